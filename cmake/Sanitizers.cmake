@@ -1,0 +1,12 @@
+# -DPIXELWARDEN_SANITIZE=ON: AddressSanitizer + UndefinedBehaviorSanitizer for every target.
+if(PIXELWARDEN_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(PIXELWARDEN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "PIXELWARDEN_FUZZ needs Clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++-14")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,44 @@
+#pragma once
+// A small streaming JSON writer: enough for verdicts, audit lines and scan output,
+// with correct escaping of attacker-controlled strings (control characters, quotes,
+// invalid UTF-8 replaced by U+FFFD so every line is valid JSON).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pixelwarden::base {
+
+// Appends s to out as a JSON string literal, quotes included.
+void json_quote(std::string& out, std::string_view s);
+
+class JsonWriter {
+ public:
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonWriter& value(bool b);
+  JsonWriter& value(std::int64_t n);
+  JsonWriter& value(std::uint64_t n);
+  JsonWriter& value(int n) { return value(static_cast<std::int64_t>(n)); }
+  JsonWriter& null();
+  // Inserts already-serialized JSON as one value.
+  JsonWriter& raw(std::string_view json);
+
+  const std::string& str() const { return m_out; }
+  std::string take() { return std::move(m_out); }
+
+ private:
+  void before_value();
+  std::string m_out;
+  std::vector<bool> m_first;  // per open container: no element written yet
+  bool m_after_key = false;
+};
+
+}  // namespace pixelwarden::base

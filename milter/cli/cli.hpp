@@ -1,0 +1,22 @@
+#pragma once
+// The `pixelwarden` command line: dispatch to the subcommands of spec/cli.md.
+// Every subcommand runs the same engine as the milter.
+
+#include <string>
+#include <vector>
+
+namespace pixelwarden::cli {
+
+int main(int argc, char** argv);
+
+// Subcommands; args exclude the program and subcommand names.
+int run_command(const std::vector<std::string>& args);
+int filter_command(const std::vector<std::string>& args);
+int rules_command(const std::vector<std::string>& args);
+int scan_command(const std::vector<std::string>& args);
+int version_command(const std::vector<std::string>& args);
+
+// Exit status for usage errors (spec: filter exits 2 on usage).
+inline constexpr int k_exit_usage = 2;
+
+}  // namespace pixelwarden::cli

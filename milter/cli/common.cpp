@@ -1,0 +1,71 @@
+#include "cli/common.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "daemon/config.hpp"
+
+namespace pixelwarden::cli {
+
+base::Result<std::string> read_input(const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Error{"cannot read " + path};
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return base::Error{"error reading " + path};
+  return data;
+}
+
+base::Status write_output(const std::string& path, const std::string& bytes) {
+  if (path.empty() || path == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    std::fflush(stdout);
+    return base::Ok{};
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return base::Error{"cannot write " + path};
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return base::Error{"error writing " + path};
+  return base::Ok{};
+}
+
+base::Result<EngineSetup> engine_setup(const Args& args) {
+  daemon::Config config = daemon::default_config();
+  std::optional<std::string> config_path = args.get("--config");
+  struct stat st {};
+  if (!config_path && stat(daemon::k_default_config_path, &st) == 0) {
+    config_path = daemon::k_default_config_path;
+  }
+  if (config_path) {
+    auto loaded = daemon::load_config(*config_path);
+    if (!loaded.ok()) return loaded.error();
+    config = std::move(loaded.value());
+  }
+  EngineSetup setup;
+  setup.rules_path = args.get("--rules").value_or(config.rules.path);
+  setup.limits.max_message_bytes = config.milter.max_message_bytes;
+  setup.limits.max_depth = config.mime.max_depth;
+  setup.limits.max_parts = config.mime.max_parts;
+  return setup;
+}
+
+std::shared_ptr<const ruleset::Ruleset> load_rules_or_report(const std::string& path,
+                                                             bool print_warnings) {
+  ruleset::LoadResult r = ruleset::load_ruleset(path);
+  for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  if (print_warnings) {
+    for (const auto& w : r.warnings) std::fprintf(stderr, "%s (warning)\n", w.to_string().c_str());
+  }
+  if (!r.errors.empty() || !r.ruleset) return nullptr;
+  return r.ruleset;
+}
+
+}  // namespace pixelwarden::cli

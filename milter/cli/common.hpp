@@ -1,0 +1,32 @@
+#pragma once
+// What several subcommands share: reading inputs, finding and loading the ruleset,
+// and the engine limits from the daemon config.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+#include "cli/args.hpp"
+#include "engine/inspect.hpp"
+#include "ruleset/ruleset.hpp"
+
+namespace pixelwarden::cli {
+
+// The whole file, or stdin for "-"/empty.
+base::Result<std::string> read_input(const std::string& path);
+base::Status write_output(const std::string& path, const std::string& bytes);
+
+// Rules path and engine limits from --rules / --config / the default config.
+struct EngineSetup {
+  std::string rules_path;
+  engine::Limits limits;
+};
+base::Result<EngineSetup> engine_setup(const Args& args);
+
+// Loads a ruleset; on failure prints every error (FILE:LINE:COL) to stderr and
+// returns null. Warnings are printed when print_warnings is set.
+std::shared_ptr<const ruleset::Ruleset> load_rules_or_report(const std::string& path,
+                                                             bool print_warnings = false);
+
+}  // namespace pixelwarden::cli

@@ -1,0 +1,126 @@
+// `pixelwarden rules check PATH` and `pixelwarden rules test PATH`.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/cli.hpp"
+#include "cli/common.hpp"
+#include "engine/body.hpp"
+
+namespace pixelwarden::cli {
+namespace {
+
+constexpr const char* k_rules_usage =
+    "usage: pixelwarden rules check PATH   parse, validate and compile a ruleset\n"
+    "       pixelwarden rules test PATH    run the ruleset's tests:\n";
+
+int rules_check(const std::string& path) {
+  const auto start = std::chrono::steady_clock::now();
+  ruleset::LoadResult r = ruleset::load_ruleset(path);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& e : r.errors) std::printf("%s\n", e.to_string().c_str());
+  for (const auto& w : r.warnings) std::printf("%s (warning)\n", w.to_string().c_str());
+  if (!r.errors.empty() || !r.ruleset) {
+    std::printf("%s: %zu error(s)\n", path.c_str(), r.errors.size());
+    return 1;
+  }
+  const auto& meta = r.ruleset->meta();
+  const auto sizes = r.ruleset->sizes();
+  std::printf("%s: ok: %s %s (sha256 %s), %zu tracker rule(s), %zu lure rule(s), %zu allow "
+              "rule(s), %zu list entries, %zu file(s), %zu warning(s), loaded in %.3f s "
+              "(compile %.3f s)\n",
+              path.c_str(), meta.name.c_str(), meta.version.c_str(), meta.sha256.substr(0, 12).c_str(),
+              sizes.trackers, sizes.lures, sizes.allow, sizes.list_entries, r.files.size(),
+              r.warnings.size(), seconds, sizes.compile_seconds);
+  return 0;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return "[" + out + "]";
+}
+
+// Every problem of one test; empty when it passed.
+std::vector<std::string> check_test(const ruleset::RuleTest& t,
+                                    const std::shared_ptr<const ruleset::Ruleset>& rules) {
+  auto message = read_input(t.message_path);
+  if (!message.ok()) return {"cannot read message " + t.message_path};
+  engine::Envelope env;
+  env.mail_from = t.envelope_from;
+  env.rcpt = t.envelope_rcpt;
+  const engine::Verdict v = engine::inspect(*message, env, rules);
+  std::vector<std::string> problems;
+  if (t.expect_action && *t.expect_action != engine::to_string(v.action)) {
+    problems.push_back(fmt::format("action: expected {}, got {}", *t.expect_action,
+                                   engine::to_string(v.action)));
+  }
+  if (t.expect_rules) {
+    std::set<std::string> got;
+    for (const auto& l : v.lures) got.insert(l.rule);
+    for (const auto& tr : v.trackers) got.insert(tr.rule);
+    const std::set<std::string> want(t.expect_rules->begin(), t.expect_rules->end());
+    if (got != want) {
+      problems.push_back(fmt::format("rules: expected {}, got {}", join({want.begin(), want.end()}),
+                                     join({got.begin(), got.end()})));
+    }
+  }
+  if (t.expect_trackers && static_cast<std::size_t>(*t.expect_trackers) != v.trackers.size()) {
+    problems.push_back(
+        fmt::format("trackers: expected {}, got {}", *t.expect_trackers, v.trackers.size()));
+  }
+  if (!t.expect_absent.empty() || !t.expect_present.empty()) {
+    const std::string out = engine::apply_verdict(*message, v);
+    const auto parts = engine::decoded_text_parts(out, false);
+    const auto contains = [&](const std::string& s) {
+      return std::any_of(parts.begin(), parts.end(),
+                         [&](const std::string& p) { return p.find(s) != std::string::npos; });
+    };
+    for (const auto& s : t.expect_absent) {
+      if (contains(s)) problems.push_back("absent: \"" + s + "\" is still in a decoded HTML part");
+    }
+    for (const auto& s : t.expect_present) {
+      if (!contains(s)) problems.push_back("present: \"" + s + "\" is not in any decoded HTML part");
+    }
+  }
+  return problems;
+}
+
+int rules_test(const std::string& path) {
+  auto rules = load_rules_or_report(path);
+  if (!rules) return 1;
+  int passed = 0;
+  int failed = 0;
+  for (const auto& t : rules->tests()) {
+    const auto problems = check_test(t, rules);
+    if (problems.empty()) {
+      ++passed;
+      continue;
+    }
+    ++failed;
+    std::printf("FAIL %s:%d: %s\n", t.file.c_str(), t.line, t.name.c_str());
+    for (const auto& p : problems) std::printf("  %s\n", p.c_str());
+  }
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int rules_command(const std::vector<std::string>& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(k_rules_usage, stdout);
+    return 0;
+  }
+  if (args.size() != 2 || (args[0] != "check" && args[0] != "test")) {
+    std::fputs(k_rules_usage, stderr);
+    return k_exit_usage;
+  }
+  return args[0] == "check" ? rules_check(args[1]) : rules_test(args[1]);
+}
+
+}  // namespace pixelwarden::cli

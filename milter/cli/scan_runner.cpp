@@ -1,0 +1,268 @@
+#include "cli/scan_runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <mutex>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/text.hpp"
+#include "cli/scan_date.hpp"
+#include "cli/scan_mbox.hpp"
+#include "mime/message.hpp"
+
+namespace pixelwarden::cli {
+namespace {
+
+constexpr std::size_t k_read_buffer = 1024 * 1024;
+
+std::size_t message_cap(const ScanOptions& opt) {
+  return opt.limits.max_message_bytes + k_header_allowance;
+}
+
+std::string errno_text(const std::string& path, int err) { return path + ": " + std::strerror(err); }
+
+// read(2) until n bytes or end of file; -1 on error.
+ssize_t read_full(int fd, char* buf, std::size_t n) {
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+// An open file descriptor, closed on scope exit.
+struct Fd {
+  int fd;
+  explicit Fd(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+void count_match(const engine::Verdict& v, const std::vector<std::string>& rules, ScanStats& stats) {
+  ++stats.matched;
+  for (const auto& r : rules) ++stats.per_rule[r];
+  if (v.envelope.rcpt.empty()) ++stats.per_recipient["(unknown recipient)"];
+  for (const auto& rcpt : v.envelope.rcpt) ++stats.per_recipient[base::to_lower(rcpt)];
+}
+
+// Rules that decide reporting: with --rule, only those named.
+std::vector<std::string> selected_rules(const engine::Verdict& v, const ScanOptions& opt) {
+  std::vector<std::string> rules = matched_rules(v);
+  if (opt.only_rules.empty()) return rules;
+  rules.erase(std::remove_if(rules.begin(), rules.end(),
+                             [&](const std::string& r) {
+                               return std::find(opt.only_rules.begin(), opt.only_rules.end(), r) ==
+                                      opt.only_rules.end();
+                             }),
+              rules.end());
+  return rules;
+}
+
+void scan_message_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
+                       ScanProgress* progress) {
+  Fd f(input.path);
+  if (f.fd < 0) return result.errors.push_back(errno_text(input.path, errno));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return result.errors.push_back(errno_text(input.path, errno));
+  const std::size_t size = static_cast<std::size_t>(st.st_size);
+  std::string buf(std::min(size, message_cap(opt)), '\0');
+  const ssize_t n = read_full(f.fd, buf.data(), buf.size());
+  if (n < 0) return result.errors.push_back(errno_text(input.path, errno));
+  buf.resize(static_cast<std::size_t>(n));
+  if (progress != nullptr) progress->add_disk_bytes(size);
+  if (auto rec = scan_message(buf, input.path, std::nullopt, opt, result.stats)) {
+    result.output += format_record(opt.format, *rec);
+  }
+  if (progress != nullptr) progress->add_message(buf.size());
+}
+
+// Reads a plain or gzip mbox in chunks; chunk(bytes, on_disk_delta) per read.
+template <typename Chunk>
+std::optional<std::string> read_stream(const std::string& path, Chunk&& chunk) {
+  Fd f(path);
+  if (f.fd < 0) return std::string(std::strerror(errno));
+  std::string buf(k_read_buffer, '\0');
+  unsigned char magic[2] = {0, 0};
+  const bool gz = ::pread(f.fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  if (!gz) {
+    for (;;) {
+      const ssize_t n = read_full(f.fd, buf.data(), buf.size());
+      if (n < 0) return std::string(std::strerror(errno));
+      if (n == 0) return std::nullopt;
+      if (!chunk(std::string_view(buf.data(), static_cast<std::size_t>(n)), static_cast<std::uint64_t>(n))) {
+        return std::nullopt;
+      }
+    }
+  }
+  gzFile z = gzdopen(::dup(f.fd), "rb");
+  if (z == nullptr) return std::string("cannot open gzip stream");
+  gzbuffer(z, 256 * 1024);
+  std::optional<std::string> error;
+  z_off_t disk_before = 0;
+  for (;;) {
+    const int n = gzread(z, buf.data(), static_cast<unsigned>(buf.size()));
+    if (n < 0) {
+      int code = 0;
+      error = std::string("gzip: ") + gzerror(z, &code);
+      break;
+    }
+    if (n == 0) break;
+    const z_off_t disk = gzoffset(z);
+    const auto delta = static_cast<std::uint64_t>(std::max<z_off_t>(0, disk - disk_before));
+    disk_before = disk;
+    if (!chunk(std::string_view(buf.data(), static_cast<std::size_t>(n)), delta)) break;
+  }
+  gzclose(z);
+  return error;
+}
+
+void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
+                    ScanProgress* progress) {
+  MboxSplitter splitter(message_cap(opt));
+  std::vector<MboxMessage> done;
+  const auto take = [&] {
+    for (const MboxMessage& m : done) {
+      if (auto rec = scan_message(m.bytes, input.path, m.offset, opt, result.stats)) {
+        result.output += format_record(opt.format, *rec);
+      }
+      if (progress != nullptr) progress->add_message(m.bytes.size());
+    }
+    done.clear();
+  };
+  auto io_error = read_stream(input.path, [&](std::string_view chunk, std::uint64_t disk) {
+    const bool ok = splitter.feed(chunk, done);
+    take();
+    if (progress != nullptr) progress->add_disk_bytes(disk);
+    return ok;
+  });
+  if (splitter.error().empty() && !io_error) {
+    splitter.finish(done);
+    take();
+  }
+  if (!splitter.error().empty()) {
+    result.errors.push_back(input.path + ": " + splitter.error());
+  } else if (io_error) {
+    result.errors.push_back(input.path + ": " + *io_error + " (after byte " +
+                            std::to_string(splitter.consumed()) + ")");
+  }
+}
+
+}  // namespace
+
+std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
+                                       std::optional<std::uint64_t> mbox_offset,
+                                       const ScanOptions& opt, ScanStats& stats) {
+  const mime::Message msg(message);
+  ScanRecord rec;
+  const std::optional<std::string> date = msg.text("Date");
+  const std::optional<std::int64_t> when = date ? parse_mail_date(*date) : std::nullopt;
+  if (opt.since || opt.until) {
+    if (!when) {
+      ++stats.undated;
+    } else if ((opt.since && *when < *opt.since) || (opt.until && *when >= *opt.until)) {
+      ++stats.out_of_range;
+      return std::nullopt;
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  engine::Verdict v = engine::inspect(message, engine::Envelope{}, opt.rules, opt.limits);
+  v.elapsed_us = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+          .count());
+  ++stats.messages;
+  stats.bytes += message.size();
+  if (v.skipped == "too_large") ++stats.too_large;
+  const std::vector<std::string> rules = selected_rules(v, opt);
+  if (!rules.empty()) count_match(v, rules, stats);
+  const bool report = !rules.empty() || (opt.all && opt.only_rules.empty());
+  if (!report) return std::nullopt;
+  ++stats.reported;
+  rec.path = path;
+  rec.mbox_offset = mbox_offset;
+  rec.message_id = msg.text("Message-ID");
+  if (rec.message_id) rec.message_id = std::string(base::trim(*rec.message_id));
+  if (date) rec.date = when ? format_iso_utc(*when) : std::string(base::trim(*date));
+  rec.from = msg.text("From");
+  rec.to = msg.text("To");
+  rec.decision = engine::to_string(v.decision);
+  rec.rules = matched_rules(v);
+  rec.trackers = v.trackers.size();
+  rec.verdict_json = engine::to_json(v);
+  return rec;
+}
+
+FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress) {
+  FileResult result;
+  result.stats.files = 1;
+  if (input.kind == InputKind::mbox) {
+    scan_mbox_file(input, opt, result, progress);
+  } else {
+    scan_message_file(input, opt, result, progress);
+  }
+  result.stats.errors = result.errors.size();
+  return result;
+}
+
+ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
+                   std::FILE* out, ScanProgress& progress) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::size_t, FileResult> finished;  // done, not yet written
+  std::size_t next = 0;                        // next input to hand out
+  std::size_t written = 0;                     // inputs written so far
+  const auto worker = [&] {
+    for (;;) {
+      std::size_t i = 0;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return next >= inputs.size() || next < written + k_scan_window; });
+        if (next >= inputs.size()) return;
+        i = next++;
+      }
+      FileResult r = scan_file(inputs[i], opt, &progress);
+      {
+        const std::lock_guard<std::mutex> lock(mu);
+        finished.emplace(i, std::move(r));
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < std::max(1U, jobs); ++t) threads.emplace_back(worker);
+  ScanStats total;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    FileResult r;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return finished.count(i) != 0; });
+      r = std::move(finished.at(i));
+      finished.erase(i);
+      written = i + 1;
+    }
+    cv.notify_all();
+    std::fwrite(r.output.data(), 1, r.output.size(), out);
+    for (const auto& e : r.errors) progress.message("pixelwarden scan: " + e);
+    total.merge(r.stats);
+  }
+  for (auto& t : threads) t.join();
+  std::fflush(out);
+  return total;
+}
+
+}  // namespace pixelwarden::cli

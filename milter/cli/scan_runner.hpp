@@ -1,0 +1,67 @@
+#pragma once
+// The scanning of `pixelwarden scan`: one message through engine::inspect() with an
+// empty envelope (the engine reconstructs it from the message), the filters (--rule,
+// --since/--until, --all), and the files: a message file read whole, an mbox (plain or
+// gzip) streamed through MboxSplitter with a 1 MiB buffer, so memory stays bounded by
+// one message per thread.
+//
+// Parallelism: run_scan() hands whole files to `jobs` threads; each file's report lines
+// are formatted by its thread and written by the caller's thread in input order, so the
+// output is the same for any --jobs. At most k_scan_window files may be finished ahead of
+// the oldest unfinished one (bounded buffering behind one slow, big mbox).
+// Read-only: files are opened O_RDONLY, never locked, moved or written.
+//
+// Date filter: [since, until). A message without a parsable Date header is scanned and
+// reported like any other under --since/--until (a forged or missing Date must not hide a
+// lure from a hunt), and counted as undated.
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/scan_output.hpp"
+#include "cli/scan_progress.hpp"
+#include "cli/scan_store.hpp"
+#include "engine/inspect.hpp"
+
+namespace pixelwarden::cli {
+
+inline constexpr std::size_t k_scan_window = 1024;
+// Header bytes allowed beyond max_message_bytes before a message is cut: a cut message
+// is still over the limit, so the engine sees it as too_large and checks its headers.
+inline constexpr std::size_t k_header_allowance = 1024 * 1024;
+
+struct ScanOptions {
+  std::shared_ptr<const ruleset::Ruleset> rules;
+  engine::Limits limits;
+  ScanFormat format = ScanFormat::json;
+  bool all = false;                     // report every message
+  std::vector<std::string> only_rules;  // --rule: report only messages these matched
+  std::optional<std::int64_t> since;    // epoch seconds, inclusive
+  std::optional<std::int64_t> until;    // epoch seconds, exclusive
+};
+
+struct FileResult {
+  std::string output;               // formatted report lines
+  ScanStats stats;
+  std::vector<std::string> errors;  // "PATH: what went wrong"
+};
+
+// One message: filters, inspection, counting. Returns the record when it is reported.
+std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
+                                       std::optional<std::uint64_t> mbox_offset,
+                                       const ScanOptions& opt, ScanStats& stats);
+
+// One input file. progress may be null.
+FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress);
+
+// Every input with `jobs` threads; report lines go to out in input order, errors to
+// stderr through progress. Returns the merged counts.
+ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
+                   std::FILE* out, ScanProgress& progress);
+
+}  // namespace pixelwarden::cli

@@ -1,0 +1,50 @@
+#pragma once
+// Finding the mail under the paths given to `pixelwarden scan`, in a deterministic
+// order (arguments in order; directory entries sorted bytewise; depth-first).
+//
+// What is a message:
+//   - every regular file in a `cur/` or `new/` directory (Maildir, Maildir++ `.Sub/`
+//     folders included: they are just more directories with cur/ and new/); `tmp/`
+//     (deliveries in progress) and dot files are skipped;
+//   - a file named *.eml (any case);
+//   - a file named on the command line that is not an mbox.
+// What is an mbox: a file that starts with "From " or with the gzip magic (1f 8b),
+// or is named *.mbox / *.mbx / *.mbox.gz (then a bad start is reported, not skipped).
+// Anything else met while walking a directory (Dovecot indexes, maildirsize, ...) is
+// skipped and counted. Symbolic links to directories are not followed while walking
+// (no loops); a symbolic link named on the command line is.
+// Non-goals: MH folders, mailbox formats of proprietary clients. Read-only: files are
+// opened O_RDONLY just to sniff their first bytes.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pixelwarden::cli {
+
+enum class InputKind { message, mbox };
+
+struct ScanInput {
+  std::string path;
+  InputKind kind = InputKind::message;
+  std::uint64_t size = 0;  // on disk (compressed size for a gzip mbox)
+};
+
+struct StoreIssue {
+  std::string path;
+  std::string message;
+};
+
+struct StoreListing {
+  std::vector<ScanInput> inputs;
+  std::vector<StoreIssue> errors;  // missing or unreadable paths
+  std::uint64_t skipped_files = 0;  // files met in a walk that are no mail
+  std::uint64_t total_bytes = 0;
+};
+
+StoreListing list_inputs(const std::vector<std::string>& paths);
+
+// The first bytes of a file decide: "From " or gzip magic -> mbox.
+bool looks_like_mbox(const std::string& first_bytes);
+
+}  // namespace pixelwarden::cli

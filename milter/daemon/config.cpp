@@ -1,0 +1,246 @@
+#include "daemon/config.hpp"
+#include "daemon/error.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "base/build_info.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* k_installed_rules = "/usr/share/pixelwarden/rules/default.yaml";
+
+// A setter returns an error message, or nothing when the value was taken.
+using Setter = std::function<std::optional<std::string>(const YAML::Node&, Config&)>;
+
+struct Context {
+  std::string path;
+  fs::path dir;  // relative paths resolve against this
+};
+
+base::Error error_at(const Context& cx, const YAML::Mark& mark, std::string message) {
+  base::Error e{std::move(message), cx.path, 0, 0};
+  if (mark.line >= 0) {
+    e.line = mark.line + 1;
+    e.column = mark.column + 1;
+  }
+  return e;
+}
+
+std::optional<std::string> scalar(const YAML::Node& n, std::string& out) {
+  if (n.IsNull()) {  // `key:` with no value, or `~`: empty (e.g. audit.path off)
+    out.clear();
+    return std::nullopt;
+  }
+  if (!n.IsScalar()) return "expected a scalar value";
+  out = n.Scalar();
+  return std::nullopt;
+}
+
+template <typename Int>
+std::optional<std::string> positive(const YAML::Node& n, Int& out, bool allow_zero = false) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  Int v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || (v == 0 && !allow_zero) || v < 0) {
+    return "expected a positive integer, got '" + s + "'";
+  }
+  out = v;
+  return std::nullopt;
+}
+
+std::optional<std::string> boolean(const YAML::Node& n, bool& out) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  if (s == "true" || s == "yes" || s == "on") {
+    out = true;
+  } else if (s == "false" || s == "no" || s == "off") {
+    out = false;
+  } else {
+    return "expected true or false, got '" + s + "'";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> duration(const YAML::Node& n, std::chrono::milliseconds& out) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  auto d = parse_duration(s);
+  if (!d) return d.error().message;
+  out = *d;
+  return std::nullopt;
+}
+
+std::optional<std::string> one_of(const YAML::Node& n, std::string& out,
+                                  std::initializer_list<const char*> allowed) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  std::string list;
+  for (const char* a : allowed) {
+    if (s == a) {
+      out = s;
+      return std::nullopt;
+    }
+    list += list.empty() ? a : std::string(" | ") + a;
+  }
+  return "expected " + list + ", got '" + s + "'";
+}
+
+std::optional<std::string> path_value(const YAML::Node& n, const Context& cx, std::string& out) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  out = (s.empty() || fs::path(s).is_absolute()) ? s : (cx.dir / s).lexically_normal().string();
+  return std::nullopt;
+}
+
+std::optional<std::string> socket_spec(const YAML::Node& n, std::string& out) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  for (const char* prefix : {"unix:", "local:", "inet:", "inet6:"}) {
+    if (s.rfind(prefix, 0) == 0 && s.size() > std::string_view(prefix).size()) {
+      out = s;
+      return std::nullopt;
+    }
+  }
+  return "expected unix:/path, inet:PORT@HOST or inet6:PORT@HOST, got '" + s + "'";
+}
+
+using Section = std::map<std::string, Setter>;
+
+std::map<std::string, Section> schema(const Context& cx) {
+  std::map<std::string, Section> s;
+  s["milter"] = {
+      {"socket", [](const YAML::Node& n, Config& c) { return socket_spec(n, c.milter.socket); }},
+      {"max_message_bytes",
+       [](const YAML::Node& n, Config& c) { return positive(n, c.milter.max_message_bytes); }},
+      {"max_packet_bytes",
+       [](const YAML::Node& n, Config& c) { return positive(n, c.milter.max_packet_bytes); }},
+      {"on_error",
+       [](const YAML::Node& n, Config& c) {
+         std::string v;
+         auto e = one_of(n, v, {"accept", "tempfail"});
+         if (!e) c.milter.on_error = v == "accept" ? OnError::accept : OnError::tempfail;
+         return e;
+       }},
+      {"drain_timeout", [](const YAML::Node& n, Config& c) { return duration(n, c.milter.drain_timeout); }},
+  };
+  s["mime"] = {
+      {"max_depth", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_depth); }},
+      {"max_parts", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_parts); }},
+  };
+  s["rules"] = {
+      {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.rules.path); }},
+      {"watch", [](const YAML::Node& n, Config& c) { return boolean(n, c.rules.watch); }},
+      {"poll_interval", [](const YAML::Node& n, Config& c) { return duration(n, c.rules.poll_interval); }},
+  };
+  s["metrics"] = {
+      {"listen", [](const YAML::Node& n, Config& c) { return scalar(n, c.metrics.listen); }},
+      {"reload_from_any_host",
+       [](const YAML::Node& n, Config& c) { return boolean(n, c.metrics.reload_from_any_host); }},
+  };
+  s["log"] = {
+      {"level",
+       [](const YAML::Node& n, Config& c) {
+         return one_of(n, c.log.level, {"trace", "debug", "info", "warn", "error"});
+       }},
+      {"format", [](const YAML::Node& n, Config& c) { return one_of(n, c.log.format, {"text", "json"}); }},
+      {"sink", [](const YAML::Node& n, Config& c) { return one_of(n, c.log.sink, {"stderr", "syslog"}); }},
+  };
+  s["audit"] = {
+      {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.audit.path); }},
+  };
+  return s;
+}
+
+std::optional<base::Error> apply_section(const Context& cx, const YAML::Node& section_key,
+                                         const YAML::Node& body, const Section& setters, Config& c) {
+  if (body.IsNull()) return std::nullopt;
+  if (!body.IsMap()) return error_at(cx, body.Mark(), "'" + section_key.Scalar() + "' must be a mapping");
+  for (const auto& kv : body) {
+    const std::string key = kv.first.Scalar();
+    auto it = setters.find(key);
+    if (it == setters.end()) {
+      return error_at(cx, kv.first.Mark(),
+                      "unknown key '" + section_key.Scalar() + "." + key + "'");
+    }
+    if (auto msg = it->second(kv.second, c)) {
+      return error_at(cx, kv.second.Mark(), section_key.Scalar() + "." + key + ": " + *msg);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* to_string(OnError e) { return e == OnError::accept ? "accept" : "tempfail"; }
+
+base::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p == text.data()) {
+    return plain_error("expected a duration like 30s, 500ms, 2m, got '" + std::string(text) + "'");
+  }
+  const std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "s") scale = 1000;
+  if (unit == "ms") scale = 1;
+  if (unit == "m") scale = 60'000;
+  if (unit == "h") scale = 3'600'000;
+  if (scale == 0 || n > (std::uint64_t{1} << 40)) {
+    return plain_error("expected a duration like 30s, 500ms, 2m, got '" + std::string(text) + "'");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(n * scale));
+}
+
+Config default_config() {
+  Config c;
+  std::error_code ec;
+  const fs::path source_rules = fs::path(base::k_source_dir) / "rules" / "default.yaml";
+  c.rules.path = fs::exists(k_installed_rules, ec) || !fs::exists(source_rules, ec)
+                     ? std::string(k_installed_rules)
+                     : source_rules.string();
+  return c;
+}
+
+base::Result<Config> parse_config(std::string_view yaml, const std::string& path) {
+  Context cx{path, fs::absolute(fs::path(path)).parent_path()};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return error_at(cx, e.mark, e.msg);
+  }
+  Config c = default_config();
+  c.source = path;
+  if (root.IsNull()) return c;  // an empty config file means "all defaults"
+  if (!root.IsMap()) return error_at(cx, root.Mark(), "the config must be a mapping");
+  const auto sections = schema(cx);
+  for (const auto& kv : root) {
+    const std::string name = kv.first.Scalar();
+    auto it = sections.find(name);
+    if (it == sections.end()) return error_at(cx, kv.first.Mark(), "unknown key '" + name + "'");
+    if (auto e = apply_section(cx, kv.first, kv.second, it->second, c)) return *e;
+  }
+  return c;
+}
+
+base::Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return plain_error("cannot read config file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,101 @@
+#pragma once
+// Daemon configuration: the YAML of spec/cli.md ("Daemon config") as one plain value.
+// load_config() validates everything at once and reports the first problem with
+// FILE:LINE:COL (1-based); unknown keys are errors so a typo never silently falls back
+// to a default. Relative paths inside the file resolve against the file's directory.
+// Non-goals: command-line overrides (the CLI applies them to the returned Config) and
+// reloading the daemon config at runtime (only the ruleset reloads).
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace pixelwarden::daemon {
+
+enum class OnError { accept, tempfail };
+
+inline constexpr const char* k_default_config_path = "/etc/pixelwarden/pixelwarden.yaml";
+
+// One struct per YAML section, fields named as the keys.
+struct MilterSection {
+  std::string socket = "inet:8894@127.0.0.1";
+  std::size_t max_message_bytes = 26214400;
+  std::size_t max_packet_bytes = 262144;
+  OnError on_error = OnError::accept;
+  std::chrono::milliseconds drain_timeout{30000};
+};
+
+struct MimeSection {
+  int max_depth = 32;
+  int max_parts = 2000;
+};
+
+struct RulesSection {
+  std::string path;  // entry file of the ruleset
+  bool watch = true;
+  std::chrono::milliseconds poll_interval{60000};  // 0 disables the content-hash poll
+};
+
+struct MetricsSection {
+  std::string listen = "127.0.0.1:9894";  // empty: no HTTP listener
+  // Extension: allow POST /-/reload from non-loopback peers (default: loopback only).
+  bool reload_from_any_host = false;
+};
+
+struct LogSection {
+  std::string level = "info";   // trace | debug | info | warn | error
+  std::string format = "text";  // text | json
+  std::string sink = "stderr";  // stderr | syslog
+};
+
+struct AuditSection {
+  std::string path;  // empty: no audit log
+};
+
+struct Config {
+  MilterSection milter;
+  MimeSection mime;
+  RulesSection rules;
+  MetricsSection metrics;
+  LogSection log;
+  AuditSection audit;
+  // Where the values came from: the config file, or "<built-in defaults>".
+  std::string source = "<built-in defaults>";
+};
+  // mime:
+  int max_depth = 32;
+  int max_parts = 2000;
+  // rules:
+  std::string rules_path;  // entry file of the ruleset
+  bool rules_watch = true;
+  std::chrono::milliseconds poll_interval{60000};  // 0 disables the content-hash poll
+  // metrics:
+  std::string metrics_listen = "127.0.0.1:9894";  // empty: no HTTP listener
+  bool reload_from_any_host = false;  // metrics.reload_from_any_host: POST /-/reload off-loopback
+  // log:
+  std::string log_level = "info";  // trace | debug | info | warn | error
+  std::string log_format = "text";  // text | json
+  std::string log_sink = "stderr";  // stderr | syslog
+  // audit:
+  std::string audit_path;  // empty: no audit log
+  // Where the values came from: the config file, or "<built-in defaults>".
+  std::string source = "<built-in defaults>";
+};
+
+// The built-in defaults of spec/cli.md; rules from the installed default ruleset, or the
+// source tree's rules/default.yaml when the installed one is absent (a source build).
+Config default_config();
+
+// Parses a config file over default_config(). Errors carry FILE:LINE:COL.
+base::Result<Config> load_config(const std::string& path);
+base::Result<Config> parse_config(std::string_view yaml, const std::string& path);
+
+// "30s", "500ms", "2m", "1h", or a bare number of seconds; nullopt-like error otherwise.
+base::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+const char* to_string(OnError e);
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,51 @@
+#pragma once
+// HttpServer: the daemon's one HTTP listener (civetweb C API; prometheus-cpp's Exposer
+// serves only /metrics). Routes:
+//   GET  /metrics   the Prometheus text from the metrics callback
+//   GET  /healthz   200 "ok" while the process is alive
+//   GET  /readyz    503 until the first ruleset is compiled, then 200
+//   POST /-/reload  202, triggers the reload routine; 403 from non-loopback peers
+//                   unless reload_from_any_host
+// Port 0 binds an ephemeral port; port() tells which.
+// Non-goals: TLS, auth (bind it to loopback or a management network).
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/result.hpp"
+
+struct mg_context;
+
+namespace pixelwarden::daemon {
+
+struct HttpHandlers {
+  std::function<std::string()> metrics;
+  std::function<bool()> ready;
+  std::function<void()> reload;
+  bool reload_from_any_host = false;
+};
+
+class HttpServer {
+ public:
+  // listen: "HOST:PORT" ("127.0.0.1:9894", "[::1]:0"); a bare port binds every interface.
+  static base::Result<std::unique_ptr<HttpServer>> start(const std::string& listen,
+                                                          HttpHandlers handlers);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  int port() const { return m_port; }
+  const HttpHandlers& handlers() const { return m_handlers; }
+
+ private:
+  explicit HttpServer(HttpHandlers handlers) : m_handlers(std::move(handlers)) {}
+  HttpHandlers m_handlers;
+  mg_context* m_ctx = nullptr;
+  int m_port = 0;
+};
+
+// True for 127.0.0.0/8, ::1 and ::ffff:127.x (peer addresses as civetweb prints them).
+bool is_loopback(const std::string& address);
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,33 @@
+#include "daemon/inspector.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+class EngineInspector final : public Inspector {
+ public:
+  EngineInspector(std::shared_ptr<const ruleset::Ruleset> rules, const engine::Limits& limits)
+      : m_inspection(std::move(rules), limits) {}
+  void envelope(const engine::Envelope& envelope) override {
+    m_inspection.inspect_envelope(envelope);
+  }
+  void headers(const std::vector<engine::HeaderField>& headers) override {
+    m_inspection.inspect_headers(headers);
+  }
+  void body(std::string_view body, bool truncated) override {
+    m_inspection.inspect_body(body, truncated);
+  }
+  engine::Verdict& verdict() override { return m_inspection.verdict(); }
+
+ private:
+  engine::Inspection m_inspection;
+};
+
+}  // namespace
+
+InspectorFactory engine_inspector() {
+  return [](std::shared_ptr<const ruleset::Ruleset> rules, const engine::Limits& limits) {
+    return std::make_unique<EngineInspector>(std::move(rules), limits);
+  };
+}
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,311 @@
+#include "daemon/milter.hpp"
+#include "daemon/error.hpp"
+
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <exception>
+#include <optional>
+#include <vector>
+
+namespace pixelwarden::daemon {
+namespace {
+
+SessionEnv* g_env = nullptr;  // libmilter callbacks carry no user data
+
+constexpr unsigned long k_actions =
+    SMFIF_CHGBODY | SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
+// Steps whose answer is always "continue": no reply saves a round trip each.
+constexpr unsigned long k_no_reply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
+                                     SMFIP_NR_RCPT | SMFIP_NR_HDR;
+
+// Connection state behind smfi_setpriv: the session plus what was negotiated.
+struct Connection {
+  explicit Connection(SessionEnv& env) : session(env) {}
+  Session session;
+  unsigned long protocol = 0;
+};
+
+// The real MilterActions over smfi_* (valid only inside the callback that made it).
+class SmfiActions final : public MilterActions {
+ public:
+  explicit SmfiActions(SMFICTX* ctx) : m_ctx(ctx) {}
+  bool add_header(std::string_view name, std::string_view value) override {
+    std::string n(name), v(value);
+    return smfi_addheader(m_ctx, n.data(), v.data()) == MI_SUCCESS;
+  }
+  bool change_header(std::string_view name, int index,
+                     std::optional<std::string_view> value) override {
+    std::string n(name), v(value.value_or(""));
+    return smfi_chgheader(m_ctx, n.data(), index, value ? v.data() : nullptr) == MI_SUCCESS;
+  }
+  bool insert_header(int index, std::string_view name, std::string_view value) override {
+    std::string n(name), v(value);
+    return smfi_insheader(m_ctx, index, n.data(), v.data()) == MI_SUCCESS;
+  }
+  bool replace_body(std::string_view body) override {
+    // One call: libmilter splits into 64 KiB packets itself, all contiguous.
+    auto* p = reinterpret_cast<unsigned char*>(const_cast<char*>(body.data()));
+    return smfi_replacebody(m_ctx, p, static_cast<int>(body.size())) == MI_SUCCESS;
+  }
+  bool quarantine(std::string_view reason) override {
+    std::string r(reason);
+    return smfi_quarantine(m_ctx, r.data()) == MI_SUCCESS;
+  }
+  bool set_reply(std::string_view code, std::string_view xcode,
+                 const std::vector<std::string>& lines) override;
+  bool progress() override { return smfi_progress(m_ctx) == MI_SUCCESS; }
+
+ private:
+  SMFICTX* m_ctx;
+};
+
+bool SmfiActions::set_reply(std::string_view code, std::string_view xcode,
+                            const std::vector<std::string>& lines) {
+  std::string c(code), x(xcode);
+  if (lines.size() == 1) {
+    std::string l = lines.front();
+    return smfi_setreply(m_ctx, c.data(), x.data(), l.data()) == MI_SUCCESS;
+  }
+  // smfi_setmlreply is variadic (up to 32 lines, NULL-terminated).
+  std::vector<const char*> p(33, nullptr);
+  for (std::size_t i = 0; i < lines.size() && i < 32; ++i) p[i] = lines[i].c_str();
+  return smfi_setmlreply(m_ctx, c.c_str(), x.c_str(), p[0], p[1], p[2], p[3], p[4], p[5], p[6],
+                         p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17],
+                         p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27],
+                         p[28], p[29], p[30], p[31], nullptr) == MI_SUCCESS;
+}
+
+std::string macro(SMFICTX* ctx, const char* name) {
+  const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
+  return v ? std::string(v) : std::string();
+}
+
+Connection* connection(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+Connection& ensure_connection(SMFICTX* ctx) {
+  if (auto* c = connection(ctx)) return *c;
+  auto* c = new Connection(*g_env);
+  smfi_setpriv(ctx, c);
+  return *c;
+}
+
+sfsistat to_sfsistat(Step s) {
+  switch (s) {
+    case Step::accept:
+      return SMFIS_ACCEPT;
+    case Step::reject:
+      return SMFIS_REJECT;
+    case Step::tempfail:
+      return SMFIS_TEMPFAIL;
+    case Step::discard:
+      return SMFIS_DISCARD;
+    case Step::skip:
+    case Step::cont:
+      break;
+  }
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_error_answer() {
+  return g_env && g_env->on_error == OnError::tempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+}
+
+// Runs one step; any exception is logged, counted and answered with on_error (at once
+// for replying steps, at the next replying step for no-reply ones).
+template <typename F>
+sfsistat guarded(SMFICTX* ctx, const char* stage, unsigned long nr_bit, F&& f) {
+  Connection* c = nullptr;
+  try {
+    c = &ensure_connection(ctx);
+    return f(*c);
+  } catch (const std::exception& e) {
+    if (c) c->session.fail(stage, e.what());
+  } catch (...) {
+    if (c) c->session.fail(stage, "unknown exception");
+  }
+  if (!c) return on_error_answer();
+  if (nr_bit && (c->protocol & nr_bit)) return SMFIS_NOREPLY;
+  if (nr_bit) return SMFIS_CONTINUE;
+  try {
+    return to_sfsistat(c->session.answer_failure());
+  } catch (...) {
+    return on_error_answer();
+  }
+}
+
+sfsistat no_reply(const Connection& c, unsigned long bit) {
+  return (c.protocol & bit) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long,
+                      unsigned long, unsigned long* pf0, unsigned long* pf1, unsigned long* pf2,
+                      unsigned long* pf3) {
+  return guarded(ctx, "negotiate", 0, [&](Connection& c) -> sfsistat {
+    if ((f0 & k_actions) != k_actions) {
+      spdlog::warn("the MTA lacks milter actions (offered {:#x}, wanted {:#x}); edits may fail",
+                   f0, k_actions);
+    }
+    *pf0 = f0 & k_actions;
+    c.protocol = *pf1 | (f1 & (k_no_reply | SMFIP_HDR_LEADSPC | SMFIP_SKIP));
+    *pf1 = c.protocol;
+    *pf2 = 0;
+    *pf3 = 0;
+    c.session.set_leading_space(c.protocol & SMFIP_HDR_LEADSPC);
+    if (f0 & SMFIF_SETSYMLIST) {
+      static const std::vector<std::pair<int, const char*>> k_macros = {
+          {SMFIM_CONNECT, "j {daemon_name} {client_addr} {client_name}"},
+          {SMFIM_HELO, "{tls_version}"},
+          {SMFIM_ENVFROM, "i {auth_authen} {auth_type} {mail_addr}"},
+          {SMFIM_ENVRCPT, "i {rcpt_addr}"},
+          {SMFIM_DATA, "i"},
+          {SMFIM_EOH, "i"},
+          {SMFIM_EOM, "i {auth_authen}"},
+      };
+      for (const auto& [stage, list] : k_macros) {
+        std::string l(list);
+        smfi_setsymlist(ctx, stage, l.data());
+      }
+    }
+    return SMFIS_CONTINUE;
+  });
+}
+
+std::string address_text(const _SOCK_ADDR* addr) {
+  if (!addr) return {};
+  char buf[INET6_ADDRSTRLEN] = {0};
+  const auto* sa = reinterpret_cast<const sockaddr*>(addr);
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
+  return guarded(ctx, "connect", SMFIP_NR_CONN, [&](Connection& c) {
+    std::string ip = macro(ctx, "{client_addr}");
+    c.session.connect(ip.empty() ? address_text(hostaddr) : ip);
+    return no_reply(c, SMFIP_NR_CONN);
+  });
+}
+
+sfsistat on_helo(SMFICTX* ctx, char* name) {
+  return guarded(ctx, "helo", SMFIP_NR_HELO, [&](Connection& c) {
+    c.session.helo(name ? name : "");
+    return no_reply(c, SMFIP_NR_HELO);
+  });
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
+  return guarded(ctx, "envfrom", SMFIP_NR_MAIL, [&](Connection& c) {
+    c.session.envfrom(argv && argv[0] ? argv[0] : "", macro(ctx, "{auth_authen}"),
+                      macro(ctx, "i"));
+    return no_reply(c, SMFIP_NR_MAIL);
+  });
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
+  return guarded(ctx, "envrcpt", SMFIP_NR_RCPT, [&](Connection& c) {
+    c.session.rcpt(argv && argv[0] ? argv[0] : "");
+    return no_reply(c, SMFIP_NR_RCPT);
+  });
+}
+
+sfsistat on_data(SMFICTX* ctx) {
+  return guarded(ctx, "data", 0, [&](Connection& c) {
+    SmfiActions actions(ctx);
+    return to_sfsistat(c.session.data(macro(ctx, "i"), actions));
+  });
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
+  return guarded(ctx, "header", SMFIP_NR_HDR, [&](Connection& c) {
+    c.session.header(name ? name : "", value ? value : "");
+    return no_reply(c, SMFIP_NR_HDR);
+  });
+}
+
+sfsistat on_eoh(SMFICTX* ctx) {
+  return guarded(ctx, "eoh", 0, [&](Connection& c) {
+    SmfiActions actions(ctx);
+    return to_sfsistat(c.session.eoh(macro(ctx, "i"), actions));
+  });
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
+  return guarded(ctx, "body", 0, [&](Connection& c) {
+    const Step s = c.session.body({reinterpret_cast<const char*>(chunk), len});
+    if (s == Step::skip) return (c.protocol & SMFIP_SKIP) ? SMFIS_SKIP : SMFIS_CONTINUE;
+    return to_sfsistat(s);
+  });
+}
+
+sfsistat on_eom(SMFICTX* ctx) {
+  return guarded(ctx, "eom", 0, [&](Connection& c) {
+    SmfiActions actions(ctx);
+    return to_sfsistat(c.session.eom(macro(ctx, "i"), actions));
+  });
+}
+
+sfsistat on_abort(SMFICTX* ctx) {
+  return guarded(ctx, "abort", 0, [&](Connection& c) {
+    c.session.abort();
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_close(SMFICTX* ctx) {
+  try {
+    delete connection(ctx);  // may be null after a failed negotiation
+  } catch (...) {
+    spdlog::error("internal error while closing a milter connection");
+  }
+  smfi_setpriv(ctx, nullptr);
+  return SMFIS_CONTINUE;
+}
+
+}  // namespace
+
+base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
+  g_env = &env;
+  static smfiDesc desc{};
+  desc.xxfi_name = const_cast<char*>("pixelwarden");
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = k_actions;
+  desc.xxfi_connect = on_connect;
+  desc.xxfi_helo = on_helo;
+  desc.xxfi_envfrom = on_envfrom;
+  desc.xxfi_envrcpt = on_envrcpt;
+  desc.xxfi_header = on_header;
+  desc.xxfi_eoh = on_eoh;
+  desc.xxfi_body = on_body;
+  desc.xxfi_eom = on_eom;
+  desc.xxfi_abort = on_abort;
+  desc.xxfi_close = on_close;
+  desc.xxfi_unknown = nullptr;
+  desc.xxfi_data = on_data;
+  desc.xxfi_negotiate = on_negotiate;
+  if (smfi_register(desc) != MI_SUCCESS) return plain_error("smfi_register failed");
+  static std::string conn;  // libmilter may keep the pointer
+  conn = options.socket;
+  if (smfi_setconn(conn.data()) != MI_SUCCESS) {
+    return plain_error("invalid milter socket '" + options.socket + "'");
+  }
+  smfi_setmaxdatasize(options.max_packet_bytes);
+  if (smfi_opensocket(true) != MI_SUCCESS) {
+    return plain_error("cannot listen on milter socket " + options.socket +
+                       " (address in use, or not permitted)");
+  }
+  return base::Ok{};
+}
+
+bool milter_main() { return smfi_main() == MI_SUCCESS; }
+
+void milter_stop() { smfi_stop(); }
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,36 @@
+#pragma once
+// The libmilter glue: registration, protocol negotiation, and one C callback per
+// milter step, each translating into a Session call inside one try/catch (nothing
+// unwinds through libmilter's C frames). This and milter.cpp are the only files that
+// see libmilter; everything they decide is in Session and apply().
+//
+// Negotiation asks for CHGBODY|ADDHDRS|CHGHDRS|QUARANTINE|SETSYMLIST, byte-exact header
+// values (HDR_LEADSPC), SKIP, and no-reply for connect/helo/mail/rcpt/header (their
+// answer is always "continue"; a failure there is answered at DATA). The macros of
+// every stage are requested explicitly (Postfix sends none for an unlisted stage).
+// Process-wide: libmilter keeps one filter per process.
+
+#include <cstddef>
+#include <string>
+
+#include "base/result.hpp"
+#include "daemon/session.hpp"
+
+namespace pixelwarden::daemon {
+
+struct MilterOptions {
+  std::string socket;                  // unix:/path | inet:PORT@HOST | inet6:PORT@HOST
+  std::size_t max_packet_bytes = 262144;
+};
+
+// Registers the filter and binds the socket (fail fast: a socket in use is an error
+// here, not later inside smfi_main). `env` must outlive milter_main().
+base::Status milter_open(SessionEnv& env, const MilterOptions& options);
+
+// Runs libmilter until SIGTERM/SIGHUP or milter_stop(); true on a clean stop.
+bool milter_main();
+
+// Asks smfi_main to return (as SIGTERM would).
+void milter_stop();
+
+}  // namespace pixelwarden::daemon

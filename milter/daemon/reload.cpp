@@ -1,0 +1,111 @@
+#include "daemon/reload.hpp"
+#include "daemon/error.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "base/digest.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+}  // namespace
+
+const char* to_string(ReloadOutcome o) {
+  switch (o) {
+    case ReloadOutcome::success:
+      return "success";
+    case ReloadOutcome::failure:
+      return "failure";
+    case ReloadOutcome::unchanged:
+      return "unchanged";
+  }
+  return "failure";
+}
+
+Reloader::Reloader(ruleset::RulesetHolder& holder, std::string entry_path, ReloadHooks hooks,
+                   Loader loader)
+    : m_holder(holder),
+      m_entry(std::move(entry_path)),
+      m_hooks(std::move(hooks)),
+      m_loader(std::move(loader)) {}
+
+std::string Reloader::fingerprint(const std::vector<std::string>& files) const {
+  base::Sha256 h;
+  std::string content;
+  for (const auto& f : files) {
+    h.update(f);
+    h.update(std::string_view("\0", 1));
+    if (!read_file(f, content)) content = "\x01<unreadable>";
+    h.update(std::to_string(content.size()));
+    h.update(std::string_view("\0", 1));
+    h.update(content);
+  }
+  return h.hex_digest();
+}
+
+ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_unchanged) {
+  std::lock_guard lock(m_mutex);
+  auto report = [&](ReloadOutcome o) {
+    if (m_hooks.result && (o != ReloadOutcome::unchanged || count_unchanged)) m_hooks.result(o);
+    return o;
+  };
+  if (!force && m_holder.ready() && !m_files.empty() && fingerprint(m_files) == m_fingerprint) {
+    if (count_unchanged) spdlog::info("rules reload ({}): unchanged", reason);
+    return report(ReloadOutcome::unchanged);
+  }
+  struct stat st {};
+  if (::stat(m_entry.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    m_errors = {base::Error{"the ruleset file is empty (refusing to load no rules)", m_entry, 1, 1}};
+  } else {
+    const auto started = std::chrono::steady_clock::now();
+    ruleset::LoadResult r = m_loader(m_entry, ruleset::LoadOptions{m_holder.generation() + 1});
+    for (const auto& w : r.warnings) spdlog::warn("rules: {}", w.to_string());
+    if (r.errors.empty() && r.ruleset) {
+      const auto& meta = r.ruleset->meta();
+      const auto old = m_holder.pin();
+      if (!force && old && old->meta().sha256 == meta.sha256 && !meta.sha256.empty()) {
+        m_files = r.files;
+        m_fingerprint = fingerprint(m_files);
+        if (count_unchanged) spdlog::info("rules reload ({}): unchanged", reason);
+        return report(ReloadOutcome::unchanged);
+      }
+      m_files = r.files.empty() ? std::vector<std::string>{m_entry} : r.files;
+      m_fingerprint = fingerprint(m_files);
+      const auto gen = m_holder.publish(r.ruleset);
+      m_errors.clear();
+      spdlog::info("rules loaded ({}): {} version {} sha256 {} generation {} in {:.3f}s", reason,
+                   meta.name, meta.version, meta.sha256, gen,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (m_hooks.loaded) m_hooks.loaded(*r.ruleset);
+      return report(ReloadOutcome::success);
+    }
+    m_errors = std::move(r.errors);
+    if (m_errors.empty()) m_errors.push_back(base::Error{"the loader returned no ruleset", m_entry, 0, 0});
+  }
+  spdlog::error("rules reload ({}) failed, keeping the ruleset in force: {} error(s)", reason,
+                m_errors.size());
+  for (const auto& e : m_errors) spdlog::error("rules: {}", e.to_string());
+  return report(ReloadOutcome::failure);
+}
+
+std::vector<base::Error> Reloader::last_errors() const {
+  std::lock_guard lock(m_mutex);
+  return m_errors;
+}
+
+std::vector<std::string> Reloader::files() const {
+  std::lock_guard lock(m_mutex);
+  return m_files.empty() ? std::vector<std::string>{m_entry} : m_files;
+}
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,66 @@
+#pragma once
+// Reloader: the one reload routine every trigger calls (startup, inotify, SIGUSR1,
+// POST /-/reload, the periodic poll). Runs on the caller's thread (the trigger thread,
+// never a mail thread) and is serialized by a mutex.
+//
+//   fingerprint the files of the ruleset in force (sha256 over paths and contents)
+//     ├─ same as the published one ─▶ "unchanged": nothing loaded, nothing swapped
+//     └─ different ─▶ ruleset::load_ruleset (parse, validate, compile)
+//           ├─ errors ─▶ "failure": every FILE:LINE:COL logged, the old ruleset stays
+//           └─ ok ─────▶ "success": RulesetHolder::publish, watched files updated
+//
+// An empty entry file is a failure, never "no rules" (a truncating writer mid-way).
+// Non-goals: knowing when to reload (ReloadTriggers), metrics (the hooks do it).
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "ruleset/holder.hpp"
+#include "ruleset/ruleset.hpp"
+
+namespace pixelwarden::daemon {
+
+enum class ReloadOutcome { success, failure, unchanged };
+const char* to_string(ReloadOutcome o);
+
+struct ReloadHooks {
+  std::function<void(const ruleset::Ruleset&)> loaded;  // after a publish
+  std::function<void(ReloadOutcome)> result;            // every counted attempt
+};
+
+class Reloader {
+ public:
+  using Loader =
+      std::function<ruleset::LoadResult(const std::string&, const ruleset::LoadOptions&)>;
+
+  Reloader(ruleset::RulesetHolder& holder, std::string entry_path, ReloadHooks hooks = {},
+           Loader loader = ruleset::load_ruleset);
+
+  // force: load even when the fingerprint is unchanged (never used by the poll).
+  // count_unchanged: report an unchanged result to the hooks (the poll does not).
+  ReloadOutcome reload(std::string_view reason, bool force = false, bool count_unchanged = true);
+
+  // Errors of the last failed attempt (empty after a success).
+  std::vector<base::Error> last_errors() const;
+  // Every file of the ruleset in force, for the watcher (entry file first).
+  std::vector<std::string> files() const;
+  const std::string& entry_path() const { return m_entry; }
+
+ private:
+  std::string fingerprint(const std::vector<std::string>& files) const;
+
+  ruleset::RulesetHolder& m_holder;
+  std::string m_entry;
+  ReloadHooks m_hooks;
+  Loader m_loader;
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_files;
+  std::string m_fingerprint;  // of m_files as published
+  std::vector<base::Error> m_errors;
+};
+
+}  // namespace pixelwarden::daemon

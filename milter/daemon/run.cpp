@@ -1,0 +1,182 @@
+#include "daemon/run.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "daemon/audit_log.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/milter.hpp"
+#include "daemon/reload.hpp"
+#include "daemon/session.hpp"
+#include "daemon/signals.hpp"
+#include "daemon/watch.hpp"
+#include "observe/logging.hpp"
+#include "observe/metrics.hpp"
+#include "ruleset/holder.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+int startup_error(const std::string& message) {
+  std::fprintf(stderr, "pixelwarden: error: %s\n", message.c_str());
+  spdlog::error("startup failed: {}", message);
+  observe::shutdown_logging();
+  return 1;
+}
+
+// Waits until no message is between MAIL FROM and its end, or the timeout passes.
+void drain(const SessionEnv& env, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int last = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const int n = env.in_flight.load();
+    if (n <= 0) return;
+    if (n != last) spdlog::info("draining: {} message(s) in flight", n);
+    last = n;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  spdlog::warn("drain timeout: {} message(s) still in flight; the MTA will retry them",
+               env.in_flight.load());
+}
+
+// The main thread's loop while smfi_main runs elsewhere (see signals.hpp).
+void serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& triggers,
+                   AuditLog* audit, const std::atomic<bool>& milter_exited) {
+  for (;;) {
+    const Signal sig = wait_for_signal();
+    if (milter_exited) return;
+    switch (sig) {
+      case Signal::reload:
+        spdlog::info("SIGUSR1: reloading rules and reopening the audit log");
+        triggers.request();
+        if (audit) {
+          if (auto st = audit->reopen(); !st) spdlog::error("{}", st.error().message);
+        }
+        break;
+      case Signal::stop:
+        spdlog::info("stop signal: draining in-flight messages (up to {} ms)",
+                     config.milter.drain_timeout.count());
+        env.draining = true;
+        drain(env, config.milter.drain_timeout);
+        milter_stop();
+        return;
+      case Signal::abort:
+        spdlog::info("SIGINT: stopping now");
+        milter_stop();
+        return;
+    }
+  }
+}
+
+void print_postfix_hint(const Config& config) {
+  std::fprintf(stderr,
+               "pixelwarden: add to Postfix main.cf:\n"
+               "  smtpd_milters = %s\n"
+               "  milter_default_action = tempfail\n",
+               postfix_milter_endpoint(config.milter.socket).c_str());
+}
+
+}  // namespace
+
+std::string postfix_milter_endpoint(const std::string& socket) {
+  const auto colon = socket.find(':');
+  const std::string kind = socket.substr(0, colon);
+  const std::string rest = colon == std::string::npos ? "" : socket.substr(colon + 1);
+  if (kind == "inet" || kind == "inet6") {
+    const auto at = rest.find('@');
+    const std::string port = rest.substr(0, at);
+    const std::string host = at == std::string::npos ? "0.0.0.0" : rest.substr(at + 1);
+    return kind + ":" + host + ":" + port;
+  }
+  if (kind == "local") return "unix:" + rest;
+  return socket;
+}
+
+int run(const Config& config) {
+  block_signals();  // before the first thread (spdlog's) starts
+  if (auto st = observe::setup_logging({config.log.level, config.log.format, config.log.sink});
+      !st) {
+    return startup_error(st.error().message);
+  }
+  spdlog::info("pixelwarden starting (config {})", config.source);
+  observe::Metrics metrics;
+  ruleset::RulesetHolder holder;
+
+  ReloadHooks hooks;
+  hooks.loaded = [&metrics](const ruleset::Ruleset& r) { metrics.ruleset_loaded(r); };
+  hooks.result = [&metrics](ReloadOutcome o) { metrics.reload_result(to_string(o)); };
+  Reloader reloader(holder, config.rules.path, hooks);
+  if (reloader.reload("startup", true) != ReloadOutcome::success) {
+    const auto errors = reloader.last_errors();
+    std::string first = errors.empty() ? "cannot load rules" : errors.front().to_string();
+    if (errors.size() > 1) first += fmt::format(" (and {} more errors)", errors.size() - 1);
+    return startup_error("rules " + config.rules.path + ": " + first);
+  }
+
+  std::unique_ptr<AuditLog> audit;
+  if (!config.audit.path.empty()) {
+    auto a = AuditLog::open(config.audit.path);
+    if (!a) return startup_error(a.error().message);
+    audit = std::move(*a);
+  }
+
+  SessionEnv env;
+  env.holder = &holder;
+  env.limits = engine::Limits{config.milter.max_message_bytes, config.mime.max_depth,
+                              config.mime.max_parts};
+  env.on_error = config.milter.on_error;
+  env.make_inspector = engine_inspector();
+  env.metrics = &metrics;
+  env.audit = audit.get();
+  if (auto st = milter_open(env, {config.milter.socket, config.milter.max_packet_bytes}); !st) {
+    return startup_error(st.error().message);
+  }
+
+  ReloadTriggers triggers(reloader, config.rules.watch, config.rules.poll_interval);
+  std::unique_ptr<HttpServer> http;
+  if (!config.metrics.listen.empty()) {
+    HttpHandlers h;
+    h.metrics = [&metrics] { return metrics.serialize(); };
+    h.ready = [&holder] { return holder.ready(); };
+    h.reload = [&triggers] { triggers.request(); };
+    h.reload_from_any_host = config.metrics.reload_from_any_host;
+    auto s = HttpServer::start(config.metrics.listen, std::move(h));
+    if (!s) return startup_error(s.error().message);
+    http = std::move(*s);
+    const auto colon = config.metrics.listen.rfind(':');
+    spdlog::info("metrics listening on {}:{}", config.metrics.listen.substr(0, colon),
+                 http->port());
+  }
+  triggers.start();
+
+  spdlog::info("milter listening on {} (on_error={}, max_message_bytes={})",
+               config.milter.socket, to_string(config.milter.on_error), config.milter.max_message_bytes);
+  print_postfix_hint(config);
+  const pthread_t main_thread = pthread_self();
+  std::atomic<bool> milter_exited{false};
+  std::atomic<bool> clean{true};
+  std::thread milter_thread([&] {
+    clean = milter_main();
+    milter_exited = true;
+    pthread_kill(main_thread, SIGUSR1);  // wake the signal loop below
+  });
+  serve_signals(env, config, triggers, audit.get(), milter_exited);
+  milter_thread.join();
+  spdlog::info("stopping: milter socket closed");
+  drain(env, config.milter.drain_timeout);  // messages left if libmilter's thread took the signal
+  http.reset();
+  triggers.stop();
+  spdlog::info("pixelwarden stopped");
+  observe::shutdown_logging();
+  return clean ? 0 : 1;
+}
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,214 @@
+#include "daemon/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/audit_log.hpp"
+#include "observe/metrics.hpp"
+#include "ruleset/holder.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+std::string strip_brackets(std::string_view addr) {
+  if (addr.size() >= 2 && addr.front() == '<' && addr.back() == '>') {
+    addr = addr.substr(1, addr.size() - 2);
+  }
+  return std::string(addr);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string rule_list(const engine::Verdict& v) {
+  std::string out;
+  for (const auto& l : v.lures) out += (out.empty() ? "" : ",") + l.rule;
+  for (const auto& t : v.trackers) {
+    if (out.find(t.rule) == std::string::npos) out += (out.empty() ? "" : ",") + t.rule;
+  }
+  return out;
+}
+
+}  // namespace
+
+Session::Session(SessionEnv& env) : m_env(env) {
+  m_env.sessions.fetch_add(1, std::memory_order_relaxed);
+  if (m_env.metrics) m_env.metrics->connection_opened();
+}
+
+Session::~Session() {
+  end_message();
+  if (m_env.metrics) m_env.metrics->connection_closed();
+  m_env.sessions.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Session::connect(std::string_view client_ip) { m_client_ip = client_ip; }
+
+void Session::helo(std::string_view name) { m_helo = name; }
+
+void Session::begin_message() {
+  end_message();  // a previous message without eom/abort (e.g. RSET after a refusal)
+  m_open = true;
+  m_env.in_flight.fetch_add(1, std::memory_order_acq_rel);
+  m_envelope = engine::Envelope{};
+  m_envelope.client_ip = m_client_ip;
+  m_envelope.helo = m_helo;
+  m_headers.clear();
+  m_header_bytes = 0;
+  m_body.clear();
+  m_truncated = false;
+  m_decided = false;
+  m_began_draining = m_env.draining.load(std::memory_order_acquire);
+  auto rules = m_env.holder ? m_env.holder->pin() : nullptr;
+  if (!rules) throw std::runtime_error("no ruleset loaded");
+  m_inspector = m_env.make_inspector(std::move(rules), m_env.limits);
+}
+
+void Session::end_message() {
+  if (!m_open) return;
+  m_open = false;
+  m_failed = false;
+  m_inspector.reset();  // drops the ruleset pin
+  std::string().swap(m_body);  // a 25 MB buffer must not stay with an idle connection
+  m_env.in_flight.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void Session::set_queue_id(std::string_view queue_id) {
+  if (!queue_id.empty()) m_envelope.queue_id = queue_id;
+}
+
+void Session::envfrom(std::string_view sender, std::string_view auth_user,
+                      std::string_view queue_id) {
+  const bool carried_failure = m_failed && !m_open;  // connect/helo failed: answer at DATA
+  m_failed = false;
+  begin_message();
+  m_failed = carried_failure;
+  m_envelope.mail_from = strip_brackets(sender);
+  m_envelope.auth_user = auth_user;
+  set_queue_id(queue_id);
+  spdlog::debug("{}: MAIL FROM <{}> from {} ({} in flight)", m_envelope.queue_id,
+                m_envelope.mail_from, m_client_ip, m_env.in_flight.load());
+}
+
+void Session::rcpt(std::string_view recipient) {
+  if (m_open) m_envelope.rcpt.push_back(strip_brackets(recipient));
+}
+
+Step Session::data(std::string_view queue_id, MilterActions& actions) {
+  set_queue_id(queue_id);
+  if (m_failed || !m_inspector) return answer_failure();
+  if (m_began_draining) {
+    actions.set_reply("451", "4.3.2", {"pixelwarden is restarting, try again later"});
+    end_message();
+    return Step::tempfail;
+  }
+  m_inspector->envelope(m_envelope);
+  return decide_early(actions);
+}
+
+void Session::header(std::string_view name, std::string_view value) {
+  if (!m_open || m_decided) return;
+  m_header_bytes += name.size() + value.size() + 3;
+  m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
+}
+
+Step Session::eoh(std::string_view queue_id, MilterActions& actions) {
+  set_queue_id(queue_id);
+  if (m_failed || !m_inspector) return answer_failure();
+  m_inspector->headers(m_headers);
+  return decide_early(actions);
+}
+
+Step Session::body(std::string_view chunk) {
+  if (m_failed || !m_open || m_truncated) return Step::skip;
+  if (m_body.size() + chunk.size() > m_env.limits.max_message_bytes) {
+    // Over the cap: stop buffering; the message passes unmodified (the engine marks it
+    // skipped=too_large), envelope and header lures still apply.
+    m_truncated = true;
+    spdlog::info("{}: message larger than {} bytes, body not inspected", m_envelope.queue_id,
+                 m_env.limits.max_message_bytes);
+    return Step::skip;
+  }
+  m_body.append(chunk);
+  return Step::cont;
+}
+
+Step Session::eom(std::string_view queue_id, MilterActions& actions) {
+  set_queue_id(queue_id);
+  if (m_failed || !m_inspector) return answer_failure();
+  const auto start = std::chrono::steady_clock::now();
+  m_inspector->body(m_body, m_truncated);
+  engine::Verdict& v = m_inspector->verdict();
+  v.queue_id = m_envelope.queue_id;
+  const ApplyResult r = apply(v, actions, ApplyOptions{m_leading_space});
+  if (r.failed_requests > 0) {
+    spdlog::error("{}: the MTA refused {} modification request(s)", m_envelope.queue_id,
+                  r.failed_requests);
+    if (m_env.metrics) m_env.metrics->record_error("milter_action");
+  }
+  finish(v, seconds_since(start));
+  end_message();
+  return to_step(r.answer);
+}
+
+void Session::abort() { end_message(); }
+
+Step Session::decide_early(MilterActions& actions) {
+  const auto start = std::chrono::steady_clock::now();
+  engine::Verdict& v = m_inspector->verdict();
+  if (!v.final()) return Step::cont;
+  v.queue_id = m_envelope.queue_id;
+  const ApplyResult r = apply_refusal(v, actions);
+  finish(v, seconds_since(start));
+  end_message();
+  m_decided = true;
+  return to_step(r.answer);
+}
+
+void Session::finish(engine::Verdict& v, double seconds) {
+  if (v.envelope.mail_from.empty() && v.envelope.rcpt.empty()) v.envelope = m_envelope;
+  if (v.message_bytes == 0) v.message_bytes = m_header_bytes + 2 + m_body.size();
+  if (m_env.metrics) m_env.metrics->record_message(v, seconds);
+  const bool flagged = v.flagged();
+  if (flagged && m_env.audit) {
+    if (auto st = m_env.audit->write(v); !st) {
+      spdlog::error("{}: {}", v.queue_id, st.error().message);
+      if (m_env.metrics) m_env.metrics->record_error("audit_log");
+    }
+  }
+  const auto level = flagged || v.final() ? spdlog::level::info : spdlog::level::debug;
+  spdlog::log(level, "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
+              v.queue_id, engine::to_string(v.action), engine::to_string(v.decision), v.modified,
+              rule_list(v), v.trackers.size(), v.skipped.value_or("-"), v.ruleset_version);
+}
+
+void Session::fail(std::string_view stage, std::string_view what) {
+  m_failed = true;
+  spdlog::error("{}: internal error in {}: {}; answering {}", m_envelope.queue_id, stage, what,
+                to_string(m_env.on_error));
+  if (m_env.metrics) m_env.metrics->record_error("callback");
+}
+
+Step Session::answer_failure() {
+  end_message();
+  m_failed = false;
+  return m_env.on_error == OnError::accept ? Step::accept : Step::tempfail;
+}
+
+Step Session::to_step(Answer a) const {
+  switch (a) {
+    case Answer::accept:
+      return Step::accept;
+    case Answer::reject:
+      return Step::reject;
+    case Answer::tempfail:
+      return Step::tempfail;
+    case Answer::discard:
+      return Step::discard;
+    case Answer::cont:
+      break;
+  }
+  return Step::cont;
+}
+
+}  // namespace pixelwarden::daemon

@@ -1,0 +1,111 @@
+#pragma once
+// Session: the per-connection state behind smfi_setpriv, free of libmilter types so it
+// is unit-tested without an MTA. milter.cpp translates each callback into one call here.
+//
+//   connect ─▶ helo ─▶ ┌▶ envfrom ─▶ rcpt* ─▶ data ─▶ header* ─▶ eoh ─▶ body* ─▶ eom ─┐
+//                      │   (pin ruleset,      (envelope    (header     (buffer,   (body │
+//                      │    reset message)     stage: may   stage: may  capped)    stage,│
+//                      │                       refuse)      refuse)                apply)│
+//                      └──────────────── next message on the same connection ◀──── abort ┘
+//
+// A message may end early: a refusal at DATA or end of headers answers the MTA at
+// once. A failure in any stage (an exception caught by the milter layer) is answered
+// with the configured on_error, at the first stage that may answer (connect, helo,
+// envfrom, rcpt and header are negotiated as no-reply steps).
+// Callbacks of one connection may run on different threads, never concurrently.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/actions.hpp"
+#include "daemon/config.hpp"
+#include "daemon/inspector.hpp"
+
+namespace pixelwarden::observe {
+class Metrics;
+}
+namespace pixelwarden::ruleset {
+class RulesetHolder;
+}
+
+namespace pixelwarden::daemon {
+
+class AuditLog;
+
+// Shared by every session; owned by daemon::run (or a test).
+struct SessionEnv {
+  ruleset::RulesetHolder* holder = nullptr;
+  engine::Limits limits;
+  OnError on_error = OnError::accept;
+  InspectorFactory make_inspector;
+  observe::Metrics* metrics = nullptr;  // may be null (tests)
+  AuditLog* audit = nullptr;            // may be null (no audit log)
+  std::atomic<int> in_flight{0};        // messages between MAIL FROM and their end
+  std::atomic<int> sessions{0};
+  // Set on SIGTERM: messages that begin afterwards are answered 451 at DATA, so the
+  // drain converges while Postfix keeps its connections open.
+  std::atomic<bool> draining{false};
+};
+
+// What the callback answers; `skip` means "no more body chunks, please" (SMFIS_SKIP
+// when negotiated, else continue).
+enum class Step { cont, accept, reject, tempfail, discard, skip };
+
+class Session {
+ public:
+  explicit Session(SessionEnv& env);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void connect(std::string_view client_ip);
+  void helo(std::string_view name);
+  void envfrom(std::string_view sender, std::string_view auth_user, std::string_view queue_id);
+  void rcpt(std::string_view recipient);
+  Step data(std::string_view queue_id, MilterActions& actions);
+  void header(std::string_view name, std::string_view value);
+  Step eoh(std::string_view queue_id, MilterActions& actions);
+  Step body(std::string_view chunk);
+  Step eom(std::string_view queue_id, MilterActions& actions);
+  void abort();
+
+  // An exception escaped a stage: logged and counted; the answer is on_error (call
+  // answer_failure() at the first stage that may answer).
+  void fail(std::string_view stage, std::string_view what);
+  bool failed() const { return m_failed; }
+  Step answer_failure();
+
+  void set_leading_space(bool on) { m_leading_space = on; }
+  const std::string& queue_id() const { return m_envelope.queue_id; }
+  bool message_open() const { return m_open; }
+
+ private:
+  void begin_message();
+  void end_message();
+  void set_queue_id(std::string_view queue_id);
+  Step decide_early(MilterActions& actions);
+  void finish(engine::Verdict& v, double seconds);
+  Step to_step(Answer a) const;
+
+  SessionEnv& m_env;
+  std::string m_client_ip;
+  std::string m_helo;
+  // Per message:
+  bool m_open = false;
+  bool m_failed = false;
+  bool m_decided = false;  // a refusal was answered; ignore the rest of this message
+  bool m_truncated = false;
+  bool m_leading_space = false;
+  bool m_began_draining = false;  // this message began after SIGTERM
+  engine::Envelope m_envelope;
+  std::vector<engine::HeaderField> m_headers;
+  std::size_t m_header_bytes = 0;
+  std::string m_body;
+  std::unique_ptr<Inspector> m_inspector;
+};
+
+}  // namespace pixelwarden::daemon

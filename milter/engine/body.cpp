@@ -1,0 +1,221 @@
+#include "engine/body.hpp"
+
+#include "base/text.hpp"
+#include "html/rewrite.hpp"
+#include "mime/codec.hpp"
+#include "mime/header.hpp"
+#include "mime/reencode.hpp"
+#include "mime/charset.hpp"
+#include "mime/splice.hpp"
+#include "url/host.hpp"
+
+namespace pixelwarden::engine {
+namespace {
+
+bool is_text(const mime::Part& p, std::string_view subtype) {
+  return p.content_type.type == "text" && p.content_type.subtype == subtype;
+}
+
+bool is_attachment(const mime::Part& p) { return base::iequals(p.disposition, "attachment"); }
+
+// Decodes a text part and, for charsets that can hide markup bytes, converts it to UTF-8.
+TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_t index) {
+  TextPart t;
+  t.part_index = index;
+  t.html = is_text(p, "html");
+  const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
+  t.decoded = mime::decode(encoded, p.cte);
+  std::string charset = p.charset;
+  if (const auto bom = mime::detect_bom(t.decoded)) charset = *bom;
+  if (!charset.empty() && !mime::is_ascii_compatible(charset)) {
+    auto utf8 = mime::to_utf8(t.decoded, charset);
+    if (utf8.ok()) {
+      t.decoded = std::move(utf8.value());
+      t.charset = charset;
+      t.transcoded = true;
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+BodyScan scan_body(std::string_view header_block, std::string_view body, const BodyOptions& opts) {
+  BodyScan out;
+  out.walk = mime::walk(header_block, body, mime::WalkLimits{opts.max_depth, opts.max_parts});
+  if (out.walk.malformed) return out;
+  for (std::size_t i = 0; i < out.walk.parts.size(); ++i) {
+    const mime::Part& p = out.walk.parts[i];
+    if (!p.is_leaf()) continue;
+    const bool html_part = is_text(p, "html");
+    const bool plain_part = is_text(p, "plain") && !is_attachment(p);
+    if (!html_part && !plain_part) continue;  // attachments are never decoded
+    TextPart t = decode_text_part(body, p, i);
+    if (html_part) {
+      t.scan = html::scan(t.decoded);
+      out.remote_resources += t.scan.resources.size();
+    } else {
+      t.scan.links = html::scan_text_links(t.decoded);
+    }
+    out.parts.push_back(std::move(t));
+  }
+  return out;
+}
+
+void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
+                     const ruleset::RecipientTokens& tokens, bool skip_trackers,
+                     Verdict& verdict) {
+  for (TextPart& t : scan.parts) {
+    const std::string& path = scan.walk.parts[t.part_index].path;
+    t.matches.assign(t.scan.resources.size(), std::nullopt);
+    for (std::size_t r = 0; r < t.scan.resources.size(); ++r) {
+      const html::Resource& res = t.scan.resources[r];
+      const std::string vector = html::to_string(res.vector);
+      ++verdict.remote_resources;
+      verdict.vectors_seen.push_back(vector);
+      if (skip_trackers) continue;
+      const std::string host = url::normalize_host(res.host);
+      ruleset::ResourceFacts facts{res.resolved, host, vector, res.invisible};
+      auto match = rules.match_tracker(facts, tokens);
+      if (!match) continue;
+      TrackerRecord rec;
+      rec.rule = match->rule;
+      rec.action = ruleset::to_string(match->action);
+      rec.vector = vector;
+      rec.url = res.resolved;
+      rec.part = path;
+      rec.vendor = match->vendor;
+      rec.monitor = match->monitor || rules.mode() == ruleset::Mode::monitor;
+      verdict.trackers.push_back(std::move(rec));
+      t.matches[r] = std::move(match);
+    }
+  }
+}
+
+namespace {
+
+html::Op op_for(ruleset::TrackerAction a) {
+  switch (a) {
+    case ruleset::TrackerAction::neutralize: return html::Op::neutralize;
+    case ruleset::TrackerAction::strip: return html::Op::strip;
+    case ruleset::TrackerAction::proxy: return html::Op::proxy;
+    case ruleset::TrackerAction::keep: return html::Op::keep;
+  }
+  return html::Op::keep;
+}
+
+html::Op op_for(ruleset::RemoteContentAction a) {
+  switch (a) {
+    case ruleset::RemoteContentAction::keep: return html::Op::keep;
+    case ruleset::RemoteContentAction::proxy: return html::Op::proxy;
+    case ruleset::RemoteContentAction::neutralize: return html::Op::neutralize;
+  }
+  return html::Op::keep;
+}
+
+// The edit for one resource, or nothing when it stays as it is.
+std::optional<html::Edit> edit_for(const html::Resource& res,
+                                   const std::optional<ruleset::TrackerMatch>& match,
+                                   const ruleset::Ruleset& rules, const RewritePlan& plan,
+                                   std::size_t index) {
+  html::Op op = html::Op::keep;
+  if (plan.defang) {
+    op = html::Op::neutralize;
+  } else if (match) {
+    if (match->monitor) return std::nullopt;
+    op = op_for(match->action);
+  } else {
+    op = op_for(rules.remote_content().action);
+  }
+  if (op == html::Op::proxy) {
+    const auto& proxy = rules.remote_content().proxy;
+    if (!proxy || !html::is_image_like(res.vector)) {
+      op = html::Op::neutralize;
+    } else if (base::istarts_with(res.resolved, proxy->base_url + "/")) {
+      return std::nullopt;  // already under the proxy: never re-proxied
+    } else {
+      return html::Edit{index, op, html::camo_url(proxy->base_url, proxy->key, res.resolved)};
+    }
+  }
+  if (op == html::Op::keep) return std::nullopt;
+  return html::Edit{index, op, {}};
+}
+
+std::string render_banner(std::string_view tmpl, std::size_t count) {
+  std::string out(tmpl);
+  const std::string n = std::to_string(count);
+  for (std::size_t pos = out.find("{count}"); pos != std::string::npos;
+       pos = out.find("{count}", pos + n.size())) {
+    out.replace(pos, 7, n);
+  }
+  return out;
+}
+
+// The re-encoded body of one part whose decoded content changed.
+std::string encode_part(std::string_view body, const mime::Part& p, const TextPart& t,
+                        const std::string& new_content) {
+  const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
+  std::string original_decoded = mime::decode(encoded, p.cte);
+  std::string bytes = new_content;
+  if (t.transcoded) {
+    auto back = mime::from_utf8(new_content, t.charset);
+    if (back.ok()) bytes = std::move(back.value());
+  }
+  return mime::reencode(encoded, original_decoded, bytes, p.cte);
+}
+
+}  // namespace
+
+std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& scan,
+                                        const ruleset::Ruleset& rules, const RewritePlan& plan) {
+  if (!plan.enforce || scan.walk.malformed) return std::nullopt;
+  std::vector<std::pair<const TextPart*, std::vector<html::Edit>>> edits;
+  std::size_t removed = 0;
+  for (const TextPart& t : scan.parts) {
+    std::vector<html::Edit> part_edits;
+    for (std::size_t r = 0; r < t.scan.resources.size(); ++r) {
+      const auto& match = t.matches.size() > r ? t.matches[r] : std::nullopt;
+      if (auto e = edit_for(t.scan.resources[r], match, rules, plan, r)) {
+        if (match) ++removed;
+        part_edits.push_back(std::move(*e));
+      }
+    }
+    edits.emplace_back(&t, std::move(part_edits));
+  }
+  const auto& banner = rules.report().banner;
+  bool html_banner_done = false;
+  bool text_banner_done = false;
+  std::vector<mime::Replacement> replacements;
+  for (auto& [t, part_edits] : edits) {
+    const bool want_banner = banner && removed > 0 &&
+                             (t->html ? !html_banner_done && !banner->html.empty()
+                                      : !text_banner_done && !banner->text.empty());
+    if (part_edits.empty() && !want_banner) continue;
+    std::string content = part_edits.empty() ? t->decoded
+                                             : html::rewrite(t->decoded, t->scan, part_edits);
+    if (want_banner && t->html) {
+      content = html::insert_html_banner(content, html::scan(content),
+                                         render_banner(banner->html, removed));
+      html_banner_done = true;
+    } else if (want_banner) {
+      content = html::insert_text_banner(content, render_banner(banner->text, removed));
+      text_banner_done = true;
+    }
+    const mime::Part& p = scan.walk.parts[t->part_index];
+    replacements.push_back({p.body_begin, p.body_end, encode_part(body, p, *t, content)});
+  }
+  if (replacements.empty()) return std::nullopt;
+  return mime::splice(body, std::move(replacements));
+}
+
+std::vector<std::string> decoded_text_parts(std::string_view message, bool with_plain) {
+  const mime::MessageSplit split = mime::split_message(message);
+  BodyScan scan = scan_body(split.header_block, split.body, BodyOptions{});
+  std::vector<std::string> out;
+  for (TextPart& t : scan.parts) {
+    if (t.html || with_plain) out.push_back(std::move(t.decoded));
+  }
+  return out;
+}
+
+}  // namespace pixelwarden::engine

@@ -1,0 +1,67 @@
+#pragma once
+// The body stage: walks the MIME tree, finds remote resources and links in every HTML
+// and text part, decides each resource against the tracker rules, and rewrites only the
+// parts that change (decode -> rewrite -> re-encode in the part's own CTE -> splice).
+//
+// Two phases, because link and resource lures are only known once every part was seen,
+// and a `defang` decision changes what gets rewritten:
+//   scan_body()    -> BodyScan: parts, their decoded HTML, resources, links
+//   rewrite_body() -> the new body, or nothing when no part changed
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/verdict.hpp"
+#include "html/resource.hpp"
+#include "mime/walk.hpp"
+#include "ruleset/ruleset.hpp"
+
+namespace pixelwarden::engine {
+
+// One text part (HTML or plain) that the engine looked into.
+struct TextPart {
+  std::size_t part_index = 0;   // into WalkResult::parts
+  bool html = false;
+  std::string charset;          // charset the bytes are in ("" = ASCII-compatible, as is)
+  bool transcoded = false;      // content was converted to UTF-8 for scanning
+  std::string decoded;          // decoded (and maybe transcoded) content
+  html::ScanResult scan;        // resources and links (links only for text/plain)
+  std::vector<std::optional<ruleset::TrackerMatch>> matches;  // per resource
+};
+
+struct BodyScan {
+  mime::WalkResult walk;
+  std::vector<TextPart> parts;
+  std::size_t remote_resources = 0;
+};
+
+struct BodyOptions {
+  int max_depth = 32;
+  int max_parts = 2000;
+};
+
+BodyScan scan_body(std::string_view header_block, std::string_view body, const BodyOptions& opts);
+
+// Decides every remote resource against the tracker rules (unless skipped by allow),
+// and records trackers and resource facts in the verdict.
+void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
+                     const ruleset::RecipientTokens& tokens, bool skip_trackers,
+                     Verdict& verdict);
+
+struct RewritePlan {
+  bool enforce = true;          // false in monitor mode: nothing is changed
+  bool defang = false;          // neutralize every remote resource
+};
+
+// The new body, or nullopt when no part changed. Applies the ruleset's banner.
+std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& scan,
+                                        const ruleset::Ruleset& rules, const RewritePlan& plan);
+
+// The decoded content of every text/html part of a message (text/plain too when
+// with_plain), for `rules test` expectations on what a reader would see.
+std::vector<std::string> decoded_text_parts(std::string_view message, bool with_plain);
+
+}  // namespace pixelwarden::engine

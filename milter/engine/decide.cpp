@@ -1,0 +1,235 @@
+#include "engine/decide.hpp"
+
+#include <algorithm>
+
+#include "base/text.hpp"
+#include "engine/evidence.hpp"
+#include "url/host.hpp"
+
+namespace pixelwarden::engine {
+namespace {
+
+constexpr const char* k_read_receipt_headers[] = {"Disposition-Notification-To",
+                                                  "Return-Receipt-To", "X-Confirm-Reading-To"};
+
+std::string_view strip_leading_space(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  return v;
+}
+
+Decision decision_of(ruleset::LureAction a) {
+  switch (a) {
+    case ruleset::LureAction::monitor: return Decision::monitor;
+    case ruleset::LureAction::tag: return Decision::tag;
+    case ruleset::LureAction::defang: return Decision::defang;
+    case ruleset::LureAction::quarantine: return Decision::quarantine;
+    case ruleset::LureAction::discard: return Decision::discard;
+    case ruleset::LureAction::tempfail: return Decision::tempfail;
+    case ruleset::LureAction::reject: return Decision::reject;
+  }
+  return Decision::none;
+}
+
+bool is_refusal(Decision d) {
+  return d == Decision::reject || d == Decision::tempfail || d == Decision::discard;
+}
+
+// "550 5.7.1 text" -> Reply; a missing or malformed code falls back to the default.
+Reply make_reply(Decision d, std::string_view configured) {
+  Reply r;
+  if (d == Decision::tempfail) {
+    r.code = "451";
+    r.xcode = "4.7.1";
+    r.text = "Message deferred by policy";
+  } else {
+    r.text = "Message refused by policy";
+  }
+  std::string_view c = base::trim(configured);
+  if (c.size() >= 3 && base::is_ascii_digit(c[0]) && base::is_ascii_digit(c[1]) &&
+      base::is_ascii_digit(c[2]) && (c.size() == 3 || c[3] == ' ')) {
+    r.code = std::string(c.substr(0, 3));
+    c = base::trim(c.substr(3));
+    const std::size_t sp = c.find(' ');
+    const std::string_view x = c.substr(0, sp);
+    if (x.size() >= 5 && base::is_ascii_digit(x[0]) && x[1] == '.' && x.find('.', 2) != std::string_view::npos) {
+      r.xcode = std::string(x);
+      c = sp == std::string_view::npos ? std::string_view() : base::trim(c.substr(sp));
+    }
+    if (!c.empty()) r.text = std::string(c);
+  } else if (!c.empty()) {
+    r.text = std::string(c);
+  }
+  return r;
+}
+
+void merge_hits(std::vector<ruleset::LureHit>& hits, std::vector<ruleset::LureHit> fresh) {
+  for (auto& h : fresh) {
+    const bool seen = std::any_of(hits.begin(), hits.end(),
+                                  [&](const ruleset::LureHit& o) { return o.rule == h.rule; });
+    if (!seen) hits.push_back(std::move(h));
+  }
+}
+
+}  // namespace
+
+std::string normalize(std::string_view host) { return url::normalize_host(host); }
+
+MessageHeaders read_headers(const std::vector<HeaderField>& fields, const ruleset::Report& report) {
+  MessageHeaders h;
+  std::vector<std::pair<std::string, int>> counts;
+  const auto occurrence = [&](const std::string& name) {
+    for (auto& [n, c] : counts) {
+      if (base::iequals(n, name)) return ++c;
+    }
+    counts.emplace_back(name, 1);
+    return 1;
+  };
+  for (const HeaderField& f : fields) {
+    const int index = occurrence(f.name);
+    h.block += f.name;
+    h.block += ':';
+    h.block += f.value;
+    h.block += "\r\n";
+    const std::string_view v = strip_leading_space(f.value);
+    if (base::iequals(f.name, "From")) {
+      for (auto& a : header_addresses(v)) h.from.push_back(std::move(a));
+    } else if (base::iequals(f.name, "Reply-To")) {
+      for (auto& a : header_addresses(v)) h.reply_to.push_back(std::move(a));
+    } else if (base::iequals(f.name, "Sender")) {
+      for (auto& a : header_addresses(v)) h.sender.push_back(std::move(a));
+    } else if (base::iequals(f.name, "Return-Path")) {
+      for (auto& a : header_addresses(v)) h.return_path.push_back(std::move(a));
+    } else if (base::iequals(f.name, "Message-ID") && h.message_id.empty()) {
+      h.message_id = std::string(base::trim(v));
+      h.message_id_domain = message_id_domain(v);
+    } else if (base::iequals(f.name, "Subject") && !h.subject) {
+      h.subject = std::string(v);
+    } else if (base::iequals(f.name, "Authentication-Results")) {
+      h.dmarc_pass = h.dmarc_pass || dmarc_passed(v, report.authserv_id);
+    }
+    if (base::iequals(f.name, report.header)) ++h.report_headers;
+    for (const char* rr : k_read_receipt_headers) {
+      if (base::iequals(f.name, rr)) h.read_receipts.push_back({rr, index, std::string(base::trim(v))});
+    }
+  }
+  return h;
+}
+
+void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
+              const ruleset::AllowEvidence& allow, ruleset::AllowDecision& allowed,
+              std::vector<ruleset::LureHit>& hits, Verdict& verdict) {
+  if (verdict.final()) return;
+  allowed = rules.match_allow(allow);
+  verdict.allow_rules = allowed.rules;
+  if (allowed.skip_lures) {
+    hits.clear();
+  } else {
+    merge_hits(hits, rules.match_lures(lure));
+  }
+  const bool global_monitor = rules.mode() == ruleset::Mode::monitor;
+  verdict.lures.clear();
+  Decision strongest = Decision::none;
+  const ruleset::LureHit* strongest_hit = nullptr;
+  for (const auto& h : hits) {
+    const bool monitor = h.monitor || global_monitor;
+    verdict.lures.push_back({h.rule, ruleset::to_string(h.action), h.where, h.value, monitor});
+    if (monitor) continue;
+    const Decision d = decision_of(h.action);
+    if (d > strongest) {
+      strongest = d;
+      strongest_hit = &h;
+    }
+  }
+  if (strongest == Decision::none && !hits.empty()) strongest = Decision::monitor;
+  verdict.decision = strongest;
+  if (allowed.skip_lures && allowed.skip_trackers) verdict.skipped = "allowed";
+  // A refusal is final now, unless an allow rule reading headers could still lift it.
+  const bool allow_pending = !allow.headers_known && rules.allow_depends_on_headers();
+  if (is_refusal(strongest) && !allow_pending) {
+    verdict.action = strongest == Decision::reject     ? Action::reject
+                     : strongest == Decision::tempfail ? Action::tempfail
+                                                       : Action::discard;
+    if (strongest != Decision::discard) verdict.reply = make_reply(strongest, strongest_hit->reply);
+  }
+}
+
+namespace {
+
+void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& headers,
+                       bool enforce, Verdict& verdict) {
+  if (rules.read_receipts() != ruleset::ReadReceipts::strip) return;
+  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend(); ++it) {
+    TrackerRecord rec;
+    rec.rule = "read-receipts";
+    rec.action = "strip";
+    rec.vector = "mdn_header";
+    rec.url = it->value;
+    rec.monitor = !enforce;
+    verdict.trackers.push_back(std::move(rec));
+    verdict.vectors_seen.push_back("mdn_header");
+    ++verdict.remote_resources;
+    if (enforce) verdict.header_edits.push_back({HeaderEdit::Kind::remove, it->name, it->index, {}});
+  }
+}
+
+std::string report_value(const Verdict& v) {
+  std::vector<std::string> ids;
+  for (const auto& l : v.lures) ids.push_back(l.rule);
+  for (const auto& t : v.trackers) ids.push_back(t.rule);
+  std::vector<std::string> unique;
+  for (auto& id : ids) {
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
+  }
+  std::string rules_list;
+  for (const auto& id : unique) rules_list += (rules_list.empty() ? "" : ",") + id;
+  return std::string("action=") + to_string(v.action) + "; decision=" + to_string(v.decision) +
+         "; modified=" + (v.modified ? "yes" : "no") +
+         "; trackers=" + std::to_string(v.trackers.size()) + "; rules=" + rules_list +
+         "; ruleset=" + v.ruleset_name + "/" + v.ruleset_version + "/" +
+         v.ruleset_sha256.substr(0, 12);
+}
+
+}  // namespace
+
+void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodyScan* scan,
+            std::string_view body, Verdict& verdict) {
+  if (verdict.final()) return;
+  const bool enforce = rules.mode() == ruleset::Mode::enforce;
+  const bool malformed = verdict.skipped == "malformed_mime";
+  const auto policy = rules.malformed_mime();
+  if (verdict.decision == Decision::quarantine ||
+      (malformed && policy == ruleset::MalformedPolicy::quarantine && enforce)) {
+    verdict.action = Action::quarantine;
+  }
+  add_read_receipts(rules, headers, enforce, verdict);
+  if (!enforce) return;  // monitor: decide and report, change nothing
+  if (scan != nullptr && !malformed) {
+    RewritePlan plan{true, verdict.decision == Decision::defang};
+    verdict.new_body = rewrite_body(body, *scan, rules, plan);
+  }
+  const auto& report = rules.report();
+  const bool prefix = (verdict.decision == Decision::tag || verdict.decision == Decision::defang) &&
+                      !report.subject_prefix.empty();
+  if (prefix) {
+    if (headers.subject) {
+      verdict.header_edits.push_back(
+          {HeaderEdit::Kind::change, "Subject", 1, report.subject_prefix + *headers.subject});
+    } else {
+      verdict.header_edits.push_back({HeaderEdit::Kind::add, "Subject", 1, report.subject_prefix});
+    }
+  }
+  verdict.modified = verdict.new_body.has_value() || !verdict.header_edits.empty();
+  for (int i = headers.report_headers; i >= 1; --i) {
+    verdict.header_edits.push_back({HeaderEdit::Kind::remove, report.header, i, {}});
+  }
+  const bool enforced_tracker = std::any_of(verdict.trackers.begin(), verdict.trackers.end(),
+                                           [](const TrackerRecord& t) { return !t.monitor; });
+  const bool flagged = verdict.modified || enforced_tracker ||
+                       (verdict.decision != Decision::none && verdict.decision != Decision::monitor) ||
+                       (malformed && policy != ruleset::MalformedPolicy::pass);
+  if (flagged || report.header_on == ruleset::HeaderOn::all) {
+    verdict.header_edits.push_back({HeaderEdit::Kind::add, report.header, 1, report_value(verdict)});
+  }
+}
+
+}  // namespace pixelwarden::engine

@@ -1,0 +1,52 @@
+#pragma once
+// Decisions: lure and allow evaluation at each stage, and the final combination of
+// every finding into the verdict's action, reply and header edits.
+//
+// Precedence: the strongest action of the enforced lure hits wins (ruleset::LureAction
+// order); hits of rules in monitor mode (per rule or global) are reported but never act,
+// and alone make the decision `monitor`. A refusal (reject, tempfail, discard) is final
+// as soon as it is known, unless an allow rule that reads headers could still lift it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/body.hpp"
+#include "engine/inspect.hpp"
+#include "ruleset/ruleset.hpp"
+
+namespace pixelwarden::engine {
+
+// What the engine reads from the header section.
+struct MessageHeaders {
+  std::string block;  // the header block (synthesized from the fields), for the MIME walk
+  std::string message_id;
+  std::optional<std::string> message_id_domain;
+  std::vector<ruleset::LureEvidence::Address> from, reply_to, sender, return_path;
+  bool dmarc_pass = false;
+  std::optional<std::string> subject;  // raw value without the leading space
+  int report_headers = 0;              // incoming headers named like report.header
+  struct Named {
+    std::string name;
+    int index = 1;  // 1-based among fields of that name
+    std::string value;
+  };
+  std::vector<Named> read_receipts;  // Disposition-Notification-To and friends
+};
+
+MessageHeaders read_headers(const std::vector<HeaderField>& fields, const ruleset::Report& report);
+
+// Re-evaluates allow and lure rules on the evidence known so far and updates the
+// verdict's lures, decision and, where a refusal is already certain, its action.
+void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
+              const ruleset::AllowEvidence& allow, ruleset::AllowDecision& allowed,
+              std::vector<ruleset::LureHit>& hits, Verdict& verdict);
+
+// End of message: the final action, the new body, header edits and the report header.
+// scan is null when the body was not inspected (too large).
+void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodyScan* scan,
+            std::string_view body, Verdict& verdict);
+
+std::string normalize(std::string_view host);
+
+}  // namespace pixelwarden::engine

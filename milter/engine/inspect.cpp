@@ -1,0 +1,136 @@
+#include "engine/inspect.hpp"
+
+#include <algorithm>
+
+#include "base/text.hpp"
+#include "engine/body.hpp"
+#include "engine/decide.hpp"
+#include "engine/evidence.hpp"
+#include "mime/header.hpp"
+
+namespace pixelwarden::engine {
+
+struct Inspection::State {
+  ruleset::LureEvidence lure;
+  ruleset::AllowEvidence allow;
+  ruleset::AllowDecision allowed;
+  std::vector<ruleset::LureHit> hits;
+  MessageHeaders headers;
+};
+
+Inspection::Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits)
+    : m_rules(std::move(rules)), m_limits(limits), m_state(std::make_shared<State>()) {
+  const auto& meta = m_rules->meta();
+  m_verdict.ruleset_name = meta.name;
+  m_verdict.ruleset_version = meta.version;
+  m_verdict.ruleset_sha256 = meta.sha256;
+  m_verdict.mode = m_rules->mode();
+}
+
+void Inspection::inspect_envelope(const Envelope& envelope) {
+  m_verdict.envelope = envelope;
+  m_verdict.queue_id = envelope.queue_id;
+  State& s = *m_state;
+  const std::string from_domain = address_domain(envelope.mail_from);
+  if (!from_domain.empty()) s.lure.envelope_from_domain = from_domain;
+  if (!envelope.helo.empty()) s.lure.helo = base::to_lower(envelope.helo);
+  s.allow.authenticated = !envelope.auth_user.empty();
+  s.allow.envelope_from_domain = s.lure.envelope_from_domain;
+  evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
+}
+
+void Inspection::inspect_headers(const std::vector<HeaderField>& headers) {
+  State& s = *m_state;
+  s.headers = read_headers(headers, m_rules->report());
+  m_verdict.message_id = s.headers.message_id;
+  s.lure.header_from = s.headers.from;
+  s.lure.reply_to = s.headers.reply_to;
+  s.lure.sender = s.headers.sender;
+  s.lure.return_path = s.headers.return_path;
+  s.lure.message_id_domain = s.headers.message_id_domain;
+  s.lure.headers_known = true;
+  s.allow.from_domains.clear();
+  for (const auto& a : s.headers.from) {
+    if (!a.domain.empty()) s.allow.from_domains.push_back(a.domain);
+  }
+  s.allow.dmarc_pass = s.headers.dmarc_pass;
+  s.allow.headers_known = true;
+  evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
+}
+
+void Inspection::inspect_body(std::string_view body, bool truncated) {
+  State& s = *m_state;
+  m_verdict.message_bytes = s.headers.block.size() + body.size();
+  if (m_verdict.final()) return;
+  s.lure.body_known = true;
+  if (truncated || body.size() > m_limits.max_message_bytes) {
+    m_verdict.skipped = "too_large";
+    evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
+    finish(*m_rules, s.headers, nullptr, body, m_verdict);
+    return;
+  }
+  BodyScan scan = scan_body(s.headers.block, body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
+  if (scan.walk.malformed) {
+    m_verdict.skipped = "malformed_mime";
+  } else {
+    const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
+    decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
+    for (const TextPart& t : scan.parts) {
+      for (const auto& l : t.scan.links) s.lure.link_hosts.push_back(normalize(l.host));
+      for (const auto& r : t.scan.resources) s.lure.resource_hosts.push_back(normalize(r.host));
+    }
+  }
+  evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
+  finish(*m_rules, s.headers, &scan, body, m_verdict);
+}
+
+namespace {
+
+// Envelope reconstructed from the message, for offline runs without one.
+void reconstruct_envelope(const std::vector<HeaderField>& headers, Envelope& env) {
+  const auto find_all = [&](std::string_view name) {
+    std::vector<std::string> out;
+    for (const auto& h : headers) {
+      if (!base::iequals(h.name, name)) continue;
+      for (auto& a : header_address_strings(h.value)) out.push_back(std::move(a));
+    }
+    return out;
+  };
+  if (env.mail_from.empty()) {
+    auto rp = find_all("Return-Path");
+    if (!rp.empty()) env.mail_from = rp.front();
+  }
+  if (env.rcpt.empty()) {
+    for (const char* name : {"Delivered-To", "X-Original-To"}) {
+      for (auto& a : find_all(name)) {
+        if (std::find(env.rcpt.begin(), env.rcpt.end(), a) == env.rcpt.end()) env.rcpt.push_back(a);
+      }
+    }
+  }
+  if (env.rcpt.empty()) {
+    for (const char* name : {"To", "Cc"}) {
+      for (auto& a : find_all(name)) {
+        if (std::find(env.rcpt.begin(), env.rcpt.end(), a) == env.rcpt.end()) env.rcpt.push_back(a);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Verdict inspect(std::string_view message, Envelope envelope,
+                std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits) {
+  const mime::MessageSplit split = mime::split_message(message);
+  std::vector<HeaderField> headers;
+  for (const auto& f : mime::parse_header_block(split.header_block)) {
+    headers.push_back(HeaderField{std::string(f.name), std::string(f.value)});
+  }
+  reconstruct_envelope(headers, envelope);
+  Inspection insp(std::move(rules), limits);
+  insp.inspect_envelope(envelope);
+  if (!insp.verdict().final()) insp.inspect_headers(headers);
+  if (!insp.verdict().final()) insp.inspect_body(split.body);
+  return std::move(insp.verdict());
+}
+
+}  // namespace pixelwarden::engine

@@ -1,0 +1,71 @@
+#pragma once
+// The staged inspection: one decision engine for the milter, `filter`, `rules test`
+// and `scan`. Each stage adds to one Verdict; the milter calls them as the evidence
+// arrives (envelope at DATA, headers at end of headers, body at end of message), the
+// offline tools call all three via inspect().
+//
+//   inspect_envelope(env)           envelope-sender/HELO lures, allow(authenticated)
+//   inspect_headers(headers)        header lures, allow rules, Message-ID, read receipts
+//   inspect_body(body)              MIME walk, HTML resources, trackers, link/resource
+//                                   lures, rewrite and splice, report header
+//
+// The ruleset is pinned by the caller for the whole message. Nothing here does I/O.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/verdict.hpp"
+#include "ruleset/ruleset.hpp"
+
+namespace pixelwarden::engine {
+
+struct Limits {
+  std::size_t max_message_bytes = 26214400;
+  int max_depth = 32;
+  int max_parts = 2000;
+};
+
+// A header field as the milter delivers it: name, and the value exactly as received
+// (leading space kept, folded lines joined by "\n" or "\r\n").
+struct HeaderField {
+  std::string name;
+  std::string value;
+};
+
+// Per-message state across the stages. Owns nothing of the ruleset but a pin.
+class Inspection {
+ public:
+  Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits);
+
+  void inspect_envelope(const Envelope& envelope);
+  void inspect_headers(const std::vector<HeaderField>& headers);
+  // body: the bytes after the blank line that ends the headers, CRLF or LF.
+  // truncated: the body was larger than max_message_bytes and is not complete.
+  void inspect_body(std::string_view body, bool truncated = false);
+
+  const Verdict& verdict() const { return m_verdict; }
+  Verdict& verdict() { return m_verdict; }
+  const ruleset::Ruleset& rules() const { return *m_rules; }
+
+ private:
+  struct State;
+  std::shared_ptr<const ruleset::Ruleset> m_rules;
+  Limits m_limits;
+  Verdict m_verdict;
+  std::vector<HeaderField> m_headers;
+  std::shared_ptr<State> m_state;
+};
+
+// Offline: the whole message (headers + body) through all three stages. An empty
+// envelope sender / recipient list is reconstructed from the message (Return-Path,
+// Delivered-To / X-Original-To, else To/Cc) as `scan` does.
+Verdict inspect(std::string_view message, Envelope envelope,
+                std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits = {});
+
+// The message as the milter would leave it: header edits and new body applied to the
+// original bytes (the delivered form for accept/quarantine; empty for refusals).
+std::string apply_verdict(std::string_view message, const Verdict& verdict);
+
+}  // namespace pixelwarden::engine

@@ -1,0 +1,96 @@
+#include "engine/verdict.hpp"
+
+#include "base/json.hpp"
+
+namespace pixelwarden::engine {
+
+const char* to_string(Action a) {
+  switch (a) {
+    case Action::accept: return "accept";
+    case Action::reject: return "reject";
+    case Action::tempfail: return "tempfail";
+    case Action::discard: return "discard";
+    case Action::quarantine: return "quarantine";
+  }
+  return "accept";
+}
+
+const char* to_string(Decision d) {
+  switch (d) {
+    case Decision::none: return "none";
+    case Decision::monitor: return "monitor";
+    case Decision::tag: return "tag";
+    case Decision::defang: return "defang";
+    case Decision::quarantine: return "quarantine";
+    case Decision::discard: return "discard";
+    case Decision::tempfail: return "tempfail";
+    case Decision::reject: return "reject";
+  }
+  return "none";
+}
+
+namespace {
+
+void write_envelope(base::JsonWriter& w, const Envelope& env) {
+  w.key("envelope").begin_object().key("from").value(env.mail_from).key("rcpt").begin_array();
+  for (const auto& r : env.rcpt) w.value(r);
+  w.end_array().end_object();
+}
+
+void write_lures(base::JsonWriter& w, const std::vector<LureRecord>& lures) {
+  w.key("lures").begin_array();
+  for (const auto& l : lures) {
+    w.begin_object().key("rule").value(l.rule).key("action").value(l.action);
+    w.key("where").value(l.where).key("value").value(l.value);
+    if (l.monitor) w.key("monitor").value(true);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_trackers(base::JsonWriter& w, const std::vector<TrackerRecord>& trackers) {
+  w.key("trackers").begin_array();
+  for (const auto& t : trackers) {
+    w.begin_object().key("rule").value(t.rule).key("action").value(t.action);
+    w.key("vector").value(t.vector).key("url").value(t.url).key("part").value(t.part);
+    if (!t.vendor.empty()) w.key("vendor").value(t.vendor);
+    if (t.monitor) w.key("monitor").value(true);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+std::string to_json(const Verdict& v) {
+  base::JsonWriter w;
+  w.begin_object();
+  w.key("action").value(to_string(v.action));
+  w.key("decision").value(to_string(v.decision));
+  w.key("modified").value(v.modified);
+  w.key("mode").value(ruleset::to_string(v.mode));
+  w.key("ruleset").begin_object().key("name").value(v.ruleset_name);
+  w.key("version").value(v.ruleset_version).key("sha256").value(v.ruleset_sha256).end_object();
+  if (!v.queue_id.empty()) w.key("queue_id").value(v.queue_id);
+  w.key("message_id").value(v.message_id);
+  write_envelope(w, v.envelope);
+  write_lures(w, v.lures);
+  write_trackers(w, v.trackers);
+  if (!v.allow_rules.empty()) {
+    w.key("allow").begin_array();
+    for (const auto& a : v.allow_rules) w.value(a);
+    w.end_array();
+  }
+  w.key("remote_resources").value(v.remote_resources);
+  w.key("skipped");
+  if (v.skipped) {
+    w.value(*v.skipped);
+  } else {
+    w.null();
+  }
+  w.key("elapsed_us").value(v.elapsed_us);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace pixelwarden::engine

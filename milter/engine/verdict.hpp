@@ -1,0 +1,100 @@
+#pragma once
+// Verdict: everything the staged inspection decided about one message, and the edits
+// that carry it out. The milter applies it through MilterActions; `filter`, `rules
+// test` and `scan` read it directly. to_json() is the verdict JSON of spec/cli.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ruleset/model.hpp"
+
+namespace pixelwarden::engine {
+
+// The MTA-facing outcome.
+enum class Action { accept, reject, tempfail, discard, quarantine };
+
+// The strongest rule action; `none` when no rule matched.
+enum class Decision { none, monitor, tag, defang, quarantine, discard, tempfail, reject };
+
+const char* to_string(Action a);
+const char* to_string(Decision d);
+
+struct Envelope {
+  std::string mail_from;            // without angle brackets; empty for the null sender
+  std::vector<std::string> rcpt;    // without angle brackets
+  std::string client_ip;
+  std::string helo;
+  std::string auth_user;            // {auth_authen}; empty when not authenticated
+  std::string queue_id;             // milter only
+};
+
+struct LureRecord {
+  std::string rule;
+  std::string action;
+  std::string where;
+  std::string value;
+  bool monitor = false;
+};
+
+struct TrackerRecord {
+  std::string rule;
+  std::string action;
+  std::string vector;
+  std::string url;
+  std::string part;
+  std::string vendor;
+  bool monitor = false;
+};
+
+struct HeaderEdit {
+  enum class Kind { add, change, remove };
+  Kind kind = Kind::add;
+  std::string name;
+  int index = 1;      // 1-based occurrence among headers of that name (change/remove)
+  std::string value;  // unfolded, without leading space; continuation lines use "\n\t"
+};
+
+struct Reply {
+  std::string code = "550";   // 4xx or 5xx
+  std::string xcode = "5.7.1";
+  std::string text;           // may hold several lines separated by '\n'
+};
+
+struct Verdict {
+  Action action = Action::accept;
+  Decision decision = Decision::none;
+  bool modified = false;
+  ruleset::Mode mode = ruleset::Mode::enforce;
+  std::string ruleset_name;
+  std::string ruleset_version;
+  std::string ruleset_sha256;
+  std::string queue_id;
+  std::string message_id;
+  Envelope envelope;
+  std::vector<LureRecord> lures;
+  std::vector<TrackerRecord> trackers;
+  std::vector<std::string> allow_rules;
+  std::uint64_t remote_resources = 0;
+  std::vector<std::string> vectors_seen;  // vector of every remote resource (for metrics)
+  std::optional<std::string> skipped;     // too_large | malformed_mime | allowed | error
+  std::uint64_t elapsed_us = 0;
+  std::uint64_t message_bytes = 0;
+
+  // Edits, applied by the milter in this order: body, then headers.
+  std::optional<std::string> new_body;  // replacement body (bytes after the header block)
+  std::vector<HeaderEdit> header_edits;
+  std::optional<Reply> reply;           // for reject / tempfail
+
+  // True once the decision is final (a refusal): later stages change nothing.
+  bool final() const {
+    return action == Action::reject || action == Action::tempfail || action == Action::discard;
+  }
+  // A rule of any kind matched (the audit log records such messages).
+  bool flagged() const { return !lures.empty() || !trackers.empty() || skipped == "malformed_mime"; }
+};
+
+std::string to_json(const Verdict& v);
+
+}  // namespace pixelwarden::engine

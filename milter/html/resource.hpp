@@ -1,0 +1,85 @@
+#pragma once
+// Resource extraction: every URL in an HTML part that a mail client fetches without
+// a click (the vectors of spec/ruleset.md), plus links (a/area href, form action)
+// whose hosts feed lure rules. One tokenizer pass, no DOM; a simple stack of open
+// elements gives the "hidden ancestor" fact of the invisibility heuristic.
+// Conventions:
+//  - Offsets are byte offsets into the scanned buffer, which the caller keeps alive
+//    for rewrite() (resources own their strings).
+//  - `resources` holds remote resources only (resolved against the first <base href>
+//    that is absolute; //host resolves as https:; http, https, ftp, file, UNC).
+//  - Resources inside ordinary comments are not seen; inside Outlook conditional
+//    comments they are, with in_conditional_comment set.
+//  - <link href> is a resource when a rel token is one clients fetch: stylesheet,
+//    icon, apple-touch-icon(-precomposed), mask-icon, fluid-icon, manifest, prefetch,
+//    preload, modulepreload, prerender, preconnect, dns-prefetch. Not: alternate
+//    (alone), canonical, author, next, prev, ... (they are never fetched on open).
+//  - Links keep every href that resolves to an absolute URL (host may be empty, e.g.
+//    mailto:); the engine filters by host.
+// Non-goals: scripting, CSS cascade (class rules never count), charset decoding
+// (the engine hands in decoded bytes).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pixelwarden::html {
+
+enum class Vector {
+  img, srcset, picture_source, input_image, video_poster, media_src, embed, object, iframe,
+  link, script, background, meta_refresh, svg_image, vml, css_url, css_import, font_face
+};
+inline constexpr std::size_t k_vector_count = 18;
+
+const char* to_string(Vector v);
+// img, srcset, picture_source, input_image, video_poster, background, svg_image, vml, css_url
+bool is_image_like(Vector v);
+
+struct Resource {
+  Vector vector = Vector::img;
+  std::string element;    // lowercase tag name ("style" for <style> blocks)
+  std::string attribute;  // lowercase attribute name ("" inside <style> blocks)
+  std::string url;        // as decoded from the markup (entities / CSS escapes resolved)
+  std::string resolved;   // absolute URL; non-empty for every resource in ScanResult
+  std::string host;       // host of `resolved`, lowercased, as written
+  std::size_t begin = 0, end = 0;  // raw span of the URL text in the input
+  int width = -1, height = -1;     // declared width/height attributes, -1 when absent
+  bool invisible = false;          // the spec's heuristic, on the element or an ancestor
+  bool ancestor_hidden = false;    // an open ancestor element was hidden
+  bool in_conditional_comment = false;
+
+  // For the rewriter. Spans marked (decoded) are offsets into the decoded attribute
+  // value when in_attribute, else raw offsets into the input (<style> blocks).
+  bool in_attribute = true;
+  bool void_element = false;
+  bool css = false;                               // replace as url(...)
+  char quote = 0;                                 // attribute quoting
+  std::size_t tag_begin = 0, tag_end = 0;         // the start tag
+  std::size_t attr_begin = 0, attr_end = 0;       // the attribute, with leading space
+  std::size_t value_begin = 0, value_end = 0;     // raw attribute value, no quotes
+  std::size_t replace_begin = 0, replace_end = 0; // (decoded) span replaced on neutralize/proxy
+  std::size_t strip_begin = 0, strip_end = 0;     // (decoded) span removed on strip; empty:
+                                                  // strip the element or the attribute
+};
+
+struct Link {
+  std::string url;
+  std::string resolved;
+  std::string host;
+  std::size_t begin = 0, end = 0;  // raw attribute value span (text: the URL itself)
+};
+
+struct ScanResult {
+  std::vector<Resource> resources;  // remote ones only, in document order
+  std::vector<Link> links;
+  std::string base_href;            // the <base href> used ("" when none)
+  std::size_t banner_offset = 0;    // where an HTML banner goes (see insert_html_banner)
+};
+
+ScanResult scan(std::string_view html);
+
+// Bare http://, https:// and www. URLs in plain text (text/plain parts).
+std::vector<Link> scan_text_links(std::string_view text);
+
+}  // namespace pixelwarden::html

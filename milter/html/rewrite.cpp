@@ -1,0 +1,185 @@
+#include "html/rewrite.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "base/digest.hpp"
+#include "base/text.hpp"
+#include "html/entities.hpp"
+
+namespace pixelwarden::html {
+
+namespace {
+
+struct ValueEdit {
+  std::size_t begin = 0, end = 0;  // decoded-value offsets
+  std::string text;
+};
+
+std::string escape_for(std::string_view text, char quote) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '"' && quote == '"') out += "&quot;";
+    else if (c == '\'' && quote == '\'') out += "&#39;";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+bool needs_quotes(std::string_view v) {
+  if (v.empty()) return true;
+  return v.find_first_of(" \t\n\r\f\"'=<>`") != std::string_view::npos;
+}
+
+// Raw end offset for decoded offset e: never splits a character reference.
+std::size_t raw_end(const std::vector<std::uint32_t>& map, std::size_t e) {
+  if (e == 0) return map[0];
+  std::size_t last = map.size() - 1;  // map[last] == raw.size()
+  while (e < last && map[e] == map[e - 1]) ++e;
+  return map[e];
+}
+
+std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> edits) {
+  std::string decoded;
+  std::vector<std::uint32_t> map;
+  decode_attribute(raw, decoded, &map);
+  std::sort(edits.begin(), edits.end(), [](const ValueEdit& a, const ValueEdit& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  std::string out;
+  std::size_t pos = 0;
+  for (const ValueEdit& e : edits) {
+    std::size_t rb = map[std::min(e.begin, decoded.size())];
+    std::size_t re = raw_end(map, std::min(e.end, decoded.size()));
+    if (rb < pos) continue;  // inside an earlier edit
+    out.append(raw.substr(pos, rb - pos));
+    out += escape_for(e.text, quote);
+    pos = re;
+  }
+  out.append(raw.substr(pos));
+  if (quote != 0 || !needs_quotes(out)) return out;
+  std::string quoted = "\"";
+  for (char c : out) {
+    if (c == '"') quoted += "&quot;";
+    else quoted.push_back(c);
+  }
+  return quoted + "\"";
+}
+
+base::Error error(std::string message) {
+  base::Error e;
+  e.message = std::move(message);
+  return e;
+}
+
+Op effective_op(const Resource& r, const Edit& e) {
+  if (e.op != Op::proxy) return e.op;
+  if (!is_image_like(r.vector) || e.proxy_url.empty()) return Op::neutralize;
+  if (e.proxy_url == r.resolved) return Op::keep;  // already under the proxy
+  return Op::proxy;
+}
+
+}  // namespace
+
+base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches) {
+  std::sort(patches.begin(), patches.end(), [](const Patch& a, const Patch& b) {
+    return a.offset != b.offset ? a.offset < b.offset : a.length > b.length;
+  });
+  std::string out;
+  out.reserve(input.size());
+  std::size_t pos = 0;
+  for (const Patch& p : patches) {
+    if (p.offset + p.length > input.size()) return error("patch beyond the end of the input");
+    if (p.offset < pos) {
+      if (p.offset + p.length <= pos) continue;  // inside an earlier, larger patch
+      return error("overlapping patches at offset " + std::to_string(p.offset));
+    }
+    out.append(input.substr(pos, p.offset - pos));
+    out += p.replacement;
+    pos = p.offset + p.length;
+  }
+  out.append(input.substr(pos));
+  return out;
+}
+
+std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits) {
+  std::vector<Patch> patches;
+  std::map<std::size_t, std::pair<const Resource*, std::vector<ValueEdit>>> values;
+  for (const Edit& e : edits) {
+    if (e.resource >= scan.resources.size()) continue;
+    const Resource& r = scan.resources[e.resource];
+    Op op = effective_op(r, e);
+    if (op == Op::keep) continue;
+    if (op == Op::strip) {
+      if (r.strip_end > r.strip_begin) {
+        if (r.in_attribute) values[r.value_begin].first = &r, values[r.value_begin].second.push_back({r.strip_begin, r.strip_end, ""});
+        else patches.push_back({r.strip_begin, r.strip_end - r.strip_begin, ""});
+      } else if (r.void_element) {
+        patches.push_back({r.tag_begin, r.tag_end - r.tag_begin, ""});
+      } else {
+        patches.push_back({r.attr_begin, r.attr_end - r.attr_begin, ""});
+      }
+      continue;
+    }
+    std::string text(op == Op::proxy ? std::string_view(e.proxy_url)
+                                     : is_image_like(r.vector) ? k_pixel_gif : k_empty_data_url);
+    if (r.css) text = "url(" + text + ")";
+    if (r.in_attribute) {
+      auto& v = values[r.value_begin];
+      v.first = &r;
+      v.second.push_back({r.replace_begin, r.replace_end, std::move(text)});
+    } else {
+      patches.push_back({r.replace_begin, r.replace_end - r.replace_begin, std::move(text)});
+    }
+  }
+  for (auto& [begin, v] : values) {
+    const Resource& r = *v.first;
+    std::string_view raw = html.substr(r.value_begin, r.value_end - r.value_begin);
+    patches.push_back({r.value_begin, r.value_end - r.value_begin, new_value(raw, r.quote, std::move(v.second))});
+  }
+  return patches;
+}
+
+std::string rewrite(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits) {
+  std::vector<Patch> patches = plan_patches(html, scan, edits);
+  if (patches.empty()) return std::string(html);
+  auto out = apply_patches(html, patches);
+  if (out) return std::move(out).value();
+  // Cannot happen by construction (fuzzed); never leave a decided resource in place
+  // silently: apply greedily, earlier patches first.
+  std::sort(patches.begin(), patches.end(), [](const Patch& a, const Patch& b) { return a.offset < b.offset; });
+  std::vector<Patch> kept;
+  std::size_t end = 0;
+  for (Patch& p : patches) {
+    if (p.offset >= end) end = p.offset + p.length, kept.push_back(std::move(p));
+  }
+  return std::move(apply_patches(html, std::move(kept))).value();
+}
+
+std::string camo_url(std::string_view base_url, std::string_view key, std::string_view url) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
+  if (url.size() > base_url.size() && url.substr(0, base_url.size()) == base_url && url[base_url.size()] == '/')
+    return std::string(url);
+  return std::string(base_url) + "/" + base::hmac_sha1_hex(key, url) + "/" + base::hex_encode(url);
+}
+
+std::string insert_html_banner(std::string_view html, const ScanResult& scan, std::string_view banner) {
+  std::size_t at = std::min(scan.banner_offset, html.size());
+  std::string out;
+  out.reserve(html.size() + banner.size());
+  out.append(html.substr(0, at)).append(banner).append(html.substr(at));
+  return out;
+}
+
+std::string insert_text_banner(std::string_view text, std::string_view banner) {
+  std::size_t nl = text.find('\n');
+  std::string_view eol = (nl == std::string_view::npos || (nl > 0 && text[nl - 1] == '\r')) ? "\r\n" : "\n";
+  std::string out;
+  out.reserve(text.size() + banner.size() + 4);
+  out.append(banner).append(eol).append(eol).append(text);
+  return out;
+}
+
+}  // namespace pixelwarden::html

@@ -1,0 +1,345 @@
+// scan(): one tokenizer pass turning tags, style attributes and <style> blocks into
+// Resources and Links (see resource.hpp).
+#include <cstring>
+
+#include "base/text.hpp"
+#include "html/attr_syntax.hpp"
+#include "html/css.hpp"
+#include "html/entities.hpp"
+#include "html/element_stack.hpp"
+#include "html/resource.hpp"
+#include "html/tokenizer.hpp"
+#include "url/url.hpp"
+
+namespace pixelwarden::html {
+
+namespace {
+
+// Facts of the start tag being scanned, shared by its resources.
+struct TagFacts {
+  const Token* token = nullptr;
+  int width = -1, height = -1;
+  bool hidden = false;           // the element itself
+  bool ancestor_hidden = false;
+  bool conditional = false;
+};
+
+class Scanner {
+ public:
+  Scanner(std::string_view in, ScanResult& r) : m_in(in), m_r(r), m_tok(in) {}
+  void run();
+
+ private:
+  void start_tag(const Token& t);
+  TagFacts tag_facts(const Token& t);
+  void element_resources(const Token& t, const TagFacts& f);
+  void attr_url(Vector v, const Attribute& a, const TagFacts& f);
+  void attr_srcset(Vector v, const Attribute& a, const TagFacts& f);
+  void attr_refresh(const Attribute& a, const TagFacts& f);
+  void attr_style(const Attribute& a, const TagFacts& f);
+  void style_block(const Token& t);
+  void link(const Attribute& a);
+  void shadow_scan(const Token& raw);
+  Resource& add(Vector v, const Attribute& a, const TagFacts& f, std::size_t b, std::size_t e);
+  const std::string& decode(const Attribute& a);
+  void finish();
+
+  std::string_view m_in;
+  ScanResult& m_r;
+  Tokenizer m_tok;
+  ElementStack m_stack;
+  std::string m_decoded;
+  std::vector<std::uint32_t> m_map;
+  bool m_plain = true;
+  std::vector<CssRef> m_css;
+  std::vector<SrcsetCandidate> m_srcset;
+  std::string m_base;
+  bool m_have_base = false;
+  bool m_shadow = false;
+  int m_svg_depth = 0;
+  std::size_t m_body = 0, m_head_end = 0, m_html = 0, m_doctype = 0;
+};
+
+void Scanner::run() {
+  Token t;
+  while (m_tok.next(t)) {
+    switch (t.kind) {
+      case TokenKind::start_tag: start_tag(t); break;
+      case TokenKind::end_tag:
+        if (t.name == "head" && m_head_end == 0) m_head_end = t.end;
+        if ((t.name == "svg" || t.name == "math") && m_svg_depth > 0) --m_svg_depth;
+        m_stack.close(t.name);
+        break;
+      case TokenKind::raw_text:
+        if (t.name == "style") style_block(t);
+        if (t.name != "script") shadow_scan(t);
+        break;
+      case TokenKind::doctype:
+        if (m_doctype == 0) m_doctype = t.end;
+        break;
+      default: break;
+    }
+  }
+  finish();
+}
+
+const std::string& Scanner::decode(const Attribute& a) {
+  std::string_view raw = m_in.substr(a.value_begin, a.value_end - a.value_begin);
+  m_plain = attribute_is_plain(raw);
+  if (m_plain) m_decoded.assign(raw);
+  else decode_attribute(raw, m_decoded, &m_map);
+  return m_decoded;
+}
+
+TagFacts Scanner::tag_facts(const Token& t) {
+  TagFacts f;
+  f.token = &t;
+  f.conditional = m_tok.conditional_depth() > 0;
+  f.ancestor_hidden = m_stack.hidden();
+  if (const Attribute* w = t.find("width")) f.width = parse_dimension(decode(*w));
+  if (const Attribute* h = t.find("height")) f.height = parse_dimension(decode(*h));
+  f.hidden = (f.width >= 0 && f.width <= 2) || (f.height >= 0 && f.height <= 2);
+  if (const Attribute* style = t.find("style")) f.hidden |= style_facts(decode(*style)).hidden();
+  return f;
+}
+
+void Scanner::start_tag(const Token& t) {
+  std::string_view name = t.name;
+  if (name == "body" && m_body == 0) m_body = t.end;
+  if (name == "html" && m_html == 0) m_html = t.end;
+  m_stack.implicit_close(name);
+  TagFacts f = tag_facts(t);
+  const Attribute* style = t.find("style");
+  m_stack.push(name, f.hidden, t.self_closing || is_void_element(name));
+  element_resources(t, f);
+  if (style != nullptr) attr_style(*style, f);
+  if ((name == "svg" || name == "math") && !t.self_closing) ++m_svg_depth;
+}
+
+void Scanner::element_resources(const Token& t, const TagFacts& f) {
+  std::string_view n = t.name;
+  auto url_attr = [&](Vector v, std::string_view attr) {
+    if (const Attribute* a = t.find(attr)) attr_url(v, *a, f);
+  };
+  if (n == "img" || (n == "image" && m_svg_depth == 0)) {
+    url_attr(Vector::img, "src");
+    if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::srcset, *a, f);
+  } else if (n == "image" || n == "feimage") {
+    url_attr(Vector::svg_image, "href");
+    url_attr(Vector::svg_image, "xlink:href");
+  } else if (n == "source") {
+    url_attr(Vector::media_src, "src");
+    if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::picture_source, *a, f);
+  } else if (n == "input") {
+    const Attribute* type = t.find("type");
+    if (type != nullptr && base::iequals(base::trim(decode(*type)), "image")) url_attr(Vector::input_image, "src");
+  } else if (n == "video" || n == "audio" || n == "track") {
+    url_attr(Vector::media_src, "src");
+    if (n == "video") url_attr(Vector::video_poster, "poster");
+  } else if (n == "embed") {
+    url_attr(Vector::embed, "src");
+  } else if (n == "object") {
+    url_attr(Vector::object, "data");
+  } else if (n == "iframe" || n == "frame") {
+    url_attr(Vector::iframe, "src");
+  } else if (n == "link") {
+    const Attribute* rel = t.find("rel");
+    if (rel != nullptr && rel_is_fetched(decode(*rel))) url_attr(Vector::link, "href");
+  } else if (n == "script") {
+    url_attr(Vector::script, "src");
+  } else if (n == "body" || n == "table" || n == "td" || n == "th") {
+    url_attr(Vector::background, "background");
+  } else if (n == "meta") {
+    const Attribute* equiv = t.find("http-equiv");
+    const Attribute* content = t.find("content");
+    if (equiv != nullptr && content != nullptr && base::iequals(base::trim(decode(*equiv)), "refresh"))
+      attr_refresh(*content, f);
+  } else if (n == "v:imagedata" || n == "v:image" || n == "v:fill") {
+    url_attr(Vector::vml, "src");
+  } else if (n == "base") {
+    const Attribute* href = t.find("href");
+    if (href != nullptr && !m_have_base && url::parse(decode(*href))) m_base = m_decoded, m_have_base = true;
+  } else if (n == "a" || n == "area") {
+    if (const Attribute* a = t.find("href")) link(*a);
+  } else if (n == "form") {
+    if (const Attribute* a = t.find("action")) link(*a);
+  }
+}
+
+Resource& Scanner::add(Vector v, const Attribute& a, const TagFacts& f, std::size_t b, std::size_t e) {
+  Resource& r = m_r.resources.emplace_back();
+  const Token& t = *f.token;
+  r.vector = v;
+  r.element.assign(t.name);
+  r.attribute.assign(a.name);
+  r.url.assign(m_decoded, b, e - b);
+  r.width = f.width;
+  r.height = f.height;
+  r.ancestor_hidden = f.ancestor_hidden;
+  r.invisible = f.hidden || f.ancestor_hidden;
+  r.in_conditional_comment = f.conditional;
+  r.void_element = is_void_element(t.name);
+  r.quote = a.quote;
+  r.tag_begin = t.begin;
+  r.tag_end = t.end;
+  r.attr_begin = a.begin;
+  r.attr_end = a.end;
+  r.value_begin = a.value_begin;
+  r.value_end = a.value_end;
+  r.replace_begin = b;
+  r.replace_end = e;
+  if (m_plain) {
+    r.begin = a.value_begin + b;
+    r.end = a.value_begin + e;
+  } else {
+    r.begin = a.value_begin + m_map[b];
+    r.end = a.value_begin + (e < m_map.size() ? m_map[e] : a.value_end - a.value_begin);
+  }
+  return r;
+}
+
+void Scanner::attr_url(Vector v, const Attribute& a, const TagFacts& f) {
+  const std::string& d = decode(a);
+  std::size_t b = 0, e = d.size();
+  while (b < e && static_cast<unsigned char>(d[b]) <= 0x20) ++b;
+  while (e > b && static_cast<unsigned char>(d[e - 1]) <= 0x20) --e;
+  if (e > b) add(v, a, f, b, e);
+}
+
+void Scanner::attr_srcset(Vector v, const Attribute& a, const TagFacts& f) {
+  decode(a);
+  m_srcset.clear();
+  parse_srcset(m_decoded, m_srcset);
+  for (const SrcsetCandidate& c : m_srcset) {
+    Resource& r = add(v, a, f, c.url_begin, c.url_end);
+    r.strip_begin = c.begin;
+    r.strip_end = c.end;
+  }
+}
+
+void Scanner::attr_refresh(const Attribute& a, const TagFacts& f) {
+  std::size_t b = 0, e = 0;
+  if (refresh_url(decode(a), b, e)) add(Vector::meta_refresh, a, f, b, e);
+}
+
+void Scanner::attr_style(const Attribute& a, const TagFacts& f) {
+  decode(a);
+  m_css.clear();
+  scan_css(m_decoded, m_css);
+  for (const CssRef& c : m_css) {
+    Resource& r = add(Vector::css_url, a, f, c.url_begin, c.url_end);
+    r.url = c.url;
+    r.css = true;
+    r.replace_begin = c.begin;
+    r.replace_end = c.end;
+    r.strip_begin = c.strip_begin;
+    r.strip_end = c.strip_end;
+  }
+}
+
+void Scanner::style_block(const Token& t) {
+  std::string_view css = m_in.substr(t.data_begin, t.data_end - t.data_begin);
+  m_css.clear();
+  scan_css(css, m_css);
+  for (const CssRef& c : m_css) {
+    Resource& r = m_r.resources.emplace_back();
+    r.vector = c.kind == CssRefKind::import ? Vector::css_import
+               : c.kind == CssRefKind::font_face ? Vector::font_face : Vector::css_url;
+    r.element = "style";
+    r.url = c.url;
+    r.in_conditional_comment = m_tok.conditional_depth() > 0;
+    r.in_attribute = false;
+    r.css = true;
+    r.begin = t.data_begin + c.url_begin;
+    r.end = t.data_begin + c.url_end;
+    r.replace_begin = t.data_begin + c.begin;
+    r.replace_end = t.data_begin + c.end;
+    r.strip_begin = t.data_begin + c.strip_begin;
+    r.strip_end = t.data_begin + c.strip_end;
+  }
+}
+
+// Raw text (an unclosed <style>, <title>, <noframes>...) is text to a browser, but
+// phishing mail hides whole bodies in it, and not every client's sanitizer parses it
+// the way a browser does (Outlook's Word engine does not). Over-detection costs a
+// neutralized image that would not have loaded; under-detection lets a pixel
+// through. So tags inside raw text are scanned as well (resources only: they do not
+// touch the element stack, base, banner or links).
+void Scanner::shadow_scan(const Token& raw) {
+  if (m_shadow || std::memchr(m_in.data() + raw.data_begin, '<', raw.data_end - raw.data_begin) == nullptr) return;
+  Tokenizer inner(m_in);
+  inner.restrict_to(raw.data_begin, raw.data_end);
+  m_shadow = true;
+  Token t;
+  while (inner.next(t)) {
+    if (t.kind != TokenKind::start_tag) continue;
+    TagFacts f = tag_facts(t);
+    const Attribute* style = t.find("style");
+    if (t.name != "base" && t.name != "a" && t.name != "area" && t.name != "form") element_resources(t, f);
+    if (style != nullptr) attr_style(*style, f);
+  }
+  m_shadow = false;
+}
+
+void Scanner::link(const Attribute& a) {
+  Link& l = m_r.links.emplace_back();
+  l.url = std::string(base::trim(decode(a)));
+  l.begin = a.value_begin;
+  l.end = a.value_end;
+}
+
+void Scanner::finish() {
+  if (m_have_base) m_r.base_href = m_base;
+  std::size_t keep = 0;
+  for (std::size_t i = 0; i < m_r.resources.size(); ++i) {
+    Resource& r = m_r.resources[i];
+    auto u = url::resolve(m_r.base_href, r.url);
+    if (!u || !url::is_remote_scheme(u->scheme)) continue;
+    r.resolved = std::move(u->href);
+    r.host = std::move(u->host);
+    if (keep != i) m_r.resources[keep] = std::move(r);
+    ++keep;
+  }
+  m_r.resources.resize(keep);
+  keep = 0;
+  for (std::size_t i = 0; i < m_r.links.size(); ++i) {
+    Link& l = m_r.links[i];
+    auto u = url::resolve(m_r.base_href, l.url);
+    if (!u) continue;
+    l.resolved = std::move(u->href);
+    l.host = std::move(u->host);
+    if (keep != i) m_r.links[keep] = std::move(l);
+    ++keep;
+  }
+  m_r.links.resize(keep);
+  m_r.banner_offset = m_body ? m_body : m_head_end ? m_head_end : m_html ? m_html : m_doctype;
+}
+
+}  // namespace
+
+const char* to_string(Vector v) {
+  static constexpr const char* k_names[k_vector_count] = {
+      "img",    "srcset", "picture_source", "input_image", "video_poster", "media_src",
+      "embed",  "object", "iframe",         "link",        "script",       "background",
+      "meta_refresh", "svg_image", "vml",   "css_url",     "css_import",   "font_face"};
+  return k_names[static_cast<std::size_t>(v)];
+}
+
+bool is_image_like(Vector v) {
+  switch (v) {
+    case Vector::img: case Vector::srcset: case Vector::picture_source: case Vector::input_image:
+    case Vector::video_poster: case Vector::background: case Vector::svg_image: case Vector::vml:
+    case Vector::css_url:
+      return true;
+    default:
+      return false;
+  }
+}
+
+ScanResult scan(std::string_view html) {
+  ScanResult r;
+  Scanner(html, r).run();
+  return r;
+}
+
+}  // namespace pixelwarden::html

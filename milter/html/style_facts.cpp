@@ -1,0 +1,116 @@
+// Inline-style facts for the invisibility heuristic (see css.hpp).
+#include <cstdlib>
+
+#include "base/text.hpp"
+#include "html/css.hpp"
+
+namespace pixelwarden::html {
+
+namespace {
+
+struct Length {
+  bool ok = false;
+  double value = 0;
+  std::string_view unit;
+};
+
+Length parse_length(std::string_view v) {
+  Length len;
+  std::size_t i = 0;
+  bool neg = false;
+  if (i < v.size() && (v[i] == '-' || v[i] == '+')) neg = v[i++] == '-';
+  std::size_t digits = i;
+  double value = 0, scale = 0;
+  for (; i < v.size(); ++i) {
+    if (base::is_ascii_digit(v[i])) {
+      if (scale == 0) value = value * 10 + (v[i] - '0');
+      else value += (v[i] - '0') / scale, scale *= 10;
+    } else if (v[i] == '.' && scale == 0) {
+      scale = 10;
+    } else {
+      break;
+    }
+  }
+  if (i == digits) return len;
+  len.ok = true;
+  len.value = neg ? -value : value;
+  len.unit = v.substr(i);
+  return len;
+}
+
+// px, unitless (quirks mode reads it as px), or zero in any unit.
+bool px_at_most(std::string_view v, double limit) {
+  Length len = parse_length(v);
+  if (!len.ok) return false;
+  if (len.value == 0) return true;
+  return (len.unit.empty() || len.unit == "px") && len.value <= limit;
+}
+
+std::string clean_value(std::string_view v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '/' && i + 1 < v.size() && v[i + 1] == '*') {
+      std::size_t close = v.find("*/", i + 2);
+      i = close == std::string_view::npos ? v.size() : close + 1;
+      continue;
+    }
+    out.push_back(base::ascii_lower(v[i]));
+  }
+  std::size_t bang = out.find('!');
+  if (bang != std::string::npos) out.resize(bang);
+  return std::string(base::trim(out));
+}
+
+void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& positioned,
+           bool& far_offset) {
+  if (name == "display") f.display_none |= value == "none";
+  else if (name == "visibility") f.visibility_hidden |= value == "hidden";
+  else if (name == "opacity") {
+    Length len = parse_length(value);
+    f.opacity_zero |= len.ok && len.value == 0;
+  } else if (name == "width" || name == "height") {
+    f.tiny_size |= px_at_most(value, 2);
+  } else if (name == "max-width" || name == "max-height") {
+    Length len = parse_length(value);
+    f.max_size_zero |= len.ok && len.value == 0;
+  } else if (name == "position") {
+    positioned |= value == "absolute" || value == "fixed";
+  } else if (name == "left" || name == "top") {
+    Length len = parse_length(value);
+    far_offset |= len.ok && len.value <= -100 && (len.unit.empty() || len.unit == "px");
+  }
+}
+
+}  // namespace
+
+StyleFacts style_facts(std::string_view decls) {
+  StyleFacts f;
+  bool positioned = false, far_offset = false;
+  std::size_t i = 0;
+  while (i < decls.size()) {
+    std::size_t end = i;
+    char quote = 0;
+    for (; end < decls.size(); ++end) {
+      char c = decls[end];
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == ';') {
+        break;
+      }
+    }
+    std::string_view decl = decls.substr(i, end - i);
+    std::size_t colon = decl.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name = clean_value(decl.substr(0, colon));
+      std::string value = clean_value(decl.substr(colon + 1));
+      apply(f, name, value, positioned, far_offset);
+    }
+    i = end + 1;
+  }
+  f.offscreen = positioned && far_offset;
+  return f;
+}
+
+}  // namespace pixelwarden::html

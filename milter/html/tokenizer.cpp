@@ -1,0 +1,410 @@
+#include "html/tokenizer.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+#include "base/text.hpp"
+
+namespace pixelwarden::html {
+
+namespace {
+
+constexpr bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+bool istarts_at(std::string_view in, std::size_t pos, std::string_view prefix) {
+  return pos <= in.size() && base::istarts_with(in.substr(pos), prefix);
+}
+
+bool starts_at(std::string_view in, std::size_t pos, std::string_view prefix) {
+  return pos <= in.size() && in.substr(pos).substr(0, prefix.size()) == prefix;
+}
+
+// "</name" followed by whitespace, '/' or '>' at pos (an appropriate end tag).
+bool end_tag_at(std::string_view in, std::size_t pos, std::string_view name) {
+  if (name.empty() || !starts_at(in, pos, "</") || !istarts_at(in, pos + 2, name)) return false;
+  std::size_t after = pos + 2 + name.size();
+  return after < in.size() && (is_ws(in[after]) || in[after] == '/' || in[after] == '>');
+}
+
+std::size_t find_from(std::string_view in, std::string_view what, std::size_t from) {
+  return from > in.size() ? std::string_view::npos : in.find(what, from);
+}
+
+}  // namespace
+
+const Attribute* Token::find(std::string_view attr_name) const {
+  if (attributes == nullptr) return nullptr;
+  for (const Attribute& a : *attributes) {
+    if (!a.duplicate && a.name == attr_name) return &a;
+  }
+  return nullptr;
+}
+
+Tokenizer::Tokenizer(std::string_view input, bool conditional_comments)
+    : m_in(input), m_conditional(conditional_comments) {
+  m_attrs.reserve(16);
+  m_names.reserve(256);
+}
+
+void Tokenizer::set_initial_state(InitialState state, std::string_view last_start_tag) {
+  m_raw_tag = base::to_lower(last_start_tag);
+  switch (state) {
+    case InitialState::data: m_raw = Raw::none; break;
+    case InitialState::rcdata: m_raw = Raw::rcdata; break;
+    case InitialState::rawtext: m_raw = Raw::rawtext; break;
+    case InitialState::script_data: m_raw = Raw::script; break;
+    case InitialState::plaintext: m_raw = Raw::plaintext; break;
+    case InitialState::cdata: m_raw = Raw::cdata; break;
+  }
+}
+
+bool Tokenizer::next(Token& t) {
+  t.attributes = nullptr;
+  t.self_closing = false;
+  t.name = {};
+  if (m_raw != Raw::none && raw_text(t)) return true;
+  const std::size_t n = m_in.size();
+  while (m_pos < n) {
+    const void* hit = std::memchr(m_in.data() + m_pos, '<', n - m_pos);
+    if (hit == nullptr) break;
+    std::size_t lt = static_cast<const char*>(hit) - m_in.data();
+    if (lt + 1 >= n) break;
+    char c = m_in[lt + 1];
+    if (base::is_ascii_alpha(c)) return tag(lt, false, t);
+    if (c == '/') {
+      char c2 = lt + 2 < n ? m_in[lt + 2] : '\0';
+      if (base::is_ascii_alpha(c2)) return tag(lt, true, t);
+      if (lt + 2 >= n) break;
+      if (c2 == '>') {
+        m_pos = lt + 3;
+        continue;
+      }
+      return bogus_comment(lt, lt + 2, t);
+    }
+    if (c == '!') return markup_declaration(lt, t);
+    if (c == '?') return bogus_comment(lt, lt + 1, t);
+    m_pos = lt + 1;
+  }
+  m_pos = n;
+  return false;
+}
+
+bool Tokenizer::raw_text(Token& t) {
+  std::size_t end = m_in.size();
+  if (m_raw == Raw::script) end = find_script_end(m_pos);
+  else if (m_raw == Raw::cdata) {
+    std::size_t p = find_from(m_in, "]]>", m_pos);
+    end = p == std::string_view::npos ? m_in.size() : p;
+  } else if (m_raw != Raw::plaintext) end = find_raw_end(m_pos);
+  Raw was = m_raw;
+  m_raw = Raw::none;
+  t.kind = TokenKind::raw_text;
+  t.begin = t.data_begin = m_pos;
+  t.end = t.data_end = end;
+  t.name = m_raw_tag;
+  m_pos = (was == Raw::cdata && end < m_in.size()) ? end + 3 : end;
+  return end > t.begin;
+}
+
+std::size_t Tokenizer::find_raw_end(std::size_t from) const {
+  const std::size_t n = m_in.size();
+  while (from < n) {
+    const void* hit = std::memchr(m_in.data() + from, '<', n - from);
+    if (hit == nullptr) return n;
+    std::size_t p = static_cast<const char*>(hit) - m_in.data();
+    if (end_tag_at(m_in, p, m_raw_tag)) return p;
+    from = p + 1;
+  }
+  return n;
+}
+
+// Script data with its escaped and double-escaped states: only they decide where
+// the script ends ("<!--<script>" hides a "</script>").
+std::size_t Tokenizer::find_script_end(std::size_t i) const {
+  const std::size_t n = m_in.size();
+  enum { data, escaped, double_escaped } state = data;
+  while (i < n) {
+    std::size_t lt = m_in.find('<', i);
+    if (state == data) {
+      if (lt == std::string_view::npos) return n;
+      if (end_tag_at(m_in, lt, m_raw_tag)) return lt;
+      if (starts_at(m_in, lt, "<!--")) state = escaped, i = lt + 2;
+      else i = lt + 1;
+      continue;
+    }
+    std::size_t close = find_from(m_in, "-->", i);
+    if (state == escaped) {
+      if (close != std::string_view::npos && (lt == std::string_view::npos || close < lt)) {
+        state = data, i = close + 3;
+      } else if (lt == std::string_view::npos) {
+        return n;
+      } else if (end_tag_at(m_in, lt, m_raw_tag)) {
+        return lt;
+      } else if (istarts_at(m_in, lt + 1, "script") && lt + 7 < n &&
+                 (is_ws(m_in[lt + 7]) || m_in[lt + 7] == '/' || m_in[lt + 7] == '>')) {
+        state = double_escaped, i = lt + 7;
+      } else {
+        i = lt + 1;
+      }
+      continue;
+    }
+    std::size_t p = lt;  // double escaped: "</script" + terminator leaves it
+    while (p != std::string_view::npos && !(starts_at(m_in, p, "</") && istarts_at(m_in, p + 2, "script") &&
+                                            p + 8 < n && (is_ws(m_in[p + 8]) || m_in[p + 8] == '/' || m_in[p + 8] == '>')))
+      p = m_in.find('<', p + 1);
+    if (close != std::string_view::npos && (p == std::string_view::npos || close < p)) {
+      state = data, i = close + 3;
+    } else if (p == std::string_view::npos) {
+      return n;
+    } else {
+      state = escaped, i = p + 8;
+    }
+  }
+  return n;
+}
+
+bool Tokenizer::markup_declaration(std::size_t lt, Token& t) {
+  std::size_t i = lt + 2;
+  if (starts_at(m_in, i, "--")) return comment(lt, t);
+  if (istarts_at(m_in, i, "doctype")) {
+    std::size_t gt = m_in.find('>', i);
+    t.kind = TokenKind::doctype;
+    t.begin = lt;
+    t.data_begin = i + 7;
+    t.data_end = gt == std::string_view::npos ? m_in.size() : gt;
+    t.end = m_pos = gt == std::string_view::npos ? m_in.size() : gt + 1;
+    return true;
+  }
+  if (m_foreign_depth > 0 && starts_at(m_in, i, "[CDATA[")) {
+    std::size_t close = find_from(m_in, "]]>", i + 7);
+    t.kind = TokenKind::cdata;
+    t.begin = lt;
+    t.data_begin = i + 7;
+    t.data_end = close == std::string_view::npos ? m_in.size() : close;
+    t.end = m_pos = close == std::string_view::npos ? m_in.size() : close + 3;
+    return true;
+  }
+  if (m_conditional && (istarts_at(m_in, i, "[if") || istarts_at(m_in, i, "[endif"))) {
+    bool start = istarts_at(m_in, i, "[if");
+    std::size_t gt = m_in.find('>', i);
+    t.kind = start ? TokenKind::conditional_start : TokenKind::conditional_end;
+    t.begin = lt;
+    t.data_begin = i;
+    t.data_end = gt == std::string_view::npos ? m_in.size() : gt;
+    t.end = m_pos = gt == std::string_view::npos ? m_in.size() : gt + 1;
+    m_cond_depth = start ? m_cond_depth + 1 : (m_cond_depth > 0 ? m_cond_depth - 1 : 0);
+    return true;
+  }
+  return bogus_comment(lt, i, t);
+}
+
+bool Tokenizer::comment(std::size_t lt, Token& t) {
+  const std::size_t n = m_in.size();
+  std::size_t i = lt + 4;
+  t.begin = lt;
+  t.kind = TokenKind::comment;
+  if (m_conditional && istarts_at(m_in, i, "[if")) {
+    std::size_t gt = m_in.find('>', i);
+    std::size_t close = find_from(m_in, "-->", i);
+    if (gt != std::string_view::npos && m_in[gt - 1] == ']' && (close == std::string_view::npos || gt < close)) {
+      t.kind = TokenKind::conditional_start;
+      t.data_begin = i;
+      t.data_end = gt;
+      t.end = gt + 1;
+      if (starts_at(m_in, t.end, "<!-->")) t.end += 5;  // the <!--[if !mso]><!--> idiom
+      m_pos = t.end;
+      ++m_cond_depth;
+      return true;
+    }
+  }
+  t.data_begin = i;
+  if (i < n && m_in[i] == '>') {
+    t.data_end = i, t.end = i + 1;
+  } else if (starts_at(m_in, i, "->")) {
+    t.data_end = i, t.end = i + 2;
+  } else {
+    std::size_t p = i;
+    for (;;) {
+      p = find_from(m_in, "--", p);
+      if (p == std::string_view::npos) {
+        std::size_t e = n;  // EOF: pending "--!" or dashes are not data
+        if (e >= i + 3 && m_in.substr(e - 3) == "--!") e -= 3;
+        else
+          for (int k = 0; k < 2 && e > i && m_in[e - 1] == '-'; ++k) --e;
+        t.data_end = e, t.end = n;
+        break;
+      }
+      if (p + 2 < n && m_in[p + 2] == '>') {
+        t.data_end = p, t.end = p + 3;
+        break;
+      }
+      if (starts_at(m_in, p + 2, "!>")) {
+        t.data_end = p, t.end = p + 4;
+        break;
+      }
+      ++p;
+    }
+  }
+  m_pos = t.end;
+  if (m_conditional && m_in.substr(t.data_begin, t.data_end - t.data_begin) == "<![endif]") {
+    t.kind = TokenKind::conditional_end;  // the <!--<![endif]--> idiom
+    if (m_cond_depth > 0) --m_cond_depth;
+  }
+  return true;
+}
+
+bool Tokenizer::bogus_comment(std::size_t lt, std::size_t data_begin, Token& t) {
+  std::size_t gt = find_from(m_in, ">", data_begin);
+  t.kind = TokenKind::comment;
+  t.begin = lt;
+  t.data_begin = data_begin;
+  t.data_end = gt == std::string_view::npos ? m_in.size() : gt;
+  t.end = m_pos = gt == std::string_view::npos ? m_in.size() : gt + 1;
+  return true;
+}
+
+std::pair<std::size_t, std::size_t> Tokenizer::lower_name(std::size_t b, std::size_t e) {
+  std::size_t start = m_names.size();
+  for (std::size_t i = b; i < e; ++i) {
+    char c = m_in[i];
+    if (c == '\0') m_names.append("\xEF\xBF\xBD");
+    else m_names.push_back(base::ascii_lower(c));
+  }
+  // Offsets, not views: m_names may still grow; views are made at the end of tag().
+  return {start, m_names.size() - start};
+}
+
+bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
+  const std::size_t n = m_in.size();
+  std::size_t i = lt + (end_tag ? 2 : 1);
+  std::size_t name_begin = i;
+  while (i < n && !is_ws(m_in[i]) && m_in[i] != '/' && m_in[i] != '>') ++i;
+  m_names.clear();
+  m_attrs.clear();
+  m_name_spans.clear();
+  auto tag_name = lower_name(name_begin, i);
+  t.kind = end_tag ? TokenKind::end_tag : TokenKind::start_tag;
+  t.begin = lt;
+  if (!attributes(i, t)) {
+    m_pos = n;
+    return false;
+  }
+  t.end = m_pos = i;
+  std::string_view names = m_names;
+  t.name = names.substr(tag_name.first, tag_name.second);
+  for (std::size_t k = 0; k < m_attrs.size(); ++k)
+    m_attrs[k].name = names.substr(m_name_spans[k].first, m_name_spans[k].second);
+  if (m_attrs.size() > 1) {
+    if (m_attrs.size() <= 32) {
+      for (std::size_t a = 1; a < m_attrs.size(); ++a)
+        for (std::size_t b = 0; b < a && !m_attrs[a].duplicate; ++b)
+          m_attrs[a].duplicate = !m_attrs[b].duplicate && m_attrs[b].name == m_attrs[a].name;
+    } else {
+      std::unordered_set<std::string_view> seen;
+      for (Attribute& a : m_attrs) a.duplicate = !seen.insert(a.name).second;
+    }
+  }
+  t.attributes = &m_attrs;
+  if (!end_tag) after_start_tag(t);
+  else if ((t.name == "svg" || t.name == "math") && m_foreign_depth > 0) --m_foreign_depth;
+  return true;
+}
+
+// Attribute states of the spec, from "before attribute name" to the tag's '>'.
+// false: the input ended inside the tag.
+bool Tokenizer::attributes(std::size_t& i, Token& t) {
+  const std::size_t n = m_in.size();
+  for (;;) {
+    std::size_t ws_begin = i;
+    while (i < n && is_ws(m_in[i])) ++i;
+    if (i >= n) return false;
+    char c = m_in[i];
+    if (c == '>') return ++i, true;
+    if (c == '/') {
+      ++i;
+      if (i < n && m_in[i] == '>') return t.self_closing = true, ++i, true;
+      continue;
+    }
+    Attribute a;
+    a.begin = ws_begin;
+    a.name_begin = i;
+    ++i;  // the first character may be '='
+    while (i < n && !is_ws(m_in[i]) && m_in[i] != '/' && m_in[i] != '>' && m_in[i] != '=') ++i;
+    m_name_spans.push_back(lower_name(a.name_begin, i));
+    a.end = a.value_begin = a.value_end = i;
+    std::size_t j = i;
+    while (j < n && is_ws(m_in[j])) ++j;
+    if (j < n && m_in[j] == '=') {
+      ++j;
+      while (j < n && is_ws(m_in[j])) ++j;
+      if (j >= n) return false;
+      a.has_value = true;
+      if (m_in[j] == '"' || m_in[j] == '\'') {
+        a.quote = m_in[j];
+        std::size_t close = m_in.find(a.quote, j + 1);
+        if (close == std::string_view::npos) return false;
+        a.value_begin = j + 1;
+        a.value_end = close;
+        i = a.end = close + 1;
+      } else if (m_in[j] == '>') {
+        a.value_begin = a.value_end = a.end = i = j;
+      } else {
+        a.value_begin = j;
+        while (j < n && !is_ws(m_in[j]) && m_in[j] != '>') ++j;
+        if (j >= n) return false;
+        a.value_end = a.end = i = j;
+      }
+    }
+    m_attrs.push_back(a);
+  }
+}
+
+void Tokenizer::restrict_to(std::size_t begin, std::size_t end) {
+  m_in = m_in.substr(0, std::min(end, m_in.size()));
+  m_pos = std::min(begin, m_in.size());
+  m_markup_only = true;
+  m_raw = Raw::none;
+}
+
+void Tokenizer::after_start_tag(const Token& t) {
+  if (m_markup_only) return;
+  std::string_view name = t.name;
+  if (m_foreign_depth > 0) {
+    if ((name == "svg" || name == "math") && !t.self_closing) ++m_foreign_depth;
+    if (name == "style" && !t.self_closing) m_raw = Raw::rawtext, m_raw_tag = name;
+    return;
+  }
+  if ((name == "svg" || name == "math") && !t.self_closing) {
+    ++m_foreign_depth;
+    return;
+  }
+  Raw raw = Raw::none;
+  if (name == "style" || name == "xmp" || name == "iframe" || name == "noembed" || name == "noframes")
+    raw = Raw::rawtext;
+  else if (name == "script") raw = Raw::script;
+  else if (name == "textarea" || name == "title") raw = Raw::rcdata;
+  else if (name == "plaintext") raw = Raw::plaintext;
+  if (raw != Raw::none) {
+    m_raw = raw;
+    m_raw_tag = name;
+  }
+}
+
+bool is_void_element(std::string_view n) {
+  static const std::unordered_set<std::string_view> k_void = {
+      "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+      "input", "keygen", "link", "meta", "param", "source", "track", "wbr"};
+  return k_void.count(n) != 0;
+}
+
+std::string comment_text(std::string_view input, const Token& t) {
+  std::string out;
+  for (char c : input.substr(t.data_begin, t.data_end - t.data_begin)) {
+    if (c == '\0') out.append("\xEF\xBF\xBD");
+    else out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace pixelwarden::html

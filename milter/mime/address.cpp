@@ -1,0 +1,122 @@
+#include "mime/address.hpp"
+
+#include "base/text.hpp"
+#include "mime/encoded_word.hpp"
+#include "mime/header.hpp"
+
+namespace pixelwarden::mime {
+namespace {
+
+struct Item {
+  std::vector<std::string> words;
+  std::string word;  // atom being read
+  std::string comment;
+  std::string angle;
+  bool has_angle = false;
+
+  void end_word() {
+    if (!word.empty()) words.push_back(std::move(word));
+    word.clear();
+  }
+};
+
+// Reads a delimited run starting after `open` at i; nested for comments. i ends on close.
+std::string read_delimited(std::string_view s, std::size_t& i, char open, char close, bool nested) {
+  std::string out;
+  int depth = 1;
+  for (++i; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      out.push_back(s[++i]);
+      continue;
+    }
+    if (nested && c == open) ++depth;
+    if (c == close && --depth == 0) break;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& words, std::string_view sep) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += sep;
+    out += w;
+  }
+  return out;
+}
+
+std::string without_space(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!base::is_ascii_space(c)) out.push_back(c);
+  }
+  return out;
+}
+
+void split_addr_spec(std::string_view spec, Address& a) {
+  const std::size_t at = spec.rfind('@');
+  std::string_view local = at == std::string_view::npos ? spec : spec.substr(0, at);
+  std::string_view domain = at == std::string_view::npos ? "" : spec.substr(at + 1);
+  if (local.size() >= 2 && local.front() == '"' && local.back() == '"') local = local.substr(1, local.size() - 2);
+  if (domain.size() >= 2 && domain.front() == '[' && domain.back() == ']') {
+    domain = domain.substr(1, domain.size() - 2);
+  }
+  a.local_part = std::string(local);
+  a.domain = std::string(domain);
+}
+
+void flush(Item& item, std::vector<Address>& out) {
+  item.end_word();
+  Address a;
+  if (item.has_angle) {
+    std::string_view spec = item.angle;
+    if (!spec.empty() && spec.front() == '@') {  // obsolete route "@a,@b:local@domain"
+      const std::size_t colon = spec.find(':');
+      spec = colon == std::string_view::npos ? std::string_view() : spec.substr(colon + 1);
+    }
+    split_addr_spec(without_space(spec), a);
+    a.display_name = decode_rfc2047(join(item.words, " "));
+  } else {
+    split_addr_spec(join(item.words, ""), a);
+    a.display_name = decode_rfc2047(std::string(base::trim(item.comment)));
+  }
+  if (!a.local_part.empty() || !a.domain.empty() || !a.display_name.empty()) out.push_back(std::move(a));
+  item = Item{};
+}
+
+}  // namespace
+
+std::vector<Address> parse_address_list(std::string_view value) {
+  const std::string s = unfold(value);
+  std::vector<Address> out;
+  Item item;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '"') {
+      item.end_word();
+      item.words.push_back(read_delimited(s, i, '"', '"', false));
+    } else if (c == '(') {
+      item.end_word();
+      item.comment = read_delimited(s, i, '(', ')', true);
+    } else if (c == '<') {
+      item.end_word();
+      item.angle = read_delimited(s, i, '<', '>', false);
+      item.has_angle = true;
+    } else if (c == '[') {
+      item.word += '[' + read_delimited(s, i, '[', ']', false) + ']';
+    } else if (c == ',' || c == ';') {
+      flush(item, out);
+    } else if (c == ':' && !item.has_angle) {
+      item = Item{};  // group name: "name:" starts a group whose members follow
+    } else if (base::is_ascii_space(c)) {
+      item.end_word();
+    } else {
+      item.word.push_back(c);
+    }
+  }
+  flush(item, out);
+  return out;
+}
+
+}  // namespace pixelwarden::mime

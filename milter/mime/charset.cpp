@@ -1,0 +1,185 @@
+#include "mime/charset.hpp"
+
+#include <unicode/ucnv.h>
+#include <unicode/ustring.h>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "base/text.hpp"
+
+namespace pixelwarden::mime {
+namespace {
+
+base::Error error(std::string message) {
+  base::Error e;
+  e.message = std::move(message);
+  return e;
+}
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+using Converter = std::unique_ptr<UConverter, ConverterCloser>;
+
+constexpr std::array<std::string_view, 14> k_byte_prefixes = {
+    "us-ascii", "ascii", "utf-8", "utf8", "iso-8859-", "iso8859-", "windows-125", "cp125",
+    "koi8", "gb18030", "gbk", "gb2312", "big5", "euc-"};
+constexpr std::array<std::string_view, 6> k_byte_names = {"shift_jis", "sjis", "x-sjis",
+                                                          "cp932", "windows-31j", "latin1"};
+constexpr std::array<std::string_view, 9> k_unsafe_prefixes = {
+    "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs-4", "utf-7", "iso-2022", "hz"};
+
+std::string normalize(std::string_view label) {
+  std::string s = base::to_lower(base::trim(label));
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  if (s == "utf-16" || s == "utf16" || s == "ucs-2") return "utf-16be";
+  if (s == "utf-32" || s == "utf32" || s == "ucs-4") return "utf-32be";
+  return s;
+}
+
+Converter open(std::string_view charset, UErrorCode& status) {
+  const std::string name(charset);
+  return Converter(ucnv_open(name.c_str(), &status));
+}
+
+// Asks ICU whether the four HTML-significant characters encode as themselves.
+bool icu_says_ascii_compatible(const std::string& name) {
+  UErrorCode status = U_ZERO_ERROR;
+  Converter conv = open(name, status);
+  if (U_FAILURE(status)) return true;  // unknown label: every reader treats it as bytes
+  switch (ucnv_getType(conv.get())) {
+    case UCNV_SBCS: case UCNV_DBCS: case UCNV_MBCS: case UCNV_LATIN_1: case UCNV_UTF8:
+    case UCNV_US_ASCII: case UCNV_CESU8:
+      break;
+    default:
+      return false;
+  }
+  const UChar probe[] = {u'<', u'"', u'=', u'>', u'a'};
+  char out[16];
+  const int32_t n = ucnv_fromUChars(conv.get(), out, sizeof out, probe, 5, &status);
+  return U_SUCCESS(status) && n == 5 && std::string_view(out, 5) == "<\"=>a";
+}
+
+}  // namespace
+
+bool is_ascii_compatible(std::string_view charset) {
+  const std::string s = normalize(charset);
+  if (s.empty()) return true;
+  for (auto p : k_unsafe_prefixes) {
+    if (s.compare(0, p.size(), p) == 0) return false;
+  }
+  for (auto p : k_byte_prefixes) {
+    if (s.compare(0, p.size(), p) == 0) return true;
+  }
+  for (auto n : k_byte_names) {
+    if (s == n) return true;
+  }
+  return icu_says_ascii_compatible(s);
+}
+
+std::optional<std::string> detect_bom(std::string_view b) {
+  auto starts = [&](std::string_view sig) { return b.substr(0, sig.size()) == sig; };
+  using namespace std::string_view_literals;
+  if (starts("\xEF\xBB\xBF"sv)) return "utf-8";
+  if (starts("\xFF\xFE\x00\x00"sv)) return "utf-32le";
+  if (starts("\x00\x00\xFE\xFF"sv)) return "utf-32be";
+  if (starts("\xFF\xFE"sv)) return "utf-16le";
+  if (starts("\xFE\xFF"sv)) return "utf-16be";
+  if (b.size() >= 4 && starts("+/v"sv) && (b[3] == '8' || b[3] == '9' || b[3] == '+' || b[3] == '/')) {
+    return "utf-7";
+  }
+  return std::nullopt;
+}
+
+std::string effective_charset(std::string_view bytes, std::string_view label) {
+  if (auto bom = detect_bom(bytes)) return *bom;
+  return normalize(label);
+}
+
+base::Result<std::string> to_utf8(std::string_view bytes, std::string_view charset) {
+  const std::string name = normalize(charset);
+  UErrorCode status = U_ZERO_ERROR;
+  Converter conv = open(name.empty() ? "us-ascii" : name, status);
+  if (U_FAILURE(status)) return error("unknown charset: " + name);
+  ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  std::vector<UChar> u16(bytes.size() * 2 + 4);
+  int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
+                              static_cast<int32_t>(bytes.size()), &status);
+  if (U_FAILURE(status)) return error("invalid " + name + " byte sequence");
+  std::string out(static_cast<std::size_t>(n16) * 3 + 1, '\0');
+  int32_t n8 = 0;
+  u_strToUTF8(out.data(), static_cast<int32_t>(out.size()), &n8, u16.data(), n16, &status);
+  if (U_FAILURE(status)) return error("invalid " + name + " text");
+  out.resize(static_cast<std::size_t>(n8));
+  return out;
+}
+
+base::Result<std::string> from_utf8(std::string_view utf8, std::string_view charset) {
+  const std::string name = normalize(charset);
+  UErrorCode status = U_ZERO_ERROR;
+  Converter conv = open(name.empty() ? "us-ascii" : name, status);
+  if (U_FAILURE(status)) return error("unknown charset: " + name);
+  ucnv_setFromUCallBack(conv.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  std::vector<UChar> u16(utf8.size() + 1);
+  int32_t n16 = 0;
+  u_strFromUTF8(u16.data(), static_cast<int32_t>(u16.size()), &n16, utf8.data(),
+                static_cast<int32_t>(utf8.size()), &status);
+  if (U_FAILURE(status)) return error("invalid UTF-8");
+  const int32_t cap = UCNV_GET_MAX_BYTES_FOR_STRING(n16, ucnv_getMaxCharSize(conv.get())) + 8;
+  std::string out(static_cast<std::size_t>(cap), '\0');
+  const int32_t n = ucnv_fromUChars(conv.get(), out.data(), cap, u16.data(), n16, &status);
+  if (U_FAILURE(status)) return error("text not representable in " + name);
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+bool is_valid_utf8(std::string_view b) {
+  std::size_t i = 0;
+  const std::size_t n = b.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(b[i]);
+    if (c < 0x80) { ++i; continue; }
+    std::size_t len = 0;
+    unsigned min = 0;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
+    else return false;
+    if (i + len > n) return false;
+    unsigned cp = c & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(b[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string to_utf8_lenient(std::string_view bytes, std::string_view charset) {
+  if (auto strict = to_utf8(bytes, charset); strict.ok()) return std::move(strict).value();
+  if (is_valid_utf8(bytes)) return std::string(bytes);
+  UErrorCode status = U_ZERO_ERROR;
+  const std::string name = normalize(charset);
+  Converter conv = open(name, status);
+  if (U_FAILURE(status)) {
+    status = U_ZERO_ERROR;
+    conv = open("iso-8859-1", status);
+  }
+  std::vector<UChar> u16(bytes.size() * 2 + 4);
+  const int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()),
+                                    bytes.data(), static_cast<int32_t>(bytes.size()), &status);
+  std::string out(static_cast<std::size_t>(n16 > 0 ? n16 : 0) * 3 + 1, '\0');
+  int32_t n8 = 0;
+  u_strToUTF8WithSub(out.data(), static_cast<int32_t>(out.size()), &n8, u16.data(), n16, 0xFFFD,
+                     nullptr, &status);
+  if (U_FAILURE(status)) return std::string(bytes);
+  out.resize(static_cast<std::size_t>(n8));
+  return out;
+}
+
+}  // namespace pixelwarden::mime

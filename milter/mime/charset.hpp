@@ -1,0 +1,41 @@
+#pragma once
+// Charsets of text parts. Most mail charsets are ASCII-compatible for our purpose: the
+// bytes of '<', '"', '=', '>' and every other ASCII character only ever mean themselves, so
+// HTML can be scanned and edited as bytes without conversion (UTF-8, ISO-8859-*,
+// Windows-125x, KOI8, GB18030, Big5, Shift_JIS, EUC-*). The others can hide those
+// characters (UTF-16/32 with or without BOM, ISO-2022-*, UTF-7, HZ, EBCDIC): they are
+// converted to UTF-8 with ICU for scanning and converted back for writing.
+// A byte order mark wins over the MIME charset label (see effective_charset()).
+// Conversions are strict: an invalid or unmappable sequence is an error, so a part is
+// never written back with characters silently replaced. A BOM in the input stays in the
+// output (as U+FEFF), so to_utf8 then from_utf8 with the same charset round-trips.
+// Non-goals: charset detection by content (only the BOM is trusted).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace pixelwarden::mime {
+
+bool is_ascii_compatible(std::string_view charset);
+
+// "utf-8", "utf-16le", "utf-16be", "utf-32le", "utf-32be", "utf-7" for a leading BOM.
+std::optional<std::string> detect_bom(std::string_view bytes);
+
+// The charset to convert bytes with: the BOM's if there is one, else the (lowercased,
+// trimmed) label; unmarked "utf-16"/"utf-32" mean big-endian (RFC 2781).
+std::string effective_charset(std::string_view bytes, std::string_view label);
+
+base::Result<std::string> to_utf8(std::string_view bytes, std::string_view charset);
+base::Result<std::string> from_utf8(std::string_view utf8, std::string_view charset);
+
+// For display text (RFC 2047 words, RFC 2231 parameters): never fails. Tries the label
+// strictly, then takes valid UTF-8 as is (mislabelled mail), then converts with U+FFFD for
+// invalid sequences (an unknown label is read as ISO-8859-1).
+std::string to_utf8_lenient(std::string_view bytes, std::string_view charset);
+
+bool is_valid_utf8(std::string_view bytes);
+
+}  // namespace pixelwarden::mime

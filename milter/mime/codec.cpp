@@ -1,0 +1,238 @@
+#include "mime/codec.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "base/text.hpp"
+
+namespace pixelwarden::mime {
+namespace {
+
+constexpr std::uint8_t k_ws = 64;
+constexpr std::uint8_t k_pad = 65;
+constexpr std::uint8_t k_bad = 66;
+constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char k_hex[] = "0123456789ABCDEF";
+
+constexpr std::array<std::uint8_t, 256> make_table() {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& v : t) v = k_bad;
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(k_alphabet[i])] = static_cast<std::uint8_t>(i);
+  t[' '] = t['\t'] = t['\r'] = t['\n'] = t['\f'] = t['\v'] = k_ws;
+  t['='] = k_pad;
+  return t;
+}
+constexpr std::array<std::uint8_t, 256> k_table = make_table();
+
+// Writes the bytes of a partial final quantum (2 or 3 characters); returns the new end.
+char* flush_partial(char* o, std::uint32_t acc, int q) {
+  if (q == 2) {
+    *o++ = static_cast<char>(acc >> 4);
+  } else if (q == 3) {
+    *o++ = static_cast<char>(acc >> 10);
+    *o++ = static_cast<char>(acc >> 2);
+  }
+  return o;
+}
+
+// After the padding that ends the data, everything but whitespace is garbage.
+std::size_t count_trailing_garbage(const unsigned char* p, std::size_t i, std::size_t n) {
+  std::size_t g = 0;
+  for (; i < n; ++i) g += (k_table[p[i]] != k_ws && k_table[p[i]] != k_pad) ? 1 : 0;
+  return g;
+}
+
+}  // namespace
+
+Cte parse_cte(std::string_view raw_value) {
+  std::string_view v = base::trim(raw_value);
+  if (auto paren = v.find('('); paren != std::string_view::npos) v = base::trim(v.substr(0, paren));
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = base::trim(v.substr(1, v.size() - 2));
+  if (v.empty() || base::iequals(v, "7bit")) return Cte::seven_bit;
+  if (base::iequals(v, "8bit")) return Cte::eight_bit;
+  if (base::iequals(v, "binary")) return Cte::binary;
+  if (base::iequals(v, "quoted-printable")) return Cte::quoted_printable;
+  if (base::iequals(v, "base64")) return Cte::base64;
+  return Cte::unknown;
+}
+
+std::string_view cte_name(Cte cte) {
+  switch (cte) {
+    case Cte::seven_bit: return "7bit";
+    case Cte::eight_bit: return "8bit";
+    case Cte::binary: return "binary";
+    case Cte::quoted_printable: return "quoted-printable";
+    case Cte::base64: return "base64";
+    case Cte::unknown: break;
+  }
+  return "unknown";
+}
+
+std::string decode(std::string_view encoded, Cte cte, DecodeStats* stats) {
+  switch (cte) {
+    case Cte::base64: return decode_base64(encoded, stats);
+    case Cte::quoted_printable: return decode_quoted_printable(encoded);
+    default: return std::string(encoded);
+  }
+}
+
+std::string decode_base64(std::string_view encoded, DecodeStats* stats) {
+  const auto* p = reinterpret_cast<const unsigned char*>(encoded.data());
+  const std::size_t n = encoded.size();
+  std::string out(n / 4 * 3 + 3, '\0');
+  char* const start = out.data();
+  char* o = start;
+  std::uint32_t acc = 0;
+  int q = 0;
+  std::size_t garbage = 0;
+  std::size_t i = 0;
+  while (i < n) {
+    // Fast path: whole quanta of alphabet characters, the common case inside a line.
+    while (q == 0 && i + 4 <= n) {
+      const std::uint32_t a = k_table[p[i]], b = k_table[p[i + 1]], c = k_table[p[i + 2]],
+                          d = k_table[p[i + 3]];
+      if (((a | b | c | d) & 0xC0U) != 0) break;
+      const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+      o[0] = static_cast<char>(v >> 16);
+      o[1] = static_cast<char>(v >> 8);
+      o[2] = static_cast<char>(v);
+      o += 3;
+      i += 4;
+    }
+    if (i >= n) break;
+    const std::uint8_t v = k_table[p[i++]];
+    if (v < 64) {
+      acc = (acc << 6) | v;
+      if (++q == 4) {
+        o[0] = static_cast<char>(acc >> 16);
+        o[1] = static_cast<char>(acc >> 8);
+        o[2] = static_cast<char>(acc);
+        o += 3;
+        q = 0;
+        acc = 0;
+      }
+    } else if (v == k_pad) {
+      if (q < 2) {  // a stray "=" where no padding can be: skip it like any garbage
+        ++garbage;
+        continue;
+      }
+      o = flush_partial(o, acc, q);
+      q = 0;
+      garbage += count_trailing_garbage(p, i, n);
+      i = n;
+    } else if (v == k_bad) {
+      ++garbage;
+    }
+  }
+  if (q >= 2) {
+    o = flush_partial(o, acc, q);
+    if (stats != nullptr) stats->missing_padding = true;
+  } else if (q == 1) {
+    ++garbage;  // six bits cannot make a byte
+  }
+  if (stats != nullptr) stats->garbage += garbage;
+  out.resize(static_cast<std::size_t>(o - start));
+  return out;
+}
+
+std::string decode_quoted_printable(std::string_view encoded) {
+  std::string out;
+  out.reserve(encoded.size());
+  const char* p = encoded.data();
+  const std::size_t n = encoded.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const void* eq = std::memchr(p + i, '=', n - i);
+    if (eq == nullptr) {
+      out.append(p + i, n - i);
+      break;
+    }
+    const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - p);
+    out.append(p + i, j - i);
+    if (j + 2 < n && base::hex_value(p[j + 1]) >= 0 && base::hex_value(p[j + 2]) >= 0) {
+      out.push_back(static_cast<char>(base::hex_value(p[j + 1]) * 16 + base::hex_value(p[j + 2])));
+      i = j + 3;
+      continue;
+    }
+    // A soft break is "=", optional transport whitespace, then the line end (or the end).
+    std::size_t k = j + 1;
+    while (k < n && (p[k] == ' ' || p[k] == '\t')) ++k;
+    if (k == n) {
+      i = n;
+    } else if (p[k] == '\n') {
+      i = k + 1;
+    } else if (p[k] == '\r' && (k + 1 == n || p[k + 1] == '\n')) {
+      i = k + 1 == n ? n : k + 2;
+    } else {
+      out.push_back('=');  // a lone "=": keep it, as every mail reader does
+      i = j + 1;
+    }
+  }
+  return out;
+}
+
+std::string encode_base64(std::string_view bytes, std::size_t line_length, std::string_view eol) {
+  std::size_t chars_per_line = line_length / 4 * 4;
+  if (chars_per_line == 0) chars_per_line = 4;
+  const std::size_t chars = (bytes.size() + 2) / 3 * 4;
+  const std::size_t lines = chars == 0 ? 0 : (chars + chars_per_line - 1) / chars_per_line;
+  std::string out;
+  out.reserve(chars + (lines > 0 ? (lines - 1) * eol.size() : 0));
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t col = 0;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    if (col == chars_per_line) {
+      out.append(eol);
+      col = 0;
+    }
+    const std::size_t left = bytes.size() - i;
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) |
+                            (left > 1 ? std::uint32_t{p[i + 1]} << 8 : 0U) |
+                            (left > 2 ? std::uint32_t{p[i + 2]} : 0U);
+    char quad[4] = {k_alphabet[(v >> 18) & 63], k_alphabet[(v >> 12) & 63],
+                    left > 1 ? k_alphabet[(v >> 6) & 63] : '=', left > 2 ? k_alphabet[v & 63] : '='};
+    out.append(quad, 4);
+    col += 4;
+  }
+  return out;
+}
+
+std::string encode_quoted_printable(std::string_view bytes, std::string_view eol) {
+  constexpr std::size_t k_max_body = 75;  // + "=" of a soft break = 76
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 8 + 16);
+  std::size_t col = 0;
+  const std::size_t n = bytes.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!eol.empty() && bytes.compare(i, eol.size(), eol) == 0) {
+      out.append(eol);
+      col = 0;
+      i += eol.size() - 1;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    bool literal = c >= 33 && c <= 126 && c != '=';
+    if (c == ' ' || c == '\t') {
+      const bool at_line_end = i + 1 == n || (!eol.empty() && bytes.compare(i + 1, eol.size(), eol) == 0);
+      literal = !at_line_end;
+    }
+    const std::size_t width = literal ? 1 : 3;
+    if (col + width > k_max_body) {
+      out.push_back('=');
+      out.append(eol);
+      col = 0;
+    }
+    if (literal) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('=');
+      out.push_back(k_hex[c >> 4]);
+      out.push_back(k_hex[c & 15]);
+    }
+    col += width;
+  }
+  return out;
+}
+
+}  // namespace pixelwarden::mime

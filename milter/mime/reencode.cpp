@@ -1,0 +1,152 @@
+#include "mime/reencode.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "mime/header.hpp"
+
+namespace pixelwarden::mime {
+namespace {
+
+constexpr std::size_t k_default_b64_line = 76;
+constexpr std::size_t k_max_line = 998;
+
+struct Line {
+  std::size_t enc_begin = 0, enc_end = 0;  // incl. line ending
+  std::size_t dec_size = 0;
+  bool reusable = false;  // decodes on its own to exactly dec_size bytes, quantum-aligned
+};
+
+std::vector<std::string_view> split_lines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const std::size_t nl = s.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? s.size() : nl + 1;
+    lines.push_back(s.substr(pos, end - pos));
+    pos = end;
+  }
+  return lines;
+}
+
+bool is_b64_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+
+std::vector<Line> analyze(std::string_view enc, Cte cte) {
+  std::vector<Line> out;
+  std::size_t pos = 0;
+  for (std::string_view l : split_lines(enc)) {
+    Line line{pos, pos + l.size(), 0, true};
+    pos += l.size();
+    if (cte == Cte::quoted_printable) {
+      line.dec_size = decode_quoted_printable(l).size();
+    } else {
+      std::size_t chars = 0, pads = 0;
+      for (char c : l) {
+        if (is_b64_char(c) && pads == 0) ++chars;
+        else if (c == '=') ++pads;
+        else if (c != '\r' && c != '\n') line.reusable = false;
+      }
+      line.reusable = line.reusable && (chars + pads) % 4 == 0 && pads <= 2;
+      line.dec_size = line.reusable ? (chars + pads) / 4 * 3 - pads : 0;
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::size_t common_prefix(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  const auto mm = std::mismatch(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n), b.begin());
+  return static_cast<std::size_t>(mm.first - a.begin());
+}
+
+std::size_t common_suffix(std::string_view a, std::string_view b, std::size_t limit) {
+  std::size_t s = 0;
+  while (s < limit && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
+  return s;
+}
+
+// The sender's line length: the first line's, unless that is no usable guide.
+std::size_t b64_line_length(std::string_view enc) {
+  const std::size_t nl = enc.find('\n');
+  std::string_view first = enc.substr(0, nl);
+  while (!first.empty() && first.back() == '\r') first.remove_suffix(1);
+  const std::size_t len = first.size() / 4 * 4;
+  const bool single_line = nl == std::string_view::npos || nl + 1 == enc.size();
+  if (len == 0 || len > k_max_line || (single_line && len < k_default_b64_line)) {
+    return k_default_b64_line;
+  }
+  return len;
+}
+
+std::string encode_fresh(std::string_view bytes, Cte cte, std::size_t b64_line, std::string_view eol,
+                         bool trailing_eol) {
+  std::string out = cte == Cte::base64 ? encode_base64(bytes, b64_line, eol)
+                                       : encode_quoted_printable(bytes, eol);
+  if (cte == Cte::base64 && trailing_eol && !out.empty()) out.append(eol);
+  return out;
+}
+
+// Reuses whole original lines for the common prefix and suffix, encodes the middle.
+std::string reuse_lines(std::string_view enc, std::string_view old_dec, std::string_view new_dec,
+                        Cte cte, std::size_t b64_line, std::string_view eol) {
+  const std::vector<Line> lines = analyze(enc, cte);
+  const std::size_t p = common_prefix(old_dec, new_dec);
+  const std::size_t s = common_suffix(old_dec, new_dec, std::min(old_dec.size(), new_dec.size()) - p);
+  std::size_t k = 0, dec_prefix = 0;
+  // A reused prefix line must end with a line break, or fresh text would lengthen it.
+  while (k < lines.size() && lines[k].reusable && dec_prefix + lines[k].dec_size <= p &&
+         enc[lines[k].enc_end - 1] == '\n' && (cte != Cte::base64 || lines[k].dec_size % 3 == 0)) {
+    dec_prefix += lines[k++].dec_size;
+  }
+  std::size_t m = lines.size(), dec_suffix = 0;
+  // Fresh base64 before reused lines must not end in padding: only when the sizes agree mod 3.
+  const bool b64_aligned = new_dec.size() % 3 == old_dec.size() % 3;
+  while (m > k && lines[m - 1].reusable && dec_suffix + lines[m - 1].dec_size <= s &&
+         (cte != Cte::base64 || b64_aligned)) {
+    dec_suffix += lines[--m].dec_size;
+  }
+  const std::string_view middle = new_dec.substr(dec_prefix, new_dec.size() - dec_prefix - dec_suffix);
+  std::string out(enc.substr(0, k < lines.size() ? lines[k].enc_begin : enc.size()));
+  const bool has_suffix = m < lines.size();
+  const bool ended_with_eol = !enc.empty() && enc.back() == '\n';
+  std::string fresh = encode_fresh(middle, cte, b64_line, eol, has_suffix || ended_with_eol);
+  if (cte == Cte::quoted_printable && has_suffix && !middle.empty() &&
+      !(middle.size() >= eol.size() && middle.substr(middle.size() - eol.size()) == eol)) {
+    fresh += "=";
+    fresh += eol;
+  }
+  out += fresh;
+  if (has_suffix) out.append(enc.substr(lines[m].enc_begin));
+  return out;
+}
+
+}  // namespace
+
+std::string reencode(std::string_view original_encoded, std::string_view original_decoded,
+                     std::string_view new_decoded, Cte cte, std::string_view fallback_eol) {
+  if (cte != Cte::base64 && cte != Cte::quoted_printable) return std::string(new_decoded);
+  if (original_decoded == new_decoded) return std::string(original_encoded);
+  const std::string_view eol = detect_eol(original_encoded, fallback_eol);
+  const std::size_t b64_line = b64_line_length(original_encoded);
+  std::string out = reuse_lines(original_encoded, original_decoded, new_decoded, cte, b64_line, eol);
+  if (decode(out, cte) == new_decoded) return out;
+  const bool ended_with_eol = !original_encoded.empty() && original_encoded.back() == '\n';
+  return encode_fresh(new_decoded, cte, b64_line, eol, ended_with_eol);
+}
+
+std::size_t longest_line(std::string_view text) {
+  std::size_t best = 0;
+  for (std::string_view l : split_lines(text)) {
+    std::size_t n = l.size();
+    if (n > 0 && l[n - 1] == '\n') --n;
+    if (n > 0 && l[n - 1] == '\r') --n;
+    best = std::max(best, n);
+  }
+  return best;
+}
+
+}  // namespace pixelwarden::mime

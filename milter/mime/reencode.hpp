@@ -1,0 +1,29 @@
+#pragma once
+// Re-encoding an edited part in its own Content-Transfer-Encoding while keeping every
+// unedited encoded line byte for byte. The common decoded prefix and suffix of the old and
+// new content are mapped back to whole original encoded lines, which are reused verbatim;
+// only the middle is encoded afresh: base64 at the part's original line length, QP with
+// lines of at most 76 characters and soft breaks, both with the part's own line ending.
+// Fresh lines never exceed 998 octets; reused lines are what the sender wrote.
+// The result always decodes (decode() in codec.hpp) to exactly new_decoded: if line reuse
+// cannot guarantee that (odd sender line structure), the whole part is encoded afresh.
+// Identity encodings (7bit, 8bit, binary, unknown) return new_decoded unchanged: the caller
+// owns line length there (see longest_line()).
+// Non-goals: changing the CTE, header edits.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "mime/codec.hpp"
+
+namespace pixelwarden::mime {
+
+// fallback_eol is used when original_encoded has no line ending at all.
+std::string reencode(std::string_view original_encoded, std::string_view original_decoded,
+                     std::string_view new_decoded, Cte cte, std::string_view fallback_eol = "\r\n");
+
+// Length of the longest line (without its line ending).
+std::size_t longest_line(std::string_view text);
+
+}  // namespace pixelwarden::mime

@@ -1,0 +1,180 @@
+#include "observe/metrics.hpp"
+
+#include <hs/hs.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <iterator>
+
+#include "base/build_info.hpp"
+#include "observe/process_metrics.hpp"
+
+namespace pixelwarden::observe {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+
+constexpr std::array<const char*, 5> k_actions = {
+    "accept", "reject", "tempfail", "discard", "quarantine"};  // engine::Action order
+constexpr std::array<const char*, 4> k_rule_kinds = {"tracker", "lure", "allow", "list_entries"};
+constexpr std::array<const char*, 3> k_reload_results = {"success", "failure", "unchanged"};
+// The closed vector set of spec/ruleset.md, created up front so rates start at zero.
+constexpr std::array<const char*, 19> k_vectors = {
+    "img",        "srcset",     "picture_source", "input_image", "video_poster",
+    "media_src",  "embed",      "object",         "iframe",      "link",
+    "script",     "background", "meta_refresh",   "svg_image",   "vml",
+    "css_url",    "css_import", "font_face",      "mdn_header"};
+constexpr std::array<const char*, 4> k_skip_reasons = {
+    "too_large", "malformed_mime", "allowed", "error"};
+
+// An empty label value would read as a missing label in PromQL.
+std::string_view or_unknown(std::string_view s) { return s.empty() ? "unknown" : s; }
+
+prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& r, const char* name,
+                                                 const char* help) {
+  return BuildCounter().Name(name).Help(help).Register(r);
+}
+
+prometheus::Family<prometheus::Gauge>& gauge(prometheus::Registry& r, const char* name,
+                                             const char* help) {
+  return BuildGauge().Name(name).Help(help).Register(r);
+}
+
+// hs_version() reads "5.4.0 2023-04-13": the label keeps the version only.
+std::string hyperscan_version() {
+  std::string_view v = hs_version();
+  return std::string(v.substr(0, v.find(' ')));
+}
+
+}  // namespace
+
+Metrics::Metrics() : Metrics(hyperscan_version()) {}
+
+Metrics::Metrics(std::string_view hyperscan)
+    : m_registry(std::make_shared<prometheus::Registry>()),
+      m_trackers(counter(*m_registry, "pixelwarden_trackers_total",
+                         "Remote resources decided as trackers (the blocked pixels)."),
+                 {"rule", "action", "vector"}),
+      m_vendors(counter(*m_registry, "pixelwarden_tracker_vendors_total",
+                        "Tracker hits by tracking service (vendor list name, else rule id)."),
+                {"vendor"}),
+      m_lures(counter(*m_registry, "pixelwarden_lure_hits_total", "Lure rule matches."),
+              {"rule", "where", "action"}),
+      m_resources(counter(*m_registry, "pixelwarden_remote_resources_total",
+                          "Remote resources seen in HTML parts."),
+                  {"vector"}),
+      m_skipped(counter(*m_registry, "pixelwarden_skipped_total",
+                        "Messages passed without full inspection."),
+                {"reason"}),
+      m_errors(counter(*m_registry, "pixelwarden_errors_total",
+                       "Internal errors (each is also logged)."),
+               {"kind"}),
+      m_reloads(counter(*m_registry, "pixelwarden_ruleset_reloads_total",
+                        "Ruleset reload attempts (unchanged: same content hash)."),
+                {"result"}),
+      m_duration("pixelwarden_message_duration_seconds",
+                 "Time in the filter per message, end of message to decision.",
+                 k_duration_buckets),
+      m_size("pixelwarden_message_size_bytes", "Message size in bytes.", k_size_buckets) {
+  prometheus::Registry& r = *m_registry;
+  auto& messages = counter(r, "pixelwarden_messages_total", "Messages decided, by MTA action.");
+  for (std::size_t i = 0; i < k_actions.size(); ++i) {
+    m_messages[i] = &messages.Add({{"action", k_actions[i]}});
+  }
+  m_modified = &counter(r, "pixelwarden_messages_modified_total",
+                        "Messages whose body or headers were changed.")
+                    .Add({});
+  m_connections = &gauge(r, "pixelwarden_milter_connections",
+                         "SMTP sessions currently open to the milter.")
+                       .Add({});
+  m_ruleset_info = &gauge(r, "pixelwarden_ruleset_info", "The ruleset in force (value 1).");
+  auto& rules = gauge(r, "pixelwarden_ruleset_rules", "Size of the ruleset in force.");
+  for (std::size_t i = 0; i < k_rule_kinds.size(); ++i) {
+    m_ruleset_rules[i] = &rules.Add({{"kind", k_rule_kinds[i]}});
+  }
+  m_last_reload = &gauge(r, "pixelwarden_ruleset_last_reload_success_timestamp_seconds",
+                         "When the ruleset in force was loaded (unix time).")
+                       .Add({});
+  m_compile_seconds = &gauge(r, "pixelwarden_ruleset_compile_seconds",
+                             "How long the ruleset in force took to compile.")
+                           .Add({});
+  gauge(r, "pixelwarden_build_info", "Build information (value 1).")
+      .Add({{"version", base::k_version}, {"hyperscan", std::string(hyperscan)}})
+      .Set(1);
+  for (const char* result : k_reload_results) m_reloads.child({result});
+  for (const char* vector : k_vectors) m_resources.child({vector});
+  for (const char* reason : k_skip_reasons) m_skipped.child({reason});
+}
+
+std::string Metrics::serialize() {
+  std::vector<prometheus::MetricFamily> families = m_registry->Collect();
+  families.push_back(m_duration.collect());
+  families.push_back(m_size.collect());
+  std::vector<prometheus::MetricFamily> process = process_metrics();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+void Metrics::record_message(const engine::Verdict& v, double seconds) {
+  auto action = static_cast<std::size_t>(v.action);
+  if (action < m_messages.size()) m_messages[action]->Increment();
+  if (v.modified) m_modified->Increment();
+  record_trackers(v);
+  record_lures(v);
+  for (const std::string& vector : v.vectors_seen) m_resources.child({or_unknown(vector)}).Increment();
+  if (v.skipped) m_skipped.child({or_unknown(*v.skipped)}).Increment();
+  m_duration.observe(seconds);
+  m_size.observe(static_cast<double>(v.message_bytes));
+}
+
+// A record of a rule in monitor mode changed nothing: its action label says `monitor`,
+// so "blocked" panels can leave it out.
+void Metrics::record_trackers(const engine::Verdict& v) {
+  const bool all_monitor = v.mode == ruleset::Mode::monitor;
+  for (const engine::TrackerRecord& t : v.trackers) {
+    std::string_view action = (t.monitor || all_monitor) ? "monitor" : or_unknown(t.action);
+    m_trackers.child({or_unknown(t.rule), action, or_unknown(t.vector)}).Increment();
+    m_vendors.child({t.vendor.empty() ? or_unknown(t.rule) : t.vendor}).Increment();
+  }
+}
+
+void Metrics::record_lures(const engine::Verdict& v) {
+  const bool all_monitor = v.mode == ruleset::Mode::monitor;
+  for (const engine::LureRecord& l : v.lures) {
+    std::string_view action = (l.monitor || all_monitor) ? "monitor" : or_unknown(l.action);
+    m_lures.child({or_unknown(l.rule), or_unknown(l.where), action}).Increment();
+  }
+}
+
+void Metrics::record_error(std::string_view kind) { m_errors.child({or_unknown(kind)}).Increment(); }
+
+void Metrics::connection_opened() { m_connections->Increment(); }
+
+void Metrics::connection_closed() { m_connections->Decrement(); }
+
+void Metrics::ruleset_loaded(const ruleset::Ruleset& rules) {
+  const ruleset::Meta& meta = rules.meta();
+  const ruleset::Ruleset::Sizes sizes = rules.sizes();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::lock_guard lock(m_ruleset_mutex);
+  // Only the ruleset in force has a series: the old one disappears from the scrape.
+  if (m_ruleset_info_child != nullptr) m_ruleset_info->Remove(m_ruleset_info_child);
+  m_ruleset_info_child = &m_ruleset_info->Add(
+      {{"name", meta.name}, {"version", meta.version}, {"sha256", meta.sha256}});
+  m_ruleset_info_child->Set(1);
+  m_ruleset_rules[0]->Set(static_cast<double>(sizes.trackers));
+  m_ruleset_rules[1]->Set(static_cast<double>(sizes.lures));
+  m_ruleset_rules[2]->Set(static_cast<double>(sizes.allow));
+  m_ruleset_rules[3]->Set(static_cast<double>(sizes.list_entries));
+  m_compile_seconds->Set(sizes.compile_seconds);
+  m_last_reload->Set(now);
+}
+
+void Metrics::reload_result(std::string_view result) {
+  m_reloads.child({or_unknown(result)}).Increment();
+}
+
+}  // namespace pixelwarden::observe

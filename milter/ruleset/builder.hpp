@@ -1,0 +1,80 @@
+#pragma once
+// Builder: the stages of load_ruleset over one run (internal to the ruleset folder).
+//   load_files   entry YAML + includes (depth-first, globs sorted bytewise, cycles)
+//   build_lists  every `lists:` entry of every file -> CompiledList
+//   build_top    entry-only settings (ruleset, mode, remote_content, report, ...)
+//   build_rules  trackers, lures, allow (entry file's first, then includes in order)
+//   build_tests  `tests:` with paths resolved against the naming file
+// Every stage reports all its errors; later stages still run so one run shows all.
+
+#include <yaml-cpp/yaml.h>
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/digest.hpp"
+#include "ruleset/compiled.hpp"
+#include "ruleset/yaml_check.hpp"
+
+namespace pixelwarden::ruleset {
+
+struct SourceFile {
+  std::string path;  // as reported in errors
+  std::string dir;   // for resolving relative paths
+  YAML::Node root;
+  bool entry = false;
+};
+
+class Builder {
+ public:
+  explicit Builder(LoadResult& out);
+  void load_files(const std::string& entry);
+  void build_lists();
+  void build_top();
+  void build_rules();
+  void build_tests();
+  std::shared_ptr<CompiledRuleset> finish(std::uint64_t generation, double seconds);
+
+ private:
+  // files
+  void load_file(const std::string& path, const Checker* from, const YAML::Node* from_node,
+                 std::vector<std::string>& stack);
+  void load_includes(const SourceFile& f, std::vector<std::string>& stack);
+  std::optional<std::string> read_bytes(const std::string& path, const Checker& c,
+                                        const YAML::Node& n, bool hash);
+  Checker checker(const SourceFile& f) { return Checker(f.path, m_out.errors, m_out.warnings); }
+  static std::string resolve(const std::string& dir, const std::string& rel);
+
+  // lists
+  void build_list(const Checker& c, const std::string& dir, const std::string& name,
+                  const YAML::Node& def);
+  bool fill_domains_inline(const Checker& c, const YAML::Node& n, bool skip, CompiledList& l);
+  bool fill_domains_file(const Checker& c, const std::string& path, const YAML::Node& n, bool skip,
+                         CompiledList& l);
+  bool fill_patterns(const Checker& c, const std::string& dir, const YAML::Node& def,
+                     ListKind kind, bool skip, CompiledList& l);
+  int list_ref(const Checker& c, const YAML::Node& n, bool want_domains, const std::string& rule,
+               const char* key);
+
+  // rules
+  bool check_id(const Checker& c, const YAML::Node& rule, std::string& id);
+  void build_tracker(const Checker& c, const YAML::Node& n);
+  void build_lure(const Checker& c, const YAML::Node& n);
+  void build_allow(const Checker& c, const YAML::Node& n);
+  std::optional<WhereMask> where_mask(const Checker& c, const YAML::Node& n, bool allow_rule);
+  void build_test(const Checker& c, const SourceFile& f, const YAML::Node& n);
+
+  LoadResult& m_out;
+  std::shared_ptr<CompiledRuleset> m_rs;
+  std::deque<SourceFile> m_files;  // deque: references stay valid while includes load
+  std::set<std::string> m_loaded;  // canonical paths of YAML files
+  std::map<std::string, int> m_list_names;
+  std::set<std::string> m_ids;
+  base::Sha256 m_sha;
+  std::size_t m_entries = 0;
+};
+
+}  // namespace pixelwarden::ruleset

@@ -1,0 +1,119 @@
+#pragma once
+// CompiledRuleset: the concrete, immutable Ruleset built by load_ruleset. Lists are
+// compiled once (domain hash sets, Hyperscan databases) and rules refer to them by
+// index; inline lists in rules are anonymous lists of the same kinds. Matching walks
+// rules in file order and never locks: Hyperscan scratch comes from ScratchSet.
+// Internal to the ruleset folder; the engine sees only ruleset.hpp.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ruleset/abp_filter.hpp"
+#include "ruleset/domain_set.hpp"
+#include "ruleset/pattern_db.hpp"
+#include "ruleset/ruleset.hpp"
+#include "url/lookalike.hpp"
+
+namespace pixelwarden::ruleset {
+
+enum class ListKind { domains, url_patterns, filters, vendors };
+const char* to_string(ListKind k);
+
+struct CompiledList {
+  std::string name;  // empty for an inline list
+  ListKind kind = ListKind::domains;
+  DomainSet domains;                    // kind == domains
+  std::vector<std::string> domain_entries;  // kind == domains, for lookalike_of by name
+  std::unique_ptr<PatternDb> patterns;  // every other kind
+  std::vector<std::string> vendor_of;   // vendors: pattern id -> vendor name
+  std::vector<AbpFilter> filter_facts;  // filters: pattern id -> options
+  std::size_t entries = 0;
+};
+
+struct TrackerRule {
+  std::string id;
+  TrackerAction action = TrackerAction::keep;
+  bool monitor = false;
+  int domain_list = -1;  // index into lists, -1 when the key is absent
+  int url_list = -1;
+  std::optional<bool> invisible;
+  std::optional<bool> recipient_token;
+};
+
+using WhereMask = std::uint32_t;
+constexpr WhereMask where_bit(Where w) { return 1u << static_cast<unsigned>(w); }
+
+struct LureRule {
+  std::string id;
+  LureAction action = LureAction::monitor;
+  bool monitor = false;
+  std::string reply;
+  WhereMask where = 0;
+  int domain_list = -1;
+  std::shared_ptr<const url::LookalikeDetector> lookalike;
+  std::unique_ptr<PatternDb> display_name;
+  int unless_list = -1;
+};
+
+struct AllowRule {
+  std::string id;
+  bool monitor = false;
+  std::optional<bool> authenticated;
+  int domain_list = -1;
+  WhereMask where = 0;
+  std::optional<bool> dmarc_pass;
+  bool skip_lures = false;
+  bool skip_trackers = false;
+};
+
+class CompiledRuleset final : public Ruleset {
+ public:
+  CompiledRuleset() = default;
+
+  const Meta& meta() const override { return m_meta; }
+  Mode mode() const override { return m_mode; }
+  const RemoteContent& remote_content() const override { return m_remote; }
+  ReadReceipts read_receipts() const override { return m_read_receipts; }
+  MalformedPolicy malformed_mime() const override { return m_malformed; }
+  const Report& report() const override { return m_report; }
+  const std::vector<RuleTest>& tests() const override { return m_tests; }
+  std::uint64_t generation() const override { return m_generation; }
+
+  std::optional<TrackerMatch> match_tracker(const ResourceFacts& resource,
+                                            const RecipientTokens& tokens) const override;
+  std::vector<LureHit> match_lures(const LureEvidence& evidence) const override;
+  bool lures_need_headers() const override;
+  bool lures_need_body() const override;
+  bool allow_depends_on_headers() const override;
+  AllowDecision match_allow(const AllowEvidence& evidence) const override;
+  Sizes sizes() const override { return m_sizes; }
+
+  // Builder access: everything is filled before the object is published.
+  Meta m_meta;
+  Mode m_mode = Mode::enforce;
+  RemoteContent m_remote;
+  ReadReceipts m_read_receipts = ReadReceipts::keep;
+  MalformedPolicy m_malformed = MalformedPolicy::pass;
+  Report m_report;
+  std::vector<RuleTest> m_tests;
+  std::uint64_t m_generation = 0;
+  Sizes m_sizes;
+  std::vector<CompiledList> m_lists;
+  std::vector<TrackerRule> m_trackers;
+  std::vector<LureRule> m_lures;
+  std::vector<AllowRule> m_allow;
+  ScratchSet m_scratch;
+
+ private:
+  bool url_in(const CompiledList& list, std::string_view url, std::string& vendor) const;
+  std::optional<LureHit> match_lure(const LureRule& rule, const LureEvidence& ev) const;
+  std::optional<std::pair<Where, std::string>> domain_evidence(
+      const LureRule& rule, const LureEvidence& ev,
+      const std::function<bool(const std::string&)>& test) const;
+};
+
+}  // namespace pixelwarden::ruleset

@@ -1,0 +1,163 @@
+// Builder, lists stage: every kind of named list, inline or from a file.
+#include <cstring>
+
+#include "base/text.hpp"
+#include "ruleset/builder.hpp"
+
+namespace pixelwarden::ruleset {
+namespace {
+
+// Calls fn(text, line, column) for every entry of a plain list file: trimmed, without
+// blank lines and `#` comments. Streams: a million-line list is never copied whole.
+template <typename Fn>
+void for_each_line(std::string_view bytes, Fn&& fn) {
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  int line = 0;
+  while (!bytes.empty()) {
+    ++line;
+    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+    std::size_t len = nl != nullptr ? static_cast<const char*>(nl) - bytes.data() : bytes.size();
+    std::string_view raw = bytes.substr(0, len);
+    bytes.remove_prefix(nl != nullptr ? len + 1 : len);
+    std::string_view t = base::trim(raw);
+    if (t.empty() || t.front() == '#') continue;
+    fn(t, line, static_cast<int>(t.data() - raw.data()) + 1);
+  }
+}
+
+std::size_t count_lines(std::string_view bytes) {
+  std::size_t n = 1;
+  for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(
+                                          p, '\n', bytes.size() - (p - bytes.data())))) != nullptr;
+       ++p) {
+    ++n;
+  }
+  return n;
+}
+
+constexpr std::size_t k_keep_entries = 10000;  // domain lists small enough for lookalike_of
+
+bool valid_list_name(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!(base::is_ascii_alnum(c) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void Builder::build_lists() {
+  for (const SourceFile& f : m_files) {
+    const YAML::Node& root = f.root;
+    const YAML::Node lists = root["lists"];
+    if (!lists.IsDefined()) continue;
+    Checker c = checker(f);
+    if (!lists.IsMap()) {
+      c.error(lists, "lists must be a map of list names to definitions");
+      continue;
+    }
+    for (auto it = lists.begin(); it != lists.end(); ++it) {
+      const YAML::Node key = it->first;  // a copy: it-> yields a temporary
+      if (!key.IsScalar() || !valid_list_name(key.Scalar())) {
+        c.error(key, "list names must match [A-Za-z0-9._-]+");
+        continue;
+      }
+      if (m_list_names.count(key.Scalar()) != 0) {
+        c.error(key, "duplicate list name '" + key.Scalar() + "'");
+        continue;
+      }
+      build_list(c, f.dir, key.Scalar(), it->second);
+    }
+  }
+}
+
+void Builder::build_list(const Checker& c, const std::string& dir, const std::string& name,
+                         const YAML::Node& def) {
+  std::string what = "list '" + name + "'";
+  if (!c.check_map(def, {"domains", "file", "url_patterns", "patterns_file", "filters_file",
+                         "vendors_file", "on_invalid", "description"},
+                   what)) {
+    m_list_names[name] = -1;
+    return;
+  }
+  int kinds = 0;
+  for (const char* k : {"domains", "file", "url_patterns", "patterns_file", "filters_file",
+                        "vendors_file"}) {
+    kinds += def[k].IsDefined() ? 1 : 0;
+  }
+  if (kinds != 1) {
+    c.error(def, what + " needs exactly one of domains, file, url_patterns, patterns_file, "
+                        "filters_file, vendors_file");
+    m_list_names[name] = -1;
+    return;
+  }
+  bool skip = false;
+  if (def["on_invalid"].IsDefined()) {
+    auto ch = c.choice(def["on_invalid"], "on_invalid", {"error", "skip"});
+    skip = ch && *ch == 1;
+  }
+  CompiledList l;
+  l.name = name;
+  bool ok = true;
+  if (def["domains"].IsDefined()) {
+    ok = fill_domains_inline(c, def["domains"], skip, l);
+  } else if (def["file"].IsDefined()) {
+    auto rel = c.scalar(def["file"], "file");
+    ok = rel && fill_domains_file(c, resolve(dir, *rel), def["file"], skip, l);
+  } else {
+    ListKind kind = def["filters_file"].IsDefined()  ? ListKind::filters
+                    : def["vendors_file"].IsDefined() ? ListKind::vendors
+                                                      : ListKind::url_patterns;
+    ok = fill_patterns(c, dir, def, kind, skip, l);
+  }
+  m_entries += l.entries;
+  m_list_names[name] = ok ? static_cast<int>(m_rs->m_lists.size()) : -1;
+  if (ok) m_rs->m_lists.push_back(std::move(l));
+}
+
+bool Builder::fill_domains_inline(const Checker& c, const YAML::Node& n, bool skip,
+                                  CompiledList& l) {
+  auto items = c.scalars(n, "domains");
+  if (!items) return false;
+  bool ok = true;
+  l.kind = ListKind::domains;
+  for (const auto& [text, node] : *items) {
+    auto e = DomainSet::normalize_entry(text);
+    if (!e) {
+      std::string msg = "not a domain: '" + text + "'";
+      skip ? c.warn(node, msg) : c.error(node, msg);
+      ok = ok && skip;
+      continue;
+    }
+    l.domains.add(*e);
+    l.domain_entries.push_back((e->subdomains_only ? "*." : "") + e->domain);
+  }
+  l.entries = l.domains.size();
+  return ok;
+}
+
+bool Builder::fill_domains_file(const Checker& c, const std::string& path, const YAML::Node& n,
+                                bool skip, CompiledList& l) {
+  auto bytes = read_bytes(path, c, n, true);
+  if (!bytes) return false;
+  l.kind = ListKind::domains;
+  std::size_t lines = count_lines(*bytes);
+  l.domains.reserve(lines);
+  bool ok = true;
+  for_each_line(*bytes, [&](std::string_view text, int line, int column) {
+    auto e = DomainSet::normalize_entry(text);
+    if (!e) {
+      base::Error err{"not a domain: '" + std::string(text) + "'", path, line, column};
+      (skip ? m_out.warnings : m_out.errors).push_back(std::move(err));
+      ok = ok && skip;
+      return;
+    }
+    l.domains.add(*e);
+    if (lines <= k_keep_entries) l.domain_entries.push_back((e->subdomains_only ? "*." : "") + e->domain);
+  });
+  l.entries = l.domains.size();
+  return ok;
+}
+
+}  // namespace pixelwarden::ruleset

@@ -1,0 +1,181 @@
+// Builder, files stage: reading the entry file and its includes, hashing every file in
+// load order, and load_ruleset() which runs all stages.
+#include <glob.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ruleset/builder.hpp"
+
+namespace pixelwarden::ruleset {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_glob_meta(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+std::vector<std::string> expand_glob(const std::string& pattern) {
+  std::vector<std::string> out;
+  glob_t g{};
+  if (glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+  }
+  globfree(&g);
+  std::sort(out.begin(), out.end());  // bytewise, whatever the locale says
+  return out;
+}
+
+std::string canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
+
+}  // namespace
+
+Builder::Builder(LoadResult& out) : m_out(out), m_rs(std::make_shared<CompiledRuleset>()) {}
+
+std::string Builder::resolve(const std::string& dir, const std::string& rel) {
+  fs::path p(rel);
+  if (p.is_absolute() || dir.empty()) return p.lexically_normal().string();
+  return (fs::path(dir) / p).lexically_normal().string();
+}
+
+std::optional<std::string> Builder::read_bytes(const std::string& path, const Checker& c,
+                                               const YAML::Node& n, bool hash) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    c.error(n, "cannot read " + path + ": is a directory");
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    c.error(n, "cannot read " + path + ": " + std::strerror(errno));
+    return std::nullopt;
+  }
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size > 0) bytes.resize(static_cast<std::size_t>(size));
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (in.bad()) {
+    c.error(n, "cannot read " + path);
+    return std::nullopt;
+  }
+  m_out.files.push_back(path);
+  if (hash) m_sha.update(bytes);
+  return bytes;
+}
+
+void Builder::load_files(const std::string& entry) {
+  std::vector<std::string> stack;
+  load_file(entry, nullptr, nullptr, stack);
+}
+
+void Builder::load_file(const std::string& path, const Checker* from, const YAML::Node* from_node,
+                        std::vector<std::string>& stack) {
+  std::string canon = canonical(path);
+  if (std::find(stack.begin(), stack.end(), canon) != stack.end()) {
+    from->error(*from_node, "include cycle: " + path + " includes itself (through " +
+                                from->file() + ")");
+    return;
+  }
+  if (m_loaded.count(canon) != 0) {
+    from->warn(*from_node, path + " is already included; included once");
+    return;
+  }
+  Checker self(path, m_out.errors, m_out.warnings);
+  YAML::Node none;
+  const Checker& where = from != nullptr ? *from : self;
+  auto bytes = read_bytes(path, where, from_node != nullptr ? *from_node : none, true);
+  if (!bytes) return;
+  m_loaded.insert(canon);
+  SourceFile f{path, fs::path(path).parent_path().string(), YAML::Node(), from == nullptr};
+  try {
+    f.root = YAML::Load(*bytes);
+  } catch (const YAML::Exception& e) {
+    self.error_at(e.mark, "YAML syntax error: " + e.msg);
+    return;
+  }
+  if (!f.root.IsDefined() || f.root.IsNull()) {
+    if (f.entry) m_out.errors.push_back(base::Error{"the ruleset file is empty", path, 1, 1});
+    return;
+  }
+  if (!f.root.IsMap()) {
+    self.error(f.root, "a ruleset file must be a map of top-level keys");
+    return;
+  }
+  m_files.push_back(f);
+  stack.push_back(canon);
+  load_includes(m_files.back(), stack);
+  stack.pop_back();
+}
+
+void Builder::load_includes(const SourceFile& f, std::vector<std::string>& stack) {
+  const YAML::Node& root = f.root;
+  const YAML::Node inc = root["include"];
+  if (!inc.IsDefined()) return;
+  Checker c = checker(f);
+  auto items = c.scalars(inc, "include", true);
+  if (!items) return;
+  for (const auto& [rel, node] : *items) {
+    std::string target = resolve(f.dir, rel);
+    if (has_glob_meta(rel)) {
+      for (const auto& p : expand_glob(target)) load_file(p, &c, &node, stack);
+      continue;
+    }
+    std::error_code ec;
+    if (!fs::exists(target, ec)) {
+      c.error(node, "included file not found: " + target);
+      continue;
+    }
+    load_file(target, &c, &node, stack);
+  }
+}
+
+std::shared_ptr<CompiledRuleset> Builder::finish(std::uint64_t generation, double seconds) {
+  m_rs->m_generation = generation;
+  m_rs->m_meta.sha256 = m_sha.hex_digest();
+  m_rs->m_sizes.trackers = m_rs->m_trackers.size();
+  m_rs->m_sizes.lures = m_rs->m_lures.size();
+  m_rs->m_sizes.allow = m_rs->m_allow.size();
+  m_rs->m_sizes.list_entries = m_entries;
+  m_rs->m_sizes.compile_seconds = seconds;
+  for (const auto& l : m_rs->m_lists) {
+    if (l.patterns && !m_rs->m_scratch.add(*l.patterns)) {
+      m_out.errors.push_back(base::Error{"cannot allocate Hyperscan scratch", "", 0, 0});
+    }
+  }
+  for (const auto& r : m_rs->m_lures) {
+    if (r.display_name && !m_rs->m_scratch.add(*r.display_name)) {
+      m_out.errors.push_back(base::Error{"cannot allocate Hyperscan scratch", "", 0, 0});
+    }
+  }
+  return m_rs;
+}
+
+LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  LoadResult out;
+  if (hs_valid_platform() != HS_SUCCESS) {
+    out.errors.push_back(base::Error{"this CPU cannot run Hyperscan (SSSE3 required)", "", 0, 0});
+    return out;
+  }
+  Builder b(out);
+  b.load_files(path);
+  b.build_lists();
+  b.build_top();
+  b.build_rules();
+  b.build_tests();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto rs = b.finish(options.generation, secs);
+  if (out.errors.empty()) out.ruleset = rs;
+  return out;
+}
+
+}  // namespace pixelwarden::ruleset

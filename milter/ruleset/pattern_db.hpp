@@ -1,0 +1,75 @@
+#pragma once
+// PatternDb: one Hyperscan block-mode database over many regexes (URL pattern lists,
+// filter lists, vendor lists, display-name regexes), compiled off the mail path.
+// ScratchSet: the Hyperscan scratch space of one compiled Ruleset. A prototype is
+// allocated at compile time against every database of the ruleset; each thread
+// clones it lazily the first time it scans with that ruleset (a small thread_local
+// cache keyed by the ruleset's unique id), so the scan path takes no lock and never
+// allocates after the first message.
+// Non-goals: streaming mode, match offsets (callers only want "which pattern").
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace pixelwarden::ruleset {
+
+struct PatternSpec {
+  std::string expression;
+  unsigned flags = 0;
+  unsigned id = 0;
+};
+
+struct PatternError {
+  std::size_t index = 0;  // into the specs, or SIZE_MAX for the whole set
+  std::string message;
+};
+
+// Checks one expression as Hyperscan would compile it; the error text otherwise.
+std::optional<std::string> check_expression(const std::string& expression, unsigned flags);
+
+class PatternDb {
+ public:
+  PatternDb() = default;
+  ~PatternDb();
+  PatternDb(const PatternDb&) = delete;
+  PatternDb& operator=(const PatternDb&) = delete;
+
+  // Compiles every spec into one database; on failure names the offending spec.
+  static std::variant<std::unique_ptr<PatternDb>, PatternError> compile(
+      const std::vector<PatternSpec>& specs);
+
+  // The id of some pattern that matches `data` (the first reported), or nothing.
+  std::optional<unsigned> first_match(std::string_view data, hs_scratch_t* scratch) const;
+  const hs_database_t* database() const { return m_db; }
+  std::size_t size() const { return m_count; }
+
+ private:
+  hs_database_t* m_db = nullptr;
+  std::size_t m_count = 0;
+};
+
+class ScratchSet {
+ public:
+  ScratchSet();
+  ~ScratchSet();
+  ScratchSet(const ScratchSet&) = delete;
+  ScratchSet& operator=(const ScratchSet&) = delete;
+
+  // Grows the prototype to serve `db` too. Compile time only.
+  bool add(const PatternDb& db);
+  // This thread's clone of the prototype (made on first use); null without databases.
+  hs_scratch_t* local() const;
+
+ private:
+  hs_scratch_t* m_prototype = nullptr;
+  std::uint64_t m_uid;
+};
+
+}  // namespace pixelwarden::ruleset

@@ -1,0 +1,150 @@
+#pragma once
+// Ruleset: the compiled, immutable form of an analyst's YAML ruleset. Built off the
+// mail path by ruleset::load_ruleset (loader -> validator -> compiler), shared by
+// every mail thread through a shared_ptr<const Ruleset>, never mutated afterwards.
+// Matching is lock-free; Hyperscan scratch space is per thread and re-made lazily
+// when a thread first scans with a new Ruleset (tagged by generation).
+//
+// The engine hands it neutral facts (strings, flags) and gets rule matches back; the
+// ruleset knows nothing about MIME, HTML or the milter.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "ruleset/model.hpp"
+
+namespace pixelwarden::ruleset {
+
+// What a tracker rule sees about one remote resource.
+struct ResourceFacts {
+  std::string_view url;     // absolute URL as a client would fetch it
+  std::string_view host;    // normalized: lowercase, IDNA A-label, no port, no trailing dot
+  std::string_view vector;  // one of the closed vector set (ruleset.md)
+  bool invisible = false;   // the html layer's built-in `invisible` heuristic
+};
+
+// Per-message precomputation for `recipient_token`: every form (clear, base64 at the
+// three alignments, hex md5/sha1/sha256) of every envelope recipient.
+class RecipientTokens {
+ public:
+  RecipientTokens() = default;
+  explicit RecipientTokens(const std::vector<std::string>& recipients);
+  // True when the URL (percent-decoded query, path and fragment) carries one of them.
+  bool found_in(std::string_view url) const;
+  bool empty() const { return m_needles.empty() && m_exact.empty(); }
+
+ private:
+  std::vector<std::string> m_needles;  // lower-cased where the form is case-insensitive
+  std::vector<std::string> m_exact;    // case-sensitive forms (base64)
+};
+
+struct TrackerMatch {
+  std::string rule;  // rule id
+  TrackerAction action = TrackerAction::keep;
+  bool monitor = false;  // the rule (or the ruleset) is in monitor mode
+  std::string vendor;    // from a vendor list; empty otherwise
+};
+
+// Evidence for lure rules; the engine fills what it knows so far at each stage.
+struct LureEvidence {
+  struct Address {
+    std::string domain;        // normalized as hosts are; empty when none
+    std::string display_name;  // decoded (RFC 2047), only used for header_from
+  };
+  std::optional<std::string> envelope_from_domain;
+  std::optional<std::string> helo;
+  std::vector<Address> header_from;
+  std::vector<Address> reply_to;
+  std::vector<Address> sender;
+  std::vector<Address> return_path;
+  std::optional<std::string> message_id_domain;
+  std::vector<std::string> link_hosts;      // normalized hosts of links
+  std::vector<std::string> resource_hosts;  // normalized hosts of remote resources
+  bool headers_known = false;               // header_from etc. are final
+  bool body_known = false;                  // links and resources are final
+};
+
+struct LureHit {
+  std::string rule;
+  LureAction action = LureAction::monitor;
+  bool monitor = false;
+  std::string reply;  // the rule's `reply:` text, or empty
+  std::string where;  // Where as text, or "display_name"
+  std::string value;  // the domain or name that matched
+};
+
+// What allow rules know about a message.
+struct AllowEvidence {
+  bool authenticated = false;            // {auth_authen} present
+  std::vector<std::string> from_domains;  // header From domains (normalized)
+  std::optional<std::string> envelope_from_domain;
+  bool dmarc_pass = false;  // Authentication-Results of report.authserv_id says dmarc=pass
+  bool headers_known = false;
+};
+
+struct AllowDecision {
+  bool skip_lures = false;
+  bool skip_trackers = false;
+  std::vector<std::string> rules;  // ids of the allow rules that matched
+  std::vector<std::string> monitor_rules;  // matched, but dry-run (`mode: monitor`): no skip
+};
+
+class Ruleset {
+ public:
+  virtual ~Ruleset() = default;
+
+  virtual const Meta& meta() const = 0;
+  virtual Mode mode() const = 0;
+  virtual const RemoteContent& remote_content() const = 0;
+  virtual ReadReceipts read_receipts() const = 0;
+  virtual MalformedPolicy malformed_mime() const = 0;
+  virtual const Report& report() const = 0;
+  virtual const std::vector<RuleTest>& tests() const = 0;
+  virtual std::uint64_t generation() const = 0;
+
+  // First tracker rule (file order) whose every `match:` key holds, or nothing.
+  virtual std::optional<TrackerMatch> match_tracker(const ResourceFacts& resource,
+                                                    const RecipientTokens& tokens) const = 0;
+
+  // Every lure rule that matches the evidence. A rule whose evidence is not yet known
+  // (e.g. `where: [links]` before the body) does not match yet; call again later.
+  virtual std::vector<LureHit> match_lures(const LureEvidence& evidence) const = 0;
+
+  // True when some lure rule could still match once headers / body are known, given
+  // what the evidence already says (lets the milter decide before the body is sent).
+  virtual bool lures_need_headers() const = 0;
+  virtual bool lures_need_body() const = 0;
+  virtual bool allow_depends_on_headers() const = 0;
+
+  virtual AllowDecision match_allow(const AllowEvidence& evidence) const = 0;
+
+  // Counts for metrics and `rules check`.
+  struct Sizes {
+    std::size_t trackers = 0;
+    std::size_t lures = 0;
+    std::size_t allow = 0;
+    std::size_t list_entries = 0;
+    double compile_seconds = 0;
+  };
+  virtual Sizes sizes() const = 0;
+};
+
+struct LoadOptions {
+  std::uint64_t generation = 0;
+};
+
+struct LoadResult {
+  std::shared_ptr<const Ruleset> ruleset;  // null when errors is not empty
+  std::vector<base::Error> errors;         // every error of the run (FILE:LINE:COL)
+  std::vector<base::Error> warnings;
+  std::vector<std::string> files;          // every file read, in load order (for watching)
+};
+
+// Reads, validates and compiles the ruleset whose entry file is `path`.
+LoadResult load_ruleset(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace pixelwarden::ruleset

@@ -1,0 +1,66 @@
+#pragma once
+// Look-alike detection for protected brands (ruleset `lookalike_of`). The analyst
+// lists *all* legitimate domains of the brands; a registrable domain outside that list
+// is a look-alike when its label (the part before the public suffix) relates to a
+// protected label in one of four ways (spec/ruleset.md):
+//   skeleton      same Unicode TR39 skeleton (Cyrillic `а` for `a`, `rn` for `m`)
+//   other_suffix  the very same label under another suffix (nytimes.co)
+//   edit_distance Damerau-Levenshtein distance 1 from a protected label of >= 5 chars
+//   hyphenated    a protected label joined by a hyphen to another word (bbc-news)
+// Non-goals: homoglyphs across label boundaries, brand words inside unrelated words.
+// A Detector is immutable after construction and safe to share between threads
+// (ICU's spoof checker is used through const calls only).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace pixelwarden::url {
+
+enum class LookalikeKind { skeleton, other_suffix, edit_distance, hyphenated };
+const char* to_string(LookalikeKind k);
+
+// TR39 skeleton of a UTF-8 string (ICU uspoof_getSkeletonUTF8); empty on failure.
+std::string skeleton(std::string_view utf8);
+
+// True when the code point sequences a and b are at Damerau-Levenshtein distance
+// exactly one (one substitution, insertion, deletion or adjacent transposition).
+bool one_edit_apart(std::u32string_view a, std::u32string_view b);
+
+std::u32string to_u32(std::string_view utf8);
+
+struct Lookalike {
+  LookalikeKind kind;
+  std::string protected_domain;  // the legitimate domain it imitates
+  std::string registrable;       // the look-alike's registrable domain
+};
+
+class LookalikeDetector {
+ public:
+  // `legitimate`: normalized hosts (see host.hpp). Entries that are not registrable
+  // domains themselves (www.bbc.co.uk) are kept as legitimate and contribute their
+  // registrable domain's label.
+  explicit LookalikeDetector(const std::vector<std::string>& legitimate);
+
+  // Checks a normalized host; nothing when it is legitimate or unrelated.
+  std::optional<Lookalike> check(std::string_view normalized_host) const;
+
+ private:
+  struct Protected {
+    std::string domain;    // registrable domain, A-label form
+    std::string label;     // Unicode label
+    std::string skeleton;  // skeleton of label
+    std::u32string label32;
+  };
+  bool is_legitimate(std::string_view host, std::string_view registrable) const;
+  std::optional<LookalikeKind> compare(const Protected& p, std::string_view label,
+                                       std::string_view label_skeleton,
+                                       std::u32string_view label32) const;
+
+  std::unordered_set<std::string> m_legitimate;
+  std::vector<Protected> m_protected;
+};
+
+}  // namespace pixelwarden::url

@@ -1,0 +1,228 @@
+#include "url/url.hpp"
+
+#include "base/text.hpp"
+
+namespace pixelwarden::url {
+
+namespace {
+
+bool is_special(std::string_view scheme) {
+  return scheme == "http" || scheme == "https" || scheme == "ftp" || scheme == "file" ||
+         scheme == "ws" || scheme == "wss";
+}
+
+std::string_view default_port(std::string_view scheme) {
+  if (scheme == "http" || scheme == "ws") return "80";
+  if (scheme == "https" || scheme == "wss") return "443";
+  if (scheme == "ftp") return "21";
+  return "";
+}
+
+bool is_slash(char c) { return c == '/' || c == '\\'; }
+
+// Browser preprocessing: trim C0 controls and spaces at both ends, drop tab/CR/LF.
+std::string prepare(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && static_cast<unsigned char>(s[b]) <= 0x20) ++b;
+  while (e > b && static_cast<unsigned char>(s[e - 1]) <= 0x20) --e;
+  std::string out;
+  out.reserve(e - b);
+  for (std::size_t i = b; i < e; ++i) {
+    if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') out.push_back(s[i]);
+  }
+  return out;
+}
+
+// Length of "scheme" when s starts with "scheme:", else 0.
+std::size_t scheme_length(std::string_view s) {
+  if (s.empty() || !base::is_ascii_alpha(s[0])) return 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ':') return i;
+    if (!base::is_ascii_alnum(c) && c != '+' && c != '-' && c != '.') return 0;
+  }
+  return 0;
+}
+
+std::string remove_dot_segments(std::string_view path) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i + 1);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view seg = path.substr(i + 1, j - i - 1);  // path[i] == '/'
+    bool last = j == path.size();
+    if (seg == "." || base::iequals(seg, "%2e")) {
+      if (last) out.push_back('/');
+    } else if (seg == ".." || base::iequals(seg, ".%2e") || base::iequals(seg, "%2e.") ||
+               base::iequals(seg, "%2e%2e")) {
+      std::size_t cut = out.rfind('/');
+      out.resize(cut == std::string::npos ? 0 : cut);
+      if (last) out.push_back('/');
+    } else {
+      out.push_back('/');
+      out.append(seg);
+    }
+    i = j;
+  }
+  return out.empty() ? "/" : out;
+}
+
+void split_path_query_fragment(std::string_view rest, Url& u, bool special) {
+  std::size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) {
+    u.has_fragment = true;
+    u.fragment = std::string(rest.substr(hash + 1));
+    rest = rest.substr(0, hash);
+  }
+  std::size_t q = rest.find('?');
+  if (q != std::string_view::npos) {
+    u.has_query = true;
+    u.query = std::string(rest.substr(q + 1));
+    rest = rest.substr(0, q);
+  }
+  if (!special) {
+    u.path = std::string(rest);
+    return;
+  }
+  std::string p(rest);
+  for (char& c : p) {
+    if (c == '\\') c = '/';
+  }
+  if (p.empty() || p[0] != '/') p.insert(p.begin(), '/');
+  u.path = remove_dot_segments(p);
+}
+
+bool parse_host_port(std::string_view authority, Url& u) {
+  std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority = authority.substr(at + 1);
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after[0] == ':') port = after.substr(1);
+  } else {
+    std::size_t colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+    }
+  }
+  for (char c : port) {
+    if (!base::is_ascii_digit(c)) return false;
+  }
+  while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
+  u.host = base::to_lower(percent_decode(host));
+  u.port = port == default_port(u.scheme) ? std::string() : std::string(port);
+  return true;
+}
+
+void serialize(Url& u) {
+  std::string& h = u.href;
+  h = u.scheme;
+  if (!is_special(u.scheme)) {
+    h += ':';
+    h += u.path;
+  } else {
+    h += "://";
+    bool v6 = u.host.find(':') != std::string::npos;
+    if (v6) h += '[';
+    h += u.host;
+    if (v6) h += ']';
+    if (!u.port.empty()) h += ':' + u.port;
+    h += u.path;
+  }
+  if (u.has_query) h += '?' + u.query;
+  if (u.has_fragment) h += '#' + u.fragment;
+}
+
+std::optional<Url> parse_unc(std::string_view t) {
+  Url u;
+  u.scheme = "file";
+  u.unc = true;
+  std::string_view rest = t.substr(2);
+  std::size_t end = 0;
+  while (end < rest.size() && !is_slash(rest[end])) ++end;
+  u.host = base::to_lower(rest.substr(0, end));
+  if (u.host.empty()) return std::nullopt;
+  split_path_query_fragment(rest.substr(end), u, true);
+  serialize(u);
+  return u;
+}
+
+std::optional<Url> parse_prepared(std::string_view t) {
+  if (t.size() > 2 && t[0] == '\\' && t[1] == '\\' && !is_slash(t[2])) return parse_unc(t);
+  std::size_t n = scheme_length(t);
+  if (n == 0) return std::nullopt;
+  Url u;
+  u.scheme = base::to_lower(t.substr(0, n));
+  std::string_view rest = t.substr(n + 1);
+  if (!is_special(u.scheme)) {
+    split_path_query_fragment(rest, u, false);
+    serialize(u);
+    return u;
+  }
+  if (u.scheme == "file") {
+    if (rest.size() >= 2 && is_slash(rest[0]) && is_slash(rest[1])) rest.remove_prefix(2);
+    else rest = std::string_view();  // "file:/x" or "file:x": no host
+  } else {
+    while (!rest.empty() && is_slash(rest.front())) rest.remove_prefix(1);
+  }
+  std::size_t end = 0;
+  while (end < rest.size() && !is_slash(rest[end]) && rest[end] != '?' && rest[end] != '#') ++end;
+  if (!parse_host_port(rest.substr(0, end), u)) return std::nullopt;
+  if (u.host.empty() && u.scheme != "file") return std::nullopt;
+  split_path_query_fragment(rest.substr(end), u, true);
+  serialize(u);
+  return u;
+}
+
+}  // namespace
+
+std::optional<Url> parse(std::string_view s) { return parse_prepared(prepare(s)); }
+
+std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
+  std::string t = prepare(ref);
+  std::optional<Url> b = base_url.empty() ? std::nullopt : parse(base_url);
+  if (t.size() >= 2 && is_slash(t[0]) && is_slash(t[1])) {
+    if (t[0] == '\\' && t[1] == '\\') return parse_prepared(t);  // UNC
+    std::string scheme = b && is_special(b->scheme) && b->scheme != "file" ? b->scheme : "https";
+    return parse_prepared(scheme + ":" + t);
+  }
+  if (scheme_length(t) != 0) return parse_prepared(t);
+  if (!b || !is_special(b->scheme)) return std::nullopt;
+  std::string prefix = b->scheme + "://" + (b->host.find(':') != std::string::npos ? "[" + b->host + "]" : b->host);
+  if (!b->port.empty()) prefix += ":" + b->port;
+  if (t.empty()) {
+    return parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string()));
+  }
+  if (is_slash(t[0])) return parse_prepared(prefix + t);
+  if (t[0] == '?') return parse_prepared(prefix + b->path + t);
+  if (t[0] == '#') return parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string()) + t);
+  std::string dir = b->path.substr(0, b->path.rfind('/') + 1);
+  return parse_prepared(prefix + dir + t);
+}
+
+bool is_remote_scheme(std::string_view scheme) {
+  return base::iequals(scheme, "http") || base::iequals(scheme, "https") ||
+         base::iequals(scheme, "ftp") || base::iequals(scheme, "file");
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() + 0 && base::hex_value(s[i + 1]) >= 0 && base::hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(base::hex_value(s[i + 1]) * 16 + base::hex_value(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace pixelwarden::url

@@ -1,0 +1,147 @@
+# End-to-end benchmark, sourced by tests/bench/run: a private Postfix relaying to
+# smtp-sink, driven by smtp-source, with no milter, a no-op libmilter milter, and
+# pixelwarden. One Postfix instance per configuration (so switching is free and
+# nothing reloads mid-run), interleaved rounds, medians. Needs root (Postfix's master
+# refuses otherwise) and /usr/sbin/smtp-source, smtp-sink.
+#
+# msgs/s = messages / (time from smtp-source start until the queue is empty again),
+# i.e. received, filtered and relayed to the sink.
+
+E2E_SOCKET=${PW_BENCH_E2E_SOCKET:-inet}   # how Postfix reaches the milters: inet | unix
+E2E_SESSIONS=${PW_BENCH_E2E_SESSIONS:-8}
+
+# e2e_instance NAME SMTP_PORT SINK_PORT MILTER_SPEC(or empty): config, check, start.
+e2e_instance() {
+  local name=$1 port=$2 sink=$3 milter=$4 d="$TMP/pf-$1"
+  mkdir -p "$d/queue" "$d/data"
+  chown postfix "$d/data"
+  cat >"$d/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+myhostname = mx.test
+mydomain = test
+myorigin = mx.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$sink
+smtpd_milters = $milter
+milter_default_action = tempfail
+message_size_limit = 0
+smtp_line_length_limit = 0
+disable_mime_output_conversion = yes
+maillog_file_prefixes = $TMP
+maillog_file = $d/maillog
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+biff = no
+EOF
+  cat >"$d/master.cf" <<EOF
+127.0.0.1:$port inet n - n - - smtpd
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+relay     unix - - n - - smtp
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+  postfix -c "$d" check >>"$TMP/postfix.log" 2>&1
+  postfix -c "$d" start >>"$TMP/postfix.log" 2>&1
+  E2E_DIRS+=("$d")
+}
+
+e2e_queue_size() {
+  find "$1/queue/incoming" "$1/queue/active" "$1/queue/deferred" "$1/queue/maildrop" \
+    -type f 2>/dev/null | wc -l
+}
+
+# e2e_run DIR PORT COUNT: prints msgs/s (received and relayed), or "fail".
+e2e_run() {
+  local d=$1 port=$2 n=$3 t0 t1 i
+  t0=$(date +%s.%N)
+  smtp-source -F "$TMP/newsletter.eml" -s "$E2E_SESSIONS" -m "$n" -f sender@news.example \
+    -t reader@corp.example "127.0.0.1:$port" >>"$TMP/smtp-source.log" 2>&1 || { echo fail; return; }
+  for i in $(seq 1 1200); do
+    [[ $(e2e_queue_size "$d") -eq 0 ]] && break
+    sleep 0.05
+  done
+  t1=$(date +%s.%N)
+  [[ -z $(find "$d/queue/deferred" -type f 2>/dev/null | head -1) ]] || { echo fail; return; }
+  awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", n / (b - a)}'
+}
+
+e2e_bench() {
+  if [[ $(id -u) -ne 0 || ! -x /usr/sbin/smtp-source ]]; then
+    echo "### End-to-end benchmark: SKIPPED (needs root and Postfix's smtp-source/smtp-sink)"
+    return
+  fi
+  local names=(none noop pixelwarden) sink spec n round r
+  [[ -x $PW ]] || { names=(none noop); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  declare -A ports milters
+  sink=$(free_port)
+  start_bg smtp-sink -u nobody "127.0.0.1:$sink" 1000
+  for n in "${names[@]}"; do
+    ports[$n]=$(free_port)
+    case $E2E_SOCKET in
+      unix) spec="unix:$TMP/e2e-$n.sock" ;;
+      *) spec="inet:$(free_port)@127.0.0.1" ;;
+    esac
+    milters[$n]=""
+    case $n in
+      noop) start_noop e2e-noop "$spec" plain ;;
+      pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml" ;;
+    esac
+    # Postfix writes inet endpoints as inet:HOST:PORT.
+    [[ $n == none ]] || milters[$n]=$(sed -E 's/^inet:([0-9]+)@(.*)$/inet:\2:\1/' <<<"$spec")
+    e2e_instance "$n" "${ports[$n]}" "$sink" "${milters[$n]}"
+  done
+  sleep 1
+  echo "== e2e: smtp-source -s $E2E_SESSIONS -m $E2E_MSGS, $ROUNDS interleaved rounds (+1 warm-up)" >&2
+  for round in $(seq 0 "$ROUNDS"); do
+    for n in "${names[@]}"; do
+      if [[ $round -eq 0 ]]; then
+        r=$(e2e_run "$TMP/pf-$n" "${ports[$n]}" 200)
+      else
+        r=$(e2e_run "$TMP/pf-$n" "${ports[$n]}" "$E2E_MSGS")
+        echo "$n $r" >>"$TMP/e2e.results"
+      fi
+      echo "  round $round $n: $r msgs/s" >&2
+    done
+  done
+  echo "### End-to-end benchmark: Postfix 3.7 -> smtp-sink, smtp-source -s $E2E_SESSIONS, 50 KB newsletter, milters over $E2E_SOCKET"
+  printf '| %-12s | %8s | %-24s | %10s |\n' milter msgs/s runs x_no_milter
+  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 66))"
+  local base med runs
+  base=$(awk '$1=="none" && $2!="fail" {print $2}' "$TMP/e2e.results" | median)
+  for n in "${names[@]}"; do
+    med=$(awk -v n="$n" '$1==n && $2!="fail" {print $2}' "$TMP/e2e.results" | median)
+    runs=$(awk -v n="$n" '$1==n {printf "%s ", $2}' "$TMP/e2e.results")
+    printf '| %-12s | %8.0f | %-24s | %10s |\n' "$n" "$med" "$runs" "$(ratio "$med" "$base")"
+  done
+}
+
+E2E_DIRS=()
+e2e_stop() {
+  local d
+  for d in "${E2E_DIRS[@]}"; do postfix -c "$d" stop >/dev/null 2>&1 || true; done
+}
+CLEANUP_HOOKS+=(e2e_stop)
+e2e_bench

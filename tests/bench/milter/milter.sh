@@ -1,0 +1,66 @@
+# Milter benchmark, sourced by tests/bench/run (uses its helpers and variables).
+# pw_milter_loadgen (16 connections, 50 KB newsletter, Postfix-like protocol) against
+# `pixelwarden run` and three no-op libmilter floors, each over a unix and a TCP
+# socket; ROUNDS interleaved rounds, medians.
+
+milter_bench() {
+  local names=(noop-plain noop-replbody noop-noreply pixelwarden)
+  [[ -x $PW ]] || { names=(noop-plain noop-replbody noop-noreply); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  local transports=(unix inet) t n spec round line
+  declare -A specs
+  for t in "${transports[@]}"; do
+    for n in "${names[@]}"; do
+      if [[ $t == unix ]]; then spec="unix:$TMP/$n.sock"; else spec="inet:$(free_port)@127.0.0.1"; fi
+      specs[$n.$t]=$spec
+      case $n in
+        noop-*) start_noop "$n.$t" "$spec" "${n#noop-}" ;;
+        pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" ;;
+      esac
+    done
+  done
+  echo "== milter: pw_milter_loadgen -c 16 -m $MSGS -w 2 -F newsletter.eml ($(wc -c <"$TMP/newsletter.eml") bytes, 3 trackers), $ROUNDS interleaved rounds" >&2
+  for round in $(seq 1 "$ROUNDS"); do
+    for t in "${transports[@]}"; do
+      for n in "${names[@]}"; do
+        line=$("$BIN_MILTER/pw_milter_loadgen" -s "${specs[$n.$t]}" -F "$TMP/newsletter.eml" \
+                 -c 16 -m "$MSGS" -w 2 2>>"$TMP/loadgen.log" || true)
+        echo "$round $t $n $line" >>"$TMP/milter.results"
+        echo "  round $round $t $n: $line" >&2
+      done
+    done
+  done
+  echo "### Milter benchmark: 16 connections, 50 KB newsletter, medians of $ROUNDS runs of $MSGS messages"
+  echo "Latency: end of body sent -> final reply. Floor: noop-plain on the same socket type."
+  printf '| %-6s | %-14s | %8s | %9s | %9s | %9s | %8s | %12s | %9s | %6s |\n' \
+    socket milter msgs/s p50_ms p99_ms p999_ms x_floor p99_added_ms replbody errors
+  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 110))"
+  local rate p50 p99 p999 frate fp99 rb err
+  for t in "${transports[@]}"; do
+    frate=$(milter_median "$t" noop-plain rate)
+    fp99=$(milter_median "$t" noop-plain p99_us)
+    for n in "${names[@]}"; do
+      rate=$(milter_median "$t" "$n" rate)
+      p50=$(milter_median "$t" "$n" p50_us)
+      p99=$(milter_median "$t" "$n" p99_us)
+      p999=$(milter_median "$t" "$n" p999_us)
+      rb=$(milter_median "$t" "$n" replbody_msgs)
+      err=$(awk -v t="$t" -v n="$n" '$2==t && $3==n' "$TMP/milter.results" |
+            sed -n 's/.*errors=\([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')
+      printf '| %-6s | %-14s | %8.0f | %9.2f | %9.2f | %9.2f | %8s | %12s | %9s | %6s |\n' \
+        "$t" "$n" "$rate" "$(awk -v v="$p50" 'BEGIN{print v/1000}')" \
+        "$(awk -v v="$p99" 'BEGIN{print v/1000}')" "$(awk -v v="$p999" 'BEGIN{print v/1000}')" \
+        "$(ratio "$rate" "$frate")" "$(awk -v a="$p99" -v b="$fp99" 'BEGIN{printf "%+.2f", (a-b)/1000}')" \
+        "$rb" "$err"
+    done
+  done
+  echo "Targets: pixelwarden msgs/s >= 1.00 x noop-plain; p99 added <= +1.00 ms. replbody = messages"
+  echo "per run that got a body replacement (the 3 trackers must be rewritten: $MSGS expected for pixelwarden)."
+}
+
+# milter_median TRANSPORT NAME KEY: median of KEY over the rounds.
+milter_median() {
+  awk -v t="$1" -v n="$2" '$2==t && $3==n' "$TMP/milter.results" |
+    while read -r line; do kv "$line" "$3"; done | median
+}
+
+milter_bench

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Check mime_dump (the C++ walker + decoders) against Python's stdlib email package.
+
+For every leaf part of every corpus message, both sides report the IMAP part path, the
+content type and the sha256 of the decoded content. Known disagreements are listed, with
+their reason, in expected-differences.tsv (file, path, kind, reason). A disagreement that
+is not listed fails; a listed one that no longer occurs fails too, so the list stays honest.
+
+Policy: compat32. It is the policy whose parser never raises on malformed headers and
+keeps every header as the raw string the message carried (the default policy re-parses
+structured headers and, on broken ones, substitutes its own interpretation). Payload
+decoding (get_payload(decode=True): base64 via email._encoded_words.decode_b, QP via
+quopri, identity otherwise) is the same code under both policies, and that decoding is
+what we compare.
+
+Usage: compare_python.py --dump PATH/mime_dump --data DATA_DIR --expected FILE [--update]
+--update rewrites FILE with the current disagreements (reasons of kept rows are kept,
+new rows get "TODO", which a reviewer must replace).
+"""
+
+import argparse
+import email
+import email.policy
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+SKIP_EXT = {".html", ".xhtml", ".htm", ".tokens", ".tsv", ".md"}
+SKIP_NAMES = ("LICENSE", "COPYING", "NOTICE", "README", "INDEX")
+
+
+def message_files(data_dir):
+    """Same selection as corpus_files.hpp."""
+    out = []
+    for sub in ("mime", "html-mail"):
+        root = os.path.join(data_dir, sub)
+        for dirpath, _dirs, files in os.walk(root):
+            for name in files:
+                if os.path.splitext(name)[1] in SKIP_EXT:
+                    continue
+                if any(s in name for s in SKIP_NAMES):
+                    continue
+                out.append(os.path.join(dirpath, name))
+    return sorted(out)
+
+
+def join(base, n):
+    return f"{base}.{n}" if base else str(n)
+
+
+def visit(m, base, message_body, out):
+    """Mirror of the IMAP numbering in milter/mime/walk.hpp."""
+    ctype = m.get_content_type()
+    is_mp = m.get_content_maintype() == "multipart" and isinstance(m.get_payload(), list)
+    if message_body:
+        path = (base + ".TEXT" if base else "") if is_mp else join(base, 1)
+    else:
+        path = base
+    if is_mp:
+        child_base = base if message_body else path
+        for i, sub in enumerate(m.get_payload(), 1):
+            visit(sub, join(child_base, i), False, out)
+    elif m.is_multipart():
+        subs = m.get_payload()
+        if ctype in ("message/rfc822", "message/global") and len(subs) == 1:
+            visit(subs[0], path, True, out)
+        else:
+            out[path] = (ctype, "python-parsed-as-header-blocks")
+    else:
+        payload = m.get_payload(decode=True)
+        out[path] = (ctype, hashlib.sha256(payload or b"").hexdigest())
+
+
+def python_leaves(path):
+    with open(path, "rb") as f:
+        msg = email.message_from_bytes(f.read(), policy=email.policy.compat32)
+    out = {}
+    visit(msg, "", True, out)
+    return out
+
+
+def cpp_leaves(dump, files):
+    result = {f: {} for f in files}
+    malformed = set()
+    chunk = 200
+    for i in range(0, len(files), chunk):
+        proc = subprocess.run([dump] + files[i:i + chunk], capture_output=True, check=True)
+        for line in proc.stdout.decode("utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("message"):
+                if row["malformed"]:
+                    malformed.add(row["file"])
+                continue
+            result[row["file"]][row["path"]] = (row["content_type"], row["sha256"])
+    return result, malformed
+
+
+def differences(py, cpp):
+    """(path, kind) for every disagreement of one message."""
+    out = []
+    for path in sorted(set(py) | set(cpp)):
+        if path not in cpp:
+            out.append((path, "only-python"))
+        elif path not in py:
+            out.append((path, "only-cpp"))
+        elif py[path][0] != cpp[path][0]:
+            out.append((path, "content-type"))
+        elif py[path][1] != cpp[path][1]:
+            out.append((path, "decoded"))
+    return out
+
+
+def load_expected(path):
+    rows = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            file, part, kind, reason = line.rstrip("\n").split("\t", 3)
+            rows[(file, part, kind)] = reason
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dump", required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--expected", required=True)
+    ap.add_argument("--update", action="store_true")
+    args = ap.parse_args()
+
+    data = os.path.realpath(args.data)
+    files = message_files(data)
+    cpp, malformed = cpp_leaves(args.dump, files)
+    found = {}
+    total = agree = 0
+    for f in files:
+        py = python_leaves(f)
+        rel = os.path.relpath(f, data)
+        diffs = differences(py, cpp[f])
+        total += len(set(py) | set(cpp[f]))
+        agree += len(set(py) | set(cpp[f])) - len(diffs)
+        for path, kind in diffs:
+            found[(rel, path, kind)] = True
+    expected = load_expected(args.expected) if os.path.exists(args.expected) else {}
+
+    if args.update:
+        with open(args.expected, "w", encoding="utf-8") as out:
+            out.write("# file\tpart path\tkind\treason (see compare_python.py)\n")
+            for key in sorted(found):
+                out.write("\t".join(key) + "\t" + expected.get(key, "TODO") + "\n")
+        print(f"wrote {len(found)} rows to {args.expected}")
+        return 0
+
+    new = sorted(k for k in found if k not in expected)
+    gone = sorted(k for k in expected if k not in found)
+    print(f"messages: {len(files)}, malformed (by the C++ walker): {len(malformed)}")
+    print(f"leaf parts compared: {total}, agreeing: {agree} "
+          f"({100.0 * agree / max(total, 1):.2f}%), known differences: {len(found) - len(new)}")
+    for k in new:
+        print("NEW DIFFERENCE: " + "\t".join(k))
+    for k in gone:
+        print("LISTED BUT NO LONGER DIFFERENT (remove it): " + "\t".join(k))
+    return 1 if new or gone else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+// mime_dump FILE...: one JSON line per leaf part of each message: file, path, content
+// type, CTE, size and sha256 of the decoded bytes; plus one "message" line per file with
+// the walk's malformed flag. compare_python.py checks these against Python's email package.
+
+#include <cstdio>
+#include <string>
+
+#include "base/digest.hpp"
+#include "base/json.hpp"
+#include "corpus_files.hpp"
+#include "mime/codec.hpp"
+#include "mime/message.hpp"
+
+namespace {
+
+using namespace pixelwarden;
+
+void dump(const std::string& file) {
+  const std::string raw = mime::corpus::read_file(file);
+  const mime::Message msg(raw);
+  const mime::WalkResult walked = msg.walk();
+  for (const auto& part : walked.parts) {
+    if (!part.is_leaf()) continue;
+    const std::string decoded = mime::decode(mime::part_body(part, msg.body()), part.cte);
+    base::JsonWriter w;
+    w.begin_object();
+    w.key("file").value(file);
+    w.key("path").value(part.path);
+    w.key("content_type").value(part.content_type.mime_type());
+    w.key("cte").value(mime::cte_name(part.cte));
+    w.key("size").value(static_cast<std::int64_t>(decoded.size()));
+    w.key("sha256").value(base::sha256_hex(decoded));
+    w.end_object();
+    std::printf("%s\n", w.str().c_str());
+  }
+  base::JsonWriter w;
+  w.begin_object();
+  w.key("file").value(file);
+  w.key("message").value(true);
+  w.key("malformed").value(walked.malformed);
+  w.end_object();
+  std::printf("%s\n", w.str().c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) dump(argv[i]);
+  return 0;
+}

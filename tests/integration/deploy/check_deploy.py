@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Static checks of deploy/ that promtool does not cover: the Grafana dashboard (valid
+JSON, a ${datasource} variable on every panel and target, only metric names of
+spec/metrics.md, layout), the provisioning files, and the Kubernetes manifests (rules
+ConfigMap mounted as a directory without subPath, Prometheus annotations pointing at
+the metrics port the config listens on). Usage: check_deploy.py REPO_ROOT"""
+import json
+import os
+import re
+import sys
+
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+
+
+def spec_metric_names(root):
+    spec = os.path.join(root, "..", "shared", "spec", "metrics.md")
+    names = {"up", "process_resident_memory_bytes", "process_cpu_seconds_total",
+             "process_open_fds", "process_start_time_seconds"}
+    if os.path.exists(spec):
+        with open(spec) as f:
+            names |= set(re.findall(r"^\| `(pixelwarden_[a-z_]+)`", f.read(), re.M))
+    return names
+
+
+def metric_names_in(expr):
+    names = set()
+    for m in re.finditer(r"\b(pixelwarden_[a-z_]+|process_[a-z_]+)\b", expr):
+        name = m.group(1)
+        for suffix in ("_bucket", "_count", "_sum"):
+            if name.endswith(suffix) and name[: -len(suffix)] in KNOWN:
+                name = name[: -len(suffix)]
+        names.add(name)
+    return names
+
+
+def check_dashboard(root):
+    path = os.path.join(root, "deploy", "grafana", "pixelwarden.json")
+    with open(path) as f:
+        dash = json.load(f)
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    check(variables.get("datasource", {}).get("type") == "datasource",
+          "dashboard: no datasource variable")
+    ids = set()
+    for p in dash["panels"]:
+        where = f"panel {p.get('title')!r}"
+        check(p["id"] not in ids, f"{where}: duplicate id")
+        ids.add(p["id"])
+        g = p["gridPos"]
+        check(g["x"] + g["w"] <= 24, f"{where}: wider than the grid")
+        if p["type"] == "row":
+            continue
+        check(p.get("datasource", {}).get("uid") == "${datasource}",
+              f"{where}: datasource is not ${{datasource}}")
+        check(p.get("description"), f"{where}: no description")
+        check(p["targets"], f"{where}: no targets")
+        for t in p["targets"]:
+            check(t.get("datasource", {}).get("uid") == "${datasource}",
+                  f"{where} {t.get('refId')}: datasource is not ${{datasource}}")
+            expr = t.get("expr", "")
+            check(expr.count("(") == expr.count(")"), f"{where}: unbalanced parentheses")
+            for name in metric_names_in(expr):
+                check(name in KNOWN, f"{where}: unknown metric {name}")
+            check('instance=~"$instance"' in expr or "pixelwarden_" not in expr,
+                  f"{where}: does not filter by $instance")
+
+
+def check_provisioning(root):
+    base = os.path.join(root, "deploy", "grafana", "provisioning")
+    for sub, key in (("dashboards", "providers:"), ("datasources", "datasources:")):
+        files = os.listdir(os.path.join(base, sub))
+        check(files, f"provisioning/{sub}: empty")
+        for name in files:
+            with open(os.path.join(base, sub, name)) as f:
+                text = f.read()
+            check("apiVersion: 1" in text and key in text, f"provisioning/{sub}/{name}: shape")
+
+
+def check_kubernetes(root):
+    with open(os.path.join(root, "deploy", "kubernetes", "pixelwarden.json")) as f:
+        doc = json.load(f)
+    by_kind = {i["kind"]: i for i in doc["items"]}
+    check({"ConfigMap", "Deployment", "Service"} <= set(by_kind), "kubernetes: kinds missing")
+    maps = {i["metadata"]["name"]: i for i in doc["items"] if i["kind"] == "ConfigMap"}
+    pod = by_kind["Deployment"]["spec"]["template"]
+    container = pod["spec"]["containers"][0]
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    for mount in container["volumeMounts"]:
+        check("subPath" not in mount, f"kubernetes: {mount['name']} uses subPath (no updates)")
+        cm = volumes[mount["name"]].get("configMap", {}).get("name")
+        check(cm in maps, f"kubernetes: volume {mount['name']} names no ConfigMap of the file")
+    config = maps["pixelwarden-config"]["data"]["pixelwarden.yaml"]
+    rules_path = re.search(r"^  path: (\S+)", config, re.M).group(1)
+    rules_mount = [m["mountPath"] for m in container["volumeMounts"] if m["name"] == "rules"][0]
+    check(os.path.dirname(rules_path) == rules_mount,
+          f"kubernetes: rules path {rules_path} not in the rules mount {rules_mount}")
+    check(os.path.basename(rules_path) in maps["pixelwarden-rules"]["data"],
+          "kubernetes: rules ConfigMap lacks the entry file")
+    port = int(re.search(r"listen: [^\s:]+:(\d+)", config).group(1))
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    check(ports.get("metrics") == port, "kubernetes: metrics containerPort != metrics.listen")
+    for obj in (pod, by_kind["Service"]):
+        ann = obj["metadata"]["annotations"]
+        check(ann.get("prometheus.io/scrape") == "true", "kubernetes: scrape annotation")
+        check(ann.get("prometheus.io/port") == str(port), "kubernetes: port annotation")
+        check(ann.get("prometheus.io/path") == "/metrics", "kubernetes: path annotation")
+    check(any("--config" in a for a in container["args"]), "kubernetes: --config not passed")
+
+
+if __name__ == "__main__":
+    root = sys.argv[1]
+    KNOWN = spec_metric_names(root)
+    check(len(KNOWN) > 20, f"spec metric names not found ({len(KNOWN)})")
+    check_dashboard(root)
+    check_provisioning(root)
+    check_kubernetes(root)
+    for f in failures:
+        print("FAIL", f)
+    print(f"{len(failures)} failures")
+    sys.exit(1 if failures else 0)

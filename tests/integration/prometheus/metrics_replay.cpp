@@ -1,0 +1,127 @@
+// metrics_replay: drives the real observe::Metrics from a line protocol on stdin, for
+// the Prometheus test's replay mode (no Postfix, no engine: the verdicts are the ones
+// the traffic plan says the engine makes). Each `dump` writes serialize() followed by
+// a line `# EOF`, so the Python side can serve it as a live /metrics.
+//
+//   ruleset NAME VERSION SHA256 TRACKERS LURES ALLOW LIST_ENTRIES COMPILE_SECONDS
+//   message ACTION MODIFIED(0|1) SECONDS BYTES   starts a verdict
+//   tracker RULE ACTION VECTOR VENDOR|-          adds to it
+//   lure RULE WHERE ACTION
+//   vector VECTOR
+//   skipped REASON
+//   end                                          records it
+//   error KIND | reload RESULT | open | close | dump
+
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "observe/metrics.hpp"
+
+using namespace pixelwarden;
+
+namespace {
+
+class ReplayRuleset : public ruleset::Ruleset {
+ public:
+  ReplayRuleset(ruleset::Meta meta, Sizes sizes) : m_meta(std::move(meta)), m_sizes(sizes) {}
+  const ruleset::Meta& meta() const override { return m_meta; }
+  ruleset::Mode mode() const override { return ruleset::Mode::enforce; }
+  const ruleset::RemoteContent& remote_content() const override { return m_remote; }
+  ruleset::ReadReceipts read_receipts() const override { return ruleset::ReadReceipts::keep; }
+  ruleset::MalformedPolicy malformed_mime() const override {
+    return ruleset::MalformedPolicy::pass;
+  }
+  const ruleset::Report& report() const override { return m_report; }
+  const std::vector<ruleset::RuleTest>& tests() const override { return m_tests; }
+  std::uint64_t generation() const override { return 1; }
+  std::optional<ruleset::TrackerMatch> match_tracker(const ruleset::ResourceFacts&,
+                                                     const ruleset::RecipientTokens&) const override {
+    return std::nullopt;
+  }
+  std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override {
+    return {};
+  }
+  bool lures_need_headers() const override { return false; }
+  bool lures_need_body() const override { return false; }
+  bool allow_depends_on_headers() const override { return false; }
+  ruleset::AllowDecision match_allow(const ruleset::AllowEvidence&) const override { return {}; }
+  Sizes sizes() const override { return m_sizes; }
+
+ private:
+  ruleset::Meta m_meta;
+  Sizes m_sizes;
+  ruleset::RemoteContent m_remote;
+  ruleset::Report m_report;
+  std::vector<ruleset::RuleTest> m_tests;
+};
+
+engine::Action parse_action(const std::string& s) {
+  if (s == "reject") return engine::Action::reject;
+  if (s == "tempfail") return engine::Action::tempfail;
+  if (s == "discard") return engine::Action::discard;
+  if (s == "quarantine") return engine::Action::quarantine;
+  return engine::Action::accept;
+}
+
+}  // namespace
+
+int main() {
+  observe::Metrics metrics;
+  engine::Verdict verdict;
+  double seconds = 0;
+  for (std::string line; std::getline(std::cin, line);) {
+    std::istringstream in(line);
+    std::string cmd;
+    in >> cmd;
+    if (cmd == "ruleset") {
+      ruleset::Meta meta;
+      ruleset::Ruleset::Sizes sizes;
+      in >> meta.name >> meta.version >> meta.sha256 >> sizes.trackers >> sizes.lures >>
+          sizes.allow >> sizes.list_entries >> sizes.compile_seconds;
+      metrics.ruleset_loaded(ReplayRuleset(meta, sizes));
+    } else if (cmd == "message") {
+      verdict = engine::Verdict();
+      std::string action;
+      int modified = 0;
+      in >> action >> modified >> seconds >> verdict.message_bytes;
+      verdict.action = parse_action(action);
+      verdict.modified = modified != 0;
+    } else if (cmd == "tracker") {
+      engine::TrackerRecord t;
+      in >> t.rule >> t.action >> t.vector >> t.vendor;
+      if (t.vendor == "-") t.vendor.clear();
+      verdict.trackers.push_back(t);
+    } else if (cmd == "lure") {
+      engine::LureRecord l;
+      in >> l.rule >> l.where >> l.action;
+      verdict.lures.push_back(l);
+    } else if (cmd == "vector") {
+      verdict.vectors_seen.emplace_back();
+      in >> verdict.vectors_seen.back();
+    } else if (cmd == "skipped") {
+      verdict.skipped.emplace();
+      in >> *verdict.skipped;
+    } else if (cmd == "end") {
+      metrics.record_message(verdict, seconds);
+    } else if (cmd == "error") {
+      std::string kind;
+      in >> kind;
+      metrics.record_error(kind);
+    } else if (cmd == "reload") {
+      std::string result;
+      in >> result;
+      metrics.reload_result(result);
+    } else if (cmd == "open") {
+      metrics.connection_opened();
+    } else if (cmd == "close") {
+      metrics.connection_closed();
+    } else if (cmd == "dump") {
+      std::cout << metrics.serialize() << "# EOF" << std::endl;
+    } else if (!cmd.empty()) {
+      std::cerr << "metrics_replay: unknown command: " << cmd << "\n";
+      return 2;
+    }
+  }
+  return 0;
+}

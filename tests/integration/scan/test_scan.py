@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""End-to-end test of `pixelwarden scan` on generated mail stores.
+
+Builds, in a temp dir, a Maildir tree (cur/new, Maildir++ subfolders, a tmp/ delivery in
+progress, Dovecot files), an mboxrd file (>From escapes, an escaped "From " body line
+after an empty line), an mboxo file (an unescaped "From " line after an empty line: the
+documented ambiguity, it splits), a gzip mbox and a directory of .eml files, with planted
+lure and tracker messages among clean ones. Then runs the real binary and checks: every
+planted message is found and nothing else, offsets point at the right messages, the three
+formats agree, --jobs does not change the output, filters work, errors are reported with
+exit 1, usage errors exit 2, and the store is unchanged (contents and mtimes).
+The temp dir is kept on failure.
+"""
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+RULES = """ruleset:
+  name: scan-integration
+  version: "1"
+lists:
+  trackers:
+    domains: [t.tracker.example]
+  lures:
+    domains: [lure-news.example]
+trackers:
+  - id: known-trackers
+    match:
+      domain_in: trackers
+    action: neutralize
+lures:
+  - id: lure-senders
+    match:
+      domain_in: lures
+      where: [envelope_from, header_from, reply_to, sender, return_path, links, resources]
+    action: reject
+"""
+
+RCPT = "mp@parliament.example"
+
+
+def message(mid, kind, date="Wed, 10 Mar 2021 09:00:00 +0100", rcpt=RCPT, body_extra=""):
+    """An RFC 5322 message; kind: clean | plain | lure | lure_reply_to | lure_link | tracker | css_tracker | malformed."""
+    sender = "news@shop.example"
+    reply_to = ""
+    html = '<p>Weekly news</p><img src="https://cdn.shop.example/logo.png" width="200" height="50">'
+    ctype = "text/html; charset=utf-8"
+    if kind == "lure":
+        sender = "editor@lure-news.example"
+    elif kind == "lure_reply_to":
+        reply_to = "Reply-To: <desk@lure-news.example>\n"
+    elif kind == "lure_link":
+        html = '<p>Read the <a href="https://www.lure-news.example/agenda">agenda</a></p>'
+    elif kind == "tracker":
+        html += '<img src="https://t.tracker.example/open.gif?id=42" width="1" height="1">'
+    elif kind == "css_tracker":
+        html = '<table style="background:url(https://t.tracker.example/bg.png)"><tr><td>x</td></tr></table>'
+    elif kind == "plain":
+        ctype = "text/plain; charset=utf-8"
+        html = "Hello,\nsee you tomorrow.\n"
+    head = (f"Return-Path: <{sender}>\nDelivered-To: {rcpt}\nFrom: \"Sender\" <{sender}>\n{reply_to}"
+            f"To: {rcpt}\nSubject: {kind} {mid}\nDate: {date}\nMessage-ID: <{mid}@test>\nMIME-Version: 1.0\n")
+    if kind == "malformed":
+        return (head + 'Content-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/html\n\n'
+                "<p>no closing boundary" + body_extra + "\n")
+    return head + f"Content-Type: {ctype}\n\n{html}\n{body_extra}"
+
+
+def mboxrd_escape(msg):
+    return re.sub(r"(?m)^(>*From )", r">\1", msg)
+
+
+def write(path, data, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(data)
+
+
+class Store:
+    def __init__(self, root):
+        self.root = root
+        self.planted = {}  # message id -> {"path": ..., "offset": ... or None, "rcpt": ...}
+        self.clean = set()
+        self.offsets = {}  # mbox path -> [(offset, message id)]
+
+    def put(self, rel, mid, kind, **kw):
+        path = os.path.join(self.root, rel)
+        write(path, message(mid, kind, **kw))
+        self.note(mid, kind, path, None, kw.get("rcpt", RCPT))
+
+    def note(self, mid, kind, path, offset, rcpt=RCPT):
+        if kind in ("clean", "plain", "malformed"):
+            self.clean.add(mid)
+        else:
+            self.planted[mid] = {"path": path, "offset": offset, "rcpt": rcpt}
+
+    def mbox(self, rel, entries, rd=True, compress=False):
+        data = ""
+        path = os.path.join(self.root, rel)
+        for mid, kind, extra in entries:
+            offset = len(data.encode())
+            body = message(mid, kind, body_extra=extra)
+            data += "From sender@example.org Wed Mar 10 09:00:00 2021\n" + (mboxrd_escape(body) if rd else body) + "\n"
+            self.note(mid, kind, path, offset)
+        if compress:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with gzip.open(path, "wb") as f:
+                f.write(data.encode())
+        else:
+            write(path, data)
+        return data
+
+
+def build_store(root):
+    s = Store(root)
+    md = "Maildir"
+    s.put(f"{md}/cur/1000.M1.host:2,S", "clean-1", "clean")
+    s.put(f"{md}/cur/1001.M2.host:2,S", "lure-1", "lure")
+    s.put(f"{md}/new/1002.M3.host", "plain-1", "plain")
+    s.put(f"{md}/new/1003.M4.host", "tracker-1", "tracker", rcpt="aide@parliament.example")
+    s.put(f"{md}/.Archive/cur/1005.M6.host:2,S", "lure-link-1", "lure_link")
+    s.put(f"{md}/.Archive/cur/1006.M7.host:2,S", "clean-2", "clean")
+    s.put(f"{md}/.Archive.2020/new/1007.M8.host", "css-tracker-1", "css_tracker",
+          date="Tue, 10 Mar 2020 09:00:00 +0000")
+    s.put(f"{md}/.Archive.2020/cur/1008.M9.host:2,", "malformed-1", "malformed")
+    # A delivery in progress is not mail yet: never reported.
+    write(os.path.join(root, md, "tmp", "1004.M5.host"), message("in-delivery", "lure"))
+    write(os.path.join(root, md, "dovecot.index"), "\0\1binary index")
+    write(os.path.join(root, md, "subscriptions"), "Archive\n")
+    write(os.path.join(root, md, ".Archive", "maildirfolder"), "")
+    os.makedirs(os.path.join(root, md, ".Archive", "new"), exist_ok=True)
+    os.makedirs(os.path.join(root, md, ".Archive.2020", "tmp"), exist_ok=True)
+
+    # mboxrd: an escaped "From " body line after an empty line is body text.
+    s.mbox("mail/archive.mbox", [
+        ("mbox-clean-1", "clean", "\nFrom the editor: thanks for reading.\n>From a quote\n"),
+        ("mbox-lure-1", "lure", "\nFrom here on, read carefully.\n"),
+        ("mbox-clean-2", "plain", "From the start of this line.\n"),
+        ("mbox-tracker-1", "tracker", ""),
+        ("mbox-clean-3", "clean", ""),
+    ])
+    # mboxo: the unescaped "From " line after an empty line is a separator (ambiguity).
+    s.mboxo_data = s.mbox("mail/old-mboxo", [
+        ("mboxo-lure-1", "lure_reply_to", "\nFrom the desk of the editor\nsecond part\n"),
+        ("mboxo-clean-1", "clean", ""),
+    ], rd=False)
+    s.mbox("mail/compressed.mbox.gz", [
+        ("gz-clean-1", "clean", ""),
+        ("gz-tracker-1", "tracker", ""),
+    ], compress=True)
+    s.put("exports/lure.eml", "eml-lure-1", "lure_reply_to")
+    s.put("exports/nested/clean.eml", "eml-clean-1", "clean")
+    write(os.path.join(root, "exports", "notes.txt"), "not mail\n")
+    return s
+
+
+def snapshot(root):
+    snap = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            digest = None
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+            snap[p] = (st.st_mtime_ns, st.st_size, st.st_mode, digest)
+    return snap
+
+
+class Runner:
+    def __init__(self, binary, rules):
+        self.binary = binary
+        self.rules = rules
+
+    def run(self, *args, rules=None):
+        cmd = [self.binary, "scan", "--rules", rules or self.rules] + list(args)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def mid_of(rec):
+    return (rec.get("message_id") or "").strip("<>").replace("@test", "")
+
+
+def check_found(store, recs, label):
+    found = {mid_of(r): r for r in recs}
+    check(set(found) == set(store.planted), f"{label}: reported {sorted(found)} != planted {sorted(store.planted)}")
+    for mid, where in store.planted.items():
+        r = found.get(mid)
+        if r is None:
+            continue
+        check(r["path"] == where["path"], f"{label}: {mid} path {r['path']} != {where['path']}")
+        check(r["mbox_offset"] == where["offset"], f"{label}: {mid} offset {r['mbox_offset']} != {where['offset']}")
+        v = r["verdict"]
+        check(bool(v["lures"]) or bool(v["trackers"]), f"{label}: {mid} reported without a match")
+        kind = "lure" if "lure" in mid else "tracker"
+        check(bool(v["lures"] if kind == "lure" else v["trackers"]), f"{label}: {mid} lacks its {kind} match")
+
+
+def check_offsets(store, recs):
+    """Reads each mbox at the reported offset and checks the message there is the one reported."""
+    for r in recs:
+        if r["mbox_offset"] is None:
+            continue
+        path = r["path"]
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rb") as f:
+            data = f.read()
+        off = r["mbox_offset"]
+        check(data[off:off + 5] == b"From " and (off == 0 or data[off - 2:off] == b"\n\n"),
+              f"offset {off} in {path} is not a separator")
+        end = data.find(b"\n\nFrom ", off + 1)
+        chunk = data[off:end if end >= 0 else len(data)]
+        check(r["message_id"].encode() in chunk, f"offset {off} in {path} does not hold {r['message_id']}")
+
+
+def test_main(runner, store, root):
+    before = snapshot(root)
+    rc, out, err = runner.run(root)
+    check(rc == 0, f"exit {rc}, stderr: {err}")
+    recs = [json.loads(line) for line in out.splitlines()]
+    check_found(store, recs, "json")
+    check_offsets(store, recs)
+    check(all(r["date"] and re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", r["date"]) for r in recs),
+          "dates are ISO 8601 UTC")
+    lure = next((r for r in recs if mid_of(r) == "lure-1"), None)
+    check(lure is not None and lure["date"] == "2021-03-10T08:00:00Z", "Date converted to UTC")
+    check(lure is not None and lure["verdict"]["envelope"]["rcpt"] == [RCPT], "envelope reconstructed")
+    check("messages matched" in err and "matches per rule" in err, f"summary missing: {err}")
+    check("aide@parliament.example" in err and RCPT in err, "per-recipient summary")
+    check(re.search(r"\b20 messages\b", err) is not None, f"20 messages scanned (mboxo splits one): {err}")
+    after = snapshot(root)
+    check(before == after, "the store changed (contents, sizes, modes or mtimes)")
+    return out
+
+
+def test_formats(runner, store, root, json_out):
+    rc, out, _ = runner.run("--format", "csv", root)
+    check(rc == 0, "csv exit 0")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    check(rows[0] == ["path", "mbox_offset", "message_id", "date", "from", "to", "decision", "rules", "trackers"],
+          f"csv header {rows[0]}")
+    ids = {r[2].strip("<>").replace("@test", "") for r in rows[1:]}
+    check(ids == set(store.planted), f"csv rows {sorted(ids)}")
+    recs = [json.loads(line) for line in json_out.splitlines()]
+    check([r[0] for r in rows[1:]] == [r["path"] for r in recs], "csv and json in the same order")
+    check(all(r[7] for r in rows[1:]), "csv rules column filled")
+    rc, out, _ = runner.run("--format", "table", root)
+    check(rc == 0 and out.startswith("DATE") and len(out.splitlines()) == len(store.planted) + 1, "table")
+    for jobs in ("1", "3"):
+        rc, out, _ = runner.run("--jobs", jobs, root)
+        check(out == json_out, f"--jobs {jobs} changes the output")
+
+
+def test_filters(runner, store, root):
+    rc, out, err = runner.run("--all", os.path.join(root, "mail", "archive.mbox"))
+    ids = [mid_of(json.loads(line)) for line in out.splitlines()]
+    check(ids == ["mbox-clean-1", "mbox-lure-1", "mbox-clean-2", "mbox-tracker-1", "mbox-clean-3"],
+          f"mboxrd split: {ids}")
+    rc, out, err = runner.run("--all", os.path.join(root, "mail", "old-mboxo"))
+    recs = [json.loads(line) for line in out.splitlines()]
+    check(len(recs) == 3 and recs[1]["message_id"] is None, "mboxo: the unescaped From after an empty line splits")
+    off = store.mboxo_data.encode().find(b"\n\nFrom the desk") + 2
+    check(len(recs) == 3 and recs[1]["mbox_offset"] == off, "mboxo: split offset")
+    rc, out, _ = runner.run("--rule", "known-trackers", root)
+    ids = {mid_of(json.loads(line)) for line in out.splitlines()}
+    check(ids == {m for m in store.planted if "tracker" in m}, f"--rule known-trackers: {sorted(ids)}")
+    rc, out, _ = runner.run("--since", "2021-01-01", "--until", "2021-03-10", root)
+    ids = {mid_of(json.loads(line)) for line in out.splitlines()}
+    check(ids == {m for m in store.planted if m != "css-tracker-1"}, f"--since/--until inclusive day: {sorted(ids)}")
+    rc, out, _ = runner.run("--until", "2021-03-09", root)
+    check({mid_of(json.loads(l)) for l in out.splitlines()} == {"css-tracker-1"}, "--until excludes later mail")
+
+
+def test_errors(runner, store, root):
+    bad = os.path.join(root, "broken", "bad.mbox")
+    write(bad, "Subject: not an mbox\n\nbody\n")
+    missing = os.path.join(root, "does-not-exist")
+    rc, out, err = runner.run(root, missing)
+    check(rc == 1, f"errors exit 1, got {rc}")
+    check("bad.mbox" in err and "does-not-exist" in err, f"errors named on stderr: {err}")
+    ids = {mid_of(json.loads(line)) for line in out.splitlines()}
+    check(ids == set(store.planted), "the scan goes on after errors")
+    os.remove(bad)
+    rc, _, _ = runner.run()
+    check(rc == 2, "no path: usage error 2")
+    rc, _, _ = runner.run("--format", "xml", root)
+    check(rc == 2, "bad format: usage error 2")
+    rc, _, _ = runner.run("--since", "yesterday", root)
+    check(rc == 2, "bad date: usage error 2")
+
+
+def test_default_rules(runner, root, source_dir):
+    """The planted lure matches the shipped default ruleset too."""
+    default = os.path.join(source_dir, "rules", "default.yaml")
+    rc, out, err = runner.run(os.path.join(root, "Maildir", "cur"), rules=default)
+    check(rc == 0, f"default rules exit {rc}: {err}")
+    recs = [json.loads(line) for line in out.splitlines()]
+    lure = [r for r in recs if mid_of(r) == "lure-1"]
+    check(len(lure) == 1 and any("lure-news.example" in l["value"] for l in lure[0]["verdict"]["lures"]),
+          "default ruleset finds the planted lure")
+    check(not any(mid_of(r) == "clean-1" for r in recs), "default ruleset: clean newsletter not reported")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pixelwarden", required=True)
+    ap.add_argument("--source-dir", required=True)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="pw-scan-it-")
+    root = os.path.join(tmp, "store")
+    rules = os.path.join(tmp, "rules.yaml")
+    write(rules, RULES)
+    store = build_store(root)
+    runner = Runner(args.pixelwarden, rules)
+    json_out = test_main(runner, store, root)
+    test_formats(runner, store, root, json_out)
+    test_filters(runner, store, root)
+    test_errors(runner, store, root)
+    test_default_rules(runner, root, args.source_dir)
+    if failures:
+        print(f"{len(failures)} failures; store kept in {tmp}")
+        return 1
+    shutil.rmtree(tmp)
+    print("scan integration: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+#include "cli/scan_runner.hpp"
+
+#include <cstdio>
+#include <string>
+#include <zlib.h>
+
+#include <doctest/doctest.h>
+
+#include "ruleset/ruleset.hpp"
+#include "scan_test_support.hpp"
+
+using namespace pixelwarden::cli;
+using scan_test::TempDir;
+
+namespace {
+
+const std::string k_rules = R"(ruleset:
+  name: scan-unit
+  version: "1"
+lists:
+  trackers:
+    domains: [t.tracker.example]
+  lures:
+    domains: [lure-news.example]
+trackers:
+  - id: known-trackers
+    match:
+      domain_in: trackers
+    action: neutralize
+lures:
+  - id: lure-senders
+    match:
+      domain_in: lures
+      where: [envelope_from, header_from, reply_to, sender, return_path, links, resources]
+    action: reject
+)";
+
+std::string message(const std::string& from, const std::string& date, const std::string& body_html) {
+  return "Return-Path: <" + from + ">\nDelivered-To: mp@parliament.example\nFrom: <" + from +
+         ">\nTo: mp@parliament.example\nDate: " + date + "\nMessage-ID: <" + from + "." + date.substr(5, 2) +
+         ">\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n" + body_html + "\n";
+}
+
+const std::string k_lure = message("news@lure-news.example", "Fri, 1 Jan 2021 00:00:00 +0000", "<p>Read</p>");
+const std::string k_tracked = message("shop@shop.example", "Mon, 1 Feb 2021 00:00:00 +0000",
+                                      "<img src=\"https://t.tracker.example/o.gif\">");
+const std::string k_clean = message("friend@friend.example", "Mon, 1 Mar 2021 00:00:00 +0000", "<p>Hi</p>");
+
+ScanOptions options(const TempDir& t) {
+  ScanOptions opt;
+  const std::string path = t.write("rules/rules.yaml", k_rules);
+  auto r = pixelwarden::ruleset::load_ruleset(path);
+  for (const auto& e : r.errors) MESSAGE(e.to_string());
+  REQUIRE(r.ruleset != nullptr);
+  opt.rules = r.ruleset;
+  opt.format = ScanFormat::csv;
+  return opt;
+}
+
+std::string read_file(std::FILE* f) {
+  std::rewind(f);
+  std::string out;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("cli::scan_runner") {
+  TEST_CASE("a lure and a tracker message are reported, a clean one is not") {
+    TempDir t;
+    const ScanOptions opt = options(t);
+    ScanStats st;
+    auto lure = scan_message(k_lure, "p", std::nullopt, opt, st);
+    REQUIRE(lure);
+    CHECK(lure->rules == std::vector<std::string>{"lure-senders"});
+    CHECK(lure->decision == "reject");
+    CHECK(lure->date == "2021-01-01T00:00:00Z");
+    CHECK(lure->from == "<news@lure-news.example>");
+    auto tracked = scan_message(k_tracked, "p", std::nullopt, opt, st);
+    REQUIRE(tracked);
+    CHECK(tracked->trackers == 1);
+    CHECK_FALSE(scan_message(k_clean, "p", std::nullopt, opt, st));
+    CHECK(st.messages == 3);
+    CHECK(st.matched == 2);
+    CHECK(st.per_rule["lure-senders"] == 1);
+    CHECK(st.per_recipient["mp@parliament.example"] == 2);
+  }
+
+  TEST_CASE("--all reports every message, --rule only those the rule matched") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    ScanStats st;
+    opt.all = true;
+    CHECK(scan_message(k_clean, "p", std::nullopt, opt, st));
+    opt.all = false;
+    opt.only_rules = {"known-trackers"};
+    CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));
+    CHECK(scan_message(k_tracked, "p", std::nullopt, opt, st));
+    CHECK(st.per_rule.count("lure-senders") == 0);
+  }
+
+  TEST_CASE("--since/--until filter on Date; undated messages are scanned and counted") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    opt.since = 1612137600;  // 2021-02-01
+    opt.until = 1614556800;  // 2021-03-01
+    ScanStats st;
+    CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));
+    CHECK(scan_message(k_tracked, "p", std::nullopt, opt, st));
+    const std::string undated = "From: <news@lure-news.example>\nDate: someday\n\nx\n";
+    auto rec = scan_message(undated, "p", std::nullopt, opt, st);
+    REQUIRE(rec);
+    CHECK(rec->date == "someday");
+    CHECK(st.out_of_range == 1);
+    CHECK(st.undated == 1);
+  }
+
+  TEST_CASE("an mbox reports offsets of the matching messages' From lines") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    const std::string mbox = "From a Fri Jan  1 00:00:00 2021\n" + k_clean + "\nFrom b Fri Jan  1 00:00:00 2021\n" +
+                             k_lure + "\nFrom c Fri Jan  1 00:00:00 2021\n" + k_tracked;
+    const std::string path = t.write("box", mbox);
+    FileResult r = scan_file(ScanInput{path, InputKind::mbox, mbox.size()}, opt, nullptr);
+    CHECK(r.errors.empty());
+    CHECK(r.stats.messages == 3);
+    CHECK(r.output.find("," + std::to_string(mbox.find("From b")) + ",") != std::string::npos);
+    CHECK(r.output.find("," + std::to_string(mbox.find("From c")) + ",") != std::string::npos);
+    CHECK(r.output.find(",0,") == std::string::npos);
+  }
+
+  TEST_CASE("a gzip mbox is read through zlib with offsets in the uncompressed stream") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    const std::string mbox = "From a x\n" + k_clean + "\nFrom b x\n" + k_lure;
+    const std::string path = t.path() + "/box.mbox.gz";
+    gzFile z = gzopen(path.c_str(), "wb");
+    REQUIRE(z != nullptr);
+    gzwrite(z, mbox.data(), static_cast<unsigned>(mbox.size()));
+    gzclose(z);
+    opt.format = ScanFormat::json;
+    FileResult r = scan_file(ScanInput{path, InputKind::mbox, 0}, opt, nullptr);
+    CHECK(r.errors.empty());
+    CHECK(r.stats.messages == 2);
+    CHECK(r.stats.reported == 1);
+    CHECK(r.output.find("\"mbox_offset\":" + std::to_string(mbox.find("From b"))) != std::string::npos);
+  }
+
+  TEST_CASE("unreadable files and unsplittable mboxes are errors, counted") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    FileResult missing = scan_file(ScanInput{t.path() + "/nope", InputKind::message, 0}, opt, nullptr);
+    CHECK(missing.stats.errors == 1);
+    const std::string path = t.write("bad.mbox", k_lure);
+    FileResult bad = scan_file(ScanInput{path, InputKind::mbox, 0}, opt, nullptr);
+    REQUIRE(bad.errors.size() == 1);
+    CHECK(bad.errors[0].find("does not start with") != std::string::npos);
+    CHECK(bad.stats.messages == 0);
+  }
+
+  TEST_CASE("run_scan writes in input order whatever the number of jobs") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    std::vector<ScanInput> inputs;
+    for (int i = 0; i < 40; ++i) {
+      const std::string& m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
+      inputs.push_back(ScanInput{t.write("m/" + std::to_string(100 + i) + ".eml", m), InputKind::message, m.size()});
+    }
+    ScanProgress progress(false, 0);
+    std::FILE* one = std::tmpfile();
+    std::FILE* four = std::tmpfile();
+    const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
+    const ScanStats s4 = run_scan(inputs, opt, 4, four, progress);
+    const std::string out1 = read_file(one);
+    CHECK(out1 == read_file(four));
+    CHECK(s1.reported == 27);
+    CHECK(s4.messages == 40);
+    CHECK(out1.find("/m/100.eml") < out1.find("/m/101.eml"));
+    CHECK(out1.find("/m/102.eml") == std::string::npos);
+    std::fclose(one);
+    std::fclose(four);
+  }
+}

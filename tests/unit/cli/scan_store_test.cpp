@@ -1,0 +1,92 @@
+#include "cli/scan_store.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "scan_test_support.hpp"
+
+using namespace pixelwarden::cli;
+using scan_test::TempDir;
+
+namespace {
+
+std::vector<std::string> rel_paths(const StoreListing& l, const std::string& root) {
+  std::vector<std::string> out;
+  for (const auto& in : l.inputs) {
+    out.push_back(in.path.substr(root.size() + 1) + (in.kind == InputKind::mbox ? " mbox" : ""));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("cli::scan_store") {
+  TEST_CASE("a Maildir with Maildir++ subfolders lists cur and new, skips tmp and indexes") {
+    TempDir t;
+    t.write("Maildir/cur/2:2,S", "Subject: a\n\nx\n");
+    t.write("Maildir/new/1", "Subject: b\n\nx\n");
+    t.write("Maildir/tmp/3", "Subject: partial\n");
+    t.write("Maildir/dovecot.index", "binary");
+    t.write("Maildir/.Archive/cur/4:2,", "Subject: c\n\nx\n");
+    t.mkdir("Maildir/.Archive/new");
+    t.write("Maildir/.Archive/maildirfolder", "");
+    const StoreListing l = list_inputs({t.path() + "/Maildir"});
+    CHECK(rel_paths(l, t.path()) == std::vector<std::string>{"Maildir/.Archive/cur/4:2,",
+                                                             "Maildir/cur/2:2,S", "Maildir/new/1"});
+    CHECK(l.skipped_files == 2);
+    CHECK(l.errors.empty());
+  }
+
+  TEST_CASE("a directory walk finds .eml files and mboxes by content or name") {
+    TempDir t;
+    t.write("d/a.eml", "Subject: a\n\nx\n");
+    t.write("d/b.EML", "Subject: b\n\nx\n");
+    t.write("d/Inbox", "From x@y Fri Jan  1 00:00:00 2021\nSubject: c\n\nx\n");
+    t.write("d/broken.mbox", "Subject: not really an mbox\n");
+    t.write("d/notes.txt", "hello");
+    t.write("d/old.gz", std::string("\x1f\x8b\x08\x00", 4));
+    const StoreListing l = list_inputs({t.path() + "/d"});
+    CHECK(rel_paths(l, t.path()) ==
+          std::vector<std::string>{"d/Inbox mbox", "d/a.eml", "d/b.EML", "d/broken.mbox mbox", "d/old.gz mbox"});
+    CHECK(l.skipped_files == 1);
+  }
+
+  TEST_CASE("a file named on the command line is a message unless it looks like an mbox") {
+    TempDir t;
+    const std::string msg = t.write("message", "Subject: a\n\nx\n");
+    const std::string mbox = t.write("box", "From a\nSubject: a\n\nx\n");
+    const StoreListing l = list_inputs({msg, mbox});
+    REQUIRE(l.inputs.size() == 2);
+    CHECK(l.inputs[0].kind == InputKind::message);
+    CHECK(l.inputs[1].kind == InputKind::mbox);
+    CHECK(l.total_bytes == 14 + 21);
+  }
+
+  TEST_CASE("missing paths are errors and the rest is still listed") {
+    TempDir t;
+    const std::string msg = t.write("a.eml", "Subject: a\n\nx\n");
+    const StoreListing l = list_inputs({t.path() + "/nope", msg});
+    REQUIRE(l.errors.size() == 1);
+    CHECK(l.errors[0].path == t.path() + "/nope");
+    CHECK(l.inputs.size() == 1);
+  }
+
+  TEST_CASE("symbolic links to directories are not followed in a walk") {
+    TempDir t;
+    t.write("d/cur/1", "Subject: a\n\nx\n");
+    std::filesystem::create_directory_symlink(t.path() + "/d", t.path() + "/d/loop");
+    const StoreListing l = list_inputs({t.path() + "/d"});
+    CHECK(l.inputs.size() == 1);
+    CHECK(l.skipped_files == 1);
+  }
+
+  TEST_CASE("looks_like_mbox reads the From line and the gzip magic") {
+    CHECK(looks_like_mbox("From "));
+    CHECK(looks_like_mbox(std::string("\x1f\x8b", 2)));
+    CHECK_FALSE(looks_like_mbox("From:"));
+    CHECK_FALSE(looks_like_mbox(""));
+  }
+}

@@ -1,0 +1,140 @@
+#include "daemon/config.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace pixelwarden::daemon;
+using namespace std::chrono_literals;
+
+TEST_SUITE("daemon::Config") {
+  TEST_CASE("built-in defaults follow spec/cli.md") {
+    const Config c = default_config();
+    CHECK(c.milter.socket == "inet:8894@127.0.0.1");
+    CHECK(c.metrics.listen == "127.0.0.1:9894");
+    CHECK(c.milter.max_message_bytes == 26214400);
+    CHECK(c.milter.max_packet_bytes == 262144);
+    CHECK(c.milter.on_error == OnError::accept);
+    CHECK(c.milter.drain_timeout == 30s);
+    CHECK(c.audit.path.empty());
+    CHECK(c.rules.path.find("rules/default.yaml") != std::string::npos);
+  }
+
+  TEST_CASE("every key of the spec is read") {
+    auto c = parse_config(R"(milter:
+  socket: unix:/run/pixelwarden/milter.sock
+  max_message_bytes: 1000
+  max_packet_bytes: 524288
+  on_error: tempfail
+  drain_timeout: 500ms
+mime:
+  max_depth: 8
+  max_parts: 100
+rules:
+  path: /etc/pixelwarden/rules.yaml
+  watch: false
+  poll_interval: 2m
+metrics:
+  listen: 127.0.0.1:0
+log:
+  level: debug
+  format: json
+  sink: syslog
+audit:
+  path: /var/log/pixelwarden/audit.jsonl
+)",
+                          "/etc/pixelwarden/pixelwarden.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->milter.socket == "unix:/run/pixelwarden/milter.sock");
+    CHECK(c->milter.max_message_bytes == 1000);
+    CHECK(c->milter.max_packet_bytes == 524288);
+    CHECK(c->milter.on_error == OnError::tempfail);
+    CHECK(c->milter.drain_timeout == 500ms);
+    CHECK(c->mime.max_depth == 8);
+    CHECK(c->mime.max_parts == 100);
+    CHECK(c->rules.path == "/etc/pixelwarden/rules.yaml");
+    CHECK_FALSE(c->rules.watch);
+    CHECK(c->rules.poll_interval == 120s);
+    CHECK(c->metrics.listen == "127.0.0.1:0");
+    CHECK(c->log.level == "debug");
+    CHECK(c->log.format == "json");
+    CHECK(c->log.sink == "syslog");
+    CHECK(c->audit.path == "/var/log/pixelwarden/audit.jsonl");
+    CHECK(c->source == "/etc/pixelwarden/pixelwarden.yaml");
+  }
+
+  TEST_CASE("an unknown key is an error at its FILE:LINE:COL") {
+    auto c = parse_config("milter:\n  socket: inet:1@127.0.0.1\n  on_eror: accept\n", "/x/p.yaml");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().to_string() == "/x/p.yaml:3:3: unknown key 'milter.on_eror'");
+  }
+
+  TEST_CASE("an unknown section is an error") {
+    auto c = parse_config("logs:\n  level: info\n", "/x/p.yaml");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().line == 1);
+    CHECK(c.error().column == 1);
+  }
+
+  TEST_CASE("a bad value is reported at the value") {
+    auto c = parse_config("milter:\n  on_error: maybe\n", "/x/p.yaml");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().line == 2);
+    CHECK(c.error().column == 13);
+    CHECK(c.error().message.find("accept | tempfail") != std::string::npos);
+  }
+
+  TEST_CASE("relative paths resolve against the config file's directory") {
+    auto c = parse_config("rules:\n  path: ../rules/default.yaml\naudit:\n  path: audit.jsonl\n",
+                          "/opt/pw/config/pixelwarden.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->rules.path == "/opt/pw/rules/default.yaml");
+    CHECK(c->audit.path == "/opt/pw/config/audit.jsonl");
+  }
+
+  TEST_CASE("an empty audit path turns the audit log off") {
+    auto c = parse_config("audit:\n  path:\n", "/x/p.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->audit.path.empty());
+  }
+
+  TEST_CASE("a YAML syntax error carries its position") {
+    auto c = parse_config("milter:\n  socket: [unclosed\n", "/x/p.yaml");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().file == "/x/p.yaml");
+    CHECK(c.error().line >= 2);
+  }
+
+  TEST_CASE("a socket spec without a known scheme is refused") {
+    CHECK_FALSE(parse_config("milter:\n  socket: 8894\n", "/x/p.yaml").ok());
+    CHECK(parse_config("milter:\n  socket: inet6:8894@[::1]\n", "/x/p.yaml").ok());
+  }
+
+  TEST_CASE("an empty file means all defaults") {
+    auto c = parse_config("", "/x/p.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->milter.socket == default_config().milter.socket);
+  }
+
+  TEST_CASE("the bundled config file loads and points at the tree's default ruleset") {
+    auto c = load_config(PIXELWARDEN_SOURCE_DIR "/config/pixelwarden.yaml");
+    REQUIRE_MESSAGE(c.ok(), c.error().to_string());
+    CHECK(c->rules.path == PIXELWARDEN_SOURCE_DIR "/rules/default.yaml");
+  }
+}
+
+TEST_SUITE("daemon::parse_duration") {
+  TEST_CASE("units") {
+    CHECK(*parse_duration("30s") == 30s);
+    CHECK(*parse_duration("500ms") == 500ms);
+    CHECK(*parse_duration("2m") == 120s);
+    CHECK(*parse_duration("1h") == 3600s);
+    CHECK(*parse_duration("0") == 0ms);
+    CHECK(*parse_duration("15") == 15s);
+  }
+  TEST_CASE("garbage is refused") {
+    CHECK_FALSE(parse_duration("").ok());
+    CHECK_FALSE(parse_duration("s").ok());
+    CHECK_FALSE(parse_duration("10 s").ok());
+    CHECK_FALSE(parse_duration("-1s").ok());
+    CHECK_FALSE(parse_duration("5d").ok());
+  }
+}

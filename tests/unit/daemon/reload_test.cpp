@@ -1,0 +1,130 @@
+#include "daemon/reload.hpp"
+
+#include <doctest/doctest.h>
+
+#include "fake_ruleset.hpp"
+#include "temp_dir.hpp"
+
+using namespace pixelwarden;
+using daemon::ReloadOutcome;
+
+namespace {
+
+// A loader over a one-line file "version" (or "error" to fail), counting its calls.
+struct FileLoader {
+  int calls = 0;
+  std::vector<std::string> extra_files;
+  ruleset::LoadResult operator()(const std::string& path, const ruleset::LoadOptions& o) {
+    ++calls;
+    ruleset::LoadResult r;
+    std::ifstream in(path);
+    std::string content;
+    std::getline(in, content);
+    r.files.push_back(path);
+    std::string version = content;
+    for (const auto& f : extra_files) {
+      r.files.push_back(f);
+      std::ifstream extra(f);
+      std::string line;
+      std::getline(extra, line);
+      version += "+" + line;  // the ruleset's hash covers every file, like the real one
+    }
+    if (content == "error") {
+      r.errors.push_back(base::Error{"bad rule", path, 3, 7});
+      return r;
+    }
+    r.ruleset = std::make_shared<testing::FakeRuleset>(version, o.generation);
+    return r;
+  }
+};
+
+struct Fixture {
+  testing::TempDir dir;
+  ruleset::RulesetHolder holder;
+  FileLoader loader;
+  std::vector<std::string> results;
+  std::string path = dir.write("rules.yaml", "v1\n");
+  daemon::Reloader reloader{holder, path,
+                            daemon::ReloadHooks{nullptr, [this](ReloadOutcome o) {
+                                                  results.push_back(daemon::to_string(o));
+                                                }},
+                            [this](const std::string& p, const ruleset::LoadOptions& o) {
+                              return loader(p, o);
+                            }};
+};
+
+}  // namespace
+
+TEST_SUITE("daemon::Reloader") {
+  TEST_CASE("the first load publishes generation 1") {
+    Fixture f;
+    CHECK(f.reloader.reload("startup", true) == ReloadOutcome::success);
+    CHECK(f.holder.generation() == 1);
+    CHECK(f.holder.pin()->meta().version == "v1");
+    CHECK(f.results == std::vector<std::string>{"success"});
+  }
+
+  TEST_CASE("unchanged files are not loaded again") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    CHECK(f.reloader.reload("signal") == ReloadOutcome::unchanged);
+    CHECK(f.loader.calls == 1);
+    CHECK(f.holder.generation() == 1);
+    CHECK(f.results.back() == "unchanged");
+  }
+
+  TEST_CASE("a poll that finds nothing new is not counted") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    f.reloader.reload("poll", false, false);
+    CHECK(f.results.size() == 1);
+  }
+
+  TEST_CASE("a changed file is loaded and published with the next generation") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    f.dir.write("rules.yaml", "v2\n");
+    CHECK(f.reloader.reload("change") == ReloadOutcome::success);
+    CHECK(f.holder.pin()->meta().version == "v2");
+    CHECK(f.holder.pin()->generation() == 2);
+  }
+
+  TEST_CASE("a change in an included file is noticed too") {
+    Fixture f;
+    const std::string inc = f.dir.write("list.txt", "a.example\n");
+    f.loader.extra_files = {inc};
+    f.reloader.reload("startup", true);
+    CHECK(f.reloader.reload("again") == ReloadOutcome::unchanged);
+    f.dir.write("list.txt", "b.example\n");
+    CHECK(f.reloader.reload("change") == ReloadOutcome::success);
+    CHECK(f.loader.calls == 2);
+    CHECK(f.holder.pin()->meta().version == "v1+b.example");
+  }
+
+  TEST_CASE("a failed reload keeps the old ruleset and keeps every error") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    f.dir.write("rules.yaml", "error\n");
+    CHECK(f.reloader.reload("change") == ReloadOutcome::failure);
+    CHECK(f.holder.pin()->meta().version == "v1");
+    REQUIRE(f.reloader.last_errors().size() == 1);
+    CHECK(f.reloader.last_errors()[0].to_string() == f.path + ":3:7: bad rule");
+    CHECK(f.results.back() == "failure");
+  }
+
+  TEST_CASE("an empty entry file is an error, never 'no rules'") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    f.dir.write("rules.yaml", "");
+    CHECK(f.reloader.reload("change") == ReloadOutcome::failure);
+    CHECK(f.holder.pin()->meta().version == "v1");
+    CHECK(f.loader.calls == 1);
+  }
+
+  TEST_CASE("a failed first load leaves the holder not ready") {
+    Fixture f;
+    f.dir.write("rules.yaml", "error\n");
+    CHECK(f.reloader.reload("startup", true) == ReloadOutcome::failure);
+    CHECK_FALSE(f.holder.ready());
+  }
+}

@@ -1,0 +1,292 @@
+#include "daemon/session.hpp"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "daemon/audit_log.hpp"
+#include "fake_ruleset.hpp"
+#include "recording_actions.hpp"
+#include "ruleset/holder.hpp"
+
+using namespace pixelwarden;
+using daemon::Step;
+using testing::RecordingActions;
+
+namespace {
+
+// What the scripted inspector saw, shared with the test.
+struct Script {
+  std::string refuse_envelope_from;  // reject at DATA when mail_from equals this
+  std::string refuse_header;         // reject at EOH when a header has this name
+  bool throw_in_body = false;
+  std::vector<std::string> versions_pinned;
+  std::string body_seen;
+  bool truncated_seen = false;
+  engine::Envelope envelope_seen;
+};
+
+class ScriptedInspector final : public daemon::Inspector {
+ public:
+  ScriptedInspector(Script& s, std::shared_ptr<const ruleset::Ruleset> rules) : m_s(s) {
+    m_s.versions_pinned.push_back(rules->meta().version);
+    m_v.ruleset_version = rules->meta().version;
+  }
+  void envelope(const engine::Envelope& env) override {
+    m_s.envelope_seen = env;
+    m_v.envelope = env;
+    if (!m_s.refuse_envelope_from.empty() && env.mail_from == m_s.refuse_envelope_from) {
+      refuse("envelope_from");
+    }
+  }
+  void headers(const std::vector<engine::HeaderField>& hs) override {
+    for (const auto& h : hs) {
+      if (h.name == m_s.refuse_header) refuse("header_from");
+    }
+  }
+  void body(std::string_view body, bool truncated) override {
+    if (m_s.throw_in_body) throw std::runtime_error("boom");
+    m_s.body_seen = body;
+    m_s.truncated_seen = truncated;
+    if (truncated) m_v.skipped = "too_large";
+    m_v.new_body = "rewritten";
+    m_v.modified = true;
+  }
+  engine::Verdict& verdict() override { return m_v; }
+
+ private:
+  void refuse(const char* where) {
+    m_v.action = engine::Action::reject;
+    m_v.decision = engine::Decision::reject;
+    m_v.lures.push_back({"lure-rule", "reject", where, "lure.example", false});
+    m_v.reply = engine::Reply{"550", "5.7.1", "No lures, please"};
+  }
+  Script& m_s;
+  engine::Verdict m_v;
+};
+
+struct Fixture {
+  ruleset::RulesetHolder holder;
+  daemon::SessionEnv env;
+  Script script;
+  Fixture() {
+    holder.publish(std::make_shared<testing::FakeRuleset>("v1"));
+    env.holder = &holder;
+    env.limits.max_message_bytes = 100;
+    env.make_inspector = [this](std::shared_ptr<const ruleset::Ruleset> r, const engine::Limits&) {
+      return std::make_unique<ScriptedInspector>(script, std::move(r));
+    };
+  }
+};
+
+void start_message(daemon::Session& s, std::string_view from = "<alice@example.org>") {
+  s.connect("192.0.2.7");
+  s.helo("mx.example.org");
+  s.envfrom(from, "", "");
+  s.rcpt("<bob@example.net>");
+  s.rcpt("<carol@example.net>");
+}
+
+}  // namespace
+
+TEST_SUITE("daemon::Session") {
+  TEST_CASE("a full message passes every stage and the body edit is applied at EOM") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    CHECK(s.data("QID1", a) == Step::cont);
+    s.header("Subject", " hello");
+    CHECK(s.eoh("QID1", a) == Step::cont);
+    CHECK(s.body("line one\r\n") == Step::cont);
+    CHECK(s.body("line two\r\n") == Step::cont);
+    CHECK(f.env.in_flight == 1);
+    CHECK(s.eom("QID1", a) == Step::cont);
+    CHECK(f.script.body_seen == "line one\r\nline two\r\n");
+    CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("the envelope carries addresses without brackets, client and HELO") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.data("QID2", a);
+    CHECK(f.script.envelope_seen.mail_from == "alice@example.org");
+    CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"bob@example.net", "carol@example.net"});
+    CHECK(f.script.envelope_seen.client_ip == "192.0.2.7");
+    CHECK(f.script.envelope_seen.helo == "mx.example.org");
+    CHECK(f.script.envelope_seen.queue_id == "QID2");
+  }
+
+  TEST_CASE("an envelope lure is refused at DATA, before the body is sent") {
+    Fixture f;
+    f.script.refuse_envelope_from = "evil@lure.example";
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s, "<evil@lure.example>");
+    CHECK(s.data("Q", a) == Step::reject);
+    CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("a header lure is refused at end of headers") {
+    Fixture f;
+    f.script.refuse_header = "X-Lure";
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    CHECK(s.data("Q", a) == Step::cont);
+    s.header("X-Lure", " yes");
+    CHECK(s.eoh("Q", a) == Step::reject);
+  }
+
+  TEST_CASE("over max_message_bytes the body stops buffering and the rest is skipped") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.data("Q", a);
+    s.eoh("Q", a);
+    CHECK(s.body(std::string(60, 'a')) == Step::cont);
+    CHECK(s.body(std::string(60, 'b')) == Step::skip);
+    CHECK(s.body(std::string(10, 'c')) == Step::skip);
+    s.eom("Q", a);
+    CHECK(f.script.truncated_seen);
+    CHECK(f.script.body_seen == std::string(60, 'a'));
+  }
+
+  TEST_CASE("two messages on one connection each pin the ruleset in force at MAIL FROM") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    f.holder.publish(std::make_shared<testing::FakeRuleset>("v2"));  // mid-message reload
+    s.data("Q1", a);
+    s.eom("Q1", a);
+    s.envfrom("<x@example.org>", "", "");
+    s.rcpt("<y@example.org>");
+    s.data("Q2", a);
+    s.eom("Q2", a);
+    CHECK(f.script.versions_pinned == std::vector<std::string>{"v1", "v2"});
+    CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"y@example.org"});
+  }
+
+  TEST_CASE("abort resets the message; the next one starts clean") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.data("Q1", a);
+    s.body("partial");
+    s.abort();
+    CHECK(f.env.in_flight == 0);
+    s.envfrom("<x@example.org>", "", "");
+    s.data("Q2", a);
+    s.body("whole");
+    s.eom("Q2", a);
+    CHECK(f.script.body_seen == "whole");
+  }
+
+  TEST_CASE("an exception in a stage is answered with on_error=tempfail") {
+    Fixture f;
+    f.env.on_error = daemon::OnError::tempfail;
+    f.script.throw_in_body = true;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.data("Q", a);
+    s.body("x");
+    Step st = Step::cont;
+    try {
+      st = s.eom("Q", a);
+    } catch (const std::exception& e) {
+      s.fail("eom", e.what());
+      st = s.answer_failure();
+    }
+    CHECK(st == Step::tempfail);
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("a failure in a no-reply stage is answered at DATA with on_error=accept") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.fail("header", "simulated");
+    CHECK(s.data("Q", a) == Step::accept);
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("without a ruleset, MAIL FROM fails (and is answered with on_error later)") {
+    ruleset::RulesetHolder empty;
+    daemon::SessionEnv env;
+    env.holder = &empty;
+    env.make_inspector = [](std::shared_ptr<const ruleset::Ruleset>, const engine::Limits&) {
+      return std::unique_ptr<daemon::Inspector>();
+    };
+    daemon::Session s(env);
+    CHECK_THROWS(s.envfrom("<a@b>", "", ""));
+  }
+
+  TEST_CASE("a flagged message is written to the audit log as one JSON line") {
+    Fixture f;
+    char tmpl[] = "/tmp/pw-audit-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    close(fd);
+    auto audit = daemon::AuditLog::open(tmpl);
+    REQUIRE(audit.ok());
+    f.env.audit = audit->get();
+    f.script.refuse_envelope_from = "evil@lure.example";
+    {
+      daemon::Session s(f.env);
+      RecordingActions a;
+      start_message(s, "<evil@lure.example>");
+      s.data("QAUDIT", a);
+    }
+    std::ifstream in(tmpl);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    std::remove(tmpl);
+    CHECK(text.find("\"QAUDIT\"") != std::string::npos);
+    CHECK(text.find("lure-rule") != std::string::npos);
+    CHECK(text.find("bob@example.net") != std::string::npos);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+  }
+
+  TEST_CASE("a message that begins while draining is answered 451 at DATA") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    f.env.draining = true;
+    start_message(s);
+    CHECK(s.data("Q", a) == Step::tempfail);
+    CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("a message already under way when draining starts is finished normally") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    f.env.draining = true;
+    CHECK(s.data("Q", a) == Step::cont);
+    CHECK(s.eom("Q", a) == Step::cont);
+  }
+
+  TEST_CASE("sessions are counted while open") {
+    Fixture f;
+    {
+      daemon::Session s(f.env);
+      CHECK(f.env.sessions == 1);
+    }
+    CHECK(f.env.sessions == 0);
+  }
+}

@@ -1,0 +1,85 @@
+#include "html/css.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace pixelwarden::html;
+
+namespace {
+std::vector<CssRef> refs(std::string_view css) {
+  std::vector<CssRef> out;
+  scan_css(css, out);
+  return out;
+}
+std::string_view span(std::string_view s, std::size_t b, std::size_t e) { return s.substr(b, e - b); }
+}  // namespace
+
+TEST_SUITE("html::css") {
+  TEST_CASE("url() in a declaration, quoted and unquoted") {
+    std::string_view css = ".a{background:url(http://t/1.gif) no-repeat;color:red}.b{cursor:url( 'http://t/2' ),auto}";
+    auto r = refs(css);
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].kind == CssRefKind::url);
+    CHECK(r[0].url == "http://t/1.gif");
+    CHECK(span(css, r[0].begin, r[0].end) == "url(http://t/1.gif)");
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end) == "background:url(http://t/1.gif) no-repeat;");
+    CHECK(r[1].url == "http://t/2");
+    CHECK(span(css, r[1].strip_begin, r[1].strip_end) == "cursor:url( 'http://t/2' ),auto");
+  }
+  TEST_CASE("@import with string or url, inside @media too") {
+    std::string_view css = "@import 'http://t/a.css';@IMPORT url(\"http://t/b.css\") screen;@media screen{@import x;}";
+    auto r = refs(css);
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].kind == CssRefKind::import);
+    CHECK(r[0].url == "http://t/a.css");
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end) == "@import 'http://t/a.css';");
+    CHECK(r[1].kind == CssRefKind::import);
+    CHECK(span(css, r[1].strip_begin, r[1].strip_end) == "@IMPORT url(\"http://t/b.css\") screen;");
+  }
+  TEST_CASE("@font-face src inside @media; strip span is the block") {
+    std::string_view css = "@media all{@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}p{background:url(http://t/p)}}";
+    auto r = refs(css);
+    REQUIRE(r.size() == 3);
+    CHECK(r[0].kind == CssRefKind::font_face);
+    CHECK(r[1].kind == CssRefKind::font_face);
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end) == "@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}");
+    CHECK(r[2].kind == CssRefKind::url);
+    CHECK(span(css, r[2].strip_begin, r[2].strip_end) == "background:url(http://t/p)");
+  }
+  TEST_CASE("comments hide urls; escapes are decoded") {
+    auto r = refs("/* url(http://no/) */ a{b:\\75 rl(\\68 ttp://t/\\31 .gif)} c{d:url(\"http\\3a //t/2\")}");
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].url == "http://t/1.gif");
+    CHECK(r[1].url == "http://t/2");
+  }
+  TEST_CASE("bad url tokens are not fetched") {
+    CHECK(refs("a{b:url(http://t/a b)}").empty());
+    CHECK(refs("a{b:url(http://t/a\"b)}").empty());
+  }
+  TEST_CASE("declaration list (style attribute)") {
+    std::string_view css = "color:red; background-image : URL(//t/p.gif) ;width:1px";
+    auto r = refs(css);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].url == "//t/p.gif");
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end) == "background-image : URL(//t/p.gif) ;");
+  }
+}
+
+TEST_SUITE("html::style_facts") {
+  TEST_CASE("each hiding fact") {
+    CHECK(style_facts("display: NONE !important").display_none);
+    CHECK(style_facts("visibility:hidden").visibility_hidden);
+    CHECK(style_facts("opacity:0.0").opacity_zero);
+    CHECK(style_facts("width:1px").tiny_size);
+    CHECK(style_facts("height:0").tiny_size);
+    CHECK(style_facts("max-height:0px").max_size_zero);
+    CHECK(style_facts("position:absolute;left:-9999px").offscreen);
+    CHECK(style_facts("position:fixed;top:-100px").offscreen);
+  }
+  TEST_CASE("visible styles are not hidden") {
+    CHECK_FALSE(style_facts("display:block;width:600px;opacity:1").hidden());
+    CHECK_FALSE(style_facts("width:3px;height:10em").hidden());
+    CHECK_FALSE(style_facts("left:-9999px").hidden());  // not positioned
+    CHECK_FALSE(style_facts("position:absolute;left:-99px").hidden());
+    CHECK_FALSE(style_facts("font-family:'display:none'").hidden());
+  }
+}

@@ -1,0 +1,135 @@
+#include "html/rewrite.hpp"
+
+#include <doctest/doctest.h>
+
+#include "base/digest.hpp"
+#include "base/text.hpp"
+
+using namespace pixelwarden::html;
+
+namespace {
+std::string all(std::string_view html, Op op, std::string proxy = "") {
+  ScanResult s = scan(html);
+  std::vector<Edit> edits;
+  for (std::size_t i = 0; i < s.resources.size(); ++i) edits.push_back({i, op, proxy});
+  return rewrite(html, s, edits);
+}
+const std::string k_gif(k_pixel_gif);
+}  // namespace
+
+TEST_SUITE("html::rewrite neutralize") {
+  TEST_CASE("no edits gives the input back") {
+    std::string in = "<IMG SRC=http://t/a><p>x</p>";
+    CHECK(rewrite(in, scan(in), {}) == in);
+    CHECK(all(in, Op::keep) == in);
+  }
+  TEST_CASE("image-like vectors get the GIF, others data:,") {
+    CHECK(all("<img src=\"http://t/a\" alt=x>", Op::neutralize) == "<img src=\"" + k_gif + "\" alt=x>");
+    CHECK(all("<script src='http://t/s'></script>", Op::neutralize) == "<script src='data:,'></script>");
+  }
+  TEST_CASE("unquoted values stay unquoted when safe, single quotes kept") {
+    CHECK(all("<td background=http://t/b>", Op::neutralize) == "<td background=" + k_gif + ">");
+    CHECK(all("<img src='http://t/a'>", Op::neutralize) == "<img src='" + k_gif + "'>");
+  }
+  TEST_CASE("srcset candidates are replaced one by one, descriptors kept") {
+    std::string in = "<img srcset=\"http://t/1 1x, cid:x 2x, //t/3 3x\">";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 2);
+    CHECK(rewrite(in, s, {{1, Op::neutralize, ""}}) == "<img srcset=\"http://t/1 1x, cid:x 2x, " + k_gif + " 3x\">");
+  }
+  TEST_CASE("entity-encoded value: the other entities survive") {
+    std::string in = "<img srcset=\"&#x68;ttp://t/1 1x, a&amp;b.png 2x\">";
+    CHECK(all(in, Op::neutralize) == "<img srcset=\"" + k_gif + " 1x, a&amp;b.png 2x\">");
+  }
+  TEST_CASE("CSS: url() replaced, @import and @font-face lose their URL") {
+    std::string in = "<style>@import \"http://t/i.css\";p{background:url(http://t/u)}@font-face{src:url(http://t/f)}</style>";
+    CHECK(all(in, Op::neutralize) ==
+          "<style>@import url(data:,);p{background:url(" + k_gif + ")}@font-face{src:url(data:,)}</style>");
+  }
+  TEST_CASE("style attribute with entities is re-escaped") {
+    std::string in = "<div style=\"background:url(&quot;http://t/s&quot;) &amp; x\">";
+    CHECK(all(in, Op::neutralize) == "<div style=\"background:url(" + k_gif + ") &amp; x\">");
+  }
+  TEST_CASE("meta refresh keeps its delay") {
+    CHECK(all("<meta http-equiv=refresh content=\"0;url=http://t/r\">", Op::neutralize) ==
+          "<meta http-equiv=refresh content=\"0;url=data:,\">");
+  }
+  TEST_CASE("the original URL appears nowhere") {
+    std::string out = all("<img src=http://t/x srcset='http://t/x 2x'><div style='background:url(http://t/x)'>",
+                          Op::neutralize);
+    CHECK(out.find("t/x") == std::string::npos);
+  }
+  TEST_CASE("resource in an ordinary comment is left unchanged") {
+    std::string in = "<!-- <img src=http://t/a> --><img src=http://t/b>";
+    CHECK(all(in, Op::neutralize) == "<!-- <img src=http://t/a> --><img src=" + k_gif + ">");
+  }
+}
+
+TEST_SUITE("html::rewrite strip") {
+  TEST_CASE("void elements are removed whole") {
+    CHECK(all("a<img src=http://t/a>b<link rel=stylesheet href=http://t/s>c", Op::strip) == "abc");
+  }
+  TEST_CASE("other elements lose only the attribute") {
+    CHECK(all("<td background=\"http://t/b\" width=3>x</td><iframe src=http://t/f></iframe>", Op::strip) ==
+          "<td width=3>x</td><iframe></iframe>");
+  }
+  TEST_CASE("srcset candidate leaves its list") {
+    std::string in = "<img srcset=\"cid:a 1x, http://t/2 2x\">";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    CHECK(rewrite(in, s, {{0, Op::strip, ""}}) == "<img srcset=\"cid:a 1x, \">");
+  }
+  TEST_CASE("CSS declaration, @import, @font-face removed") {
+    CHECK(all("<style>@import url(http://t/i);p{color:red;background:url(http://t/u);x:y}"
+              "@font-face{font-family:f;src:url(http://t/f)}q{}</style>", Op::strip) ==
+          "<style>p{color:red;x:y}q{}</style>");
+    CHECK(all("<p style=\"color:red; background:url(http://t/u); x:y\">", Op::strip) == "<p style=\"color:red; x:y\">");
+  }
+}
+
+TEST_SUITE("html::rewrite proxy") {
+  TEST_CASE("camo URL format") {
+    std::string u = "http://t/a.gif";
+    CHECK(camo_url("https://camo.example/", "k", u) ==
+          "https://camo.example/" + pixelwarden::base::hmac_sha1_hex("k", u) + "/" + pixelwarden::base::hex_encode(u));
+    CHECK(camo_url("https://camo.example", "k", "https://camo.example/ab/cd") == "https://camo.example/ab/cd");
+  }
+  TEST_CASE("image-like vectors are proxied, others neutralized") {
+    std::string p = "https://camo.example/aa/bb";
+    CHECK(all("<img src=http://t/a><script src=http://t/s></script>", Op::proxy, p) ==
+          "<img src=" + p + "><script src=data:,></script>");
+  }
+  TEST_CASE("a URL already under the proxy is kept") {
+    std::string in = "<img src=https://camo.example/aa/bb>";
+    ScanResult s = scan(in);
+    std::string p = camo_url("https://camo.example", "k", s.resources.at(0).resolved);
+    CHECK(rewrite(in, s, {{0, Op::proxy, p}}) == in);
+  }
+}
+
+TEST_SUITE("html::patches") {
+  TEST_CASE("contained patches are dropped, partial overlap is an error") {
+    auto ok = apply_patches("abcdef", {{1, 3, "X"}, {2, 1, "Y"}});
+    REQUIRE(ok);
+    CHECK(ok.value() == "aXef");
+    CHECK_FALSE(apply_patches("abcdef", {{1, 3, "X"}, {2, 3, "Y"}}));
+    CHECK_FALSE(apply_patches("abc", {{2, 3, "X"}}));
+  }
+  TEST_CASE("unquoted value needing quotes becomes quoted") {
+    std::string in = "<img src=http://t/a>";
+    ScanResult s = scan(in);
+    CHECK(rewrite(in, s, {{0, Op::proxy, "https://p.example/a b"}}) == "<img src=\"https://p.example/a b\">");
+  }
+}
+
+TEST_SUITE("html::banner") {
+  TEST_CASE("html banner after the body start tag") {
+    std::string in = "<html><body bgcolor=x><p>hi";
+    CHECK(insert_html_banner(in, scan(in), "<b>B</b>") == "<html><body bgcolor=x><b>B</b><p>hi");
+    CHECK(insert_html_banner("hi", scan("hi"), "B") == "Bhi");
+  }
+  TEST_CASE("text banner keeps the part's line ending") {
+    CHECK(insert_text_banner("a\r\nb", "[B]") == "[B]\r\n\r\na\r\nb");
+    CHECK(insert_text_banner("a\nb", "[B]") == "[B]\n\na\nb");
+  }
+}

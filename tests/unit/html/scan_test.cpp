@@ -1,0 +1,179 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "html/resource.hpp"
+
+using namespace pixelwarden::html;
+
+namespace {
+// "vector element attribute resolved" per resource.
+std::vector<std::string> found(std::string_view html) {
+  std::vector<std::string> out;
+  for (const Resource& r : scan(html).resources)
+    out.push_back(std::string(to_string(r.vector)) + " " + r.element + " " + r.attribute + " " + r.resolved);
+  return out;
+}
+using V = std::vector<std::string>;
+}  // namespace
+
+TEST_SUITE("html::scan vectors") {
+  TEST_CASE("img src and srcset candidates one by one") {
+    CHECK(found("<img src=\"http://t/a.gif\" srcset=\"http://t/1x.png 1x, //t/2x.png 2x\">") ==
+          V{"img img src http://t/a.gif", "srcset img srcset http://t/1x.png", "srcset img srcset https://t/2x.png"});
+  }
+  TEST_CASE("picture source srcset and media src") {
+    CHECK(found("<picture><source srcset='http://t/a.webp'></picture><video><source src=http://t/v.mp4></video>") ==
+          V{"picture_source source srcset http://t/a.webp", "media_src source src http://t/v.mp4"});
+  }
+  TEST_CASE("input type=image, video poster, audio, track") {
+    CHECK(found("<input type=IMAGE src=http://t/i><input type=text src=http://t/no>"
+                "<video poster=http://t/p src=http://t/v></video><audio src=http://t/a></audio><track src=http://t/t>") ==
+          V{"input_image input src http://t/i", "media_src video src http://t/v", "video_poster video poster http://t/p",
+            "media_src audio src http://t/a", "media_src track src http://t/t"});
+  }
+  TEST_CASE("embed, object, iframe, frame, script") {
+    CHECK(found("<embed src=http://t/e><object data=http://t/o></object><iframe src=http://t/f></iframe>"
+                "<frame src=http://t/fr><script src=http://t/s></script>") ==
+          V{"embed embed src http://t/e", "object object data http://t/o", "iframe iframe src http://t/f",
+            "iframe frame src http://t/fr", "script script src http://t/s"});
+  }
+  TEST_CASE("link href only for fetched rels") {
+    CHECK(found("<link rel=stylesheet href=http://t/s.css><link rel='shortcut icon' href=http://t/i>"
+                "<link rel=dns-prefetch href=//t.example><link rel=canonical href=http://t/c>"
+                "<link rel=alternate href=http://t/a>") ==
+          V{"link link href http://t/s.css", "link link href http://t/i", "link link href https://t.example/"});
+  }
+  TEST_CASE("background on body, table, td, th") {
+    CHECK(found("<body background=http://t/b><table background=http://t/t><tr><td background=http://t/d>"
+                "<th background=http://t/h><div background=http://t/no>") ==
+          V{"background body background http://t/b", "background table background http://t/t",
+            "background td background http://t/d", "background th background http://t/h"});
+  }
+  TEST_CASE("meta refresh url part") {
+    CHECK(found("<meta http-equiv=Refresh content=\"0; URL='http://t/r'\">") == V{"meta_refresh meta content http://t/r"});
+    CHECK(found("<meta http-equiv=refresh content=\"5\">").empty());
+  }
+  TEST_CASE("svg image href and xlink:href") {
+    CHECK(found("<svg><image href=http://t/a /><image xlink:href=http://t/b></image></svg>") ==
+          V{"svg_image image href http://t/a", "svg_image image xlink:href http://t/b"});
+  }
+  TEST_CASE("VML imagedata, image, fill") {
+    CHECK(found("<!--[if gte mso 9]><v:rect><v:fill type=tile src=\"http://t/f\"/><v:imagedata src=http://t/i />"
+                "<v:image src=http://t/m /></v:rect><![endif]-->") ==
+          V{"vml v:fill src http://t/f", "vml v:imagedata src http://t/i", "vml v:image src http://t/m"});
+  }
+  TEST_CASE("CSS in style attributes and style blocks") {
+    CHECK(found("<style>@import 'http://t/i.css';@media x{.a{background:url(http://t/u)}}"
+                "@font-face{src:url(http://t/f.woff)}</style><div style=\"background:url(&quot;http://t/s&quot;)\">") ==
+          V{"css_import style  http://t/i.css", "css_url style  http://t/u", "font_face style  http://t/f.woff",
+            "css_url div style http://t/s"});
+  }
+}
+
+TEST_SUITE("html::scan details") {
+  TEST_CASE("entity-encoded URLs") {
+    CHECK(found("<img src=\"&#x68;ttps&colon;&sol;&sol;t&period;example/p.gif\">") ==
+          V{"img img src https://t.example/p.gif"});
+  }
+  TEST_CASE("each quoting style and upper-case tags") {
+    CHECK(found("<IMG SRC='http://t/1'><Img src=\"http://t/2\"><img src=http://t/3>").size() == 3);
+  }
+  TEST_CASE("attribute values spanning lines") {
+    CHECK(found("<img src=\"http://t.exa\nmple/p\r\n.gif\">") == V{"img img src http://t.example/p.gif"});
+  }
+  TEST_CASE("base href resolves relative URLs; without it they are not remote") {
+    CHECK(found("<img src=a.gif>").empty());
+    auto r = scan("<head><base href=\"https://b.example/dir/\"></head><img src=a.gif><img src=cid:x>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK(r.resources[0].resolved == "https://b.example/dir/a.gif");
+    CHECK(r.base_href == "https://b.example/dir/");
+  }
+  TEST_CASE("base href applies to resources before it too, first base wins") {
+    auto r = scan("<img src=a.gif><base href=http://one.example/><base href=http://two.example/>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK(r.resources[0].host == "one.example");
+  }
+  TEST_CASE("remote schemes and UNC; cid and data are not remote") {
+    CHECK(found("<img src=ftp://t/a><img src=file:///c:/x><img src='\\\\smb.example\\s\\p.png'>"
+                "<img src=cid:abc><img src=data:image/gif;base64,AA==>").size() == 3);
+  }
+  TEST_CASE("resource inside an ordinary comment is not counted") {
+    CHECK(found("<!-- <img src=http://t/a> --><p>").empty());
+  }
+  TEST_CASE("nested conditional comments mark resources") {
+    auto r = scan("<!--[if mso]><!--[if gte mso 9]><img src=http://t/a><![endif]--><![endif]--><img src=http://t/b>");
+    REQUIRE(r.resources.size() == 2);
+    CHECK(r.resources[0].in_conditional_comment);
+    CHECK_FALSE(r.resources[1].in_conditional_comment);
+  }
+  TEST_CASE("declared size and invisibility") {
+    auto r = scan("<img src=http://t/a width=1 height=\"1\"><img src=http://t/b width=600>"
+                  "<img src=http://t/c style='display:none'>");
+    REQUIRE(r.resources.size() == 3);
+    CHECK(r.resources[0].width == 1);
+    CHECK(r.resources[0].invisible);
+    CHECK_FALSE(r.resources[1].invisible);
+    CHECK(r.resources[2].invisible);
+  }
+  TEST_CASE("hidden open ancestor, closed ancestor no longer counts") {
+    auto r = scan("<div style=\"visibility:hidden\"><span><img src=http://t/a></span></div><img src=http://t/b>"
+                  "<table><tr><td style=\"opacity:0\"></td><td><img src=http://t/c>");
+    REQUIRE(r.resources.size() == 3);
+    CHECK(r.resources[0].ancestor_hidden);
+    CHECK(r.resources[0].invisible);
+    CHECK_FALSE(r.resources[1].invisible);
+    CHECK_FALSE(r.resources[2].invisible);
+  }
+  TEST_CASE("class rules in style blocks do not count") {
+    auto r = scan("<style>.h{display:none}</style><img class=h src=http://t/a>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK_FALSE(r.resources[0].invisible);
+  }
+  TEST_CASE("links: a, area, form") {
+    auto r = scan("<a href=\"https://Lure.example/x\">x</a><area href=/rel><form action=http://f.example/>");
+    REQUIRE(r.links.size() == 2);
+    CHECK(r.links[0].host == "lure.example");
+    CHECK(r.links[1].host == "f.example");
+    CHECK(r.resources.empty());
+  }
+  TEST_CASE("URL span points at the raw bytes") {
+    std::string in = "<img src=\"http://t/a\">";
+    auto r = scan(in);
+    REQUIRE(r.resources.size() == 1);
+    CHECK(in.substr(r.resources[0].begin, r.resources[0].end - r.resources[0].begin) == "http://t/a");
+  }
+  TEST_CASE("banner offset") {
+    CHECK(scan("<html><head></head><body class=x>hi").banner_offset == 33);
+    CHECK(scan("<html><head></head>hi").banner_offset == 19);
+    CHECK(scan("<!doctype html><html>hi").banner_offset == 21);
+    CHECK(scan("<!doctype html>hi").banner_offset == 15);
+    CHECK(scan("hi").banner_offset == 0);
+  }
+}
+
+TEST_SUITE("html::scan_text_links") {
+  TEST_CASE("bare URLs with trailing punctuation trimmed") {
+    auto l = scan_text_links("See https://a.example/x?y=1. Or (www.b.example/p), and http://c.example/(w)!");
+    REQUIRE(l.size() == 3);
+    CHECK(l[0].url == "https://a.example/x?y=1");
+    CHECK(l[1].url == "www.b.example/p");
+    CHECK(l[1].host == "www.b.example");
+    CHECK(l[2].url == "http://c.example/(w)");
+  }
+  TEST_CASE("no URL, no link") {
+    CHECK(scan_text_links("http:// and www and nothing").empty());
+  }
+}
+
+TEST_SUITE("html::scan raw text") {
+  TEST_CASE("tags hidden in unclosed raw text are still scanned") {
+    auto r = scan("<style>p{}<img src=http://t/a></p><title><img src=http://t/b>");
+    REQUIRE(r.resources.size() == 2);
+    CHECK(r.resources[0].resolved == "http://t/a");
+    CHECK(r.resources[1].resolved == "http://t/b");
+  }
+  TEST_CASE("script bodies are not scanned") {
+    CHECK(found("<script>document.write('<img src=http://t/a>')</script>").empty());
+  }
+}

@@ -1,0 +1,64 @@
+#include "mime/charset.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace pixelwarden::mime;
+using namespace std::string_view_literals;
+
+TEST_SUITE("mime::Charset") {
+  TEST_CASE("byte-processable charsets") {
+    for (auto cs : {"utf-8", "ISO-8859-15", "windows-1252", "koi8-r", "GB18030", "Shift_JIS",
+                    "euc-kr", "\"us-ascii\"", "", "x-unknown-label"}) {
+      CHECK_MESSAGE(is_ascii_compatible(cs), cs);
+    }
+  }
+  TEST_CASE("charsets that can hide markup") {
+    for (auto cs : {"UTF-16", "utf-16le", "utf-32", "ISO-2022-JP", "utf-7", "HZ-GB-2312", "ibm037"}) {
+      CHECK_MESSAGE(!is_ascii_compatible(cs), cs);
+    }
+  }
+  TEST_CASE("detect_bom") {
+    CHECK(detect_bom("\xEF\xBB\xBFhi") == "utf-8");
+    CHECK(detect_bom("\xFF\xFE<\0"sv) == "utf-16le");
+    CHECK(detect_bom("\xFE\xFF\0<"sv) == "utf-16be");
+    CHECK(detect_bom("\xFF\xFE\0\0"sv) == "utf-32le");
+    CHECK(!detect_bom("<html>").has_value());
+  }
+  TEST_CASE("a BOM wins over the label") {
+    CHECK(effective_charset("\xFF\xFE<\0"sv, "iso-8859-1") == "utf-16le");
+    CHECK(effective_charset("<", "UTF-16") == "utf-16be");
+  }
+  TEST_CASE("utf-16le with BOM round-trips byte for byte") {
+    const std::string_view in = "\xFF\xFE<\0a\0>\0\xE9\0"sv;
+    auto u = to_utf8(in, effective_charset(in, "utf-16"));
+    REQUIRE(u.ok());
+    CHECK(*u == "\xEF\xBB\xBF<a>\xC3\xA9");
+    auto back = from_utf8(*u, "utf-16le");
+    REQUIRE(back.ok());
+    CHECK(*back == in);
+  }
+  TEST_CASE("iso-2022-jp converts to UTF-8 and back") {
+    const std::string_view jp = "\x1B$B$3$s\x1B(B <b>";
+    auto u = to_utf8(jp, "ISO-2022-JP");
+    REQUIRE(u.ok());
+    CHECK(*u == "\xE3\x81\x93\xE3\x82\x93 <b>");
+    auto back = from_utf8(*u, "iso-2022-jp");
+    REQUIRE(back.ok());
+    CHECK(*back == jp);
+  }
+  TEST_CASE("strict conversions report invalid input and unknown charsets") {
+    CHECK_FALSE(to_utf8("\xC3(", "utf-8").ok());
+    CHECK_FALSE(to_utf8("x", "no-such-charset").ok());
+    CHECK_FALSE(from_utf8("\xE2\x82\xAC", "iso-8859-1").ok());
+  }
+  TEST_CASE("lenient conversion never fails") {
+    CHECK(to_utf8_lenient("caf\xE9", "iso-8859-1") == "caf\xC3\xA9");
+    CHECK(to_utf8_lenient("caf\xC3\xA9", "us-ascii") == "caf\xC3\xA9");
+    CHECK(to_utf8_lenient("caf\xE9", "no-such") == "caf\xC3\xA9");
+  }
+  TEST_CASE("is_valid_utf8") {
+    CHECK(is_valid_utf8("a\xC3\xA9\xF0\x9F\x98\x80"));
+    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));
+  }
+}

@@ -1,0 +1,85 @@
+#include "mime/codec.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+using namespace pixelwarden::mime;
+
+TEST_SUITE("mime::Codec") {
+  TEST_CASE("parse_cte maps names, case, whitespace and comments") {
+    CHECK(parse_cte("") == Cte::seven_bit);
+    CHECK(parse_cte(" Base64 ") == Cte::base64);
+    CHECK(parse_cte("quoted-printable (sender's choice)") == Cte::quoted_printable);
+    CHECK(parse_cte("8BIT") == Cte::eight_bit);
+    CHECK(parse_cte("binary") == Cte::binary);
+    CHECK(parse_cte("x-uuencode") == Cte::unknown);
+    CHECK(cte_name(Cte::quoted_printable) == "quoted-printable");
+  }
+  TEST_CASE("base64 decodes across line breaks") {
+    CHECK(decode_base64("SGVs\r\nbG8g\nd29y bGQ=") == "Hello world");
+  }
+  TEST_CASE("base64 tolerates missing padding and reports it") {
+    DecodeStats st;
+    CHECK(decode_base64("SGk", &st) == "Hi");
+    CHECK(st.missing_padding);
+    CHECK(st.garbage == 0);
+  }
+  TEST_CASE("base64 skips and counts garbage") {
+    DecodeStats st;
+    CHECK(decode_base64("SG!Vs*bG8", &st) == "Hello");
+    CHECK(st.garbage == 2);
+  }
+  TEST_CASE("base64 stops at the padding that ends the data") {
+    DecodeStats st;
+    CHECK(decode_base64("SGk=\r\nQUJD", &st) == "Hi");
+    CHECK(st.garbage == 4);
+  }
+  TEST_CASE("base64 ignores a stray equals sign before a quantum completes") {
+    CHECK(decode_base64("=SGVsbG8=") == "Hello");
+  }
+  TEST_CASE("quoted-printable: escapes, lowercase hex, soft breaks") {
+    CHECK(decode_quoted_printable("a=3Db=3db") == "a=b=b");
+    CHECK(decode_quoted_printable("long li=\r\nne\r\nnext") == "long line\r\nnext");
+    CHECK(decode_quoted_printable("lf soft=\nbreak") == "lf softbreak");
+    CHECK(decode_quoted_printable("pad= \t\r\nded") == "padded");
+  }
+  TEST_CASE("quoted-printable keeps a lone equals sign and drops one at the end") {
+    CHECK(decode_quoted_printable("a = b =zz") == "a = b =zz");
+    CHECK(decode_quoted_printable("end=") == "end");
+  }
+  TEST_CASE("identity encodings return the bytes") {
+    CHECK(decode("a=3D\xFF", Cte::eight_bit) == "a=3D\xFF");
+    CHECK(decode("=3D", Cte::unknown) == "=3D");
+  }
+  TEST_CASE("encode_base64 wraps at the given line length with the given eol") {
+    const std::string e = encode_base64(std::string(60, 'a'), 40, "\n");
+    CHECK(e.find('\n') == 40);
+    CHECK(e.back() != '\n');
+    CHECK(decode_base64(e) == std::string(60, 'a'));
+    CHECK(encode_base64("Hi", 76, "\r\n") == "SGk=");
+  }
+  TEST_CASE("encode_quoted_printable keeps lines short and escapes what must be") {
+    const std::string in = std::string(200, 'x') + " \r\na=b\tc\r";
+    const std::string e = encode_quoted_printable(in, "\r\n");
+    for (std::size_t pos = 0, nl; (nl = e.find("\r\n", pos)) != std::string::npos; pos = nl + 2) {
+      CHECK(nl - pos <= 76);
+    }
+    CHECK(e.find("=20\r\n") != std::string::npos);
+    CHECK(e.find("a=3Db") != std::string::npos);
+    CHECK(e.find("=0D") != std::string::npos);
+    CHECK(decode_quoted_printable(e) == in);
+  }
+  TEST_CASE("random bytes round-trip through both encoders") {
+    const unsigned seed = std::random_device{}();
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    for (int round = 0; round < 200; ++round) {
+      std::string s(rng() % 300, '\0');
+      for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? "\r\n =\t"[rng() % 5] : rng() % 256);
+      CHECK(decode_base64(encode_base64(s, 4 + rng() % 100, "\r\n")) == s);
+      CHECK(decode_quoted_printable(encode_quoted_printable(s, rng() % 2 ? "\r\n" : "\n")) == s);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+#include "mime/reencode.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+using namespace pixelwarden::mime;
+
+namespace {
+
+std::string text(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s;
+  while (s.size() < n) s += (rng() % 12 == 0) ? std::string("\r\n") : std::string(1, static_cast<char>('a' + rng() % 26));
+  return s;
+}
+
+}  // namespace
+
+TEST_SUITE("mime::Reencode") {
+  TEST_CASE("no edit returns the original encoding") {
+    const std::string enc = "SGVs\r\nbG8=";
+    CHECK(reencode(enc, "Hello", "Hello", Cte::base64) == enc);
+  }
+  TEST_CASE("base64: unedited lines are reused and the line length kept") {
+    const std::string old_dec = text(3000, 1);
+    const std::string enc = encode_base64(old_dec, 64, "\n");
+    std::string new_dec = old_dec;
+    new_dec.replace(1500, 3, "XYZ");  // same size: the suffix is reusable too
+    const std::string out = reencode(enc, old_dec, new_dec, Cte::base64);
+    CHECK(decode_base64(out) == new_dec);
+    CHECK(out.substr(0, 1000) == enc.substr(0, 1000));
+    CHECK(out.substr(out.size() - 1000) == enc.substr(enc.size() - 1000));
+    CHECK(longest_line(out) == 64);
+    CHECK(out.find('\r') == std::string::npos);
+  }
+  TEST_CASE("base64: growth by a non-multiple of 3 still decodes exactly") {
+    const std::string old_dec = text(2000, 2);
+    const std::string enc = encode_base64(old_dec, 76, "\r\n") + "\r\n";
+    std::string new_dec = old_dec;
+    new_dec.insert(700, "<img>");
+    const std::string out = reencode(enc, old_dec, new_dec, Cte::base64);
+    CHECK(decode_base64(out) == new_dec);
+    CHECK(out.substr(0, 700) == enc.substr(0, 700));
+    CHECK(out.substr(out.size() - 2) == "\r\n");
+  }
+  TEST_CASE("quoted-printable: edit in the middle, both ends reused verbatim") {
+    std::string old_dec;
+    for (int i = 0; i < 40; ++i) old_dec += "line " + std::to_string(i) + " caf\xC3\xA9 = " + std::string(90, 'x') + "\r\n";
+    const std::string enc = encode_quoted_printable(old_dec, "\r\n");
+    std::string new_dec = old_dec;
+    new_dec.replace(new_dec.find("line 20"), 7, "LINE twenty");
+    const std::string out = reencode(enc, old_dec, new_dec, Cte::quoted_printable);
+    CHECK(decode_quoted_printable(out) == new_dec);
+    CHECK(out.substr(0, enc.find("line 20")) == enc.substr(0, enc.find("line 20")));
+    const std::size_t tail = enc.size() - enc.find("line 21");
+    CHECK(out.substr(out.size() - tail) == enc.substr(enc.size() - tail));
+    CHECK(longest_line(out) <= 76);
+  }
+  TEST_CASE("quoted-printable: edit inside a soft-broken line joins the reused suffix") {
+    const std::string old_dec = std::string(300, 'a') + "\n" + std::string(50, 'b');
+    const std::string enc = encode_quoted_printable(old_dec, "\n");
+    std::string new_dec = old_dec;
+    new_dec[100] = '<';
+    const std::string out = reencode(enc, old_dec, new_dec, Cte::quoted_printable);
+    CHECK(decode_quoted_printable(out) == new_dec);
+  }
+  TEST_CASE("sender's odd base64 lines fall back to a fresh encoding") {
+    const std::string enc = "SGV\r\nsbG8g\r\nd29y bGQ";  // quanta cross lines
+    const std::string old_dec = decode_base64(enc);
+    const std::string out = reencode(enc, old_dec, old_dec + "!", Cte::base64);
+    CHECK(decode_base64(out) == old_dec + "!");
+  }
+  TEST_CASE("identity encodings return the new content") {
+    CHECK(reencode("a", "a", "b\r\n", Cte::eight_bit) == "b\r\n");
+  }
+  TEST_CASE("random edits always decode back") {
+    const unsigned seed = std::random_device{}();
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    for (int round = 0; round < 100; ++round) {
+      const std::string old_dec = text(rng() % 2000, rng());
+      const Cte cte = rng() % 2 ? Cte::base64 : Cte::quoted_printable;
+      const std::string eol = rng() % 2 ? "\r\n" : "\n";
+      const std::string enc = cte == Cte::base64 ? encode_base64(old_dec, 4 + rng() % 90, eol)
+                                                 : encode_quoted_printable(old_dec, eol);
+      std::string new_dec = old_dec;
+      const std::size_t at = rng() % (new_dec.size() + 1);
+      new_dec.replace(at, std::min<std::size_t>(rng() % 50, new_dec.size() - at), text(rng() % 60, rng()));
+      const std::string out = reencode(enc, old_dec, new_dec, cte, eol);
+      CHECK(decode(out, cte) == new_dec);
+      CHECK(longest_line(out) <= 998);
+    }
+  }
+}

@@ -1,0 +1,231 @@
+// load_ruleset: files, includes, keys and every error class with its position.
+#include <doctest/doctest.h>
+
+#include "base/digest.hpp"
+#include "ruleset/ruleset.hpp"
+#include "temp_tree.hpp"
+
+using namespace pixelwarden;
+using pixelwarden::test::all_errors;
+using pixelwarden::test::k_head;
+using pixelwarden::test::TempTree;
+
+namespace {
+bool has_error(const ruleset::LoadResult& r, const std::string& text) {
+  return all_errors(r).find(text) != std::string::npos;
+}
+}  // namespace
+
+TEST_SUITE("ruleset::loader") {
+  TEST_CASE("a minimal ruleset loads with defaults") {
+    TempTree t;
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head));
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    CHECK(r.ruleset->meta().name == "t");
+    CHECK(r.ruleset->meta().version == "1");
+    CHECK(r.ruleset->mode() == ruleset::Mode::enforce);
+    CHECK(r.ruleset->read_receipts() == ruleset::ReadReceipts::keep);
+    CHECK(r.ruleset->malformed_mime() == ruleset::MalformedPolicy::pass);
+    CHECK(r.ruleset->report().header == "X-Pixelwarden");
+  }
+  TEST_CASE("an empty entry file is an error") {
+    TempTree t;
+    std::string p = t.write("r.yaml", "");
+    auto r = ruleset::load_ruleset(p);
+    CHECK_FALSE(r.ruleset);
+    CHECK(all_errors(r) == p + ":1:1: the ruleset file is empty\n");
+  }
+  TEST_CASE("a missing entry file is an error") {
+    TempTree t;
+    auto r = ruleset::load_ruleset(t.path("nope.yaml"));
+    CHECK_FALSE(r.ruleset);
+    CHECK(has_error(r, "cannot read"));
+  }
+  TEST_CASE("ruleset name and version are required") {
+    TempTree t;
+    std::string p = t.write("r.yaml", "ruleset:\n  name: x\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == p + ":2:3: ruleset.version is required\n");
+  }
+  TEST_CASE("a YAML syntax error reports its position") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "lists: [a\n");
+    auto r = ruleset::load_ruleset(p);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].file == p);
+    CHECK(r.errors[0].line == 3);
+    CHECK(r.errors[0].message.find("YAML syntax error") == 0);
+  }
+  TEST_CASE("unknown keys are errors at the key") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head +
+                                          "trackers:\n"
+                                          "  - id: a\n"
+                                          "    match: {invisibel: true}\n"
+                                          "    action: neutralize\n"
+                                          "colour: red\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(has_error(r, p + ":4:13: unknown key 'invisibel' in match"));
+    CHECK(has_error(r, p + ":6:1: unknown top-level key 'colour'"));
+  }
+  TEST_CASE("every error of the run is reported") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head +
+                                          "mode: loud\n"
+                                          "read_receipts: maybe\n"
+                                          "malformed_mime: drop\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(r.errors.size() == 3);
+    CHECK(has_error(r, p + ":2:7: mode must be one of enforce | monitor, not 'loud'"));
+    CHECK(has_error(r, p + ":3:16: read_receipts must be one of keep | strip"));
+    CHECK(has_error(r, p + ":4:17: malformed_mime must be one of pass | tag | quarantine"));
+  }
+  TEST_CASE("duplicate rule ids are errors, across sections") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head +
+                                          "trackers:\n"
+                                          "  - {id: same, match: {invisible: true}, action: keep}\n"
+                                          "lures:\n"
+                                          "  - {id: same, match: {domain_in: [a.example]}, action: tag}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == p + ":5:10: duplicate rule id 'same'\n");
+  }
+  TEST_CASE("rule ids must be [a-z0-9-]+") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "trackers:\n  - {id: Bad_Id, match: {invisible: true}, action: keep}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == p + ":3:10: rule id 'Bad_Id' must match [a-z0-9-]+\n");
+  }
+  TEST_CASE("duplicate list names are errors, across files") {
+    TempTree t;
+    t.write("inc.yaml", "lists:\n  l: {domains: [b.example]}\n");
+    std::string p = t.write("r.yaml", k_head + "include: inc.yaml\nlists:\n  l: {domains: [a.example]}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == t.path("inc.yaml") + ":2:3: duplicate list name 'l'\n");
+  }
+  TEST_CASE("duplicate keys in a map are errors") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "trackers:\n  - {id: a, id: b, match: {invisible: true}, action: keep}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(has_error(r, p + ":3:13: duplicate key 'id' in tracker rule"));
+  }
+  TEST_CASE("an unknown list name is an error at the reference") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "trackers:\n  - {id: a, match: {domain_in: nope}, action: keep}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == p + ":3:32: unknown list 'nope'\n");
+  }
+  TEST_CASE("a list of the wrong kind is an error") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head +
+                                          "lists:\n  d: {domains: [a.example]}\n"
+                                          "trackers:\n  - {id: a, match: {url_in: d}, action: keep}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(has_error(r, p + ":5:29: url_in needs a url_patterns, filters or vendors list, 'd' is domains"));
+  }
+  TEST_CASE("a list needs exactly one kind") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "lists:\n  d: {domains: [a.example], url_patterns: [x]}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(has_error(r, p + ":3:6: list 'd' needs exactly one of"));
+  }
+  TEST_CASE("entry-only keys are refused in included files") {
+    TempTree t;
+    std::string inc = t.write("inc.yaml", "mode: monitor\nreport: {header: X}\n");
+    std::string p = t.write("r.yaml", k_head + "include: [inc.yaml]\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == inc + ":1:1: only the entry file may set 'mode'\n" + inc +
+                               ":2:1: only the entry file may set 'report'\n");
+  }
+  TEST_CASE("a missing literal include is an error at its name") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "include: [missing.yaml]\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == p + ":2:11: included file not found: " + t.path("missing.yaml") + "\n");
+  }
+  TEST_CASE("a glob with no match is not an error") {
+    TempTree t;
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "include: [extra/*.yaml]\n"));
+    CHECK(r.ruleset);
+  }
+  TEST_CASE("an include cycle is an error") {
+    TempTree t;
+    std::string a = t.write("a.yaml", "include: b.yaml\n");
+    t.write("b.yaml", "include: a.yaml\n");
+    std::string p = t.write("r.yaml", k_head + "include: a.yaml\n");
+    auto r = ruleset::load_ruleset(p);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].file == t.path("b.yaml"));
+    CHECK(r.errors[0].line == 1);
+    CHECK(r.errors[0].column == 10);
+    CHECK(r.errors[0].message.find("include cycle") == 0);
+  }
+  TEST_CASE("including the entry file from itself is a cycle") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "include: r.yaml\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(has_error(r, p + ":2:10: include cycle"));
+  }
+  TEST_CASE("includes resolve relative to the including file, depth-first, globs sorted") {
+    TempTree t;
+    t.write("sub/b.yaml", "include: deeper/c.yaml\ntrackers: [{id: b, match: {invisible: true}, action: keep}]\n");
+    t.write("sub/deeper/c.yaml", "trackers: [{id: c, match: {invisible: true}, action: keep}]\n");
+    t.write("sub/a.yaml", "trackers: [{id: a, match: {invisible: true}, action: keep}]\n");
+    t.write("sub/B.yaml", "trackers: [{id: upper-b, match: {invisible: true}, action: keep}]\n");
+    std::string p = t.write("r.yaml", k_head + "include: ['sub/*.yaml']\n"
+                                               "trackers: [{id: own, match: {invisible: true}, action: strip}]\n");
+    auto r = ruleset::load_ruleset(p);
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    // bytewise: "B" < "a" < "b"; b's include c comes right after b
+    std::vector<std::string> expect = {p, t.path("sub/B.yaml"), t.path("sub/a.yaml"), t.path("sub/b.yaml"),
+                                       t.path("sub/deeper/c.yaml")};
+    CHECK(r.files == expect);
+    // the entry file's rule comes first: it wins
+    ruleset::ResourceFacts f{"https://x.example/p.gif", "x.example", "img", true};
+    CHECK(r.ruleset->match_tracker(f, {})->rule == "own");
+    CHECK(r.ruleset->sizes().trackers == 5);
+  }
+  TEST_CASE("an included file's rules come after the including file's own") {
+    TempTree t;
+    t.write("inc.yaml", "trackers: [{id: inc, match: {invisible: true}, action: strip}]\n");
+    std::string p = t.write("r.yaml", "include: inc.yaml\n" + k_head +
+                                          "trackers: [{id: own, match: {invisible: false}, action: keep}]\n");
+    auto r = ruleset::load_ruleset(p);
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    ruleset::ResourceFacts f{"https://x.example/p.gif", "x.example", "img", true};
+    CHECK(r.ruleset->match_tracker(f, {})->rule == "inc");
+    f.invisible = false;
+    CHECK(r.ruleset->match_tracker(f, {})->rule == "own");
+  }
+  TEST_CASE("the sha256 covers the entry, included and list files in load order") {
+    TempTree t;
+    std::string inc = "lists:\n  l: {file: l.txt}\n";
+    std::string list = "a.example\n";
+    std::string entry = k_head + "include: inc.yaml\n";
+    t.write("inc.yaml", inc);
+    t.write("l.txt", list);
+    auto r = ruleset::load_ruleset(t.write("r.yaml", entry));
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    CHECK(r.ruleset->meta().sha256 == base::sha256_hex(entry + inc + list));
+    CHECK(r.files.size() == 3);
+  }
+  TEST_CASE("alias bombs and alias cycles are errors, not crashes") {
+    TempTree t;
+    std::string bomb = k_head +
+                       "x0: &a0 [a, a, a, a, a, a, a, a, a]\n"
+                       "lists:\n"
+                       "  l1: &a1 {domains: [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]}\n"
+                       "  l2: {domains: &c [*c]}\n";
+    auto r = ruleset::load_ruleset(t.write("r.yaml", bomb));
+    CHECK_FALSE(r.ruleset);
+    CHECK(has_error(r, "unknown top-level key 'x0'"));
+    CHECK(has_error(r, "entries of domains must be scalars, not a sequence"));
+  }
+  TEST_CASE("deep nesting is a clear YAML error") {
+    TempTree t;
+    std::string deep = k_head + "lists: " + std::string(2000, '[') + std::string(2000, ']') + "\n";
+    auto r = ruleset::load_ruleset(t.write("r.yaml", deep));
+    CHECK_FALSE(r.ruleset);
+    CHECK(r.errors.size() == 1);
+  }
+}

@@ -1,0 +1,65 @@
+#include <doctest/doctest.h>
+
+#include "base/digest.hpp"
+#include "ruleset/ruleset.hpp"
+
+using pixelwarden::ruleset::RecipientTokens;
+
+namespace {
+const RecipientTokens k_alice({"Alice.Smith@Corp.example"});
+}
+
+TEST_SUITE("ruleset::RecipientTokens") {
+  TEST_CASE("the address in clear, any case, percent-encoded") {
+    CHECK(k_alice.found_in("https://t.example/o?to=alice.smith@corp.example"));
+    CHECK(k_alice.found_in("https://t.example/o?to=ALICE.SMITH%40CORP.EXAMPLE"));
+  }
+  TEST_CASE("the local part of four or more characters") {
+    CHECK(k_alice.found_in("https://t.example/o/alice.smith/1.gif"));
+    RecipientTokens bob({"bob@corp.example"});
+    CHECK_FALSE(bob.found_in("https://t.example/o/bob/1.gif"));
+  }
+  TEST_CASE("hex md5, sha1 and sha256 of the lower-cased address") {
+    const std::string a = "alice.smith@corp.example";
+    CHECK(k_alice.found_in("https://t.example/p?h=" + pixelwarden::base::md5_hex(a)));
+    CHECK(k_alice.found_in("https://t.example/p/" + pixelwarden::base::sha1_hex(a) + ".gif"));
+    CHECK(k_alice.found_in("https://t.example/p#" + pixelwarden::base::sha256_hex(a)));
+  }
+  TEST_CASE("uppercase hex digests match too") {
+    std::string h = pixelwarden::base::md5_hex("alice.smith@corp.example");
+    for (char& c : h) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    CHECK(k_alice.found_in("https://t.example/p?h=" + h));
+  }
+  TEST_CASE("base64 standard, padded, at alignment 0") {
+    // base64("alice.smith@corp.example") = YWxpY2Uuc21pdGhAY29ycC5leGFtcGxl
+    CHECK(k_alice.found_in("https://t.example/o?u=YWxpY2Uuc21pdGhAY29ycC5leGFtcGxl"));
+  }
+  TEST_CASE("base64 at alignments 1 and 2 inside a longer run") {
+    // base64("x" + addr) and base64("xy" + addr)
+    CHECK(k_alice.found_in("https://t.example/o?d=eGFsaWNlLnNtaXRoQGNvcnAuZXhhbXBsZQ=="));
+    CHECK(k_alice.found_in("https://t.example/o?d=eHlhbGljZS5zbWl0aEBjb3JwLmV4YW1wbGU="));
+  }
+  TEST_CASE("base64 URL-safe alphabet") {
+    // base64url("??>alice@corp.example") contains '-' / '_' where standard has '+' '/'
+    RecipientTokens t({"a>?b@c.example"});
+    // standard: YT4/YkBjLmV4YW1wbGU=, url-safe: YT4_YkBjLmV4YW1wbGU
+    CHECK(t.found_in("https://t.example/o?d=YT4_YkBjLmV4YW1wbGU"));
+    CHECK(t.found_in("https://t.example/o?d=YT4%2FYkBjLmV4YW1wbGU%3D"));
+  }
+  TEST_CASE("base64 is case-sensitive") {
+    CHECK_FALSE(k_alice.found_in("https://t.example/o?u=ywxpy2uuc21pdghay29ycc5legftcgxl"));
+  }
+  TEST_CASE("the host part never counts") {
+    RecipientTokens t({"news@alice.example"});
+    CHECK_FALSE(t.found_in("https://alice.example/logo.png"));
+  }
+  TEST_CASE("other recipients' tokens do not match") {
+    CHECK_FALSE(k_alice.found_in("https://t.example/o?to=bob@corp.example"));
+    CHECK(RecipientTokens().empty());
+    CHECK_FALSE(RecipientTokens().found_in("https://t.example/alice.smith@corp.example"));
+  }
+  TEST_CASE("angle brackets around the recipient are ignored") {
+    RecipientTokens t({"<carol@corp.example>"});
+    CHECK(t.found_in("https://t.example/o?to=carol@corp.example"));
+  }
+}

@@ -1,0 +1,101 @@
+#include "url/url.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace pixelwarden::url;
+
+TEST_SUITE("url::parse") {
+  TEST_CASE("absolute http URL is normalized") {
+    auto u = parse("  HTTPS://User:pw@Track.EXAMPLE:443/a/./b/../c?q=1#f \n");
+    REQUIRE(u);
+    CHECK(u->scheme == "https");
+    CHECK(u->host == "track.example");
+    CHECK(u->port.empty());
+    CHECK(u->path == "/a/c");
+    CHECK(u->query == "q=1");
+    CHECK(u->fragment == "f");
+    CHECK(u->href == "https://track.example/a/c?q=1#f");
+  }
+  TEST_CASE("tabs and newlines inside are removed, backslashes are slashes") {
+    auto u = parse("ht\ntp:\\\\exa\tmple.com\\x\\y");
+    REQUIRE(u);
+    CHECK(u->href == "http://example.com/x/y");
+  }
+  TEST_CASE("percent-encoded host is decoded") {
+    auto u = parse("http://%74racker.example/p");
+    REQUIRE(u);
+    CHECK(u->host == "tracker.example");
+  }
+  TEST_CASE("non-default port kept, ipv6 bracketed") {
+    CHECK(parse("http://h.example:8080/")->href == "http://h.example:8080/");
+    auto v6 = parse("http://[::1]:80/x");
+    REQUIRE(v6);
+    CHECK(v6->host == "::1");
+    CHECK(v6->href == "http://[::1]/x");
+  }
+  TEST_CASE("relative references are not absolute URLs") {
+    CHECK_FALSE(parse("/images/a.png"));
+    CHECK_FALSE(parse("a.png"));
+    CHECK_FALSE(parse("http://"));
+  }
+  TEST_CASE("non-special schemes keep their path") {
+    auto u = parse("CID:part1@example");
+    REQUIRE(u);
+    CHECK(u->scheme == "cid");
+    CHECK(u->host.empty());
+    CHECK(u->href == "cid:part1@example");
+  }
+  TEST_CASE("UNC path is a file URL with unc set") {
+    auto u = parse("\\\\Evil.example\\share\\x.png");
+    REQUIRE(u);
+    CHECK(u->unc);
+    CHECK(u->scheme == "file");
+    CHECK(u->host == "evil.example");
+    CHECK(u->path == "/share/x.png");
+  }
+}
+
+TEST_SUITE("url::resolve") {
+  TEST_CASE("protocol-relative resolves as https without base") {
+    auto u = resolve("", "//cdn.example/p.gif");
+    REQUIRE(u);
+    CHECK(u->href == "https://cdn.example/p.gif");
+  }
+  TEST_CASE("protocol-relative takes the base scheme") {
+    CHECK(resolve("http://b.example/", "//cdn.example/p")->href == "http://cdn.example/p");
+  }
+  TEST_CASE("relative with empty base is nullopt") {
+    CHECK_FALSE(resolve("", "img/a.png"));
+    CHECK_FALSE(resolve("mailto:x@y", "img/a.png"));
+  }
+  TEST_CASE("relative paths merge with the base directory") {
+    CHECK(resolve("https://b.example/dir/page.html?x", "img/a.png")->href == "https://b.example/dir/img/a.png");
+    CHECK(resolve("https://b.example/dir/page.html", "../a.png")->href == "https://b.example/a.png");
+    CHECK(resolve("https://b.example/dir/page.html", "/root.png")->href == "https://b.example/root.png");
+    CHECK(resolve("https://b.example/dir/p?q", "?z")->href == "https://b.example/dir/p?z");
+    CHECK(resolve("https://b.example/dir/p?q", "#f")->href == "https://b.example/dir/p?q#f");
+  }
+  TEST_CASE("absolute ref ignores the base") {
+    CHECK(resolve("https://b.example/", "http://t.example/x")->host == "t.example");
+  }
+  TEST_CASE("UNC ref stays UNC") {
+    auto u = resolve("https://b.example/", "\\\\smb.example\\s");
+    REQUIRE(u);
+    CHECK(u->unc);
+  }
+}
+
+TEST_SUITE("url::helpers") {
+  TEST_CASE("remote schemes") {
+    CHECK(is_remote_scheme("http"));
+    CHECK(is_remote_scheme("HTTPS"));
+    CHECK(is_remote_scheme("ftp"));
+    CHECK(is_remote_scheme("file"));
+    CHECK_FALSE(is_remote_scheme("cid"));
+    CHECK_FALSE(is_remote_scheme("data"));
+  }
+  TEST_CASE("percent_decode leaves malformed escapes") {
+    CHECK(percent_decode("a%20b%2") == "a b%2");
+    CHECK(percent_decode("%zz%41") == "%zzA");
+  }
+}
