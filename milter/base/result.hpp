@@ -12,7 +12,7 @@ namespace pixelwarden::base {
 
 struct Error {
   std::string message;
-  std::string file;  // empty when the error has no source position
+  std::string file = {};  // empty when the error has no source position
   int line = 0;      // 1-based; 0 when unknown
   int column = 0;    // 1-based, in bytes; 0 when unknown
 

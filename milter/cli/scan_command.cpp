@@ -3,8 +3,8 @@
 // rule matched (scan_store, scan_runner, scan_output, scan_progress do the work).
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <unistd.h>
 
@@ -16,8 +16,8 @@
 namespace pixelwarden::cli {
 namespace {
 
-constexpr const char* k_scan_usage =
-    "usage: pixelwarden scan [--config FILE | --rules FILE] [--format table|json|csv] [--jobs N]\n"
+constexpr const char *k_scan_usage =
+    "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv] [--jobs N]\n"
     "                        [--rule ID]... [--since DATE] [--until DATE] [--all] PATH...\n"
     "Runs the rules over mail already delivered and reports every message a lure or tracker\n"
     "rule matched. Read-only: nothing is modified, locked or moved.\n"
@@ -28,6 +28,8 @@ constexpr const char* k_scan_usage =
     "  mbox: a \"From \" line at the start or after an empty line separates messages; one\n"
     "  '>' is removed from lines matching ^>+From  (mboxrd). An unescaped body line \"From \"\n"
     "  after an empty line (mboxo) cannot be told from a separator and splits the message.\n"
+    "--rules F   the ruleset entry file (default: from --config, else the installed default)\n"
+    "--config F  daemon config: its rules.path and mime/milter limits apply (--rules wins)\n"
     "--format    table (default on a terminal), json (JSON Lines, default otherwise), csv\n"
     "            (path,mbox_offset,message_id,date,from,to,decision,rules,trackers; rules\n"
     "            separated by spaces). mbox_offset: byte offset of the message's \"From \"\n"
@@ -55,13 +57,13 @@ ArgSpec scan_spec() {
   return spec;
 }
 
-int usage_error(const std::string& why) {
+int usage_error(const std::string &why) {
   std::fprintf(stderr, "pixelwarden scan: %s\n%s", why.c_str(), k_scan_usage);
   return k_exit_usage;
 }
 
 // Parses --format/--jobs/--since/--until into opt; returns an error text or "".
-std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
+std::string parse_options(const Args &args, ScanOptions &opt, unsigned &jobs) {
   const std::string format = args.get("--format").value_or(isatty(1) != 0 ? "table" : "json");
   if (format == "table") {
     opt.format = ScanFormat::table;
@@ -74,9 +76,10 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   }
   jobs = std::max(1U, std::thread::hardware_concurrency());
   if (auto j = args.get("--jobs")) {
-    char* end = nullptr;
+    char *end = nullptr;
     const long n = std::strtol(j->c_str(), &end, 10);
-    if (j->empty() || *end != '\0' || n < 1 || n > 1024) return "--jobs needs a number from 1 to 1024";
+    if (j->empty() || *end != '\0' || n < 1 || n > 1024)
+      return "--jobs needs a number from 1 to 1024";
     jobs = static_cast<unsigned>(n);
   }
   if (auto s = args.get("--since")) {
@@ -94,9 +97,9 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   return {};
 }
 
-}  // namespace
+} // namespace
 
-int scan_command(const std::vector<std::string>& argv) {
+int scan_command(const std::vector<std::string> &argv) {
   const Args args(argv, scan_spec());
   if (!args.ok()) return usage_error(args.error());
   if (args.has("--help")) {
@@ -104,7 +107,6 @@ int scan_command(const std::vector<std::string>& argv) {
     return 0;
   }
   if (args.positional().empty()) return usage_error("no PATH to scan");
-  if (args.has("--config") && args.has("--rules")) return usage_error("--config and --rules exclude each other");
   ScanOptions opt;
   unsigned jobs = 1;
   if (std::string why = parse_options(args, opt, jobs); !why.empty()) return usage_error(why);
@@ -121,16 +123,18 @@ int scan_command(const std::vector<std::string>& argv) {
   const auto start = std::chrono::steady_clock::now();
   const StoreListing listing = list_inputs(args.positional());
   ScanProgress progress(isatty(2) != 0, listing.total_bytes);
-  for (const auto& e : listing.errors) progress.message("pixelwarden scan: " + e.path + ": " + e.message);
+  for (const auto &e : listing.errors)
+    progress.message("pixelwarden scan: " + e.path + ": " + e.message);
   const std::string header = format_header(opt.format);
   std::fwrite(header.data(), 1, header.size(), stdout);
   ScanStats stats = run_scan(listing.inputs, opt, jobs, stdout, progress);
   progress.stop();
   stats.errors += listing.errors.size();
   stats.skipped_files += listing.skipped_files;
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fputs(format_summary(stats, seconds).c_str(), stderr);
   return stats.errors > 0 ? 1 : 0;
 }
 
-}  // namespace pixelwarden::cli
+} // namespace pixelwarden::cli

@@ -6,12 +6,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
 #include <map>
 #include <mutex>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+
 #include <zlib.h>
 
 #include "base/text.hpp"
@@ -24,14 +26,33 @@ namespace {
 
 constexpr std::size_t k_read_buffer = 1024 * 1024;
 
-std::size_t message_cap(const ScanOptions& opt) {
+std::size_t message_cap(const ScanOptions &opt) {
   return opt.limits.max_message_bytes + k_header_allowance;
 }
 
-std::string errno_text(const std::string& path, int err) { return path + ": " + std::strerror(err); }
+std::string errno_text(const std::string &path, int err) {
+  return path + ": " + std::strerror(err);
+}
+
+// Scans one message and appends its report line. The engine is not supposed to throw;
+// if it does, the message is reported as an error and the scan goes on.
+void scan_one(std::string_view bytes,
+              const std::string &path,
+              std::optional<std::uint64_t> offset,
+              const ScanOptions &opt,
+              FileResult &result) {
+  try {
+    if (auto rec = scan_message(bytes, path, offset, opt, result.stats)) {
+      result.output += format_record(opt.format, *rec);
+    }
+  } catch (const std::exception &e) {
+    result.errors.push_back(path + (offset ? "@" + std::to_string(*offset) : std::string()) +
+                            ": internal error: " + e.what());
+  }
+}
 
 // read(2) until n bytes or end of file; -1 on error.
-ssize_t read_full(int fd, char* buf, std::size_t n) {
+ssize_t read_full(int fd, char *buf, std::size_t n) {
   std::size_t got = 0;
   while (got < n) {
     const ssize_t r = ::read(fd, buf + got, n - got);
@@ -46,27 +67,33 @@ ssize_t read_full(int fd, char* buf, std::size_t n) {
 // An open file descriptor, closed on scope exit.
 struct Fd {
   int fd;
-  explicit Fd(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) {}
+  explicit Fd(const std::string &path)
+      : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) {}
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
+  Fd(const Fd &) = delete;
+  Fd &operator=(const Fd &) = delete;
 };
 
-void count_match(const engine::Verdict& v, const std::vector<std::string>& rules, ScanStats& stats) {
+void count_match(const engine::Verdict &v,
+                 const std::vector<std::string> &rules,
+                 ScanStats &stats) {
   ++stats.matched;
-  for (const auto& r : rules) ++stats.per_rule[r];
+  for (const auto &r : rules)
+    ++stats.per_rule[r];
   if (v.envelope.rcpt.empty()) ++stats.per_recipient["(unknown recipient)"];
-  for (const auto& rcpt : v.envelope.rcpt) ++stats.per_recipient[base::to_lower(rcpt)];
+  for (const auto &rcpt : v.envelope.rcpt)
+    ++stats.per_recipient[base::to_lower(rcpt)];
 }
 
 // Rules that decide reporting: with --rule, only those named.
-std::vector<std::string> selected_rules(const engine::Verdict& v, const ScanOptions& opt) {
+std::vector<std::string> selected_rules(const engine::Verdict &v, const ScanOptions &opt) {
   std::vector<std::string> rules = matched_rules(v);
   if (opt.only_rules.empty()) return rules;
-  rules.erase(std::remove_if(rules.begin(), rules.end(),
-                             [&](const std::string& r) {
+  rules.erase(std::remove_if(rules.begin(),
+                             rules.end(),
+                             [&](const std::string &r) {
                                return std::find(opt.only_rules.begin(), opt.only_rules.end(), r) ==
                                       opt.only_rules.end();
                              }),
@@ -74,8 +101,10 @@ std::vector<std::string> selected_rules(const engine::Verdict& v, const ScanOpti
   return rules;
 }
 
-void scan_message_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
-                       ScanProgress* progress) {
+void scan_message_file(const ScanInput &input,
+                       const ScanOptions &opt,
+                       FileResult &result,
+                       ScanProgress *progress) {
   Fd f(input.path);
   if (f.fd < 0) return result.errors.push_back(errno_text(input.path, errno));
   struct stat st {};
@@ -86,15 +115,13 @@ void scan_message_file(const ScanInput& input, const ScanOptions& opt, FileResul
   if (n < 0) return result.errors.push_back(errno_text(input.path, errno));
   buf.resize(static_cast<std::size_t>(n));
   if (progress != nullptr) progress->add_disk_bytes(size);
-  if (auto rec = scan_message(buf, input.path, std::nullopt, opt, result.stats)) {
-    result.output += format_record(opt.format, *rec);
-  }
+  scan_one(buf, input.path, std::nullopt, opt, result);
   if (progress != nullptr) progress->add_message(buf.size());
 }
 
 // Reads a plain or gzip mbox in chunks; chunk(bytes, on_disk_delta) per read.
 template <typename Chunk>
-std::optional<std::string> read_stream(const std::string& path, Chunk&& chunk) {
+std::optional<std::string> read_stream(const std::string &path, Chunk &&chunk) {
   Fd f(path);
   if (f.fd < 0) return std::string(std::strerror(errno));
   std::string buf(k_read_buffer, '\0');
@@ -105,7 +132,8 @@ std::optional<std::string> read_stream(const std::string& path, Chunk&& chunk) {
       const ssize_t n = read_full(f.fd, buf.data(), buf.size());
       if (n < 0) return std::string(std::strerror(errno));
       if (n == 0) return std::nullopt;
-      if (!chunk(std::string_view(buf.data(), static_cast<std::size_t>(n)), static_cast<std::uint64_t>(n))) {
+      if (!chunk(std::string_view(buf.data(), static_cast<std::size_t>(n)),
+                 static_cast<std::uint64_t>(n))) {
         return std::nullopt;
       }
     }
@@ -132,15 +160,15 @@ std::optional<std::string> read_stream(const std::string& path, Chunk&& chunk) {
   return error;
 }
 
-void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
-                    ScanProgress* progress) {
+void scan_mbox_file(const ScanInput &input,
+                    const ScanOptions &opt,
+                    FileResult &result,
+                    ScanProgress *progress) {
   MboxSplitter splitter(message_cap(opt));
   std::vector<MboxMessage> done;
   const auto take = [&] {
-    for (const MboxMessage& m : done) {
-      if (auto rec = scan_message(m.bytes, input.path, m.offset, opt, result.stats)) {
-        result.output += format_record(opt.format, *rec);
-      }
+    for (const MboxMessage &m : done) {
+      scan_one(m.bytes, input.path, m.offset, opt, result);
       if (progress != nullptr) progress->add_message(m.bytes.size());
     }
     done.clear();
@@ -163,11 +191,13 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
   }
 }
 
-}  // namespace
+} // namespace
 
-std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
+std::optional<ScanRecord> scan_message(std::string_view message,
+                                       const std::string &path,
                                        std::optional<std::uint64_t> mbox_offset,
-                                       const ScanOptions& opt, ScanStats& stats) {
+                                       const ScanOptions &opt,
+                                       ScanStats &stats) {
   const mime::Message msg(message);
   ScanRecord rec;
   const std::optional<std::string> date = msg.text("Date");
@@ -182,9 +212,9 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   }
   const auto start = std::chrono::steady_clock::now();
   engine::Verdict v = engine::inspect(message, engine::Envelope{}, opt.rules, opt.limits);
-  v.elapsed_us = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-          .count());
+  v.elapsed_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - start)
+                                                .count());
   ++stats.messages;
   stats.bytes += message.size();
   if (v.skipped == "too_large") ++stats.too_large;
@@ -207,7 +237,7 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   return rec;
 }
 
-FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress) {
+FileResult scan_file(const ScanInput &input, const ScanOptions &opt, ScanProgress *progress) {
   FileResult result;
   result.stats.files = 1;
   if (input.kind == InputKind::mbox) {
@@ -219,50 +249,74 @@ FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgres
   return result;
 }
 
-ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
-                   std::FILE* out, ScanProgress& progress) {
+ScanStats run_scan(const std::vector<ScanInput> &inputs,
+                   const ScanOptions &opt,
+                   unsigned jobs,
+                   std::FILE *out,
+                   ScanProgress &progress) {
+  ScanStats total;
+  const auto emit = [&](const FileResult &r) {
+    std::fwrite(r.output.data(), 1, r.output.size(), out);
+    for (const auto &e : r.errors)
+      progress.message("pixelwarden scan: " + e);
+    total.merge(r.stats);
+  };
+  if (jobs <= 1) { // no hand-over between threads at all
+    for (const ScanInput &in : inputs)
+      emit(scan_file(in, opt, &progress));
+    std::fflush(out);
+    return total;
+  }
   std::mutex mu;
-  std::condition_variable cv;
-  std::map<std::size_t, FileResult> finished;  // done, not yet written
-  std::size_t next = 0;                        // next input to hand out
-  std::size_t written = 0;                     // inputs written so far
+  std::condition_variable done_cv;            // the writer waits for input `written`
+  std::condition_variable window_cv;          // workers wait for the window to move
+  std::map<std::size_t, FileResult> finished; // done, not yet written
+  std::size_t next = 0;                       // next input to hand out
+  std::size_t written = 0;                    // inputs written so far
+  std::size_t blocked = 0;                    // workers waiting on the window
   const auto worker = [&] {
     for (;;) {
       std::size_t i = 0;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return next >= inputs.size() || next < written + k_scan_window; });
+        ++blocked;
+        window_cv.wait(lock,
+                       [&] { return next >= inputs.size() || next < written + k_scan_window; });
+        --blocked;
         if (next >= inputs.size()) return;
         i = next++;
       }
       FileResult r = scan_file(inputs[i], opt, &progress);
+      bool wanted = false;
       {
         const std::lock_guard<std::mutex> lock(mu);
         finished.emplace(i, std::move(r));
+        wanted = i == written;
       }
-      cv.notify_all();
+      if (wanted) done_cv.notify_one();
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < std::max(1U, jobs); ++t) threads.emplace_back(worker);
-  ScanStats total;
+  for (unsigned t = 0; t < jobs; ++t)
+    threads.emplace_back(worker);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     FileResult r;
+    bool wake = false;
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return finished.count(i) != 0; });
+      done_cv.wait(lock, [&] { return finished.count(i) != 0; });
       r = std::move(finished.at(i));
       finished.erase(i);
       written = i + 1;
+      wake = blocked > 0;
     }
-    cv.notify_all();
-    std::fwrite(r.output.data(), 1, r.output.size(), out);
-    for (const auto& e : r.errors) progress.message("pixelwarden scan: " + e);
-    total.merge(r.stats);
+    if (wake) window_cv.notify_all();
+    emit(r);
   }
-  for (auto& t : threads) t.join();
+  for (auto &t : threads)
+    t.join();
   std::fflush(out);
   return total;
 }
 
-}  // namespace pixelwarden::cli
+} // namespace pixelwarden::cli

@@ -65,25 +65,6 @@ struct Config {
   // Where the values came from: the config file, or "<built-in defaults>".
   std::string source = "<built-in defaults>";
 };
-  // mime:
-  int max_depth = 32;
-  int max_parts = 2000;
-  // rules:
-  std::string rules_path;  // entry file of the ruleset
-  bool rules_watch = true;
-  std::chrono::milliseconds poll_interval{60000};  // 0 disables the content-hash poll
-  // metrics:
-  std::string metrics_listen = "127.0.0.1:9894";  // empty: no HTTP listener
-  bool reload_from_any_host = false;  // metrics.reload_from_any_host: POST /-/reload off-loopback
-  // log:
-  std::string log_level = "info";  // trace | debug | info | warn | error
-  std::string log_format = "text";  // text | json
-  std::string log_sink = "stderr";  // stderr | syslog
-  // audit:
-  std::string audit_path;  // empty: no audit log
-  // Where the values came from: the config file, or "<built-in defaults>".
-  std::string source = "<built-in defaults>";
-};
 
 // The built-in defaults of spec/cli.md; rules from the installed default ruleset, or the
 // source tree's rules/default.yaml when the installed one is absent (a source build).
@@ -93,7 +74,7 @@ Config default_config();
 base::Result<Config> load_config(const std::string& path);
 base::Result<Config> parse_config(std::string_view yaml, const std::string& path);
 
-// "30s", "500ms", "2m", "1h", or a bare number of seconds; nullopt-like error otherwise.
+// "30s", "500ms", "2m", "1h", or a bare number of seconds; an error otherwise.
 base::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 const char* to_string(OnError e);

@@ -6,8 +6,15 @@
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <thread>
 #include <optional>
 #include <vector>
 
@@ -15,6 +22,8 @@ namespace pixelwarden::daemon {
 namespace {
 
 SessionEnv* g_env = nullptr;  // libmilter callbacks carry no user data
+std::string g_socket;         // the listening socket spec, for poke_listener()
+std::atomic<bool> g_main_returned{false};
 
 constexpr unsigned long k_actions =
     SMFIF_CHGBODY | SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
@@ -293,6 +302,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   if (smfi_register(desc) != MI_SUCCESS) return plain_error("smfi_register failed");
   static std::string conn;  // libmilter may keep the pointer
   conn = options.socket;
+  g_socket = options.socket;
   if (smfi_setconn(conn.data()) != MI_SUCCESS) {
     return plain_error("invalid milter socket '" + options.socket + "'");
   }
@@ -304,8 +314,65 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   return base::Ok{};
 }
 
-bool milter_main() { return smfi_main() == MI_SUCCESS; }
+namespace {
 
-void milter_stop() { smfi_stop(); }
+// One connection to our own listening socket, closed at once: wakes libmilter's
+// listener from its 5 s poll.
+void poke_listener(const std::string& spec) {
+  const auto colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon);
+  const std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (kind == "unix" || kind == "local") {
+    auto* sa = reinterpret_cast<sockaddr_un*>(&ss);
+    if (rest.size() >= sizeof sa->sun_path) return;
+    sa->sun_family = AF_UNIX;
+    std::memcpy(sa->sun_path, rest.c_str(), rest.size() + 1);
+    len = sizeof(sockaddr_un);
+  } else {
+    const auto at = rest.find('@');
+    std::string host = at == std::string::npos ? "127.0.0.1" : rest.substr(at + 1);
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (host == "localhost" || host == "0.0.0.0") host = "127.0.0.1";
+    const auto port = htons(static_cast<std::uint16_t>(std::atoi(rest.substr(0, at).c_str())));
+    auto* sa4 = reinterpret_cast<sockaddr_in*>(&ss);
+    auto* sa6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    if (inet_pton(AF_INET, host.c_str(), &sa4->sin_addr) == 1) {
+      sa4->sin_family = AF_INET;
+      sa4->sin_port = port;
+      len = sizeof(sockaddr_in);
+    } else if (inet_pton(AF_INET6, host.c_str(), &sa6->sin6_addr) == 1) {
+      sa6->sin6_family = AF_INET6;
+      sa6->sin6_port = port;
+      len = sizeof(sockaddr_in6);
+    } else {
+      return;  // a host name: no poke, smfi_main returns within 5 s anyway
+    }
+  }
+  const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  (void)::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+  ::close(fd);
+}
+
+}  // namespace
+
+bool milter_main() {
+  const bool ok = smfi_main() == MI_SUCCESS;
+  g_main_returned = true;
+  return ok;
+}
+
+void milter_stop() {
+  // smfi_stop() sets the stop flag, then waits for the listener's lock to close the
+  // socket; the listener holds that lock while it polls (up to 5 s). So stop from a
+  // helper thread and wake the listener with a connection of our own.
+  std::thread([] { smfi_stop(); }).detach();
+  for (int i = 0; i < 100 && !g_main_returned; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!g_main_returned) poke_listener(g_socket);
+  }
+}
 
 }  // namespace pixelwarden::daemon

@@ -30,7 +30,9 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options);
 // Runs libmilter until SIGTERM/SIGHUP or milter_stop(); true on a clean stop.
 bool milter_main();
 
-// Asks smfi_main to return (as SIGTERM would).
+// Asks smfi_main to return (as SIGTERM would). libmilter closes the listening socket at
+// once (and unlinks a unix socket), but smfi_main itself returns only when its listener
+// next wakes, up to 5 s later (MI_CHK_TIME).
 void milter_stop();
 
 }  // namespace pixelwarden::daemon

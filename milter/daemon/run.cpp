@@ -158,7 +158,8 @@ int run(const Config& config) {
   triggers.start();
 
   spdlog::info("milter listening on {} (on_error={}, max_message_bytes={})",
-               config.milter.socket, to_string(config.milter.on_error), config.milter.max_message_bytes);
+               config.milter.socket, to_string(config.milter.on_error),
+               config.milter.max_message_bytes);
   print_postfix_hint(config);
   const pthread_t main_thread = pthread_self();
   std::atomic<bool> milter_exited{false};

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "daemon/config.hpp"
+#include "daemon/signals.hpp"  // block_signals(), which the CLI calls first thing
 
 namespace pixelwarden::daemon {
 

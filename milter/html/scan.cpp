@@ -224,6 +224,7 @@ void Scanner::attr_refresh(const Attribute& a, const TagFacts& f) {
 
 void Scanner::attr_style(const Attribute& a, const TagFacts& f) {
   decode(a);
+  if (m_decoded.find('(') == std::string::npos) return;  // no url( possible, even escaped
   m_css.clear();
   scan_css(m_decoded, m_css);
   for (const CssRef& c : m_css) {

@@ -8,6 +8,8 @@ namespace pixelwarden::html {
 
 namespace {
 
+bool is(std::string_view a, std::string_view b) { return base::iequals(a, b); }
+
 struct Length {
   bool ok = false;
   double value = 0;
@@ -43,41 +45,45 @@ bool px_at_most(std::string_view v, double limit) {
   Length len = parse_length(v);
   if (!len.ok) return false;
   if (len.value == 0) return true;
-  return (len.unit.empty() || len.unit == "px") && len.value <= limit;
+  return (len.unit.empty() || is(len.unit, "px")) && len.value <= limit;
 }
 
-std::string clean_value(std::string_view v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '/' && i + 1 < v.size() && v[i + 1] == '*') {
-      std::size_t close = v.find("*/", i + 2);
-      i = close == std::string_view::npos ? v.size() : close + 1;
-      continue;
+// Trimmed, without "!important"; comments (rare in inline styles) force a copy.
+std::string_view clean_value(std::string_view v, std::string& scratch) {
+  if (v.find("/*") != std::string_view::npos) {
+    scratch.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '/' && i + 1 < v.size() && v[i + 1] == '*') {
+        std::size_t close = v.find("*/", i + 2);
+        i = close == std::string_view::npos ? v.size() : close + 1;
+        continue;
+      }
+      scratch.push_back(v[i]);
     }
-    out.push_back(base::ascii_lower(v[i]));
+    v = scratch;
   }
-  std::size_t bang = out.find('!');
-  if (bang != std::string::npos) out.resize(bang);
-  return std::string(base::trim(out));
+  std::size_t bang = v.find('!');
+  if (bang != std::string_view::npos) v = v.substr(0, bang);
+  return base::trim(v);
 }
 
 void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& positioned,
            bool& far_offset) {
-  if (name == "display") f.display_none |= value == "none";
-  else if (name == "visibility") f.visibility_hidden |= value == "hidden";
-  else if (name == "opacity") {
+  if (is(name, "display")) f.display_none |= is(value, "none");
+  else if (is(name, "visibility")) f.visibility_hidden |= is(value, "hidden");
+  else if (is(name, "opacity")) {
     Length len = parse_length(value);
     f.opacity_zero |= len.ok && len.value == 0;
-  } else if (name == "width" || name == "height") {
+  } else if (is(name, "width") || is(name, "height")) {
     f.tiny_size |= px_at_most(value, 2);
-  } else if (name == "max-width" || name == "max-height") {
+  } else if (is(name, "max-width") || is(name, "max-height")) {
     Length len = parse_length(value);
     f.max_size_zero |= len.ok && len.value == 0;
-  } else if (name == "position") {
-    positioned |= value == "absolute" || value == "fixed";
-  } else if (name == "left" || name == "top") {
+  } else if (is(name, "position")) {
+    positioned |= is(value, "absolute") || is(value, "fixed");
+  } else if (is(name, "left") || is(name, "top")) {
     Length len = parse_length(value);
-    far_offset |= len.ok && len.value <= -100 && (len.unit.empty() || len.unit == "px");
+    far_offset |= len.ok && len.value <= -100 && (len.unit.empty() || is(len.unit, "px"));
   }
 }
 
@@ -86,6 +92,7 @@ void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& p
 StyleFacts style_facts(std::string_view decls) {
   StyleFacts f;
   bool positioned = false, far_offset = false;
+  std::string name_scratch, value_scratch;
   std::size_t i = 0;
   while (i < decls.size()) {
     std::size_t end = i;
@@ -103,8 +110,8 @@ StyleFacts style_facts(std::string_view decls) {
     std::string_view decl = decls.substr(i, end - i);
     std::size_t colon = decl.find(':');
     if (colon != std::string_view::npos) {
-      std::string name = clean_value(decl.substr(0, colon));
-      std::string value = clean_value(decl.substr(colon + 1));
+      std::string_view name = clean_value(decl.substr(0, colon), name_scratch);
+      std::string_view value = clean_value(decl.substr(colon + 1), value_scratch);
       apply(f, name, value, positioned, far_offset);
     }
     i = end + 1;

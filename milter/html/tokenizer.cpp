@@ -392,10 +392,17 @@ void Tokenizer::after_start_tag(const Token& t) {
 }
 
 bool is_void_element(std::string_view n) {
-  static const std::unordered_set<std::string_view> k_void = {
-      "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
-      "input", "keygen", "link", "meta", "param", "source", "track", "wbr"};
-  return k_void.count(n) != 0;
+  switch (n.size()) {  // by length: this runs for every start tag
+    case 2: return n == "br" || n == "hr";
+    case 3: return n == "img" || n == "col" || n == "wbr";
+    case 4: return n == "area" || n == "base" || n == "link" || n == "meta";
+    case 5:
+      return n == "embed" || n == "frame" || n == "image" || n == "input" || n == "param" || n == "track";
+    case 6: return n == "keygen" || n == "source";
+    case 7: return n == "bgsound";
+    case 8: return n == "basefont";
+    default: return false;
+  }
 }
 
 std::string comment_text(std::string_view input, const Token& t) {

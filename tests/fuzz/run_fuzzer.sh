@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_fuzzer.sh BINARY SECONDS SEED... : runs a libFuzzer target for SECONDS over a
+# run_fuzzer.sh BINARY SECONDS [SEED|-OPTION]... : runs a libFuzzer target for SECONDS over a
 # scratch copy of its seeds (the checked-in/shared seeds are never written to).
 set -euo pipefail
 bin=$1 seconds=$2
@@ -11,8 +11,11 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus"
+options=()
 for s in "$@"; do
-  if [ -d "$s" ]; then
+  if [ "${s#-}" != "$s" ]; then
+    options+=("$s")
+  elif [ -d "$s" ]; then
     find "$s" -type f -size -1M -exec cp -t "$work/corpus" {} + 2>/dev/null || true
   elif [ -f "$s" ]; then
     cp "$s" "$work/corpus/"
@@ -20,7 +23,7 @@ for s in "$@"; do
 done
 cd "$work"
 "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-  -artifact_prefix="$work/" corpus 2>&1 | tail -n 25
+  -artifact_prefix="$work/" "${options[@]}" corpus 2>&1 | tail -n 25
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
   ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null | head

@@ -136,6 +136,9 @@ e2e_bench() {
     runs=$(awk -v n="$n" '$1==n {printf "%s ", $2}' "$TMP/e2e.results")
     printf '| %-12s | %8.0f | %-24s | %10s |\n' "$n" "$med" "$runs" "$(ratio "$med" "$base")"
   done
+  [[ -x $PW ]] && echo "pixelwarden counted $(pw_metric e2e-pw pixelwarden_messages_total) messages," \
+    "$(pw_metric e2e-pw pixelwarden_messages_modified_total) modified," \
+    "$(pw_metric e2e-pw pixelwarden_trackers_total) trackers (warm-up included)."
 }
 
 E2E_DIRS=()

@@ -2,7 +2,7 @@
 // bytes measured in the same run (the physical reference).
 //
 //   pw_engine_bench [--rules FILE] [--big-rules FILE] [--corpus DIR] [--samples 5]
-//                   [--sample-ms 200]
+//                   [--sample-ms 200] [--only SUBSTRING] [--show-verdicts 1]
 //
 // Each figure is the median of --samples timed samples, each repeating the whole set
 // until it lasts at least --sample-ms, after one untimed warm-up pass. Pin it with
@@ -36,6 +36,8 @@ struct Options {
   std::string corpus = PIXELWARDEN_DATA_DIR "/html-mail";
   int samples = 5;
   double sample_ms = 200;
+  std::string only;            // run only the sets whose name contains this
+  bool show_verdicts = false;  // print the first message's verdict JSON per set (stderr)
 };
 
 struct Set {
@@ -112,24 +114,29 @@ EngineResult engine_rate(const Set& set, const std::shared_ptr<const ruleset::Ru
   return r;
 }
 
+// The message sets; only those whose name contains --only are generated.
 std::vector<Set> make_sets(const Options& o) {
   std::vector<Set> sets;
-  sets.push_back({"html-mail corpus", "-", load_eml_tree(o.corpus)});
-  Set qp{"newsletter 50KB QP", ">= 300 MB/s", {}};
-  Set b64{"newsletter 50KB base64", ">= 300 MB/s", {}};
-  for (int i = 0; i < 20; ++i) {
-    qp.messages.push_back(make_newsletter(i, Encoding::quoted_printable));
-    b64.messages.push_back(make_newsletter(i, Encoding::base64));
+  auto want = [&](const char* name) { return std::string(name).find(o.only) != std::string::npos; };
+  if (want("html-mail corpus")) sets.push_back({"html-mail corpus", "-", load_eml_tree(o.corpus)});
+  for (Encoding e : {Encoding::quoted_printable, Encoding::base64}) {
+    Set s{e == Encoding::base64 ? "newsletter 50KB base64" : "newsletter 50KB QP", ">= 300 MB/s",
+          {}};
+    if (!want(s.name.c_str())) continue;
+    for (int i = 0; i < 20; ++i) s.messages.push_back(make_newsletter(i, e));
+    sets.push_back(std::move(s));
   }
-  sets.push_back(std::move(qp));
-  sets.push_back(std::move(b64));
-  sets.push_back({"10 MB HTML part", "-", {make_large_html(10u << 20)}});
-  Set att{"attachments 4x4MB", ">= 2 GB/s", {}};
-  for (int i = 0; i < 4; ++i) att.messages.push_back(make_attachment_message(i, 4u << 20));
-  sets.push_back(std::move(att));
-  Set text{"text, no resources 100KB", ">= 500 MB/s", {}};
-  for (int i = 0; i < 20; ++i) text.messages.push_back(make_text_message(i, 100 * 1024));
-  sets.push_back(std::move(text));
+  if (want("10 MB HTML part")) sets.push_back({"10 MB HTML part", "-", {make_large_html(10u << 20)}});
+  if (want("attachments 4x4MB")) {
+    Set att{"attachments 4x4MB", ">= 2 GB/s", {}};
+    for (int i = 0; i < 4; ++i) att.messages.push_back(make_attachment_message(i, 4u << 20));
+    sets.push_back(std::move(att));
+  }
+  if (want("text, no resources 100KB")) {
+    Set text{"text, no resources 100KB", ">= 500 MB/s", {}};
+    for (int i = 0; i < 20; ++i) text.messages.push_back(make_text_message(i, 100 * 1024));
+    sets.push_back(std::move(text));
+  }
   return sets;
 }
 
@@ -146,7 +153,7 @@ std::shared_ptr<const ruleset::Ruleset> load(const std::string& path, double& se
 
 void print_row(const std::string& set, const std::string& rules, std::size_t msgs, double mb,
                const EngineResult& e, double mem, const std::string& target) {
-  std::printf("| %-26s | %-7s | %5zu | %8.1f | %9.1f | %10.0f | %9.0f | %7.4f | %5.1f | %4.0f%% | %-12s |\n",
+  std::printf("| %-26s | %-7s | %5zu | %8.1f | %9.1f | %10.1f | %9.0f | %7.4f | %5.1f | %4.0f%% | %-12s |\n",
               set.c_str(), rules.c_str(), msgs, mb, e.rate / 1e6,
               e.rate / (mb * 1e6) * static_cast<double>(msgs), mem / 1e6, e.rate / mem,
               e.trackers_per_msg, e.modified_share * 100, target.c_str());
@@ -166,6 +173,13 @@ int run(const Options& o) {
               "mod", "target");
   std::printf("|%s|\n", std::string(138, '-').c_str());
   for (const auto& set : make_sets(o)) {
+    if (o.show_verdicts) {
+      engine::Envelope env;
+      env.mail_from = "news@news.example";
+      env.rcpt = {"reader@corp.example"};
+      std::fprintf(stderr, "%s: %s\n", set.name.c_str(),
+                   engine::to_json(engine::inspect(set.messages.front(), env, rules)).c_str());
+    }
     double mb = static_cast<double>(set.bytes()) / 1e6;
     double mem = memcpy_rate(set, o);
     EngineResult d = engine_rate(set, rules, o);
@@ -195,6 +209,8 @@ int main(int argc, char** argv) {
     else if (a == "--corpus") o.corpus = v;
     else if (a == "--samples") o.samples = std::max(1, std::atoi(v.c_str()));
     else if (a == "--sample-ms") o.sample_ms = std::atof(v.c_str());
+    else if (a == "--only") o.only = v;
+    else if (a == "--show-verdicts") o.show_verdicts = v != "0";
     else {
       std::fprintf(stderr, "pw_engine_bench: unknown option %s\n", a.c_str());
       return 2;

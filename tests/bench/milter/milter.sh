@@ -4,8 +4,8 @@
 # socket; ROUNDS interleaved rounds, medians.
 
 milter_bench() {
-  local names=(noop-plain noop-replbody noop-noreply pixelwarden)
-  [[ -x $PW ]] || { names=(noop-plain noop-replbody noop-noreply); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  local names=(noop-plain noop-replbody noop-replbody-nd noop-noreply pixelwarden)
+  [[ -x $PW ]] || { names=(noop-plain noop-replbody noop-replbody-nd noop-noreply); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
   local transports=(unix inet) t n spec round line
   declare -A specs
   for t in "${transports[@]}"; do
@@ -13,6 +13,7 @@ milter_bench() {
       if [[ $t == unix ]]; then spec="unix:$TMP/$n.sock"; else spec="inet:$(free_port)@127.0.0.1"; fi
       specs[$n.$t]=$spec
       case $n in
+        noop-replbody-nd) start_noop "$n.$t" "$spec" replbody -N 1 ;;
         noop-*) start_noop "$n.$t" "$spec" "${n#noop-}" ;;
         pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" ;;
       esac
@@ -55,6 +56,8 @@ milter_bench() {
   done
   echo "Targets: pixelwarden msgs/s >= 1.00 x noop-plain; p99 added <= +1.00 ms. replbody = messages"
   echo "per run that got a body replacement (the 3 trackers must be rewritten: $MSGS expected for pixelwarden)."
+  [[ -x $PW ]] && echo "pixelwarden metrics (both sockets, warm-up included): messages $(( $(pw_metric pw-unix pixelwarden_messages_total) + $(pw_metric pw-inet pixelwarden_messages_total) )), modified $(( $(pw_metric pw-unix pixelwarden_messages_modified_total) + $(pw_metric pw-inet pixelwarden_messages_modified_total) ))."
+  echo "noop-replbody-nd = noop-replbody with TCP_NODELAY set on its listening socket (same on unix)."
 }
 
 # milter_median TRANSPORT NAME KEY: median of KEY over the rounds.

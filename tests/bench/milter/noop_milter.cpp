@@ -9,11 +9,17 @@
 //   noreply   negotiates SMFIP_NR_* for every step the MTA offers it for, and answers
 //             SMFIS_NOREPLY there (the cheapest protocol a full-body filter can speak)
 //
-//   pw_noop_milter -p SOCKET [-m plain|replbody|noreply]
+//   pw_noop_milter -p SOCKET [-m plain|replbody|noreply] [-N 1]
 //
-// SOCKET as libmilter takes it: unix:/path or inet:PORT@127.0.0.1.
+// SOCKET as libmilter takes it: unix:/path or inet:PORT@127.0.0.1. -N 1 sets
+// TCP_NODELAY on libmilter's listening socket (Linux copies it to accepted sockets),
+// which libmilter itself never does: it shows what the Nagle/delayed-ACK stall after a
+// body replacement costs over TCP.
 
 #include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -83,12 +89,29 @@ sfsistat on_close(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
+// libmilter does not expose its listening socket: find it among our descriptors.
+void set_listener_nodelay() {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof(addr);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) continue;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const char* socket = nullptr;
+  bool nodelay = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "-p") == 0) socket = argv[i + 1];
+    if (std::strcmp(argv[i], "-N") == 0) nodelay = std::strcmp(argv[i + 1], "0") != 0;
     if (std::strcmp(argv[i], "-m") == 0) {
       std::string m = argv[i + 1];
       g_mode = m == "replbody" ? Mode::replbody : m == "noreply" ? Mode::noreply : Mode::plain;
@@ -119,5 +142,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "pw_noop_milter: cannot listen on %s\n", socket);
     return 1;
   }
+  if (nodelay) set_listener_nodelay();
   return smfi_main() == MI_SUCCESS ? 0 : 1;
 }

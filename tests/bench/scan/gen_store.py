@@ -90,7 +90,7 @@ def make_message(rng, n, kind, rcpt, attachment_bytes):
 def pick_kind(rng, clean_only):
     r = rng.random()
     if clean_only:
-        r = r * 0.78 if r < 0.78 else rng.random() * 0.6
+        r *= 0.78  # the same proportions without the tracked and lure share
     if r < 0.60:
         return "newsletter"
     if r < 0.70:

@@ -1,6 +1,6 @@
-#include "cli/scan_date.hpp"
-
 #include <doctest/doctest.h>
+
+#include "cli/scan_date.hpp"
 
 using namespace pixelwarden::cli;
 

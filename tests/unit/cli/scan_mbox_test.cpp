@@ -1,5 +1,3 @@
-#include "cli/scan_mbox.hpp"
-
 #include <cstdio>
 #include <random>
 #include <string>
@@ -7,12 +5,14 @@
 
 #include <doctest/doctest.h>
 
+#include "cli/scan_mbox.hpp"
+
 using pixelwarden::cli::MboxMessage;
 using pixelwarden::cli::MboxSplitter;
 
 namespace {
 
-std::vector<MboxMessage> split_all(const std::string& mbox, std::size_t cap = 1 << 20) {
+std::vector<MboxMessage> split_all(const std::string &mbox, std::size_t cap = 1 << 20) {
   MboxSplitter s(cap);
   std::vector<MboxMessage> out;
   s.feed(mbox, out);
@@ -20,28 +20,27 @@ std::vector<MboxMessage> split_all(const std::string& mbox, std::size_t cap = 1 
   return out;
 }
 
-const std::string k_mbox =
-    "From alice@example.org Fri Jan  1 00:00:00 2021\n"
-    "Subject: one\n"
-    "\n"
-    "Hello\n"
-    ">From the start of a line\n"
-    ">>From twice escaped\n"
-    "> From not an escape\n"
-    "\n"
-    "From bob@example.org Sat Jan  2 00:00:00 2021\n"
-    "Subject: two\n"
-    "\n"
-    "Not a separator:\n"
-    "From here, no blank line before\n"
-    "\n"
-    "\n"
-    "From carol@example.org Sun Jan  3 00:00:00 2021\n"
-    "Subject: three\n"
-    "\n"
-    "last\n";
+const std::string k_mbox = "From alice@example.org Fri Jan  1 00:00:00 2021\n"
+                           "Subject: one\n"
+                           "\n"
+                           "Hello\n"
+                           ">From the start of a line\n"
+                           ">>From twice escaped\n"
+                           "> From not an escape\n"
+                           "\n"
+                           "From bob@example.org Sat Jan  2 00:00:00 2021\n"
+                           "Subject: two\n"
+                           "\n"
+                           "Not a separator:\n"
+                           "From here, no blank line before\n"
+                           "\n"
+                           "\n"
+                           "From carol@example.org Sun Jan  3 00:00:00 2021\n"
+                           "Subject: three\n"
+                           "\n"
+                           "last\n";
 
-}  // namespace
+} // namespace
 
 TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("messages are split at From lines after an empty line") {
@@ -55,7 +54,8 @@ TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("offsets point at each message's From line") {
     auto m = split_all(k_mbox);
     REQUIRE(m.size() == 3);
-    for (const auto& msg : m) CHECK(k_mbox.compare(msg.offset, 5, "From ") == 0);
+    for (const auto &msg : m)
+      CHECK(k_mbox.compare(msg.offset, 5, "From ") == 0);
     CHECK(m[0].offset == 0);
     CHECK(k_mbox.substr(m[1].offset, 8) == "From bob");
     CHECK(k_mbox.substr(m[2].offset, 10) == "From carol");
@@ -64,8 +64,8 @@ TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("one '>' is removed from ^>+From lines, other quotes stay") {
     auto m = split_all(k_mbox);
     REQUIRE(!m.empty());
-    CHECK(m[0].bytes ==
-          "Subject: one\n\nHello\nFrom the start of a line\n>From twice escaped\n> From not an escape\n");
+    CHECK(m[0].bytes == "Subject: one\n\nHello\nFrom the start of a line\n>From twice escaped\n> "
+                        "From not an escape\n");
   }
 
   TEST_CASE("a From line without an empty line before it is body text") {
@@ -84,13 +84,15 @@ TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("stored sizes add up to the stream") {
     auto m = split_all(k_mbox);
     std::uint64_t sum = 0;
-    for (const auto& msg : m) sum += msg.stored_bytes;
+    for (const auto &msg : m)
+      sum += msg.stored_bytes;
     CHECK(sum == k_mbox.size());
     CHECK(m[0].stored_bytes == m[1].offset - m[0].offset);
   }
 
   TEST_CASE("CRLF mboxes split the same way") {
-    const std::string mbox = "From a x\r\nA: 1\r\n\r\nbody\r\n>From q\r\n\r\nFrom b y\r\nB: 2\r\n\r\nz\r\n";
+    const std::string mbox =
+        "From a x\r\nA: 1\r\n\r\nbody\r\n>From q\r\n\r\nFrom b y\r\nB: 2\r\n\r\nz\r\n";
     auto m = split_all(mbox);
     REQUIRE(m.size() == 2);
     CHECK(m[0].bytes == "A: 1\r\n\r\nbody\r\nFrom q\r\n");
@@ -130,7 +132,8 @@ TEST_SUITE("cli::MboxSplitter") {
     const std::string mbox = "From a\nS: 1\n\n" + line + "\n\nFrom b\nS: 2\n\nok\n";
     MboxSplitter s(1 << 20);
     std::vector<MboxMessage> out;
-    for (std::size_t i = 0; i < mbox.size(); i += 4096) s.feed(std::string_view(mbox).substr(i, 4096), out);
+    for (std::size_t i = 0; i < mbox.size(); i += 4096)
+      s.feed(std::string_view(mbox).substr(i, 4096), out);
     s.finish(out);
     REQUIRE(out.size() == 2);
     CHECK(out[0].bytes == "S: 1\n\n" + line + "\n");

@@ -1,6 +1,6 @@
-#include "cli/scan_output.hpp"
-
 #include <doctest/doctest.h>
+
+#include "cli/scan_output.hpp"
 
 using namespace pixelwarden::cli;
 
@@ -21,7 +21,7 @@ ScanRecord sample() {
   return r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_SUITE("cli::scan_output") {
   TEST_CASE("csv_quote quotes only when needed and doubles quotes") {
@@ -34,9 +34,10 @@ TEST_SUITE("cli::scan_output") {
 
   TEST_CASE("a csv row has the spec's nine columns in order") {
     CHECK(csv_header() == "path,mbox_offset,message_id,date,from,to,decision,rules,trackers\r\n");
-    CHECK(format_csv(sample()) ==
-          "/m/cur/1,1234,<a@b>,2021-01-01T00:00:00Z,\"\"\"News, Daily\"\" <news@lure-news.example>\","
-          "mp@parliament.example,reject,apt31-news-lures known-tracker-domains,2\r\n");
+    CHECK(
+        format_csv(sample()) ==
+        "/m/cur/1,1234,<a@b>,2021-01-01T00:00:00Z,\"\"\"News, Daily\"\" <news@lure-news.example>\","
+        "mp@parliament.example,reject,apt31-news-lures known-tracker-domains,2\r\n");
   }
 
   TEST_CASE("csv leaves mbox_offset and absent headers empty") {
@@ -50,10 +51,10 @@ TEST_SUITE("cli::scan_output") {
     ScanRecord r = sample();
     r.mbox_offset.reset();
     r.to.reset();
-    CHECK(format_json(r) ==
-          "{\"path\":\"/m/cur/1\",\"mbox_offset\":null,\"message_id\":\"<a@b>\","
-          "\"date\":\"2021-01-01T00:00:00Z\",\"from\":\"\\\"News, Daily\\\" <news@lure-news.example>\","
-          "\"to\":null,\"verdict\":{\"action\":\"reject\"}}\n");
+    CHECK(format_json(r) == "{\"path\":\"/m/cur/1\",\"mbox_offset\":null,\"message_id\":\"<a@b>\","
+                            "\"date\":\"2021-01-01T00:00:00Z\",\"from\":\"\\\"News, Daily\\\" "
+                            "<news@lure-news.example>\","
+                            "\"to\":null,\"verdict\":{\"action\":\"reject\"}}\n");
   }
 
   TEST_CASE("terminal_safe neutralizes control characters and cuts at a UTF-8 boundary") {

@@ -1,6 +1,6 @@
-#include "cli/scan_progress.hpp"
-
 #include <doctest/doctest.h>
+
+#include "cli/scan_progress.hpp"
 
 using namespace pixelwarden::cli;
 
@@ -39,7 +39,8 @@ TEST_SUITE("cli::scan_progress") {
     s.per_rule = {{"a-rule", 1}, {"b-rule", 3}};
     s.per_recipient = {{"mp@parliament.example", 2}, {"aide@parliament.example", 1}};
     const std::string out = format_summary(s, 1.0);
-    CHECK(out.find("2 files, 4 messages, 2.0 MB in 1.00 s (2.0 MB/s, 4 messages/s)") != std::string::npos);
+    CHECK(out.find("2 files, 4 messages, 2.0 MB in 1.00 s (2.0 MB/s, 4 messages/s)") !=
+          std::string::npos);
     CHECK(out.find("3 messages matched, 3 reported") != std::string::npos);
     CHECK(out.find("b-rule") < out.find("a-rule"));
     CHECK(out.find("       2  mp@parliament.example") < out.find("aide@parliament.example"));

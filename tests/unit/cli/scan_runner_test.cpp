@@ -1,11 +1,10 @@
-#include "cli/scan_runner.hpp"
-
 #include <cstdio>
 #include <string>
-#include <zlib.h>
 
 #include <doctest/doctest.h>
+#include <zlib.h>
 
+#include "cli/scan_runner.hpp"
 #include "ruleset/ruleset.hpp"
 #include "scan_test_support.hpp"
 
@@ -35,38 +34,45 @@ lures:
     action: reject
 )";
 
-std::string message(const std::string& from, const std::string& date, const std::string& body_html) {
+std::string
+message(const std::string &from, const std::string &date, const std::string &body_html) {
   return "Return-Path: <" + from + ">\nDelivered-To: mp@parliament.example\nFrom: <" + from +
-         ">\nTo: mp@parliament.example\nDate: " + date + "\nMessage-ID: <" + from + "." + date.substr(5, 2) +
-         ">\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n" + body_html + "\n";
+         ">\nTo: mp@parliament.example\nDate: " + date + "\nMessage-ID: <" + from + "." +
+         date.substr(5, 2) + ">\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n" +
+         body_html + "\n";
 }
 
-const std::string k_lure = message("news@lure-news.example", "Fri, 1 Jan 2021 00:00:00 +0000", "<p>Read</p>");
-const std::string k_tracked = message("shop@shop.example", "Mon, 1 Feb 2021 00:00:00 +0000",
+const std::string k_lure =
+    message("news@lure-news.example", "Fri, 1 Jan 2021 00:00:00 +0000", "<p>Read</p>");
+const std::string k_tracked = message("shop@shop.example",
+                                      "Mon, 1 Feb 2021 00:00:00 +0000",
                                       "<img src=\"https://t.tracker.example/o.gif\">");
-const std::string k_clean = message("friend@friend.example", "Mon, 1 Mar 2021 00:00:00 +0000", "<p>Hi</p>");
+const std::string k_clean =
+    message("friend@friend.example", "Mon, 1 Mar 2021 00:00:00 +0000", "<p>Hi</p>");
 
-ScanOptions options(const TempDir& t) {
+ScanOptions options(const TempDir &t) {
   ScanOptions opt;
   const std::string path = t.write("rules/rules.yaml", k_rules);
   auto r = pixelwarden::ruleset::load_ruleset(path);
-  for (const auto& e : r.errors) MESSAGE(e.to_string());
+  for (const auto &e : r.errors)
+    MESSAGE(e.to_string());
   REQUIRE(r.ruleset != nullptr);
   opt.rules = r.ruleset;
   opt.format = ScanFormat::csv;
   return opt;
 }
 
-std::string read_file(std::FILE* f) {
+std::string read_file(std::FILE *f) {
   std::rewind(f);
   std::string out;
   char buf[4096];
   std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    out.append(buf, n);
   return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_SUITE("cli::scan_runner") {
   TEST_CASE("a lure and a tracker message are reported, a clean one is not") {
@@ -105,8 +111,8 @@ TEST_SUITE("cli::scan_runner") {
   TEST_CASE("--since/--until filter on Date; undated messages are scanned and counted") {
     TempDir t;
     ScanOptions opt = options(t);
-    opt.since = 1612137600;  // 2021-02-01
-    opt.until = 1614556800;  // 2021-03-01
+    opt.since = 1612137600; // 2021-02-01
+    opt.until = 1614556800; // 2021-03-01
     ScanStats st;
     CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));
     CHECK(scan_message(k_tracked, "p", std::nullopt, opt, st));
@@ -121,8 +127,9 @@ TEST_SUITE("cli::scan_runner") {
   TEST_CASE("an mbox reports offsets of the matching messages' From lines") {
     TempDir t;
     ScanOptions opt = options(t);
-    const std::string mbox = "From a Fri Jan  1 00:00:00 2021\n" + k_clean + "\nFrom b Fri Jan  1 00:00:00 2021\n" +
-                             k_lure + "\nFrom c Fri Jan  1 00:00:00 2021\n" + k_tracked;
+    const std::string mbox = "From a Fri Jan  1 00:00:00 2021\n" + k_clean +
+                             "\nFrom b Fri Jan  1 00:00:00 2021\n" + k_lure +
+                             "\nFrom c Fri Jan  1 00:00:00 2021\n" + k_tracked;
     const std::string path = t.write("box", mbox);
     FileResult r = scan_file(ScanInput{path, InputKind::mbox, mbox.size()}, opt, nullptr);
     CHECK(r.errors.empty());
@@ -146,13 +153,15 @@ TEST_SUITE("cli::scan_runner") {
     CHECK(r.errors.empty());
     CHECK(r.stats.messages == 2);
     CHECK(r.stats.reported == 1);
-    CHECK(r.output.find("\"mbox_offset\":" + std::to_string(mbox.find("From b"))) != std::string::npos);
+    CHECK(r.output.find("\"mbox_offset\":" + std::to_string(mbox.find("From b"))) !=
+          std::string::npos);
   }
 
   TEST_CASE("unreadable files and unsplittable mboxes are errors, counted") {
     TempDir t;
     ScanOptions opt = options(t);
-    FileResult missing = scan_file(ScanInput{t.path() + "/nope", InputKind::message, 0}, opt, nullptr);
+    FileResult missing =
+        scan_file(ScanInput{t.path() + "/nope", InputKind::message, 0}, opt, nullptr);
     CHECK(missing.stats.errors == 1);
     const std::string path = t.write("bad.mbox", k_lure);
     FileResult bad = scan_file(ScanInput{path, InputKind::mbox, 0}, opt, nullptr);
@@ -166,12 +175,13 @@ TEST_SUITE("cli::scan_runner") {
     ScanOptions opt = options(t);
     std::vector<ScanInput> inputs;
     for (int i = 0; i < 40; ++i) {
-      const std::string& m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
-      inputs.push_back(ScanInput{t.write("m/" + std::to_string(100 + i) + ".eml", m), InputKind::message, m.size()});
+      const std::string &m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
+      inputs.push_back(ScanInput{
+          t.write("m/" + std::to_string(100 + i) + ".eml", m), InputKind::message, m.size()});
     }
     ScanProgress progress(false, 0);
-    std::FILE* one = std::tmpfile();
-    std::FILE* four = std::tmpfile();
+    std::FILE *one = std::tmpfile();
+    std::FILE *four = std::tmpfile();
     const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
     const ScanStats s4 = run_scan(inputs, opt, 4, four, progress);
     const std::string out1 = read_file(one);

@@ -1,11 +1,10 @@
-#include "cli/scan_store.hpp"
-
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "cli/scan_store.hpp"
 #include "scan_test_support.hpp"
 
 using namespace pixelwarden::cli;
@@ -13,15 +12,15 @@ using scan_test::TempDir;
 
 namespace {
 
-std::vector<std::string> rel_paths(const StoreListing& l, const std::string& root) {
+std::vector<std::string> rel_paths(const StoreListing &l, const std::string &root) {
   std::vector<std::string> out;
-  for (const auto& in : l.inputs) {
+  for (const auto &in : l.inputs) {
     out.push_back(in.path.substr(root.size() + 1) + (in.kind == InputKind::mbox ? " mbox" : ""));
   }
   return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_SUITE("cli::scan_store") {
   TEST_CASE("a Maildir with Maildir++ subfolders lists cur and new, skips tmp and indexes") {
@@ -35,7 +34,8 @@ TEST_SUITE("cli::scan_store") {
     t.write("Maildir/.Archive/maildirfolder", "");
     const StoreListing l = list_inputs({t.path() + "/Maildir"});
     CHECK(rel_paths(l, t.path()) == std::vector<std::string>{"Maildir/.Archive/cur/4:2,",
-                                                             "Maildir/cur/2:2,S", "Maildir/new/1"});
+                                                             "Maildir/cur/2:2,S",
+                                                             "Maildir/new/1"});
     CHECK(l.skipped_files == 2);
     CHECK(l.errors.empty());
   }
@@ -50,7 +50,8 @@ TEST_SUITE("cli::scan_store") {
     t.write("d/old.gz", std::string("\x1f\x8b\x08\x00", 4));
     const StoreListing l = list_inputs({t.path() + "/d"});
     CHECK(rel_paths(l, t.path()) ==
-          std::vector<std::string>{"d/Inbox mbox", "d/a.eml", "d/b.EML", "d/broken.mbox mbox", "d/old.gz mbox"});
+          std::vector<std::string>{
+              "d/Inbox mbox", "d/a.eml", "d/b.EML", "d/broken.mbox mbox", "d/old.gz mbox"});
     CHECK(l.skipped_files == 1);
   }
 
@@ -81,6 +82,15 @@ TEST_SUITE("cli::scan_store") {
     const StoreListing l = list_inputs({t.path() + "/d"});
     CHECK(l.inputs.size() == 1);
     CHECK(l.skipped_files == 1);
+  }
+
+  TEST_CASE("a cur/ or new/ directory named on the command line holds messages") {
+    TempDir t;
+    t.write("Maildir/cur/1:2,S", "Subject: a\n\nx\n");
+    t.write("Maildir/cur/2:2,S", "Subject: b\n\nx\n");
+    const StoreListing l = list_inputs({t.path() + "/Maildir/cur/"});
+    CHECK(l.inputs.size() == 2);
+    CHECK(l.skipped_files == 0);
   }
 
   TEST_CASE("looks_like_mbox reads the From line and the gzip magic") {
