@@ -1,12 +1,12 @@
 // `pixelwarden scan`: the retro-hunt. Finds the mail under the given paths, runs the
 // same engine as the milter over every message, and reports those a lure or tracker
 // rule matched (scan_store, scan_runner, scan_output, scan_progress do the work).
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
-#include <unistd.h>
 
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
@@ -16,7 +16,7 @@
 namespace pixelwarden::cli {
 namespace {
 
-constexpr const char *k_scan_usage =
+constexpr const char* k_scan_usage =
     "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv] [--jobs N]\n"
     "                        [--rule ID]... [--since DATE] [--until DATE] [--all] PATH...\n"
     "Runs the rules over mail already delivered and reports every message a lure or tracker\n"
@@ -57,13 +57,13 @@ ArgSpec scan_spec() {
   return spec;
 }
 
-int usage_error(const std::string &why) {
+int usage_error(const std::string& why) {
   std::fprintf(stderr, "pixelwarden scan: %s\n%s", why.c_str(), k_scan_usage);
   return k_exit_usage;
 }
 
 // Parses --format/--jobs/--since/--until into opt; returns an error text or "".
-std::string parse_options(const Args &args, ScanOptions &opt, unsigned &jobs) {
+std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   const std::string format = args.get("--format").value_or(isatty(1) != 0 ? "table" : "json");
   if (format == "table") {
     opt.format = ScanFormat::table;
@@ -76,7 +76,7 @@ std::string parse_options(const Args &args, ScanOptions &opt, unsigned &jobs) {
   }
   jobs = std::max(1U, std::thread::hardware_concurrency());
   if (auto j = args.get("--jobs")) {
-    char *end = nullptr;
+    char* end = nullptr;
     const long n = std::strtol(j->c_str(), &end, 10);
     if (j->empty() || *end != '\0' || n < 1 || n > 1024)
       return "--jobs needs a number from 1 to 1024";
@@ -97,9 +97,9 @@ std::string parse_options(const Args &args, ScanOptions &opt, unsigned &jobs) {
   return {};
 }
 
-} // namespace
+}  // namespace
 
-int scan_command(const std::vector<std::string> &argv) {
+int scan_command(const std::vector<std::string>& argv) {
   const Args args(argv, scan_spec());
   if (!args.ok()) return usage_error(args.error());
   if (args.has("--help")) {
@@ -123,7 +123,7 @@ int scan_command(const std::vector<std::string> &argv) {
   const auto start = std::chrono::steady_clock::now();
   const StoreListing listing = list_inputs(args.positional());
   ScanProgress progress(isatty(2) != 0, listing.total_bytes);
-  for (const auto &e : listing.errors)
+  for (const auto& e : listing.errors)
     progress.message("pixelwarden scan: " + e.path + ": " + e.message);
   const std::string header = format_header(opt.format);
   std::fwrite(header.data(), 1, header.size(), stdout);
@@ -137,4 +137,4 @@ int scan_command(const std::vector<std::string> &argv) {
   return stats.errors > 0 ? 1 : 0;
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -25,7 +25,7 @@ bool valid_civil(int y, int mo, int d, int h, int mi, int s) {
 }
 
 // Parses exactly n digits at s[pos]; advances pos.
-bool take_digits(std::string_view s, std::size_t &pos, std::size_t n, int &out) {
+bool take_digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
   int v = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -39,7 +39,7 @@ bool take_digits(std::string_view s, std::size_t &pos, std::size_t n, int &out) 
 }
 
 // Mail date tokens: words separated by spaces, commas; comments removed.
-std::vector<std::string_view> mail_tokens(std::string_view v, std::string &storage) {
+std::vector<std::string_view> mail_tokens(std::string_view v, std::string& storage) {
   storage.clear();
   int depth = 0;
   for (char c : v) {
@@ -55,8 +55,8 @@ std::vector<std::string_view> mail_tokens(std::string_view v, std::string &stora
 }
 
 int month_number(std::string_view t) {
-  static constexpr std::array<const char *, 12> k_names{
-      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<const char*, 12> k_names{"jan", "feb", "mar", "apr", "may", "jun",
+                                                       "jul", "aug", "sep", "oct", "nov", "dec"};
   if (t.size() < 3) return 0;
   for (std::size_t i = 0; i < k_names.size(); ++i) {
     if (base::istarts_with(t, k_names[i])) return static_cast<int>(i) + 1;
@@ -85,7 +85,7 @@ std::optional<int> zone_offset(std::string_view t) {
     return t[0] == '-' ? -off : off;
   }
   struct Named {
-    const char *name;
+    const char* name;
     int hours;
   };
   static constexpr std::array<Named, 10> k_named{{{"UT", 0},
@@ -98,7 +98,7 @@ std::optional<int> zone_offset(std::string_view t) {
                                                   {"CDT", -5},
                                                   {"MST", -7},
                                                   {"MDT", -6}}};
-  for (const auto &n : k_named) {
+  for (const auto& n : k_named) {
     if (base::iequals(t, n.name)) return n.hours * 3600;
   }
   if (base::iequals(t, "PST")) return -8 * 3600;
@@ -107,7 +107,7 @@ std::optional<int> zone_offset(std::string_view t) {
 }
 
 // "12:30" or "12:30:45".
-bool parse_time(std::string_view t, int &h, int &mi, int &s) {
+bool parse_time(std::string_view t, int& h, int& mi, int& s) {
   const auto parts = base::split(t, ':');
   if (parts.size() < 2 || parts.size() > 3) return false;
   const auto ph = parse_number(parts[0]);
@@ -120,7 +120,7 @@ bool parse_time(std::string_view t, int &h, int &mi, int &s) {
   return true;
 }
 
-} // namespace
+}  // namespace
 
 std::int64_t epoch_seconds(int year, int month, int day, int hour, int minute, int second) {
   // Days from civil (H. Hinnant's algorithm), proleptic Gregorian.
@@ -138,20 +138,21 @@ std::optional<std::int64_t> parse_mail_date(std::string_view value) {
   std::string storage;
   auto tokens = mail_tokens(value, storage);
   std::size_t i = 0;
-  if (i < tokens.size() && !tokens[i].empty() && base::is_ascii_alpha(tokens[i][0])) ++i; // weekday
+  if (i < tokens.size() && !tokens[i].empty() && base::is_ascii_alpha(tokens[i][0]))
+    ++i;  // weekday
   if (tokens.size() < i + 4) return std::nullopt;
   const auto day = parse_number(tokens[i]);
   const int month = month_number(tokens[i + 1]);
   const auto year_raw = parse_number(tokens[i + 2]);
   if (!day || month == 0 || !year_raw) return std::nullopt;
   int year = *year_raw;
-  if (tokens[i + 2].size() == 2) year += year < 50 ? 2000 : 1900; // RFC 5322 obs-year
+  if (tokens[i + 2].size() == 2) year += year < 50 ? 2000 : 1900;  // RFC 5322 obs-year
   if (tokens[i + 2].size() == 3) year += 1900;
   int h = 0;
   int mi = 0;
   int s = 0;
   if (!parse_time(tokens[i + 3], h, mi, s)) return std::nullopt;
-  int offset = 0; // a missing or unknown zone reads as UTC (RFC 5322 4.3: "-0000")
+  int offset = 0;  // a missing or unknown zone reads as UTC (RFC 5322 4.3: "-0000")
   if (tokens.size() > i + 4) offset = zone_offset(tokens[i + 4]).value_or(0);
   if (!valid_civil(year, month, *day, h, mi, s)) return std::nullopt;
   if (s == 60) s = 59;
@@ -223,8 +224,8 @@ std::string format_iso_utc(std::int64_t epoch) {
   const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
   const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return fmt::format(
-      "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600, secs % 3600 / 60, secs % 60);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600, secs % 3600 / 60,
+                     secs % 60);
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -21,8 +21,8 @@ std::int64_t epoch_seconds(int year, int month, int day, int hour, int minute, i
 std::optional<std::int64_t> parse_mail_date(std::string_view value);
 
 struct IsoDate {
-  std::int64_t epoch = 0; // the instant named (midnight UTC for a date only)
-  bool date_only = false; // "2021-01-01" without a time
+  std::int64_t epoch = 0;  // the instant named (midnight UTC for a date only)
+  bool date_only = false;  // "2021-01-01" without a time
 };
 
 // "2021-01-01", "2021-01-01T12:30[:45][Z|+02:00|+0200]" (also with a space for 'T').
@@ -32,4 +32,4 @@ std::optional<IsoDate> parse_iso_date(std::string_view text);
 // "2021-01-01T12:00:00Z".
 std::string format_iso_utc(std::int64_t epoch);
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -31,20 +31,20 @@ std::string_view without_eol(std::string_view line) {
   return line;
 }
 
-} // namespace
+}  // namespace
 
 MboxSplitter::MboxSplitter(std::size_t max_message_bytes) : m_cap(max_message_bytes) {}
 
-bool MboxSplitter::feed(std::string_view chunk, std::vector<MboxMessage> &out) {
+bool MboxSplitter::feed(std::string_view chunk, std::vector<MboxMessage>& out) {
   std::size_t pos = 0;
   while (pos < chunk.size() && m_error.empty()) {
-    const void *nl = std::memchr(chunk.data() + pos, '\n', chunk.size() - pos);
+    const void* nl = std::memchr(chunk.data() + pos, '\n', chunk.size() - pos);
     const std::size_t end =
-        nl != nullptr ? static_cast<std::size_t>(static_cast<const char *>(nl) - chunk.data()) + 1
+        nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) + 1
                       : chunk.size();
     const std::string_view piece = chunk.substr(pos, end - pos);
     pos = end;
-    if (m_long_line) { // the rest of an over-long line, already classified
+    if (m_long_line) {  // the rest of an over-long line, already classified
       if (m_long_line_kept) append(piece);
       m_current.stored_bytes += piece.size();
       m_offset += piece.size();
@@ -72,11 +72,11 @@ bool MboxSplitter::feed(std::string_view chunk, std::vector<MboxMessage> &out) {
   return m_error.empty();
 }
 
-bool MboxSplitter::finish(std::vector<MboxMessage> &out) {
+bool MboxSplitter::finish(std::vector<MboxMessage>& out) {
   if (!m_line.empty() && m_error.empty()) take_line(m_line, out);
   m_line.clear();
   if (m_error.empty() && m_in_message) {
-    m_pending_blank.clear(); // the mbox's final empty line (counted, not kept)
+    m_pending_blank.clear();  // the mbox's final empty line (counted, not kept)
     out.push_back(std::move(m_current));
     m_current = MboxMessage{};
     m_in_message = false;
@@ -84,7 +84,7 @@ bool MboxSplitter::finish(std::vector<MboxMessage> &out) {
   return m_error.empty();
 }
 
-bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage> &out) {
+bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage>& out) {
   const bool blank = is_blank(line);
   const bool separator = starts_from(line) && (m_offset == 0 || m_prev_blank);
   if (separator) {
@@ -111,7 +111,7 @@ bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage> &ou
   return separator;
 }
 
-void MboxSplitter::start_message(std::string_view from_line, std::vector<MboxMessage> &out) {
+void MboxSplitter::start_message(std::string_view from_line, std::vector<MboxMessage>& out) {
   // The pending empty line, if any, was counted in stored_bytes when taken, and is
   // dropped: it is the mbox's, not the message's.
   if (m_in_message) out.push_back(std::move(m_current));
@@ -123,7 +123,7 @@ void MboxSplitter::start_message(std::string_view from_line, std::vector<MboxMes
 }
 
 void MboxSplitter::append(std::string_view bytes) {
-  std::string &b = m_current.bytes;
+  std::string& b = m_current.bytes;
   if (b.size() + bytes.size() > m_cap) {
     m_current.truncated = true;
     bytes = bytes.substr(0, m_cap - b.size());
@@ -131,4 +131,4 @@ void MboxSplitter::append(std::string_view bytes) {
   b.append(bytes);
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

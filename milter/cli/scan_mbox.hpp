@@ -27,43 +27,43 @@
 namespace pixelwarden::cli {
 
 struct MboxMessage {
-  std::uint64_t offset = 0;       // of the "From " line in the uncompressed stream
-  std::string from_line;          // the separator line, without its line ending
-  std::string bytes;              // the message; at most the splitter's cap
-  std::uint64_t stored_bytes = 0; // size in the mbox, "From " line included
-  bool truncated = false;         // longer than the cap: bytes holds its first cap bytes
+  std::uint64_t offset = 0;        // of the "From " line in the uncompressed stream
+  std::string from_line;           // the separator line, without its line ending
+  std::string bytes;               // the message; at most the splitter's cap
+  std::uint64_t stored_bytes = 0;  // size in the mbox, "From " line included
+  bool truncated = false;          // longer than the cap: bytes holds its first cap bytes
 };
 
 class MboxSplitter {
-public:
+ public:
   // max_message_bytes: cap on the bytes kept of one message (the rest is counted only).
   explicit MboxSplitter(std::size_t max_message_bytes);
 
   // Feeds the next chunk; appends every message completed by it to out. Returns false
   // once the stream is known not to be an mbox (it does not start with "From ").
-  bool feed(std::string_view chunk, std::vector<MboxMessage> &out);
+  bool feed(std::string_view chunk, std::vector<MboxMessage>& out);
   // End of stream: appends the last message. Returns false when not an mbox.
-  bool finish(std::vector<MboxMessage> &out);
+  bool finish(std::vector<MboxMessage>& out);
 
-  const std::string &error() const { return m_error; }
+  const std::string& error() const { return m_error; }
   std::uint64_t consumed() const { return m_offset; }
 
-private:
+ private:
   // Returns true when the line was a separator.
-  bool take_line(std::string_view line, std::vector<MboxMessage> &out);
-  void start_message(std::string_view from_line, std::vector<MboxMessage> &out);
+  bool take_line(std::string_view line, std::vector<MboxMessage>& out);
+  void start_message(std::string_view from_line, std::vector<MboxMessage>& out);
   void append(std::string_view bytes);
 
   std::size_t m_cap;
-  std::uint64_t m_offset = 0;    // stream offset of the next line to take
-  std::string m_line;            // a line split across chunks
-  bool m_long_line = false;      // inside a line longer than k_max_line, already classified
-  bool m_long_line_kept = false; // ... whose bytes go to the message
+  std::uint64_t m_offset = 0;     // stream offset of the next line to take
+  std::string m_line;             // a line split across chunks
+  bool m_long_line = false;       // inside a line longer than k_max_line, already classified
+  bool m_long_line_kept = false;  // ... whose bytes go to the message
   bool m_prev_blank = false;
   bool m_in_message = false;
-  std::string m_pending_blank; // an empty line that may be the separator's
+  std::string m_pending_blank;  // an empty line that may be the separator's
   MboxMessage m_current;
   std::string m_error;
 };
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -7,9 +7,8 @@
 namespace pixelwarden::cli {
 namespace {
 
-void optional_field(base::JsonWriter &w,
-                    std::string_view key,
-                    const std::optional<std::string> &v) {
+void optional_field(base::JsonWriter& w, std::string_view key,
+                    const std::optional<std::string>& v) {
   w.key(key);
   if (v) {
     w.value(*v);
@@ -18,9 +17,9 @@ void optional_field(base::JsonWriter &w,
   }
 }
 
-std::string join_rules(const std::vector<std::string> &rules, char sep) {
+std::string join_rules(const std::vector<std::string>& rules, char sep) {
   std::string out;
-  for (const auto &r : rules) {
+  for (const auto& r : rules) {
     if (!out.empty()) out.push_back(sep);
     out += r;
   }
@@ -35,16 +34,16 @@ std::string pad(std::string s, std::size_t width) {
   return s;
 }
 
-} // namespace
+}  // namespace
 
-std::vector<std::string> matched_rules(const engine::Verdict &v) {
+std::vector<std::string> matched_rules(const engine::Verdict& v) {
   std::vector<std::string> out;
-  const auto add = [&](const std::string &id) {
+  const auto add = [&](const std::string& id) {
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   };
-  for (const auto &l : v.lures)
+  for (const auto& l : v.lures)
     add(l.rule);
-  for (const auto &t : v.trackers)
+  for (const auto& t : v.trackers)
     add(t.rule);
   return out;
 }
@@ -64,11 +63,11 @@ std::string csv_header() {
   return "path,mbox_offset,message_id,date,from,to,decision,rules,trackers\r\n";
 }
 
-std::string format_csv(const ScanRecord &r) {
+std::string format_csv(const ScanRecord& r) {
   std::string out = csv_quote(r.path);
   out += ',';
   if (r.mbox_offset) out += std::to_string(*r.mbox_offset);
-  for (const auto *f : {&r.message_id, &r.date, &r.from, &r.to}) {
+  for (const auto* f : {&r.message_id, &r.date, &r.from, &r.to}) {
     out += ',';
     out += csv_quote(f->value_or(""));
   }
@@ -82,7 +81,7 @@ std::string format_csv(const ScanRecord &r) {
   return out;
 }
 
-std::string format_json(const ScanRecord &r) {
+std::string format_json(const ScanRecord& r) {
   base::JsonWriter w;
   w.begin_object();
   w.key("path").value(r.path);
@@ -124,7 +123,7 @@ std::string table_header() {
          pad("TO", 31) + "LOCATION\n";
 }
 
-std::string format_table(const ScanRecord &r) {
+std::string format_table(const ScanRecord& r) {
   std::string location = terminal_safe(r.path, 4096);
   if (r.mbox_offset) location += "@" + std::to_string(*r.mbox_offset);
   return pad(terminal_safe(r.date.value_or("-"), 20), 21) + pad(terminal_safe(r.decision, 10), 11) +
@@ -133,28 +132,28 @@ std::string format_table(const ScanRecord &r) {
          pad(terminal_safe(r.to.value_or("-"), 30), 31) + location + "\n";
 }
 
-std::string format_record(ScanFormat f, const ScanRecord &r) {
+std::string format_record(ScanFormat f, const ScanRecord& r) {
   switch (f) {
-  case ScanFormat::json:
-    return format_json(r);
-  case ScanFormat::csv:
-    return format_csv(r);
-  case ScanFormat::table:
-    return format_table(r);
+    case ScanFormat::json:
+      return format_json(r);
+    case ScanFormat::csv:
+      return format_csv(r);
+    case ScanFormat::table:
+      return format_table(r);
   }
   return {};
 }
 
 std::string format_header(ScanFormat f) {
   switch (f) {
-  case ScanFormat::json:
-    return {};
-  case ScanFormat::csv:
-    return csv_header();
-  case ScanFormat::table:
-    return table_header();
+    case ScanFormat::json:
+      return {};
+    case ScanFormat::csv:
+      return csv_header();
+    case ScanFormat::table:
+      return table_header();
   }
   return {};
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -26,30 +26,30 @@ struct ScanRecord {
   std::string path;
   std::optional<std::uint64_t> mbox_offset;
   std::optional<std::string> message_id;
-  std::optional<std::string> date; // ISO 8601 UTC when parsable, else the raw value
+  std::optional<std::string> date;  // ISO 8601 UTC when parsable, else the raw value
   std::optional<std::string> from;
   std::optional<std::string> to;
   std::string decision;
-  std::vector<std::string> rules; // matched lure and tracker rule ids, first-seen order
+  std::vector<std::string> rules;  // matched lure and tracker rule ids, first-seen order
   std::uint64_t trackers = 0;
   std::string verdict_json;
 };
 
 // Distinct lure and tracker rule ids of a verdict, lures first, in order.
-std::vector<std::string> matched_rules(const engine::Verdict &v);
+std::vector<std::string> matched_rules(const engine::Verdict& v);
 
 std::string csv_quote(std::string_view field);
 std::string csv_header();
-std::string format_csv(const ScanRecord &r);
-std::string format_json(const ScanRecord &r);
+std::string format_csv(const ScanRecord& r);
+std::string format_json(const ScanRecord& r);
 std::string table_header();
-std::string format_table(const ScanRecord &r);
+std::string format_table(const ScanRecord& r);
 // Every report line ends with its line ending; the header is empty for json.
-std::string format_record(ScanFormat f, const ScanRecord &r);
+std::string format_record(ScanFormat f, const ScanRecord& r);
 std::string format_header(ScanFormat f);
 
 // Replaces C0 controls and DEL by '?' and cuts to at most max_bytes (UTF-8 safe,
 // marking a cut with "..").
 std::string terminal_safe(std::string_view s, std::size_t max_bytes);
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

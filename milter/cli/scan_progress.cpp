@@ -20,17 +20,17 @@ std::string duration(double seconds) {
 }
 
 // Map entries sorted by count, largest first, then by key.
-std::vector<std::pair<std::string, std::uint64_t>>
-by_count(const std::map<std::string, std::uint64_t> &m) {
+std::vector<std::pair<std::string, std::uint64_t>> by_count(
+    const std::map<std::string, std::uint64_t>& m) {
   std::vector<std::pair<std::string, std::uint64_t>> v(m.begin(), m.end());
-  std::stable_sort(
-      v.begin(), v.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+  std::stable_sort(v.begin(), v.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   return v;
 }
 
-} // namespace
+}  // namespace
 
-void ScanStats::merge(const ScanStats &o) {
+void ScanStats::merge(const ScanStats& o) {
   files += o.files;
   messages += o.messages;
   bytes += o.bytes;
@@ -41,19 +41,17 @@ void ScanStats::merge(const ScanStats &o) {
   too_large += o.too_large;
   errors += o.errors;
   skipped_files += o.skipped_files;
-  for (const auto &[k, v] : o.per_rule)
+  for (const auto& [k, v] : o.per_rule)
     per_rule[k] += v;
-  for (const auto &[k, v] : o.per_recipient)
+  for (const auto& [k, v] : o.per_recipient)
     per_recipient[k] += v;
 }
 
-std::string format_progress(std::uint64_t messages,
-                            std::uint64_t bytes,
-                            std::uint64_t total_bytes,
+std::string format_progress(std::uint64_t messages, std::uint64_t bytes, std::uint64_t total_bytes,
                             double seconds) {
   const double rate = seconds > 0 ? static_cast<double>(bytes) / k_mb / seconds : 0.0;
-  std::string out = fmt::format(
-      "{} messages, {:.1f} MB, {:.1f} MB/s", messages, static_cast<double>(bytes) / k_mb, rate);
+  std::string out = fmt::format("{} messages, {:.1f} MB, {:.1f} MB/s", messages,
+                                static_cast<double>(bytes) / k_mb, rate);
   if (total_bytes > 0) {
     const double done =
         std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_bytes));
@@ -65,15 +63,11 @@ std::string format_progress(std::uint64_t messages,
   return out;
 }
 
-std::string format_summary(const ScanStats &s, double seconds) {
+std::string format_summary(const ScanStats& s, double seconds) {
   const double mb = static_cast<double>(s.bytes) / k_mb;
   std::string out = fmt::format(
       "scan: {} files, {} messages, {:.1f} MB in {:.2f} s ({:.1f} MB/s, {:.0f} messages/s)\n",
-      s.files,
-      s.messages,
-      mb,
-      seconds,
-      seconds > 0 ? mb / seconds : 0.0,
+      s.files, s.messages, mb, seconds, seconds > 0 ? mb / seconds : 0.0,
       seconds > 0 ? static_cast<double>(s.messages) / seconds : 0.0);
   out += fmt::format("scan: {} messages matched, {} reported", s.matched, s.reported);
   if (s.out_of_range > 0) out += fmt::format(", {} outside --since/--until", s.out_of_range);
@@ -82,10 +76,10 @@ std::string format_summary(const ScanStats &s, double seconds) {
   if (s.skipped_files > 0) out += fmt::format(", {} files not mail (skipped)", s.skipped_files);
   out += fmt::format(", {} errors\n", s.errors);
   if (!s.per_rule.empty()) out += "matches per rule (messages):\n";
-  for (const auto &[rule, n] : by_count(s.per_rule))
+  for (const auto& [rule, n] : by_count(s.per_rule))
     out += fmt::format("  {:>8}  {}\n", n, rule);
   if (!s.per_recipient.empty()) out += "matches per recipient (messages):\n";
-  for (const auto &[rcpt, n] : by_count(s.per_recipient))
+  for (const auto& [rcpt, n] : by_count(s.per_recipient))
     out += fmt::format("  {:>8}  {}\n", n, rcpt);
   return out;
 }
@@ -99,7 +93,7 @@ ScanProgress::~ScanProgress() {
   stop();
 }
 
-void ScanProgress::message(const std::string &line) {
+void ScanProgress::message(const std::string& line) {
   const std::lock_guard<std::mutex> lock(m_mu);
   if (m_enabled && !m_stop) std::fputs("\r\033[K", stderr);
   std::fputs(line.c_str(), stderr);
@@ -132,9 +126,7 @@ void ScanProgress::draw(bool /*final*/) {
   // rate shown is of the uncompressed mail the engine reads.
   const std::uint64_t disk = m_disk_bytes.load(std::memory_order_relaxed);
   std::string line = format_progress(m_messages.load(std::memory_order_relaxed),
-                                     m_bytes.load(std::memory_order_relaxed),
-                                     0,
-                                     seconds);
+                                     m_bytes.load(std::memory_order_relaxed), 0, seconds);
   if (m_total > 0) {
     const double done = std::min(1.0, static_cast<double>(disk) / static_cast<double>(m_total));
     line += fmt::format(", {:.0f}%", done * 100.0);
@@ -144,4 +136,4 @@ void ScanProgress::draw(bool /*final*/) {
   std::fflush(stderr);
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -18,36 +18,34 @@ namespace pixelwarden::cli {
 
 struct ScanStats {
   std::uint64_t files = 0;
-  std::uint64_t messages = 0;      // inspected by the engine
-  std::uint64_t bytes = 0;         // of those messages (uncompressed)
-  std::uint64_t matched = 0;       // a lure or tracker rule (of --rule, if given) matched
-  std::uint64_t reported = 0;      // lines written
-  std::uint64_t out_of_range = 0;  // left out by --since/--until
-  std::uint64_t undated = 0;       // no parsable Date under --since/--until: scanned anyway
-  std::uint64_t too_large = 0;     // over max_message_bytes: headers only
-  std::uint64_t errors = 0;        // unreadable files, mboxes that could not be split
-  std::uint64_t skipped_files = 0; // files in the walk that are no mail
-  std::map<std::string, std::uint64_t> per_rule;      // matched messages per rule id
-  std::map<std::string, std::uint64_t> per_recipient; // matched messages per recipient
+  std::uint64_t messages = 0;       // inspected by the engine
+  std::uint64_t bytes = 0;          // of those messages (uncompressed)
+  std::uint64_t matched = 0;        // a lure or tracker rule (of --rule, if given) matched
+  std::uint64_t reported = 0;       // lines written
+  std::uint64_t out_of_range = 0;   // left out by --since/--until
+  std::uint64_t undated = 0;        // no parsable Date under --since/--until: scanned anyway
+  std::uint64_t too_large = 0;      // over max_message_bytes: headers only
+  std::uint64_t errors = 0;         // unreadable files, mboxes that could not be split
+  std::uint64_t skipped_files = 0;  // files in the walk that are no mail
+  std::map<std::string, std::uint64_t> per_rule;       // matched messages per rule id
+  std::map<std::string, std::uint64_t> per_recipient;  // matched messages per recipient
 
-  void merge(const ScanStats &o);
+  void merge(const ScanStats& o);
 };
 
 // "12 messages, 3.4 MB, 120.0 MB/s" and, when total_bytes is known, percent and ETA.
-std::string format_progress(std::uint64_t messages,
-                            std::uint64_t bytes,
-                            std::uint64_t total_bytes,
+std::string format_progress(std::uint64_t messages, std::uint64_t bytes, std::uint64_t total_bytes,
                             double seconds);
 // The end-of-scan summary, several lines, each ending in '\n'.
-std::string format_summary(const ScanStats &s, double seconds);
+std::string format_summary(const ScanStats& s, double seconds);
 
 class ScanProgress {
-public:
+ public:
   // enabled: draw (stderr is a TTY). total_bytes: on-disk size of all inputs.
   ScanProgress(bool enabled, std::uint64_t total_bytes);
   ~ScanProgress();
-  ScanProgress(const ScanProgress &) = delete;
-  ScanProgress &operator=(const ScanProgress &) = delete;
+  ScanProgress(const ScanProgress&) = delete;
+  ScanProgress& operator=(const ScanProgress&) = delete;
 
   void add_disk_bytes(std::uint64_t n) { m_disk_bytes.fetch_add(n, std::memory_order_relaxed); }
   void add_message(std::uint64_t bytes) {
@@ -55,11 +53,11 @@ public:
     m_bytes.fetch_add(bytes, std::memory_order_relaxed);
   }
   // Prints a line to stderr without tearing the progress line.
-  void message(const std::string &line);
+  void message(const std::string& line);
   // Stops drawing and clears the progress line.
   void stop();
 
-private:
+ private:
   void draw_loop();
   void draw(bool final);
 
@@ -75,4 +73,4 @@ private:
   std::thread m_thread;
 };
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

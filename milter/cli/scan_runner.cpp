@@ -1,5 +1,8 @@
 #include "cli/scan_runner.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -7,12 +10,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <exception>
-#include <fcntl.h>
 #include <map>
 #include <mutex>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 #include <zlib.h>
 
@@ -26,33 +26,30 @@ namespace {
 
 constexpr std::size_t k_read_buffer = 1024 * 1024;
 
-std::size_t message_cap(const ScanOptions &opt) {
+std::size_t message_cap(const ScanOptions& opt) {
   return opt.limits.max_message_bytes + k_header_allowance;
 }
 
-std::string errno_text(const std::string &path, int err) {
+std::string errno_text(const std::string& path, int err) {
   return path + ": " + std::strerror(err);
 }
 
 // Scans one message and appends its report line. The engine is not supposed to throw;
 // if it does, the message is reported as an error and the scan goes on.
-void scan_one(std::string_view bytes,
-              const std::string &path,
-              std::optional<std::uint64_t> offset,
-              const ScanOptions &opt,
-              FileResult &result) {
+void scan_one(std::string_view bytes, const std::string& path, std::optional<std::uint64_t> offset,
+              const ScanOptions& opt, FileResult& result) {
   try {
     if (auto rec = scan_message(bytes, path, offset, opt, result.stats)) {
       result.output += format_record(opt.format, *rec);
     }
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     result.errors.push_back(path + (offset ? "@" + std::to_string(*offset) : std::string()) +
                             ": internal error: " + e.what());
   }
 }
 
 // read(2) until n bytes or end of file; -1 on error.
-ssize_t read_full(int fd, char *buf, std::size_t n) {
+ssize_t read_full(int fd, char* buf, std::size_t n) {
   std::size_t got = 0;
   while (got < n) {
     const ssize_t r = ::read(fd, buf + got, n - got);
@@ -67,33 +64,31 @@ ssize_t read_full(int fd, char *buf, std::size_t n) {
 // An open file descriptor, closed on scope exit.
 struct Fd {
   int fd;
-  explicit Fd(const std::string &path)
+  explicit Fd(const std::string& path)
       : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) {}
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
 };
 
-void count_match(const engine::Verdict &v,
-                 const std::vector<std::string> &rules,
-                 ScanStats &stats) {
+void count_match(const engine::Verdict& v, const std::vector<std::string>& rules,
+                 ScanStats& stats) {
   ++stats.matched;
-  for (const auto &r : rules)
+  for (const auto& r : rules)
     ++stats.per_rule[r];
   if (v.envelope.rcpt.empty()) ++stats.per_recipient["(unknown recipient)"];
-  for (const auto &rcpt : v.envelope.rcpt)
+  for (const auto& rcpt : v.envelope.rcpt)
     ++stats.per_recipient[base::to_lower(rcpt)];
 }
 
 // Rules that decide reporting: with --rule, only those named.
-std::vector<std::string> selected_rules(const engine::Verdict &v, const ScanOptions &opt) {
+std::vector<std::string> selected_rules(const engine::Verdict& v, const ScanOptions& opt) {
   std::vector<std::string> rules = matched_rules(v);
   if (opt.only_rules.empty()) return rules;
-  rules.erase(std::remove_if(rules.begin(),
-                             rules.end(),
-                             [&](const std::string &r) {
+  rules.erase(std::remove_if(rules.begin(), rules.end(),
+                             [&](const std::string& r) {
                                return std::find(opt.only_rules.begin(), opt.only_rules.end(), r) ==
                                       opt.only_rules.end();
                              }),
@@ -101,10 +96,8 @@ std::vector<std::string> selected_rules(const engine::Verdict &v, const ScanOpti
   return rules;
 }
 
-void scan_message_file(const ScanInput &input,
-                       const ScanOptions &opt,
-                       FileResult &result,
-                       ScanProgress *progress) {
+void scan_message_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
+                       ScanProgress* progress) {
   Fd f(input.path);
   if (f.fd < 0) return result.errors.push_back(errno_text(input.path, errno));
   struct stat st {};
@@ -121,7 +114,7 @@ void scan_message_file(const ScanInput &input,
 
 // Reads a plain or gzip mbox in chunks; chunk(bytes, on_disk_delta) per read.
 template <typename Chunk>
-std::optional<std::string> read_stream(const std::string &path, Chunk &&chunk) {
+std::optional<std::string> read_stream(const std::string& path, Chunk&& chunk) {
   Fd f(path);
   if (f.fd < 0) return std::string(std::strerror(errno));
   std::string buf(k_read_buffer, '\0');
@@ -160,14 +153,12 @@ std::optional<std::string> read_stream(const std::string &path, Chunk &&chunk) {
   return error;
 }
 
-void scan_mbox_file(const ScanInput &input,
-                    const ScanOptions &opt,
-                    FileResult &result,
-                    ScanProgress *progress) {
+void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
+                    ScanProgress* progress) {
   MboxSplitter splitter(message_cap(opt));
   std::vector<MboxMessage> done;
   const auto take = [&] {
-    for (const MboxMessage &m : done) {
+    for (const MboxMessage& m : done) {
       scan_one(m.bytes, input.path, m.offset, opt, result);
       if (progress != nullptr) progress->add_message(m.bytes.size());
     }
@@ -191,15 +182,26 @@ void scan_mbox_file(const ScanInput &input,
   }
 }
 
-} // namespace
-
-std::optional<ScanRecord> scan_message(std::string_view message,
-                                       const std::string &path,
-                                       std::optional<std::uint64_t> mbox_offset,
-                                       const ScanOptions &opt,
-                                       ScanStats &stats) {
-  const mime::Message msg(message);
+// The report fields read from the message and its verdict (path, offset, date: caller).
+ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v) {
   ScanRecord rec;
+  rec.message_id = msg.text("Message-ID");
+  if (rec.message_id) rec.message_id = std::string(base::trim(*rec.message_id));
+  rec.from = msg.text("From");
+  rec.to = msg.text("To");
+  rec.decision = engine::to_string(v.decision);
+  rec.rules = matched_rules(v);
+  rec.trackers = v.trackers.size();
+  rec.verdict_json = engine::to_json(v);
+  return rec;
+}
+
+}  // namespace
+
+std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
+                                       std::optional<std::uint64_t> mbox_offset,
+                                       const ScanOptions& opt, ScanStats& stats) {
+  const mime::Message msg(message);
   const std::optional<std::string> date = msg.text("Date");
   const std::optional<std::int64_t> when = date ? parse_mail_date(*date) : std::nullopt;
   if (opt.since || opt.until) {
@@ -223,21 +225,14 @@ std::optional<ScanRecord> scan_message(std::string_view message,
   const bool report = !rules.empty() || (opt.all && opt.only_rules.empty());
   if (!report) return std::nullopt;
   ++stats.reported;
+  ScanRecord rec = make_record(msg, v);
   rec.path = path;
   rec.mbox_offset = mbox_offset;
-  rec.message_id = msg.text("Message-ID");
-  if (rec.message_id) rec.message_id = std::string(base::trim(*rec.message_id));
   if (date) rec.date = when ? format_iso_utc(*when) : std::string(base::trim(*date));
-  rec.from = msg.text("From");
-  rec.to = msg.text("To");
-  rec.decision = engine::to_string(v.decision);
-  rec.rules = matched_rules(v);
-  rec.trackers = v.trackers.size();
-  rec.verdict_json = engine::to_json(v);
   return rec;
 }
 
-FileResult scan_file(const ScanInput &input, const ScanOptions &opt, ScanProgress *progress) {
+FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress) {
   FileResult result;
   result.stats.files = 1;
   if (input.kind == InputKind::mbox) {
@@ -249,31 +244,28 @@ FileResult scan_file(const ScanInput &input, const ScanOptions &opt, ScanProgres
   return result;
 }
 
-ScanStats run_scan(const std::vector<ScanInput> &inputs,
-                   const ScanOptions &opt,
-                   unsigned jobs,
-                   std::FILE *out,
-                   ScanProgress &progress) {
+ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
+                   std::FILE* out, ScanProgress& progress) {
   ScanStats total;
-  const auto emit = [&](const FileResult &r) {
+  const auto emit = [&](const FileResult& r) {
     std::fwrite(r.output.data(), 1, r.output.size(), out);
-    for (const auto &e : r.errors)
+    for (const auto& e : r.errors)
       progress.message("pixelwarden scan: " + e);
     total.merge(r.stats);
   };
-  if (jobs <= 1) { // no hand-over between threads at all
-    for (const ScanInput &in : inputs)
+  if (jobs <= 1) {  // no hand-over between threads at all
+    for (const ScanInput& in : inputs)
       emit(scan_file(in, opt, &progress));
     std::fflush(out);
     return total;
   }
   std::mutex mu;
-  std::condition_variable done_cv;            // the writer waits for input `written`
-  std::condition_variable window_cv;          // workers wait for the window to move
-  std::map<std::size_t, FileResult> finished; // done, not yet written
-  std::size_t next = 0;                       // next input to hand out
-  std::size_t written = 0;                    // inputs written so far
-  std::size_t blocked = 0;                    // workers waiting on the window
+  std::condition_variable done_cv;             // the writer waits for input `written`
+  std::condition_variable window_cv;           // workers wait for the window to move
+  std::map<std::size_t, FileResult> finished;  // done, not yet written
+  std::size_t next = 0;                        // next input to hand out
+  std::size_t written = 0;                     // inputs written so far
+  std::size_t blocked = 0;                     // workers waiting on the window
   const auto worker = [&] {
     for (;;) {
       std::size_t i = 0;
@@ -313,10 +305,10 @@ ScanStats run_scan(const std::vector<ScanInput> &inputs,
     if (wake) window_cv.notify_all();
     emit(r);
   }
-  for (auto &t : threads)
+  for (auto& t : threads)
     t.join();
   std::fflush(out);
   return total;
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

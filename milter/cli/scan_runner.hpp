@@ -39,34 +39,29 @@ struct ScanOptions {
   std::shared_ptr<const ruleset::Ruleset> rules;
   engine::Limits limits;
   ScanFormat format = ScanFormat::json;
-  bool all = false;                    // report every message
-  std::vector<std::string> only_rules; // --rule: report only messages these matched
-  std::optional<std::int64_t> since;   // epoch seconds, inclusive
-  std::optional<std::int64_t> until;   // epoch seconds, exclusive
+  bool all = false;                     // report every message
+  std::vector<std::string> only_rules;  // --rule: report only messages these matched
+  std::optional<std::int64_t> since;    // epoch seconds, inclusive
+  std::optional<std::int64_t> until;    // epoch seconds, exclusive
 };
 
 struct FileResult {
-  std::string output; // formatted report lines
+  std::string output;  // formatted report lines
   ScanStats stats;
-  std::vector<std::string> errors; // "PATH: what went wrong"
+  std::vector<std::string> errors;  // "PATH: what went wrong"
 };
 
 // One message: filters, inspection, counting. Returns the record when it is reported.
-std::optional<ScanRecord> scan_message(std::string_view message,
-                                       const std::string &path,
+std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
                                        std::optional<std::uint64_t> mbox_offset,
-                                       const ScanOptions &opt,
-                                       ScanStats &stats);
+                                       const ScanOptions& opt, ScanStats& stats);
 
 // One input file. progress may be null.
-FileResult scan_file(const ScanInput &input, const ScanOptions &opt, ScanProgress *progress);
+FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress);
 
 // Every input with `jobs` threads; report lines go to out in input order, errors to
 // stderr through progress. Returns the merged counts.
-ScanStats run_scan(const std::vector<ScanInput> &inputs,
-                   const ScanOptions &opt,
-                   unsigned jobs,
-                   std::FILE *out,
-                   ScanProgress &progress);
+ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
+                   std::FILE* out, ScanProgress& progress);
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

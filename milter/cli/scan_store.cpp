@@ -1,12 +1,12 @@
 #include "cli/scan_store.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "base/text.hpp"
 
@@ -15,7 +15,7 @@ namespace {
 
 enum class Sniff { unreadable, mbox, other };
 
-Sniff sniff(const std::string &path) {
+Sniff sniff(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return Sniff::unreadable;
   char buf[5];
@@ -29,35 +29,35 @@ Sniff sniff(const std::string &path) {
                                                                         : Sniff::other;
 }
 
-std::string base_name(const std::string &path) {
+std::string base_name(const std::string& path) {
   const auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-bool named_mbox(const std::string &name) {
+bool named_mbox(const std::string& name) {
   return base::iends_with(name, ".mbox") || base::iends_with(name, ".mbx") ||
          base::iends_with(name, ".mbox.gz");
 }
 
-std::string join(const std::string &dir, const std::string &name) {
+std::string join(const std::string& dir, const std::string& name) {
   return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
 class Walker {
-public:
-  explicit Walker(StoreListing &out) : m_out(out) {}
+ public:
+  explicit Walker(StoreListing& out) : m_out(out) {}
 
-  void add(const std::string &path, InputKind kind, std::uint64_t size) {
+  void add(const std::string& path, InputKind kind, std::uint64_t size) {
     m_out.inputs.push_back(ScanInput{path, kind, size});
     m_out.total_bytes += size;
   }
 
-  void error(const std::string &path, int err) {
+  void error(const std::string& path, int err) {
     m_out.errors.push_back(StoreIssue{path, std::strerror(err)});
   }
 
   // A path named on the command line: follows symbolic links, any file counts.
-  void top(const std::string &path) {
+  void top(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return error(path, errno);
     if (S_ISDIR(st.st_mode)) {
@@ -74,10 +74,10 @@ public:
     add(path, mbox ? InputKind::mbox : InputKind::message, static_cast<std::uint64_t>(st.st_size));
   }
 
-  void directory(const std::string &dir, bool mail_dir) {
+  void directory(const std::string& dir, bool mail_dir) {
     std::vector<std::string> names;
     if (!list(dir, names)) return;
-    for (const std::string &name : names) {
+    for (const std::string& name : names) {
       if (name == "." || name == "..") continue;
       const std::string path = join(dir, name);
       struct stat st {};
@@ -88,13 +88,13 @@ public:
       if (S_ISLNK(st.st_mode)) {
         struct stat target {};
         if (::stat(path.c_str(), &target) != 0 || !S_ISREG(target.st_mode)) {
-          ++m_out.skipped_files; // links to directories are not followed
+          ++m_out.skipped_files;  // links to directories are not followed
           continue;
         }
         st = target;
       }
       if (S_ISDIR(st.st_mode)) {
-        if (name == "tmp") continue; // Maildir deliveries in progress
+        if (name == "tmp") continue;  // Maildir deliveries in progress
         directory(path, name == "cur" || name == "new");
       } else if (S_ISREG(st.st_mode)) {
         file(path, name, st, mail_dir);
@@ -102,22 +102,22 @@ public:
     }
   }
 
-private:
-  bool list(const std::string &dir, std::vector<std::string> &names) {
-    DIR *d = ::opendir(dir.c_str());
+ private:
+  bool list(const std::string& dir, std::vector<std::string>& names) {
+    DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) {
       error(dir, errno);
       return false;
     }
-    while (const dirent *e = ::readdir(d))
+    while (const dirent* e = ::readdir(d))
       names.emplace_back(e->d_name);
     ::closedir(d);
     std::sort(names.begin(), names.end());
     return true;
   }
 
-  void
-  file(const std::string &path, const std::string &name, const struct stat &st, bool mail_dir) {
+  void file(const std::string& path, const std::string& name, const struct stat& st,
+            bool mail_dir) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
     if (name[0] == '.') {
       ++m_out.skipped_files;
@@ -137,23 +137,23 @@ private:
     }
   }
 
-  StoreListing &m_out;
+  StoreListing& m_out;
 };
 
-} // namespace
+}  // namespace
 
-bool looks_like_mbox(const std::string &first_bytes) {
+bool looks_like_mbox(const std::string& first_bytes) {
   if (first_bytes.rfind("From ", 0) == 0) return true;
   return first_bytes.size() >= 2 && static_cast<unsigned char>(first_bytes[0]) == 0x1f &&
          static_cast<unsigned char>(first_bytes[1]) == 0x8b;
 }
 
-StoreListing list_inputs(const std::vector<std::string> &paths) {
+StoreListing list_inputs(const std::vector<std::string>& paths) {
   StoreListing out;
   Walker w(out);
-  for (const std::string &p : paths)
+  for (const std::string& p : paths)
     w.top(p);
   return out;
 }
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

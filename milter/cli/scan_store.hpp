@@ -27,7 +27,7 @@ enum class InputKind { message, mbox };
 struct ScanInput {
   std::string path;
   InputKind kind = InputKind::message;
-  std::uint64_t size = 0; // on disk (compressed size for a gzip mbox)
+  std::uint64_t size = 0;  // on disk (compressed size for a gzip mbox)
 };
 
 struct StoreIssue {
@@ -37,14 +37,14 @@ struct StoreIssue {
 
 struct StoreListing {
   std::vector<ScanInput> inputs;
-  std::vector<StoreIssue> errors;  // missing or unreadable paths
-  std::uint64_t skipped_files = 0; // files met in a walk that are no mail
+  std::vector<StoreIssue> errors;   // missing or unreadable paths
+  std::uint64_t skipped_files = 0;  // files met in a walk that are no mail
   std::uint64_t total_bytes = 0;
 };
 
-StoreListing list_inputs(const std::vector<std::string> &paths);
+StoreListing list_inputs(const std::vector<std::string>& paths);
 
 // The first bytes of a file decide: "From " or gzip magic -> mbox.
-bool looks_like_mbox(const std::string &first_bytes);
+bool looks_like_mbox(const std::string& first_bytes);
 
-} // namespace pixelwarden::cli
+}  // namespace pixelwarden::cli

@@ -92,8 +92,8 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
     m_errors = std::move(r.errors);
     if (m_errors.empty()) m_errors.push_back(base::Error{"the loader returned no ruleset", m_entry, 0, 0});
   }
-  spdlog::error("rules reload ({}) failed, keeping the ruleset in force: {} error(s)", reason,
-                m_errors.size());
+  spdlog::error("rules reload ({}) failed{}: {} error(s)", reason,
+                m_holder.ready() ? ", keeping the ruleset in force" : "", m_errors.size());
   for (const auto& e : m_errors) spdlog::error("rules: {}", e.to_string());
   return report(ReloadOutcome::failure);
 }

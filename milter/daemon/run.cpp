@@ -25,9 +25,12 @@
 namespace pixelwarden::daemon {
 namespace {
 
+bool g_log_to_stderr = true;
+
+// One clear line on stderr; also to syslog when that is where the logs go.
 int startup_error(const std::string& message) {
   std::fprintf(stderr, "pixelwarden: error: %s\n", message.c_str());
-  spdlog::error("startup failed: {}", message);
+  if (!g_log_to_stderr) spdlog::error("startup failed: {}", message);
   observe::shutdown_logging();
   return 1;
 }
@@ -102,6 +105,7 @@ std::string postfix_milter_endpoint(const std::string& socket) {
 
 int run(const Config& config) {
   block_signals();  // before the first thread (spdlog's) starts
+  g_log_to_stderr = config.log.sink == "stderr";
   if (auto st = observe::setup_logging({config.log.level, config.log.format, config.log.sink});
       !st) {
     return startup_error(st.error().message);
@@ -116,9 +120,10 @@ int run(const Config& config) {
   Reloader reloader(holder, config.rules.path, hooks);
   if (reloader.reload("startup", true) != ReloadOutcome::success) {
     const auto errors = reloader.last_errors();
-    std::string first = errors.empty() ? "cannot load rules" : errors.front().to_string();
+    std::string first =
+        errors.empty() ? "cannot load rules from " + config.rules.path : errors.front().to_string();
     if (errors.size() > 1) first += fmt::format(" (and {} more errors)", errors.size() - 1);
-    return startup_error("rules " + config.rules.path + ": " + first);
+    return startup_error("rules: " + first);
   }
 
   std::unique_ptr<AuditLog> audit;

@@ -155,13 +155,11 @@ std::string render_banner(std::string_view tmpl, std::size_t count) {
 std::string encode_part(std::string_view body, const mime::Part& p, const TextPart& t,
                         const std::string& new_content) {
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
-  std::string original_decoded = mime::decode(encoded, p.cte);
-  std::string bytes = new_content;
-  if (t.transcoded) {
-    auto back = mime::from_utf8(new_content, t.charset);
-    if (back.ok()) bytes = std::move(back.value());
-  }
-  return mime::reencode(encoded, original_decoded, bytes, p.cte);
+  if (!t.transcoded) return mime::reencode(encoded, t.decoded, new_content, p.cte);
+  // Transcoded parts: back to their own charset, compared with the original bytes.
+  const std::string original_decoded = mime::decode(encoded, p.cte);
+  auto back = mime::from_utf8(new_content, t.charset);
+  return mime::reencode(encoded, original_decoded, back.ok() ? back.value() : new_content, p.cte);
 }
 
 }  // namespace
@@ -191,14 +189,19 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
                              (t->html ? !html_banner_done && !banner->html.empty()
                                       : !text_banner_done && !banner->text.empty());
     if (part_edits.empty() && !want_banner) continue;
-    std::string content = part_edits.empty() ? t->decoded
-                                             : html::rewrite(t->decoded, t->scan, part_edits);
-    if (want_banner && t->html) {
-      content = html::insert_html_banner(content, html::scan(content),
-                                         render_banner(banner->html, removed));
-      html_banner_done = true;
-    } else if (want_banner) {
-      content = html::insert_text_banner(content, render_banner(banner->text, removed));
+    std::string content;
+    if (t->html) {
+      // One pass: the resource patches and the banner insertion together.
+      std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, part_edits);
+      if (want_banner) {
+        patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
+        html_banner_done = true;
+      }
+      auto rewritten = html::apply_patches(t->decoded, std::move(patches));
+      content = rewritten.ok() ? std::move(rewritten.value())
+                               : html::rewrite(t->decoded, t->scan, part_edits);
+    } else {
+      content = html::insert_text_banner(t->decoded, render_banner(banner->text, removed));
       text_banner_done = true;
     }
     const mime::Part& p = scan.walk.parts[t->part_index];

@@ -84,8 +84,12 @@ Op effective_op(const Resource& r, const Edit& e) {
 }  // namespace
 
 base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches) {
+  // At one offset: pure insertions (a banner) first, then the larger replacement, so a
+  // smaller patch inside it is recognised as contained.
   std::sort(patches.begin(), patches.end(), [](const Patch& a, const Patch& b) {
-    return a.offset != b.offset ? a.offset < b.offset : a.length > b.length;
+    if (a.offset != b.offset) return a.offset < b.offset;
+    if ((a.length == 0) != (b.length == 0)) return a.length == 0;
+    return a.length > b.length;
   });
   std::string out;
   out.reserve(input.size());

@@ -177,61 +177,91 @@ std::string encode_base64(std::string_view bytes, std::size_t line_length, std::
   if (chars_per_line == 0) chars_per_line = 4;
   const std::size_t chars = (bytes.size() + 2) / 3 * 4;
   const std::size_t lines = chars == 0 ? 0 : (chars + chars_per_line - 1) / chars_per_line;
-  std::string out;
-  out.reserve(chars + (lines > 0 ? (lines - 1) * eol.size() : 0));
+  std::string out(chars + (lines > 0 ? (lines - 1) * eol.size() : 0), '\0');
+  char* o = out.data();
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t whole = bytes.size() / 3 * 3;
   std::size_t col = 0;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+  std::size_t i = 0;
+  for (; i < whole; i += 3) {
     if (col == chars_per_line) {
-      out.append(eol);
+      for (char c : eol) *o++ = c;
       col = 0;
     }
-    const std::size_t left = bytes.size() - i;
-    const std::uint32_t v = (std::uint32_t{p[i]} << 16) |
-                            (left > 1 ? std::uint32_t{p[i + 1]} << 8 : 0U) |
-                            (left > 2 ? std::uint32_t{p[i + 2]} : 0U);
-    char quad[4] = {k_alphabet[(v >> 18) & 63], k_alphabet[(v >> 12) & 63],
-                    left > 1 ? k_alphabet[(v >> 6) & 63] : '=', left > 2 ? k_alphabet[v & 63] : '='};
-    out.append(quad, 4);
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
+    o[0] = k_alphabet[(v >> 18) & 63];
+    o[1] = k_alphabet[(v >> 12) & 63];
+    o[2] = k_alphabet[(v >> 6) & 63];
+    o[3] = k_alphabet[v & 63];
+    o += 4;
     col += 4;
   }
+  if (i < bytes.size()) {
+    if (col == chars_per_line) {
+      for (char c : eol) *o++ = c;
+    }
+    const std::size_t left = bytes.size() - i;
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (left > 1 ? std::uint32_t{p[i + 1]} << 8 : 0U);
+    o[0] = k_alphabet[(v >> 18) & 63];
+    o[1] = k_alphabet[(v >> 12) & 63];
+    o[2] = left > 1 ? k_alphabet[(v >> 6) & 63] : '=';
+    o[3] = '=';
+    o += 4;
+  }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 
+namespace {
+
+// Bytes QP may write as themselves anywhere but at the end of a line (RFC 2045 6.7).
+constexpr std::array<bool, 256> make_qp_literal_table() {
+  std::array<bool, 256> t{};
+  for (int c = 33; c <= 126; ++c) t[static_cast<std::size_t>(c)] = c != '=';
+  return t;
+}
+constexpr std::array<bool, 256> k_qp_literal = make_qp_literal_table();
+
+}  // namespace
+
 std::string encode_quoted_printable(std::string_view bytes, std::string_view eol) {
   constexpr std::size_t k_max_body = 75;  // + "=" of a soft break = 76
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 8 + 16);
-  std::size_t col = 0;
   const std::size_t n = bytes.size();
+  // Worst case: every byte escaped (3x) plus a soft break per 25 escapes.
+  std::string out(n * 3 + (n / 25 + 2) * (1 + eol.size()), '\0');
+  char* o = out.data();
+  const char e0 = eol.empty() ? '\0' : eol[0];
+  const bool two = eol.size() == 2;
+  const auto eol_at = [&](std::size_t i) {
+    return !eol.empty() && bytes[i] == e0 && (!two || (i + 1 < n && bytes[i + 1] == eol[1]));
+  };
+  std::size_t col = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!eol.empty() && bytes.compare(i, eol.size(), eol) == 0) {
-      out.append(eol);
+    if (eol_at(i)) {
+      for (char c : eol) *o++ = c;
       col = 0;
       i += eol.size() - 1;
       continue;
     }
     const auto c = static_cast<unsigned char>(bytes[i]);
-    bool literal = c >= 33 && c <= 126 && c != '=';
-    if (c == ' ' || c == '\t') {
-      const bool at_line_end = i + 1 == n || (!eol.empty() && bytes.compare(i + 1, eol.size(), eol) == 0);
-      literal = !at_line_end;
-    }
+    bool literal = k_qp_literal[c];
+    if (c == ' ' || c == '\t') literal = !(i + 1 == n || eol_at(i + 1));
     const std::size_t width = literal ? 1 : 3;
     if (col + width > k_max_body) {
-      out.push_back('=');
-      out.append(eol);
+      *o++ = '=';
+      for (char ec : eol) *o++ = ec;
       col = 0;
     }
     if (literal) {
-      out.push_back(static_cast<char>(c));
+      *o++ = static_cast<char>(c);
     } else {
-      out.push_back('=');
-      out.push_back(k_hex[c >> 4]);
-      out.push_back(k_hex[c & 15]);
+      *o++ = '=';
+      *o++ = k_hex[c >> 4];
+      *o++ = k_hex[c & 15];
     }
     col += width;
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 

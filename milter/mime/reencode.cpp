@@ -1,7 +1,13 @@
 #include "mime/reencode.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
 #include <vector>
+
+#include "base/text.hpp"
 
 #include "mime/header.hpp"
 
@@ -29,42 +35,100 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   return lines;
 }
 
-bool is_b64_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
+// Byte classes for the base64 line analysis.
+enum : std::uint8_t { k_b64_alpha = 0, k_b64_pad = 1, k_b64_eol = 2, k_b64_other = 3 };
+
+constexpr std::array<std::uint8_t, 256> make_b64_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& v : t) v = k_b64_other;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = k_b64_alpha;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = k_b64_alpha;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = k_b64_alpha;
+  t['+'] = t['/'] = k_b64_alpha;
+  t['='] = k_b64_pad;
+  t['\r'] = t['\n'] = k_b64_eol;
+  return t;
+}
+constexpr std::array<std::uint8_t, 256> k_b64_class = make_b64_classes();
+
+// Decoded size of one base64 line, if it decodes on its own (whole quanta, padding only
+// at the end, nothing but alphabet and line ending); nullopt otherwise.
+std::optional<std::size_t> b64_line_size(std::string_view l) {
+  std::size_t chars = 0;
+  std::size_t pads = 0;
+  for (char ch : l) {
+    const std::uint8_t k = k_b64_class[static_cast<unsigned char>(ch)];
+    if (k == k_b64_alpha && pads == 0) {
+      ++chars;
+    } else if (k == k_b64_pad) {
+      ++pads;
+    } else if (k != k_b64_eol) {
+      return std::nullopt;
+    }
+  }
+  if ((chars + pads) % 4 != 0 || pads > 2) return std::nullopt;
+  return (chars + pads) / 4 * 3 - pads;
+}
+
+// Decoded size of one QP line (soft break, =XX escapes), without decoding it.
+std::size_t qp_line_size(std::string_view l) {
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    if (l[i] == '=') {
+      if (i + 2 < l.size() + 0 && base::hex_value(l[i + 1]) >= 0 && base::hex_value(l[i + 2]) >= 0) {
+        ++size;
+        i += 2;
+        continue;
+      }
+      std::size_t j = i + 1;
+      while (j < l.size() && (l[j] == ' ' || l[j] == '\t')) ++j;
+      if (j == l.size() || l[j] == '\r' || l[j] == '\n') return size;  // soft line break
+      ++size;  // a lone '=' stays as it is
+      continue;
+    }
+    ++size;
+  }
+  return size;
 }
 
 std::vector<Line> analyze(std::string_view enc, Cte cte) {
   std::vector<Line> out;
+  out.reserve(enc.size() / 64 + 1);
   std::size_t pos = 0;
-  for (std::string_view l : split_lines(enc)) {
-    Line line{pos, pos + l.size(), 0, true};
-    pos += l.size();
+  while (pos < enc.size()) {
+    const void* nl = std::memchr(enc.data() + pos, '\n', enc.size() - pos);
+    const std::size_t end = nl == nullptr ? enc.size() : static_cast<const char*>(nl) - enc.data() + 1;
+    const std::string_view l = enc.substr(pos, end - pos);
+    Line line{pos, end, 0, true};
     if (cte == Cte::quoted_printable) {
-      line.dec_size = decode_quoted_printable(l).size();
+      line.dec_size = qp_line_size(l);
     } else {
-      std::size_t chars = 0, pads = 0;
-      for (char c : l) {
-        if (is_b64_char(c) && pads == 0) ++chars;
-        else if (c == '=') ++pads;
-        else if (c != '\r' && c != '\n') line.reusable = false;
-      }
-      line.reusable = line.reusable && (chars + pads) % 4 == 0 && pads <= 2;
-      line.dec_size = line.reusable ? (chars + pads) / 4 * 3 - pads : 0;
+      const auto size = b64_line_size(l);
+      line.reusable = size.has_value();
+      line.dec_size = size.value_or(0);
     }
     out.push_back(line);
+    pos = end;
   }
   return out;
 }
 
 std::size_t common_prefix(std::string_view a, std::string_view b) {
   const std::size_t n = std::min(a.size(), b.size());
-  const auto mm = std::mismatch(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n), b.begin());
-  return static_cast<std::size_t>(mm.first - a.begin());
+  constexpr std::size_t k_block = 64;
+  std::size_t i = 0;
+  while (i + k_block <= n && std::memcmp(a.data() + i, b.data() + i, k_block) == 0) i += k_block;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
 }
 
 std::size_t common_suffix(std::string_view a, std::string_view b, std::size_t limit) {
+  constexpr std::size_t k_block = 64;
   std::size_t s = 0;
+  while (s + k_block <= limit &&
+         std::memcmp(a.data() + a.size() - s - k_block, b.data() + b.size() - s - k_block, k_block) == 0) {
+    s += k_block;
+  }
   while (s < limit && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
   return s;
 }

@@ -259,6 +259,20 @@ class SmtpSink:
         with self._cv:
             return len(self.messages)
 
+    def wait_for_message(self, predicate, timeout=DEFAULT_TIMEOUT, what="a matching message"):
+        """Blocks until a message satisfying predicate(SinkMessage) arrived; returns it."""
+        def find():
+            return next((m for m in self.messages if predicate(m)), None)
+        with self._cv:
+            if not self._cv.wait_for(lambda: find() is not None, timeout):
+                raise TimeoutError(f"sink: no {what} after {timeout}s "
+                                   f"({len(self.messages)} messages received)")
+            return find()
+
+    def wait_for_subject(self, subject, timeout=DEFAULT_TIMEOUT):
+        return self.wait_for_message(lambda m: subject in header_values(m.data, "Subject"),
+                                     timeout, what=f"message with Subject {subject!r}")
+
     def wait_for(self, n, timeout=DEFAULT_TIMEOUT):
         """Blocks until at least n messages arrived; returns them all."""
         with self._cv:
@@ -355,6 +369,8 @@ class Postfix:
                                capture_output=True, text=True, timeout=60)
         if check.returncode != 0:
             raise RuntimeError(f"postfix check failed: {check.stderr}{check.stdout}")
+        # start-fg would run the same (slow) integrity check again; this file skips it once.
+        open(os.path.join(self.root, "queue", "quick-start"), "w").close()
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(["postfix", "-c", self.config_dir, "start-fg"],
                                      stdout=self._log, stderr=subprocess.STDOUT,
@@ -405,8 +421,10 @@ class Postfix:
 class Milter:
     """`pixelwarden run --config <temp config>` on a free port."""
 
-    def __init__(self, root, rules_path, port=None, config_extra=None, log_level="debug"):
+    def __init__(self, root, rules_path, port=None, config_extra=None, log_level="debug",
+                 binary_path=None):
         self.root = root
+        self.binary_path = binary_path
         self.port = port or free_port()
         self.rules_path = rules_path
         self.config_path = os.path.join(root, "pixelwarden.yaml")
@@ -439,7 +457,8 @@ class Milter:
         with open(self.config_path, "w", encoding="utf-8") as f:
             f.write(self.config())
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([binary(), "run", "--config", self.config_path],
+        self.proc = subprocess.Popen([self.binary_path or binary(), "run", "--config",
+                                      self.config_path],
                                      stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
@@ -519,9 +538,11 @@ class Stack:
     """Sink + milter + Postfix in one temp dir; a context manager that stops them all."""
 
     def __init__(self, rules=EMPTY_RULESET, rules_path=None, milter_config=None,
-                 main_cf=None, name="pw-itest-"):
-        self.root = tempfile.mkdtemp(prefix=name)
-        os.chmod(self.root, 0o755)  # Postfix daemons (user postfix) must reach the queue
+                 main_cf=None, name="pw-itest-", parent_dir=None, binary_path=None):
+        if parent_dir:  # Postfix daemons (user postfix) must traverse it to reach the queue
+            os.chmod(parent_dir, os.stat(parent_dir).st_mode | 0o011)
+        self.root = tempfile.mkdtemp(prefix=name, dir=parent_dir)
+        os.chmod(self.root, 0o755)
         if rules_path is None:
             rules_path = os.path.join(self.root, "rules", "rules.yaml")
             os.makedirs(os.path.dirname(rules_path))
@@ -529,7 +550,8 @@ class Stack:
                 f.write(rules)
         self.rules_path = rules_path
         self.sink = SmtpSink()
-        self.milter = Milter(self.root, rules_path, config_extra=milter_config)
+        self.milter = Milter(self.root, rules_path, config_extra=milter_config,
+                             binary_path=binary_path)
         self.postfix = Postfix(self.root, self.milter.port, self.sink.port,
                                extra_main_cf=main_cf)
         self.failed = False
@@ -587,6 +609,77 @@ class Stack:
                 s.quit()
             except smtplib.SMTPException:
                 pass
+
+
+class Environment:
+    """A started Stack behind the small API test_prometheus.py was written against
+    (see start())."""
+
+    def __init__(self, stack):
+        self.stack = stack
+
+    @property
+    def metrics_address(self):
+        return f"127.0.0.1:{self.stack.milter.metrics_port}"
+
+    def send(self, message, mail_from="alice@example.org", rcpt=("bob@example.net",)):
+        """Sends one message; returns the final SMTP code (a refusal is not an error)."""
+        try:
+            self.stack.send(message, mail_from=mail_from, rcpts=rcpt)
+            return 250
+        except smtplib.SMTPRecipientsRefused as e:
+            return next(iter(e.recipients.values()))[0]
+        except smtplib.SMTPResponseException as e:
+            return e.smtp_code
+
+    def stop_daemon(self):
+        """SIGTERM to pixelwarden only; returns its exit status."""
+        return self.stack.milter.stop()
+
+    def stop(self):
+        self.stack.stop()
+
+
+def start(pixelwarden=None, workdir=None, rules=None, milter_config=None, main_cf=None):
+    """Starts sink, milter and Postfix (rules: a ruleset file path, default: no rules)
+    in a new dir under workdir; returns an Environment."""
+    stack = Stack(rules_path=rules, milter_config=milter_config, main_cf=main_cf,
+                  parent_dir=workdir, binary_path=pixelwarden)
+    return Environment(stack.start())
+
+
+def unique(prefix="msg"):
+    """A unique token for subjects, so tests sharing a stack find their own message."""
+    return f"{prefix}-{os.getpid()}-{time.monotonic_ns()}"
+
+
+class SharedStackTestCase(unittest.TestCase):
+    """One Stack for every test of the class (cls.stack): for tests that only send and
+    inspect their own message (use unique() subjects and sink.wait_for_subject). Kept
+    on failure like StackTestCase."""
+
+    RULES = EMPTY_RULESET
+    MILTER_CONFIG = None
+    MAIN_CF = None
+    _any_failed = False
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("a private Postfix instance needs root")
+        binary()
+        cls.stack = Stack(rules=cls.RULES, milter_config=cls.MILTER_CONFIG, main_cf=cls.MAIN_CF)
+        cls.stack.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.failed = cls.stack.failed or cls._any_failed
+        cls.stack.stop()
+
+    def tearDown(self):
+        outcome = getattr(self, "_outcome", None)
+        if outcome is not None and not getattr(outcome, "success", True):
+            type(self)._any_failed = True
 
 
 class StackTestCase(unittest.TestCase):

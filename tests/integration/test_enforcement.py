@@ -6,8 +6,7 @@ domain; a tracker domain list; an allow rule for SMTP-authenticated senders).
 Each test uses its own envelope sender, so the tests of a class share one stack.
 
 Run by tests/integration/enforcement/CMakeLists.txt (ctest integration.enforcement);
-`unittest discover` in tests/integration (integration.postfix) leaves it out, see
-load_tests at the bottom.
+a `unittest discover` over tests/integration leaves it out (load_tests at the bottom).
 """
 
 import base64
@@ -32,8 +31,8 @@ GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAI
 ATTACHMENT = bytes(range(256)) * 40
 
 
-def html_doc(pixel):
-    return (f'<html><body><p>Weekly news =C3=A9t=C3=A9 &amp; more.</p>'
+def html_doc(pixel, season):
+    return (f'<html><body><p>Weekly news {season} &amp; more.</p>'
             f'<img src="{LOGO}" width="120" height="40" alt="logo">'
             f'<img src="{pixel}" width="1" height="1" alt=""></body></html>')
 
@@ -41,9 +40,9 @@ def html_doc(pixel):
 def tracked_message(from_addr, subject="news", extra_headers=None):
     """multipart/mixed: alternative(text, QP HTML with a pixel), a base64 HTML part
     with another pixel, and a base64 binary attachment."""
-    qp_html = quopri.encodestring(html_doc(TRACKER).replace("=C3=A9", "\u00e9")
-                                  .encode("utf-8")).replace(b"\n", b"\r\n").decode()
-    b64_html = base64.encodebytes(html_doc(TRACKER_2).replace("=C3=A9", "e").encode()).decode()
+    qp_html = quopri.encodestring(html_doc(TRACKER, "\u00e9t\u00e9").encode("utf-8"))
+    qp_html = qp_html.replace(b"\n", b"\r\n").decode("ascii")
+    b64_html = base64.encodebytes(html_doc(TRACKER_2, "summer").encode("ascii")).decode()
     b64_html = b64_html.replace("\n", "\r\n")
     att = base64.encodebytes(ATTACHMENT).decode().replace("\n", "\r\n")
     body = ("This is a multi-part message in MIME format.\r\n"
@@ -107,6 +106,14 @@ class Enforce(se.SharedStackTestCase):
         v = se.verdict_header(got)
         self.assertEqual((v["action"], v["modified"], v["trackers"]), ("accept", "yes", "2"))
 
+    def test_audit_line_reports_the_time_spent_in_the_filter(self):
+        # spec/cli.md: the verdict JSON (audit lines too) carries elapsed_us.
+        sender = "news3@newsletter.example"
+        self.assertEqual(se.send_one(self.stack, tracked_message(sender), sender).code, 250)
+        line = se.audit_for(self.stack.milter, sender)
+        self.assertEqual(len(line["trackers"]), 2)
+        self.assertGreater(line["elapsed_us"], 0, line)
+
     def test_attachment_is_byte_identical_after_neutralization(self):
         sender = "news2@newsletter.example"
         sent = tracked_message(sender)
@@ -117,6 +124,28 @@ class Enforce(se.SharedStackTestCase):
         msg = email.message_from_bytes(got, policy=email.policy.default)
         att = [p for p in msg.walk() if p.get_filename() == "data.bin"][0]
         self.assertEqual(att.get_content(), ATTACHMENT)
+
+    # --- the verdict header cannot be forged -----------------------------------
+
+    def test_incoming_verdict_header_is_removed_from_an_unflagged_message(self):
+        sender = "forger@innocent.example"
+        forged = {"X-Pixelwarden": "action=accept; decision=none; modified=no; trackers=0; "
+                                   "rules=; ruleset=forged/1/000000000000"}
+        sent = harness.make_message(subject="forged", sender=sender, headers=forged)
+        self.assertEqual(se.send_one(self.stack, sent, sender).code, 250)
+        got = se.delivered_from(self.stack.sink, sender).data
+        self.assertEqual(harness.header_values(got, "X-Pixelwarden"), [])
+
+    def test_flagged_message_carries_only_the_milters_verdict_header(self):
+        sender = "forger2@innocent.example"
+        forged = {"X-Pixelwarden": "action=accept; decision=none; modified=no; trackers=0; "
+                                   "rules=; ruleset=forged/1/000000000000"}
+        sent = tracked_message(sender, extra_headers=forged)
+        self.assertEqual(se.send_one(self.stack, sent, sender).code, 250)
+        got = se.delivered_from(self.stack.sink, sender).data
+        values = harness.header_values(got, "X-Pixelwarden")
+        self.assertEqual(len(values), 1, values)
+        self.assertIn("ruleset=itest-enforce/e1/", values[0])
 
     # --- refusals -------------------------------------------------------------
 
@@ -289,8 +318,8 @@ class Oversized(se.SharedStackTestCase):
 
 
 def load_tests(loader, tests, pattern):
-    # `unittest discover -p test_*.py` (integration.postfix) passes a pattern: these
-    # tests have their own ctest entry, so discovery gets none of them.
+    # These tests have their own ctest entry; `unittest discover` (which passes a
+    # pattern) gets none of them, so no other suite runs them a second time.
     if pattern is not None:
         return unittest.TestSuite()
     return tests

@@ -12,7 +12,7 @@ E2E_SESSIONS=${PW_BENCH_E2E_SESSIONS:-8}
 
 # e2e_instance NAME SMTP_PORT SINK_PORT MILTER_SPEC(or empty): config, check, start.
 e2e_instance() {
-  local name=$1 port=$2 sink=$3 milter=$4 d="$TMP/pf-$1"
+  local port=$2 sink=$3 milter=$4 d="$TMP/pf-$1"
   mkdir -p "$d/queue" "$d/data"
   chown postfix "$d/data"
   cat >"$d/main.cf" <<EOF
@@ -75,11 +75,11 @@ e2e_queue_size() {
 
 # e2e_run DIR PORT COUNT: prints msgs/s (received and relayed), or "fail".
 e2e_run() {
-  local d=$1 port=$2 n=$3 t0 t1 i
+  local d=$1 port=$2 n=$3 t0 t1 _
   t0=$(date +%s.%N)
   smtp-source -F "$TMP/newsletter.eml" -s "$E2E_SESSIONS" -m "$n" -f sender@news.example \
     -t reader@corp.example "127.0.0.1:$port" >>"$TMP/smtp-source.log" 2>&1 || { echo fail; return; }
-  for i in $(seq 1 1200); do
+  for _ in $(seq 1 1200); do
     [[ $(e2e_queue_size "$d") -eq 0 ]] && break
     sleep 0.05
   done

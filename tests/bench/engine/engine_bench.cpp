@@ -5,7 +5,8 @@
 //                   [--sample-ms 200] [--only SUBSTRING] [--show-verdicts 1]
 //
 // Each figure is the median of --samples timed samples, each repeating the whole set
-// until it lasts at least --sample-ms, after one untimed warm-up pass. Pin it with
+// until it lasts at least --sample-ms, after one untimed warm-up pass; the samples of
+// memcpy, the default and the 1M ruleset are taken in turn. Pin it with
 // `taskset -c 0` (tests/bench/run does). The 1M-domain ruleset comes from
 // `pw_bench_message big-rules DIR`.
 
@@ -51,67 +52,86 @@ struct Set {
   }
 };
 
-// Median rate (bytes/s) of `samples` timed samples of `pass` (one pass = the whole set).
-double median_rate(const std::function<void()>& pass, std::size_t bytes, const Options& o) {
-  pass();  // warm caches, scratch, lazy initialisation
-  auto t0 = Clock::now();
-  pass();
-  double one = std::chrono::duration<double>(Clock::now() - t0).count();
-  int reps = std::max(1, static_cast<int>(o.sample_ms / 1000.0 / std::max(one, 1e-9)));
-  std::vector<double> rates;
-  for (int s = 0; s < o.samples; ++s) {
-    t0 = Clock::now();
-    for (int r = 0; r < reps; ++r) pass();
-    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    rates.push_back(static_cast<double>(bytes) * reps / secs);
+// A timed workload: one pass over a set, repeated `reps` times per sample.
+struct Workload {
+  std::function<void()> pass;
+  int reps = 1;
+  std::vector<double> rates;  // bytes/s, one per sample
+  double median() {
+    std::sort(rates.begin(), rates.end());
+    return rates[rates.size() / 2];
   }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
-}
-
-double memcpy_rate(const Set& set, const Options& o) {
-  std::size_t largest = 0;
-  for (const auto& m : set.messages) largest = std::max(largest, m.size());
-  std::vector<char> dst(largest);
-  auto pass = [&] {
-    for (const auto& m : set.messages) {
-      std::memcpy(dst.data(), m.data(), m.size());
-      asm volatile("" : : "r"(dst.data()) : "memory");  // keep the copy
-    }
-  };
-  return median_rate(pass, set.bytes(), o);
-}
-
-struct EngineResult {
-  double rate = 0;
-  double trackers_per_msg = 0;
-  double modified_share = 0;
 };
 
-EngineResult engine_rate(const Set& set, const std::shared_ptr<const ruleset::Ruleset>& rules,
-                         const Options& o) {
+// Warms every workload (one untimed pass), sizes its samples to last --sample-ms, then
+// takes the samples round-robin, so that a load change on the machine hits all of them
+// alike instead of whichever happened to run at the time.
+void measure(std::vector<Workload*> loads, std::size_t bytes, const Options& o) {
+  for (Workload* w : loads) {
+    w->pass();
+    auto t0 = Clock::now();
+    w->pass();
+    double one = std::chrono::duration<double>(Clock::now() - t0).count();
+    w->reps = std::max(1, static_cast<int>(o.sample_ms / 1000.0 / std::max(one, 1e-9)));
+  }
+  for (int s = 0; s < o.samples; ++s) {
+    for (Workload* w : loads) {
+      auto t0 = Clock::now();
+      for (int r = 0; r < w->reps; ++r) w->pass();
+      double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+      w->rates.push_back(static_cast<double>(bytes) * w->reps / secs);
+    }
+  }
+}
+
+Workload memcpy_load(const Set& set, std::vector<char>& dst) {
+  std::size_t largest = 0;
+  for (const auto& m : set.messages) largest = std::max(largest, m.size());
+  dst.assign(largest, 0);
+  return {[&set, &dst] {
+            for (const auto& m : set.messages) {
+              std::memcpy(dst.data(), m.data(), m.size());
+              asm volatile("" : : "r"(dst.data()) : "memory");  // keep the copy
+            }
+          },
+          1,
+          {}};
+}
+
+engine::Envelope bench_envelope() {
   engine::Envelope env;
   env.mail_from = "news@news.example";
   env.rcpt = {"reader@corp.example"};
   env.client_ip = "198.51.100.7";
   env.helo = "mta.news.example";
+  return env;
+}
+
+// What one ruleset did to a set: tracker decisions per message, share modified.
+struct Effect {
+  double trackers_per_msg = 0;
+  double modified_share = 0;
+};
+
+Effect effect(const Set& set, const std::shared_ptr<const ruleset::Ruleset>& rules) {
   std::size_t trackers = 0, modified = 0;
   for (const auto& m : set.messages) {
-    engine::Verdict v = engine::inspect(m, env, rules);
+    engine::Verdict v = engine::inspect(m, bench_envelope(), rules);
     trackers += v.trackers.size();
     modified += v.modified ? 1 : 0;
   }
-  std::size_t sink = 0;
-  auto pass = [&] {
-    for (const auto& m : set.messages) sink += engine::inspect(m, env, rules).trackers.size();
-  };
-  EngineResult r;
-  r.rate = median_rate(pass, set.bytes(), o);
-  asm volatile("" : : "r"(sink) : "memory");
   auto n = static_cast<double>(set.messages.size());
-  r.trackers_per_msg = static_cast<double>(trackers) / n;
-  r.modified_share = static_cast<double>(modified) / n;
-  return r;
+  return {static_cast<double>(trackers) / n, static_cast<double>(modified) / n};
+}
+
+Workload engine_load(const Set& set, const std::shared_ptr<const ruleset::Ruleset>& rules,
+                     std::size_t& sink) {
+  return {[&set, rules, &sink] {
+            const engine::Envelope env = bench_envelope();
+            for (const auto& m : set.messages) sink += engine::inspect(m, env, rules).trackers.size();
+          },
+          1,
+          {}};
 }
 
 // The message sets; only those whose name contains --only are generated.
@@ -152,10 +172,10 @@ std::shared_ptr<const ruleset::Ruleset> load(const std::string& path, double& se
 }
 
 void print_row(const std::string& set, const std::string& rules, std::size_t msgs, double mb,
-               const EngineResult& e, double mem, const std::string& target) {
-  std::printf("| %-26s | %-7s | %5zu | %8.1f | %9.1f | %10.1f | %9.0f | %7.4f | %5.1f | %4.0f%% | %-12s |\n",
-              set.c_str(), rules.c_str(), msgs, mb, e.rate / 1e6,
-              e.rate / (mb * 1e6) * static_cast<double>(msgs), mem / 1e6, e.rate / mem,
+               double rate, const Effect& e, double mem, const std::string& target) {
+  std::printf("| %-26s | %-7s | %5zu | %8.1f | %9.1f | %10.1f | %9.0f | %7.4f | %5.1f | %4.0f%% | %-13s |\n",
+              set.c_str(), rules.c_str(), msgs, mb, rate / 1e6,
+              rate / (mb * 1e6) * static_cast<double>(msgs), mem / 1e6, rate / mem,
               e.trackers_per_msg, e.modified_share * 100, target.c_str());
 }
 
@@ -168,10 +188,10 @@ int run(const Options& o) {
   if (big)
     std::printf(", 1M-domain %.3f s (compile_seconds %.3f, list entries %zu; target <= 3 s)",
                 load_big, big->sizes().compile_seconds, big->sizes().list_entries);
-  std::printf("\n\n| %-26s | %-7s | %5s | %8s | %9s | %10s | %9s | %7s | %5s | %5s | %-12s |\n",
+  std::printf("\n\n| %-26s | %-7s | %5s | %8s | %9s | %10s | %9s | %7s | %5s | %5s | %-13s |\n",
               "set", "rules", "msgs", "MB", "MB/s", "msgs/s", "memcpy", "/memcpy", "trk/m",
               "mod", "target");
-  std::printf("|%s|\n", std::string(138, '-').c_str());
+  std::printf("|%s|\n", std::string(139, '-').c_str());
   for (const auto& set : make_sets(o)) {
     if (o.show_verdicts) {
       engine::Envelope env;
@@ -181,13 +201,25 @@ int run(const Options& o) {
                    engine::to_json(engine::inspect(set.messages.front(), env, rules)).c_str());
     }
     double mb = static_cast<double>(set.bytes()) / 1e6;
-    double mem = memcpy_rate(set, o);
-    EngineResult d = engine_rate(set, rules, o);
-    print_row(set.name, "default", set.messages.size(), mb, d, mem, set.target);
+    std::vector<char> dst;
+    std::size_t sink = 0;
+    Workload mem = memcpy_load(set, dst);
+    Workload def = engine_load(set, rules, sink);
+    std::vector<Workload*> loads = {&mem, &def};
+    Workload one_m;
     if (big) {
-      EngineResult b = engine_rate(set, big, o);
-      print_row(set.name, "1M", set.messages.size(), mb, b, mem,
-                fmt::format("{:+.1f}% vs def", (b.rate / d.rate - 1) * 100));
+      one_m = engine_load(set, big, sink);
+      loads.push_back(&one_m);
+    }
+    measure(loads, set.bytes(), o);
+    asm volatile("" : : "r"(sink) : "memory");
+    const double mem_rate = mem.median(), def_rate = def.median();
+    print_row(set.name, "default", set.messages.size(), mb, def_rate, effect(set, rules), mem_rate,
+              set.target);
+    if (big) {
+      const double big_rate = one_m.median();
+      print_row(set.name, "1M", set.messages.size(), mb, big_rate, effect(set, big), mem_rate,
+                fmt::format("{:+.1f}% vs def", (big_rate / def_rate - 1) * 100));
     }
     std::fflush(stdout);
   }

@@ -32,9 +32,9 @@ milter_bench() {
   done
   echo "### Milter benchmark: 16 connections, 50 KB newsletter, medians of $ROUNDS runs of $MSGS messages"
   echo "Latency: end of body sent -> final reply. Floor: noop-plain on the same socket type."
-  printf '| %-6s | %-14s | %8s | %9s | %9s | %9s | %8s | %12s | %9s | %6s |\n' \
+  printf '| %-6s | %-16s | %8s | %9s | %9s | %9s | %8s | %12s | %9s | %6s |\n' \
     socket milter msgs/s p50_ms p99_ms p999_ms x_floor p99_added_ms replbody errors
-  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 110))"
+  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 112))"
   local rate p50 p99 p999 frate fp99 rb err
   for t in "${transports[@]}"; do
     frate=$(milter_median "$t" noop-plain rate)
@@ -47,7 +47,7 @@ milter_bench() {
       rb=$(milter_median "$t" "$n" replbody_msgs)
       err=$(awk -v t="$t" -v n="$n" '$2==t && $3==n' "$TMP/milter.results" |
             sed -n 's/.*errors=\([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')
-      printf '| %-6s | %-14s | %8.0f | %9.2f | %9.2f | %9.2f | %8s | %12s | %9s | %6s |\n' \
+      printf '| %-6s | %-16s | %8.0f | %9.2f | %9.2f | %9.2f | %8s | %12s | %9s | %6s |\n' \
         "$t" "$n" "$rate" "$(awk -v v="$p50" 'BEGIN{print v/1000}')" \
         "$(awk -v v="$p99" 'BEGIN{print v/1000}')" "$(awk -v v="$p999" 'BEGIN{print v/1000}')" \
         "$(ratio "$rate" "$frate")" "$(awk -v a="$p99" -v b="$fp99" 'BEGIN{printf "%+.2f", (a-b)/1000}')" \

@@ -321,55 +321,61 @@ bool MilterClient::step(Stage stage, char cmd, const std::string& data, std::uin
   return read_step_reply(verdict);
 }
 
-MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_t serial) {
-  MessageOutcome out;
-  m_msg = &msg;
-  char qid[32];
-  std::snprintf(qid, sizeof(qid), "4Tk%010llX", static_cast<unsigned long long>(serial));
-  std::string queue_id = qid;
-  char v = 'c';
-  auto fail = [&](const char* what) {
-    out.error = what;
-    ::close(m_fd);
-    m_fd = -1;
-    return out;
-  };
-  auto stopped = [&](char c) { return c != 'c'; };  // accept/reject/... end the message
+// MAIL, RCPT, DATA. False on an I/O error; `v` is the filter's last verdict.
+bool MilterClient::send_envelope(const MilterMessage& msg, const std::string& queue_id,
+                                 char& v) {
   std::string data = msg.mail_from + '\0' + "BODY=8BITMIME" + '\0' + "SIZE=" +
                      std::to_string(msg.body.size()) + '\0';
-  if (!step(Stage::envfrom, 'M', data, p_nomail, p_nr_mail, {}, v)) return fail("mail");
-  if (!stopped(v)) {
-    if (!step(Stage::envrcpt, 'R', msg.rcpt + '\0', p_norcpt, p_nr_rcpt, queue_id, v))
-      return fail("rcpt");
-  }
-  if (!stopped(v) && !step(Stage::data, 'T', {}, p_nodata, p_nr_data, queue_id, v))
-    return fail("data");
+  if (!step(Stage::envfrom, 'M', data, p_nomail, p_nr_mail, {}, v)) return false;
+  if (v == 'c' && !step(Stage::envrcpt, 'R', msg.rcpt + '\0', p_norcpt, p_nr_rcpt, queue_id, v))
+    return false;
+  return v != 'c' || step(Stage::data, 'T', {}, p_nodata, p_nr_data, queue_id, v);
+}
+
+// Headers, EOH and the body chunks (stopping early on SMFIR_SKIP). Same contract.
+bool MilterClient::send_content(const MilterMessage& msg, const std::string& queue_id, char& v) {
   const bool leadspc = (m_protocol & p_leadspc) != 0;
-  for (std::size_t i = 0; i < msg.headers.size() && !stopped(v); ++i) {
+  for (std::size_t i = 0; i < msg.headers.size() && v == 'c' && (m_protocol & p_nohdrs) == 0;
+       ++i) {
     const auto& [name, value] = msg.headers[i];
     std::string hv = value;
     if (!leadspc && !hv.empty() && hv[0] == ' ') hv.erase(0, 1);
-    if ((m_protocol & p_nohdrs) != 0) break;
     put('L', name + '\0' + hv + '\0');
-    if ((m_protocol & p_nr_hdr) == 0 && !read_step_reply(v)) return fail("header");
+    if ((m_protocol & p_nr_hdr) == 0 && !read_step_reply(v)) return false;
   }
-  if (!stopped(v) && !step(Stage::eoh, 'N', {}, p_noeoh, p_nr_eoh, queue_id, v))
-    return fail("eoh");
-  for (std::size_t off = 0; off < msg.body.size() && !stopped(v) &&
-                            (m_protocol & p_nobody) == 0;
+  if (v == 'c' && !step(Stage::eoh, 'N', {}, p_noeoh, p_nr_eoh, queue_id, v)) return false;
+  for (std::size_t off = 0; off < msg.body.size() && v == 'c' && (m_protocol & p_nobody) == 0;
        off += k_chunk) {
     put('B', msg.body.substr(off, k_chunk));
     if ((m_protocol & p_nr_body) != 0) {
-      if (m_out.size() >= k_flush_at && !flush()) return fail("body");
+      if (m_out.size() >= k_flush_at && !flush()) return false;
       continue;
     }
-    if (!read_step_reply(v)) return fail("body");
+    if (!read_step_reply(v)) return false;
     if (v == 's') {  // SMFIR_SKIP: no more body chunks
       v = 'c';
       break;
     }
   }
-  if (stopped(v)) {  // decided before end of message: no EOM latency to measure
+  return true;
+}
+
+MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_t serial) {
+  MessageOutcome out;
+  m_msg = &msg;
+  char qid[32];
+  std::snprintf(qid, sizeof(qid), "4Tk%010llX", static_cast<unsigned long long>(serial));
+  const std::string queue_id = qid;
+  auto fail = [&](const char* what) {
+    if (out.error.empty()) out.error = what;
+    ::close(m_fd);
+    m_fd = -1;
+    return out;
+  };
+  char v = 'c';  // anything but continue (accept, reject, ...) ends the message
+  if (!send_envelope(msg, queue_id, v)) return fail("envelope");
+  if (v == 'c' && !send_content(msg, queue_id, v)) return fail("content");
+  if (v != 'c') {  // decided before end of message: no EOM latency to measure
     out.ok = true;
     out.final_reply = v;
     return out;
@@ -377,7 +383,7 @@ MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_
   put_macros(Stage::eom, 'E', queue_id);
   put('E', {});
   if (!flush()) return fail("eob");
-  auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
   if (!read_eom(out)) return fail("eom");
   out.eob_to_final_ns = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)

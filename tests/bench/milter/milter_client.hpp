@@ -76,6 +76,8 @@ class MilterClient {
   // Reads replies to a non-EOM step; returns false on error. `verdict` gets the code.
   bool read_step_reply(char& verdict);
   bool read_eom(MessageOutcome& out);
+  bool send_envelope(const MilterMessage& msg, const std::string& queue_id, char& v);
+  bool send_content(const MilterMessage& msg, const std::string& queue_id, char& v);
   bool step(Stage stage, char cmd, const std::string& data, std::uint32_t no_flag,
             std::uint32_t nr_flag, const std::string& queue_id, char& verdict);
 

@@ -21,7 +21,7 @@ ScanRecord sample() {
   return r;
 }
 
-} // namespace
+}  // namespace
 
 TEST_SUITE("cli::scan_output") {
   TEST_CASE("csv_quote quotes only when needed and doubles quotes") {
@@ -51,10 +51,11 @@ TEST_SUITE("cli::scan_output") {
     ScanRecord r = sample();
     r.mbox_offset.reset();
     r.to.reset();
-    CHECK(format_json(r) == "{\"path\":\"/m/cur/1\",\"mbox_offset\":null,\"message_id\":\"<a@b>\","
-                            "\"date\":\"2021-01-01T00:00:00Z\",\"from\":\"\\\"News, Daily\\\" "
-                            "<news@lure-news.example>\","
-                            "\"to\":null,\"verdict\":{\"action\":\"reject\"}}\n");
+    CHECK(format_json(r) ==
+          "{\"path\":\"/m/cur/1\",\"mbox_offset\":null,\"message_id\":\"<a@b>\","
+          "\"date\":\"2021-01-01T00:00:00Z\",\"from\":\"\\\"News, Daily\\\" "
+          "<news@lure-news.example>\","
+          "\"to\":null,\"verdict\":{\"action\":\"reject\"}}\n");
   }
 
   TEST_CASE("terminal_safe neutralizes control characters and cuts at a UTF-8 boundary") {

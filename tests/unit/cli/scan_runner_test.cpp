@@ -34,8 +34,8 @@ lures:
     action: reject
 )";
 
-std::string
-message(const std::string &from, const std::string &date, const std::string &body_html) {
+std::string message(const std::string& from, const std::string& date,
+                    const std::string& body_html) {
   return "Return-Path: <" + from + ">\nDelivered-To: mp@parliament.example\nFrom: <" + from +
          ">\nTo: mp@parliament.example\nDate: " + date + "\nMessage-ID: <" + from + "." +
          date.substr(5, 2) + ">\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n" +
@@ -44,17 +44,16 @@ message(const std::string &from, const std::string &date, const std::string &bod
 
 const std::string k_lure =
     message("news@lure-news.example", "Fri, 1 Jan 2021 00:00:00 +0000", "<p>Read</p>");
-const std::string k_tracked = message("shop@shop.example",
-                                      "Mon, 1 Feb 2021 00:00:00 +0000",
+const std::string k_tracked = message("shop@shop.example", "Mon, 1 Feb 2021 00:00:00 +0000",
                                       "<img src=\"https://t.tracker.example/o.gif\">");
 const std::string k_clean =
     message("friend@friend.example", "Mon, 1 Mar 2021 00:00:00 +0000", "<p>Hi</p>");
 
-ScanOptions options(const TempDir &t) {
+ScanOptions options(const TempDir& t) {
   ScanOptions opt;
   const std::string path = t.write("rules/rules.yaml", k_rules);
   auto r = pixelwarden::ruleset::load_ruleset(path);
-  for (const auto &e : r.errors)
+  for (const auto& e : r.errors)
     MESSAGE(e.to_string());
   REQUIRE(r.ruleset != nullptr);
   opt.rules = r.ruleset;
@@ -62,7 +61,7 @@ ScanOptions options(const TempDir &t) {
   return opt;
 }
 
-std::string read_file(std::FILE *f) {
+std::string read_file(std::FILE* f) {
   std::rewind(f);
   std::string out;
   char buf[4096];
@@ -72,7 +71,7 @@ std::string read_file(std::FILE *f) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_SUITE("cli::scan_runner") {
   TEST_CASE("a lure and a tracker message are reported, a clean one is not") {
@@ -111,8 +110,8 @@ TEST_SUITE("cli::scan_runner") {
   TEST_CASE("--since/--until filter on Date; undated messages are scanned and counted") {
     TempDir t;
     ScanOptions opt = options(t);
-    opt.since = 1612137600; // 2021-02-01
-    opt.until = 1614556800; // 2021-03-01
+    opt.since = 1612137600;  // 2021-02-01
+    opt.until = 1614556800;  // 2021-03-01
     ScanStats st;
     CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));
     CHECK(scan_message(k_tracked, "p", std::nullopt, opt, st));
@@ -175,13 +174,13 @@ TEST_SUITE("cli::scan_runner") {
     ScanOptions opt = options(t);
     std::vector<ScanInput> inputs;
     for (int i = 0; i < 40; ++i) {
-      const std::string &m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
-      inputs.push_back(ScanInput{
-          t.write("m/" + std::to_string(100 + i) + ".eml", m), InputKind::message, m.size()});
+      const std::string& m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
+      inputs.push_back(ScanInput{t.write("m/" + std::to_string(100 + i) + ".eml", m),
+                                 InputKind::message, m.size()});
     }
     ScanProgress progress(false, 0);
-    std::FILE *one = std::tmpfile();
-    std::FILE *four = std::tmpfile();
+    std::FILE* one = std::tmpfile();
+    std::FILE* four = std::tmpfile();
     const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
     const ScanStats s4 = run_scan(inputs, opt, 4, four, progress);
     const std::string out1 = read_file(one);

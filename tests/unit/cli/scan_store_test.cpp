@@ -12,15 +12,15 @@ using scan_test::TempDir;
 
 namespace {
 
-std::vector<std::string> rel_paths(const StoreListing &l, const std::string &root) {
+std::vector<std::string> rel_paths(const StoreListing& l, const std::string& root) {
   std::vector<std::string> out;
-  for (const auto &in : l.inputs) {
+  for (const auto& in : l.inputs) {
     out.push_back(in.path.substr(root.size() + 1) + (in.kind == InputKind::mbox ? " mbox" : ""));
   }
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_SUITE("cli::scan_store") {
   TEST_CASE("a Maildir with Maildir++ subfolders lists cur and new, skips tmp and indexes") {
@@ -34,8 +34,7 @@ TEST_SUITE("cli::scan_store") {
     t.write("Maildir/.Archive/maildirfolder", "");
     const StoreListing l = list_inputs({t.path() + "/Maildir"});
     CHECK(rel_paths(l, t.path()) == std::vector<std::string>{"Maildir/.Archive/cur/4:2,",
-                                                             "Maildir/cur/2:2,S",
-                                                             "Maildir/new/1"});
+                                                             "Maildir/cur/2:2,S", "Maildir/new/1"});
     CHECK(l.skipped_files == 2);
     CHECK(l.errors.empty());
   }
@@ -49,9 +48,9 @@ TEST_SUITE("cli::scan_store") {
     t.write("d/notes.txt", "hello");
     t.write("d/old.gz", std::string("\x1f\x8b\x08\x00", 4));
     const StoreListing l = list_inputs({t.path() + "/d"});
-    CHECK(rel_paths(l, t.path()) ==
-          std::vector<std::string>{
-              "d/Inbox mbox", "d/a.eml", "d/b.EML", "d/broken.mbox mbox", "d/old.gz mbox"});
+    CHECK(rel_paths(l, t.path()) == std::vector<std::string>{"d/Inbox mbox", "d/a.eml", "d/b.EML",
+                                                             "d/broken.mbox mbox",
+                                                             "d/old.gz mbox"});
     CHECK(l.skipped_files == 1);
   }
 

@@ -9,7 +9,7 @@
 namespace scan_test {
 
 class TempDir {
-public:
+ public:
   TempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "pw-scan-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -19,25 +19,25 @@ public:
     std::error_code ec;
     std::filesystem::remove_all(m_path, ec);
   }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
 
-  const std::string &path() const { return m_path; }
+  const std::string& path() const { return m_path; }
   // Writes a file (parent directories created); returns its path.
-  std::string write(const std::string &rel, const std::string &bytes) const {
+  std::string write(const std::string& rel, const std::string& bytes) const {
     const std::filesystem::path p = std::filesystem::path(m_path) / rel;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << bytes;
     return p.string();
   }
-  std::string mkdir(const std::string &rel) const {
+  std::string mkdir(const std::string& rel) const {
     const std::filesystem::path p = std::filesystem::path(m_path) / rel;
     std::filesystem::create_directories(p);
     return p.string();
   }
 
-private:
+ private:
   std::string m_path;
 };
 
-} // namespace scan_test
+}  // namespace scan_test
