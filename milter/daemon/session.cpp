@@ -1,5 +1,7 @@
 #include "daemon/session.hpp"
 
+#include <cmath>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon/audit_log.hpp"
@@ -166,6 +168,8 @@ Step Session::decide_early(MilterActions& actions) {
 }
 
 void Session::finish(engine::Verdict& v, double seconds) {
+  // Time in the filter for this decision, rounded up so a decision never reads as free.
+  v.elapsed_us = static_cast<std::uint64_t>(std::ceil(seconds * 1e6));
   if (v.envelope.mail_from.empty() && v.envelope.rcpt.empty()) v.envelope = m_envelope;
   if (v.message_bytes == 0) v.message_bytes = m_header_bytes + 2 + m_body.size();
   if (m_env.metrics) m_env.metrics->record_message(v, seconds);

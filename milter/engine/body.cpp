@@ -1,5 +1,7 @@
 #include "engine/body.hpp"
 
+#include <algorithm>
+
 #include "base/text.hpp"
 #include "html/rewrite.hpp"
 #include "mime/codec.hpp"
@@ -151,11 +153,29 @@ std::string render_banner(std::string_view tmpl, std::size_t count) {
   return out;
 }
 
+// The decoded-content edits the patches make, in the order apply_patches applies them
+// (sorted; a patch inside a larger one dropped), for line-exact re-encoding.
+std::vector<mime::DecodedEdit> decoded_edits(std::vector<html::Patch> patches) {
+  std::sort(patches.begin(), patches.end(), [](const html::Patch& a, const html::Patch& b) {
+    if (a.offset != b.offset) return a.offset < b.offset;
+    if ((a.length == 0) != (b.length == 0)) return a.length == 0;
+    return a.length > b.length;
+  });
+  std::vector<mime::DecodedEdit> edits;
+  std::size_t pos = 0;
+  for (const html::Patch& p : patches) {
+    if (p.offset < pos) continue;  // inside an earlier, larger patch
+    edits.push_back({p.offset, p.length, p.replacement.size()});
+    pos = p.offset + p.length;
+  }
+  return edits;
+}
+
 // The re-encoded body of one part whose decoded content changed.
 std::string encode_part(std::string_view body, const mime::Part& p, const TextPart& t,
-                        const std::string& new_content) {
+                        const std::string& new_content, const std::vector<mime::DecodedEdit>& edits) {
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
-  if (!t.transcoded) return mime::reencode(encoded, t.decoded, new_content, p.cte);
+  if (!t.transcoded) return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte);
   // Transcoded parts: back to their own charset, compared with the original bytes.
   const std::string original_decoded = mime::decode(encoded, p.cte);
   auto back = mime::from_utf8(new_content, t.charset);
@@ -190,6 +210,7 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
                                       : !text_banner_done && !banner->text.empty());
     if (part_edits.empty() && !want_banner) continue;
     std::string content;
+    std::vector<mime::DecodedEdit> edits_made;
     if (t->html) {
       // One pass: the resource patches and the banner insertion together.
       std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, part_edits);
@@ -197,15 +218,22 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
         patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
         html_banner_done = true;
       }
+      edits_made = decoded_edits(patches);
       auto rewritten = html::apply_patches(t->decoded, std::move(patches));
-      content = rewritten.ok() ? std::move(rewritten.value())
-                               : html::rewrite(t->decoded, t->scan, part_edits);
+      if (rewritten.ok()) {
+        content = std::move(rewritten.value());
+      } else {
+        content = html::rewrite(t->decoded, t->scan, part_edits);
+        edits_made.clear();  // unknown: re-encode by comparing contents
+      }
     } else {
-      content = html::insert_text_banner(t->decoded, render_banner(banner->text, removed));
+      const std::string text = render_banner(banner->text, removed);
+      content = html::insert_text_banner(t->decoded, text);
+      edits_made.push_back({0, 0, content.size() - t->decoded.size()});
       text_banner_done = true;
     }
     const mime::Part& p = scan.walk.parts[t->part_index];
-    replacements.push_back({p.body_begin, p.body_end, encode_part(body, p, *t, content)});
+    replacements.push_back({p.body_begin, p.body_end, encode_part(body, p, *t, content, edits_made)});
   }
   if (replacements.empty()) return std::nullopt;
   return mime::splice(body, std::move(replacements));

@@ -227,9 +227,18 @@ constexpr std::array<bool, 256> k_qp_literal = make_qp_literal_table();
 std::string encode_quoted_printable(std::string_view bytes, std::string_view eol) {
   constexpr std::size_t k_max_body = 75;  // + "=" of a soft break = 76
   const std::size_t n = bytes.size();
-  // Worst case: every byte escaped (3x) plus a soft break per 25 escapes.
-  std::string out(n * 3 + (n / 25 + 2) * (1 + eol.size()), '\0');
-  char* o = out.data();
+  std::string out;
+  out.reserve(n + n / 16 + 64);
+  // Output is staged in a small buffer and appended in blocks: no per-byte capacity checks,
+  // and no worst-case (3x) allocation for large parts.
+  char buf[4096];
+  std::size_t used = 0;
+  const auto flush_if_full = [&] {
+    if (used + 16 > sizeof buf) {
+      out.append(buf, used);
+      used = 0;
+    }
+  };
   const char e0 = eol.empty() ? '\0' : eol[0];
   const bool two = eol.size() == 2;
   const auto eol_at = [&](std::size_t i) {
@@ -237,8 +246,9 @@ std::string encode_quoted_printable(std::string_view bytes, std::string_view eol
   };
   std::size_t col = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    flush_if_full();
     if (eol_at(i)) {
-      for (char c : eol) *o++ = c;
+      for (char c : eol) buf[used++] = c;
       col = 0;
       i += eol.size() - 1;
       continue;
@@ -248,20 +258,20 @@ std::string encode_quoted_printable(std::string_view bytes, std::string_view eol
     if (c == ' ' || c == '\t') literal = !(i + 1 == n || eol_at(i + 1));
     const std::size_t width = literal ? 1 : 3;
     if (col + width > k_max_body) {
-      *o++ = '=';
-      for (char ec : eol) *o++ = ec;
+      buf[used++] = '=';
+      for (char ec : eol) buf[used++] = ec;
       col = 0;
     }
     if (literal) {
-      *o++ = static_cast<char>(c);
+      buf[used++] = static_cast<char>(c);
     } else {
-      *o++ = '=';
-      *o++ = k_hex[c >> 4];
-      *o++ = k_hex[c & 15];
+      buf[used++] = '=';
+      buf[used++] = k_hex[c >> 4];
+      buf[used++] = k_hex[c & 15];
     }
     col += width;
   }
-  out.resize(static_cast<std::size_t>(o - out.data()));
+  out.append(buf, used);
   return out;
 }
 

@@ -188,6 +188,81 @@ std::string reuse_lines(std::string_view enc, std::string_view old_dec, std::str
   return out;
 }
 
+// QP: the span of original lines [first, last] that the decoded range [b, e) touches.
+struct LineSpan {
+  std::size_t first = 0, last = 0;
+};
+
+LineSpan span_of(const std::vector<Line>& lines, const std::vector<std::size_t>& dec_begin,
+                 std::size_t b, std::size_t e) {
+  // First line whose decoded range reaches past b (an insertion at a line start belongs to
+  // that line); the last line that starts before e.
+  std::size_t first = static_cast<std::size_t>(
+      std::upper_bound(dec_begin.begin(), dec_begin.end(), b) - dec_begin.begin());
+  first = first == 0 ? 0 : first - 1;
+  while (first + 1 < lines.size() && lines[first].dec_size == 0 && dec_begin[first] < b) ++first;
+  std::size_t last = first;
+  while (last + 1 < lines.size() && dec_begin[last + 1] < e) ++last;
+  return {first, last};
+}
+
+// QP with several edits: only the original lines an edit touches are encoded afresh;
+// every other line is copied verbatim. nullopt when the line structure does not allow it.
+std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_view old_dec,
+                                             std::string_view new_dec,
+                                             const std::vector<DecodedEdit>& edits,
+                                             std::string_view eol) {
+  const std::vector<Line> lines = analyze(enc, Cte::quoted_printable);
+  if (lines.empty()) return std::nullopt;
+  std::vector<std::size_t> dec_begin(lines.size());
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    dec_begin[i] = total;
+    total += lines[i].dec_size;
+  }
+  if (total != old_dec.size()) return std::nullopt;
+  std::string out;
+  out.reserve(enc.size() + enc.size() / 8);
+  std::size_t next_line = 0;  // first original line not yet written
+  std::ptrdiff_t delta = 0;   // new minus old decoded length, for edits already handled
+  for (std::size_t k = 0; k < edits.size();) {
+    LineSpan span = span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
+    if (span.first < next_line) return std::nullopt;  // unsorted or overlapping edits
+    std::ptrdiff_t span_delta = 0;
+    // Take every further edit that falls into (or extends) this span.
+    while (k < edits.size()) {
+      const LineSpan s = span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
+      if (s.first > span.last) break;
+      span.last = std::max(span.last, s.last);
+      span_delta += static_cast<std::ptrdiff_t>(edits[k].new_length) -
+                    static_cast<std::ptrdiff_t>(edits[k].length);
+      ++k;
+    }
+    out.append(enc.substr(lines[next_line].enc_begin, lines[span.first].enc_begin - lines[next_line].enc_begin));
+    const std::size_t old_b = dec_begin[span.first];
+    const std::size_t old_e = dec_begin[span.last] + lines[span.last].dec_size;
+    const auto new_b = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_b) + delta);
+    const auto new_e = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_e) + delta + span_delta);
+    if (new_e > new_dec.size() || new_b > new_e) return std::nullopt;
+    const std::string_view fresh_dec = new_dec.substr(new_b, new_e - new_b);
+    out += encode_quoted_printable(fresh_dec, eol);
+    const Line& last = lines[span.last];
+    // A soft-broken original line ends in "\n" while its decoded content does not.
+    const bool soft = enc[last.enc_end - 1] == '\n' &&
+                      (last.dec_size == 0 || old_dec[old_e - 1] != '\n');
+    const bool fresh_ends_line = fresh_dec.size() >= eol.size() &&
+                                 fresh_dec.substr(fresh_dec.size() - eol.size()) == eol;
+    if (soft && !fresh_ends_line) {
+      out += '=';
+      out += eol;
+    }
+    delta += span_delta;
+    next_line = span.last + 1;
+  }
+  if (next_line < lines.size()) out.append(enc.substr(lines[next_line].enc_begin));
+  return out;
+}
+
 }  // namespace
 
 std::string reencode(std::string_view original_encoded, std::string_view original_decoded,
@@ -211,6 +286,17 @@ std::size_t longest_line(std::string_view text) {
     best = std::max(best, n);
   }
   return best;
+}
+
+std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
+                           std::string_view new_decoded, const std::vector<DecodedEdit>& edits,
+                           Cte cte, std::string_view fallback_eol) {
+  if (cte == Cte::quoted_printable && !edits.empty() && original_decoded != new_decoded) {
+    const std::string_view eol = detect_eol(original_encoded, fallback_eol);
+    auto out = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol);
+    if (out && decode(*out, cte) == new_decoded) return std::move(*out);
+  }
+  return reencode(original_encoded, original_decoded, new_decoded, cte, fallback_eol);
 }
 
 }  // namespace pixelwarden::mime

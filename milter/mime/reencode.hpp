@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mime/codec.hpp"
 
@@ -22,6 +23,22 @@ namespace pixelwarden::mime {
 // fallback_eol is used when original_encoded has no line ending at all.
 std::string reencode(std::string_view original_encoded, std::string_view original_decoded,
                      std::string_view new_decoded, Cte cte, std::string_view fallback_eol = "\r\n");
+
+// One edit of the decoded content: `length` bytes at `offset` (in the original decoded
+// content) became `new_length` bytes. Edits are sorted and do not overlap.
+struct DecodedEdit {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  std::size_t new_length = 0;
+};
+
+// Like reencode(), but told where the edits are: for quoted-printable, only the original
+// lines an edit touches are encoded afresh, so lines between two distant edits stay
+// verbatim too. Base64 shifts every quantum after a size change, so it falls back to
+// reencode() (prefix and suffix reuse).
+std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
+                           std::string_view new_decoded, const std::vector<DecodedEdit>& edits,
+                           Cte cte, std::string_view fallback_eol = "\r\n");
 
 // Length of the longest line (without its line ending).
 std::size_t longest_line(std::string_view text);

@@ -19,7 +19,6 @@ Python 3 standard library only.
 
 import json
 import os
-import random
 import re
 import smtplib
 import subprocess
@@ -36,11 +35,6 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 def fixture(*parts):
     return os.path.join(FIXTURES, *parts)
-
-
-def read_fixture(*parts):
-    with open(fixture(*parts), "rb") as f:
-        return f.read()
 
 
 def crlf(data):
@@ -498,8 +492,3 @@ def p99(values):
         return 0.0
     v = sorted(values)
     return v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
-
-
-def sample(items, n, seed=7):
-    rnd = random.Random(seed)
-    return items if len(items) <= n else rnd.sample(items, n)
