@@ -7,7 +7,6 @@
 #include <sstream>
 #include <sys/stat.h>
 
-#include "daemon/config.hpp"
 
 namespace pixelwarden::cli {
 
@@ -37,23 +36,22 @@ base::Status write_output(const std::string& path, const std::string& bytes) {
   return base::Ok{};
 }
 
-base::Result<EngineSetup> engine_setup(const Args& args) {
-  daemon::Config config = daemon::default_config();
-  std::optional<std::string> config_path = args.get("--config");
+base::Result<daemon::Config> daemon_config(const Args& args) {
+  std::optional<std::string> path = args.get("--config");
   struct stat st {};
-  if (!config_path && stat(daemon::k_default_config_path, &st) == 0) {
-    config_path = daemon::k_default_config_path;
-  }
-  if (config_path) {
-    auto loaded = daemon::load_config(*config_path);
-    if (!loaded.ok()) return loaded.error();
-    config = std::move(loaded.value());
-  }
+  if (!path && stat(daemon::k_default_config_path, &st) == 0) path = daemon::k_default_config_path;
+  if (!path) return daemon::default_config();
+  return daemon::load_config(*path);
+}
+
+base::Result<EngineSetup> engine_setup(const Args& args) {
+  auto config = daemon_config(args);
+  if (!config.ok()) return config.error();
   EngineSetup setup;
-  setup.rules_path = args.get("--rules").value_or(config.rules.path);
-  setup.limits.max_message_bytes = config.milter.max_message_bytes;
-  setup.limits.max_depth = config.mime.max_depth;
-  setup.limits.max_parts = config.mime.max_parts;
+  setup.rules_path = args.get("--rules").value_or(config->rules.path);
+  setup.limits.max_message_bytes = config->milter.max_message_bytes;
+  setup.limits.max_depth = config->mime.max_depth;
+  setup.limits.max_parts = config->mime.max_parts;
   return setup;
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/result.hpp"
 #include "cli/args.hpp"
+#include "daemon/config.hpp"
 #include "engine/inspect.hpp"
 #include "ruleset/ruleset.hpp"
 
@@ -16,6 +17,10 @@ namespace pixelwarden::cli {
 // The whole file, or stdin for "-"/empty.
 base::Result<std::string> read_input(const std::string& path);
 base::Status write_output(const std::string& path, const std::string& bytes);
+
+// The daemon config: --config, else /etc/pixelwarden/pixelwarden.yaml when it exists,
+// else the built-in defaults.
+base::Result<daemon::Config> daemon_config(const Args& args);
 
 // Rules path and engine limits from --rules / --config / the default config.
 struct EngineSetup {

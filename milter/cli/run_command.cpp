@@ -1,9 +1,9 @@
 // `pixelwarden run`: the milter daemon in the foreground. Flags override the config file.
 #include <cstdio>
-#include <sys/stat.h>
 
 #include "cli/cli.hpp"
 #include "cli/args.hpp"
+#include "cli/common.hpp"
 #include "daemon/config.hpp"
 #include "daemon/run.hpp"
 
@@ -36,20 +36,12 @@ int run_command(const std::vector<std::string>& argv) {
     std::fputs(k_run_usage, stdout);
     return 0;
   }
-  daemon::Config config = daemon::default_config();
-  std::optional<std::string> config_path = args.get("--config");
-  struct stat st {};
-  if (!config_path && stat(daemon::k_default_config_path, &st) == 0) {
-    config_path = daemon::k_default_config_path;
+  auto loaded = daemon_config(args);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "pixelwarden run: %s\n", loaded.error().to_string().c_str());
+    return 1;
   }
-  if (config_path) {
-    auto loaded = daemon::load_config(*config_path);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "pixelwarden run: %s\n", loaded.error().to_string().c_str());
-      return 1;
-    }
-    config = std::move(loaded.value());
-  }
+  daemon::Config config = std::move(loaded.value());
   if (auto v = args.get("--socket")) config.milter.socket = *v;
   if (auto v = args.get("--metrics-listen")) config.metrics.listen = *v;
   if (auto v = args.get("--rules")) config.rules.path = *v;

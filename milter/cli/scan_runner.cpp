@@ -203,11 +203,15 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
                                        const ScanOptions& opt, ScanStats& stats) {
   const mime::Message msg(message);
   const std::optional<std::string> date = msg.text("Date");
-  const std::optional<std::int64_t> when = date ? parse_mail_date(*date) : std::nullopt;
+  // A plain value and a flag rather than an optional: GCC 12 at -O3 misreads the
+  // optional's engaged state across the engine call below (-Wmaybe-uninitialized).
+  const std::optional<std::int64_t> parsed = date ? parse_mail_date(*date) : std::nullopt;
+  const bool dated = parsed.has_value();
+  const std::int64_t when = parsed.value_or(0);
   if (opt.since || opt.until) {
-    if (!when) {
+    if (!dated) {
       ++stats.undated;
-    } else if ((opt.since && *when < *opt.since) || (opt.until && *when >= *opt.until)) {
+    } else if ((opt.since && when < *opt.since) || (opt.until && when >= *opt.until)) {
       ++stats.out_of_range;
       return std::nullopt;
     }
@@ -228,7 +232,7 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   ScanRecord rec = make_record(msg, v);
   rec.path = path;
   rec.mbox_offset = mbox_offset;
-  if (date) rec.date = when ? format_iso_utc(*when) : std::string(base::trim(*date));
+  if (date) rec.date = dated ? format_iso_utc(when) : std::string(base::trim(*date));
   return rec;
 }
 

@@ -70,25 +70,26 @@ std::optional<std::size_t> b64_line_size(std::string_view l) {
   return (chars + pads) / 4 * 3 - pads;
 }
 
-// Decoded size of one QP line (soft break, =XX escapes), without decoding it.
+// Decoded size of one QP line (soft break, =XX escapes), without decoding it: the line
+// is read with memchr from one '=' to the next, as decode_quoted_printable reads it.
 std::size_t qp_line_size(std::string_view l) {
-  std::size_t size = 0;
-  for (std::size_t i = 0; i < l.size(); ++i) {
-    if (l[i] == '=') {
-      if (i + 2 < l.size() + 0 && base::hex_value(l[i + 1]) >= 0 && base::hex_value(l[i + 2]) >= 0) {
-        ++size;
-        i += 2;
-        continue;
-      }
-      std::size_t j = i + 1;
-      while (j < l.size() && (l[j] == ' ' || l[j] == '\t')) ++j;
-      if (j == l.size() || l[j] == '\r' || l[j] == '\n') return size;  // soft line break
-      ++size;  // a lone '=' stays as it is
+  std::size_t escapes = 0;  // each "=XX" decodes to one byte: two fewer
+  std::size_t pos = 0;
+  while (pos < l.size()) {
+    const void* eq = std::memchr(l.data() + pos, '=', l.size() - pos);
+    if (eq == nullptr) break;
+    const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - l.data());
+    if (j + 2 < l.size() && base::hex_value(l[j + 1]) >= 0 && base::hex_value(l[j + 2]) >= 0) {
+      ++escapes;
+      pos = j + 3;
       continue;
     }
-    ++size;
+    std::size_t k = j + 1;
+    while (k < l.size() && (l[k] == ' ' || l[k] == '\t')) ++k;
+    if (k == l.size() || l[k] == '\r' || l[k] == '\n') return j - 2 * escapes;  // soft break
+    pos = j + 1;  // a lone '=' stays as it is
   }
-  return size;
+  return l.size() - 2 * escapes;
 }
 
 std::vector<Line> analyze(std::string_view enc, Cte cte) {

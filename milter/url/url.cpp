@@ -45,6 +45,10 @@ std::size_t scheme_length(std::string_view s) {
 }
 
 std::string remove_dot_segments(std::string_view path) {
+  // Most paths have no dot segment at all: nothing to do.
+  if (path.find("/.") == std::string_view::npos && path.find('%') == std::string_view::npos) {
+    return path.empty() ? std::string("/") : std::string(path);
+  }
   std::string out;
   std::size_t i = 0;
   while (i < path.size()) {
@@ -85,6 +89,10 @@ void split_path_query_fragment(std::string_view rest, Url& u, bool special) {
     u.path = std::string(rest);
     return;
   }
+  if (!rest.empty() && rest[0] == '/' && rest.find('\\') == std::string_view::npos) {
+    u.path = remove_dot_segments(rest);
+    return;
+  }
   std::string p(rest);
   for (char& c : p) {
     if (c == '\\') c = '/';
@@ -115,13 +123,15 @@ bool parse_host_port(std::string_view authority, Url& u) {
     if (!base::is_ascii_digit(c)) return false;
   }
   while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
-  u.host = base::to_lower(percent_decode(host));
+  u.host = host.find('%') == std::string_view::npos ? base::to_lower(host)
+                                                     : base::to_lower(percent_decode(host));
   u.port = port == default_port(u.scheme) ? std::string() : std::string(port);
   return true;
 }
 
 void serialize(Url& u) {
   std::string& h = u.href;
+  h.reserve(u.scheme.size() + u.host.size() + u.path.size() + u.query.size() + u.fragment.size() + 16);
   h = u.scheme;
   if (!is_special(u.scheme)) {
     h += ':';
@@ -132,11 +142,20 @@ void serialize(Url& u) {
     if (v6) h += '[';
     h += u.host;
     if (v6) h += ']';
-    if (!u.port.empty()) h += ':' + u.port;
+    if (!u.port.empty()) {
+      h += ':';
+      h += u.port;
+    }
     h += u.path;
   }
-  if (u.has_query) h += '?' + u.query;
-  if (u.has_fragment) h += '#' + u.fragment;
+  if (u.has_query) {
+    h += '?';
+    h += u.query;
+  }
+  if (u.has_fragment) {
+    h += '#';
+    h += u.fragment;
+  }
 }
 
 std::optional<Url> parse_unc(std::string_view t) {

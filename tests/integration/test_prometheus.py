@@ -271,13 +271,18 @@ class Checker:
     def fail(self, where, msg):
         self.failures.append(f"{where}: {msg}")
 
-    def approx(self, where, got, want, rel=0.2):
-        """increase()/rate() extrapolate to the window edges: a few % over is normal."""
+    # increase()/rate() extrapolate the samples in a window to its edges, by up to about
+    # one scrape interval at each end: the tolerance follows from the window's length.
+    window_rel = 0.2
+
+    def approx(self, where, got, want, rel=None):
+        """increase()/rate() extrapolate to the window edges (see window_rel)."""
+        rel = self.window_rel if rel is None else rel
         self.checked += 1
         if not math.isclose(got, want, rel_tol=rel, abs_tol=0.5 if want >= 1 else 0.05):
             self.fail(where, f"got {got}, want ~{want}")
 
-    def series(self, where, result, labels, want, rel=0.2):
+    def series(self, where, result, labels, want, rel=None):
         """result keyed by the `labels` tuple must be ~want (a dict) exactly on its keys."""
         got = {tuple(dict(k).get(n, "") for n in labels): v for k, v in result.items()}
         if set(got) != set(want):
@@ -425,10 +430,11 @@ def run(args, workdir):
         time.sleep(3 * SCRAPE)  # the warm-up values are a sample before the window opens
         window_start = time.time()
         send_round(traffic.MESSAGES + burst)
-        time.sleep(3 * SCRAPE)
+        time.sleep(6 * SCRAPE)  # a longer window: less extrapolation at its edges
         window = Counts(traffic.MESSAGES + burst)
         total = Counts(sent)
         rng = math.ceil(time.time() - window_start) + 1
+        c.window_rel = 0.1 + 2 * SCRAPE / rng
 
         check_instant_totals(c, prom, total)
         check_dashboard(c, prom, args.source_dir, window, total, backend.ruleset_sha256, rng)

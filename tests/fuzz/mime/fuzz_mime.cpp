@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mime/mime.hpp"
 
@@ -52,6 +53,18 @@ void edit_one_leaf(const WalkResult& r, std::string_view body, std::size_t pick)
     new_dec.insert(new_dec.size() / 2, "<img src=\"https://t.example/p.gif\">\r\n= \t\xC3\xA9");
     const std::string new_enc = reencode(enc, old_dec, new_dec, part.cte);
     require(decode(new_enc, part.cte) == new_dec, "re-encoded part decodes to the edit");
+    // The engine's path: two edits with known positions (an insertion and a replacement).
+    if (old_dec.size() >= 16) {
+      const std::size_t a = old_dec.size() / 4;
+      const std::size_t b = old_dec.size() * 3 / 4;
+      const std::string ins = "data:,";
+      std::string two = old_dec;
+      two.replace(b, 3, "X");
+      two.insert(a, ins);
+      const std::vector<DecodedEdit> edits{{a, 0, ins.size()}, {b, 3, 1}};
+      const std::string two_enc = reencode_edits(enc, old_dec, two, edits, part.cte);
+      require(decode(two_enc, part.cte) == two, "reencode_edits decodes to the edits");
+    }
     if (part.cte == Cte::base64 || part.cte == Cte::quoted_printable) {
       require(longest_line(new_enc) <= std::max<std::size_t>(998, longest_line(enc)), "line length");
     }
