@@ -3,27 +3,10 @@
 
 #include "base/text.hpp"
 #include "ruleset/builder.hpp"
+#include "ruleset/list_lines.hpp"
 
 namespace pixelwarden::ruleset {
 namespace {
-
-// Calls fn(text, line, column) for every entry of a plain list file: trimmed, without
-// blank lines and `#` comments. Streams: a million-line list is never copied whole.
-template <typename Fn>
-void for_each_line(std::string_view bytes, Fn&& fn) {
-  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  int line = 0;
-  while (!bytes.empty()) {
-    ++line;
-    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
-    std::size_t len = nl != nullptr ? static_cast<const char*>(nl) - bytes.data() : bytes.size();
-    std::string_view raw = bytes.substr(0, len);
-    bytes.remove_prefix(nl != nullptr ? len + 1 : len);
-    std::string_view t = base::trim(raw);
-    if (t.empty() || t.front() == '#') continue;
-    fn(t, line, static_cast<int>(t.data() - raw.data()) + 1);
-  }
-}
 
 std::size_t count_lines(std::string_view bytes) {
   std::size_t n = 1;
@@ -145,7 +128,7 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
   std::size_t lines = count_lines(*bytes);
   l.domains.reserve(lines);
   bool ok = true;
-  for_each_line(*bytes, [&](std::string_view text, int line, int column) {
+  for_each_list_line(*bytes, true, [&](std::string_view text, int line, int column) {
     auto e = DomainSet::normalize_entry(text);
     if (!e) {
       base::Error err{"not a domain: '" + std::string(text) + "'", path, line, column};

@@ -6,6 +6,7 @@
 #include "base/text.hpp"
 #include "ruleset/abp_filter.hpp"
 #include "ruleset/builder.hpp"
+#include "ruleset/list_lines.hpp"
 
 namespace pixelwarden::ruleset {
 namespace {
@@ -16,23 +17,6 @@ struct PendingPattern {
   PatternSpec spec;
   base::Error where;  // position, message filled on error
 };
-
-// Same line splitting as domain list files (see lists.cpp).
-template <typename Fn>
-void each_line(std::string_view bytes, Fn&& fn) {
-  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  int line = 0;
-  while (!bytes.empty()) {
-    ++line;
-    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
-    std::size_t len = nl != nullptr ? static_cast<const char*>(nl) - bytes.data() : bytes.size();
-    std::string_view raw = bytes.substr(0, len);
-    bytes.remove_prefix(nl != nullptr ? len + 1 : len);
-    std::string_view t = base::trim(raw);
-    if (t.empty()) continue;
-    fn(t, line, static_cast<int>(t.data() - raw.data()) + 1);
-  }
-}
 
 }  // namespace
 
@@ -95,7 +79,7 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
         }
       }
     } else if (kind == ListKind::filters) {
-      each_line(*bytes, [&](std::string_view t, int line, int col) {
+      for_each_list_line(*bytes, false, [&](std::string_view t, int line, int col) {
         auto parsed = parse_abp_line(t);
         if (std::holds_alternative<AbpSkip>(parsed)) return;
         if (auto* err = std::get_if<std::string>(&parsed)) {
@@ -114,8 +98,7 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
         l.filter_facts.push_back(std::move(f));
       });
     } else {
-      each_line(*bytes, [&](std::string_view t, int line, int col) {
-        if (t.front() == '#') return;
+      for_each_list_line(*bytes, true, [&](std::string_view t, int line, int col) {
         add(std::string(t), base::Error{"", path, line, col});
       });
     }
