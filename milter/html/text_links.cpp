@@ -78,6 +78,32 @@ std::vector<std::pair<std::size_t, std::size_t>> url_starts(std::string_view tex
 
 }  // namespace
 
+namespace {
+
+// The host of an absolute URL's authority (after "scheme://", or the whole "www." form):
+// up to the first '/', '?', '#' or '\\', without userinfo or port, lowercased. Bare URLs
+// in prose are already absolute, so the full URL parser (and its allocations) is not
+// needed to learn what lure rules look at.
+std::string authority_host(std::string_view rest) {
+  std::size_t end = 0;
+  while (end < rest.size() && rest[end] != '/' && rest[end] != '?' && rest[end] != '#' &&
+         rest[end] != '\\') {
+    ++end;
+  }
+  std::string_view host = rest.substr(0, end);
+  if (const std::size_t at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (!host.empty() && host.front() == '[') {
+    const std::size_t close = host.find(']');
+    host = close == std::string_view::npos ? std::string_view() : host.substr(1, close - 1);
+  } else if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host.find('%') != std::string_view::npos) return base::to_lower(url::percent_decode(host));
+  return base::to_lower(host);
+}
+
+}  // namespace
+
 std::vector<Link> scan_text_links(std::string_view text) {
   std::vector<Link> links;
   std::size_t i = 0;
@@ -88,13 +114,14 @@ std::vector<Link> scan_text_links(std::string_view text) {
     e = trim_end(text, hit, e);
     i = e > hit + p ? e : hit + p;
     if (e <= hit + p) continue;
-    std::string raw(text.substr(hit, e - hit));
-    auto u = url::resolve("", p == 4 ? "http://" + raw : raw);
-    if (!u) continue;
+    const std::string_view raw = text.substr(hit, e - hit);
+    const bool www = p == 4;
+    std::string host = authority_host(www ? raw : raw.substr(p));
+    if (host.empty()) continue;
     Link& l = links.emplace_back();
-    l.url = std::move(raw);
-    l.resolved = std::move(u->href);
-    l.host = std::move(u->host);
+    l.url = std::string(raw);
+    l.resolved = www ? "http://" + l.url : l.url;
+    l.host = std::move(host);
     l.begin = hit;
     l.end = e;
   }

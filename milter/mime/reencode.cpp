@@ -155,28 +155,72 @@ std::string encode_fresh(std::string_view bytes, Cte cte, std::size_t b64_line, 
   return out;
 }
 
+// Encoded offsets [prefix_end, suffix_begin) that are not reused, and the decoded sizes
+// of the reused prefix and suffix lines.
+struct Reuse {
+  std::size_t prefix_end = 0, suffix_begin = 0;
+  std::size_t dec_prefix = 0, dec_suffix = 0;
+};
+
+// Base64: walks lines from the front while they are reusable and inside the common
+// prefix, and from the back (only when the sizes stay aligned mod 3) inside the common
+// suffix. Lines in between are never analysed: with one edit near the top of a large
+// part, the work is proportional to what is reused, not to the part.
+Reuse b64_reuse(std::string_view enc, std::size_t p, std::size_t s, bool aligned) {
+  Reuse r;
+  std::size_t pos = 0;
+  while (pos < enc.size()) {
+    const void* nl = std::memchr(enc.data() + pos, '\n', enc.size() - pos);
+    if (nl == nullptr) break;  // a reused prefix line must end with a line break
+    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - enc.data()) + 1;
+    const auto size = b64_line_size(enc.substr(pos, end - pos));
+    if (!size || *size % 3 != 0 || r.dec_prefix + *size > p) break;
+    r.dec_prefix += *size;
+    pos = end;
+  }
+  r.prefix_end = pos;
+  r.suffix_begin = enc.size();
+  if (!aligned) return r;
+  while (r.suffix_begin > r.prefix_end) {
+    // The line ending at suffix_begin starts after the previous '\n' (or at prefix_end).
+    std::size_t start = r.suffix_begin - 1;  // skip this line's own '\n'
+    while (start > r.prefix_end && enc[start - 1] != '\n') --start;
+    const auto size = b64_line_size(enc.substr(start, r.suffix_begin - start));
+    if (!size || r.dec_suffix + *size > s) break;
+    r.dec_suffix += *size;
+    r.suffix_begin = start;
+  }
+  return r;
+}
+
+Reuse qp_reuse(std::string_view enc, std::size_t p, std::size_t s) {
+  const std::vector<Line> lines = analyze(enc, Cte::quoted_printable);
+  Reuse r;
+  std::size_t k = 0;
+  // A reused prefix line must end with a line break, or fresh text would lengthen it.
+  while (k < lines.size() && r.dec_prefix + lines[k].dec_size <= p &&
+         enc[lines[k].enc_end - 1] == '\n') {
+    r.dec_prefix += lines[k++].dec_size;
+  }
+  std::size_t m = lines.size();
+  while (m > k && r.dec_suffix + lines[m - 1].dec_size <= s) r.dec_suffix += lines[--m].dec_size;
+  r.prefix_end = k < lines.size() ? lines[k].enc_begin : enc.size();
+  r.suffix_begin = m < lines.size() ? lines[m].enc_begin : enc.size();
+  return r;
+}
+
 // Reuses whole original lines for the common prefix and suffix, encodes the middle.
 std::string reuse_lines(std::string_view enc, std::string_view old_dec, std::string_view new_dec,
                         Cte cte, std::size_t b64_line, std::string_view eol) {
-  const std::vector<Line> lines = analyze(enc, cte);
   const std::size_t p = common_prefix(old_dec, new_dec);
   const std::size_t s = common_suffix(old_dec, new_dec, std::min(old_dec.size(), new_dec.size()) - p);
-  std::size_t k = 0, dec_prefix = 0;
-  // A reused prefix line must end with a line break, or fresh text would lengthen it.
-  while (k < lines.size() && lines[k].reusable && dec_prefix + lines[k].dec_size <= p &&
-         enc[lines[k].enc_end - 1] == '\n' && (cte != Cte::base64 || lines[k].dec_size % 3 == 0)) {
-    dec_prefix += lines[k++].dec_size;
-  }
-  std::size_t m = lines.size(), dec_suffix = 0;
   // Fresh base64 before reused lines must not end in padding: only when the sizes agree mod 3.
-  const bool b64_aligned = new_dec.size() % 3 == old_dec.size() % 3;
-  while (m > k && lines[m - 1].reusable && dec_suffix + lines[m - 1].dec_size <= s &&
-         (cte != Cte::base64 || b64_aligned)) {
-    dec_suffix += lines[--m].dec_size;
-  }
-  const std::string_view middle = new_dec.substr(dec_prefix, new_dec.size() - dec_prefix - dec_suffix);
-  std::string out(enc.substr(0, k < lines.size() ? lines[k].enc_begin : enc.size()));
-  const bool has_suffix = m < lines.size();
+  const Reuse r = cte == Cte::base64
+                      ? b64_reuse(enc, p, s, new_dec.size() % 3 == old_dec.size() % 3)
+                      : qp_reuse(enc, p, s);
+  const std::string_view middle =
+      new_dec.substr(r.dec_prefix, new_dec.size() - r.dec_prefix - r.dec_suffix);
+  const bool has_suffix = r.suffix_begin < enc.size();
   const bool ended_with_eol = !enc.empty() && enc.back() == '\n';
   std::string fresh = encode_fresh(middle, cte, b64_line, eol, has_suffix || ended_with_eol);
   if (cte == Cte::quoted_printable && has_suffix && !middle.empty() &&
@@ -184,8 +228,11 @@ std::string reuse_lines(std::string_view enc, std::string_view old_dec, std::str
     fresh += "=";
     fresh += eol;
   }
+  std::string out;
+  out.reserve(r.prefix_end + fresh.size() + (enc.size() - r.suffix_begin));
+  out.append(enc.substr(0, r.prefix_end));
   out += fresh;
-  if (has_suffix) out.append(enc.substr(lines[m].enc_begin));
+  out.append(enc.substr(r.suffix_begin));
   return out;
 }
 
