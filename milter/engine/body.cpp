@@ -1,6 +1,5 @@
 #include "engine/body.hpp"
 
-#include <algorithm>
 
 #include "base/text.hpp"
 #include "html/rewrite.hpp"
@@ -153,21 +152,11 @@ std::string render_banner(std::string_view tmpl, std::size_t count) {
   return out;
 }
 
-// The decoded-content edits the patches make, in the order apply_patches applies them
-// (sorted; a patch inside a larger one dropped), for line-exact re-encoding.
-std::vector<mime::DecodedEdit> decoded_edits(std::vector<html::Patch> patches) {
-  std::sort(patches.begin(), patches.end(), [](const html::Patch& a, const html::Patch& b) {
-    if (a.offset != b.offset) return a.offset < b.offset;
-    if ((a.length == 0) != (b.length == 0)) return a.length == 0;
-    return a.length > b.length;
-  });
+// The decoded-content edits that ordered patches make, for line-exact re-encoding.
+std::vector<mime::DecodedEdit> decoded_edits(const std::vector<html::Patch>& ordered) {
   std::vector<mime::DecodedEdit> edits;
-  std::size_t pos = 0;
-  for (const html::Patch& p : patches) {
-    if (p.offset < pos) continue;  // inside an earlier, larger patch
-    edits.push_back({p.offset, p.length, p.replacement.size()});
-    pos = p.offset + p.length;
-  }
+  edits.reserve(ordered.size());
+  for (const html::Patch& p : ordered) edits.push_back({p.offset, p.length, p.replacement.size()});
   return edits;
 }
 
@@ -218,13 +207,14 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
         patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
         html_banner_done = true;
       }
-      edits_made = decoded_edits(patches);
-      auto rewritten = html::apply_patches(t->decoded, std::move(patches));
-      if (rewritten.ok()) {
-        content = std::move(rewritten.value());
+      auto ordered = html::order_patches(std::move(patches), t->decoded.size());
+      if (ordered.ok()) {
+        edits_made = decoded_edits(ordered.value());
+        content = html::apply_patches(t->decoded, std::move(ordered.value())).value();
       } else {
+        // Cannot happen by construction (fuzzed); rewrite() applies greedily, and the
+        // re-encoding then compares contents instead of using edit positions.
         content = html::rewrite(t->decoded, t->scan, part_edits);
-        edits_made.clear();  // unknown: re-encode by comparing contents
       }
     } else {
       const std::string text = render_banner(banner->text, removed);

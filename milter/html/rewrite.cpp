@@ -83,23 +83,34 @@ Op effective_op(const Resource& r, const Edit& e) {
 
 }  // namespace
 
-base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches) {
-  // At one offset: pure insertions (a banner) first, then the larger replacement, so a
-  // smaller patch inside it is recognised as contained.
+base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::size_t input_size) {
   std::sort(patches.begin(), patches.end(), [](const Patch& a, const Patch& b) {
     if (a.offset != b.offset) return a.offset < b.offset;
     if ((a.length == 0) != (b.length == 0)) return a.length == 0;
     return a.length > b.length;
   });
-  std::string out;
-  out.reserve(input.size());
+  std::vector<Patch> ordered;
+  ordered.reserve(patches.size());
   std::size_t pos = 0;
-  for (const Patch& p : patches) {
-    if (p.offset + p.length > input.size()) return error("patch beyond the end of the input");
+  for (Patch& p : patches) {
+    if (p.offset + p.length > input_size) return error("patch beyond the end of the input");
     if (p.offset < pos) {
       if (p.offset + p.length <= pos) continue;  // inside an earlier, larger patch
       return error("overlapping patches at offset " + std::to_string(p.offset));
     }
+    pos = p.offset + p.length;
+    ordered.push_back(std::move(p));
+  }
+  return ordered;
+}
+
+base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches) {
+  auto ordered = order_patches(std::move(patches), input.size());
+  if (!ordered.ok()) return ordered.error();
+  std::string out;
+  out.reserve(input.size());
+  std::size_t pos = 0;
+  for (const Patch& p : ordered.value()) {
     out.append(input.substr(pos, p.offset - pos));
     out += p.replacement;
     pos = p.offset + p.length;

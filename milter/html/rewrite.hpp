@@ -41,7 +41,12 @@ struct Patch {
   std::string replacement;
 };
 
-// Sorts, drops patches contained in an earlier larger one, rejects partial overlaps.
+// The order patches are applied in: sorted by offset (at one offset, pure insertions
+// first, then the larger replacement), a patch inside an earlier larger one dropped;
+// an error for partial overlaps or a patch beyond `input_size`.
+base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::size_t input_size);
+
+// Applies the patches in the order of order_patches().
 base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches);
 
 // The patches rewrite() would apply (for tests and tools).

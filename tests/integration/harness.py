@@ -247,7 +247,9 @@ class SmtpSink:
         return self
 
     def stop(self):
-        self._server.shutdown()
+        # shutdown() waits for serve_forever() to notice: only when it ever ran.
+        if self._thread.is_alive():
+            self._server.shutdown()
         self._server.server_close()
 
     def store(self, message):

@@ -5,8 +5,7 @@ Ruleset: fixtures/enforce/rules.yaml (one lure rule per action, keyed by the Fro
 domain; a tracker domain list; an allow rule for SMTP-authenticated senders).
 Each test uses its own envelope sender, so the tests of a class share one stack.
 
-Run by tests/integration/enforcement/CMakeLists.txt (ctest integration.enforcement);
-a `unittest discover` over tests/integration leaves it out (load_tests at the bottom).
+Run by tests/integration/enforcement/CMakeLists.txt (ctest integration.enforcement).
 """
 
 import base64
@@ -315,14 +314,6 @@ class Oversized(se.SharedStackTestCase):
         sender = "big@innocent.example"
         out = se.send_one(self.stack, tracked_message("x@hdr-lure.example"), sender)
         self.assertEqual(out.code, 554, out)
-
-
-def load_tests(loader, tests, pattern):
-    # These tests have their own ctest entry; `unittest discover` (which passes a
-    # pattern) gets none of them, so no other suite runs them a second time.
-    if pattern is not None:
-        return unittest.TestSuite()
-    return tests
 
 
 if __name__ == "__main__":
