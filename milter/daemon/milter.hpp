@@ -5,9 +5,12 @@
 // see libmilter; everything they decide is in Session and apply().
 //
 // Negotiation asks for CHGBODY|ADDHDRS|CHGHDRS|QUARANTINE|SETSYMLIST, byte-exact header
-// values (HDR_LEADSPC), SKIP, and no-reply for connect/helo/mail/rcpt/header (their
-// answer is always "continue"; a failure there is answered at DATA). The macros of
-// every stage are requested explicitly (Postfix sends none for an unlisted stage).
+// values (HDR_LEADSPC), and no-reply for every step but DATA and end of message:
+// connect/helo/mail/rcpt/header (always "continue"; a failure there is answered at
+// DATA), end of headers and body (a header-stage refusal or a failure is answered at
+// end of message). An MTA that does not offer NR_EOH/NR_BODY gets those answers at
+// once, and SKIP past max_message_bytes. The macros of every stage are requested
+// explicitly.
 // Process-wide: libmilter keeps one filter per process.
 
 #include <cstddef>

@@ -18,6 +18,10 @@ std::string strip_brackets(std::string_view addr) {
   return std::string(addr);
 }
 
+// Body memory a connection keeps between messages: a typical message needs no new
+// allocation, a large one gives its memory back when it ends.
+constexpr std::size_t k_keep_body_bytes = 256 * 1024;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -57,9 +61,10 @@ void Session::begin_message() {
   m_envelope.helo = m_helo;
   m_headers.clear();
   m_header_bytes = 0;
-  m_body.clear();
+  m_body.clear(k_keep_body_bytes);
   m_truncated = false;
   m_decided = false;
+  m_held = false;
   m_began_draining = m_env.draining.load(std::memory_order_acquire);
   auto rules = m_env.holder ? m_env.holder->pin() : nullptr;
   if (!rules) throw std::runtime_error("no ruleset loaded");
@@ -71,7 +76,7 @@ void Session::end_message() {
   m_open = false;
   m_failed = false;
   m_inspector.reset();  // drops the ruleset pin
-  std::string().swap(m_body);  // a 25 MB buffer must not stay with an idle connection
+  m_body.clear(k_keep_body_bytes);
   m_env.in_flight.fetch_sub(1, std::memory_order_acq_rel);
 }
 
@@ -116,13 +121,17 @@ void Session::header(std::string_view name, std::string_view value) {
 
 Step Session::eoh(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
-  if (m_failed || !m_inspector) return answer_failure();
+  if (m_failed || !m_inspector) return m_eoh_replies ? answer_failure() : Step::cont;
   m_inspector->headers(m_headers);
+  if (!m_eoh_replies) {
+    m_held = m_inspector->verdict().final();
+    return Step::cont;
+  }
   return decide_early(actions);
 }
 
 Step Session::body(std::string_view chunk) {
-  if (m_failed || !m_open || m_truncated) return Step::skip;
+  if (m_failed || !m_open || m_truncated || m_held) return Step::skip;
   if (m_body.size() + chunk.size() > m_env.limits.max_message_bytes) {
     // Over the cap: stop buffering; the message passes unmodified (the engine marks it
     // skipped=too_large), envelope and header lures still apply.
@@ -138,8 +147,9 @@ Step Session::body(std::string_view chunk) {
 Step Session::eom(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
   if (m_failed || !m_inspector) return answer_failure();
+  if (m_held) return decide_early(actions);
   const auto start = std::chrono::steady_clock::now();
-  m_inspector->body(m_body, m_truncated);
+  m_inspector->body(m_body.view(), m_truncated);
   engine::Verdict& v = m_inspector->verdict();
   v.queue_id = m_envelope.queue_id;
   const ApplyResult r = apply(v, actions, ApplyOptions{m_leading_space});

@@ -8,10 +8,13 @@
 //                      │                       refuse)      refuse)                apply)│
 //                      └──────────────── next message on the same connection ◀──── abort ┘
 //
-// A message may end early: a refusal at DATA or end of headers answers the MTA at
-// once. A failure in any stage (an exception caught by the milter layer) is answered
-// with the configured on_error, at the first stage that may answer (connect, helo,
-// envfrom, rcpt and header are negotiated as no-reply steps).
+// A message may end early: a refusal at DATA answers the MTA at once, before it sends
+// the content. A header-stage refusal is answered at end of headers when the MTA waits
+// for an answer there, else (end of headers negotiated as a no-reply step, as with
+// Postfix) held and answered at end of message; either way the SMTP client sees the
+// refusal after its final dot. A failure in any stage (an exception caught by the
+// milter layer) is answered with the configured on_error, at the first stage that may
+// answer (the no-reply steps are skipped).
 // Callbacks of one connection may run on different threads, never concurrently.
 
 #include <atomic>
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "daemon/actions.hpp"
+#include "daemon/body_buffer.hpp"
 #include "daemon/config.hpp"
 #include "daemon/inspector.hpp"
 
@@ -80,6 +84,9 @@ class Session {
   Step answer_failure();
 
   void set_leading_space(bool on) { m_leading_space = on; }
+  // False when end of headers is a no-reply step: eoh() then always returns cont and a
+  // refusal found there is answered by eom().
+  void set_eoh_replies(bool on) { m_eoh_replies = on; }
   const std::string& queue_id() const { return m_envelope.queue_id; }
   bool message_open() const { return m_open; }
 
@@ -98,13 +105,15 @@ class Session {
   bool m_open = false;
   bool m_failed = false;
   bool m_decided = false;  // a refusal was answered; ignore the rest of this message
+  bool m_held = false;     // a refusal found at end of headers waits for eom()
+  bool m_eoh_replies = true;
   bool m_truncated = false;
   bool m_leading_space = false;
   bool m_began_draining = false;  // this message began after SIGTERM
   engine::Envelope m_envelope;
   std::vector<engine::HeaderField> m_headers;
   std::size_t m_header_bytes = 0;
-  std::string m_body;
+  BodyBuffer m_body;
   std::unique_ptr<Inspector> m_inspector;
 };
 
