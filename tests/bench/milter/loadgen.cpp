@@ -7,7 +7,8 @@
 // -c connections, -m timed messages in total, -w untimed warm-up messages per
 // connection, -k messages per milter connection (Postfix opens one milter connection
 // per SMTP session; smtp-source sends one message per session by default).
-// Output: one line of key=value pairs (parsed by tests/bench/run).
+// Output: one line of key=value pairs (parsed by tests/bench/run); latencies p50/p99/p999
+// from EOB sent, content_p50/p99 from the first header sent, to the final reply.
 
 #include <algorithm>
 #include <atomic>
@@ -37,7 +38,8 @@ struct Options {
 
 struct Totals {
   std::mutex mutex;
-  std::vector<std::uint64_t> latencies_ns;
+  std::vector<std::uint64_t> latencies_ns;          // end of body -> final reply
+  std::vector<std::uint64_t> content_latencies_ns;  // first header -> final reply
   long errors = 0;
   long replbody_msgs = 0;
   std::uint64_t replbody_packets = 0;
@@ -82,8 +84,9 @@ class Worker {
       : m_options(o), m_msg(msg), m_totals(totals) {}
 
   void run(long count, bool timed, std::atomic<std::uint64_t>& serial) {
-    std::vector<std::uint64_t> lat;
+    std::vector<std::uint64_t> lat, content_lat;
     lat.reserve(static_cast<std::size_t>(count));
+    content_lat.reserve(static_cast<std::size_t>(count));
     long errors = 0, replbody = 0;
     std::uint64_t packets = 0, headers = 0;
     long finals[128] = {};
@@ -106,6 +109,7 @@ class Worker {
           break;
         }
         lat.push_back(r.eob_to_final_ns);
+        content_lat.push_back(r.content_to_final_ns);
         finals[static_cast<unsigned char>(r.final_reply) & 127]++;
         if (r.replbody_packets > 0) ++replbody;
         packets += r.replbody_packets;
@@ -116,6 +120,8 @@ class Worker {
     if (!timed) return;
     std::lock_guard<std::mutex> lock(m_totals.mutex);
     m_totals.latencies_ns.insert(m_totals.latencies_ns.end(), lat.begin(), lat.end());
+    m_totals.content_latencies_ns.insert(m_totals.content_latencies_ns.end(),
+                                         content_lat.begin(), content_lat.end());
     m_totals.errors += errors;
     m_totals.replbody_msgs += replbody;
     m_totals.replbody_packets += packets;
@@ -162,11 +168,14 @@ int run(const Options& o) {
   const long continues = totals.final_counts[static_cast<int>('c')];
   double p50 = percentile_us(lat, 0.50), p99 = percentile_us(lat, 0.99),
          p999 = percentile_us(lat, 0.999);
+  double c50 = percentile_us(totals.content_latencies_ns, 0.50),
+         c99 = percentile_us(totals.content_latencies_ns, 0.99);
   std::printf(
-      "msgs=%zu secs=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=%ld "
+      "msgs=%zu secs=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f "
+      "content_p50_us=%.1f content_p99_us=%.1f errors=%ld "
       "replbody_msgs=%ld replbody_packets=%llu header_edits=%llu accept=%ld continue=%ld "
       "other=%ld body_bytes=%zu\n",
-      n, secs, static_cast<double>(n) / secs, p50, p99, p999, totals.errors,
+      n, secs, static_cast<double>(n) / secs, p50, p99, p999, c50, c99, totals.errors,
       totals.replbody_msgs, static_cast<unsigned long long>(totals.replbody_packets),
       static_cast<unsigned long long>(totals.header_edits), accepts, continues,
       static_cast<long>(n) - accepts - continues,

@@ -29,7 +29,7 @@ constexpr std::uint32_t p_noconnect = 0x1, p_nohelo = 0x2, p_nomail = 0x4, p_nor
                         p_nr_mail = 0x4000, p_nr_rcpt = 0x8000, p_nr_data = 0x10000,
                         p_nr_eoh = 0x40000, p_nr_body = 0x80000, p_leadspc = 0x100000;
 constexpr std::size_t k_chunk = 65535;        // MILTER_CHUNK_SIZE
-constexpr std::size_t k_flush_at = 64 * 1024;
+constexpr std::size_t k_vstream_bufsize = 4096;  // VSTREAM_BUFSIZE
 
 // Postfix 3.7's default milter_*_macros, per stage (connect, helo, mail, rcpt, data,
 // eom, eoh).
@@ -190,20 +190,54 @@ MilterClient::~MilterClient() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-void MilterClient::put(char cmd, const std::string& data) {
+namespace {
+
+bool send_all(int fd, const char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+// The VSTREAM buffer size Postfix ends up with on this socket (vstream_tweak_tcp).
+std::size_t vstream_buffer_size(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return k_vstream_bufsize;
+  if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return k_vstream_bufsize;
+  int mss = 0;
+  socklen_t mss_len = sizeof(mss);
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &mss_len) != 0) return k_vstream_bufsize;
+  if (mss > static_cast<int>(k_vstream_bufsize / 2)) return 2 * static_cast<std::size_t>(mss);
+  return k_vstream_bufsize;
+}
+
+}  // namespace
+
+void MilterClient::put(char cmd, std::string_view data) {
   put_u32(m_out, static_cast<std::uint32_t>(data.size() + 1));
   m_out += cmd;
   m_out += data;
+  if (!write_full_buffers()) m_write_failed = true;
+}
+
+bool MilterClient::write_full_buffers() {
+  if (m_write_failed) return false;
+  std::size_t off = 0;
+  while (m_out.size() - off >= m_buffer_size) {
+    if (!send_all(m_fd, m_out.data() + off, m_buffer_size)) return false;
+    off += m_buffer_size;
+  }
+  m_out.erase(0, off);
+  return true;
 }
 
 bool MilterClient::flush() {
-  std::size_t off = 0;
-  while (off < m_out.size()) {
-    ssize_t w = ::send(m_fd, m_out.data() + off, m_out.size() - off, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    off += static_cast<std::size_t>(w);
-  }
+  if (m_write_failed || !send_all(m_fd, m_out.data(), m_out.size())) return false;
   m_out.clear();
   return true;
 }
@@ -273,6 +307,9 @@ bool MilterClient::negotiate(std::string& error) {
 bool MilterClient::open(std::string& error) {
   m_fd = connect_spec(m_spec, m_nodelay, error);
   if (m_fd < 0) return false;
+  m_buffer_size = vstream_buffer_size(m_fd);
+  m_out.clear();
+  m_write_failed = false;
   if (!negotiate(error)) return false;
   m_msg = nullptr;
   char verdict = 0;
@@ -314,10 +351,7 @@ bool MilterClient::step(Stage stage, char cmd, const std::string& data, std::uin
   put_macros(stage, cmd, queue_id);  // sent even when the step itself is skipped
   if ((m_protocol & no_flag) != 0) return true;
   put(cmd, data);
-  if ((m_protocol & nr_flag) != 0) {
-    if (m_out.size() >= k_flush_at) return flush();
-    return true;
-  }
+  if ((m_protocol & nr_flag) != 0) return !m_write_failed;
   return read_step_reply(verdict);
 }
 
@@ -346,11 +380,9 @@ bool MilterClient::send_content(const MilterMessage& msg, const std::string& que
   if (v == 'c' && !step(Stage::eoh, 'N', {}, p_noeoh, p_nr_eoh, queue_id, v)) return false;
   for (std::size_t off = 0; off < msg.body.size() && v == 'c' && (m_protocol & p_nobody) == 0;
        off += k_chunk) {
-    put('B', msg.body.substr(off, k_chunk));
-    if ((m_protocol & p_nr_body) != 0) {
-      if (m_out.size() >= k_flush_at && !flush()) return false;
-      continue;
-    }
+    put('B', std::string_view(msg.body).substr(off, k_chunk));
+    if (m_write_failed) return false;
+    if ((m_protocol & p_nr_body) != 0) continue;
     if (!read_step_reply(v)) return false;
     if (v == 's') {  // SMFIR_SKIP: no more body chunks
       v = 'c';
@@ -374,6 +406,7 @@ MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_
   };
   char v = 'c';  // anything but continue (accept, reject, ...) ends the message
   if (!send_envelope(msg, queue_id, v)) return fail("envelope");
+  const auto content_start = std::chrono::steady_clock::now();
   if (v == 'c' && !send_content(msg, queue_id, v)) return fail("content");
   if (v != 'c') {  // decided before end of message: no EOM latency to measure
     out.ok = true;
@@ -385,9 +418,11 @@ MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_
   if (!flush()) return fail("eob");
   const auto t0 = std::chrono::steady_clock::now();
   if (!read_eom(out)) return fail("eom");
+  const auto t1 = std::chrono::steady_clock::now();
   out.eob_to_final_ns = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-          .count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+  out.content_to_final_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - content_start).count());
   out.ok = true;
   return out;
 }

@@ -11,11 +11,15 @@
 // stopping the message. Not thread-safe: one client per thread.
 //
 // Writes are buffered like Postfix's VSTREAM: commands accumulate and are written when
-// the client is about to wait for a reply (or the buffer grows past 64 KiB). No
+// the client is about to wait for a reply, or in buffer-sized writes as the buffer
+// fills (a body chunk streams out while it is being written). The buffer is
+// VSTREAM_BUFSIZE (4096 bytes) on a unix socket; on TCP, vstream_tweak_tcp() raises it
+// to twice the MSS when the MSS exceeds half of it (about 128 KiB over loopback). No
 // TCP_NODELAY unless asked (Postfix sets none on milter sockets).
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,6 +41,10 @@ struct MessageOutcome {
   bool ok = false;             // protocol completed (whatever the verdict)
   char final_reply = 0;        // SMFIR_* code that ended the message ('a', 'c', 'r', ...)
   std::uint64_t eob_to_final_ns = 0;
+  // From the first content event (the first header, once DATA is answered) to the final
+  // reply: what an SMTP client waits after its final dot through Postfix, whose cleanup
+  // hands the milters the message content only once it is all queued.
+  std::uint64_t content_to_final_ns = 0;
   std::uint32_t replbody_packets = 0;
   std::uint64_t replbody_bytes = 0;
   std::uint32_t header_edits = 0;  // ADDHEADER, CHGHEADER, INSHEADER
@@ -69,7 +77,9 @@ class MilterClient {
   enum class Stage { connect, helo, envfrom, envrcpt, data, eom, eoh, count };
 
   bool negotiate(std::string& error);
-  void put(char cmd, const std::string& data);
+  void put(char cmd, std::string_view data);
+  // Writes every full buffer, as VSTREAM does when a write fills it.
+  bool write_full_buffers();
   void put_macros(Stage stage, char cmd, const std::string& queue_id);
   bool flush();
   bool read_packet(char& cmd, std::string& data);
@@ -88,6 +98,8 @@ class MilterClient {
   std::uint32_t m_actions = 0;
   std::vector<std::vector<std::string>> m_macros;  // per Stage
   std::string m_out;
+  std::size_t m_buffer_size = 4096;  // VSTREAM_BUFSIZE, or the TCP size (see above)
+  bool m_write_failed = false;
   const MilterMessage* m_msg = nullptr;  // the message in flight, for its macros
 };
 
