@@ -145,54 +145,41 @@ TEST_SUITE("daemon::Session") {
     CHECK(s.eoh("Q", a) == Step::reject);
   }
 
-  TEST_CASE("with end of headers as a no-reply step, a header lure is answered at EOM") {
+  TEST_CASE("with end of headers as a no-reply step, its answer waits for EOM") {
     Fixture f;
     f.script.refuse_header = "X-Lure";
-    daemon::Session s(f.env);
-    s.set_eoh_replies(false);
-    RecordingActions a;
-    start_message(s);
-    CHECK(s.data("Q", a) == Step::cont);
-    s.header("X-Lure", " yes");
-    CHECK(s.eoh("Q", a) == Step::cont);
-    CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
-    CHECK(f.env.in_flight == 1);
-    CHECK(s.body("ignored\r\n") == Step::skip);
-    CHECK(s.eom("Q", a) == Step::reject);
-    CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
-    CHECK(f.script.body_seen.empty());  // the body of a refused message is not inspected
-    CHECK(f.env.in_flight == 0);
-  }
-
-  TEST_CASE("with end of headers as a no-reply step, a clean message still reaches EOM") {
-    Fixture f;
-    f.script.refuse_header = "X-Lure";
-    daemon::Session s(f.env);
-    s.set_eoh_replies(false);
-    RecordingActions a;
-    start_message(s);
-    s.data("Q", a);
-    s.header("Subject", " hi");
-    CHECK(s.eoh("Q", a) == Step::cont);
-    CHECK(s.body("body\r\n") == Step::cont);
-    CHECK(s.eom("Q", a) == Step::cont);
-    CHECK(f.script.body_seen == "body\r\n");
-    CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
-  }
-
-  TEST_CASE("with end of headers as a no-reply step, a failure there is answered at EOM") {
-    Fixture f;
     f.env.on_error = daemon::OnError::tempfail;
     daemon::Session s(f.env);
     s.set_eoh_replies(false);
     RecordingActions a;
     start_message(s);
-    s.data("Q", a);
-    s.fail("eoh", "simulated");
-    CHECK(s.eoh("Q", a) == Step::cont);
-    CHECK(s.body("x") == Step::skip);
-    CHECK(f.env.in_flight == 1);
-    CHECK(s.eom("Q", a) == Step::tempfail);
+    CHECK(s.data("Q", a) == Step::cont);
+
+    SUBCASE("a header lure is refused at EOM, its body never inspected") {
+      s.header("X-Lure", " yes");
+      CHECK(s.eoh("Q", a) == Step::cont);
+      CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
+      CHECK(f.env.in_flight == 1);
+      CHECK(s.body("ignored\r\n") == Step::skip);
+      CHECK(s.eom("Q", a) == Step::reject);
+      CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
+      CHECK(f.script.body_seen.empty());
+    }
+    SUBCASE("a clean message is inspected and edited at EOM as before") {
+      s.header("Subject", " hi");
+      CHECK(s.eoh("Q", a) == Step::cont);
+      CHECK(s.body("body\r\n") == Step::cont);
+      CHECK(s.eom("Q", a) == Step::cont);
+      CHECK(f.script.body_seen == "body\r\n");
+      CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
+    }
+    SUBCASE("a failure at end of headers is answered with on_error at EOM") {
+      s.fail("eoh", "simulated");
+      CHECK(s.eoh("Q", a) == Step::cont);
+      CHECK(s.body("x") == Step::skip);
+      CHECK(f.env.in_flight == 1);
+      CHECK(s.eom("Q", a) == Step::tempfail);
+    }
     CHECK(f.env.in_flight == 0);
   }
 
