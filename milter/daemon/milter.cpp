@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -319,6 +320,28 @@ void set_listener_nodelay() {
   }
 }
 
+// The path of a unix-domain socket spec (unix:/path, local:/path, or libmilter's bare
+// /path), or nothing for inet sockets.
+std::optional<std::string> unix_socket_path(const std::string& spec) {
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos) return spec.empty() ? std::nullopt : std::optional(spec);
+  const std::string kind = spec.substr(0, colon);
+  if (kind != "unix" && kind != "local") return std::nullopt;
+  return spec.substr(colon + 1);
+}
+
+// libmilter creates a unix socket with the process umask. The MTA connects through the
+// socket's group (add postfix to pixelwarden's group) and nobody else may: 0660.
+base::Status restrict_unix_socket(const std::string& spec) {
+  const auto path = unix_socket_path(spec);
+  if (!path) return base::Ok{};
+  if (::chmod(path->c_str(), 0660) != 0) {
+    return plain_error("cannot set mode 0660 on milter socket " + *path + ": " +
+                       std::strerror(errno));
+  }
+  return base::Ok{};
+}
+
 }  // namespace
 
 base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
@@ -353,7 +376,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
                        " (address in use, or not permitted)");
   }
   set_listener_nodelay();
-  return base::Ok{};
+  return restrict_unix_socket(options.socket);
 }
 
 namespace {
@@ -362,15 +385,14 @@ namespace {
 // listener from its 5 s poll.
 void poke_listener(const std::string& spec) {
   const auto colon = spec.find(':');
-  const std::string kind = spec.substr(0, colon);
   const std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
   sockaddr_storage ss{};
   socklen_t len = 0;
-  if (kind == "unix" || kind == "local") {
+  if (const auto path = unix_socket_path(spec)) {
     auto* sa = reinterpret_cast<sockaddr_un*>(&ss);
-    if (rest.size() >= sizeof sa->sun_path) return;
+    if (path->size() >= sizeof sa->sun_path) return;
     sa->sun_family = AF_UNIX;
-    std::memcpy(sa->sun_path, rest.c_str(), rest.size() + 1);
+    std::memcpy(sa->sun_path, path->c_str(), path->size() + 1);
     len = sizeof(sockaddr_un);
   } else {
     const auto at = rest.find('@');

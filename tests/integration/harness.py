@@ -24,6 +24,7 @@ PIXELWARDEN_SOURCE_DIR (repo root), PIXELWARDEN_KEEP_TMP=1 keeps temp dirs alway
 Python 3 standard library only.
 """
 
+import grp
 import os
 import re
 import shutil
@@ -290,11 +291,11 @@ class SmtpSink:
 class Postfix:
     """A private Postfix instance (config, queue and data dirs under `root`)."""
 
-    def __init__(self, root, milter_port, sink_port, smtp_port=None, extra_main_cf=None):
+    def __init__(self, root, milter_endpoint, sink_port, smtp_port=None, extra_main_cf=None):
         self.root = root
         self.config_dir = os.path.join(root, "postfix")
         self.smtp_port = smtp_port or free_port()
-        self.milter_port = milter_port
+        self.milter_endpoint = milter_endpoint  # as smtpd_milters spells it
         self.sink_port = sink_port
         self.extra_main_cf = extra_main_cf or {}
         self.log_path = os.path.join(root, "postfix.log")
@@ -323,7 +324,7 @@ class Postfix:
             "smtp_dns_support_level": "disabled",
             "smtp_host_lookup": "native",
             "smtpd_peername_lookup": "no",
-            "smtpd_milters": f"inet:127.0.0.1:{self.milter_port}",
+            "smtpd_milters": self.milter_endpoint,
             "milter_default_action": "tempfail",
             "milter_connect_timeout": "5s",
             "message_size_limit": "0",
@@ -424,10 +425,11 @@ class Milter:
     """`pixelwarden run --config <temp config>` on a free port."""
 
     def __init__(self, root, rules_path, port=None, config_extra=None, log_level="debug",
-                 binary_path=None):
+                 binary_path=None, socket_path=None):
         self.root = root
         self.binary_path = binary_path
         self.port = port or free_port()
+        self.socket_path = socket_path  # a unix socket instead of the TCP port
         self.rules_path = rules_path
         self.config_path = os.path.join(root, "pixelwarden.yaml")
         self.audit_path = os.path.join(root, "audit.jsonl")
@@ -440,8 +442,7 @@ class Milter:
 
     def config(self):
         sections = {
-            "milter": {"socket": f"inet:{self.port}@127.0.0.1", "drain_timeout": "20s",
-                       "on_error": "tempfail"},
+            "milter": {"socket": self.spec(), "drain_timeout": "20s", "on_error": "tempfail"},
             "rules": {"path": self.rules_path, "watch": "true", "poll_interval": "0"},
             "metrics": {"listen": "127.0.0.1:0"},
             "log": {"level": self.log_level, "format": "text", "sink": "stderr"},
@@ -454,6 +455,25 @@ class Milter:
             out.append(f"{section}:")
             out.extend(f"  {k}: {v}" for k, v in values.items())
         return "\n".join(out) + "\n"
+
+    def spec(self):
+        """The socket as pixelwarden's config spells it."""
+        return f"unix:{self.socket_path}" if self.socket_path else f"inet:{self.port}@127.0.0.1"
+
+    def postfix_endpoint(self):
+        """The same socket as Postfix's smtpd_milters spells it."""
+        return f"unix:{self.socket_path}" if self.socket_path else f"inet:127.0.0.1:{self.port}"
+
+    def listening(self):
+        if not self.socket_path:
+            return port_open(self.port)
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(0.5)
+                s.connect(self.socket_path)
+            return True
+        except OSError:
+            return False
 
     def start(self, timeout=DEFAULT_TIMEOUT):
         with open(self.config_path, "w", encoding="utf-8") as f:
@@ -468,7 +488,7 @@ class Milter:
             if self.proc.poll() is not None:
                 return True
             m = re.search(r"metrics listening on 127\.0\.0\.1:(\d+)", self.log())
-            if m and port_open(self.port):
+            if m and self.listening():
                 self.metrics_port = int(m.group(1))
                 return True
             return False
@@ -540,7 +560,8 @@ class Stack:
     """Sink + milter + Postfix in one temp dir; a context manager that stops them all."""
 
     def __init__(self, rules=EMPTY_RULESET, rules_path=None, milter_config=None,
-                 main_cf=None, name="pw-itest-", parent_dir=None, binary_path=None):
+                 main_cf=None, name="pw-itest-", parent_dir=None, binary_path=None,
+                 milter_unix_socket=False):
         if parent_dir:  # Postfix daemons (user postfix) must traverse it to reach the queue
             os.chmod(parent_dir, os.stat(parent_dir).st_mode | 0o011)
         self.root = tempfile.mkdtemp(prefix=name, dir=parent_dir)
@@ -552,9 +573,10 @@ class Stack:
                 f.write(rules)
         self.rules_path = rules_path
         self.sink = SmtpSink()
+        socket_path = os.path.join(self.root, "milter.sock") if milter_unix_socket else None
         self.milter = Milter(self.root, rules_path, config_extra=milter_config,
-                             binary_path=binary_path)
-        self.postfix = Postfix(self.root, self.milter.port, self.sink.port,
+                             binary_path=binary_path, socket_path=socket_path)
+        self.postfix = Postfix(self.root, self.milter.postfix_endpoint(), self.sink.port,
                                extra_main_cf=main_cf)
         self.failed = False
 
@@ -562,6 +584,10 @@ class Stack:
         try:
             self.sink.start()
             self.milter.start()
+            if self.milter.socket_path:
+                # As `adduser postfix pixelwarden` does in a deployment: Postfix reaches
+                # the 0660 socket through its group.
+                os.chown(self.milter.socket_path, -1, grp.getgrnam("postfix").gr_gid)
             self.postfix.start()
         except BaseException:
             self.failed = True
@@ -663,6 +689,7 @@ class SharedStackTestCase(unittest.TestCase):
     RULES = EMPTY_RULESET
     MILTER_CONFIG = None
     MAIN_CF = None
+    MILTER_UNIX_SOCKET = False
     _any_failed = False
 
     @classmethod
@@ -670,7 +697,8 @@ class SharedStackTestCase(unittest.TestCase):
         if os.geteuid() != 0:
             raise unittest.SkipTest("a private Postfix instance needs root")
         binary()
-        cls.stack = Stack(rules=cls.RULES, milter_config=cls.MILTER_CONFIG, main_cf=cls.MAIN_CF)
+        cls.stack = Stack(rules=cls.RULES, milter_config=cls.MILTER_CONFIG, main_cf=cls.MAIN_CF,
+                          milter_unix_socket=cls.MILTER_UNIX_SOCKET)
         cls.stack.start()
 
     @classmethod

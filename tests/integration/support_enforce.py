@@ -247,6 +247,7 @@ class SharedStackTestCase(unittest.TestCase):
     RULES_PATH = None
     MILTER_CONFIG = None
     MAIN_CF = None
+    MILTER_UNIX_SOCKET = False
 
     @classmethod
     def setUpClass(cls):
@@ -258,7 +259,8 @@ class SharedStackTestCase(unittest.TestCase):
             with open(cls.RULES_PATH, encoding="utf-8") as f:
                 rules = f.read()
         cls.stack = harness.Stack(rules=rules, milter_config=cls.MILTER_CONFIG,
-                                  main_cf=cls.MAIN_CF)
+                                  main_cf=cls.MAIN_CF,
+                                  milter_unix_socket=cls.MILTER_UNIX_SOCKET)
         cls.stack.start()
         cls._any_failed = False
 

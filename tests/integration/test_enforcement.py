@@ -14,6 +14,7 @@ import email.policy
 import os
 import quopri
 import smtplib
+import stat
 import sys
 import time
 import unittest
@@ -268,6 +269,34 @@ class Enforce(se.SharedStackTestCase):
         sender = "alice2@env-lure.example"
         out = se.send_one(self.stack, plain_message("alice@corp.example"), sender)
         self.assertEqual((out.code, out.stage), (550, "data"), out)
+
+
+class UnixSocket(se.SharedStackTestCase):
+    """The same pipeline with Postfix reaching the milter over a unix socket, as the
+    README recommends: the socket is 0660 and Postfix gets in through its group."""
+    RULES_PATH = se.fixture("enforce", "rules.yaml")
+    MILTER_UNIX_SOCKET = True
+
+    def test_socket_is_read_write_for_owner_and_group_only(self):
+        mode = stat.S_IMODE(os.stat(self.stack.milter.socket_path).st_mode)
+        self.assertEqual(oct(mode), oct(0o660))
+
+    def test_trackers_are_neutralized_and_the_attachment_kept(self):
+        sender = "news-unix@newsletter.example"
+        sent = tracked_message(sender)
+        out = se.send_one(self.stack, sent, sender)
+        self.assertEqual(out.code, 250, out)
+        got = se.delivered_from(self.stack.sink, sender).data
+        for part in html_parts(got):
+            self.assertNotIn("tracker", part)
+            self.assertIn(GIF, part)
+        self.assertEqual(attachment_section(got), attachment_section(sent))
+
+    def test_envelope_lure_is_refused_at_data(self):
+        sender = "desk@env-lure.example"
+        out = se.send_one(self.stack, plain_message(sender), sender)
+        self.assertEqual(out.code // 100, 5, out)
+        self.assertEqual(out.stage, "data", out)
 
 
 class Monitor(se.SharedStackTestCase):

@@ -109,6 +109,12 @@ e2e_bench() {
       noop) start_noop e2e-noop "$spec" plain ;;
       pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml" ;;
     esac
+    # Postfix (user postfix) reaches a unix socket through its group, as a deployment
+    # does (pixelwarden makes its socket 0660; the no-op milter leaves the umask's).
+    if [[ $E2E_SOCKET == unix && $n != none ]]; then
+      chmod 660 "${spec#unix:}"
+      chgrp postfix "${spec#unix:}"
+    fi
     # Postfix writes inet endpoints as inet:HOST:PORT.
     [[ $n == none ]] || milters[$n]=$(sed -E 's/^inet:([0-9]+)@(.*)$/inet:\2:\1/' <<<"$spec")
     e2e_instance "$n" "${ports[$n]}" "$sink" "${milters[$n]}"
