@@ -1,9 +1,11 @@
 #pragma once
 // BodyBuffer: a message body as the MTA hands it over (64 KiB chunks), in one
-// contiguous block that grows with realloc. glibc serves a large block with mmap and
-// grows it with mremap, which moves page mappings instead of bytes: a 25 MB body is
-// copied once, from the MTA's packets into the buffer, where std::string's doubling
-// copied it about twice more and faulted fresh pages in at every step.
+// contiguous block that grows with realloc. std::string's doubling copied a large body
+// about twice more and faulted fresh pages in at every step; realloc grows in place
+// when it can, and glibc grows a large mmap'ed block with mremap, which moves page
+// mappings instead of bytes. (After the first large body, glibc's dynamic mmap
+// threshold rises and later ones grow inside the thread's arena instead: still in
+// place when the top of the arena is free.)
 // Non-goals: shrinking below what one message needed (release() frees, or keeps).
 
 #include <algorithm>

@@ -34,10 +34,12 @@ constexpr unsigned long k_actions =
 // libmilter's worker pool, a hand-back of the connection to its poll thread).
 // connect/helo/mail/rcpt/header always answer "continue". End of headers and the body
 // chunks could answer more (a header-stage refusal, SKIP past max_message_bytes), but
-// an SMTP client sees a refusal only after its final dot anyway, so when the MTA offers
-// it, the header verdict is held for end of message and an oversized body is read and
-// dropped instead of skipped. DATA keeps its answer: an envelope lure is refused
-// before the client sends any content.
+// an SMTP client sees a refusal only after its final dot anyway (Postfix hands milters
+// the content once it is all queued), so the header verdict is held for end of message
+// and an oversized body is read and dropped. DATA keeps its answer: an envelope lure
+// is refused before the client sends any content. libmilter offers every one of these
+// bits and answers "continue" itself to an MTA that lacks one, so they are always
+// granted.
 constexpr unsigned long k_no_reply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
                                      SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
                                      SMFIP_NR_BODY;
@@ -123,7 +125,6 @@ sfsistat to_sfsistat(Step s) {
       return SMFIS_TEMPFAIL;
     case Step::discard:
       return SMFIS_DISCARD;
-    case Step::skip:
     case Step::cont:
       break;
   }
@@ -134,16 +135,10 @@ sfsistat on_error_answer() {
   return g_env && g_env->on_error == OnError::tempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
 }
 
-// How a step answers when it fails: `later` steps always answer continue, so their
-// failure waits for the next step that may answer; `now` steps answer it at once unless
-// negotiated as no-reply (nr_bit), in which case it also waits.
-enum class OnFail { later, now };
-
-// Runs one step; any exception is logged, counted and answered with on_error (see
-// OnFail).
+// Runs one step; any exception is logged, counted and answered with on_error: at once
+// by a replying step (nr_bit 0), at the next replying step by a no-reply one.
 template <typename F>
-sfsistat guarded(SMFICTX* ctx, const char* stage, unsigned long nr_bit, OnFail on_fail,
-                 F&& f) {
+sfsistat guarded(SMFICTX* ctx, const char* stage, unsigned long nr_bit, F&& f) {
   Connection* c = nullptr;
   try {
     c = &ensure_connection(ctx);
@@ -154,8 +149,8 @@ sfsistat guarded(SMFICTX* ctx, const char* stage, unsigned long nr_bit, OnFail o
     if (c) c->session.fail(stage, "unknown exception");
   }
   if (!c) return on_error_answer();
-  if (c->protocol & nr_bit) return SMFIS_NOREPLY;
-  if (on_fail == OnFail::later) return SMFIS_CONTINUE;
+  if (nr_bit && (c->protocol & nr_bit)) return SMFIS_NOREPLY;
+  if (nr_bit) return SMFIS_CONTINUE;
   try {
     return to_sfsistat(c->session.answer_failure());
   } catch (...) {
@@ -170,16 +165,14 @@ sfsistat no_reply(const Connection& c, unsigned long bit) {
 sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long,
                       unsigned long, unsigned long* pf0, unsigned long* pf1, unsigned long* pf2,
                       unsigned long* pf3) {
-  return guarded(ctx, "negotiate", 0, OnFail::now, [&](Connection& c) -> sfsistat {
+  return guarded(ctx, "negotiate", 0, [&](Connection& c) -> sfsistat {
     if ((f0 & k_actions) != k_actions) {
       spdlog::warn("the MTA lacks milter actions (offered {:#x}, wanted {:#x}); edits may fail",
                    f0, k_actions);
     }
     *pf0 = f0 & k_actions;
-    c.protocol = *pf1 | (f1 & (k_no_reply | SMFIP_HDR_LEADSPC | SMFIP_SKIP));
-    if (c.protocol & SMFIP_NR_BODY) c.protocol &= ~SMFIP_SKIP;  // no answer, no SKIP
+    c.protocol = *pf1 | (f1 & (k_no_reply | SMFIP_HDR_LEADSPC));
     *pf1 = c.protocol;
-    c.session.set_eoh_replies((c.protocol & SMFIP_NR_EOH) == 0);
     *pf2 = 0;
     *pf3 = 0;
     c.session.set_leading_space(c.protocol & SMFIP_HDR_LEADSPC);
@@ -215,7 +208,7 @@ std::string address_text(const _SOCK_ADDR* addr) {
 }
 
 sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
-  return guarded(ctx, "connect", SMFIP_NR_CONN, OnFail::later, [&](Connection& c) {
+  return guarded(ctx, "connect", SMFIP_NR_CONN, [&](Connection& c) {
     std::string ip = macro(ctx, "{client_addr}");
     c.session.connect(ip.empty() ? address_text(hostaddr) : ip);
     return no_reply(c, SMFIP_NR_CONN);
@@ -223,14 +216,14 @@ sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
 }
 
 sfsistat on_helo(SMFICTX* ctx, char* name) {
-  return guarded(ctx, "helo", SMFIP_NR_HELO, OnFail::later, [&](Connection& c) {
+  return guarded(ctx, "helo", SMFIP_NR_HELO, [&](Connection& c) {
     c.session.helo(name ? name : "");
     return no_reply(c, SMFIP_NR_HELO);
   });
 }
 
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
-  return guarded(ctx, "envfrom", SMFIP_NR_MAIL, OnFail::later, [&](Connection& c) {
+  return guarded(ctx, "envfrom", SMFIP_NR_MAIL, [&](Connection& c) {
     c.session.envfrom(argv && argv[0] ? argv[0] : "", macro(ctx, "{auth_authen}"),
                       macro(ctx, "i"));
     return no_reply(c, SMFIP_NR_MAIL);
@@ -238,52 +231,49 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
-  return guarded(ctx, "envrcpt", SMFIP_NR_RCPT, OnFail::later, [&](Connection& c) {
+  return guarded(ctx, "envrcpt", SMFIP_NR_RCPT, [&](Connection& c) {
     c.session.rcpt(argv && argv[0] ? argv[0] : "");
     return no_reply(c, SMFIP_NR_RCPT);
   });
 }
 
 sfsistat on_data(SMFICTX* ctx) {
-  return guarded(ctx, "data", 0, OnFail::now, [&](Connection& c) {
+  return guarded(ctx, "data", 0, [&](Connection& c) {
     SmfiActions actions(ctx);
     return to_sfsistat(c.session.data(macro(ctx, "i"), actions));
   });
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
-  return guarded(ctx, "header", SMFIP_NR_HDR, OnFail::later, [&](Connection& c) {
+  return guarded(ctx, "header", SMFIP_NR_HDR, [&](Connection& c) {
     c.session.header(name ? name : "", value ? value : "");
     return no_reply(c, SMFIP_NR_HDR);
   });
 }
 
 sfsistat on_eoh(SMFICTX* ctx) {
-  return guarded(ctx, "eoh", SMFIP_NR_EOH, OnFail::now, [&](Connection& c) {
-    SmfiActions actions(ctx);
-    const Step s = c.session.eoh(macro(ctx, "i"), actions);
-    return (c.protocol & SMFIP_NR_EOH) ? SMFIS_NOREPLY : to_sfsistat(s);
+  return guarded(ctx, "eoh", SMFIP_NR_EOH, [&](Connection& c) {
+    c.session.eoh(macro(ctx, "i"));
+    return no_reply(c, SMFIP_NR_EOH);
   });
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
-  return guarded(ctx, "body", SMFIP_NR_BODY, OnFail::now, [&](Connection& c) {
-    const Step s = c.session.body({reinterpret_cast<const char*>(chunk), len});
-    if (c.protocol & SMFIP_NR_BODY) return SMFIS_NOREPLY;
-    if (s == Step::skip) return (c.protocol & SMFIP_SKIP) ? SMFIS_SKIP : SMFIS_CONTINUE;
-    return to_sfsistat(s);
+  return guarded(ctx, "body", SMFIP_NR_BODY, [&](Connection& c) {
+    c.session.body({reinterpret_cast<const char*>(chunk), len});
+    return no_reply(c, SMFIP_NR_BODY);
   });
 }
 
 sfsistat on_eom(SMFICTX* ctx) {
-  return guarded(ctx, "eom", 0, OnFail::now, [&](Connection& c) {
+  return guarded(ctx, "eom", 0, [&](Connection& c) {
     SmfiActions actions(ctx);
     return to_sfsistat(c.session.eom(macro(ctx, "i"), actions));
   });
 }
 
 sfsistat on_abort(SMFICTX* ctx) {
-  return guarded(ctx, "abort", 0, OnFail::now, [&](Connection& c) {
+  return guarded(ctx, "abort", 0, [&](Connection& c) {
     c.session.abort();
     return SMFIS_CONTINUE;
   });
@@ -371,7 +361,11 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
     return plain_error("invalid milter socket '" + options.socket + "'");
   }
   smfi_setmaxdatasize(options.max_packet_bytes);
-  if (smfi_opensocket(true) != MI_SUCCESS) {
+  // A unix socket is born 0660 (no window with the process umask), then set so again.
+  const mode_t umask_before = ::umask(0117);
+  const bool opened = smfi_opensocket(true) == MI_SUCCESS;
+  ::umask(umask_before);
+  if (!opened) {
     return plain_error("cannot listen on milter socket " + options.socket +
                        " (address in use, or not permitted)");
   }

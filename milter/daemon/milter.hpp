@@ -8,9 +8,9 @@
 // values (HDR_LEADSPC), and no-reply for every step but DATA and end of message:
 // connect/helo/mail/rcpt/header (always "continue"; a failure there is answered at
 // DATA), end of headers and body (a header-stage refusal or a failure is answered at
-// end of message). An MTA that does not offer NR_EOH/NR_BODY gets those answers at
-// once, and SKIP past max_message_bytes. The macros of every stage are requested
-// explicitly.
+// end of message; no SKIP, an oversized body is read and dropped). libmilter grants
+// these for any MTA (it answers "continue" itself where the MTA lacks the bit). The
+// macros of every stage are requested explicitly.
 // Process-wide: libmilter keeps one filter per process.
 
 #include <cstddef>

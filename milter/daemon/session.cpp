@@ -119,29 +119,25 @@ void Session::header(std::string_view name, std::string_view value) {
   m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
 }
 
-Step Session::eoh(std::string_view queue_id, MilterActions& actions) {
+void Session::eoh(std::string_view queue_id) {
   set_queue_id(queue_id);
-  if (m_failed || !m_inspector) return m_eoh_replies ? answer_failure() : Step::cont;
+  if (m_failed || !m_inspector) return;  // answered at end of message
   m_inspector->headers(m_headers);
-  if (!m_eoh_replies) {
-    m_held = m_inspector->verdict().final();
-    return Step::cont;
-  }
-  return decide_early(actions);
+  m_held = m_inspector->verdict().final();
 }
 
-Step Session::body(std::string_view chunk) {
-  if (m_failed || !m_open || m_truncated || m_held) return Step::skip;
+bool Session::body(std::string_view chunk) {
+  if (m_failed || !m_open || m_truncated || m_held) return false;
   if (m_body.size() + chunk.size() > m_env.limits.max_message_bytes) {
     // Over the cap: stop buffering; the message passes unmodified (the engine marks it
     // skipped=too_large), envelope and header lures still apply.
     m_truncated = true;
     spdlog::info("{}: message larger than {} bytes, body not inspected", m_envelope.queue_id,
                  m_env.limits.max_message_bytes);
-    return Step::skip;
+    return false;
   }
   m_body.append(chunk);
-  return Step::cont;
+  return true;
 }
 
 Step Session::eom(std::string_view queue_id, MilterActions& actions) {

@@ -4,17 +4,17 @@
 //
 //   connect ─▶ helo ─▶ ┌▶ envfrom ─▶ rcpt* ─▶ data ─▶ header* ─▶ eoh ─▶ body* ─▶ eom ─┐
 //                      │   (pin ruleset,      (envelope    (header     (buffer,   (body │
-//                      │    reset message)     stage: may   stage: may  capped)    stage,│
-//                      │                       refuse)      refuse)                apply)│
+//                      │    reset message)     stage: may   stage,     capped)    stage,│
+//                      │                       refuse)      held)                 apply)│
 //                      └──────────────── next message on the same connection ◀──── abort ┘
 //
-// A message may end early: a refusal at DATA answers the MTA at once, before it sends
-// the content. A header-stage refusal is answered at end of headers when the MTA waits
-// for an answer there, else (end of headers negotiated as a no-reply step, as with
-// Postfix) held and answered at end of message; either way the SMTP client sees the
-// refusal after its final dot. A failure in any stage (an exception caught by the
-// milter layer) is answered with the configured on_error, at the first stage that may
-// answer (the no-reply steps are skipped).
+// Only DATA and end of message answer the MTA; every other step is a no-reply step.
+// A refusal at DATA answers at once, before the client sends any content. A
+// header-stage refusal is held at end of headers and answered at end of message (the
+// SMTP client sees it after its final dot either way: Postfix hands milters the content
+// only once it is all queued); the body of such a message is not buffered. A failure in
+// any stage (an exception caught by the milter layer) is answered with the configured
+// on_error at the next step that answers (DATA or end of message).
 // Callbacks of one connection may run on different threads, never concurrently.
 
 #include <atomic>
@@ -55,9 +55,8 @@ struct SessionEnv {
   std::atomic<bool> draining{false};
 };
 
-// What the callback answers; `skip` means "no more body chunks, please" (SMFIS_SKIP
-// when negotiated, else continue).
-enum class Step { cont, accept, reject, tempfail, discard, skip };
+// What a replying step (DATA, end of message) answers.
+enum class Step { cont, accept, reject, tempfail, discard };
 
 class Session {
  public:
@@ -72,8 +71,10 @@ class Session {
   void rcpt(std::string_view recipient);
   Step data(std::string_view queue_id, MilterActions& actions);
   void header(std::string_view name, std::string_view value);
-  Step eoh(std::string_view queue_id, MilterActions& actions);
-  Step body(std::string_view chunk);
+  void eoh(std::string_view queue_id);
+  // True when the chunk was buffered; false when it was dropped (over max_message_bytes,
+  // or the message is already refused or failed).
+  bool body(std::string_view chunk);
   Step eom(std::string_view queue_id, MilterActions& actions);
   void abort();
 
@@ -84,9 +85,6 @@ class Session {
   Step answer_failure();
 
   void set_leading_space(bool on) { m_leading_space = on; }
-  // False when end of headers is a no-reply step: eoh() then always returns cont and a
-  // refusal found there is answered by eom().
-  void set_eoh_replies(bool on) { m_eoh_replies = on; }
   const std::string& queue_id() const { return m_envelope.queue_id; }
   bool message_open() const { return m_open; }
 
@@ -106,7 +104,6 @@ class Session {
   bool m_failed = false;
   bool m_decided = false;  // a refusal was answered; ignore the rest of this message
   bool m_held = false;     // a refusal found at end of headers waits for eom()
-  bool m_eoh_replies = true;
   bool m_truncated = false;
   bool m_leading_space = false;
   bool m_began_draining = false;  // this message began after SIGTERM

@@ -406,6 +406,9 @@ MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_
   };
   char v = 'c';  // anything but continue (accept, reject, ...) ends the message
   if (!send_envelope(msg, queue_id, v)) return fail("envelope");
+  // A filter with no-reply MAIL/RCPT/DATA leaves them in the buffer: out with them
+  // first, so their processing is not counted as content time.
+  if (!flush()) return fail("envelope");
   const auto content_start = std::chrono::steady_clock::now();
   if (v == 'c' && !send_content(msg, queue_id, v)) return fail("content");
   if (v != 'c') {  // decided before end of message: no EOM latency to measure

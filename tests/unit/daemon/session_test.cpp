@@ -100,9 +100,9 @@ TEST_SUITE("daemon::Session") {
     start_message(s);
     CHECK(s.data("QID1", a) == Step::cont);
     s.header("Subject", " hello");
-    CHECK(s.eoh("QID1", a) == Step::cont);
-    CHECK(s.body("line one\r\n") == Step::cont);
-    CHECK(s.body("line two\r\n") == Step::cont);
+    s.eoh("QID1");
+    CHECK(s.body("line one\r\n"));
+    CHECK(s.body("line two\r\n"));
     CHECK(f.env.in_flight == 1);
     CHECK(s.eom("QID1", a) == Step::cont);
     CHECK(f.script.body_seen == "line one\r\nline two\r\n");
@@ -134,65 +134,76 @@ TEST_SUITE("daemon::Session") {
     CHECK(f.env.in_flight == 0);
   }
 
-  TEST_CASE("a header lure is refused at end of headers") {
-    Fixture f;
-    f.script.refuse_header = "X-Lure";
-    daemon::Session s(f.env);
-    RecordingActions a;
-    start_message(s);
-    CHECK(s.data("Q", a) == Step::cont);
-    s.header("X-Lure", " yes");
-    CHECK(s.eoh("Q", a) == Step::reject);
-  }
-
-  TEST_CASE("with end of headers as a no-reply step, its answer waits for EOM") {
+  TEST_CASE("a header-stage verdict is held at end of headers and answered at EOM") {
     Fixture f;
     f.script.refuse_header = "X-Lure";
     f.env.on_error = daemon::OnError::tempfail;
     daemon::Session s(f.env);
-    s.set_eoh_replies(false);
     RecordingActions a;
     start_message(s);
     CHECK(s.data("Q", a) == Step::cont);
 
     SUBCASE("a header lure is refused at EOM, its body never inspected") {
       s.header("X-Lure", " yes");
-      CHECK(s.eoh("Q", a) == Step::cont);
+      s.eoh("Q");
       CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
       CHECK(f.env.in_flight == 1);
-      CHECK(s.body("ignored\r\n") == Step::skip);
+      CHECK_FALSE(s.body("ignored\r\n"));
       CHECK(s.eom("Q", a) == Step::reject);
       CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
       CHECK(f.script.body_seen.empty());
     }
     SUBCASE("a clean message is inspected and edited at EOM as before") {
       s.header("Subject", " hi");
-      CHECK(s.eoh("Q", a) == Step::cont);
-      CHECK(s.body("body\r\n") == Step::cont);
+      s.eoh("Q");
+      CHECK(s.body("body\r\n"));
       CHECK(s.eom("Q", a) == Step::cont);
       CHECK(f.script.body_seen == "body\r\n");
       CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
     }
-    SUBCASE("a failure at end of headers is answered with on_error at EOM") {
+    SUBCASE("a failure at end of headers (as guarded() reports it) is answered at EOM") {
       s.fail("eoh", "simulated");
-      CHECK(s.eoh("Q", a) == Step::cont);
-      CHECK(s.body("x") == Step::skip);
+      s.eoh("Q");
+      CHECK_FALSE(s.body("x"));
       CHECK(f.env.in_flight == 1);
       CHECK(s.eom("Q", a) == Step::tempfail);
     }
     CHECK(f.env.in_flight == 0);
   }
 
-  TEST_CASE("over max_message_bytes the body stops buffering and the rest is skipped") {
+  TEST_CASE("a held refusal does not outlive its message") {
+    Fixture f;
+    f.script.refuse_header = "X-Lure";
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.data("Q1", a);
+    s.header("X-Lure", " yes");
+    s.eoh("Q1");
+    SUBCASE("the MTA aborts it") { s.abort(); }
+    SUBCASE("the next MAIL FROM comes without an abort") {}
+    s.envfrom("<carol@example.org>", "", "");
+    s.rcpt("<bob@example.net>");
+    CHECK(s.data("Q2", a) == Step::cont);
+    s.header("Subject", " hi");
+    s.eoh("Q2");
+    CHECK(s.body("clean\r\n"));
+    CHECK(s.eom("Q2", a) == Step::cont);
+    CHECK(f.script.body_seen == "clean\r\n");
+    CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("over max_message_bytes the body stops buffering and the rest is dropped") {
     Fixture f;
     daemon::Session s(f.env);
     RecordingActions a;
     start_message(s);
     s.data("Q", a);
-    s.eoh("Q", a);
-    CHECK(s.body(std::string(60, 'a')) == Step::cont);
-    CHECK(s.body(std::string(60, 'b')) == Step::skip);
-    CHECK(s.body(std::string(10, 'c')) == Step::skip);
+    s.eoh("Q");
+    CHECK(s.body(std::string(60, 'a')));
+    CHECK_FALSE(s.body(std::string(60, 'b')));
+    CHECK_FALSE(s.body(std::string(10, 'c')));
     s.eom("Q", a);
     CHECK(f.script.truncated_seen);
     CHECK(f.script.body_seen == std::string(60, 'a'));
