@@ -82,6 +82,37 @@ def wait_until(predicate, timeout=DEFAULT_TIMEOUT, interval=0.05, what="conditio
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def stop_process(proc, sig=signal.SIGTERM, timeout=DEFAULT_TIMEOUT):
+    """Sends `sig` to a running process and waits; SIGKILL when it outlasts `timeout`.
+    Returns the exit status."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    return proc.returncode
+
+
+def failed_so_far(test):
+    """Whether this test (its method, a subtest, setUp) has failed so far; for tearDown
+    and cleanups. Looks the test up in the running TestResult: _outcome.success cannot
+    tell, unittest resets it to True around tearDown and each cleanup."""
+    result = getattr(getattr(test, "_outcome", None), "result", None)
+    if result is None:
+        return False
+    return any(case is test or getattr(case, "test_case", None) is test
+               for case, _ in result.failures + result.errors)
+
+
+def stop_stack(test, stack):
+    """A cleanup: stops the stack, keeping its temp dir when the test failed."""
+    if failed_so_far(test):
+        stack.failed = True
+    stack.stop()
+
+
 def port_open(port, host="127.0.0.1"):
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -513,17 +544,11 @@ class Milter:
         """SIGTERM and wait; returns the exit status (None if it was not running)."""
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        status = stop_process(self.proc, timeout=timeout)
         if self._log:
             self._log.close()
             self._log = None
-        return self.proc.returncode
+        return status
 
     def log(self):
         try:
@@ -683,10 +708,13 @@ def unique(prefix="msg"):
 
 class SharedStackTestCase(unittest.TestCase):
     """One Stack for every test of the class (cls.stack): for tests that only send and
-    inspect their own message (use unique() subjects and sink.wait_for_subject). Kept
-    on failure like StackTestCase."""
+    inspect their own message (unique() subjects and sink.wait_for_subject, or their own
+    envelope sender). Kept on failure like StackTestCase. Subclasses may override RULES
+    (ruleset YAML text) or RULES_PATH (a file to read it from), MILTER_CONFIG, MAIN_CF
+    and MILTER_UNIX_SOCKET."""
 
     RULES = EMPTY_RULESET
+    RULES_PATH = None
     MILTER_CONFIG = None
     MAIN_CF = None
     MILTER_UNIX_SOCKET = False
@@ -697,7 +725,11 @@ class SharedStackTestCase(unittest.TestCase):
         if os.geteuid() != 0:
             raise unittest.SkipTest("a private Postfix instance needs root")
         binary()
-        cls.stack = Stack(rules=cls.RULES, milter_config=cls.MILTER_CONFIG, main_cf=cls.MAIN_CF,
+        rules = cls.RULES
+        if cls.RULES_PATH:
+            with open(cls.RULES_PATH, encoding="utf-8") as f:
+                rules = f.read()
+        cls.stack = Stack(rules=rules, milter_config=cls.MILTER_CONFIG, main_cf=cls.MAIN_CF,
                           milter_unix_socket=cls.MILTER_UNIX_SOCKET)
         cls.stack.start()
 
@@ -707,8 +739,7 @@ class SharedStackTestCase(unittest.TestCase):
         cls.stack.stop()
 
     def tearDown(self):
-        outcome = getattr(self, "_outcome", None)
-        if outcome is not None and not getattr(outcome, "success", True):
+        if failed_so_far(self):
             type(self)._any_failed = True
 
 
@@ -730,11 +761,4 @@ class StackTestCase(unittest.TestCase):
         self.stack = Stack(rules=self.RULES, milter_config=self.MILTER_CONFIG,
                            main_cf=self.MAIN_CF)
         self.stack.start()
-        self.addCleanup(self._stop_stack)
-
-    def _stop_stack(self):
-        # unittest records a failing test part in _outcome.success (CPython 3.4+).
-        outcome = getattr(self, "_outcome", None)
-        if outcome is not None and not getattr(outcome, "success", True):
-            self.stack.failed = True
-        self.stack.stop()
+        self.addCleanup(stop_stack, self, self.stack)

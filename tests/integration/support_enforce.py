@@ -25,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -233,51 +232,6 @@ def ruleset_info(samples):
 
 def reloads(samples, result):
     return metric(samples, "pixelwarden_ruleset_reloads_total", result=result)
-
-
-# ---------------------------------------------------------------------------
-# One stack per class
-
-
-class SharedStackTestCase(unittest.TestCase):
-    """One Stack for all tests of a class (self.stack / cls.stack). Override RULES or
-    RULES_PATH, MILTER_CONFIG, MAIN_CF. Tests must tell their mail apart by envelope."""
-
-    RULES = harness.EMPTY_RULESET
-    RULES_PATH = None
-    MILTER_CONFIG = None
-    MAIN_CF = None
-    MILTER_UNIX_SOCKET = False
-
-    @classmethod
-    def setUpClass(cls):
-        if os.geteuid() != 0:
-            raise unittest.SkipTest("a private Postfix instance needs root")
-        harness.binary()
-        rules = cls.RULES
-        if cls.RULES_PATH:
-            with open(cls.RULES_PATH, encoding="utf-8") as f:
-                rules = f.read()
-        cls.stack = harness.Stack(rules=rules, milter_config=cls.MILTER_CONFIG,
-                                  main_cf=cls.MAIN_CF,
-                                  milter_unix_socket=cls.MILTER_UNIX_SOCKET)
-        cls.stack.start()
-        cls._any_failed = False
-
-    @classmethod
-    def tearDownClass(cls):
-        stack = getattr(cls, "stack", None)
-        if stack is not None:
-            stack.failed = stack.failed or cls._any_failed
-            stack.stop()
-
-    def run(self, result=None):
-        result = result if result is not None else self.defaultTestResult()
-        before = len(result.failures) + len(result.errors)
-        out = super().run(result)
-        if len(result.failures) + len(result.errors) > before:
-            type(self)._any_failed = True
-        return out
 
 
 # ---------------------------------------------------------------------------

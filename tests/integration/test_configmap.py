@@ -96,13 +96,7 @@ class ConfigMapSwap(unittest.TestCase):
         rules = os.path.join(self.mount.path, "rules.yaml")
         self.stack.rules_path = self.stack.milter.rules_path = rules
         self.stack.start()
-        self.addCleanup(self._stop)
-
-    def _stop(self):
-        outcome = getattr(self, "_outcome", None)
-        if outcome is not None and not getattr(outcome, "success", True):
-            self.stack.failed = True
-        self.stack.stop()
+        self.addCleanup(harness.stop_stack, self, self.stack)
 
     def version_in_force(self):
         info = se.ruleset_info(se.metrics(self.stack.milter))

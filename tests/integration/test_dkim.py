@@ -92,13 +92,8 @@ class OpenDkim:
         return self
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        if self.proc is not None:
+            harness.stop_process(self.proc, timeout=10)
         if self._log:
             self._log.close()
             self._log = None
@@ -164,13 +159,9 @@ class DkimBeforePixelwarden(unittest.TestCase):
             for d in cls.dkims:
                 d.stop()
 
-    def run(self, result=None):
-        result = result if result is not None else self.defaultTestResult()
-        before = len(result.failures) + len(result.errors)
-        out = super().run(result)
-        if len(result.failures) + len(result.errors) > before:
+    def tearDown(self):
+        if harness.failed_so_far(self):
             self.stack.failed = True
-        return out
 
     def results_by_authserv(self, data):
         out = {}

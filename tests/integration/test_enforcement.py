@@ -79,7 +79,7 @@ def plain_message(from_addr, subject="hello"):
                                 body="A short plain message.\r\n")
 
 
-class Enforce(se.SharedStackTestCase):
+class Enforce(harness.SharedStackTestCase):
     RULES_PATH = se.fixture("enforce", "rules.yaml")
     MAIN_CF = {"smtpd_authorized_xclient_hosts": "127.0.0.0/8"}
 
@@ -271,7 +271,7 @@ class Enforce(se.SharedStackTestCase):
         self.assertEqual((out.code, out.stage), (550, "data"), out)
 
 
-class UnixSocket(se.SharedStackTestCase):
+class UnixSocket(harness.SharedStackTestCase):
     """The same pipeline with Postfix reaching the milter over a unix socket, as the
     README recommends: the socket is 0660 and Postfix gets in through its group."""
     RULES_PATH = se.fixture("enforce", "rules.yaml")
@@ -299,7 +299,7 @@ class UnixSocket(se.SharedStackTestCase):
         self.assertEqual(out.stage, "data", out)
 
 
-class Monitor(se.SharedStackTestCase):
+class Monitor(harness.SharedStackTestCase):
     RULES_PATH = se.fixture("enforce", "monitor.yaml")
 
     def assert_byte_identical(self, sent, sender):
@@ -322,7 +322,7 @@ class Monitor(se.SharedStackTestCase):
                          [("envelope-lure", "reject", True), ("header-lure", "reject", True)])
 
 
-class Oversized(se.SharedStackTestCase):
+class Oversized(harness.SharedStackTestCase):
     RULES_PATH = se.fixture("enforce", "rules.yaml")
     MILTER_CONFIG = {"milter": {"max_message_bytes": "4096"}}
 

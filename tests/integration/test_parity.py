@@ -55,7 +55,7 @@ def corpus():
     return [(n, se.crlf(b)) for n, b in out]
 
 
-class Parity(se.SharedStackTestCase):
+class Parity(harness.SharedStackTestCase):
     RULES_PATH = None
 
     @classmethod

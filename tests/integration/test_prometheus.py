@@ -20,10 +20,7 @@ import argparse
 import json
 import math
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,16 +31,12 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "prometheus"))
+import harness  # noqa: E402
 import traffic  # noqa: E402
 
 SCRAPE = 1  # seconds: scrape and rule evaluation interval
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what, check, timeout=30.0, step=0.25):
@@ -135,15 +128,12 @@ class ReplayBackend:
 
 
 class DaemonBackend:
-    """`pixelwarden run` behind a private Postfix, through tests/integration/harness.py.
-    harness.py did not exist when this was written; the API assumed here (adapt this
-    class, not the test, if the harness differs): start(pixelwarden=, workdir=, rules=)
-    -> env with .metrics_address "host:port", .send(bytes, mail_from=, rcpt=) (returns
-    after the MTA answered), .stop_daemon() (SIGTERM pixelwarden only), .stop()."""
+    """`pixelwarden run` behind a private Postfix, through harness.start(pixelwarden=,
+    workdir=, rules=): an environment with .metrics_address "host:port",
+    .send(bytes, mail_from=, rcpt=) (returns after the MTA answered), .stop_daemon()
+    (SIGTERM pixelwarden only) and .stop()."""
 
     def __init__(self, pixelwarden_bin, workdir):
-        sys.path.insert(0, HERE)
-        import harness  # written by the daemon engineer; its API is used below
         self.rules_dir = os.path.join(workdir, "rules")
         os.makedirs(self.rules_dir)
         shutil.copy(os.path.join(HERE, "prometheus", "rules", "test.yaml"),
@@ -177,7 +167,7 @@ class DaemonBackend:
 
 class Prometheus:
     def __init__(self, binary, workdir, target, alerts):
-        self.port = free_port()
+        self.port = harness.free_port()
         config = os.path.join(workdir, "prometheus.yml")
         with open(config, "w") as f:
             f.write(f"""global:
@@ -218,11 +208,7 @@ scrape_configs:
         return {a["labels"]["alertname"]: a["state"] for a in self.api("alerts")["alerts"]}
 
     def close(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        harness.stop_process(self.proc, timeout=20)
         self.log.close()
 
 

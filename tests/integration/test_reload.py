@@ -54,7 +54,7 @@ class HotReloadUnderLoad(unittest.TestCase):
             rules=se.ruleset_text(0),
             milter_config={"rules": {"poll_interval": "1s"}, "log": {"level": "info"}})
         self.stack.start()
-        self.addCleanup(self._stop)
+        self.addCleanup(harness.stop_stack, self, self.stack)
         self.rules = self.stack.rules_path
         self.saved = os.path.join(self.stack.root, "versions")
         os.makedirs(self.saved)
@@ -63,12 +63,6 @@ class HotReloadUnderLoad(unittest.TestCase):
         self.failures_caused = 0
         self.fired = {t: 0 for t in TRIGGERS}
         self._switch_times = []
-
-    def _stop(self):
-        outcome = getattr(self, "_outcome", None)
-        if outcome is not None and not getattr(outcome, "success", True):
-            self.stack.failed = True
-        self.stack.stop()
 
     def save_version(self, n):
         with open(os.path.join(self.saved, f"{n}.yaml"), "w", encoding="utf-8") as f:
