@@ -23,6 +23,10 @@ struct Error {
   }
 };
 
+// An error without a source position (every field spelled out, so
+// -Wmissing-field-initializers stays quiet at the call sites).
+inline Error plain_error(std::string message) { return Error{std::move(message), {}, 0, 0}; }
+
 template <typename T>
 class Result {
  public:

@@ -17,9 +17,9 @@ base::Result<std::string> read_input(const std::string& path) {
     return ss.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return base::Error{"cannot read " + path};
+  if (!in) return base::plain_error("cannot read " + path);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return base::Error{"error reading " + path};
+  if (in.bad()) return base::plain_error("error reading " + path);
   return data;
 }
 
@@ -30,9 +30,9 @@ base::Status write_output(const std::string& path, const std::string& bytes) {
     return base::Ok{};
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return base::Error{"cannot write " + path};
+  if (!out) return base::plain_error("cannot write " + path);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) return base::Error{"error writing " + path};
+  if (!out) return base::plain_error("error writing " + path);
   return base::Ok{};
 }
 

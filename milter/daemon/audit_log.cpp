@@ -1,5 +1,4 @@
 #include "daemon/audit_log.hpp"
-#include "daemon/error.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,7 +14,7 @@ int open_append(const std::string& path) {
 }
 
 base::Error io_error(const std::string& what, const std::string& path) {
-  return plain_error(what + " " + path + ": " + std::strerror(errno));
+  return base::plain_error(what + " " + path + ": " + std::strerror(errno));
 }
 
 }  // namespace

@@ -1,5 +1,4 @@
 #include "daemon/config.hpp"
-#include "daemon/error.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -186,20 +185,20 @@ std::optional<base::Error> apply_section(const Context& cx, const YAML::Node& se
 const char* to_string(OnError e) { return e == OnError::accept ? "accept" : "tempfail"; }
 
 base::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  const auto bad = [&] {
+    return base::plain_error("expected a duration like 30s, 500ms, 2m, got '" +
+                             std::string(text) + "'");
+  };
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || p == text.data()) {
-    return plain_error("expected a duration like 30s, 500ms, 2m, got '" + std::string(text) + "'");
-  }
+  if (ec != std::errc() || p == text.data()) return bad();
   const std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
   std::uint64_t scale = 0;
   if (unit.empty() || unit == "s") scale = 1000;
   if (unit == "ms") scale = 1;
   if (unit == "m") scale = 60'000;
   if (unit == "h") scale = 3'600'000;
-  if (scale == 0 || n > (std::uint64_t{1} << 40)) {
-    return plain_error("expected a duration like 30s, 500ms, 2m, got '" + std::string(text) + "'");
-  }
+  if (scale == 0 || n > (std::uint64_t{1} << 40)) return bad();
   return std::chrono::milliseconds(static_cast<std::int64_t>(n * scale));
 }
 
@@ -237,7 +236,7 @@ base::Result<Config> parse_config(std::string_view yaml, const std::string& path
 
 base::Result<Config> load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return plain_error("cannot read config file " + path);
+  if (!in) return base::plain_error("cannot read config file " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   return parse_config(ss.str(), path);

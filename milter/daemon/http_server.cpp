@@ -1,5 +1,4 @@
 #include "daemon/http_server.hpp"
-#include "daemon/error.hpp"
 
 #include <civetweb.h>
 #include <fmt/format.h>
@@ -90,7 +89,8 @@ base::Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& l
   callbacks.log_message = [](const mg_connection*, const char*) { return 1; };  // quiet
   server->m_ctx = mg_start(&callbacks, server.get(), options);
   if (!server->m_ctx) {
-    return plain_error("cannot listen for HTTP on " + listen + " (address in use, or invalid)");
+    return base::plain_error("cannot listen for HTTP on " + listen +
+                             " (address in use, or invalid)");
   }
   mg_set_request_handler(server->m_ctx, "/metrics", on_metrics, nullptr);
   mg_set_request_handler(server->m_ctx, "/healthz", on_healthz, nullptr);

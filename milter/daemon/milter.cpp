@@ -1,5 +1,4 @@
 #include "daemon/milter.hpp"
-#include "daemon/error.hpp"
 
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
@@ -326,7 +325,7 @@ base::Status restrict_unix_socket(const std::string& spec) {
   const auto path = unix_socket_path(spec);
   if (!path) return base::Ok{};
   if (::chmod(path->c_str(), 0660) != 0) {
-    return plain_error("cannot set mode 0660 on milter socket " + *path + ": " +
+    return base::plain_error("cannot set mode 0660 on milter socket " + *path + ": " +
                        std::strerror(errno));
   }
   return base::Ok{};
@@ -353,12 +352,12 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   desc.xxfi_unknown = nullptr;
   desc.xxfi_data = on_data;
   desc.xxfi_negotiate = on_negotiate;
-  if (smfi_register(desc) != MI_SUCCESS) return plain_error("smfi_register failed");
+  if (smfi_register(desc) != MI_SUCCESS) return base::plain_error("smfi_register failed");
   static std::string conn;  // libmilter may keep the pointer
   conn = options.socket;
   g_socket = options.socket;
   if (smfi_setconn(conn.data()) != MI_SUCCESS) {
-    return plain_error("invalid milter socket '" + options.socket + "'");
+    return base::plain_error("invalid milter socket '" + options.socket + "'");
   }
   smfi_setmaxdatasize(options.max_packet_bytes);
   // A unix socket is born 0660 (no window with the process umask), then set so again.
@@ -366,7 +365,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   const bool opened = smfi_opensocket(true) == MI_SUCCESS;
   ::umask(umask_before);
   if (!opened) {
-    return plain_error("cannot listen on milter socket " + options.socket +
+    return base::plain_error("cannot listen on milter socket " + options.socket +
                        " (address in use, or not permitted)");
   }
   set_listener_nodelay();

@@ -1,5 +1,4 @@
 #include "daemon/reload.hpp"
-#include "daemon/error.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>

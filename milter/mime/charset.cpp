@@ -12,12 +12,6 @@
 namespace pixelwarden::mime {
 namespace {
 
-base::Error error(std::string message) {
-  base::Error e;
-  e.message = std::move(message);
-  return e;
-}
-
 struct ConverterCloser {
   void operator()(UConverter* c) const { ucnv_close(c); }
 };
@@ -102,16 +96,16 @@ base::Result<std::string> to_utf8(std::string_view bytes, std::string_view chars
   const std::string name = normalize(charset);
   UErrorCode status = U_ZERO_ERROR;
   Converter conv = open(name.empty() ? "us-ascii" : name, status);
-  if (U_FAILURE(status)) return error("unknown charset: " + name);
+  if (U_FAILURE(status)) return base::plain_error("unknown charset: " + name);
   ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   std::vector<UChar> u16(bytes.size() * 2 + 4);
   int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
                               static_cast<int32_t>(bytes.size()), &status);
-  if (U_FAILURE(status)) return error("invalid " + name + " byte sequence");
+  if (U_FAILURE(status)) return base::plain_error("invalid " + name + " byte sequence");
   std::string out(static_cast<std::size_t>(n16) * 3 + 1, '\0');
   int32_t n8 = 0;
   u_strToUTF8(out.data(), static_cast<int32_t>(out.size()), &n8, u16.data(), n16, &status);
-  if (U_FAILURE(status)) return error("invalid " + name + " text");
+  if (U_FAILURE(status)) return base::plain_error("invalid " + name + " text");
   out.resize(static_cast<std::size_t>(n8));
   return out;
 }
@@ -120,17 +114,17 @@ base::Result<std::string> from_utf8(std::string_view utf8, std::string_view char
   const std::string name = normalize(charset);
   UErrorCode status = U_ZERO_ERROR;
   Converter conv = open(name.empty() ? "us-ascii" : name, status);
-  if (U_FAILURE(status)) return error("unknown charset: " + name);
+  if (U_FAILURE(status)) return base::plain_error("unknown charset: " + name);
   ucnv_setFromUCallBack(conv.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   std::vector<UChar> u16(utf8.size() + 1);
   int32_t n16 = 0;
   u_strFromUTF8(u16.data(), static_cast<int32_t>(u16.size()), &n16, utf8.data(),
                 static_cast<int32_t>(utf8.size()), &status);
-  if (U_FAILURE(status)) return error("invalid UTF-8");
+  if (U_FAILURE(status)) return base::plain_error("invalid UTF-8");
   const int32_t cap = UCNV_GET_MAX_BYTES_FOR_STRING(n16, ucnv_getMaxCharSize(conv.get())) + 8;
   std::string out(static_cast<std::size_t>(cap), '\0');
   const int32_t n = ucnv_fromUChars(conv.get(), out.data(), cap, u16.data(), n16, &status);
-  if (U_FAILURE(status)) return error("text not representable in " + name);
+  if (U_FAILURE(status)) return base::plain_error("text not representable in " + name);
   out.resize(static_cast<std::size_t>(n));
   return out;
 }

@@ -7,14 +7,6 @@
 #include "mime/walk.hpp"
 
 namespace pixelwarden::mime {
-namespace {
-
-base::Error error(std::string message) {
-  base::Error e;
-  e.message = std::move(message);
-  return e;
-}
-}  // namespace
 
 base::Result<std::string> splice_checked(std::string_view body, std::vector<Replacement> reps) {
   std::sort(reps.begin(), reps.end(), [](const Replacement& a, const Replacement& b) {
@@ -24,11 +16,11 @@ base::Result<std::string> splice_checked(std::string_view body, std::vector<Repl
   std::size_t prev_end = 0;
   for (const auto& r : reps) {
     if (r.begin > r.end || r.end > body.size()) {
-      return error("replacement [" + std::to_string(r.begin) + "," + std::to_string(r.end) +
-                         ") outside the body");
+      return base::plain_error("replacement [" + std::to_string(r.begin) + "," +
+                               std::to_string(r.end) + ") outside the body");
     }
     if (r.begin < prev_end) {
-      return error("replacements overlap at " + std::to_string(r.begin));
+      return base::plain_error("replacements overlap at " + std::to_string(r.begin));
     }
     prev_end = r.end;
     total += r.bytes.size();
