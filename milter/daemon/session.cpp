@@ -187,6 +187,7 @@ void Session::finish(engine::Verdict& v, double seconds) {
     }
   }
   const auto level = flagged || v.final() ? spdlog::level::info : spdlog::level::debug;
+  if (!spdlog::should_log(level)) return;  // rule_list() allocates: not for a dropped line
   spdlog::log(level, "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
               v.queue_id, engine::to_string(v.action), engine::to_string(v.decision), v.modified,
               rule_list(v), v.trackers.size(), v.skipped.value_or("-"), v.ruleset_version);
