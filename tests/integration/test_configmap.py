@@ -21,7 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-import support_enforce as se  # noqa: E402
+import support as se  # noqa: E402
 
 STAMPS = ["..2026_11_22_10_00_00.123", "..2026_11_22_10_05_00.456",
           "..2026_11_22_10_09_30.789"]

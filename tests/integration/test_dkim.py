@@ -32,7 +32,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-import support_enforce as se  # noqa: E402
+import support as se  # noqa: E402
 
 SELECTOR = "itest"
 DOMAIN = "example.org"

@@ -21,7 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-import support_enforce as se  # noqa: E402
+import support as se  # noqa: E402
 
 TRACKER = "https://tracker.example/open/p.gif?id=42"
 TRACKER_2 = "https://pixel.tracker-two.example/o/77.png"

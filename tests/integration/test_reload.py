@@ -6,7 +6,7 @@ while the ruleset file is replaced again and again by every trigger kind:
   - SIGUSR1, and POST /-/reload: the file is rewritten in place and kept open
     (IN_MODIFY only, which the watcher ignores), then the trigger is fired,
   - the periodic poll (rules.poll_interval 1s): rewritten in place, nothing fired.
-Valid versions alternate what they refuse (support_enforce.ruleset_text), and every
+Valid versions alternate what they refuse (support.ruleset_text), and every
 valid one is followed by an invalid one: unknown key, YAML syntax error, bad regex,
 bad action, an empty file, or a half-written file (cut inside a quoted string, fired,
 then completed and closed). Checked:
@@ -31,7 +31,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-import support_enforce as se  # noqa: E402
+import support as se  # noqa: E402
 
 VALID_VERSIONS = 28            # each followed by an invalid replacement: 56+ in all
 MIN_MESSAGES = 2500

@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 import harness  # noqa: E402
-import support_enforce as se  # noqa: E402
+import support as se  # noqa: E402
 
 
 def big_ruleset(root, domains, version):

@@ -3,9 +3,6 @@
 Built on harness.py (Stack, Postfix, Milter, SmtpSink); nothing here changes the
 harness. What it adds:
 
-- SharedStackTestCase: one Stack per test CLASS (setUpClass), for suites whose tests
-  can share one Postfix + milter (each test identifies its mail by a unique envelope
-  sender or Message-ID); kept on failure like StackTestCase.
 - smtp_attempt(): one SMTP transaction that reports the outcome (code, text, stage)
   instead of raising, so a test can assert on refusals.
 - run_filter(): `pixelwarden filter` on the same bytes and envelope, for parity.
