@@ -133,6 +133,8 @@ std::map<std::string, Section> schema(const Context& cx) {
          return e;
        }},
       {"drain_timeout", [](const YAML::Node& n, Config& c) { return duration(n, c.milter.drain_timeout); }},
+      {"refuse_at_data",
+       [](const YAML::Node& n, Config& c) { return boolean(n, c.milter.refuse_at_data); }},
   };
   s["mime"] = {
       {"max_depth", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_depth); }},

@@ -26,6 +26,7 @@ struct MilterSection {
   std::size_t max_packet_bytes = 262144;
   OnError on_error = OnError::accept;
   std::chrono::milliseconds drain_timeout{30000};
+  bool refuse_at_data = false;
 };
 
 struct MimeSection {

@@ -138,6 +138,7 @@ int run(const Config& config) {
   env.limits = engine::Limits{config.milter.max_message_bytes, config.mime.max_depth,
                               config.mime.max_parts};
   env.on_error = config.milter.on_error;
+  env.refuse_at_data = config.milter.refuse_at_data;
   env.make_inspector = engine_inspector();
   env.metrics = &metrics;
   env.audit = audit.get();
@@ -162,9 +163,9 @@ int run(const Config& config) {
   }
   triggers.start();
 
-  spdlog::info("milter listening on {} (on_error={}, max_message_bytes={})",
+  spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={})",
                config.milter.socket, to_string(config.milter.on_error),
-               config.milter.max_message_bytes);
+               config.milter.max_message_bytes, config.milter.refuse_at_data);
   print_postfix_hint(config);
   const pthread_t main_thread = pthread_self();
   std::atomic<bool> milter_exited{false};

@@ -65,6 +65,8 @@ void Session::begin_message() {
   m_truncated = false;
   m_decided = false;
   m_held = false;
+  m_held_draining = false;
+  m_envelope_done = false;
   m_began_draining = m_env.draining.load(std::memory_order_acquire);
   auto rules = m_env.holder ? m_env.holder->pin() : nullptr;
   if (!rules) throw std::runtime_error("no ruleset loaded");
@@ -103,31 +105,51 @@ void Session::rcpt(std::string_view recipient) {
 
 Step Session::data(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
-  if (m_failed || !m_inspector) return answer_failure();
+  return envelope_stage(m_env.refuse_at_data ? &actions : nullptr);
+}
+
+Step Session::envelope_stage(MilterActions* actions) {
+  m_envelope_done = true;
+  if (m_failed || !m_inspector) return actions ? answer_failure() : Step::cont;
   if (m_began_draining) {
-    actions.set_reply("451", "4.3.2", {"pixelwarden is restarting, try again later"});
-    end_message();
-    return Step::tempfail;
+    if (actions) return refuse_draining(*actions);
+    m_held_draining = true;
+    return Step::cont;
   }
   m_inspector->envelope(m_envelope);
-  return decide_early(actions);
+  if (actions) return decide_early(*actions);
+  m_held = m_inspector->verdict().final();
+  return Step::cont;
+}
+
+void Session::ensure_envelope_stage() {
+  if (m_open && !m_envelope_done) envelope_stage(nullptr);  // the MTA skipped DATA
+}
+
+Step Session::refuse_draining(MilterActions& actions) {
+  actions.set_reply("451", "4.3.2", {"pixelwarden is restarting, try again later"});
+  end_message();
+  return Step::tempfail;
 }
 
 void Session::header(std::string_view name, std::string_view value) {
   if (!m_open || m_decided) return;
   m_header_bytes += name.size() + value.size() + 3;
+  if (m_held || m_held_draining) return;  // refused already: nothing left to inspect
   m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
 }
 
 void Session::eoh(std::string_view queue_id) {
   set_queue_id(queue_id);
-  if (m_failed || !m_inspector) return;  // answered at end of message
+  ensure_envelope_stage();
+  if (m_failed || !m_inspector || m_held || m_held_draining) return;  // answered at eom()
   m_inspector->headers(m_headers);
   m_held = m_inspector->verdict().final();
 }
 
 bool Session::body(std::string_view chunk) {
-  if (m_failed || !m_open || m_truncated || m_held) return false;
+  ensure_envelope_stage();
+  if (m_failed || !m_open || m_truncated || m_held || m_held_draining) return false;
   if (m_body.size() + chunk.size() > m_env.limits.max_message_bytes) {
     // Over the cap: stop buffering; the message passes unmodified (the engine marks it
     // skipped=too_large), envelope and header lures still apply.
@@ -142,7 +164,9 @@ bool Session::body(std::string_view chunk) {
 
 Step Session::eom(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
+  ensure_envelope_stage();
   if (m_failed || !m_inspector) return answer_failure();
+  if (m_held_draining) return refuse_draining(actions);
   if (m_held) return decide_early(actions);
   const auto start = std::chrono::steady_clock::now();
   m_inspector->body(m_body.view(), m_truncated);

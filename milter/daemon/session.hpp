@@ -50,9 +50,15 @@ struct SessionEnv {
   AuditLog* audit = nullptr;            // may be null (no audit log)
   std::atomic<int> in_flight{0};        // messages between MAIL FROM and their end
   std::atomic<int> sessions{0};
-  // Set on SIGTERM: messages that begin afterwards are answered 451 at DATA, so the
-  // drain converges while Postfix keeps its connections open.
+  // Set on SIGTERM: messages that begin afterwards are answered 451 (at DATA, or at end
+  // of message when DATA does not answer), so the drain converges while Postfix keeps
+  // its connections open.
   std::atomic<bool> draining{false};
+  // milter.refuse_at_data: DATA answers, so an envelope lure is refused before the
+  // client sends the body. Off, DATA is a no-reply (or skipped) step and an envelope
+  // refusal is held for end of message, like a header one: one round trip less per
+  // message.
+  bool refuse_at_data = false;
 };
 
 // What a replying step (DATA, end of message) answers.
@@ -69,6 +75,7 @@ class Session {
   void helo(std::string_view name);
   void envfrom(std::string_view sender, std::string_view auth_user, std::string_view queue_id);
   void rcpt(std::string_view recipient);
+  // Answers only with env.refuse_at_data; otherwise always cont (a refusal is held).
   Step data(std::string_view queue_id, MilterActions& actions);
   void header(std::string_view name, std::string_view value);
   void eoh(std::string_view queue_id);
@@ -92,7 +99,12 @@ class Session {
   void begin_message();
   void end_message();
   void set_queue_id(std::string_view queue_id);
+  // The envelope stage, at DATA or (DATA skipped) at end of headers. With actions, a
+  // refusal is answered now; without, it is held for eom().
+  Step envelope_stage(MilterActions* actions);
+  void ensure_envelope_stage();  // at the first content step when DATA was skipped
   Step decide_early(MilterActions& actions);
+  Step refuse_draining(MilterActions& actions);
   void finish(engine::Verdict& v, double seconds);
   Step to_step(Answer a) const;
 
@@ -103,7 +115,9 @@ class Session {
   bool m_open = false;
   bool m_failed = false;
   bool m_decided = false;  // a refusal was answered; ignore the rest of this message
-  bool m_held = false;     // a refusal found at end of headers waits for eom()
+  bool m_held = false;     // a refusal found before the body waits for eom()
+  bool m_held_draining = false;  // began after SIGTERM, DATA did not answer: 451 at eom()
+  bool m_envelope_done = false;  // the envelope stage ran for this message
   bool m_truncated = false;
   bool m_leading_space = false;
   bool m_began_draining = false;  // this message began after SIGTERM

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <climits>
 #include <cstdlib>
+#include <mutex>
 
 namespace pixelwarden::ruleset {
 namespace {
@@ -17,18 +18,24 @@ int on_match(unsigned id, unsigned long long /*from*/, unsigned long long /*to*/
 }
 
 // Per-thread clones, keyed by ScratchSet uid. Few rulesets are alive at once (the
-// current one and the one being replaced), so a tiny LRU-ish array suffices.
+// current one and the one being replaced), so a tiny LRU-ish array suffices. A thread
+// that ends (libmilter's pool retires idle workers all the time) hands its clones back
+// to their ScratchSet's pool, and the next new thread takes one from there instead of
+// cloning the prototype again.
 struct ThreadScratch {
   struct Slot {
     std::uint64_t uid = 0;
     hs_scratch_t* scratch = nullptr;
+    std::shared_ptr<ScratchPool> pool;
+    void release() {
+      if (scratch != nullptr) pool->give(scratch);
+      *this = {};
+    }
   };
   std::array<Slot, 4> slots{};
   std::size_t next = 0;
   ~ThreadScratch() {
-    for (auto& s : slots) {
-      if (s.scratch != nullptr) hs_free_scratch(s.scratch);
-    }
+    for (auto& s : slots) s.release();
   }
 };
 thread_local ThreadScratch t_scratch;
@@ -83,7 +90,30 @@ std::optional<unsigned> PatternDb::first_match(std::string_view data, hs_scratch
   return found;
 }
 
-ScratchSet::ScratchSet() : m_uid(g_next_uid.fetch_add(1)) {}
+ScratchPool::~ScratchPool() {
+  for (hs_scratch_t* s : m_idle) hs_free_scratch(s);
+}
+
+hs_scratch_t* ScratchPool::take() {
+  std::lock_guard lock(m_mutex);
+  if (m_idle.empty()) return nullptr;
+  hs_scratch_t* s = m_idle.back();
+  m_idle.pop_back();
+  return s;
+}
+
+void ScratchPool::give(hs_scratch_t* scratch) {
+  std::lock_guard lock(m_mutex);
+  m_idle.push_back(scratch);
+}
+
+std::size_t ScratchPool::idle() const {
+  std::lock_guard lock(m_mutex);
+  return m_idle.size();
+}
+
+ScratchSet::ScratchSet()
+    : m_pool(std::make_shared<ScratchPool>()), m_uid(g_next_uid.fetch_add(1)) {}
 
 ScratchSet::~ScratchSet() {
   if (m_prototype != nullptr) hs_free_scratch(m_prototype);
@@ -102,11 +132,15 @@ hs_scratch_t* ScratchSet::local() const {
   }
   ThreadScratch::Slot& victim = t.slots[t.next];
   t.next = (t.next + 1) % t.slots.size();
-  if (victim.scratch != nullptr) hs_free_scratch(victim.scratch);
-  victim = {};
-  if (hs_clone_scratch(m_prototype, &victim.scratch) != HS_SUCCESS) return nullptr;
+  victim.release();
+  hs_scratch_t* scratch = m_pool->take();
+  if (scratch == nullptr && hs_clone_scratch(m_prototype, &scratch) != HS_SUCCESS) return nullptr;
   victim.uid = m_uid;
-  return victim.scratch;
+  victim.scratch = scratch;
+  victim.pool = m_pool;
+  return scratch;
 }
+
+std::size_t ScratchSet::pooled() const { return m_pool->idle(); }
 
 }  // namespace pixelwarden::ruleset

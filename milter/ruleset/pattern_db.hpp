@@ -5,13 +5,15 @@
 // allocated at compile time against every database of the ruleset; each thread
 // clones it lazily the first time it scans with that ruleset (a small thread_local
 // cache keyed by the ruleset's unique id), so the scan path takes no lock and never
-// allocates after the first message.
+// allocates after the first message. A thread that ends gives its clones back to the
+// ScratchSet's pool; a new thread takes one from there (one lock) before cloning.
 // Non-goals: streaming mode, match offsets (callers only want "which pattern").
 
 #include <hs/hs.h>
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +57,23 @@ class PatternDb {
   std::size_t m_count = 0;
 };
 
+// Scratch clones of one ScratchSet that no thread holds. Shared with the threads'
+// caches, so a clone handed back after its ruleset is gone is still freed.
+class ScratchPool {
+ public:
+  ScratchPool() = default;
+  ~ScratchPool();
+  ScratchPool(const ScratchPool&) = delete;
+  ScratchPool& operator=(const ScratchPool&) = delete;
+  hs_scratch_t* take();  // null when empty
+  void give(hs_scratch_t* scratch);
+  std::size_t idle() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::vector<hs_scratch_t*> m_idle;
+};
+
 class ScratchSet {
  public:
   ScratchSet();
@@ -66,9 +85,12 @@ class ScratchSet {
   bool add(const PatternDb& db);
   // This thread's clone of the prototype (made on first use); null without databases.
   hs_scratch_t* local() const;
+  // Clones given back by threads that ended, waiting for a new thread.
+  std::size_t pooled() const;
 
  private:
   hs_scratch_t* m_prototype = nullptr;
+  std::shared_ptr<ScratchPool> m_pool;
   std::uint64_t m_uid;
 };
 

@@ -149,20 +149,14 @@ class Enforce(harness.SharedStackTestCase):
 
     # --- refusals -------------------------------------------------------------
 
-    def test_envelope_lure_is_refused_at_data_with_the_configured_text(self):
+    def test_envelope_lure_is_refused_after_the_dot_with_the_configured_text(self):
+        # refuse_at_data is off by default: Postfix skips the DATA step and the envelope
+        # refusal is held for end of message. UnixSocket covers refuse_at_data: true.
         sender = "ceo@env-lure.example"
-        s = self.stack.smtp()
-        try:
-            s.mail(sender)
-            s.rcpt("mp1@parliament.example")
-            s.rcpt("mp2@parliament.example")
-            # smtplib raises SMTPDataError only when DATA itself is refused (before the body).
-            with self.assertRaises(smtplib.SMTPDataError) as cm:
-                s.data(plain_message(sender))
-        finally:
-            s.quit()
-        self.assertEqual(cm.exception.smtp_code, 550)
-        self.assertIn(b"itest envelope lure refused", cm.exception.smtp_error)
+        out = se.send_one(self.stack, plain_message(sender), sender,
+                          rcpts=("mp1@parliament.example", "mp2@parliament.example"))
+        self.assertEqual((out.code, out.stage), (550, "eom"), out)
+        self.assertIn("itest envelope lure refused", out.text)
         line = se.audit_for(self.stack.milter, sender)
         self.assertEqual(line["action"], "reject")
         self.assertEqual(line["envelope"]["rcpt"], ["mp1@parliament.example",
@@ -268,14 +262,16 @@ class Enforce(harness.SharedStackTestCase):
         # The control for the test above: only {auth_authen} made the difference.
         sender = "alice2@env-lure.example"
         out = se.send_one(self.stack, plain_message("alice@corp.example"), sender)
-        self.assertEqual((out.code, out.stage), (550, "data"), out)
+        self.assertEqual((out.code, out.stage), (550, "eom"), out)
 
 
 class UnixSocket(harness.SharedStackTestCase):
     """The same pipeline with Postfix reaching the milter over a unix socket, as the
-    README recommends: the socket is 0660 and Postfix gets in through its group."""
+    README recommends: the socket is 0660 and Postfix gets in through its group. This
+    milter also sets refuse_at_data, so an envelope lure is refused at DATA."""
     RULES_PATH = se.fixture("enforce", "rules.yaml")
     MILTER_UNIX_SOCKET = True
+    MILTER_CONFIG = {"milter": {"refuse_at_data": "true"}}
 
     def test_socket_is_read_write_for_owner_and_group_only(self):
         mode = stat.S_IMODE(os.stat(self.stack.milter.socket_path).st_mode)
@@ -292,11 +288,15 @@ class UnixSocket(harness.SharedStackTestCase):
             self.assertIn(GIF, part)
         self.assertEqual(attachment_section(got), attachment_section(sent))
 
-    def test_envelope_lure_is_refused_at_data(self):
+    def test_with_refuse_at_data_an_envelope_lure_is_refused_before_the_body(self):
         sender = "desk@env-lure.example"
-        out = se.send_one(self.stack, plain_message(sender), sender)
-        self.assertEqual(out.code // 100, 5, out)
-        self.assertEqual(out.stage, "data", out)
+        out = se.send_one(self.stack, plain_message(sender), sender,
+                          rcpts=("mp5@parliament.example", "mp6@parliament.example"))
+        self.assertEqual((out.code, out.stage), (550, "data"), out)
+        self.assertIn("itest envelope lure refused", out.text)
+        line = se.audit_for(self.stack.milter, sender)
+        self.assertEqual(line["envelope"]["rcpt"], ["mp5@parliament.example",
+                                                    "mp6@parliament.example"])
 
 
 class Monitor(harness.SharedStackTestCase):

@@ -28,14 +28,16 @@
 
 namespace {
 
-enum class Mode { plain, replbody, noreply };
+enum class Mode { plain, replbody, noreply, noreply_replbody };
 Mode g_mode = Mode::plain;
+bool no_reply_mode() { return g_mode == Mode::noreply || g_mode == Mode::noreply_replbody; }
+bool replbody_mode() { return g_mode == Mode::replbody || g_mode == Mode::noreply_replbody; }
 
 constexpr unsigned long k_nr_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
                                      SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_HDR |
                                      SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_UNKN;
 
-sfsistat step_reply() { return g_mode == Mode::noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE; }
+sfsistat step_reply() { return no_reply_mode() ? SMFIS_NOREPLY : SMFIS_CONTINUE; }
 
 std::string* body_of(SMFICTX* ctx) { return static_cast<std::string*>(smfi_getpriv(ctx)); }
 
@@ -43,14 +45,14 @@ sfsistat on_negotiate(SMFICTX*, unsigned long f0, unsigned long f1, unsigned lon
                       unsigned long, unsigned long* pf0, unsigned long* pf1,
                       unsigned long* pf2, unsigned long* pf3) {
   *pf0 = f0 & (SMFIF_CHGBODY | SMFIF_ADDHDRS);
-  *pf1 = (*pf1 & ~SMFIP_NOBODY) | (g_mode == Mode::noreply ? (f1 & k_nr_steps) : 0);
+  *pf1 = (*pf1 & ~SMFIP_NOBODY) | (no_reply_mode() ? (f1 & k_nr_steps) : 0);
   *pf2 = 0;
   *pf3 = 0;
   return SMFIS_CONTINUE;
 }
 
 sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR*) {
-  if (g_mode == Mode::replbody) smfi_setpriv(ctx, new std::string());
+  if (replbody_mode()) smfi_setpriv(ctx, new std::string());
   return step_reply();
 }
 sfsistat on_helo(SMFICTX*, char*) { return step_reply(); }
@@ -114,7 +116,10 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "-N") == 0) nodelay = std::strcmp(argv[i + 1], "0") != 0;
     if (std::strcmp(argv[i], "-m") == 0) {
       std::string m = argv[i + 1];
-      g_mode = m == "replbody" ? Mode::replbody : m == "noreply" ? Mode::noreply : Mode::plain;
+      g_mode = m == "replbody"           ? Mode::replbody
+               : m == "noreply"          ? Mode::noreply
+               : m == "noreply-replbody" ? Mode::noreply_replbody
+                                         : Mode::plain;
     }
   }
   if (socket == nullptr) {

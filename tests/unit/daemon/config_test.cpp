@@ -14,6 +14,7 @@ TEST_SUITE("daemon::Config") {
     CHECK(c.milter.max_packet_bytes == 262144);
     CHECK(c.milter.on_error == OnError::accept);
     CHECK(c.milter.drain_timeout == 30s);
+    CHECK_FALSE(c.milter.refuse_at_data);
     CHECK(c.audit.path.empty());
     CHECK(c.rules.path.find("rules/default.yaml") != std::string::npos);
   }
@@ -25,6 +26,7 @@ TEST_SUITE("daemon::Config") {
   max_packet_bytes: 524288
   on_error: tempfail
   drain_timeout: 500ms
+  refuse_at_data: true
 mime:
   max_depth: 8
   max_parts: 100
@@ -48,6 +50,7 @@ audit:
     CHECK(c->milter.max_packet_bytes == 524288);
     CHECK(c->milter.on_error == OnError::tempfail);
     CHECK(c->milter.drain_timeout == 500ms);
+    CHECK(c->milter.refuse_at_data);
     CHECK(c->mime.max_depth == 8);
     CHECK(c->mime.max_parts == 100);
     CHECK(c->rules.path == "/etc/pixelwarden/rules.yaml");

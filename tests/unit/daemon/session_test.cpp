@@ -20,7 +20,7 @@ namespace {
 
 // What the scripted inspector saw, shared with the test.
 struct Script {
-  std::string refuse_envelope_from;  // reject at DATA when mail_from equals this
+  std::string refuse_envelope_from;  // reject at the envelope stage when mail_from equals this
   std::string refuse_header;         // reject at EOH when a header has this name
   bool throw_in_body = false;
   std::vector<std::string> versions_pinned;
@@ -123,8 +123,9 @@ TEST_SUITE("daemon::Session") {
     CHECK(f.script.envelope_seen.queue_id == "QID2");
   }
 
-  TEST_CASE("an envelope lure is refused at DATA, before the body is sent") {
+  TEST_CASE("with refuse_at_data, an envelope lure is refused at DATA, before the body is sent") {
     Fixture f;
+    f.env.refuse_at_data = true;
     f.script.refuse_envelope_from = "evil@lure.example";
     daemon::Session s(f.env);
     RecordingActions a;
@@ -261,8 +262,9 @@ TEST_SUITE("daemon::Session") {
     CHECK(f.env.in_flight == 0);
   }
 
-  TEST_CASE("a failure in a no-reply stage is answered at DATA with on_error=accept") {
+  TEST_CASE("with refuse_at_data, a failure in a no-reply stage is answered at DATA") {
     Fixture f;
+    f.env.refuse_at_data = true;
     daemon::Session s(f.env);
     RecordingActions a;
     start_message(s);
@@ -291,6 +293,7 @@ TEST_SUITE("daemon::Session") {
     auto audit = daemon::AuditLog::open(tmpl);
     REQUIRE(audit.ok());
     f.env.audit = audit->get();
+    f.env.refuse_at_data = true;
     f.script.refuse_envelope_from = "evil@lure.example";
     {
       daemon::Session s(f.env);
@@ -309,14 +312,33 @@ TEST_SUITE("daemon::Session") {
     CHECK(std::count(text.begin(), text.end(), '\n') == 1);
   }
 
-  TEST_CASE("a message that begins while draining is answered 451 at DATA") {
+  TEST_CASE("with refuse_at_data, a message that begins while draining is answered 451 at DATA") {
     Fixture f;
+    f.env.refuse_at_data = true;
     daemon::Session s(f.env);
     RecordingActions a;
     f.env.draining = true;
     start_message(s);
     CHECK(s.data("Q", a) == Step::tempfail);
     CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("by default, a message that begins while draining is answered 451 at EOM") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    f.env.draining = true;
+    start_message(s);
+    CHECK(s.data("Q", a) == Step::cont);
+    s.header("Subject", " hi");
+    s.eoh("Q");
+    CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
+    CHECK_FALSE(s.body("not buffered\r\n"));
+    CHECK(f.script.envelope_seen.mail_from.empty());  // never inspected
+    CHECK(s.eom("Q", a) == Step::tempfail);
+    CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
+    CHECK(f.script.body_seen.empty());
     CHECK(f.env.in_flight == 0);
   }
 
@@ -328,6 +350,66 @@ TEST_SUITE("daemon::Session") {
     f.env.draining = true;
     CHECK(s.data("Q", a) == Step::cont);
     CHECK(s.eom("Q", a) == Step::cont);
+  }
+
+  TEST_CASE("by default, an envelope lure is held at DATA and refused at EOM") {
+    Fixture f;
+    f.script.refuse_envelope_from = "evil@lure.example";
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s, "<evil@lure.example>");
+
+    SUBCASE("DATA arrives as a no-reply step") {
+      CHECK(s.data("Q", a) == Step::cont);
+      s.header("Subject", " hi");
+      s.eoh("Q");
+    }
+    SUBCASE("the MTA skips DATA: the envelope is inspected at end of headers") {
+      s.header("Subject", " hi");
+      CHECK(f.script.envelope_seen.mail_from.empty());
+      s.eoh("Q");
+      CHECK(f.script.envelope_seen.mail_from == "evil@lure.example");
+    }
+    SUBCASE("the MTA skips DATA and end of headers: inspected at EOM") {
+      s.header("Subject", " hi");
+    }
+    CHECK(a.calls.empty());
+    CHECK_FALSE(s.body("never inspected\r\n"));
+    CHECK(f.env.in_flight == 1);
+    CHECK(s.eom("Q", a) == Step::reject);
+    CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
+    CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"bob@example.net", "carol@example.net"});
+    CHECK(f.script.body_seen.empty());
+    CHECK(f.env.in_flight == 0);
+  }
+
+  TEST_CASE("by default, a clean message without DATA is inspected and edited at EOM") {
+    Fixture f;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.header("Subject", " hi");
+    s.eoh("QID9");
+    CHECK(f.script.envelope_seen.queue_id == "QID9");
+    CHECK(s.body("body\r\n"));
+    CHECK(s.eom("QID9", a) == Step::cont);
+    CHECK(f.script.body_seen == "body\r\n");
+    CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
+  }
+
+  TEST_CASE("by default, a failure in a no-reply stage is answered at EOM") {
+    Fixture f;
+    f.env.on_error = daemon::OnError::tempfail;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    s.fail("rcpt", "simulated");
+    CHECK(s.data("Q", a) == Step::cont);
+    s.eoh("Q");
+    CHECK_FALSE(s.body("x"));
+    CHECK(a.calls.empty());
+    CHECK(s.eom("Q", a) == Step::tempfail);
+    CHECK(f.env.in_flight == 0);
   }
 
   TEST_CASE("sessions are counted while open") {
