@@ -56,7 +56,8 @@ ApplyResult apply(const engine::Verdict& verdict, MilterActions& actions,
                   const ApplyOptions& options = {});
 
 // Sets the reply of a refusal and returns the answer for it (reject, tempfail or
-// discard); used by apply() and by the early decisions at DATA and end of headers.
+// discard); used by apply() and by the decisions made before the body (answered at
+// DATA with refuse_at_data, otherwise held for end of message).
 ApplyResult apply_refusal(const engine::Verdict& verdict, MilterActions& actions);
 
 // Reply text as libmilter accepts it: split on LF, CR and other control bytes removed,

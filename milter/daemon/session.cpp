@@ -88,7 +88,7 @@ void Session::set_queue_id(std::string_view queue_id) {
 
 void Session::envfrom(std::string_view sender, std::string_view auth_user,
                       std::string_view queue_id) {
-  const bool carried_failure = m_failed && !m_open;  // connect/helo failed: answer at DATA
+  const bool carried_failure = m_failed && !m_open;  // connect/helo failed: answered later
   m_failed = false;
   begin_message();
   m_failed = carried_failure;

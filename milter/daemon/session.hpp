@@ -2,19 +2,20 @@
 // Session: the per-connection state behind smfi_setpriv, free of libmilter types so it
 // is unit-tested without an MTA. milter.cpp translates each callback into one call here.
 //
-//   connect ─▶ helo ─▶ ┌▶ envfrom ─▶ rcpt* ─▶ data ─▶ header* ─▶ eoh ─▶ body* ─▶ eom ─┐
-//                      │   (pin ruleset,      (envelope    (header     (buffer,   (body │
-//                      │    reset message)     stage: may   stage,     capped)    stage,│
-//                      │                       refuse)      held)                 apply)│
-//                      └──────────────── next message on the same connection ◀──── abort ┘
+//   connect ─▶ helo ─▶ ┌▶ envfrom ─▶ rcpt* ─▶ [data] ─▶ header* ─▶ eoh ─▶ body* ─▶ eom ─┐
+//                      │   (pin ruleset,      (envelope      (header     (buffer,   (body │
+//                      │    reset message)     stage)         stage,     capped)    stage,│
+//                      │                                      held)                 apply)│
+//                      └──────────────── next message on the same connection ◀────── abort ┘
 //
-// Only DATA and end of message answer the MTA; every other step is a no-reply step.
-// A refusal at DATA answers at once, before the client sends any content. A
-// header-stage refusal is held at end of headers and answered at end of message (the
-// SMTP client sees it after its final dot either way: Postfix hands milters the content
-// only once it is all queued); the body of such a message is not buffered. A failure in
-// any stage (an exception caught by the milter layer) is answered with the configured
-// on_error at the next step that answers (DATA or end of message).
+// By default only end of message answers the MTA: DATA is skipped (or a no-reply step)
+// and the envelope stage runs at the first content step; its refusal, like a header
+// one, is held and answered at end of message (the SMTP client sees it after its final
+// dot either way: Postfix hands milters the content only once it is all queued), and
+// the body of a refused message is not buffered. With refuse_at_data, DATA answers: an
+// envelope refusal then comes before the client sends any content. A failure in any
+// stage (an exception caught by the milter layer) is answered with the configured
+// on_error at the next step that answers.
 // Callbacks of one connection may run on different threads, never concurrently.
 
 #include <atomic>

@@ -1,8 +1,9 @@
 #pragma once
 // The staged inspection: one decision engine for the milter, `filter`, `rules test`
 // and `scan`. Each stage adds to one Verdict; the milter calls them as the evidence
-// arrives (envelope at DATA, headers at end of headers, body at end of message), the
-// offline tools call all three via inspect().
+// arrives (envelope at DATA, or at end of headers when the MTA skips DATA; headers at
+// end of headers; body at end of message), the offline tools call all three via
+// inspect().
 //
 //   inspect_envelope(env)           envelope-sender/HELO lures, allow(authenticated)
 //   inspect_headers(headers)        header lures, allow rules, Message-ID, read receipts

@@ -2,11 +2,17 @@
 // connections, and reports messages/s and the latency from end of body (EOB sent) to
 // the final reply.
 //
-//   pw_milter_loadgen -s SOCKET -F msg.eml [-c 16] [-m 4000] [-w 2] [-k 1] [--nodelay]
+//   pw_milter_loadgen -s SOCKET -F msg.eml [-c 16] [-m 4000] [-w 2] [-k 1] [-r RATE] [--nodelay]
 //
 // -c connections, -m timed messages in total, -w untimed warm-up messages per
 // connection, -k messages per milter connection (Postfix opens one milter connection
 // per SMTP session; smtp-source sends one message per session by default).
+// -r paces the timed messages at RATE messages/s in total (open loop: each connection
+// starts its messages on a fixed schedule, RATE/c per second, and as soon as it can
+// when it falls behind); without -r every connection sends back to back (saturation).
+// At saturation, latency is mostly queueing, set by throughput (Little's law); at a
+// fixed rate both milters get the same offered load, so the latency difference is what
+// the milter adds to a message.
 // Output: one line of key=value pairs (parsed by tests/bench/run); latencies p50/p99/p999
 // from EOB sent, content_p50/p99 from the first header sent, to the final reply.
 
@@ -33,6 +39,7 @@ struct Options {
   long messages = 4000;
   int warmup = 2;
   int per_connection = 1;
+  double rate = 0;  // messages/s in total; 0: back to back
   bool nodelay = false;
 };
 
@@ -41,6 +48,7 @@ struct Totals {
   std::vector<std::uint64_t> latencies_ns;          // end of body -> final reply
   std::vector<std::uint64_t> content_latencies_ns;  // first header -> final reply
   long errors = 0;
+  long late = 0;  // paced messages started more than one interval behind schedule
   long replbody_msgs = 0;
   std::uint64_t replbody_packets = 0;
   std::uint64_t header_edits = 0;
@@ -51,7 +59,7 @@ struct Totals {
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: pw_milter_loadgen -s SOCKET -F FILE [-c N] [-m MSGS] [-w WARMUP] "
-               "[-k PER_CONN] [--nodelay]\n");
+               "[-k PER_CONN] [-r RATE] [--nodelay]\n");
   std::exit(2);
 }
 
@@ -69,6 +77,7 @@ Options parse(int argc, char** argv) {
     else if (a == "-m") o.messages = std::atol(next().c_str());
     else if (a == "-w") o.warmup = std::atoi(next().c_str());
     else if (a == "-k") o.per_connection = std::max(1, std::atoi(next().c_str()));
+    else if (a == "-r") o.rate = std::atof(next().c_str());
     else if (a == "--nodelay") o.nodelay = true;
     else usage();
   }
@@ -83,15 +92,26 @@ class Worker {
   Worker(const Options& o, const MilterMessage& msg, Totals& totals)
       : m_options(o), m_msg(msg), m_totals(totals) {}
 
-  void run(long count, bool timed, std::atomic<std::uint64_t>& serial) {
+  // interval > 0: message i starts no earlier than first + i * interval.
+  void run(long count, bool timed, std::atomic<std::uint64_t>& serial,
+           std::chrono::steady_clock::time_point first = {},
+           std::chrono::nanoseconds interval = std::chrono::nanoseconds(0)) {
     std::vector<std::uint64_t> lat, content_lat;
     lat.reserve(static_cast<std::size_t>(count));
     content_lat.reserve(static_cast<std::size_t>(count));
-    long errors = 0, replbody = 0;
+    long errors = 0, replbody = 0, late = 0;
+    auto pace = [&](long i) {
+      if (interval.count() <= 0) return;
+      const auto due = first + interval * i;
+      const auto now = std::chrono::steady_clock::now();
+      if (now < due) std::this_thread::sleep_until(due);
+      else if (now - due > interval) ++late;
+    };
     std::uint64_t packets = 0, headers = 0;
     long finals[128] = {};
     std::string first_error;
     for (long done = 0; done < count;) {
+      pace(done);
       MilterClient client(m_options.socket, m_options.nodelay);
       std::string error;
       if (!client.open(error)) {
@@ -101,7 +121,10 @@ class Worker {
         continue;
       }
       for (int k = 0; k < m_options.per_connection && done < count; ++k, ++done) {
-        if (k > 0) client.abort_message();
+        if (k > 0) {
+          pace(done);
+          client.abort_message();
+        }
         MessageOutcome r = client.send_message(m_msg, serial.fetch_add(1));
         if (!r.ok) {
           ++errors;
@@ -123,6 +146,7 @@ class Worker {
     m_totals.content_latencies_ns.insert(m_totals.content_latencies_ns.end(),
                                          content_lat.begin(), content_lat.end());
     m_totals.errors += errors;
+    m_totals.late += late;
     m_totals.replbody_msgs += replbody;
     m_totals.replbody_packets += packets;
     m_totals.header_edits += headers;
@@ -155,10 +179,15 @@ int run(const Options& o) {
     for (auto& t : threads) t.join();
   }
   auto t0 = std::chrono::steady_clock::now();
+  // Paced: each connection every c/rate seconds, the connections' phases spread evenly.
+  const auto interval = std::chrono::nanoseconds(
+      o.rate > 0 ? static_cast<long long>(1e9 * o.connections / o.rate) : 0);
   std::vector<std::thread> threads;
   for (int c = 0; c < o.connections; ++c) {
     long share = o.messages / o.connections + (c < o.messages % o.connections ? 1 : 0);
-    threads.emplace_back([&, share] { Worker(o, msg, totals).run(share, true, serial); });
+    const auto first = t0 + interval * c / o.connections;
+    threads.emplace_back(
+        [&, share, first] { Worker(o, msg, totals).run(share, true, serial, first, interval); });
   }
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -172,10 +201,10 @@ int run(const Options& o) {
          c99 = percentile_us(totals.content_latencies_ns, 0.99);
   std::printf(
       "msgs=%zu secs=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f "
-      "content_p50_us=%.1f content_p99_us=%.1f errors=%ld "
+      "content_p50_us=%.1f content_p99_us=%.1f errors=%ld late=%ld "
       "replbody_msgs=%ld replbody_packets=%llu header_edits=%llu accept=%ld continue=%ld "
       "other=%ld body_bytes=%zu\n",
-      n, secs, static_cast<double>(n) / secs, p50, p99, p999, c50, c99, totals.errors,
+      n, secs, static_cast<double>(n) / secs, p50, p99, p999, c50, c99, totals.errors, totals.late,
       totals.replbody_msgs, static_cast<unsigned long long>(totals.replbody_packets),
       static_cast<unsigned long long>(totals.header_edits), accepts, continues,
       static_cast<long>(n) - accepts - continues,

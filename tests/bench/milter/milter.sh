@@ -57,10 +57,65 @@ milter_bench() {
         "$rb" "$err"
     done
   done
-  echo "Targets: pixelwarden msgs/s >= 1.00 x noop-plain; p99 added <= +1.00 ms (EOB). replbody = messages"
+  echo "Target: pixelwarden msgs/s >= 1.00 x noop-plain. Latency here is at saturation, where it is"
+  echo "queueing set by msgs/s; the p99 target is judged at a fixed load (next table). replbody = messages"
   echo "per run that got a body replacement (the 3 trackers must be rewritten: $MSGS expected for pixelwarden)."
   [[ -x $PW ]] && echo "pixelwarden metrics (both sockets, warm-up included): messages $(( $(pw_metric pw-unix pixelwarden_messages_total) + $(pw_metric pw-inet pixelwarden_messages_total) )), modified $(( $(pw_metric pw-unix pixelwarden_messages_modified_total) + $(pw_metric pw-inet pixelwarden_messages_modified_total) ))."
   echo "noop-replbody-nd = noop-replbody with TCP_NODELAY set on its listening socket (same on unix)."
+  milter_paced_bench
+}
+
+# The same 16 connections paced at half the floor's saturated rate (loadgen -r, open
+# loop): both milters get the same offered load, so the latency difference is what
+# pixelwarden adds to a message. At saturation, latency is queueing (Little's law: 16
+# connections / msgs/s), and a no-reply milter's client waits at end of message for
+# work a lockstep one spreads over every step.
+milter_paced_bench() {
+  local names=(noop-plain pixelwarden) t n round rate line
+  [[ -x $PW ]] || return 0
+  declare -A rates
+  for t in unix inet; do
+    rates[$t]=$(awk -v r="$(milter_median "$t" noop-plain rate)" 'BEGIN {printf "%d", r / 2}')
+  done
+  echo "== milter paced: pw_milter_loadgen -c 16 -m $MSGS -r (half the floor's msgs/s), $ROUNDS interleaved rounds" >&2
+  for round in $(seq 1 "$ROUNDS"); do
+    for t in unix inet; do
+      for n in "${names[@]}"; do
+        line=$("$BIN_MILTER/pw_milter_loadgen" -s "${specs[$n.$t]}" -F "$TMP/newsletter.eml" \
+                 -c 16 -m "$MSGS" -w 2 -r "${rates[$t]}" 2>>"$TMP/loadgen.log" || true)
+        echo "$round $t $n $line" >>"$TMP/milter.paced"
+        echo "  paced round $round $t $n: $line" >&2
+      done
+    done
+  done
+  echo
+  echo "### Milter latency at a fixed load: 16 connections paced at half the floor's msgs/s, medians of $ROUNDS runs"
+  printf '| %-6s | %-12s | %8s | %8s | %8s | %8s | %8s | %10s | %11s | %5s |\n' \
+    socket milter offered p50_ms p99_ms p999_ms c_p99_ms p99_added c_p99_added late
+  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 112))"
+  local p50 p99 p999 c99 fp99 fc99 late
+  for t in unix inet; do
+    fp99=$(paced_median "$t" noop-plain p99_us)
+    fc99=$(paced_median "$t" noop-plain content_p99_us)
+    for n in "${names[@]}"; do
+      p50=$(paced_median "$t" "$n" p50_us)
+      p99=$(paced_median "$t" "$n" p99_us)
+      p999=$(paced_median "$t" "$n" p999_us)
+      c99=$(paced_median "$t" "$n" content_p99_us)
+      late=$(paced_median "$t" "$n" late)
+      printf '| %-6s | %-12s | %8s | %8.2f | %8.2f | %8.2f | %8.2f | %10s | %11s | %5s |\n' \
+        "$t" "$n" "${rates[$t]}" "$(ms "$p50")" "$(ms "$p99")" "$(ms "$p999")" "$(ms "$c99")" \
+        "$(added_ms "$p99" "$fp99")" "$(added_ms "$c99" "$fc99")" "$late"
+    done
+  done
+  echo "Target: p99 added <= +1.00 ms (end of body -> final reply). offered = msgs/s asked of the"
+  echo "load generator; late = messages started more than one interval behind schedule (0: the"
+  echo "milter kept up)."
+}
+
+paced_median() {
+  awk -v t="$1" -v n="$2" '$2==t && $3==n' "$TMP/milter.paced" |
+    while read -r line; do kv "$line" "$3"; done | median
 }
 
 ms() { awk -v v="$1" 'BEGIN {print v / 1000}'; }

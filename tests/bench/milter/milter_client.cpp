@@ -418,8 +418,10 @@ MessageOutcome MilterClient::send_message(const MilterMessage& msg, std::uint64_
   }
   put_macros(Stage::eom, 'E', queue_id);
   put('E', {});
-  if (!flush()) return fail("eob");
+  // Timed from before the last write: a filter on the other core may answer before
+  // write(2) returns here.
   const auto t0 = std::chrono::steady_clock::now();
+  if (!flush()) return fail("eob");
   if (!read_eom(out)) return fail("eom");
   const auto t1 = std::chrono::steady_clock::now();
   out.eob_to_final_ns = static_cast<std::uint64_t>(
