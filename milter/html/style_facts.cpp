@@ -49,8 +49,9 @@ bool px_at_most(std::string_view v, double limit) {
 }
 
 // Trimmed, without "!important"; comments (rare in inline styles) force a copy.
-std::string_view clean_value(std::string_view v, std::string& scratch) {
-  if (v.find("/*") != std::string_view::npos) {
+// `comments`: the whole declaration list contains "/*" (looked up once, not per part).
+std::string_view clean_value(std::string_view v, std::string& scratch, bool comments) {
+  if (comments && v.find("/*") != std::string_view::npos) {
     scratch.clear();
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (v[i] == '/' && i + 1 < v.size() && v[i + 1] == '*') {
@@ -93,6 +94,7 @@ StyleFacts style_facts(std::string_view decls) {
   StyleFacts f;
   bool positioned = false, far_offset = false;
   std::string name_scratch, value_scratch;
+  const bool comments = decls.find("/*") != std::string_view::npos;
   std::size_t i = 0;
   while (i < decls.size()) {
     std::size_t end = i;
@@ -110,8 +112,15 @@ StyleFacts style_facts(std::string_view decls) {
     std::string_view decl = decls.substr(i, end - i);
     std::size_t colon = decl.find(':');
     if (colon != std::string_view::npos) {
-      std::string_view name = clean_value(decl.substr(0, colon), name_scratch);
-      std::string_view value = clean_value(decl.substr(colon + 1), value_scratch);
+      std::string_view name = clean_value(decl.substr(0, colon), name_scratch, comments);
+      // Every property apply() reads ("top" .. "visibility") is 3 to 10 characters
+      // long: longer ones (font-family, background-color, ...) are skipped before
+      // their value is cleaned.
+      if (name.size() < 3 || name.size() > 10) {
+        i = end + 1;
+        continue;
+      }
+      std::string_view value = clean_value(decl.substr(colon + 1), value_scratch, comments);
       apply(f, name, value, positioned, far_offset);
     }
     i = end + 1;

@@ -21,16 +21,22 @@ std::string_view default_port(std::string_view scheme) {
 bool is_slash(char c) { return c == '/' || c == '\\'; }
 
 // Browser preprocessing: trim C0 controls and spaces at both ends, drop tab/CR/LF.
-std::string prepare(std::string_view s) {
+// Returns `s` itself when there is nothing to remove (the common case), else a view of
+// `storage`.
+std::string_view prepare(std::string_view s, std::string& storage) {
+  const bool clean = s.empty() || (static_cast<unsigned char>(s.front()) > 0x20 &&
+                                   static_cast<unsigned char>(s.back()) > 0x20 &&
+                                   s.find_first_of("\t\n\r") == std::string_view::npos);
+  if (clean) return s;
   std::size_t b = 0, e = s.size();
   while (b < e && static_cast<unsigned char>(s[b]) <= 0x20) ++b;
   while (e > b && static_cast<unsigned char>(s[e - 1]) <= 0x20) --e;
-  std::string out;
-  out.reserve(e - b);
+  storage.clear();
+  storage.reserve(e - b);
   for (std::size_t i = b; i < e; ++i) {
-    if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') out.push_back(s[i]);
+    if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') storage.push_back(s[i]);
   }
-  return out;
+  return storage;
 }
 
 // Length of "scheme" when s starts with "scheme:", else 0.
@@ -201,28 +207,36 @@ std::optional<Url> parse_prepared(std::string_view t) {
 
 }  // namespace
 
-std::optional<Url> parse(std::string_view s) { return parse_prepared(prepare(s)); }
+std::optional<Url> parse(std::string_view s) {
+  std::string storage;
+  return parse_prepared(prepare(s, storage));
+}
 
 std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
-  std::string t = prepare(ref);
+  std::string storage;
+  const std::string_view t = prepare(ref, storage);
+  if (scheme_length(t) != 0) return parse_prepared(t);  // absolute: the base plays no part
   std::optional<Url> b = base_url.empty() ? std::nullopt : parse(base_url);
   if (t.size() >= 2 && is_slash(t[0]) && is_slash(t[1])) {
     if (t[0] == '\\' && t[1] == '\\') return parse_prepared(t);  // UNC
     std::string scheme = b && is_special(b->scheme) && b->scheme != "file" ? b->scheme : "https";
-    return parse_prepared(scheme + ":" + t);
+    return parse_prepared(scheme + ":" + std::string(t));
   }
-  if (scheme_length(t) != 0) return parse_prepared(t);
   if (!b || !is_special(b->scheme)) return std::nullopt;
   std::string prefix = b->scheme + "://" + (b->host.find(':') != std::string::npos ? "[" + b->host + "]" : b->host);
   if (!b->port.empty()) prefix += ":" + b->port;
   if (t.empty()) {
     return parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string()));
   }
-  if (is_slash(t[0])) return parse_prepared(prefix + t);
-  if (t[0] == '?') return parse_prepared(prefix + b->path + t);
-  if (t[0] == '#') return parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string()) + t);
+  if (is_slash(t[0])) return parse_prepared(prefix.append(t));
+  if (t[0] == '?') return parse_prepared(prefix.append(b->path).append(t));
+  if (t[0] == '#') {
+    return parse_prepared(prefix.append(b->path)
+                              .append(b->has_query ? "?" + b->query : std::string())
+                              .append(t));
+  }
   std::string dir = b->path.substr(0, b->path.rfind('/') + 1);
-  return parse_prepared(prefix + dir + t);
+  return parse_prepared(prefix.append(dir).append(t));
 }
 
 bool is_remote_scheme(std::string_view scheme) {

@@ -82,4 +82,13 @@ TEST_SUITE("html::style_facts") {
     CHECK_FALSE(style_facts("position:absolute;left:-99px").hidden());
     CHECK_FALSE(style_facts("font-family:'display:none'").hidden());
   }
+  TEST_CASE("comments, case and neighbours around the declarations that hide") {
+    CHECK(style_facts("/* pixel */display:none").display_none);
+    CHECK(style_facts("dis/* split */play: none").display_none);
+    CHECK(style_facts("font-family:Arial,sans-serif;background-color:#fff;DISPLAY : none").display_none);
+    CHECK(style_facts("max-height:0;mso-hide:all").max_size_zero);
+    CHECK(style_facts("top:-200px;position:absolute").offscreen);
+    CHECK_FALSE(style_facts("background-image:none;text-decoration:none").hidden());
+    CHECK_FALSE(style_facts("/* display:none */color:red").hidden());
+  }
 }

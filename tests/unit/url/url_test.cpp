@@ -77,6 +77,12 @@ TEST_SUITE("url::resolve") {
   }
   TEST_CASE("absolute ref ignores the base") {
     CHECK(resolve("https://b.example/", "http://t.example/x")->host == "t.example");
+    CHECK(resolve("not a url", "HTTPS://T.example/x")->href == "https://t.example/x");
+  }
+  TEST_CASE("a relative ref split by newlines and padded with spaces still resolves") {
+    CHECK(resolve("https://b.example/dir/p", "  img/\r\npix\tel.gif \n")->href ==
+          "https://b.example/dir/img/pixel.gif");
+    CHECK(resolve("https://b.example/", " //cdn.example/p ")->href == "https://cdn.example/p");
   }
   TEST_CASE("UNC ref stays UNC") {
     auto u = resolve("https://b.example/", "\\\\smb.example\\s");
