@@ -48,7 +48,8 @@ class Scanner {
   ScanResult& m_r;
   Tokenizer m_tok;
   ElementStack m_stack;
-  std::string m_decoded;
+  std::string m_decoded;  // the last attribute value decode() read, at these offsets:
+  std::size_t m_decoded_begin = std::string::npos, m_decoded_end = std::string::npos;
   std::vector<std::uint32_t> m_map;
   bool m_plain = true;
   std::vector<CssRef> m_css;
@@ -84,6 +85,11 @@ void Scanner::run() {
 }
 
 const std::string& Scanner::decode(const Attribute& a) {
+  // The same attribute again (a style attribute: first for the tag's facts, then for
+  // its url()s): every tokenizer here reads the same buffer, so offsets identify it.
+  if (a.value_begin == m_decoded_begin && a.value_end == m_decoded_end) return m_decoded;
+  m_decoded_begin = a.value_begin;
+  m_decoded_end = a.value_end;
   std::string_view raw = m_in.substr(a.value_begin, a.value_end - a.value_begin);
   m_plain = attribute_is_plain(raw);
   if (m_plain) m_decoded.assign(raw);
