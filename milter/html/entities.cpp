@@ -55,6 +55,12 @@ std::size_t decode_numeric(std::string_view raw, std::size_t pos, std::string& o
 // Named reference at raw[pos] == '&'. Returns bytes consumed (0: emit '&').
 std::size_t decode_named(std::string_view raw, std::size_t pos, std::string& out) {
   std::size_t start = pos + 1;
+  // "&amp;" is most of the references in a mail's URLs; the table search below would
+  // find the same entry.
+  if (raw.substr(start, 4) == "amp;") {
+    out.push_back('&');
+    return 5;
+  }
   std::size_t run = 0;
   while (start + run < raw.size() && run < k_max_entity_name && base::is_ascii_alnum(raw[start + run]))
     ++run;
@@ -107,6 +113,17 @@ void decode_attribute(std::string_view raw, std::string& out, std::vector<std::u
   if (raw_offsets != nullptr) raw_offsets->clear();
   std::size_t i = 0;
   while (i < raw.size()) {
+    // A run of bytes that stand for themselves: copied at once, its offsets in a row.
+    std::size_t j = i;
+    while (j < raw.size() && raw[j] != '&' && raw[j] != '\0') ++j;
+    if (j > i) {
+      out.append(raw.data() + i, j - i);
+      if (raw_offsets != nullptr) {
+        for (std::size_t k = i; k < j; ++k) raw_offsets->push_back(static_cast<std::uint32_t>(k));
+      }
+      i = j;
+      continue;
+    }
     std::size_t before = out.size();
     std::size_t consumed = 1;
     char c = raw[i];
