@@ -64,9 +64,8 @@ struct Resource {
 };
 
 struct Link {
-  std::string url;
-  std::string resolved;
-  std::string host;
+  std::string url;   // as decoded from the markup, or as written in text
+  std::string host;  // of the URL resolved against <base href>, lowercased
   std::size_t begin = 0, end = 0;  // raw attribute value span (text: the URL itself)
 };
 

@@ -311,9 +311,8 @@ void Scanner::finish() {
   keep = 0;
   for (std::size_t i = 0; i < m_r.links.size(); ++i) {
     Link& l = m_r.links[i];
-    auto u = url::resolve(m_r.base_href, l.url);
+    auto u = url::resolve_authority(m_r.base_href, l.url);  // lure rules read the host only
     if (!u) continue;
-    l.resolved = std::move(u->href);
     l.host = std::move(u->host);
     if (keep != i) m_r.links[keep] = std::move(l);
     ++keep;

@@ -120,7 +120,6 @@ std::vector<Link> scan_text_links(std::string_view text) {
     if (host.empty()) continue;
     Link& l = links.emplace_back();
     l.url = std::string(raw);
-    l.resolved = www ? "http://" + l.url : l.url;
     l.host = std::move(host);
     l.begin = hit;
     l.end = e;

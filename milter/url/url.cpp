@@ -166,7 +166,10 @@ void serialize(Url& u) {
   }
 }
 
-std::optional<Url> parse_unc(std::string_view t) {
+// What a parse fills in: everything, or (resolve_authority) the scheme and authority.
+enum class Want { all, authority };
+
+std::optional<Url> parse_unc(std::string_view t, Want want) {
   Url u;
   u.scheme = "file";
   u.unc = true;
@@ -175,19 +178,21 @@ std::optional<Url> parse_unc(std::string_view t) {
   while (end < rest.size() && !is_slash(rest[end])) ++end;
   u.host = base::to_lower(rest.substr(0, end));
   if (u.host.empty()) return std::nullopt;
+  if (want == Want::authority) return u;
   split_path_query_fragment(rest.substr(end), u, true);
   serialize(u);
   return u;
 }
 
-std::optional<Url> parse_prepared(std::string_view t) {
-  if (t.size() > 2 && t[0] == '\\' && t[1] == '\\' && !is_slash(t[2])) return parse_unc(t);
+std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
+  if (t.size() > 2 && t[0] == '\\' && t[1] == '\\' && !is_slash(t[2])) return parse_unc(t, want);
   std::size_t n = scheme_length(t);
   if (n == 0) return std::nullopt;
   Url u;
   u.scheme = base::to_lower(t.substr(0, n));
   std::string_view rest = t.substr(n + 1);
   if (!is_special(u.scheme)) {
+    if (want == Want::authority) return u;  // no authority
     split_path_query_fragment(rest, u, false);
     serialize(u);
     return u;
@@ -202,6 +207,7 @@ std::optional<Url> parse_prepared(std::string_view t) {
   while (end < rest.size() && !is_slash(rest[end]) && rest[end] != '?' && rest[end] != '#') ++end;
   if (!parse_host_port(rest.substr(0, end), u)) return std::nullopt;
   if (u.host.empty() && u.scheme != "file") return std::nullopt;
+  if (want == Want::authority) return u;
   split_path_query_fragment(rest.substr(end), u, true);
   serialize(u);
   return u;
@@ -214,17 +220,24 @@ std::optional<Url> parse(std::string_view s) {
   return parse_prepared(prepare(s, storage));
 }
 
-std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
+namespace {
+
+std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, Want want) {
   std::string storage;
   const std::string_view t = prepare(ref, storage);
-  if (scheme_length(t) != 0) return parse_prepared(t);  // absolute: the base plays no part
-  std::optional<Url> b = base_url.empty() ? std::nullopt : parse(base_url);
+  if (scheme_length(t) != 0) return parse_prepared(t, want);  // absolute: the base plays no part
+  std::optional<Url> b;
+  if (!base_url.empty()) {
+    std::string base_storage;
+    b = parse_prepared(prepare(base_url, base_storage), want);
+  }
   if (t.size() >= 2 && is_slash(t[0]) && is_slash(t[1])) {
-    if (t[0] == '\\' && t[1] == '\\') return parse_prepared(t);  // UNC
+    if (t[0] == '\\' && t[1] == '\\') return parse_prepared(t, want);  // UNC
     std::string scheme = b && is_special(b->scheme) && b->scheme != "file" ? b->scheme : "https";
-    return parse_prepared(scheme + ":" + std::string(t));
+    return parse_prepared(scheme + ":" + std::string(t), want);
   }
   if (!b || !is_special(b->scheme)) return std::nullopt;
+  if (want == Want::authority) return b;  // a path, query or fragment keeps the base's authority
   std::string prefix = b->scheme + "://" + (b->host.find(':') != std::string::npos ? "[" + b->host + "]" : b->host);
   if (!b->port.empty()) prefix += ":" + b->port;
   if (t.empty()) {
@@ -239,6 +252,16 @@ std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
   }
   std::string dir = b->path.substr(0, b->path.rfind('/') + 1);
   return parse_prepared(prefix.append(dir).append(t));
+}
+
+}  // namespace
+
+std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
+  return resolve_as(base_url, ref, Want::all);
+}
+
+std::optional<Url> resolve_authority(std::string_view base_url, std::string_view ref) {
+  return resolve_as(base_url, ref, Want::authority);
 }
 
 bool is_remote_scheme(std::string_view scheme) {

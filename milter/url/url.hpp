@@ -35,6 +35,10 @@ std::optional<Url> parse(std::string_view s);
 // an empty or unusable base give nullopt.
 std::optional<Url> resolve(std::string_view base, std::string_view ref);
 
+// resolve() for callers that need only where a URL points: the same scheme, host, port
+// and unc, but path, query, fragment and href stay empty (none of them is built).
+std::optional<Url> resolve_authority(std::string_view base, std::string_view ref);
+
 // http, https, ftp, file (UNC paths are file URLs).
 bool is_remote_scheme(std::string_view scheme);
 

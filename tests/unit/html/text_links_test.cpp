@@ -9,13 +9,13 @@ TEST_SUITE("html::scan_text_links") {
     const auto l = scan_text_links("see HTTPS://User:pw@Mail.Lure-News.EXAMPLE:8443/a?b#c now");
     REQUIRE(l.size() == 1);
     CHECK(l[0].host == "mail.lure-news.example");
-    CHECK(l[0].resolved == "HTTPS://User:pw@Mail.Lure-News.EXAMPLE:8443/a?b#c");
+    CHECK(l[0].url == "HTTPS://User:pw@Mail.Lure-News.EXAMPLE:8443/a?b#c");
   }
-  TEST_CASE("www. links resolve as http and keep their host") {
+  TEST_CASE("www. links keep their host") {
     const auto l = scan_text_links("go to www.Example.org/x.");
     REQUIRE(l.size() == 1);
     CHECK(l[0].host == "www.example.org");
-    CHECK(l[0].resolved == "http://www.Example.org/x");
+    CHECK(l[0].url == "www.Example.org/x");
   }
   TEST_CASE("IPv6 literals, percent-encoded hosts and empty hosts") {
     auto l = scan_text_links("http://[2001:db8::1]:80/p and http://%6Cure.example/ and http:///x");

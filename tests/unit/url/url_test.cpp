@@ -84,6 +84,41 @@ TEST_SUITE("url::resolve") {
           "https://b.example/dir/img/pixel.gif");
     CHECK(resolve("https://b.example/", " //cdn.example/p ")->href == "https://cdn.example/p");
   }
+  TEST_CASE("resolve_authority points where resolve does, and builds nothing else") {
+    const std::pair<const char*, const char*> cases[] = {
+        {"", "https://User:pw@Track.EXAMPLE:8443/o?u=1#f"},
+        {"", "HTTP://t.example"},
+        {"", "//cdn.example/p.gif"},
+        {"http://b.example:8080/d/", "//cdn.example/p"},
+        {"https://b.example/dir/page.html?x", "img/a.png"},
+        {"https://b.example:444/dir/p?q", "?z"},
+        {"https://b.example/dir/p?q", "#f"},
+        {"https://b.example/dir/p", ""},
+        {"https://[2001:db8::1]/d/", "x.gif"},
+        {"https://b.example/", "\\\\smb.example\\s"},
+        {"https://b.example/", "  img/\r\npix.gif "},
+        {"https://b.example/", "http://%6Cure.example/x"},
+        {"file:///tmp/x", "y"},
+        {"", "img/a.png"},
+        {"mailto:x@y", "img/a.png"},
+        {"", "mailto:someone@lure.example"},
+        {"", "javascript:alert(1)"},
+    };
+    for (const auto& [base, ref] : cases) {
+      CAPTURE(base);
+      CAPTURE(ref);
+      const auto full = resolve(base, ref);
+      const auto authority = resolve_authority(base, ref);
+      REQUIRE(full.has_value() == authority.has_value());
+      if (!full) continue;
+      CHECK(authority->scheme == full->scheme);
+      CHECK(authority->host == full->host);
+      CHECK(authority->port == full->port);
+      CHECK(authority->unc == full->unc);
+      CHECK(authority->href.empty());
+      CHECK(authority->path.empty());
+    }
+  }
   TEST_CASE("UNC ref stays UNC") {
     auto u = resolve("https://b.example/", "\\\\smb.example\\s");
     REQUIRE(u);
