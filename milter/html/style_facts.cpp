@@ -95,11 +95,19 @@ StyleFacts style_facts(std::string_view decls) {
   bool positioned = false, far_offset = false;
   std::string name_scratch, value_scratch;
   const bool comments = decls.find("/*") != std::string_view::npos;
+  // Without quotes (most inline styles) a declaration simply ends at the next ';'.
+  // (Two finds: find_first_of with a set calls memchr once per character.)
+  const bool quotes = decls.find('"') != std::string_view::npos ||
+                      decls.find('\'') != std::string_view::npos;
   std::size_t i = 0;
   while (i < decls.size()) {
     std::size_t end = i;
+    if (!quotes) {
+      end = decls.find(';', i);
+      if (end == std::string_view::npos) end = decls.size();
+    }
     char quote = 0;
-    for (; end < decls.size(); ++end) {
+    for (; quotes && end < decls.size(); ++end) {
       char c = decls[end];
       if (quote != 0) {
         if (c == quote) quote = 0;
