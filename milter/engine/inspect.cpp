@@ -75,9 +75,19 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   } else {
     const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
     decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
+    // Each host once, in order of first appearance (a newsletter links to a handful of
+    // hosts dozens of times): lure rules report the first host that matches, which
+    // repeats cannot change.
+    std::vector<std::string_view> seen_links, seen_resources;
+    const auto add_host = [](std::vector<std::string_view>& seen, std::vector<std::string>& out,
+                             std::string_view raw) {
+      if (std::find(seen.begin(), seen.end(), raw) != seen.end()) return;
+      seen.push_back(raw);
+      out.push_back(normalize(raw));
+    };
     for (const TextPart& t : scan.parts) {
-      for (const auto& l : t.scan.links) s.lure.link_hosts.push_back(normalize(l.host));
-      for (const auto& r : t.scan.resources) s.lure.resource_hosts.push_back(normalize(r.host));
+      for (const auto& l : t.scan.links) add_host(seen_links, s.lure.link_hosts, l.host);
+      for (const auto& r : t.scan.resources) add_host(seen_resources, s.lure.resource_hosts, r.host);
     }
   }
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);

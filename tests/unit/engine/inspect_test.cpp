@@ -161,6 +161,21 @@ TEST_SUITE("engine::inspect") {
     CHECK(engine::apply_verdict(msg, v).empty());
   }
 
+  TEST_CASE("a link lure behind many links to one host, in either host spelling, is found") {
+    auto rules = load_inline(k_base_rules);
+    std::string html;
+    for (int i = 0; i < 40; ++i) html += "<a href=\"https://shop.example/p" + std::to_string(i) + "\">x</a>\n";
+    html += "<a href=\"https://SHOP.example/other\">y</a>\n";
+    html += "<a href=\"https://www.LURE-news.example./story\">read</a>\n";
+    const std::string msg =
+        crlf("From: a@shop.example\nTo: x@y.example\nContent-Type: text/html\n\n" + html);
+    const auto v = engine::inspect(msg, env("a@shop.example"), rules);
+    CHECK(v.action == Action::reject);
+    REQUIRE(v.lures.size() == 1);
+    CHECK(v.lures[0].where == "links");
+    CHECK(v.lures[0].value == "www.lure-news.example");
+  }
+
   TEST_CASE("global monitor mode decides and reports but changes nothing") {
     auto rules = load_inline("mode: monitor\n" + k_base_rules);
     const auto v = engine::inspect(k_html_message, env("x@lure-news.example"), rules);
