@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/build_info.hpp"
+#include "mime/walk.hpp"
 
 namespace pixelwarden::daemon {
 namespace {
@@ -137,7 +138,15 @@ std::map<std::string, Section> schema(const Context& cx) {
        [](const YAML::Node& n, Config& c) { return boolean(n, c.milter.refuse_at_data); }},
   };
   s["mime"] = {
-      {"max_depth", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_depth); }},
+      {"max_depth",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (auto e = positive(n, c.mime.max_depth)) return e;
+         if (c.mime.max_depth > mime::k_max_depth_ceiling) {
+           return "at most " + std::to_string(mime::k_max_depth_ceiling) +
+                  " (the MIME walker recurses once per level)";
+         }
+         return std::nullopt;
+       }},
       {"max_parts", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_parts); }},
   };
   s["rules"] = {

@@ -21,6 +21,8 @@
 #include <optional>
 #include <vector>
 
+#include "daemon/worker_stack.hpp"
+
 namespace pixelwarden::daemon {
 namespace {
 
@@ -434,10 +436,8 @@ namespace {
 // threads for reuse up to 40 MiB, five of the default 8 MiB stacks, so half the new
 // workers mapped a fresh stack while an old one was unmapped (with the TLB shootdown
 // that costs across cores): 10-15% of the milter's throughput. With 1 MiB stacks the
-// cache holds forty. The callbacks need far less (nothing recurses deeper than MIME
-// nesting, max_depth); our own threads were all started before this point.
-constexpr std::size_t k_worker_stack_bytes = std::size_t{1} << 20;
-
+// cache holds forty (k_worker_stack_bytes, worker_stack.hpp). The engine's worst inputs
+// need far less (tests/unit/engine); our own threads were all started before this point.
 void use_small_worker_stacks() {
   pthread_attr_t attr;
   if (pthread_attr_init(&attr) != 0) return;

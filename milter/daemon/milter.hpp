@@ -5,12 +5,13 @@
 // see libmilter; everything they decide is in Session and apply().
 //
 // Negotiation asks for CHGBODY|ADDHDRS|CHGHDRS|QUARANTINE|SETSYMLIST, byte-exact header
-// values (HDR_LEADSPC), and no-reply for every step but DATA and end of message:
-// connect/helo/mail/rcpt/header (always "continue"; a failure there is answered at
-// DATA), end of headers and body (a header-stage refusal or a failure is answered at
-// end of message; no SKIP, an oversized body is read and dropped). libmilter grants
-// these for any MTA (it answers "continue" itself where the MTA lacks the bit). The
-// macros of every stage are requested explicitly.
+// values (HDR_LEADSPC), and no-reply for every step but end of message:
+// connect/helo/mail/rcpt/header (always "continue"), end of headers and body (a
+// header-stage refusal or a failure is answered at end of message; no SKIP, an
+// oversized body is read and dropped). DATA is skipped (NODATA, or no-reply where the
+// MTA cannot skip it) unless milter.refuse_at_data makes it answer. libmilter grants
+// the no-reply bits for any MTA (it answers "continue" itself where the MTA lacks one).
+// The macros of every stage are requested explicitly.
 // Process-wide: libmilter keeps one filter per process.
 
 #include <cstddef>

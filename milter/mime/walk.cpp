@@ -11,8 +11,6 @@
 namespace pixelwarden::mime {
 namespace {
 
-constexpr int k_depth_ceiling = 1000;
-
 struct Delimiter {
   std::size_t line_begin = 0;  // where "--boundary" starts
   std::size_t next = 0;        // first byte after the delimiter line
@@ -76,7 +74,7 @@ class Walker {
  public:
   Walker(std::string_view top_headers, std::string_view body, const WalkLimits& limits)
       : m_top_headers(top_headers), m_body(body), m_limits(limits) {
-    m_limits.max_depth = std::min(m_limits.max_depth, k_depth_ceiling);
+    m_limits.max_depth = std::min(m_limits.max_depth, k_max_depth_ceiling);
   }
 
   WalkResult run() {

@@ -47,8 +47,13 @@ struct Part {
   bool is_leaf() const { return !is_multipart && children == 0; }
 };
 
+// The deepest nesting a walk may be allowed: the walker recurses once per level, about
+// 850 bytes of stack each in a release build, and the milter runs it on 1 MiB worker
+// stacks (daemon/worker_stack.hpp). mime.max_depth above this is a config error.
+inline constexpr int k_max_depth_ceiling = 256;
+
 struct WalkLimits {
-  int max_depth = 32;  // clamped to 1000 (the walker recurses once per level)
+  int max_depth = 32;  // clamped to k_max_depth_ceiling
   int max_parts = 2000;
 };
 

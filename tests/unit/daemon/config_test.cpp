@@ -85,6 +85,17 @@ audit:
     CHECK(c.error().message.find("accept | tempfail") != std::string::npos);
   }
 
+  TEST_CASE("mime.max_depth is bounded by what the MIME walker's stack allows") {
+    auto ok = parse_config("mime:\n  max_depth: 256\n", "/x/p.yaml");
+    REQUIRE(ok.ok());
+    CHECK(ok->mime.max_depth == 256);
+    auto c = parse_config("mime:\n  max_depth: 257\n", "/x/p.yaml");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().line == 2);
+    CHECK(c.error().column == 14);
+    CHECK(c.error().message.find("at most 256") != std::string::npos);
+  }
+
   TEST_CASE("relative paths resolve against the config file's directory") {
     auto c = parse_config("rules:\n  path: ../rules/default.yaml\naudit:\n  path: audit.jsonl\n",
                           "/opt/pw/config/pixelwarden.yaml");
