@@ -7,7 +7,6 @@
 #include <sstream>
 #include <sys/stat.h>
 
-
 namespace pixelwarden::cli {
 
 base::Result<std::string> read_input(const std::string& path) {

@@ -65,7 +65,6 @@ void Session::begin_message() {
   m_truncated = false;
   m_decided = false;
   m_held = false;
-  m_held_draining = false;
   m_envelope_done = false;
   m_began_draining = m_env.draining.load(std::memory_order_acquire);
   auto rules = m_env.holder ? m_env.holder->pin() : nullptr;
@@ -111,11 +110,7 @@ Step Session::data(std::string_view queue_id, MilterActions& actions) {
 Step Session::envelope_stage(MilterActions* actions) {
   m_envelope_done = true;
   if (m_failed || !m_inspector) return actions ? answer_failure() : Step::cont;
-  if (m_began_draining) {
-    if (actions) return refuse_draining(*actions);
-    m_held_draining = true;
-    return Step::cont;
-  }
+  if (m_began_draining) return actions ? refuse_draining(*actions) : Step::cont;  // else at eom()
   m_inspector->envelope(m_envelope);
   if (actions) return decide_early(*actions);
   m_held = m_inspector->verdict().final();
@@ -135,21 +130,21 @@ Step Session::refuse_draining(MilterActions& actions) {
 void Session::header(std::string_view name, std::string_view value) {
   if (!m_open || m_decided) return;
   m_header_bytes += name.size() + value.size() + 3;
-  if (m_held || m_held_draining) return;  // refused already: nothing left to inspect
+  if (m_held || m_began_draining) return;  // refused already: nothing left to inspect
   m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
 }
 
 void Session::eoh(std::string_view queue_id) {
   set_queue_id(queue_id);
   ensure_envelope_stage();
-  if (m_failed || !m_inspector || m_held || m_held_draining) return;  // answered at eom()
+  if (m_failed || !m_inspector || m_held || m_began_draining) return;  // answered at eom()
   m_inspector->headers(m_headers);
   m_held = m_inspector->verdict().final();
 }
 
 bool Session::body(std::string_view chunk) {
   ensure_envelope_stage();
-  if (m_failed || !m_open || m_truncated || m_held || m_held_draining) return false;
+  if (m_failed || !m_open || m_truncated || m_held || m_began_draining) return false;
   if (m_body.size() + chunk.size() > m_env.limits.max_message_bytes) {
     // Over the cap: stop buffering; the message passes unmodified (the engine marks it
     // skipped=too_large), envelope and header lures still apply.
@@ -166,7 +161,7 @@ Step Session::eom(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
   ensure_envelope_stage();
   if (m_failed || !m_inspector) return answer_failure();
-  if (m_held_draining) return refuse_draining(actions);
+  if (m_began_draining) return refuse_draining(actions);
   if (m_held) return decide_early(actions);
   const auto start = std::chrono::steady_clock::now();
   m_inspector->body(m_body.view(), m_truncated);

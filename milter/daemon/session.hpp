@@ -117,11 +117,10 @@ class Session {
   bool m_failed = false;
   bool m_decided = false;  // a refusal was answered; ignore the rest of this message
   bool m_held = false;     // a refusal found before the body waits for eom()
-  bool m_held_draining = false;  // began after SIGTERM, DATA did not answer: 451 at eom()
   bool m_envelope_done = false;  // the envelope stage ran for this message
   bool m_truncated = false;
   bool m_leading_space = false;
-  bool m_began_draining = false;  // this message began after SIGTERM
+  bool m_began_draining = false;  // began after SIGTERM: 451 at DATA or (held) at eom()
   engine::Envelope m_envelope;
   std::vector<engine::HeaderField> m_headers;
   std::size_t m_header_bytes = 0;

@@ -1,6 +1,5 @@
 #include "engine/body.hpp"
 
-
 #include "base/text.hpp"
 #include "html/rewrite.hpp"
 #include "mime/codec.hpp"

@@ -76,10 +76,6 @@ std::vector<std::pair<std::size_t, std::size_t>> url_starts(std::string_view tex
   return starts;
 }
 
-}  // namespace
-
-namespace {
-
 // The host of an absolute URL's authority (after "scheme://", or the whole "www." form):
 // up to the first '/', '?', '#' or '\\', without userinfo or port, lowercased. Bare URLs
 // in prose are already absolute, so the full URL parser (and its allocations) is not

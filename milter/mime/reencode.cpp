@@ -17,10 +17,10 @@ namespace {
 constexpr std::size_t k_default_b64_line = 76;
 constexpr std::size_t k_max_line = 998;
 
+// One line of a quoted-printable part (base64 lines are walked by b64_reuse).
 struct Line {
   std::size_t enc_begin = 0, enc_end = 0;  // incl. line ending
   std::size_t dec_size = 0;
-  bool reusable = false;  // decodes on its own to exactly dec_size bytes, quantum-aligned
 };
 
 std::vector<std::string_view> split_lines(std::string_view s) {
@@ -92,23 +92,14 @@ std::size_t qp_line_size(std::string_view l) {
   return l.size() - 2 * escapes;
 }
 
-std::vector<Line> analyze(std::string_view enc, Cte cte) {
+std::vector<Line> qp_lines(std::string_view enc) {
   std::vector<Line> out;
   out.reserve(enc.size() / 64 + 1);
   std::size_t pos = 0;
   while (pos < enc.size()) {
     const void* nl = std::memchr(enc.data() + pos, '\n', enc.size() - pos);
     const std::size_t end = nl == nullptr ? enc.size() : static_cast<const char*>(nl) - enc.data() + 1;
-    const std::string_view l = enc.substr(pos, end - pos);
-    Line line{pos, end, 0, true};
-    if (cte == Cte::quoted_printable) {
-      line.dec_size = qp_line_size(l);
-    } else {
-      const auto size = b64_line_size(l);
-      line.reusable = size.has_value();
-      line.dec_size = size.value_or(0);
-    }
-    out.push_back(line);
+    out.push_back(Line{pos, end, qp_line_size(enc.substr(pos, end - pos))});
     pos = end;
   }
   return out;
@@ -194,7 +185,7 @@ Reuse b64_reuse(std::string_view enc, std::size_t p, std::size_t s, bool aligned
 }
 
 Reuse qp_reuse(std::string_view enc, std::size_t p, std::size_t s) {
-  const std::vector<Line> lines = analyze(enc, Cte::quoted_printable);
+  const std::vector<Line> lines = qp_lines(enc);
   Reuse r;
   std::size_t k = 0;
   // A reused prefix line must end with a line break, or fresh text would lengthen it.
@@ -260,7 +251,7 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
                                              std::string_view new_dec,
                                              const std::vector<DecodedEdit>& edits,
                                              std::string_view eol) {
-  const std::vector<Line> lines = analyze(enc, Cte::quoted_printable);
+  const std::vector<Line> lines = qp_lines(enc);
   if (lines.empty()) return std::nullopt;
   std::vector<std::size_t> dec_begin(lines.size());
   std::size_t total = 0;

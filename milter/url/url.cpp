@@ -215,15 +215,6 @@ std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
   return u;
 }
 
-}  // namespace
-
-std::optional<Url> parse(std::string_view s) {
-  std::string storage;
-  return parse_prepared(prepare(s, storage));
-}
-
-namespace {
-
 std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, Want want) {
   std::string storage;
   const std::string_view t = prepare(ref, storage);
@@ -257,6 +248,11 @@ std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, W
 }
 
 }  // namespace
+
+std::optional<Url> parse(std::string_view s) {
+  std::string storage;
+  return parse_prepared(prepare(s, storage));
+}
 
 std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
   return resolve_as(base_url, ref, Want::all);
