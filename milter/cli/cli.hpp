@@ -1,5 +1,5 @@
 #pragma once
-// The `pixelwarden` command line: dispatch to the subcommands of spec/cli.md.
+// The `pixelwarden` command line: dispatch to the subcommands of docs/cli.md.
 // Every subcommand runs the same engine as the milter.
 
 #include <string>
@@ -16,7 +16,7 @@ int rules_command(const std::vector<std::string>& args);
 int scan_command(const std::vector<std::string>& args);
 int version_command(const std::vector<std::string>& args);
 
-// Exit status for usage errors (spec: filter exits 2 on usage).
+// Exit status for usage errors, for every subcommand (docs/cli.md).
 inline constexpr int k_exit_usage = 2;
 
 }  // namespace pixelwarden::cli

@@ -20,7 +20,7 @@ constexpr const char* k_run_usage =
 
 int run_command(const std::vector<std::string>& argv) {
   // Before any thread exists: libmilter's signal thread and ours must be the only
-  // receivers of SIGTERM/SIGHUP/SIGINT/SIGUSR1 (ENGINEERING.md §1).
+  // receivers of SIGTERM/SIGHUP/SIGINT/SIGUSR1 (see daemon/signals.hpp).
   daemon::block_signals();
   ArgSpec spec;
   spec.valued = {"--config", "--socket", "--metrics-listen", "--rules"};

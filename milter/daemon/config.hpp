@@ -1,5 +1,5 @@
 #pragma once
-// Daemon configuration: the YAML of spec/cli.md ("Daemon config") as one plain value.
+// Daemon configuration: the YAML of docs/config.md as one plain value.
 // load_config() validates everything at once and reports the first problem with
 // FILE:LINE:COL (1-based); unknown keys are errors so a typo never silently falls back
 // to a default. Relative paths inside the file resolve against the file's directory.
@@ -67,7 +67,7 @@ struct Config {
   std::string source = "<built-in defaults>";
 };
 
-// The built-in defaults of spec/cli.md; rules from the installed default ruleset, or the
+// The built-in defaults of docs/config.md; rules from the installed default ruleset, or the
 // source tree's rules/default.yaml when the installed one is absent (a source build).
 Config default_config();
 

@@ -1,7 +1,7 @@
 #pragma once
 // Verdict: everything the staged inspection decided about one message, and the edits
 // that carry it out. The milter applies it through MilterActions; `filter`, `rules
-// test` and `scan` read it directly. to_json() is the verdict JSON of spec/cli.md.
+// test` and `scan` read it directly. to_json() is the verdict JSON of docs/cli.md.
 
 #include <cstdint>
 #include <optional>

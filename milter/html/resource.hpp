@@ -1,6 +1,6 @@
 #pragma once
 // Resource extraction: every URL in an HTML part that a mail client fetches without
-// a click (the vectors of spec/ruleset.md), plus links (a/area href, form action)
+// a click (the vectors of docs/ruleset.md), plus links (a/area href, form action)
 // whose hosts feed lure rules. One tokenizer pass, no DOM; a simple stack of open
 // elements gives the "hidden ancestor" fact of the invisibility heuristic.
 // Conventions:
@@ -45,7 +45,7 @@ struct Resource {
   std::string host;       // host of `resolved`, lowercased, as written
   std::size_t begin = 0, end = 0;  // raw span of the URL text in the input
   int width = -1, height = -1;     // declared width/height attributes, -1 when absent
-  bool invisible = false;          // the spec's heuristic, on the element or an ancestor
+  bool invisible = false;          // the invisibility heuristic (docs/ruleset.md), on the element or an ancestor
   bool ancestor_hidden = false;    // an open ancestor element was hidden
   bool in_conditional_comment = false;
 

@@ -4,7 +4,7 @@
 // checked for overlap (a patch inside a larger removal is dropped; a partial
 // overlap is an error), then applied. Bytes outside patched spans are untouched and
 // no edits give the input back unchanged.
-// Actions (spec/ruleset.md): neutralize (image-like -> 1x1 GIF data URL, others ->
+// Actions (docs/ruleset.md, "Tracker actions"): neutralize (image-like -> 1x1 GIF data URL, others ->
 // "data:,"), strip (void element removed whole; other elements lose the attribute;
 // a srcset candidate leaves its list; CSS loses the declaration, @import rule or
 // @font-face block), proxy (image-like only, the caller's proxy_url; others are

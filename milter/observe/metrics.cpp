@@ -19,7 +19,7 @@ constexpr std::array<const char*, 5> k_actions = {
     "accept", "reject", "tempfail", "discard", "quarantine"};  // engine::Action order
 constexpr std::array<const char*, 4> k_rule_kinds = {"tracker", "lure", "allow", "list_entries"};
 constexpr std::array<const char*, 3> k_reload_results = {"success", "failure", "unchanged"};
-// The closed vector set of spec/ruleset.md, created up front so rates start at zero.
+// The closed vector set of docs/ruleset.md, created up front so rates start at zero.
 constexpr std::array<const char*, 19> k_vectors = {
     "img",        "srcset",     "picture_source", "input_image", "video_poster",
     "media_src",  "embed",      "object",         "iframe",      "link",

@@ -1,5 +1,5 @@
 #pragma once
-// Metrics: the one place where every metric of spec/metrics.md is declared. The daemon
+// Metrics: the one place where every metric of docs/metrics.md is declared. The daemon
 // owns one instance for the life of the process, calls the record_* functions from
 // mail threads and the control plane, and serves serialize() at GET /metrics.
 //
@@ -31,7 +31,7 @@
 
 namespace pixelwarden::observe {
 
-// Bucket bounds of spec/metrics.md.
+// Bucket bounds of docs/metrics.md.
 inline const std::vector<double> k_duration_buckets = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
 inline const std::vector<double> k_size_buckets = {

@@ -2,7 +2,7 @@
 // Look-alike detection for protected brands (ruleset `lookalike_of`). The analyst
 // lists *all* legitimate domains of the brands; a registrable domain outside that list
 // is a look-alike when its label (the part before the public suffix) relates to a
-// protected label in one of four ways (spec/ruleset.md):
+// protected label in one of four ways (docs/ruleset.md, "Look-alikes"):
 //   skeleton      same Unicode TR39 skeleton (Cyrillic `а` for `a`, `rn` for `m`)
 //   other_suffix  the very same label under another suffix (nytimes.co)
 //   edit_distance Damerau-Levenshtein distance 1 from a protected label of >= 5 chars

@@ -6,7 +6,7 @@
 
 Everything is private to one temp dir and loopback ports picked free at start, so
 tests never touch the system Postfix or the network. Postfix needs root
-(ENGINEERING.md §3). Every process started here is stopped again, also on failure; the
+(master(8) refuses to start otherwise). Every process started here is stopped again, also on failure; the
 temp dir is removed on success and kept (its path printed) on failure.
 
 Typical use (see test_foundation.py):

@@ -1,4 +1,4 @@
-"""Kubernetes ConfigMap update (issue 7), simulated exactly as the kubelet's
+"""Kubernetes ConfigMap update, simulated exactly as the kubelet's
 AtomicWriter does it, with the poll off (poll_interval 0) so only inotify can notice:
 
     mount/..2026_11_22_10_00_00.123/{rules.yaml,lure-domains.txt}   (the data)

@@ -1,4 +1,4 @@
-"""DKIM and milter order (issue 6).
+"""DKIM and milter order: a DKIM verifier placed before pixelwarden sees the original bytes.
 
 pixelwarden changes message bodies, which breaks the body hash (bh=) of every DKIM
 signature for any verifier that runs AFTER it. The supported order is therefore

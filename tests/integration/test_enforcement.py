@@ -1,4 +1,4 @@
-"""Inline enforcement through a real Postfix (issue 6): every message action, seen from
+"""Inline enforcement through a real Postfix: every message action, seen from
 the SMTP client, the sink, Postfix's queue and the audit log.
 
 Ruleset: fixtures/enforce/rules.yaml (one lure rule per action, keyed by the From
@@ -107,7 +107,7 @@ class Enforce(harness.SharedStackTestCase):
         self.assertEqual((v["action"], v["modified"], v["trackers"]), ("accept", "yes", "2"))
 
     def test_audit_line_reports_the_time_spent_in_the_filter(self):
-        # spec/cli.md: the verdict JSON (audit lines too) carries elapsed_us.
+        # docs/cli.md: the verdict JSON (audit lines too) carries elapsed_us.
         sender = "news3@newsletter.example"
         self.assertEqual(se.send_one(self.stack, tracked_message(sender), sender).code, 250)
         line = se.audit_for(self.stack.milter, sender)

@@ -1,4 +1,4 @@
-"""Hot reload under load (issue 7), through a real Postfix.
+"""Hot reload under load, through a real Postfix: no message lost or mis-decided while rulesets swap.
 
 Several SMTP sessions send mail continuously (every message its own envelope sender)
 while the ruleset file is replaced again and again by every trigger kind:

@@ -1,6 +1,6 @@
 #pragma once
 // Synthetic benchmark messages, deterministic for a given serial number, and the
-// loader for the shared HTML mail corpus. Shared by the engine benchmark and
+// loader for the outside HTML mail corpus (PIXELWARDEN_CORPORA). Shared by the engine benchmark and
 // pw_bench_message (which writes them to files for the milter and end-to-end
 // benchmarks).
 //

@@ -1,5 +1,5 @@
 // bench_mime [DATA_DIR] [ROUNDS]: walk + decode + re-encode throughput over the MIME corpus
-// (every message of shared/data/mime and html-mail), plus attachment skipping and the raw
+// (every message of the corpora folder's mime/ and html-mail/, see tests/README.md), plus attachment skipping and the raw
 // codecs, in MB/s of input. Not a test: numbers depend on the machine and build type.
 
 #include <chrono>

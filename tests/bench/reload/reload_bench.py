@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reload benchmark (issue 7): how long a ruleset reload takes, and what reloads cost
+"""Reload benchmark: how long a ruleset reload takes, and what reloads cost
 the mail in flight. A script, not a ctest test (needs root: private Postfix).
 
     sudo python3 tests/bench/reload/reload_bench.py --bin build/rel/milter/pixelwarden

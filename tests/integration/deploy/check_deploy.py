@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Static checks of deploy/ that promtool does not cover: the Grafana dashboard (valid
-JSON, a ${datasource} variable on every panel and target, only metric names of
-spec/metrics.md, layout), the provisioning files, and the Kubernetes manifests (rules
-ConfigMap mounted as a directory without subPath, Prometheus annotations pointing at
-the metrics port the config listens on). Usage: check_deploy.py REPO_ROOT"""
+JSON, a ${datasource} variable on every panel and target, only metric names documented
+in docs/metrics.md, layout), the alert rules and their unit tests (only documented
+metric names), the metric names the code declares (exactly those documented), the
+provisioning files, and the Kubernetes manifests (rules ConfigMap mounted as a
+directory without subPath, Prometheus annotations pointing at the metrics port the
+config listens on). Usage: check_deploy.py REPO_ROOT"""
 import json
 import os
 import re
@@ -17,14 +19,33 @@ def check(cond, msg):
         failures.append(msg)
 
 
-def spec_metric_names(root):
-    spec = os.path.join(root, "..", "shared", "spec", "metrics.md")
-    names = {"up", "process_resident_memory_bytes", "process_cpu_seconds_total",
-             "process_open_fds", "process_start_time_seconds"}
-    if os.path.exists(spec):
-        with open(spec) as f:
-            names |= set(re.findall(r"^\| `(pixelwarden_[a-z_]+)`", f.read(), re.M))
-    return names
+def documented_metric_names(root):
+    """The first column of the reference table of docs/metrics.md, plus Prometheus' `up`."""
+    with open(os.path.join(root, "docs", "metrics.md")) as f:
+        names = set(re.findall(r"^\| `((?:pixelwarden|process)_[a-z_]+)` \|", f.read(), re.M))
+    return names | {"up"}
+
+
+def check_declared_metrics(root):
+    """The code declares every documented pixelwarden_ metric and no other."""
+    with open(os.path.join(root, "milter", "observe", "metrics.cpp")) as f:
+        declared = set(re.findall(r'"(pixelwarden_[a-z_]+)"', f.read()))
+    documented = {n for n in KNOWN if n.startswith("pixelwarden_")}
+    for name in sorted(declared - documented):
+        check(False, f"metrics.cpp declares {name}, docs/metrics.md does not document it")
+    for name in sorted(documented - declared):
+        check(False, f"docs/metrics.md documents {name}, metrics.cpp does not declare it")
+
+
+def check_alerts(root):
+    """Every metric name in the alert rules and their unit tests is documented."""
+    for name in ("alerts.yml", "alerts_test.yml"):
+        with open(os.path.join(root, "deploy", "prometheus", name)) as f:
+            text = f.read()
+        used = metric_names_in(text)
+        check(used, f"{name}: no pixelwarden metric used")
+        for metric in sorted(used):
+            check(metric in KNOWN, f"{name}: unknown metric {metric}")
 
 
 def metric_names_in(expr):
@@ -113,9 +134,11 @@ def check_kubernetes(root):
 
 if __name__ == "__main__":
     root = sys.argv[1]
-    KNOWN = spec_metric_names(root)
-    check(len(KNOWN) > 20, f"spec metric names not found ({len(KNOWN)})")
+    KNOWN = documented_metric_names(root)
+    check(len(KNOWN) > 20, f"docs/metrics.md: metric table not found ({len(KNOWN)} names)")
+    check_declared_metrics(root)
     check_dashboard(root)
+    check_alerts(root)
     check_provisioning(root)
     check_kubernetes(root)
     for f in failures:

@@ -6,7 +6,7 @@ using namespace pixelwarden::daemon;
 using namespace std::chrono_literals;
 
 TEST_SUITE("daemon::Config") {
-  TEST_CASE("built-in defaults follow spec/cli.md") {
+  TEST_CASE("built-in defaults follow docs/config.md") {
     const Config c = default_config();
     CHECK(c.milter.socket == "inet:8894@127.0.0.1");
     CHECK(c.metrics.listen == "127.0.0.1:9894");

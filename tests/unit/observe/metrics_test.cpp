@@ -287,7 +287,7 @@ TEST_SUITE("observe::Metrics") {
     CHECK(lines_starting(out, "process_start_time_seconds ").size() == 1);
   }
 
-  TEST_CASE("every metric family of spec/metrics.md is exported with its TYPE once used") {
+  TEST_CASE("every metric family of docs/metrics.md is exported with its TYPE once used") {
     // Families with ruleset-derived labels have no series (and no TYPE line) until first
     // use; one of each event brings them all out.
     Metrics m("5.4.9");
