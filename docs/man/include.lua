@@ -109,23 +109,47 @@ local function table_to_list(t)
     if #row == 2 then
       defs:insert(pandoc.Plain(pandoc.utils.blocks_to_inlines(row[2])))
     else
+      local lines = pandoc.List()
       for i = 2, #row do
         local cell = pandoc.utils.blocks_to_inlines(row[i])
         if #cell > 0 then
-          local line = pandoc.List({ pandoc.Emph(pandoc.utils.stringify(s.headers[i])),
-                                     pandoc.Str(":"), pandoc.Space() })
-          line:extend(cell)
-          defs:insert(#defs == 0 and pandoc.Plain(line) or pandoc.Para(line))
+          if #lines > 0 then lines:insert(pandoc.RawInline("man", "\n.br\n")) end
+          lines:extend({ pandoc.Emph(pandoc.utils.stringify(s.headers[i])), pandoc.Str(":"),
+                         pandoc.Space() })
+          lines:extend(cell)
         end
       end
+      defs:insert(pandoc.Plain(lines))
     end
     items:insert({ term, { defs } })
   end
   return pandoc.DefinitionList(items)
 end
 
+-- pandoc 2.17 writes the second and later blocks of a definition at the outer margin
+-- (a .PP ends the .TP); .RS/.RE keep them under their tag.
+local function indent_definitions(list)
+  for _, item in ipairs(list.content) do
+    for d, blocks in ipairs(item[2]) do
+      if #blocks > 1 then
+        local out = pandoc.List({ blocks[1], pandoc.RawBlock("man", ".RS") })
+        for i = 2, #blocks do
+          local b = blocks[i]
+          -- a paragraph right after .RS needs no .PP of its own (mandoc warns)
+          if i == 2 and b.t == "Para" then b = pandoc.Plain(b.content) end
+          out:insert(b)
+        end
+        out:insert(pandoc.RawBlock("man", ".RE"))
+        item[2][d] = out
+      end
+    end
+  end
+  return list
+end
+
 local man_shape = {
   Table = table_to_list,
+  DefinitionList = indent_definitions,
   Code = function(c) return pandoc.Strong(pandoc.Str(c.text)) end,
   CodeBlock = function(b)
     local lines = pandoc.List()

@@ -32,7 +32,7 @@ TEST_SUITE("cli::scan_output") {
     CHECK(csv_quote("") == "");
   }
 
-  TEST_CASE("a csv row has the spec's nine columns in order") {
+  TEST_CASE("a csv row has the nine columns of docs/cli.md in order") {
     CHECK(csv_header() == "path,mbox_offset,message_id,date,from,to,decision,rules,trackers\r\n");
     CHECK(
         format_csv(sample()) ==

@@ -19,7 +19,7 @@ TEST_SUITE("daemon::Config") {
     CHECK(c.rules.path.find("rules/default.yaml") != std::string::npos);
   }
 
-  TEST_CASE("every key of the spec is read") {
+  TEST_CASE("every key of docs/config.md is read") {
     auto c = parse_config(R"(milter:
   socket: unix:/run/pixelwarden/milter.sock
   max_message_bytes: 1000

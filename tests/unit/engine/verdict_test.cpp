@@ -5,7 +5,7 @@
 using namespace pixelwarden::engine;
 
 TEST_SUITE("engine::Verdict") {
-  TEST_CASE("to_json writes the spec's fields in order, skipped as null") {
+  TEST_CASE("to_json writes the fields of docs/cli.md in order, skipped as null") {
     Verdict v;
     v.ruleset_name = "n";
     v.ruleset_version = "1";

@@ -179,7 +179,7 @@ TEST_SUITE("observe::Metrics") {
     CHECK_LINE(out, "pixelwarden_skipped_total{reason=\"malformed_mime\"} 0");
   }
 
-  TEST_CASE("duration and size histograms use the spec's buckets") {
+  TEST_CASE("duration and size histograms use the buckets of docs/metrics.md") {
     Metrics m("5.4.9");
     engine::Verdict v;
     v.message_bytes = 2000;
