@@ -4,11 +4,12 @@
 # and prints messages/s and MB/s from the scan summary. Not run in CI.
 # usage: bench_scan.sh PIXELWARDEN [N] [WORKDIR] [ATTACHMENT_BYTES]
 #   N defaults to 100000 (~11 GB with 1 MB attachments; pass ATTACHMENT_BYTES=150000
-#   for ~2 GB). Stores are kept in WORKDIR (default /tmp/pw-scan-bench) and reused.
+#   for ~2 GB). Stores are kept in WORKDIR (default $TMPDIR/pw-scan-bench, TMPDIR
+#   defaulting to /tmp) and reused.
 set -eu
 PW=${1:?usage: bench_scan.sh PIXELWARDEN [N] [WORKDIR] [ATTACHMENT_BYTES]}
 N=${2:-100000}
-WORK=${3:-/tmp/pw-scan-bench}
+WORK=${3:-${TMPDIR:-/tmp}/pw-scan-bench}
 ATT=${4:-1000000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 RULES=${PW_RULES:-$HERE/../../../rules/default.yaml}

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -286,8 +287,9 @@ TEST_SUITE("daemon::Session") {
 
   TEST_CASE("a flagged message is written to the audit log as one JSON line") {
     Fixture f;
-    char tmpl[] = "/tmp/pw-audit-XXXXXX";
-    const int fd = mkstemp(tmpl);
+    // In the temp directory of whoever runs the tests ($TMPDIR honoured).
+    std::string tmpl = (std::filesystem::temp_directory_path() / "pw-audit-XXXXXX").string();
+    const int fd = mkstemp(tmpl.data());
     REQUIRE(fd >= 0);
     close(fd);
     auto audit = daemon::AuditLog::open(tmpl);
@@ -305,7 +307,7 @@ TEST_SUITE("daemon::Session") {
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string text = ss.str();
-    std::remove(tmpl);
+    std::remove(tmpl.c_str());
     CHECK(text.find("\"QAUDIT\"") != std::string::npos);
     CHECK(text.find("lure-rule") != std::string::npos);
     CHECK(text.find("bob@example.net") != std::string::npos);
