@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "daemon/audit_log.hpp"
+#include "daemon/drain.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/milter.hpp"
 #include "daemon/reload.hpp"
@@ -35,27 +36,13 @@ int startup_error(const std::string& message) {
   return 1;
 }
 
-// Waits until no message is between MAIL FROM and its end, or the timeout passes.
-void drain(const SessionEnv& env, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int last = -1;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int n = env.in_flight.load();
-    if (n <= 0) return;
-    if (n != last) spdlog::info("draining: {} message(s) in flight", n);
-    last = n;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  spdlog::warn("drain timeout: {} message(s) still in flight; the MTA will retry them",
-               env.in_flight.load());
-}
-
-// The main thread's loop while smfi_main runs elsewhere (see signals.hpp).
-void serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& triggers,
-                   AuditLog* audit, const std::atomic<bool>& milter_exited) {
+// The main thread's loop while smfi_main runs elsewhere (see signals.hpp). False when
+// the stop must not wait for messages (SIGINT).
+bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& triggers,
+                   AuditLog* audit, const std::atomic<bool>& milter_exited, Drain& drain) {
   for (;;) {
     const Signal sig = wait_for_signal();
-    if (milter_exited) return;
+    if (milter_exited) return true;
     switch (sig) {
       case Signal::reload:
         spdlog::info("SIGUSR1: reloading rules and reopening the audit log");
@@ -68,13 +55,13 @@ void serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& trigge
         spdlog::info("stop signal: draining in-flight messages (up to {} ms)",
                      config.milter.drain_timeout.count());
         env.draining = true;
-        drain(env, config.milter.drain_timeout);
+        drain.wait(env.in_flight);
         milter_stop();
-        return;
+        return true;
       case Signal::abort:
         spdlog::info("SIGINT: stopping now");
         milter_stop();
-        return;
+        return false;
     }
   }
 }
@@ -170,15 +157,22 @@ int run(const Config& config) {
   const pthread_t main_thread = pthread_self();
   std::atomic<bool> milter_exited{false};
   std::atomic<bool> clean{true};
+  Drain drain(config.milter.drain_timeout);
   std::thread milter_thread([&] {
     clean = milter_main();
     milter_exited = true;
     pthread_kill(main_thread, SIGUSR1);  // wake the signal loop below
   });
-  serve_signals(env, config, triggers, audit.get(), milter_exited);
+  const bool wait_for_messages =
+      serve_signals(env, config, triggers, audit.get(), milter_exited, drain);
   milter_thread.join();
   spdlog::info("stopping: milter socket closed");
-  drain(env, config.milter.drain_timeout);  // messages left if libmilter's thread took the signal
+  if (wait_for_messages) {
+    // Callbacks still running, or every in-flight message if libmilter's own thread
+    // took the signal: within what is left of the one drain_timeout (drain.hpp).
+    env.draining = true;
+    drain.wait(env.in_flight);
+  }
   http.reset();
   triggers.stop();
   spdlog::info("pixelwarden stopped");
