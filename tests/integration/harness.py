@@ -19,9 +19,13 @@ Typical use (see test_foundation.py):
             self.assertEqual(harness.body_of(got.data), harness.body_of(sent))
 
 Configuration comes from the environment, set by tests/integration/CMakeLists.txt:
-PIXELWARDEN_BIN (the built binary), PIXELWARDEN_DATA_DIR (shared corpora),
-PIXELWARDEN_SOURCE_DIR (repo root), PIXELWARDEN_KEEP_TMP=1 keeps temp dirs always.
-Python 3 standard library only.
+PIXELWARDEN_BIN (the built binary), PIXELWARDEN_CORPORA (the outside corpora folder,
+empty when not given), PIXELWARDEN_SOURCE_DIR (repo root), PIXELWARDEN_KEEP_TMP=1 keeps
+temp dirs always. Python 3 standard library only.
+
+A test module runs through main() below: when this machine cannot run the stack (not
+root, no Postfix) it exits 77, which its ctest entry (SKIP_RETURN_CODE 77) reports as
+skipped, never as passed; so does a run in which any test was skipped.
 """
 
 import grp
@@ -33,6 +37,7 @@ import smtplib
 import socket
 import socketserver
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -49,15 +54,58 @@ EMPTY_RULESET = """ruleset:
 """
 
 
+# The exit status ctest reports as "skipped" (SKIP_RETURN_CODE 77 on every entry).
+SKIP_EXIT = 77
+
+
 def binary():
     path = os.environ.get("PIXELWARDEN_BIN", "")
     if not path or not os.access(path, os.X_OK):
-        raise unittest.SkipTest("PIXELWARDEN_BIN is not set to an executable")
+        # ctest always sets it: a missing binary is a broken build, not a skip.
+        raise RuntimeError(f"PIXELWARDEN_BIN={path!r} is not an executable")
     return path
 
 
-def data_dir():
-    return os.environ.get("PIXELWARDEN_DATA_DIR", "")
+def corpora_dir():
+    """The outside corpora folder (PIXELWARDEN_CORPORA), or "" when not given."""
+    return os.environ.get("PIXELWARDEN_CORPORA", "")
+
+
+def missing_requirements(root=True, tools=()):
+    """What this machine lacks to run a test: root, and the given programs."""
+    missing = []
+    if root and os.geteuid() != 0:
+        missing.append("root (a private Postfix instance needs it)")
+    path = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+    for tool in (("postfix",) if root else ()) + tuple(tools):
+        if shutil.which(tool, path=path) is None:
+            missing.append(f"{tool} (scripts/setup installs it)")
+    return missing
+
+
+def require(root=True, tools=()):
+    """Exits 77 (skipped) with the reason when missing_requirements() finds anything."""
+    missing = missing_requirements(root, tools)
+    if missing:
+        print(f"SKIPPED: needs {', '.join(missing)}", file=sys.stderr, flush=True)
+        sys.exit(SKIP_EXIT)
+
+
+def main(root=True, tools=()):
+    """A test module's entry point: require(), then unittest with -v. Exits 0 when every
+    test ran and passed, 77 when none failed but any was skipped, 1 otherwise."""
+    require(root, tools)
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    program = unittest.main(module="__main__", argv=[sys.argv[0], "-v", *args], exit=False)
+    result = program.result
+    if not result.wasSuccessful() or result.testsRun == 0:
+        sys.exit(1)
+    if result.skipped:
+        print(f"SKIPPED: {len(result.skipped)} of {result.testsRun} tests: "
+              + "; ".join(f"{t.id()}: {why}" for t, why in result.skipped),
+              file=sys.stderr, flush=True)
+        sys.exit(SKIP_EXIT)
+    sys.exit(0)
 
 
 def source_dir():

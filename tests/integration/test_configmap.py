@@ -132,4 +132,4 @@ class ConfigMapSwap(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

@@ -198,4 +198,4 @@ class DkimBeforePixelwarden(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main(tools=("opendkim", "opendkim-genkey"))

@@ -346,4 +346,4 @@ class Oversized(harness.SharedStackTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

@@ -122,4 +122,4 @@ class Drain(harness.StackTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

@@ -524,6 +524,8 @@ def main():
     ap.add_argument("--prometheus", default="/usr/bin/prometheus")
     ap.add_argument("--source-dir", default=os.path.dirname(os.path.dirname(HERE)))
     args = ap.parse_args()
+    # Exits 77 (ctest: skipped) without Prometheus, or without root for the daemon.
+    harness.require(root=args.backend == "daemon", tools=(args.prometheus,))
     workdir = tempfile.mkdtemp(prefix="pw-prometheus-")
     started = time.time()
     try:
