@@ -51,6 +51,7 @@ base::Result<EngineSetup> engine_setup(const Args& args) {
   setup.limits.max_message_bytes = config->milter.max_message_bytes;
   setup.limits.max_depth = config->mime.max_depth;
   setup.limits.max_parts = config->mime.max_parts;
+  setup.refuse_at_data = config->milter.refuse_at_data;
   return setup;
 }
 

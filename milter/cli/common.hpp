@@ -26,6 +26,7 @@ base::Result<daemon::Config> daemon_config(const Args& args);
 struct EngineSetup {
   std::string rules_path;
   engine::Limits limits;
+  bool refuse_at_data = false;  // milter.refuse_at_data, for `filter` (scan reads whole mail)
 };
 base::Result<EngineSetup> engine_setup(const Args& args);
 

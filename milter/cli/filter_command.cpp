@@ -71,7 +71,9 @@ int filter_command(const std::vector<std::string>& argv) {
   env.auth_user = args.get("--auth").value_or("");
 
   const auto start = std::chrono::steady_clock::now();
-  engine::Verdict verdict = engine::inspect(*message, env, rules, setup->limits);
+  engine::Limits limits = setup->limits;
+  limits.refuse_at_data = setup->refuse_at_data;  // decide as the configured milter would
+  engine::Verdict verdict = engine::inspect(*message, env, rules, limits);
   const std::string out = engine::apply_verdict(*message, verdict);
   verdict.elapsed_us = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)

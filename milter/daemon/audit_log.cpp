@@ -1,37 +1,158 @@
 #include "daemon/audit_log.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <cstring>
+#include <ctime>
+
+#include "base/build_info.hpp"
 
 namespace pixelwarden::daemon {
 namespace {
 
-int open_append(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+base::Error io_error(const std::string& what, const std::string& path, int err = errno) {
+  return base::plain_error(what + " " + path + ": " + std::strerror(err));
 }
 
-base::Error io_error(const std::string& what, const std::string& path) {
-  return base::plain_error(what + " " + path + ": " + std::strerror(errno));
+// Never follows a symlink (one planted before a SIGUSR1 reopen would redirect the
+// appends), never blocks on a FIFO, refuses anything but a regular file.
+base::Result<int> open_append(const std::string& path) {
+  const int fd = ::open(path.c_str(),
+                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+  if (fd < 0) {
+    if (errno == ELOOP) {
+      return base::plain_error("audit log " + path + " is a symbolic link; it is not followed");
+    }
+    return io_error("cannot open audit log", path);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return base::plain_error("audit log " + path + " is not a regular file");
+  }
+  ::fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);  // blocking writes again
+  return fd;
+}
+
+base::Result<int> connect_syslog(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return base::plain_error("syslog socket path too long: " + path);
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return io_error("cannot create a socket for", path);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return io_error("cannot connect to syslog socket", path, err);
+  }
+  return fd;
+}
+
+base::Result<int> open_sink(const AuditSettings& s) {
+  switch (s.sink) {
+    case AuditSink::file:
+      return open_append(s.path);
+    case AuditSink::syslog:
+      return connect_syslog(s.syslog_socket);
+    case AuditSink::stdout_: {
+      const int fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0) return io_error("cannot use", "stdout");
+      return fd;
+    }
+  }
+  return base::plain_error("unknown audit sink");
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+std::int64_t now_unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// RFC 3164 timestamp, local time as syslog(3) writes it: "Dec  3 13:21:32".
+std::string syslog_time(std::int64_t unix_ms) {
+  static constexpr const char* k_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return fmt::format("{} {:2} {:02}:{:02}:{:02}", k_months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 
 }  // namespace
 
+int syslog_facility(std::string_view name) {
+  if (name == "kern") return 0;
+  if (name == "user") return 1;
+  if (name == "mail") return 2;
+  if (name == "daemon") return 3;
+  if (name == "auth") return 4;
+  if (name == "authpriv") return 10;
+  if (name.size() == 6 && name.substr(0, 5) == "local" && name[5] >= '0' && name[5] <= '7') {
+    return 16 + (name[5] - '0');
+  }
+  return -1;
+}
+
+AuditLog::AuditLog(AuditSettings settings, int fd, std::string host)
+    : m_settings(std::move(settings)),
+      m_fd(fd),
+      m_host(std::move(host)),
+      m_syslog_tag(fmt::format("pixelwarden-audit[{}]: ", ::getpid())) {}
+
+base::Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) {
+  auto fd = open_sink(settings);
+  if (!fd) return fd.error();
+  return std::unique_ptr<AuditLog>(new AuditLog(settings, *fd, host_name()));
+}
+
 base::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path) {
-  const int fd = open_append(path);
-  if (fd < 0) return io_error("cannot open audit log", path);
-  return std::unique_ptr<AuditLog>(new AuditLog(path, fd));
+  AuditSettings s;
+  s.path = path;
+  return open(s);
 }
 
 AuditLog::~AuditLog() { ::close(m_fd); }
 
-base::Status AuditLog::write(const engine::Verdict& verdict) {
-  return write_line(engine::to_json(verdict));
+bool AuditLog::wants(bool flagged) {
+  if (flagged) return true;
+  const double rate = m_settings.sample_rate;
+  if (rate <= 0) return false;
+  if (rate >= 1) return true;
+  const auto n = static_cast<double>(m_unflagged.fetch_add(1, std::memory_order_relaxed));
+  return std::floor((n + 1) * rate) > std::floor(n * rate);
+}
+
+base::Status AuditLog::write(const engine::Verdict& verdict, bool sampled) {
+  AuditLineContext cx;
+  cx.unix_ms = now_unix_ms();
+  cx.host = m_host;
+  cx.version = base::k_version;
+  cx.sampled = sampled;
+  cx.sample_rate = m_settings.sample_rate;
+  return write_line(audit_line(verdict, cx, m_settings.line));
 }
 
 base::Status AuditLog::write_line(std::string_view json) {
+  if (m_settings.sink == AuditSink::syslog) return send_syslog(json);
   std::string line;
   line.reserve(json.size() + 1);
   line.append(json);
@@ -39,18 +160,37 @@ base::Status AuditLog::write_line(std::string_view json) {
   // O_APPEND + one write(2): atomic positioning; a short write only on a full disk.
   const ssize_t n = ::write(m_fd, line.data(), line.size());
   if (n < 0 || static_cast<std::size_t>(n) != line.size()) {
-    return io_error("cannot write audit log", m_path);
+    return io_error("cannot write audit log", m_settings.sink == AuditSink::file ? m_settings.path : "stdout");
+  }
+  return base::Ok{};
+}
+
+base::Status AuditLog::send_syslog(std::string_view json) {
+  const int pri = m_settings.syslog_facility * 8 + 6;  // severity info
+  std::string msg = fmt::format("<{}>{} ", pri, syslog_time(now_unix_ms()));
+  msg += m_syslog_tag;
+  msg.append(json);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    // Never blocks a mail thread: a full receiver queue drops the line (counted).
+    if (::send(m_fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return base::Ok{};
+    const int err = errno;
+    if (attempt == 0 && (err == ECONNREFUSED || err == ENOTCONN || err == ENOENT)) {
+      if (reopen()) continue;  // the syslog daemon restarted: its socket is a new one
+    }
+    return io_error("cannot send audit line to", m_settings.syslog_socket, err);
   }
   return base::Ok{};
 }
 
 base::Status AuditLog::reopen() {
-  const int fd = open_append(m_path);
-  if (fd < 0) return io_error("cannot reopen audit log", m_path);
-  // dup2 swaps what m_fd refers to atomically; writers never see a closed descriptor.
-  const int r = ::dup3(fd, m_fd, O_CLOEXEC);
-  ::close(fd);
-  if (r < 0) return io_error("cannot reopen audit log", m_path);
+  if (m_settings.sink == AuditSink::stdout_) return base::Ok{};
+  auto fd = open_sink(m_settings);
+  if (!fd) return fd.error();
+  // dup3 swaps what m_fd refers to atomically; writers never see a closed descriptor.
+  const int r = ::dup3(*fd, m_fd, O_CLOEXEC);
+  const int err = errno;
+  ::close(*fd);
+  if (r < 0) return io_error("cannot reopen audit sink", m_settings.path, err);
   return base::Ok{};
 }
 

@@ -97,6 +97,19 @@ std::optional<std::string> one_of(const YAML::Node& n, std::string& out,
   return "expected " + list + ", got '" + s + "'";
 }
 
+// A number from 0 to 1 ("0.25", "1", "0").
+std::optional<std::string> fraction(const YAML::Node& n, double& out) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || !(v >= 0 && v <= 1)) {
+    return "expected a number from 0 to 1, got '" + s + "'";
+  }
+  out = v;
+  return std::nullopt;
+}
+
 std::optional<std::string> path_value(const YAML::Node& n, const Context& cx, std::string& out) {
   std::string s;
   if (auto e = scalar(n, s)) return e;
@@ -169,6 +182,27 @@ std::map<std::string, Section> schema(const Context& cx) {
   };
   s["audit"] = {
       {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.audit.path); }},
+      {"sink",
+       [](const YAML::Node& n, Config& c) {
+         return one_of(n, c.audit.sink, {"file", "syslog", "stdout"});
+       }},
+      {"syslog_socket",
+       [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.audit.syslog_socket); }},
+      {"syslog_facility",
+       [](const YAML::Node& n, Config& c) {
+         return one_of(n, c.audit.syslog_facility,
+                       {"mail", "daemon", "user", "auth", "authpriv", "local0", "local1", "local2",
+                        "local3", "local4", "local5", "local6", "local7"});
+       }},
+      {"sample_rate", [](const YAML::Node& n, Config& c) { return fraction(n, c.audit.sample_rate); }},
+      {"hash_url_queries",
+       [](const YAML::Node& n, Config& c) { return boolean(n, c.audit.hash_url_queries); }},
+      {"max_line_bytes",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (auto e = positive(n, c.audit.max_line_bytes)) return e;
+         if (c.audit.max_line_bytes < 4096) return "at least 4096";
+         return std::nullopt;
+       }},
   };
   return s;
 }

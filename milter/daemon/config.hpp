@@ -53,7 +53,14 @@ struct LogSection {
 };
 
 struct AuditSection {
-  std::string path;  // empty: no audit log
+  std::string path;                        // file sink; empty (and sink file): no audit log
+  std::string sink = "file";               // file | syslog | stdout
+  std::string syslog_socket = "/dev/log";  // syslog sink: a unix datagram socket
+  std::string syslog_facility = "mail";    // mail | daemon | user | auth | authpriv | local0..7
+  double sample_rate = 0;                  // share of unmatched messages logged, 0..1
+  bool hash_url_queries = false;           // URLs' query strings logged as a digest
+  std::size_t max_line_bytes = 65536;      // at least 4096
+  bool enabled() const { return sink != "file" || !path.empty(); }
 };
 
 struct Config {

@@ -66,6 +66,18 @@ bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& trigge
   }
 }
 
+AuditSettings audit_settings(const AuditSection& a) {
+  AuditSettings s;
+  s.sink = a.sink == "syslog" ? AuditSink::syslog : a.sink == "stdout" ? AuditSink::stdout_ : AuditSink::file;
+  s.path = a.path;
+  s.syslog_socket = a.syslog_socket;
+  s.syslog_facility = syslog_facility(a.syslog_facility);
+  s.sample_rate = a.sample_rate;
+  s.line.hash_url_queries = a.hash_url_queries;
+  s.line.max_line_bytes = a.max_line_bytes;
+  return s;
+}
+
 void print_postfix_hint(const Config& config) {
   std::fprintf(stderr,
                "pixelwarden: add to Postfix main.cf:\n"
@@ -114,8 +126,8 @@ int run(const Config& config) {
   }
 
   std::unique_ptr<AuditLog> audit;
-  if (!config.audit.path.empty()) {
-    auto a = AuditLog::open(config.audit.path);
+  if (config.audit.enabled()) {
+    auto a = AuditLog::open(audit_settings(config.audit));
     if (!a) return startup_error(a.error().message);
     audit = std::move(*a);
   }

@@ -112,7 +112,7 @@ Step Session::envelope_stage(MilterActions* actions) {
   if (m_failed || !m_inspector) return actions ? answer_failure() : Step::cont;
   if (m_began_draining) return actions ? refuse_draining(*actions) : Step::cont;  // else at eom()
   m_inspector->envelope(m_envelope);
-  if (actions) return decide_early(*actions);
+  if (actions) return decide_early(*actions, std::chrono::steady_clock::now());
   m_held = m_inspector->verdict().final();
   return Step::cont;
 }
@@ -130,21 +130,23 @@ Step Session::refuse_draining(MilterActions& actions) {
 void Session::header(std::string_view name, std::string_view value) {
   if (!m_open || m_decided) return;
   m_header_bytes += name.size() + value.size() + 3;
-  if (m_held || m_began_draining) return;  // refused already: nothing left to inspect
+  if (m_began_draining) return;  // answered 451: nothing left to inspect
+  // Collected after an envelope refusal too: the verdict lists every match.
   m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
 }
 
 void Session::eoh(std::string_view queue_id) {
   set_queue_id(queue_id);
   ensure_envelope_stage();
-  if (m_failed || !m_inspector || m_held || m_began_draining) return;  // answered at eom()
+  if (m_failed || !m_inspector || m_began_draining) return;  // answered at eom()
   m_inspector->headers(m_headers);
-  m_held = m_inspector->verdict().final();
+  m_held = m_held || m_inspector->verdict().final();
 }
 
 bool Session::body(std::string_view chunk) {
   ensure_envelope_stage();
-  if (m_failed || !m_open || m_truncated || m_held || m_began_draining) return false;
+  // A held refusal still buffers the body: its links and resources join the verdict.
+  if (m_failed || !m_open || m_truncated || m_began_draining) return false;
   if (m_body.size() + chunk.size() > m_env.limits.max_message_bytes) {
     // Over the cap: stop buffering; the message passes unmodified (the engine marks it
     // skipped=too_large), envelope and header lures still apply.
@@ -162,9 +164,9 @@ Step Session::eom(std::string_view queue_id, MilterActions& actions) {
   ensure_envelope_stage();
   if (m_failed || !m_inspector) return answer_failure();
   if (m_began_draining) return refuse_draining(actions);
-  if (m_held) return decide_early(actions);
   const auto start = std::chrono::steady_clock::now();
   m_inspector->body(m_body.view(), m_truncated);
+  if (m_held) return decide_early(actions, start);
   engine::Verdict& v = m_inspector->verdict();
   v.queue_id = m_envelope.queue_id;
   const ApplyResult r = apply(v, actions, ApplyOptions{m_leading_space});
@@ -180,8 +182,7 @@ Step Session::eom(std::string_view queue_id, MilterActions& actions) {
 
 void Session::abort() { end_message(); }
 
-Step Session::decide_early(MilterActions& actions) {
-  const auto start = std::chrono::steady_clock::now();
+Step Session::decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start) {
   engine::Verdict& v = m_inspector->verdict();
   if (!v.final()) return Step::cont;
   v.queue_id = m_envelope.queue_id;
@@ -199,8 +200,8 @@ void Session::finish(engine::Verdict& v, double seconds) {
   if (v.message_bytes == 0) v.message_bytes = m_header_bytes + 2 + m_body.size();
   if (m_env.metrics) m_env.metrics->record_message(v, seconds);
   const bool flagged = v.flagged();
-  if (flagged && m_env.audit) {
-    if (auto st = m_env.audit->write(v); !st) {
+  if (m_env.audit && m_env.audit->wants(flagged)) {
+    if (auto st = m_env.audit->write(v, !flagged); !st) {
       spdlog::error("{}: {}", v.queue_id, st.error().message);
       if (m_env.metrics) m_env.metrics->record_error("audit_log");
     }

@@ -11,9 +11,11 @@
 // By default only end of message answers the MTA: DATA is skipped (or a no-reply step)
 // and the envelope stage runs at the first content step; its refusal, like a header
 // one, is held and answered at end of message (the SMTP client sees it after its final
-// dot either way: Postfix hands milters the content only once it is all queued), and
-// the body of a refused message is not buffered. With refuse_at_data, DATA answers: an
-// envelope refusal then comes before the client sends any content. A failure in any
+// dot either way: Postfix hands milters the content only once it is all queued). The
+// later stages still run on a held refusal, so its verdict and audit line list every
+// match (headers, links, resources); they cannot change the answer. With
+// refuse_at_data, DATA answers: an envelope refusal then comes before the client sends
+// any content, and its verdict says which stages it did not see. A failure in any
 // stage (an exception caught by the milter layer) is answered with the configured
 // on_error at the next step that answers.
 // Callbacks of one connection may run on different threads, never concurrently.
@@ -104,7 +106,8 @@ class Session {
   // refusal is answered now; without, it is held for eom().
   Step envelope_stage(MilterActions* actions);
   void ensure_envelope_stage();  // at the first content step when DATA was skipped
-  Step decide_early(MilterActions& actions);
+  // Answers a refusal (at DATA, or held until eom); start: when this step's work began.
+  Step decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start);
   Step refuse_draining(MilterActions& actions);
   void finish(engine::Verdict& v, double seconds);
   Step to_step(Answer a) const;

@@ -4,6 +4,8 @@
 
 #include "base/text.hpp"
 #include "engine/evidence.hpp"
+#include "mime/encoded_word.hpp"
+#include "mime/header.hpp"
 #include "url/host.hpp"
 
 namespace pixelwarden::engine {
@@ -62,10 +64,12 @@ Reply make_reply(Decision d, std::string_view configured) {
   return r;
 }
 
+// One finding per rule and `where`: a stage re-finds what earlier stages found.
 void merge_hits(std::vector<ruleset::LureHit>& hits, std::vector<ruleset::LureHit> fresh) {
   for (auto& h : fresh) {
-    const bool seen = std::any_of(hits.begin(), hits.end(),
-                                  [&](const ruleset::LureHit& o) { return o.rule == h.rule; });
+    const bool seen = std::any_of(hits.begin(), hits.end(), [&](const ruleset::LureHit& o) {
+      return o.rule == h.rule && o.where == h.where;
+    });
     if (!seen) hits.push_back(std::move(h));
   }
 }
@@ -92,11 +96,11 @@ MessageHeaders read_headers(const std::vector<HeaderField>& fields, const rulese
     h.block += "\r\n";
     const std::string_view v = strip_leading_space(f.value);
     if (base::iequals(f.name, "From")) {
-      for (auto& a : header_addresses(v)) h.from.push_back(std::move(a));
+      for (auto& a : header_addresses(v, &h.facts.from)) h.from.push_back(std::move(a));
     } else if (base::iequals(f.name, "Reply-To")) {
-      for (auto& a : header_addresses(v)) h.reply_to.push_back(std::move(a));
+      for (auto& a : header_addresses(v, &h.facts.reply_to)) h.reply_to.push_back(std::move(a));
     } else if (base::iequals(f.name, "Sender")) {
-      for (auto& a : header_addresses(v)) h.sender.push_back(std::move(a));
+      for (auto& a : header_addresses(v, &h.facts.sender)) h.sender.push_back(std::move(a));
     } else if (base::iequals(f.name, "Return-Path")) {
       for (auto& a : header_addresses(v)) h.return_path.push_back(std::move(a));
     } else if (base::iequals(f.name, "Message-ID") && h.message_id.empty()) {
@@ -104,6 +108,9 @@ MessageHeaders read_headers(const std::vector<HeaderField>& fields, const rulese
       h.message_id_domain = message_id_domain(v);
     } else if (base::iequals(f.name, "Subject") && !h.subject) {
       h.subject = std::string(v);
+      h.facts.subject = mime::decode_rfc2047(mime::unfold(v));
+    } else if (base::iequals(f.name, "Date") && !h.facts.date) {
+      h.facts.date = std::string(base::trim(mime::unfold(v)));
     } else if (base::iequals(f.name, "Authentication-Results")) {
       h.dmarc_pass = h.dmarc_pass || dmarc_passed(v, report.authserv_id);
     }
@@ -118,9 +125,13 @@ MessageHeaders read_headers(const std::vector<HeaderField>& fields, const rulese
 void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
               const ruleset::AllowEvidence& allow, ruleset::AllowDecision& allowed,
               std::vector<ruleset::LureHit>& hits, Verdict& verdict) {
-  if (verdict.final()) return;
-  allowed = rules.match_allow(allow);
-  verdict.allow_rules = allowed.rules;
+  // Once a stage refused, the answer is settled (at DATA it may already be sent): later
+  // stages only add their findings, so the verdict lists every match.
+  const bool settled = verdict.final();
+  if (!settled) {
+    allowed = rules.match_allow(allow);
+    verdict.allow_rules = allowed.rules;
+  }
   if (allowed.skip_lures) {
     hits.clear();
   } else {
@@ -140,6 +151,7 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
       strongest_hit = &h;
     }
   }
+  if (settled) return;
   if (strongest == Decision::none && !hits.empty()) strongest = Decision::monitor;
   verdict.decision = strongest;
   if (allowed.skip_lures && allowed.skip_trackers) verdict.skipped = "allowed";

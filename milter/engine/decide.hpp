@@ -5,7 +5,9 @@
 // Precedence: the strongest action of the enforced lure hits wins (ruleset::LureAction
 // order); hits of rules in monitor mode (per rule or global) are reported but never act,
 // and alone make the decision `monitor`. A refusal (reject, tempfail, discard) is final
-// as soon as it is known, unless an allow rule that reads headers could still lift it.
+// as soon as it is known, unless an allow rule that reads headers could still lift it;
+// the later stages still run and add their matches (a complete verdict), but change
+// neither the action nor the decision.
 
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@ struct MessageHeaders {
   std::vector<ruleset::LureEvidence::Address> from, reply_to, sender, return_path;
   bool dmarc_pass = false;
   std::optional<std::string> subject;  // raw value without the leading space
+  HeaderFacts facts;                   // From/Reply-To/Sender as written, Subject, Date
   int report_headers = 0;              // incoming headers named like report.header
   struct Named {
     std::string name;
@@ -37,7 +40,8 @@ struct MessageHeaders {
 MessageHeaders read_headers(const std::vector<HeaderField>& fields, const ruleset::Report& report);
 
 // Re-evaluates allow and lure rules on the evidence known so far and updates the
-// verdict's lures, decision and, where a refusal is already certain, its action.
+// verdict's lures, decision and, where a refusal is already certain, its action. After
+// a refusal it only adds lure matches.
 void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
               const ruleset::AllowEvidence& allow, ruleset::AllowDecision& allowed,
               std::vector<ruleset::LureHit>& hits, Verdict& verdict);

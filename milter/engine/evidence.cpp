@@ -15,12 +15,17 @@ std::string address_domain(std::string_view address) {
   return url::normalize_host(a.substr(at + 1));
 }
 
-std::vector<ruleset::LureEvidence::Address> header_addresses(std::string_view raw_value) {
+std::vector<ruleset::LureEvidence::Address> header_addresses(std::string_view raw_value,
+                                                             std::vector<MailAddress>* record) {
   std::vector<ruleset::LureEvidence::Address> out;
   for (const auto& a : mime::parse_address_list(mime::unfold(raw_value))) {
     ruleset::LureEvidence::Address e;
     e.domain = a.domain.empty() ? std::string() : url::normalize_host(a.domain);
     e.display_name = a.display_name;
+    if (record != nullptr) {
+      record->push_back({a.domain.empty() ? a.local_part : a.local_part + "@" + a.domain,
+                         a.display_name});
+    }
     out.push_back(std::move(e));
   }
   return out;

@@ -30,6 +30,7 @@ Inspection::Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits lim
 void Inspection::inspect_envelope(const Envelope& envelope) {
   m_verdict.envelope = envelope;
   m_verdict.queue_id = envelope.queue_id;
+  m_verdict.stages_seen |= stage_envelope;
   State& s = *m_state;
   const std::string from_domain = address_domain(envelope.mail_from);
   if (!from_domain.empty()) s.lure.envelope_from_domain = from_domain;
@@ -42,7 +43,9 @@ void Inspection::inspect_envelope(const Envelope& envelope) {
 void Inspection::inspect_headers(const std::vector<HeaderField>& headers) {
   State& s = *m_state;
   s.headers = read_headers(headers, m_rules->report());
+  m_verdict.stages_seen |= stage_headers;
   m_verdict.message_id = s.headers.message_id;
+  m_verdict.headers = std::move(s.headers.facts);
   s.lure.header_from = s.headers.from;
   s.lure.reply_to = s.headers.reply_to;
   s.lure.sender = s.headers.sender;
@@ -61,9 +64,11 @@ void Inspection::inspect_headers(const std::vector<HeaderField>& headers) {
 void Inspection::inspect_body(std::string_view body, bool truncated) {
   State& s = *m_state;
   m_verdict.message_bytes = s.headers.block.size() + body.size();
-  if (m_verdict.final()) return;
+  m_verdict.stages_seen |= stage_body;
   s.lure.body_known = true;
+  const bool refused = m_verdict.final();  // links and resources are only listed
   if (truncated || body.size() > m_limits.max_message_bytes) {
+    if (refused) return;
     m_verdict.skipped = "too_large";
     evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
     finish(*m_rules, s.headers, nullptr, body, m_verdict);
@@ -71,10 +76,12 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   }
   BodyScan scan = scan_body(s.headers.block, body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
   if (scan.walk.malformed) {
-    m_verdict.skipped = "malformed_mime";
+    if (!refused) m_verdict.skipped = "malformed_mime";
   } else {
-    const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
-    decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
+    if (!refused) {  // a refused message is not delivered: no tracker to neutralize
+      const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
+      decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
+    }
     // Each host once, in order of first appearance (a newsletter links to a handful of
     // hosts dozens of times): lure rules report the first host that matches, which
     // repeats cannot change.
@@ -91,7 +98,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     }
   }
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
-  finish(*m_rules, s.headers, &scan, body, m_verdict);
+  if (!refused) finish(*m_rules, s.headers, &scan, body, m_verdict);
 }
 
 namespace {
@@ -138,8 +145,10 @@ Verdict inspect(std::string_view message, Envelope envelope,
   reconstruct_envelope(headers, envelope);
   Inspection insp(std::move(rules), limits);
   insp.inspect_envelope(envelope);
-  if (!insp.verdict().final()) insp.inspect_headers(headers);
-  if (!insp.verdict().final()) insp.inspect_body(split.body);
+  // As the milter: a refusal at DATA sees nothing more; any other runs every stage.
+  if (limits.refuse_at_data && insp.verdict().final()) return std::move(insp.verdict());
+  insp.inspect_headers(headers);
+  insp.inspect_body(split.body);
   return std::move(insp.verdict());
 }
 

@@ -26,6 +26,9 @@ struct Limits {
   std::size_t max_message_bytes = 26214400;
   int max_depth = 32;
   int max_parts = 2000;
+  // Offline only (inspect()): as the milter with milter.refuse_at_data, an envelope
+  // refusal ends the inspection (headers and body not seen).
+  bool refuse_at_data = false;
 };
 
 // A header field as the milter delivers it: name, and the value exactly as received
@@ -35,7 +38,9 @@ struct HeaderField {
   std::string value;
 };
 
-// Per-message state across the stages. Owns nothing of the ruleset but a pin.
+// Per-message state across the stages. Owns nothing of the ruleset but a pin. Every
+// stage may run after a refusal: it adds its lure matches to the verdict (a complete
+// verdict for the audit log) and changes nothing else.
 class Inspection {
  public:
   Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits);

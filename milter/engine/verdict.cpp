@@ -29,6 +29,14 @@ const char* to_string(Decision d) {
   return "none";
 }
 
+std::vector<const char*> stages_not_seen(const Verdict& v) {
+  std::vector<const char*> out;
+  if ((v.stages_seen & stage_envelope) == 0) out.push_back("envelope");
+  if ((v.stages_seen & stage_headers) == 0) out.push_back("headers");
+  if ((v.stages_seen & stage_body) == 0) out.push_back("body");
+  return out;
+}
+
 namespace {
 
 void write_envelope(base::JsonWriter& w, const Envelope& env) {
@@ -79,6 +87,11 @@ std::string to_json(const Verdict& v) {
   if (!v.allow_rules.empty()) {
     w.key("allow").begin_array();
     for (const auto& a : v.allow_rules) w.value(a);
+    w.end_array();
+  }
+  if (const auto unseen = stages_not_seen(v); !unseen.empty()) {
+    w.key("stages_not_seen").begin_array();
+    for (const char* s : unseen) w.value(s);
     w.end_array();
   }
   w.key("remote_resources").value(v.remote_resources);

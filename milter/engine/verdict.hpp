@@ -38,6 +38,23 @@ struct LureRecord {
   bool monitor = false;
 };
 
+// An address of a header field, as written (local@domain) with its decoded display name.
+struct MailAddress {
+  std::string address;
+  std::string display_name;
+};
+
+// What the header section says about the message, for the audit log. Values are as
+// the sender wrote them (decoded, unfolded), never trusted: writers must escape them.
+struct HeaderFacts {
+  std::vector<MailAddress> from, reply_to, sender;
+  std::optional<std::string> subject;  // RFC 2047 decoded, unfolded
+  std::optional<std::string> date;     // unfolded, trimmed
+};
+
+// The stages of the staged inspection; a verdict records which ones ran.
+enum Stage : unsigned { stage_envelope = 1, stage_headers = 2, stage_body = 4 };
+
 struct TrackerRecord {
   std::string rule;
   std::string action;
@@ -73,6 +90,11 @@ struct Verdict {
   std::string queue_id;
   std::string message_id;
   Envelope envelope;
+  HeaderFacts headers;
+  // Stages that inspected this message (Stage bits). A refusal at DATA leaves headers and
+  // body unseen; any other refusal still runs every stage, so the verdict lists every
+  // match (the answer is settled by the first stage that refused).
+  unsigned stages_seen = 0;
   std::vector<LureRecord> lures;
   std::vector<TrackerRecord> trackers;
   std::vector<std::string> allow_rules;
@@ -94,6 +116,9 @@ struct Verdict {
   // A rule of any kind matched (the audit log records such messages).
   bool flagged() const { return !lures.empty() || !trackers.empty() || skipped == "malformed_mime"; }
 };
+
+// The stages that did not inspect the message, in stage order ("headers", "body").
+std::vector<const char*> stages_not_seen(const Verdict& v);
 
 std::string to_json(const Verdict& v);
 

@@ -47,65 +47,65 @@ std::optional<TrackerMatch> CompiledRuleset::match_tracker(const ResourceFacts& 
   return std::nullopt;
 }
 
-std::optional<std::pair<Where, std::string>> CompiledRuleset::domain_evidence(
+std::vector<std::pair<Where, std::string>> CompiledRuleset::domain_evidence(
     const LureRule& rule, const LureEvidence& ev,
     const std::function<bool(const std::string&)>& test) const {
+  // Every `where` the rule reads that holds a matching domain, with its first match: the
+  // verdict lists a lure in the envelope and in a link as two findings, not one.
+  std::vector<std::pair<Where, std::string>> found;
   auto wants = [&](Where w) { return (rule.where & where_bit(w)) != 0; };
-  auto one = [&](Where w, const std::optional<std::string>& d)
-      -> std::optional<std::pair<Where, std::string>> {
-    if (wants(w) && d && !d->empty() && test(*d)) return std::make_pair(w, *d);
-    return std::nullopt;
+  auto one = [&](Where w, const std::optional<std::string>& d) {
+    if (wants(w) && d && !d->empty() && test(*d)) found.emplace_back(w, *d);
   };
-  auto many = [&](Where w, const std::vector<LureEvidence::Address>& v)
-      -> std::optional<std::pair<Where, std::string>> {
-    if (!wants(w) || !ev.headers_known) return std::nullopt;
+  auto many = [&](Where w, const std::vector<LureEvidence::Address>& v) {
+    if (!wants(w) || !ev.headers_known) return;
     for (const auto& a : v) {
-      if (!a.domain.empty() && test(a.domain)) return std::make_pair(w, a.domain);
+      if (!a.domain.empty() && test(a.domain)) {
+        found.emplace_back(w, a.domain);
+        return;
+      }
     }
-    return std::nullopt;
   };
-  auto hosts = [&](Where w, const std::vector<std::string>& v)
-      -> std::optional<std::pair<Where, std::string>> {
-    if (!wants(w) || !ev.body_known) return std::nullopt;
+  auto hosts = [&](Where w, const std::vector<std::string>& v) {
+    if (!wants(w) || !ev.body_known) return;
     for (const auto& h : v) {
-      if (!h.empty() && test(h)) return std::make_pair(w, h);
+      if (!h.empty() && test(h)) {
+        found.emplace_back(w, h);
+        return;
+      }
     }
-    return std::nullopt;
   };
-  if (auto h = one(Where::envelope_from, ev.envelope_from_domain)) return h;
-  if (auto h = many(Where::header_from, ev.header_from)) return h;
-  if (auto h = many(Where::reply_to, ev.reply_to)) return h;
-  if (auto h = many(Where::sender, ev.sender)) return h;
-  if (auto h = many(Where::return_path, ev.return_path)) return h;
-  if (auto h = one(Where::helo, ev.helo)) return h;
-  if (ev.headers_known) {
-    if (auto h = one(Where::message_id, ev.message_id_domain)) return h;
-  }
-  if (auto h = hosts(Where::links, ev.link_hosts)) return h;
-  return hosts(Where::resources, ev.resource_hosts);
+  one(Where::envelope_from, ev.envelope_from_domain);
+  many(Where::header_from, ev.header_from);
+  many(Where::reply_to, ev.reply_to);
+  many(Where::sender, ev.sender);
+  many(Where::return_path, ev.return_path);
+  one(Where::helo, ev.helo);
+  if (ev.headers_known) one(Where::message_id, ev.message_id_domain);
+  hosts(Where::links, ev.link_hosts);
+  hosts(Where::resources, ev.resource_hosts);
+  return found;
 }
 
-std::optional<LureHit> CompiledRuleset::match_lure(const LureRule& rule,
-                                                   const LureEvidence& ev) const {
-  LureHit hit{rule.id, rule.action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", ""};
+void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
+                                 std::vector<LureHit>& hits) const {
+  const LureHit base{rule.id, rule.action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", ""};
+  // Each key of the match must hold; the findings are those of the first domain key.
+  std::vector<std::pair<Where, std::string>> found;
   if (rule.domain_list >= 0) {
     const DomainSet& set = m_lists[rule.domain_list].domains;
-    auto found = domain_evidence(rule, ev, [&](const std::string& d) { return set.contains(d); });
-    if (!found) return std::nullopt;
-    hit.where = to_string(found->first);
-    hit.value = found->second;
+    found = domain_evidence(rule, ev, [&](const std::string& d) { return set.contains(d); });
+    if (found.empty()) return;
   }
   if (rule.lookalike) {
-    auto found = domain_evidence(
+    auto alike = domain_evidence(
         rule, ev, [&](const std::string& d) { return rule.lookalike->check(d).has_value(); });
-    if (!found) return std::nullopt;
-    if (hit.where.empty()) {
-      hit.where = to_string(found->first);
-      hit.value = found->second;
-    }
+    if (alike.empty()) return;
+    if (found.empty()) found = std::move(alike);
   }
+  std::optional<std::string> display_name;
   if (rule.display_name) {
-    if (!ev.headers_known) return std::nullopt;
+    if (!ev.headers_known) return;
     hs_scratch_t* scratch = m_scratch.local();
     const LureEvidence::Address* match = nullptr;
     for (const auto& a : ev.header_from) {
@@ -117,19 +117,27 @@ std::optional<LureHit> CompiledRuleset::match_lure(const LureRule& rule,
       match = &a;
       break;
     }
-    if (match == nullptr) return std::nullopt;
-    if (hit.where.empty()) {
-      hit.where = "display_name";
-      hit.value = match->display_name;
-    }
+    if (match == nullptr) return;
+    display_name = match->display_name;
   }
-  return hit;
+  if (found.empty() && display_name) {
+    LureHit hit = base;
+    hit.where = "display_name";
+    hit.value = *display_name;
+    hits.push_back(std::move(hit));
+  }
+  for (auto& [where, value] : found) {
+    LureHit hit = base;
+    hit.where = to_string(where);
+    hit.value = std::move(value);
+    hits.push_back(std::move(hit));
+  }
 }
 
 std::vector<LureHit> CompiledRuleset::match_lures(const LureEvidence& evidence) const {
   std::vector<LureHit> hits;
   for (const LureRule& rule : m_lures) {
-    if (auto hit = match_lure(rule, evidence)) hits.push_back(std::move(*hit));
+    match_lure(rule, evidence, hits);
   }
   return hits;
 }

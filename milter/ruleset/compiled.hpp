@@ -110,8 +110,9 @@ class CompiledRuleset final : public Ruleset {
 
  private:
   bool url_in(const CompiledList& list, std::string_view url, std::string& vendor) const;
-  std::optional<LureHit> match_lure(const LureRule& rule, const LureEvidence& ev) const;
-  std::optional<std::pair<Where, std::string>> domain_evidence(
+  // Appends one hit per `where` the rule matched (or one display_name hit).
+  void match_lure(const LureRule& rule, const LureEvidence& ev, std::vector<LureHit>& hits) const;
+  std::vector<std::pair<Where, std::string>> domain_evidence(
       const LureRule& rule, const LureEvidence& ev,
       const std::function<bool(const std::string&)>& test) const;
 };

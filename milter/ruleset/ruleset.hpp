@@ -110,8 +110,9 @@ class Ruleset {
   virtual std::optional<TrackerMatch> match_tracker(const ResourceFacts& resource,
                                                     const RecipientTokens& tokens) const = 0;
 
-  // Every lure rule that matches the evidence. A rule whose evidence is not yet known
-  // (e.g. `where: [links]` before the body) does not match yet; call again later.
+  // Every lure rule that matches the evidence, one hit per `where` it matched in (its
+  // first value there). A rule whose evidence is not yet known (e.g. `where: [links]`
+  // before the body) does not match yet; call again later.
   virtual std::vector<LureHit> match_lures(const LureEvidence& evidence) const = 0;
 
   // True when some lure rule could still match once headers / body are known, given

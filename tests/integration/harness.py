@@ -625,6 +625,19 @@ class Milter:
             return []
 
 
+def check_audit_log(path):
+    """Every line of the audit log at path validates against docs/audit-log.schema.json
+    and carries a timestamp, a Message-ID and recipients (tests/integration/audit_schema.py,
+    run by Debian's python3 with its python3-jsonschema); AssertionError otherwise."""
+    if not os.path.exists(path):
+        return
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "audit_schema.py")
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    r = subprocess.run([python, script, path], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError(f"audit log {path} is not valid:\n{r.stdout}{r.stderr}")
+
+
 # ---------------------------------------------------------------------------
 # The whole stack
 
@@ -675,6 +688,11 @@ class Stack:
                 step()
             except Exception as e:  # stop everything, report afterwards
                 errors.append(e)
+        try:
+            check_audit_log(self.milter.audit_path)
+        except AssertionError as e:
+            self.failed = True
+            errors.append(e)
         keep = self.failed or os.environ.get("PIXELWARDEN_KEEP_TMP") == "1"
         if keep:
             print(f"\n[harness] kept {self.root} (milter.log, postfix.log, audit.jsonl)")

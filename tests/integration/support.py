@@ -148,6 +148,16 @@ def delivered_from(sink, mail_from, timeout=harness.DEFAULT_TIMEOUT):
     return wait_delivered(sink, lambda m: m.mail_from == mail_from, timeout)
 
 
+def lures(line):
+    """The lure matches of an audit line."""
+    return [m for m in line["matches"] if m["kind"] == "lure"]
+
+
+def trackers(line):
+    """The tracker matches listed in an audit line."""
+    return [m for m in line["matches"] if m["kind"] == "tracker"]
+
+
 def audit_for(milter, mail_from, timeout=10.0):
     """The audit line whose envelope sender is mail_from (waits for it)."""
     def find():

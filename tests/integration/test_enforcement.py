@@ -111,7 +111,7 @@ class Enforce(harness.SharedStackTestCase):
         sender = "news3@newsletter.example"
         self.assertEqual(se.send_one(self.stack, tracked_message(sender), sender).code, 250)
         line = se.audit_for(self.stack.milter, sender)
-        self.assertEqual(len(line["trackers"]), 2)
+        self.assertEqual(len(se.trackers(line)), 2)
         self.assertGreater(line["elapsed_us"], 0, line)
 
     def test_attachment_is_byte_identical_after_neutralization(self):
@@ -161,7 +161,7 @@ class Enforce(harness.SharedStackTestCase):
         self.assertEqual(line["action"], "reject")
         self.assertEqual(line["envelope"]["rcpt"], ["mp1@parliament.example",
                                                     "mp2@parliament.example"])
-        self.assertEqual([l["rule"] for l in line["lures"]], ["envelope-lure"])
+        self.assertEqual([l["rule"] for l in se.lures(line)], ["envelope-lure"])
         self.assert_nothing_delivered(sender, wait=0.5)
 
     def test_header_lure_is_refused_after_the_headers_with_the_configured_text(self):
@@ -176,7 +176,7 @@ class Enforce(harness.SharedStackTestCase):
         self.assertEqual(line["action"], "reject")
         self.assertEqual(line["envelope"]["rcpt"], ["mp3@parliament.example",
                                                     "mp4@parliament.example"])
-        self.assertEqual([(l["rule"], l["where"]) for l in line["lures"]],
+        self.assertEqual([(l["rule"], l["where"]) for l in se.lures(line)],
                          [("header-lure", "header_from")])
         self.assert_nothing_delivered(sender, wait=0.5)
 
@@ -312,13 +312,13 @@ class Monitor(harness.SharedStackTestCase):
         line = self.assert_byte_identical(tracked_message("n@newsletter.example"),
                                           "m1@newsletter.example")
         self.assertEqual(line["mode"], "monitor")
-        self.assertEqual(len(line["trackers"]), 2)
+        self.assertEqual(len(se.trackers(line)), 2)
 
     def test_global_monitor_mode_does_not_refuse_a_lure(self):
         line = self.assert_byte_identical(plain_message("x@hdr-lure.example"),
                                           "m2@env-lure.example")
         self.assertEqual(line["action"], "accept")
-        self.assertEqual([(l["rule"], l["action"], l.get("monitor")) for l in line["lures"]],
+        self.assertEqual([(l["rule"], l["action"], l.get("monitor")) for l in se.lures(line)],
                          [("envelope-lure", "reject", True), ("header-lure", "reject", True)])
 
 

@@ -2,10 +2,19 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "temp_dir.hpp"
+#include <fcntl.h>
 
 using namespace pixelwarden;
 
@@ -68,5 +77,144 @@ TEST_SUITE("daemon::AuditLog") {
     auto log = daemon::AuditLog::open("/nonexistent-dir/audit.jsonl");
     REQUIRE_FALSE(log.ok());
     CHECK(log.error().message.find("/nonexistent-dir/audit.jsonl") != std::string::npos);
+  }
+
+  TEST_CASE("a symlink at the path is refused, never followed") {
+    testing::TempDir dir;
+    const std::string target = dir.write("elsewhere", "");
+    std::filesystem::create_symlink(target, dir.file("audit.jsonl"));
+    auto log = daemon::AuditLog::open(dir.file("audit.jsonl"));
+    REQUIRE_FALSE(log.ok());
+    CHECK(log.error().message.find("symbolic link") != std::string::npos);
+  }
+
+  TEST_CASE("a symlink planted before a reopen does not redirect the appends") {
+    testing::TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    auto log = daemon::AuditLog::open(path);
+    REQUIRE(log.ok());
+    (void)(*log)->write_line("{\"n\":1}");
+    std::filesystem::rename(path, path + ".1");
+    const std::string victim = dir.write("victim", "");
+    std::filesystem::create_symlink(victim, path);
+    CHECK_FALSE((*log)->reopen().ok());
+    (void)(*log)->write_line("{\"n\":2}");  // still the rotated file
+    CHECK(slurp(victim).empty());
+    CHECK(slurp(path + ".1") == "{\"n\":1}\n{\"n\":2}\n");
+  }
+
+  TEST_CASE("a FIFO at the path is refused without blocking") {
+    testing::TempDir dir;
+    REQUIRE(::mkfifo(dir.file("audit.jsonl").c_str(), 0600) == 0);
+    auto log = daemon::AuditLog::open(dir.file("audit.jsonl"));  // no reader: ENXIO
+    REQUIRE_FALSE(log.ok());
+    CHECK(log.error().message.find(dir.file("audit.jsonl")) != std::string::npos);
+    // With a reader the open succeeds, and the type check refuses it.
+    const int reader = ::open(dir.file("audit.jsonl").c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(reader >= 0);
+    auto again = daemon::AuditLog::open(dir.file("audit.jsonl"));
+    ::close(reader);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().message.find("not a regular file") != std::string::npos);
+  }
+
+  TEST_CASE("the descriptor is close-on-exec") {
+    testing::TempDir dir;
+    const int before = ::open("/dev/null", O_RDONLY);  // the lowest free descriptor
+    ::close(before);
+    auto log = daemon::AuditLog::open(dir.file("audit.jsonl"));
+    REQUIRE(log.ok());
+    CHECK((::fcntl(before, F_GETFD) & FD_CLOEXEC) != 0);
+  }
+
+  TEST_CASE("the syslog sink sends one datagram per line: header, tag, the JSON") {
+    testing::TempDir dir;
+    const std::string sock_path = dir.file("log.sock");
+    const int rx = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    REQUIRE(rx >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, sock_path.c_str());
+    REQUIRE(::bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    daemon::AuditSettings s;
+    s.sink = daemon::AuditSink::syslog;
+    s.syslog_socket = sock_path;
+    s.syslog_facility = daemon::syslog_facility("local3");
+    auto log = daemon::AuditLog::open(s);
+    REQUIRE(log.ok());
+    REQUIRE((*log)->write_line("{\"a\":1}").ok());
+    char buf[512] = {};
+    const ssize_t n = ::recv(rx, buf, sizeof(buf) - 1, 0);
+    REQUIRE(n > 0);
+    const std::string msg(buf, static_cast<std::size_t>(n));
+    CHECK(msg.rfind("<158>", 0) == 0);  // local3 (19) * 8 + info (6)
+    CHECK(msg.find(" pixelwarden-audit[" + std::to_string(::getpid()) + "]: {\"a\":1}") !=
+          std::string::npos);
+    CHECK(msg.back() == '}');
+    // The receiver restarts (a new socket at the same path): the sink reconnects.
+    ::close(rx);
+    std::filesystem::remove(sock_path);
+    const int rx2 = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    REQUIRE(::bind(rx2, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    REQUIRE((*log)->write_line("{\"b\":2}").ok());
+    const ssize_t n2 = ::recv(rx2, buf, sizeof(buf) - 1, 0);
+    REQUIRE(n2 > 0);
+    CHECK(std::string(buf, static_cast<std::size_t>(n2)).find("{\"b\":2}") != std::string::npos);
+    ::close(rx2);
+  }
+
+  TEST_CASE("a missing syslog socket is a start-up error naming it") {
+    daemon::AuditSettings s;
+    s.sink = daemon::AuditSink::syslog;
+    s.syslog_socket = "/nonexistent-dir/log";
+    auto log = daemon::AuditLog::open(s);
+    REQUIRE_FALSE(log.ok());
+    CHECK(log.error().message.find("/nonexistent-dir/log") != std::string::npos);
+  }
+
+  TEST_CASE("the stdout sink writes whole lines to descriptor 1") {
+    testing::TempDir dir;
+    const std::string out = dir.file("stdout");
+    std::fflush(stdout);
+    const int saved = ::dup(STDOUT_FILENO);
+    const int f = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(::dup2(f, STDOUT_FILENO) == STDOUT_FILENO);
+    ::close(f);
+    {
+      daemon::AuditSettings s;
+      s.sink = daemon::AuditSink::stdout_;
+      auto log = daemon::AuditLog::open(s);
+      REQUIRE(log.ok());
+      CHECK((*log)->write_line("{\"c\":3}").ok());
+      CHECK((*log)->reopen().ok());
+    }
+    ::dup2(saved, STDOUT_FILENO);
+    ::close(saved);
+    CHECK(slurp(out) == "{\"c\":3}\n");
+  }
+
+  TEST_CASE("sampling: matched messages always, unmatched exactly at the rate") {
+    testing::TempDir dir;
+    daemon::AuditSettings s;
+    s.path = dir.file("audit.jsonl");
+    s.sample_rate = 0.1;
+    auto log = daemon::AuditLog::open(s);
+    REQUIRE(log.ok());
+    int unmatched = 0;
+    for (int i = 0; i < 1000; ++i) unmatched += (*log)->wants(false) ? 1 : 0;
+    CHECK(unmatched == 100);
+    CHECK((*log)->wants(true));
+    s.sample_rate = 0;
+    auto off = daemon::AuditLog::open(s);
+    REQUIRE(off.ok());
+    CHECK_FALSE((*off)->wants(false));
+    CHECK((*off)->wants(true));
+  }
+
+  TEST_CASE("facility names") {
+    CHECK(daemon::syslog_facility("mail") == 2);
+    CHECK(daemon::syslog_facility("local7") == 23);
+    CHECK(daemon::syslog_facility("local8") == -1);
+    CHECK(daemon::syslog_facility("") == -1);
   }
 }

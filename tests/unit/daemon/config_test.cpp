@@ -108,6 +108,32 @@ audit:
     auto c = parse_config("audit:\n  path:\n", "/x/p.yaml");
     REQUIRE(c.ok());
     CHECK(c->audit.path.empty());
+    CHECK_FALSE(c->audit.enabled());
+  }
+
+  TEST_CASE("audit sinks, sampling, URL hashing and the line cap") {
+    auto c = parse_config("audit:\n  sink: syslog\n  syslog_facility: local4\n  sample_rate: 0.25\n"
+                          "  hash_url_queries: true\n  max_line_bytes: 8192\n",
+                          "/x/p.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->audit.sink == "syslog");
+    CHECK(c->audit.enabled());
+    CHECK(c->audit.syslog_socket == "/dev/log");
+    CHECK(c->audit.syslog_facility == "local4");
+    CHECK(c->audit.sample_rate == 0.25);
+    CHECK(c->audit.hash_url_queries);
+    CHECK(c->audit.max_line_bytes == 8192);
+    CHECK(parse_config("audit:\n  sink: stdout\n", "/x/p.yaml")->audit.enabled());
+  }
+
+  TEST_CASE("bad audit values are refused with their position") {
+    for (const char* bad : {"audit:\n  sample_rate: 1.5\n", "audit:\n  sample_rate: -0.1\n",
+                            "audit:\n  sample_rate: often\n", "audit:\n  sink: kafka\n",
+                            "audit:\n  max_line_bytes: 100\n", "audit:\n  syslog_facility: local9\n"}) {
+      auto c = parse_config(bad, "/x/p.yaml");
+      REQUIRE_FALSE(c.ok());
+      CHECK(c.error().line == 2);
+    }
   }
 
   TEST_CASE("a YAML syntax error carries its position") {

@@ -28,6 +28,7 @@ struct Script {
   std::string body_seen;
   bool truncated_seen = false;
   engine::Envelope envelope_seen;
+  std::vector<std::string> header_names_seen;
 };
 
 class ScriptedInspector final : public daemon::Inspector {
@@ -39,17 +40,21 @@ class ScriptedInspector final : public daemon::Inspector {
   void envelope(const engine::Envelope& env) override {
     m_s.envelope_seen = env;
     m_v.envelope = env;
+    m_v.stages_seen |= engine::stage_envelope;
     if (!m_s.refuse_envelope_from.empty() && env.mail_from == m_s.refuse_envelope_from) {
       refuse("envelope_from");
     }
   }
   void headers(const std::vector<engine::HeaderField>& hs) override {
+    m_v.stages_seen |= engine::stage_headers;
     for (const auto& h : hs) {
+      m_s.header_names_seen.push_back(h.name);
       if (h.name == m_s.refuse_header) refuse("header_from");
     }
   }
   void body(std::string_view body, bool truncated) override {
     if (m_s.throw_in_body) throw std::runtime_error("boom");
+    m_v.stages_seen |= engine::stage_body;
     m_s.body_seen = body;
     m_s.truncated_seen = truncated;
     if (truncated) m_v.skipped = "too_large";
@@ -145,15 +150,15 @@ TEST_SUITE("daemon::Session") {
     start_message(s);
     CHECK(s.data("Q", a) == Step::cont);
 
-    SUBCASE("a header lure is refused at EOM, its body never inspected") {
+    SUBCASE("a header lure is refused at EOM; its body is inspected for the verdict, not edited") {
       s.header("X-Lure", " yes");
       s.eoh("Q");
       CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
       CHECK(f.env.in_flight == 1);
-      CHECK_FALSE(s.body("ignored\r\n"));
+      CHECK(s.body("links\r\n"));
       CHECK(s.eom("Q", a) == Step::reject);
       CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
-      CHECK(f.script.body_seen.empty());
+      CHECK(f.script.body_seen == "links\r\n");
     }
     SUBCASE("a clean message is inspected and edited at EOM as before") {
       s.header("Subject", " hi");
@@ -312,6 +317,36 @@ TEST_SUITE("daemon::Session") {
     CHECK(text.find("lure-rule") != std::string::npos);
     CHECK(text.find("bob@example.net") != std::string::npos);
     CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+    CHECK(text.find(R"("stages_not_seen":["headers","body"])") != std::string::npos);
+  }
+
+  TEST_CASE("unmatched messages are audited at the sample rate, marked sampled") {
+    Fixture f;
+    char tmpl[] = "/tmp/pw-audit-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    close(fd);
+    daemon::AuditSettings settings;
+    settings.path = tmpl;
+    settings.sample_rate = 0.5;
+    auto audit = daemon::AuditLog::open(settings);
+    REQUIRE(audit.ok());
+    f.env.audit = audit->get();
+    for (int i = 0; i < 4; ++i) {
+      daemon::Session s(f.env);
+      RecordingActions a;
+      start_message(s);
+      s.eoh("Q");
+      s.body("clean\r\n");
+      s.eom("Q", a);
+    }
+    std::ifstream in(tmpl);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    std::remove(tmpl);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+    CHECK(text.find(R"("sampled":true,"sample_rate":0.5)") != std::string::npos);
   }
 
   TEST_CASE("with refuse_at_data, a message that begins while draining is answered 451 at DATA") {
@@ -365,23 +400,26 @@ TEST_SUITE("daemon::Session") {
       CHECK(s.data("Q", a) == Step::cont);
       s.header("Subject", " hi");
       s.eoh("Q");
+      // The held refusal still lets the headers add their matches (complete verdict).
+      CHECK(f.script.header_names_seen == std::vector<std::string>{"Subject"});
     }
     SUBCASE("the MTA skips DATA: the envelope is inspected at end of headers") {
       s.header("Subject", " hi");
       CHECK(f.script.envelope_seen.mail_from.empty());
       s.eoh("Q");
       CHECK(f.script.envelope_seen.mail_from == "evil@lure.example");
+      CHECK(f.script.header_names_seen == std::vector<std::string>{"Subject"});
     }
     SUBCASE("the MTA skips DATA and end of headers: inspected at EOM") {
       s.header("Subject", " hi");
     }
     CHECK(a.calls.empty());
-    CHECK_FALSE(s.body("never inspected\r\n"));
+    CHECK(s.body("inspected for the verdict\r\n"));
     CHECK(f.env.in_flight == 1);
     CHECK(s.eom("Q", a) == Step::reject);
     CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
     CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"bob@example.net", "carol@example.net"});
-    CHECK(f.script.body_seen.empty());
+    CHECK(f.script.body_seen == "inspected for the verdict\r\n");
     CHECK(f.env.in_flight == 0);
   }
 

@@ -330,3 +330,120 @@ trackers:
     CHECK(v.action == Action::reject);
   }
 }
+
+namespace {
+
+const std::string k_complete_rules = k_base_rules + R"(  - id: news-display-names
+    match:
+      display_name: '(?i)\b(reuters|bbc)\b'
+    action: tag
+)";
+
+// A lure in the envelope, in the From display name and in a link.
+const std::string k_triple_lure = crlf(R"(From: "Reuters Desk" <desk@shop.example>
+To: mp@parliament.example
+Subject: =?utf-8?Q?Br=C3=A8ves?= of the day
+Date: Thu, 03 Dec 2026 10:00:00 +0000
+Message-ID: <triple@shop.example>
+Content-Type: text/html
+
+<a href="https://www.lure-news.example/story">read</a>
+<img src="https://t.tracker.example/o.gif" width="1" height="1">
+)");
+
+const engine::LureRecord* find_lure(const engine::Verdict& v, const std::string& rule,
+                                    const std::string& where) {
+  for (const auto& l : v.lures) {
+    if (l.rule == rule && l.where == where) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_SUITE("engine::inspect complete verdicts") {
+  TEST_CASE("a refusal still runs the later stages: every match is listed with its where") {
+    auto rules = load_inline(k_complete_rules);
+    const auto v = engine::inspect(k_triple_lure, env("editor@lure-news.example"), rules);
+    CHECK(v.action == Action::reject);
+    CHECK(v.decision == Decision::reject);
+    REQUIRE(find_lure(v, "lure-senders", "envelope_from") != nullptr);
+    CHECK(find_lure(v, "lure-senders", "envelope_from")->value == "lure-news.example");
+    REQUIRE(find_lure(v, "news-display-names", "display_name") != nullptr);
+    CHECK(find_lure(v, "news-display-names", "display_name")->value == "Reuters Desk");
+    REQUIRE(find_lure(v, "lure-senders", "links") != nullptr);
+    CHECK(find_lure(v, "lure-senders", "links")->value == "www.lure-news.example");
+    CHECK(v.lures.size() == 3);
+    CHECK(v.stages_seen == (engine::stage_envelope | engine::stage_headers | engine::stage_body));
+    CHECK(engine::stages_not_seen(v).empty());
+    CHECK(v.message_id == "<triple@shop.example>");
+    // Not delivered: trackers are not decided, nothing is rewritten.
+    CHECK(v.trackers.empty());
+    CHECK_FALSE(v.new_body.has_value());
+    CHECK(engine::apply_verdict(k_triple_lure, v).empty());
+  }
+
+  TEST_CASE("later stages never change a settled answer, even with a weaker or stronger match") {
+    auto rules = load_inline(k_complete_rules + R"(  - id: from-tempfail
+    match:
+      domain_in: [shop.example]
+      where: [header_from]
+    action: tempfail
+)");
+    const auto v = engine::inspect(k_triple_lure, env("editor@lure-news.example"), rules);
+    CHECK(v.action == Action::reject);
+    REQUIRE(v.reply.has_value());
+    CHECK(v.reply->code == "550");
+    CHECK(find_lure(v, "from-tempfail", "header_from") != nullptr);
+  }
+
+  TEST_CASE("with refuse_at_data an envelope refusal sees no more stages and says so") {
+    auto rules = load_inline(k_complete_rules);
+    engine::Limits limits;
+    limits.refuse_at_data = true;
+    const auto v = engine::inspect(k_triple_lure, env("editor@lure-news.example"), rules, limits);
+    CHECK(v.action == Action::reject);
+    CHECK(v.lures.size() == 1);
+    const auto unseen = engine::stages_not_seen(v);
+    REQUIRE(unseen.size() == 2);
+    CHECK(std::string(unseen[0]) == "headers");
+    CHECK(std::string(unseen[1]) == "body");
+    CHECK(engine::to_json(v).find(R"("stages_not_seen":["headers","body"])") != std::string::npos);
+  }
+
+  TEST_CASE("one rule matching in the envelope and in a link is two findings") {
+    auto rules = load_inline(k_base_rules);
+    const std::string msg = crlf("From: a@shop.example\nContent-Type: text/html\n\n"
+                                 "<a href=\"https://lure-news.example/x\">x</a>\n");
+    const auto v = engine::inspect(msg, env("b@lure-news.example"), rules);
+    REQUIRE(v.lures.size() == 2);
+    CHECK(v.lures[0].where == "envelope_from");
+    CHECK(v.lures[1].where == "links");
+  }
+
+  TEST_CASE("the verdict carries the header facts the audit log needs") {
+    auto rules = load_inline(k_base_rules);
+    const std::string msg = crlf(R"(From: "Reuters Desk" <desk@shop.example>, other@b.example
+Reply-To: =?utf-8?B?w4lkaXRpb24=?= <reply@c.example>
+Sender: s@d.example
+Subject: =?utf-8?Q?Br=C3=A8ves?= of
+ the day
+Date: Thu, 03 Dec 2026 10:00:00 +0000
+
+hi
+)");
+    const auto v = engine::inspect(msg, env("a@shop.example"), rules);
+    REQUIRE(v.headers.from.size() == 2);
+    CHECK(v.headers.from[0].address == "desk@shop.example");
+    CHECK(v.headers.from[0].display_name == "Reuters Desk");
+    CHECK(v.headers.from[1].address == "other@b.example");
+    REQUIRE(v.headers.reply_to.size() == 1);
+    CHECK(v.headers.reply_to[0].display_name == "\xC3\x89" "dition");
+    REQUIRE(v.headers.sender.size() == 1);
+    CHECK(v.headers.sender[0].address == "s@d.example");
+    REQUIRE(v.headers.subject.has_value());
+    CHECK(*v.headers.subject == "Br\xC3\xA8ves of the day");
+    REQUIRE(v.headers.date.has_value());
+    CHECK(*v.headers.date == "Thu, 03 Dec 2026 10:00:00 +0000");
+  }
+}

@@ -17,6 +17,7 @@ TEST_SUITE("engine::Verdict") {
     v.trackers.push_back({"t1", "neutralize", "img", "https://t/x", "1.2", "Mailchimp", false});
     v.remote_resources = 3;
     v.elapsed_us = 7;
+    v.stages_seen = stage_envelope | stage_headers | stage_body;
     CHECK(to_json(v) ==
           R"({"action":"accept","decision":"none","modified":false,"mode":"enforce",)"
           R"("ruleset":{"name":"n","version":"1","sha256":"abc"},"message_id":"<m@x>",)"
@@ -24,6 +25,15 @@ TEST_SUITE("engine::Verdict") {
           R"("lures":[{"rule":"r1","action":"reject","where":"header_from","value":"x.example"}],)"
           R"("trackers":[{"rule":"t1","action":"neutralize","vector":"img","url":"https://t/x",)"
           R"("part":"1.2","vendor":"Mailchimp"}],"remote_resources":3,"skipped":null,"elapsed_us":7})");
+  }
+
+  TEST_CASE("stages a message did not reach are listed, in stage order") {
+    Verdict v;
+    v.stages_seen = stage_envelope;
+    CHECK(to_json(v).find(R"("stages_not_seen":["headers","body"],"remote_resources")") != std::string::npos);
+    v.stages_seen = stage_envelope | stage_headers | stage_body;
+    CHECK(stages_not_seen(v).empty());
+    CHECK(to_json(v).find("stages_not_seen") == std::string::npos);
   }
 
   TEST_CASE("queue id appears only when known; a reason replaces null") {

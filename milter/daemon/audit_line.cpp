@@ -1,0 +1,289 @@
+#include "daemon/audit_line.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <map>
+#include <optional>
+
+#include "base/digest.hpp"
+#include "base/json.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+// How much of the message's lists one attempt writes. audit_line() tries the normal
+// budget first and the tighter ones only for a line that would not fit.
+struct Budget {
+  std::size_t trackers;    // tracker matches listed one by one
+  std::size_t lures;       // lure matches listed one by one
+  std::size_t rcpt;        // envelope recipients
+  std::size_t addresses;   // per header address list
+  std::size_t value_bytes;
+};
+
+constexpr Budget k_budgets[] = {
+    {k_max_listed_trackers, SIZE_MAX, SIZE_MAX, k_max_header_addresses, k_max_value_bytes},
+    {0, 50, SIZE_MAX, 5, 256},
+    {0, 10, 10, 1, 128},
+    {0, 0, 0, 0, 64},
+};
+
+class LineWriter {
+ public:
+  LineWriter(const engine::Verdict& v, const AuditLineContext& cx, const AuditLineOptions& o,
+             const Budget& b)
+      : m_v(v), m_cx(cx), m_opt(o), m_budget(b) {}
+
+  std::string write();
+
+ private:
+  // A value from mail: capped, escaped by the writer.
+  void text(std::string_view s) {
+    const std::string_view cut = utf8_prefix(s, m_budget.value_bytes);
+    if (cut.size() < s.size()) m_truncated = true;
+    m_w.value(cut);
+  }
+  void text_or_null(std::string_view s) {
+    if (s.empty()) {
+      m_w.null();
+    } else {
+      text(s);
+    }
+  }
+  void url(std::string_view u) {
+    if (m_opt.hash_url_queries) {
+      text(hash_url_query(u));
+    } else {
+      text(u);
+    }
+  }
+  void addresses(std::string_view key, const std::vector<engine::MailAddress>& list);
+  void envelope();
+  void headers();
+  void matches();
+  void tracker(const engine::TrackerRecord& t);
+
+  const engine::Verdict& m_v;
+  const AuditLineContext& m_cx;
+  const AuditLineOptions& m_opt;
+  const Budget& m_budget;
+  base::JsonWriter m_w;
+  bool m_truncated = false;
+};
+
+// The host of an absolute URL ("https://h.example:8080/x" -> "h.example:8080").
+std::string_view url_host(std::string_view u) {
+  const std::size_t scheme = u.find("//");
+  if (scheme == std::string_view::npos) return {};
+  u.remove_prefix(scheme + 2);
+  return u.substr(0, u.find_first_of("/?#\\"));
+}
+
+void LineWriter::addresses(std::string_view key, const std::vector<engine::MailAddress>& list) {
+  m_w.key(key).begin_array();
+  std::size_t n = 0;
+  for (const auto& a : list) {
+    if (n++ == m_budget.addresses) {
+      m_truncated = true;
+      break;
+    }
+    m_w.begin_object().key("address");
+    text(a.address);
+    m_w.key("display_name");
+    text_or_null(a.display_name);
+    m_w.end_object();
+  }
+  m_w.end_array();
+}
+
+void LineWriter::envelope() {
+  const engine::Envelope& e = m_v.envelope;
+  m_w.key("client").begin_object().key("ip");
+  text_or_null(e.client_ip);
+  m_w.key("helo");
+  text_or_null(e.helo);
+  m_w.end_object();
+  m_w.key("auth_user");
+  text_or_null(e.auth_user);
+  m_w.key("envelope").begin_object().key("from");
+  text(e.mail_from);
+  m_w.key("rcpt").begin_array();
+  std::size_t n = 0;
+  for (const auto& r : e.rcpt) {
+    if (n++ == m_budget.rcpt) {
+      m_truncated = true;
+      break;
+    }
+    text(r);
+  }
+  m_w.end_array().key("rcpt_count").value(static_cast<std::uint64_t>(e.rcpt.size()));
+  m_w.end_object();
+}
+
+void LineWriter::headers() {
+  const engine::HeaderFacts& h = m_v.headers;
+  addresses("from", h.from);
+  addresses("reply_to", h.reply_to);
+  addresses("sender", h.sender);
+  m_w.key("subject");
+  if (h.subject) {
+    text(*h.subject);
+  } else {
+    m_w.null();
+  }
+  m_w.key("date");
+  if (h.date) {
+    text(*h.date);
+  } else {
+    m_w.null();
+  }
+}
+
+void LineWriter::tracker(const engine::TrackerRecord& t) {
+  const bool header = t.vector == "mdn_header";
+  m_w.begin_object().key("rule").value(t.rule).key("kind").value("tracker");
+  m_w.key("action").value(t.action).key("where").value(header ? "headers" : "resources");
+  m_w.key("value");
+  text(header ? std::string_view(t.url) : url_host(t.url));
+  m_w.key("monitor").value(t.monitor);
+  m_w.key("indicator_source").null().key("indicator_campaign").null();
+  m_w.key("url");
+  if (header) {
+    m_w.null();
+  } else {
+    url(t.url);
+  }
+  m_w.key("vector").value(t.vector).key("part").value(t.part);
+  m_w.key("vendor");
+  text_or_null(t.vendor);
+  m_w.end_object();
+}
+
+void LineWriter::matches() {
+  std::map<std::string, std::uint64_t> omitted;  // rule id -> matches not listed
+  std::uint64_t omitted_count = 0;
+  m_w.key("matches").begin_array();
+  std::size_t n = 0;
+  for (const auto& l : m_v.lures) {
+    if (n++ >= m_budget.lures) {
+      ++omitted[l.rule];
+      ++omitted_count;
+      continue;
+    }
+    m_w.begin_object().key("rule").value(l.rule).key("kind").value("lure");
+    m_w.key("action").value(l.action).key("where").value(l.where).key("value");
+    text(l.value);
+    m_w.key("monitor").value(l.monitor);
+    // Null until list entries carry their provenance (feed, campaign).
+    m_w.key("indicator_source").null().key("indicator_campaign").null();
+    m_w.key("url").null().key("vector").null().key("part").null().key("vendor").null();
+    m_w.end_object();
+  }
+  n = 0;
+  for (const auto& t : m_v.trackers) {
+    if (n++ >= m_budget.trackers) {
+      ++omitted[t.rule];
+      ++omitted_count;
+      continue;
+    }
+    tracker(t);
+  }
+  m_w.end_array();
+  m_w.key("matches_total").value(static_cast<std::uint64_t>(m_v.lures.size() + m_v.trackers.size()));
+  m_w.key("matches_omitted").begin_object().key("count").value(omitted_count);
+  m_w.key("by_rule").begin_object();
+  for (const auto& [rule, count] : omitted) m_w.key(rule).value(count);
+  m_w.end_object().end_object();
+  m_w.key("allow").begin_array();
+  for (const auto& a : m_v.allow_rules) m_w.value(a);
+  m_w.end_array();
+}
+
+std::string LineWriter::write() {
+  const engine::Verdict& v = m_v;
+  m_w.begin_object();
+  m_w.key("schema_version").value(k_audit_schema_version);
+  m_w.key("timestamp").value(rfc3339_utc_ms(m_cx.unix_ms));
+  m_w.key("host").value(m_cx.host);
+  m_w.key("pixelwarden_version").value(m_cx.version);
+  m_w.key("ruleset").begin_object().key("name").value(v.ruleset_name);
+  m_w.key("version").value(v.ruleset_version).key("sha256").value(v.ruleset_sha256).end_object();
+  m_w.key("queue_id");
+  text_or_null(v.queue_id);
+  m_w.key("message_id");
+  text_or_null(v.message_id);
+  envelope();
+  headers();
+  m_w.key("size").value(v.message_bytes);
+  m_w.key("action").value(engine::to_string(v.action));
+  m_w.key("decision").value(engine::to_string(v.decision));
+  m_w.key("modified").value(v.modified);
+  m_w.key("mode").value(ruleset::to_string(v.mode));
+  m_w.key("stages_not_seen").begin_array();
+  for (const char* s : engine::stages_not_seen(v)) m_w.value(s);
+  m_w.end_array();
+  matches();
+  m_w.key("remote_resources").value(v.remote_resources);
+  m_w.key("skipped");
+  if (v.skipped) {
+    m_w.value(*v.skipped);
+  } else {
+    m_w.null();
+  }
+  m_w.key("elapsed_us").value(v.elapsed_us);
+  m_w.key("sampled").value(m_cx.sampled);
+  m_w.key("sample_rate").raw(fmt::format("{}", m_cx.sample_rate));
+  m_w.key("truncated").value(m_truncated);
+  m_w.end_object();
+  return m_w.take();
+}
+
+}  // namespace
+
+std::string audit_line(const engine::Verdict& v, const AuditLineContext& cx,
+                       const AuditLineOptions& options) {
+  std::string line;
+  for (const Budget& b : k_budgets) {
+    line = LineWriter(v, cx, options, b).write();
+    if (line.size() <= options.max_line_bytes) break;
+  }
+  return line;  // the last budget lists nothing from mail but capped scalars
+}
+
+std::string rfc3339_utc_ms(std::int64_t unix_ms) {
+  std::int64_t secs = unix_ms / 1000;
+  std::int64_t ms = unix_ms % 1000;
+  if (ms < 0) {
+    ms += 1000;
+    --secs;
+  }
+  const std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+std::string hash_url_query(std::string_view url) {
+  const std::size_t q = url.find('?');
+  if (q == std::string_view::npos) return std::string(url);
+  const std::size_t end = url.find('#', q);
+  const std::string_view query = url.substr(q + 1, end == std::string_view::npos ? end : end - q - 1);
+  std::string out(url.substr(0, q + 1));
+  out += "sha256=";
+  out += base::sha256_hex(query).substr(0, 16);
+  if (end != std::string_view::npos) out += url.substr(end);
+  return out;
+}
+
+std::string_view utf8_prefix(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t end = max;
+  // Back up over continuation bytes to the start of the sequence that would be cut.
+  // (At most 3 bytes: longer runs are not UTF-8 anyway and are escaped as U+FFFD.)
+  while (end > 0 && max - end < 3 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
+}  // namespace pixelwarden::daemon
