@@ -6,6 +6,7 @@
 milter_bench() {
   local names=(noop-plain noop-replbody noop-replbody-nd noop-noreply pixelwarden)
   [[ -x $PW ]] || { names=(noop-plain noop-replbody noop-replbody-nd noop-noreply); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  [[ -n ${PW_BENCH_BASELINE:-} ]] && names+=(pw-baseline)
   local transports=(unix inet) t n spec round line
   declare -A specs
   for t in "${transports[@]}"; do
@@ -15,7 +16,8 @@ milter_bench() {
       case $n in
         noop-replbody-nd) start_noop "$n.$t" "$spec" replbody -N 1 ;;
         noop-*) start_noop "$n.$t" "$spec" "${n#noop-}" ;;
-        pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" ;;
+        pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
+        pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "$ROOT/rules/default.yaml" "$PW_BENCH_BASELINE" ;;
       esac
     done
   done
