@@ -13,14 +13,18 @@ decoding (get_payload(decode=True): base64 via email._encoded_words.decode_b, QP
 quopri, identity otherwise) is the same code under both policies, and that decoding is
 what we compare.
 
-Usage: compare_python.py --dump PATH/mime_dump --data DATA_DIR --expected FILE [--update]
---update rewrites FILE with the current disagreements (reasons of kept rows are kept,
+Usage: compare_python.py --dump PATH/mime_dump (--data DATA_DIR | --dir DIR [--glob PATTERN])
+                         --expected FILE [--label NAME] [--update]
+--data reads the outside corpora (DATA_DIR/mime, DATA_DIR/html-mail); --dir every file under
+DIR whose name matches PATTERN (a --dir that does not exist exits 77: skipped). File names in
+FILE are relative to DATA_DIR or DIR. --update rewrites FILE with the current disagreements (reasons of kept rows are kept,
 new rows get "TODO", which a reviewer must replace).
 """
 
 import argparse
 import email
 import email.policy
+import fnmatch
 import hashlib
 import json
 import os
@@ -43,6 +47,14 @@ def message_files(data_dir):
                 if any(s in name for s in SKIP_NAMES):
                     continue
                 out.append(os.path.join(dirpath, name))
+    return sorted(out)
+
+
+def matching_files(root, pattern):
+    """Same selection as corpus_files.hpp's matching_files."""
+    out = []
+    for dirpath, _dirs, files in os.walk(root):
+        out.extend(os.path.join(dirpath, n) for n in files if fnmatch.fnmatchcase(n, pattern))
     return sorted(out)
 
 
@@ -126,13 +138,27 @@ def load_expected(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dump", required=True)
-    ap.add_argument("--data", required=True)
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--data")
+    where.add_argument("--dir")
+    ap.add_argument("--glob", default="*")
     ap.add_argument("--expected", required=True)
+    ap.add_argument("--label", default="corpus")
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()
 
-    data = os.path.realpath(args.data)
-    files = message_files(data)
+    if args.data:
+        data = os.path.realpath(args.data)
+        files = message_files(data)
+    else:
+        if not os.path.isdir(args.dir):
+            print(f"{args.label}: {args.dir} is not there: skipped")
+            return 77
+        data = os.path.realpath(args.dir)
+        files = matching_files(data, args.glob)
+    if not files:
+        print(f"{args.label}: no messages found")
+        return 1
     cpp, malformed = cpp_leaves(args.dump, files)
     found = {}
     total = agree = 0
@@ -156,8 +182,8 @@ def main():
 
     new = sorted(k for k in found if k not in expected)
     gone = sorted(k for k in expected if k not in found)
-    print(f"messages: {len(files)}, malformed (by the C++ walker): {len(malformed)}")
-    print(f"leaf parts compared: {total}, agreeing: {agree} "
+    print(f"{args.label}: messages: {len(files)}, malformed (by the C++ walker): {len(malformed)}")
+    print(f"{args.label}: leaf parts compared: {total}, agreeing: {agree} "
           f"({100.0 * agree / max(total, 1):.2f}%), known differences: {len(found) - len(new)}")
     for k in new:
         print("NEW DIFFERENCE: " + "\t".join(k))

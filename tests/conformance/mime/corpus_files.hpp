@@ -1,8 +1,13 @@
 #pragma once
-// The MIME conformance corpus: every message file under shared/data/mime and
-// shared/data/html-mail, in sorted order. HTML samples, tokenizer dumps, indexes, licenses
-// and READMEs are skipped; an mbox file counts as one message. compare_python.py applies the
-// same rules (keep them in step).
+// The message sets of the MIME conformance checks, in sorted order. Two kinds:
+// - the outside corpora (message_files): every message file under DATA_DIR/mime and
+//   DATA_DIR/html-mail; HTML samples, tokenizer dumps, indexes, licenses and READMEs are
+//   skipped; an mbox file counts as one message;
+// - a folder of messages (matching_files): every file under DIR whose name matches a
+//   shell pattern (fnmatch), e.g. the generated set or CPython's own email test messages.
+// compare_python.py applies the same rules (keep them in step).
+
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -32,6 +37,18 @@ inline std::vector<std::filesystem::path> message_files(const std::string& data_
     if (!std::filesystem::exists(root)) continue;
     for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
       if (e.is_regular_file() && is_message_file(e.path())) out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+inline std::vector<std::filesystem::path> matching_files(const std::string& dir,
+                                                         const std::string& pattern) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && ::fnmatch(pattern.c_str(), e.path().filename().c_str(), 0) == 0) {
+      out.push_back(e.path());
     }
   }
   std::sort(out.begin(), out.end());
