@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # run_fuzzer.sh BINARY SECONDS [SEED|-OPTION]... : runs a libFuzzer target for SECONDS over a
-# scratch copy of its seeds (the checked-in/shared seeds are never written to).
+# scratch copy of its seeds (the seed folders are never written to). Every SEED
+# named must exist and a folder must hold at least one file: a seed corpus that went
+# missing fails the test instead of silently fuzzing from nothing.
 set -euo pipefail
 bin=$1 seconds=$2
 shift 2
@@ -12,13 +14,30 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus"
 options=()
+copied=0
 for s in "$@"; do
   if [ "${s#-}" != "$s" ]; then
     options+=("$s")
   elif [ -d "$s" ]; then
-    find "$s" -type f -size -1M -exec cp -t "$work/corpus" {} + 2>/dev/null || true
+    if [ -z "$(find "$s" -type f -print -quit)" ]; then
+      echo "seed folder $s holds no file" >&2
+      exit 1
+    fi
+    # Numbered copies: files of the same name in different folders stay apart. Files of
+    # 1 MiB or more are left out (find's "-size -1M" would round up and keep only empty
+    # files, hence kilobytes).
+    n=0
+    while IFS= read -r -d '' f; do
+      n=$((n + 1))
+      copied=$((copied + 1))
+      cp "$f" "$work/corpus/$copied-$(basename "$f")"
+    done < <(find "$s" -type f -size -1024k -print0)
+    echo "seeds: $n files from $s"
   elif [ -f "$s" ]; then
     cp "$s" "$work/corpus/"
+  else
+    echo "seed $s does not exist" >&2
+    exit 1
   fi
 done
 cd "$work"

@@ -1,9 +1,10 @@
-// Corpus test over /work/shared/data/html-mail: every HTML file and every text/html
-// part of every .eml (MIME via milter/mime: walk + decode + charset). For each part:
-// the tokenizer never fails, a no-edit rewrite is the identity, neutralizing every
-// remote resource leaves HTML that re-scans with none (stripping too), remote <img>
-// found per file >= INDEX.tsv's remote_img, and an independent regex scan of the
-// neutralized output finds no remote URL in a fetching attribute or CSS url().
+// Corpus test over the html-mail corpus (PIXELWARDEN_CORPORA/html-mail): every HTML file
+// and every text/html part of every .eml (MIME via milter/mime: walk + decode + charset).
+// For each part: tokens move forward inside the input (and markup yields some), a no-edit
+// rewrite is the identity, neutralizing every remote resource leaves HTML that re-scans
+// with none (stripping too), remote <img> found per file >= INDEX.tsv's remote_img, and an
+// independent regex scan of the neutralized output finds no remote URL in a fetching
+// attribute or CSS url().
 #include <doctest/doctest.h>
 
 #include <array>
@@ -127,6 +128,27 @@ std::vector<std::string> remote_leftovers(const std::string& html) {
   return bad;
 }
 
+// The tokenizer's contract over a real part: tokens move forward and stay inside the
+// input, attribute spans lie inside their tag, and a part with markup yields tokens.
+bool tokens_well_formed(const std::string& h, std::size_t& tokens) {
+  html::Tokenizer tok(h);
+  html::Token t;
+  std::size_t last = 0;
+  while (tok.next(t)) {
+    ++tokens;
+    if (t.begin < last || t.begin > t.end || t.end > h.size()) return false;
+    last = t.begin;
+    if (t.attributes == nullptr) continue;
+    for (const html::Attribute& a : *t.attributes) {
+      if (a.begin < t.begin || a.end > t.end || a.value_begin > a.value_end || a.value_end > a.end) return false;
+    }
+  }
+  bool markup = false;
+  for (std::size_t i = h.find('<'); i != std::string::npos && !markup; i = h.find('<', i + 1))
+    markup = i + 1 < h.size() && std::isalpha(static_cast<unsigned char>(h[i + 1]));
+  return tokens > 0 || !markup;
+}
+
 std::vector<html::Edit> all(const html::ScanResult& s, html::Op op) {
   std::vector<html::Edit> edits;
   for (std::size_t i = 0; i < s.resources.size(); ++i) edits.push_back({i, op, ""});
@@ -140,7 +162,7 @@ TEST_SUITE("conformance::htmlmail") {
     auto index = remote_img_index();
     REQUIRE(index.size() > 100);
     std::array<std::size_t, html::k_vector_count> per_vector{};
-    std::size_t files = 0, parts = 0, leftovers_files = 0;
+    std::size_t files = 0, parts = 0, tokens = 0, leftovers_files = 0;
     for (const auto& [path, remote_img] : index) {
       std::vector<std::string> htmls = html_parts(k_dir / path);
       ++files;
@@ -149,10 +171,9 @@ TEST_SUITE("conformance::htmlmail") {
         ++parts;
         CAPTURE(path);
         commented += commented_remote_imgs(h);
-        html::Tokenizer tok(h);
-        html::Token t;
-        std::size_t tokens = 0;
-        while (tok.next(t)) ++tokens;
+        std::size_t part_tokens = 0;
+        CHECK(tokens_well_formed(h, part_tokens));
+        tokens += part_tokens;
         html::ScanResult s = html::scan(h);
         for (const html::Resource& r : s.resources) {
           ++per_vector[static_cast<std::size_t>(r.vector)];
@@ -175,7 +196,7 @@ TEST_SUITE("conformance::htmlmail") {
         std::cout << path << ": " << imgs << " remote <img> found, INDEX says " << remote_img << ", "
                   << commented << " inside ordinary comments\n";
     }
-    std::cout << "html-mail corpus: " << files << " files, " << parts << " HTML parts\n";
+    std::cout << "html-mail corpus: " << files << " files, " << parts << " HTML parts, " << tokens << " tokens\n";
     for (std::size_t v = 0; v < html::k_vector_count; ++v)
       std::cout << "  " << html::to_string(static_cast<html::Vector>(v)) << ": " << per_vector[v] << "\n";
     CHECK(leftovers_files == 0);

@@ -1,6 +1,7 @@
-// Replays files (or every file under directories) through a libFuzzer entry point,
-// for normal builds: the seed corpus is the shared test corpora, read at test time.
-// Each input is also fed as a few prefixes cut at random points (seed printed).
+// Replays every file under each folder named on the command line through a libFuzzer
+// entry point, for normal builds (the checked-in seeds, or the outside corpora). Each
+// input is also fed as a few prefixes cut at random points (seed printed). A folder that
+// is missing or holds no file fails the run.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,12 @@ int main(int argc, char** argv) {
   std::mt19937 rng(seed);
   std::size_t files = 0;
   for (int i = 1; i < argc; ++i) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(argv[i], ec)) {
+      std::cerr << "replay: " << argv[i] << " is not a folder\n";
+      return 1;
+    }
+    const std::size_t before = files;
     for (const auto& e : std::filesystem::recursive_directory_iterator(argv[i])) {
       if (!e.is_regular_file()) continue;
       std::ifstream f(e.path(), std::ios::binary);
@@ -30,7 +37,12 @@ int main(int argc, char** argv) {
       }
       ++files;
     }
+    if (files == before) {
+      std::cerr << "replay: " << argv[i] << " holds no file\n";
+      return 1;
+    }
+    std::cout << "replayed " << files - before << " files from " << argv[i] << "\n";
   }
-  std::cout << "replayed " << files << " files\n";
+  std::cout << "replayed " << files << " files in all\n";
   return files > 0 ? 0 : 1;
 }

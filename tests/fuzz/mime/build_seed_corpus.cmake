@@ -1,7 +1,10 @@
-# cmake -DDATA_DIR=<shared/data> -DOUT_DIR=<seed dir> -P build_seed_corpus.cmake
-# Copies every message file of shared/data/mime up to 64 KiB (libFuzzer's -max_len range)
+# cmake -DDATA_DIR=<outside corpora> -DOUT_DIR=<seed dir> -P build_seed_corpus.cmake
+# Copies every message file of DATA_DIR/mime up to 64 KiB (libFuzzer's -max_len range)
 # into a flat seed directory, named by the relative path with '/' turned into '_'.
 file(GLOB_RECURSE _files LIST_DIRECTORIES false "${DATA_DIR}/mime/*")
+if(NOT IS_DIRECTORY "${DATA_DIR}/mime")
+  message(FATAL_ERROR "no MIME corpus in ${DATA_DIR}/mime")
+endif()
 file(MAKE_DIRECTORY "${OUT_DIR}")
 set(_n 0)
 foreach(f ${_files})

@@ -5,8 +5,8 @@
 //   - an edited leaf, re-encoded in its own CTE, decodes back to the edited content, and
 //     the spliced body is exactly: bytes before the part + new bytes + bytes after it.
 // Header helpers (addresses, RFC 2047, Content-Type) run over the top-level fields too.
-// Seed corpus: <build>/tests/fuzz/mime/seed (built from shared/data/mime by
-// build_seed_corpus.cmake); dictionary: mime.dict beside this file.
+// Seed corpus: tests/data/fuzz/fuzz_mime/ (checked in), plus, with the outside corpora,
+// <build>/tests/fuzz/mime/corpora-seed (build_seed_corpus.cmake); dictionary: mime.dict.
 
 #include <cstddef>
 #include <cstdint>
