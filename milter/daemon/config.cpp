@@ -82,6 +82,12 @@ std::optional<std::string> duration(const YAML::Node& n, std::chrono::millisecon
   return std::nullopt;
 }
 
+std::optional<std::string> nonzero_duration(const YAML::Node& n, std::chrono::milliseconds& out) {
+  if (auto e = duration(n, out)) return e;
+  if (out.count() == 0) return "must be longer than 0";
+  return std::nullopt;
+}
+
 std::optional<std::string> one_of(const YAML::Node& n, std::string& out,
                                   std::initializer_list<const char*> allowed) {
   std::string s;
@@ -149,6 +155,12 @@ std::map<std::string, Section> schema(const Context& cx) {
       {"drain_timeout", [](const YAML::Node& n, Config& c) { return duration(n, c.milter.drain_timeout); }},
       {"refuse_at_data",
        [](const YAML::Node& n, Config& c) { return boolean(n, c.milter.refuse_at_data); }},
+      {"max_connections",
+       [](const YAML::Node& n, Config& c) { return positive(n, c.milter.max_connections); }},
+      {"handshake_timeout",
+       [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.milter.handshake_timeout); }},
+      {"idle_timeout",
+       [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.milter.idle_timeout); }},
   };
   s["mime"] = {
       {"max_depth",
@@ -171,6 +183,14 @@ std::map<std::string, Section> schema(const Context& cx) {
       {"listen", [](const YAML::Node& n, Config& c) { return scalar(n, c.metrics.listen); }},
       {"reload_from_any_host",
        [](const YAML::Node& n, Config& c) { return boolean(n, c.metrics.reload_from_any_host); }},
+      {"threads",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (auto e = positive(n, c.metrics.threads)) return e;
+         if (c.metrics.threads > 4096) return "at most 4096";
+         return std::nullopt;
+       }},
+      {"request_timeout",
+       [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.metrics.request_timeout); }},
   };
   s["log"] = {
       {"level",

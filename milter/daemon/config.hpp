@@ -27,6 +27,12 @@ struct MilterSection {
   OnError on_error = OnError::accept;
   std::chrono::milliseconds drain_timeout{30000};
   bool refuse_at_data = false;
+  // Connection limits (connection_guard.hpp): open connections at most (the descriptor
+  // limit is raised to fit them, or they are lowered to fit it), the time an MTA has to
+  // negotiate after connecting, and the longest silence between two milter commands.
+  std::size_t max_connections = 4096;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{1'800'000};
 };
 
 struct MimeSection {
@@ -44,6 +50,11 @@ struct MetricsSection {
   std::string listen = "127.0.0.1:9894";  // empty: no HTTP listener
   // Extension: allow POST /-/reload from non-loopback peers (default: loopback only).
   bool reload_from_any_host = false;
+  // HTTP worker threads (each serves one connection at a time, so this many slow
+  // clients are absorbed without delaying a scrape) and the time a client has to send
+  // its request (and to take the response) before its connection is closed.
+  int threads = 256;
+  std::chrono::milliseconds request_timeout{2'000};
 };
 
 struct LogSection {

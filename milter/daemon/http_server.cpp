@@ -79,12 +79,18 @@ bool is_loopback(const std::string& a) {
 }
 
 base::Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& listen,
-                                                            HttpHandlers handlers) {
+                                                            HttpHandlers handlers,
+                                                            HttpOptions opts) {
   static std::once_flag init;
   std::call_once(init, [] { mg_init_library(0); });
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(handlers)));
-  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", "2",
-                           "request_timeout_ms", "10000", nullptr};
+  const std::string threads = std::to_string(opts.threads > 0 ? opts.threads : 1);
+  const std::string timeout = std::to_string(opts.request_timeout.count());
+  const char* options[] = {"listening_ports", listen.c_str(),
+                           "num_threads", threads.c_str(),
+                           "request_timeout_ms", timeout.c_str(),
+                           "enable_keep_alive", "no",
+                           nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = [](const mg_connection*, const char*) { return 1; };  // quiet
   server->m_ctx = mg_start(&callbacks, server.get(), options);

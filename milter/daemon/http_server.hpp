@@ -7,8 +7,19 @@
 //   POST /-/reload  202, triggers the reload routine; 403 from non-loopback peers
 //                   unless reload_from_any_host
 // Port 0 binds an ephemeral port; port() tells which.
+//
+// Slow clients: civetweb serves one connection per worker thread, from the first byte of
+// the request to the last of the response, and a client that trickles its request holds
+// its worker until request_timeout. With too few workers a handful of such clients
+// delays every scrape and health check by up to request_timeout each (2 workers and a
+// 10 s timeout made /healthz time out under 4). So there are many workers (idle ones
+// only wait on a condition variable), a short request timeout, and no keep-alive (every
+// response closes its connection, so an idle client cannot hold a worker either):
+// `threads` slow clients at once are absorbed without delaying anyone; beyond that a
+// request waits at most request_timeout for a worker.
 // Non-goals: TLS, auth (bind it to loopback or a management network).
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,11 +37,17 @@ struct HttpHandlers {
   bool reload_from_any_host = false;
 };
 
+struct HttpOptions {
+  int threads = 256;
+  std::chrono::milliseconds request_timeout{2'000};
+};
+
 class HttpServer {
  public:
   // listen: "HOST:PORT" ("127.0.0.1:9894", "[::1]:0"); a bare port binds every interface.
   static base::Result<std::unique_ptr<HttpServer>> start(const std::string& listen,
-                                                          HttpHandlers handlers);
+                                                          HttpHandlers handlers,
+                                                          HttpOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -12,15 +12,19 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <string_view>
 #include <thread>
 #include <optional>
 #include <vector>
 
+#include "daemon/connection_guard.hpp"
 #include "daemon/worker_stack.hpp"
 
 namespace pixelwarden::daemon {
@@ -28,6 +32,7 @@ namespace {
 
 SessionEnv* g_env = nullptr;  // libmilter callbacks carry no user data
 std::string g_socket;         // the listening socket spec, for poke_listener()
+int g_listen_fd = -1;
 std::atomic<bool> g_main_returned{false};
 
 constexpr unsigned long k_actions =
@@ -118,6 +123,38 @@ std::string macro(SMFICTX* ctx, const char* name) {
 
 Connection* connection(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
 
+// libmilter's SMFICTX is opaque, but its struct smfi_str has begun with {thread id,
+// socket descriptor} in every release since 8.12 (libmilter/libmilter.h). The connection
+// guard only trusts a descriptor read here if it is one it accepted itself.
+struct ContextHead {
+  pthread_t thread;
+  int socket;
+};
+
+int socket_of(SMFICTX* ctx) {
+  int fd = -1;
+  if (ctx) {
+    std::memcpy(&fd, reinterpret_cast<const char*>(ctx) + offsetof(ContextHead, socket),
+                sizeof fd);
+  }
+  return fd;
+}
+
+// A milter command running for a connection: busy for the guard's idle timeout, and the
+// option negotiation ends its handshake timeout.
+class CommandScope {
+ public:
+  CommandScope(SMFICTX* ctx, bool negotiation) : m_fd(socket_of(ctx)) {
+    command_begin(m_fd, negotiation);
+  }
+  ~CommandScope() { command_end(m_fd); }
+  CommandScope(const CommandScope&) = delete;
+  CommandScope& operator=(const CommandScope&) = delete;
+
+ private:
+  int m_fd;
+};
+
 Connection& ensure_connection(SMFICTX* ctx) {
   if (auto* c = connection(ctx)) return *c;
   auto* c = new Connection(*g_env);
@@ -149,6 +186,7 @@ sfsistat on_error_answer() {
 // by a replying step (nr_bit 0), at the next replying step by a no-reply one.
 template <typename F>
 sfsistat guarded(SMFICTX* ctx, const char* stage, unsigned long nr_bit, F&& f) {
+  const CommandScope command(ctx, std::string_view(stage) == "negotiate");
   Connection* c = nullptr;
   try {
     c = &ensure_connection(ctx);
@@ -292,6 +330,7 @@ sfsistat on_abort(SMFICTX* ctx) {
 }
 
 sfsistat on_close(SMFICTX* ctx) {
+  connection_closed(socket_of(ctx));
   try {
     delete connection(ctx);  // may be null after a failed negotiation
   } catch (...) {
@@ -306,19 +345,27 @@ sfsistat on_close(SMFICTX* ctx) {
 // tests/bench/milter). libmilter does not expose its listening socket: find the TCP
 // listeners among our descriptors (at this point in start-up, only the milter's) and set
 // it there; Linux copies it to every accepted connection.
-void set_listener_nodelay() {
+// The connection guard needs the listener too (connection_guard.hpp); it is the one
+// listening socket among our descriptors at this point.
+int find_listener() {
   for (int fd = 0; fd < 256; ++fd) {
     int listening = 0;
     socklen_t len = sizeof(listening);
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) continue;
-    int one = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
-      spdlog::warn("cannot set TCP_NODELAY on the milter socket: {}", std::strerror(errno));
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening != 0) {
+      return fd;
     }
+  }
+  return -1;
+}
+
+void set_listener_nodelay(int fd) {
+  sockaddr_storage addr{};
+  socklen_t alen = sizeof(addr);
+  if (fd < 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) return;
+  if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) return;
+  int one = 1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+    spdlog::warn("cannot set TCP_NODELAY on the milter socket: {}", std::strerror(errno));
   }
 }
 
@@ -373,6 +420,8 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
     return base::plain_error("invalid milter socket '" + options.socket + "'");
   }
   smfi_setmaxdatasize(options.max_packet_bytes);
+  const auto timeout_s = std::chrono::ceil<std::chrono::seconds>(options.idle_timeout).count();
+  smfi_settimeout(static_cast<int>(std::max<std::int64_t>(timeout_s, 1)));
   // A unix socket is born 0660 (no window with the process umask), then set so again.
   const mode_t umask_before = ::umask(0117);
   const bool opened = smfi_opensocket(true) == MI_SUCCESS;
@@ -381,7 +430,8 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
     return base::plain_error("cannot listen on milter socket " + options.socket +
                        " (address in use, or not permitted)");
   }
-  set_listener_nodelay();
+  g_listen_fd = find_listener();
+  set_listener_nodelay(g_listen_fd);
   return restrict_unix_socket(options.socket);
 }
 
@@ -449,6 +499,8 @@ void use_small_worker_stacks() {
 }
 
 }  // namespace
+
+int milter_listen_fd() { return g_listen_fd; }
 
 bool milter_main() {
   use_small_worker_stacks();  // before smfi_main starts libmilter's threads

@@ -14,6 +14,7 @@
 // The macros of every stage are requested explicitly.
 // Process-wide: libmilter keeps one filter per process.
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -25,11 +26,19 @@ namespace pixelwarden::daemon {
 struct MilterOptions {
   std::string socket;                  // unix:/path | inet:PORT@HOST | inet6:PORT@HOST
   std::size_t max_packet_bytes = 262144;
+  // libmilter's own timeout (smfi_settimeout): each wait for the rest of a packet or for
+  // the MTA to take a reply, and its reaper of sessions idle this long (which runs only
+  // every 600 s). The connection guard enforces milter.idle_timeout precisely; this
+  // keeps libmilter from cutting a session the guard still considers live.
+  std::chrono::milliseconds idle_timeout{1'800'000};
 };
 
 // Registers the filter and binds the socket (fail fast: a socket in use is an error
 // here, not later inside smfi_main). `env` must outlive milter_main().
 base::Status milter_open(SessionEnv& env, const MilterOptions& options);
+
+// The listening socket milter_open() bound (for the connection guard), or -1.
+int milter_listen_fd();
 
 // Runs libmilter until SIGTERM/SIGHUP or milter_stop(); true on a clean stop.
 bool milter_main();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "daemon/audit_log.hpp"
+#include "daemon/connection_guard.hpp"
 #include "daemon/drain.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/milter.hpp"
@@ -141,9 +142,23 @@ int run(const Config& config) {
   env.make_inspector = engine_inspector();
   env.metrics = &metrics;
   env.audit = audit.get();
-  if (auto st = milter_open(env, {config.milter.socket, config.milter.max_packet_bytes}); !st) {
+  // Before the listeners: the descriptor limit decides how many connections fit.
+  const std::size_t reserve =
+      k_reserved_fds + (config.metrics.listen.empty() ? 0 : static_cast<std::size_t>(config.metrics.threads));
+  const FdBudget fds = fit_fd_limit(config.milter.max_connections, reserve);
+  if (fds.lowered) {
+    spdlog::warn("milter.max_connections lowered from {} to {}: the descriptor limit is {} "
+                 "and {} are kept for the daemon itself (raise LimitNOFILE)",
+                 config.milter.max_connections, fds.max_connections, fds.limit, reserve);
+  }
+  if (auto st = milter_open(env, {config.milter.socket, config.milter.max_packet_bytes,
+                                  config.milter.idle_timeout});
+      !st) {
     return startup_error(st.error().message);
   }
+  ConnectionLimits limits{fds.max_connections, config.milter.handshake_timeout,
+                          config.milter.idle_timeout};
+  start_connection_guard(milter_listen_fd(), limits, &metrics);
 
   ReloadTriggers triggers(reloader, config.rules.watch, config.rules.poll_interval);
   std::unique_ptr<HttpServer> http;
@@ -153,7 +168,8 @@ int run(const Config& config) {
     h.ready = [&holder] { return holder.ready(); };
     h.reload = [&triggers] { triggers.request(); };
     h.reload_from_any_host = config.metrics.reload_from_any_host;
-    auto s = HttpServer::start(config.metrics.listen, std::move(h));
+    auto s = HttpServer::start(config.metrics.listen, std::move(h),
+                               {config.metrics.threads, config.metrics.request_timeout});
     if (!s) return startup_error(s.error().message);
     http = std::move(*s);
     const auto colon = config.metrics.listen.rfind(':');
@@ -162,9 +178,11 @@ int run(const Config& config) {
   }
   triggers.start();
 
-  spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={})",
+  spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={}, "
+               "max_connections={}, fd limit {})",
                config.milter.socket, to_string(config.milter.on_error),
-               config.milter.max_message_bytes, config.milter.refuse_at_data);
+               config.milter.max_message_bytes, config.milter.refuse_at_data,
+               fds.max_connections, fds.limit);
   print_postfix_hint(config);
   const pthread_t main_thread = pthread_self();
   std::atomic<bool> milter_exited{false};
@@ -187,6 +205,7 @@ int run(const Config& config) {
   }
   http.reset();
   triggers.stop();
+  stop_connection_guard();
   spdlog::info("pixelwarden stopped");
   observe::shutdown_logging();
   return clean ? 0 : 1;

@@ -25,6 +25,8 @@ constexpr std::array<const char*, 19> k_vectors = {
     "media_src",  "embed",      "object",         "iframe",      "link",
     "script",     "background", "meta_refresh",   "svg_image",   "vml",
     "css_url",    "css_import", "font_face",      "mdn_header"};
+constexpr std::array<const char*, 2> k_refusal_reasons = {"limit", "fd_limit"};
+constexpr std::array<const char*, 2> k_expiry_reasons = {"handshake_timeout", "idle_timeout"};
 constexpr std::array<const char*, 4> k_skip_reasons = {
     "too_large", "malformed_mime", "allowed", "error"};
 
@@ -88,6 +90,22 @@ Metrics::Metrics(std::string_view hyperscan)
   m_connections = &gauge(r, "pixelwarden_milter_connections",
                          "SMTP sessions currently open to the milter.")
                        .Add({});
+  auto& refused = counter(r, "pixelwarden_milter_connections_refused_total",
+                          "Milter connections closed at once when accepted, by reason.");
+  for (std::size_t i = 0; i < k_refusal_reasons.size(); ++i) {
+    m_refused[i] = &refused.Add({{"reason", k_refusal_reasons[i]}});
+  }
+  auto& expired = counter(r, "pixelwarden_milter_connections_timed_out_total",
+                          "Milter connections shut down for a timeout, by reason.");
+  for (std::size_t i = 0; i < k_expiry_reasons.size(); ++i) {
+    m_expired[i] = &expired.Add({{"reason", k_expiry_reasons[i]}});
+  }
+  m_open_sockets = &gauge(r, "pixelwarden_milter_open_sockets",
+                          "Milter connections accepted and not closed, negotiated or not.")
+                        .Add({});
+  m_connection_limit = &gauge(r, "pixelwarden_milter_connection_limit",
+                              "milter.max_connections in force (after the fd limit).")
+                            .Add({});
   m_ruleset_info = &gauge(r, "pixelwarden_ruleset_info", "The ruleset in force (value 1).");
   auto& rules = gauge(r, "pixelwarden_ruleset_rules", "Size of the ruleset in force.");
   for (std::size_t i = 0; i < k_rule_kinds.size(); ++i) {
@@ -153,6 +171,31 @@ void Metrics::record_error(std::string_view kind) { m_errors.child({or_unknown(k
 void Metrics::connection_opened() { m_connections->Increment(); }
 
 void Metrics::connection_closed() { m_connections->Decrement(); }
+
+namespace {
+template <std::size_t N>
+prometheus::Counter* by_reason(const std::array<const char*, N>& reasons,
+                               const std::array<prometheus::Counter*, N>& children,
+                               std::string_view reason) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (reason == reasons[i]) return children[i];
+  }
+  return nullptr;
+}
+}  // namespace
+
+void Metrics::milter_connection_refused(std::string_view reason) {
+  if (auto* c = by_reason(k_refusal_reasons, m_refused, reason)) c->Increment();
+}
+
+void Metrics::milter_connection_expired(std::string_view reason) {
+  if (auto* c = by_reason(k_expiry_reasons, m_expired, reason)) c->Increment();
+}
+
+void Metrics::milter_sockets(std::size_t open, std::size_t limit) {
+  m_open_sockets->Set(static_cast<double>(open));
+  m_connection_limit->Set(static_cast<double>(limit));
+}
 
 void Metrics::ruleset_loaded(const ruleset::Ruleset& rules) {
   const ruleset::Meta& meta = rules.meta();

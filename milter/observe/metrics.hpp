@@ -57,6 +57,13 @@ class Metrics {
   void connection_opened();
   void connection_closed();
 
+  // Milter connection limits (daemon/connection_guard.hpp): a connection refused
+  // (reason limit | fd_limit), one closed by the guard (handshake_timeout |
+  // idle_timeout), and the accepted sockets against the cap.
+  void milter_connection_refused(std::string_view reason);
+  void milter_connection_expired(std::string_view reason);
+  void milter_sockets(std::size_t open, std::size_t limit);
+
   // Control plane.
   void ruleset_loaded(const ruleset::Ruleset& rules);
   void reload_result(std::string_view result);  // success | failure | unchanged
@@ -83,6 +90,10 @@ class Metrics {
   LabelCache m_errors;
   LabelCache m_reloads;
   prometheus::Gauge* m_connections = nullptr;
+  std::array<prometheus::Counter*, 2> m_refused{};  // limit, fd_limit
+  std::array<prometheus::Counter*, 2> m_expired{};  // handshake_timeout, idle_timeout
+  prometheus::Gauge* m_open_sockets = nullptr;
+  prometheus::Gauge* m_connection_limit = nullptr;
 
   AtomicHistogram m_duration;
   AtomicHistogram m_size;

@@ -64,6 +64,41 @@ audit:
     CHECK(c->source == "/etc/pixelwarden/pixelwarden.yaml");
   }
 
+  TEST_CASE("connection limits and HTTP listener keys: defaults and values") {
+    const Config d = default_config();
+    CHECK(d.milter.max_connections == 4096);
+    CHECK(d.milter.handshake_timeout == 10s);
+    CHECK(d.milter.idle_timeout == 30min);
+    CHECK(d.metrics.threads == 256);
+    CHECK(d.metrics.request_timeout == 2s);
+    auto c = parse_config(R"(milter:
+  max_connections: 50
+  handshake_timeout: 3s
+  idle_timeout: 5m
+metrics:
+  threads: 8
+  request_timeout: 500ms
+)",
+                          "/x/p.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->milter.max_connections == 50);
+    CHECK(c->milter.handshake_timeout == 3s);
+    CHECK(c->milter.idle_timeout == 5min);
+    CHECK(c->metrics.threads == 8);
+    CHECK(c->metrics.request_timeout == 500ms);
+  }
+
+  TEST_CASE("a zero timeout or connection cap is refused") {
+    for (const char* yaml : {"milter:\n  max_connections: 0\n", "milter:\n  idle_timeout: 0s\n",
+                             "milter:\n  handshake_timeout: 0\n",
+                             "metrics:\n  request_timeout: 0ms\n", "metrics:\n  threads: 0\n",
+                             "metrics:\n  threads: 5000\n"}) {
+      CAPTURE(yaml);
+      auto c = parse_config(yaml, "/x/p.yaml");
+      CHECK_FALSE(c.ok());
+    }
+  }
+
   TEST_CASE("an unknown key is an error at its FILE:LINE:COL") {
     auto c = parse_config("milter:\n  socket: inet:1@127.0.0.1\n  on_eror: accept\n", "/x/p.yaml");
     REQUIRE_FALSE(c.ok());

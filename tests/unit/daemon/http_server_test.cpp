@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <vector>
 
 using namespace pixelwarden;
 
@@ -98,6 +100,35 @@ TEST_SUITE("daemon::HttpServer") {
     const int before = s.reloads;
     CHECK(http(s.server->port(), "GET", "/-/reload").rfind("HTTP/1.1 405", 0) == 0);
     CHECK(s.reloads == before);
+  }
+
+  TEST_CASE("clients that trickle their request hold a worker each, not the listener") {
+    // Fewer workers than slow clients: /healthz waits for a request timeout. More: it
+    // answers at once. (2 workers and 2 slow clients made it wait 10 s before.)
+    daemon::HttpHandlers h;
+    h.metrics = [] { return std::string(); };
+    h.ready = [] { return true; };
+    h.reload = [] {};
+    auto s = daemon::HttpServer::start("127.0.0.1:0", h, {8, std::chrono::seconds(30)});
+    REQUIRE(s.ok());
+    const int port = (*s)->port();
+    std::vector<int> slow;
+    for (int i = 0; i < 4; ++i) {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(static_cast<std::uint16_t>(port));
+      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+      const std::string partial = "GET /metrics HTTP/1.1\r\nHost: slow\r\n";
+      [[maybe_unused]] auto w = write(fd, partial.data(), partial.size());
+      slow.push_back(fd);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(http(port, "GET", "/healthz").rfind("HTTP/1.1 200", 0) == 0);
+    // Far below the 30 s request timeout the slow clients would otherwise cost.
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+    for (int fd : slow) close(fd);
   }
 
   TEST_CASE("a port in use is a startup error") {

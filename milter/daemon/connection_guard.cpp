@@ -1,0 +1,237 @@
+#include "daemon/connection_guard.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "observe/metrics.hpp"
+
+namespace pixelwarden::daemon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr auto k_tick = std::chrono::milliseconds(200);
+constexpr auto k_sweep_every = std::chrono::seconds(2);      // table vs. live sockets
+constexpr auto k_refusal_log_every = std::chrono::seconds(10);
+
+ConnectionTable::Nanos now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+std::uint64_t inode_of(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+}
+
+struct Guard {
+  Guard(int fd, const ConnectionLimits& limits, int max_fd, observe::Metrics* m)
+      : listen_fd(fd), table(limits, max_fd), metrics(m) {}
+
+  const int listen_fd;
+  ConnectionTable table;
+  observe::Metrics* const metrics;
+  std::atomic<int> spare_fd{-1};
+  std::atomic<std::uint64_t> refused_limit{0};     // since the last refusal log line
+  std::atomic<std::uint64_t> refused_fd_limit{0};
+  std::atomic<bool> unmatched_logged{false};
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread thread;
+};
+
+// Written once by start_connection_guard, before smfi_main starts libmilter's threads.
+std::atomic<Guard*> g_guard{nullptr};
+
+void count_refusal(Guard& g, const char* reason) {
+  (reason[0] == 'l' ? g.refused_limit : g.refused_fd_limit).fetch_add(1);
+  if (g.metrics) g.metrics->milter_connection_refused(reason);
+}
+
+// The process is out of descriptors: without a free one accept() cannot take the
+// connection off the queue, and libmilter's listener would poll, fail and retry at full
+// speed. Free the spare, take the connection, drop it, and keep a spare again.
+void shed_one(Guard& g, int listen_fd) {
+  const int spare = g.spare_fd.exchange(-1);
+  if (spare >= 0) ::close(spare);
+  const int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (c >= 0) ::close(c);
+  g.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  count_refusal(g, "fd_limit");
+}
+
+// Closes nothing: shuts the socket down so its reader (libmilter) sees end of file and
+// closes the descriptor itself. The dup pins the socket that `fd` names right now, so a
+// descriptor closed and reused since the table looked is never touched.
+bool shut_down(int fd, std::uint64_t inode) {
+  const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return false;
+  const bool same = inode_of(dup) == inode;
+  if (same) ::shutdown(dup, SHUT_RDWR);
+  ::close(dup);
+  return same;
+}
+
+void enforce_timeouts(Guard& g) {
+  const auto expired = g.table.expired(now_ns());
+  std::size_t counts[2] = {0, 0};
+  for (const Expired& e : expired) {
+    if (!shut_down(e.fd, e.inode)) {
+      g.table.forget(e.fd, e.inode);  // already gone
+      continue;
+    }
+    ++counts[e.reason == ExpiryReason::handshake_timeout ? 0 : 1];
+    if (g.metrics) g.metrics->milter_connection_expired(to_string(e.reason));
+  }
+  const auto& l = g.table.limits();
+  if (counts[0] > 0) {
+    spdlog::warn("closed {} milter connection(s) that did not negotiate within {} ms "
+                 "(milter.handshake_timeout)", counts[0], l.handshake_timeout.count());
+  }
+  if (counts[1] > 0) {
+    spdlog::info("closed {} milter connection(s) idle for {} ms (milter.idle_timeout)",
+                 counts[1], l.idle_timeout.count());
+  }
+}
+
+// A connection whose close callback never reached the table (a session libmilter ended
+// without one) would count against the cap forever: drop entries whose socket is gone.
+void sweep(Guard& g) {
+  for (const auto& [fd, inode] : g.table.tracked()) {
+    if (inode_of(fd) != inode) g.table.forget(fd, inode);
+  }
+}
+
+void log_refusals(Guard& g, Clock::time_point& last) {
+  const auto now = Clock::now();
+  if (now - last < k_refusal_log_every) return;
+  const std::uint64_t limit = g.refused_limit.exchange(0);
+  const std::uint64_t fds = g.refused_fd_limit.exchange(0);
+  if (limit > 0) {
+    spdlog::warn("milter connection limit reached: {} open (milter.max_connections {}); "
+                 "refused {} connection(s), the MTA tempfails their mail",
+                 g.table.open(), g.table.limits().max_connections, limit);
+  }
+  if (fds > 0) {
+    spdlog::error("out of file descriptors: refused {} milter connection(s); raise "
+                  "LimitNOFILE or lower milter.max_connections", fds);
+  }
+  if (limit > 0 || fds > 0) last = now;
+}
+
+void run_guard(Guard& g) {
+  auto last_sweep = Clock::now();
+  auto last_refusal_log = Clock::now() - k_refusal_log_every;
+  std::unique_lock lock(g.mutex);
+  while (!g.stopping) {
+    g.wake.wait_for(lock, k_tick);
+    if (g.stopping) break;
+    lock.unlock();
+    enforce_timeouts(g);
+    if (Clock::now() - last_sweep >= k_sweep_every) {
+      sweep(g);
+      last_sweep = Clock::now();
+    }
+    log_refusals(g, last_refusal_log);
+    if (g.metrics) g.metrics->milter_sockets(g.table.open(), g.table.limits().max_connections);
+    lock.lock();
+  }
+}
+
+}  // namespace
+
+FdBudget fit_fd_limit(std::size_t max_connections, std::size_t reserve) {
+  rlimit rl{};
+  FdBudget b;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return {0, max_connections, false};
+  const rlim_t wanted = static_cast<rlim_t>(max_connections + reserve);
+  if (rl.rlim_cur < wanted && rl.rlim_cur != RLIM_INFINITY) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, rl.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  b.limit = rl.rlim_cur == RLIM_INFINITY ? wanted : static_cast<std::size_t>(rl.rlim_cur);
+  const std::size_t fits = b.limit > reserve ? b.limit - reserve : 1;
+  b.max_connections = std::min(max_connections, std::max<std::size_t>(fits, 1));
+  b.lowered = b.max_connections < max_connections;
+  return b;
+}
+
+void start_connection_guard(int listen_fd, const ConnectionLimits& limits,
+                            observe::Metrics* metrics) {
+  rlimit rl{};
+  int max_fd = 65536;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    max_fd = static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 1 << 22));
+  }
+  auto* g = new Guard(listen_fd, limits, max_fd, metrics);  // never freed: see header
+  g->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (metrics) metrics->milter_sockets(0, limits.max_connections);
+  g->thread = std::thread([g] { run_guard(*g); });
+  g_guard.store(g, std::memory_order_release);
+}
+
+void stop_connection_guard() {
+  Guard* g = g_guard.exchange(nullptr);
+  if (!g) return;
+  {
+    std::lock_guard lock(g->mutex);
+    g->stopping = true;
+  }
+  g->wake.notify_all();
+  if (g->thread.joinable()) g->thread.join();
+}
+
+void command_begin(int fd, bool negotiation) {
+  Guard* g = g_guard.load(std::memory_order_acquire);
+  if (!g || g->table.begin(fd, now_ns(), negotiation)) return;
+  if (!g->unmatched_logged.exchange(true)) {
+    spdlog::warn("a milter callback's socket ({}) is not a connection the guard accepted; "
+                 "handshake and idle timeouts do not apply to it", fd);
+  }
+}
+
+void command_end(int fd) {
+  if (Guard* g = g_guard.load(std::memory_order_acquire)) g->table.end(fd, now_ns());
+}
+
+void connection_closed(int fd) {
+  if (Guard* g = g_guard.load(std::memory_order_acquire)) g->table.closed(fd);
+}
+
+}  // namespace pixelwarden::daemon
+
+// accept(2) for the whole process (see connection_guard.hpp). Connections on any socket
+// but the milter's listener pass through unchanged.
+extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict len) {
+  using namespace pixelwarden::daemon;
+  Guard* g = g_guard.load(std::memory_order_acquire);
+  const int c = ::accept4(fd, addr, len, 0);
+  if (!g || fd != g->listen_fd) return c;
+  if (c < 0) {
+    if (errno == EMFILE || errno == ENFILE) {
+      shed_one(*g, fd);
+      errno = ECONNABORTED;  // libmilter's listener retries quietly
+    }
+    return -1;
+  }
+  if (g->table.admit(c, inode_of(c), now_ns())) return c;
+  ::close(c);  // the MTA sees its connection drop: milter_default_action
+  count_refusal(*g, "limit");
+  errno = ECONNABORTED;
+  return -1;
+}

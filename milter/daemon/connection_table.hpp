@@ -1,0 +1,94 @@
+#pragma once
+// ConnectionTable: every milter connection the daemon accepted and has not closed yet,
+// indexed by its socket descriptor, with what the limits need to know about it: when it
+// was accepted, whether the MTA finished the option negotiation, when a milter command
+// last ran for it, and whether one is running now. Decides admission (the connection
+// cap) and expiry (handshake and idle timeouts); the glue (connection_guard.hpp)
+// enforces both on the sockets.
+//
+// Identity: a descriptor number is reused as soon as libmilter closes it, so every entry
+// also holds the socket's inode; admitting a descriptor that is still in the table
+// means the old connection is gone (its close went unseen) and replaces it.
+//
+// Threads: admit/closed/expired/forget take the table lock (once per connection, and
+// the guard's tick); begin/end run on every milter callback and touch only the entry's
+// atomics. Times are steady-clock nanoseconds, passed in (tests drive the clock).
+// Non-goals: sockets, logging, metrics.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace pixelwarden::daemon {
+
+struct ConnectionLimits {
+  std::size_t max_connections = 4096;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{1'800'000};
+};
+
+enum class ExpiryReason { handshake_timeout, idle_timeout };
+
+const char* to_string(ExpiryReason r);
+
+struct Expired {
+  int fd;
+  std::uint64_t inode;
+  ExpiryReason reason;
+};
+
+class ConnectionTable {
+ public:
+  using Nanos = std::int64_t;
+
+  // `max_fd`: descriptors at or above it are never tracked (the process's fd limit).
+  ConnectionTable(ConnectionLimits limits, int max_fd);
+
+  // A connection was accepted on `fd`: true when it is admitted (fewer than
+  // max_connections open), false when it must be refused.
+  bool admit(int fd, std::uint64_t inode, Nanos now);
+
+  // A milter command starts / ends for the connection on `fd`. `negotiated`: the
+  // command is the option negotiation. False when `fd` is not a tracked connection.
+  bool begin(int fd, Nanos now, bool negotiated = false);
+  void end(int fd, Nanos now);
+
+  // The connection on `fd` closed (its close callback ran): it no longer counts.
+  void closed(int fd);
+  // Drops the entry for `fd` if it still holds `inode` (the guard found the socket gone).
+  void forget(int fd, std::uint64_t inode);
+
+  // Connections past their handshake or idle timeout that were not reported before
+  // (each is reported once; it stays counted until closed() or forget()).
+  std::vector<Expired> expired(Nanos now);
+  // Every tracked (fd, inode), for the guard's check that the sockets still exist.
+  std::vector<std::pair<int, std::uint64_t>> tracked();
+
+  std::size_t open() const;
+  const ConnectionLimits& limits() const { return m_limits; }
+
+ private:
+  struct Entry {
+    std::atomic<std::uint64_t> inode{0};  // 0: free
+    std::atomic<Nanos> accepted{0};
+    std::atomic<Nanos> last_activity{0};
+    std::atomic<int> busy{0};
+    std::atomic<bool> negotiated{false};
+    std::atomic<bool> reported{false};
+  };
+
+  Entry* entry(int fd);
+  void release(Entry& e);  // with m_mutex held
+
+  ConnectionLimits m_limits;
+  std::unique_ptr<Entry[]> m_entries;
+  int m_size;
+  mutable std::mutex m_mutex;
+  std::size_t m_open = 0;
+  int m_high = 0;  // one past the highest fd ever admitted (bounds the scans)
+};
+
+}  // namespace pixelwarden::daemon

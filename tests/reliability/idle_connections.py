@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Idle and partial-packet milter connections: a peer that connects and says nothing,
+or stops inside a packet, must not exhaust the daemon's descriptors or threads nor keep
+the real MTA out.
+
+Phases, against a private Postfix (milter_default_action = tempfail):
+  1. attack under the cap: 2,000 idle connections + 300 stalled inside their first
+     packet (+ 50 that negotiate and then stall inside a packet). A real Postfix
+     session still gets its message filtered within 1 s; a pushed ruleset reloads;
+     threads and descriptors stay under their caps.
+  2. the cap: more connections than milter.max_connections. The excess is refused at
+     once (log line, pixelwarden_milter_connections_refused_total{reason="limit"}),
+     and a Postfix session meanwhile gets a temporary failure quickly, not a hang.
+  3. the timeouts: the silent ones are shut down after milter.handshake_timeout, the
+     negotiated ones after milter.idle_timeout; descriptors and threads come back to
+     their baseline; mail flows again.
+  4. the descriptor limit (no Postfix): the daemon started under `ulimit -n 1024`
+     lowers max_connections to what fits beside its reserve, 1,100 idle connections
+     cannot exhaust it, and a reload still succeeds.
+--long: phase 1 holds the attack for 60 s, renewing every connection the daemon
+closes, while Postfix traffic flows; every message must be filtered.
+"""
+
+import os
+import re
+import socket
+import stat
+import struct
+import sys
+import tempfile
+import threading
+import time
+
+import common
+from common import harness, support
+import milterproto
+
+IDLE = 2000
+PARTIAL = 300
+NEGOTIATED_PARTIAL = 50
+CAP = 2500
+HANDSHAKE = 5
+IDLE_TIMEOUT = 8
+
+
+def open_idle(milter, n):
+    out = []
+    for _ in range(n):
+        out.append(milterproto.open_socket(milter))
+    return out
+
+
+def open_partial(milter, n):
+    """Connections that send 3 of the 5 bytes of a packet header and stop."""
+    out = []
+    for _ in range(n):
+        s = milterproto.open_socket(milter)
+        s.sendall(struct.pack("!I", 13)[:3])
+        out.append(s)
+    return out
+
+
+def open_negotiated_partial(milter, n):
+    """Connections that negotiate, then stop inside their next packet."""
+    out = []
+    for _ in range(n):
+        c = milterproto.MilterConn.open(milter)
+        c.negotiate()
+        c.sock.sendall(struct.pack("!I", 40) + b"C" + b"client")  # 7 of 41 bytes
+        out.append(c.sock)
+    return out
+
+
+def closed_by_peer(socks):
+    """How many of these sockets the daemon has closed (end of file readable)."""
+    n = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            if s.recv(64) == b"":
+                n += 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            n += 1
+    return n
+
+
+def close_all(socks):
+    for s in socks:
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+def timed_send(stack, idx):
+    """(Outcome, seconds) of one message through Postfix, on its own SMTP session."""
+    sender = f"idle{idx}@ok.example"
+    t0 = time.monotonic()
+    out = support.send_one(stack, support.html_message(idx, sender), sender,
+                           ["reader@corp.example"])
+    return out, time.monotonic() - t0, sender
+
+
+def filtered(stack, sender, timeout=30):
+    m = support.delivered_from(stack.sink, sender, timeout=timeout)
+    mark = support.verdict_header(m.data)
+    return mark is not None and b"tracker.example/o.gif" not in m.data
+
+
+def metrics(milter):
+    return support.metrics(milter)
+
+
+def phase_attack(checks, stack, args):
+    milter = stack.milter
+    pid = milter.proc.pid
+    base = common.proc_stats(pid)
+    checks.note(f"baseline: {base['threads']} threads, {base['fds']} fds, "
+                f"{base['rss_kib'] // 1024} MiB RSS")
+    t0 = time.monotonic()
+    idle = open_idle(milter, IDLE)
+    partial = open_partial(milter, PARTIAL)
+    negotiated = open_negotiated_partial(milter, NEGOTIATED_PARTIAL)
+    checks.note(f"opened {IDLE} idle + {PARTIAL} partial + {NEGOTIATED_PARTIAL} "
+                f"negotiated-partial connections in {time.monotonic() - t0:.2f}s")
+    time.sleep(0.5)
+    held = common.proc_stats(pid)
+    out, took, sender = timed_send(stack, 1)
+    checks.check(out.code == 250 and took <= 1.0,
+                 f"Postfix session under attack: {out.code} in {took:.3f}s (want 250 within 1s)")
+    checks.check(filtered(stack, sender), "its message was filtered (X-Pixelwarden, pixel neutralized)")
+    before = support.reloads(metrics(milter), "success")
+    support.write_atomic(stack.rules_path, support.ruleset_text(2))
+    milter.http("/-/reload", method="POST")
+    ok = harness.wait_until(lambda: support.reloads(metrics(milter), "success") > before,
+                            timeout=15, what="a successful reload")
+    checks.check(bool(ok), "a pushed ruleset reloaded under attack")
+    info = support.ruleset_info(metrics(milter))
+    checks.check(info is not None and info[1] == "2", f"version in force {info and info[1]}")
+    peak = common.proc_stats(pid)
+    sockets = support.metric(metrics(milter), "pixelwarden_milter_open_sockets")
+    checks.note(f"under attack: {held['threads']}-{peak['threads']} threads, "
+                f"{held['fds']}-{peak['fds']} fds, {peak['rss_kib'] // 1024} MiB RSS, "
+                f"{sockets:.0f} open milter sockets")
+    fd_cap = CAP + 512  # max_connections + the reserve (256 + HTTP threads)
+    checks.check(max(held["fds"], peak["fds"]) <= fd_cap,
+                 f"fds {max(held['fds'], peak['fds'])} <= max_connections + reserve ({fd_cap})")
+    checks.check(max(held["threads"], peak["threads"]) <= base["threads"] + CAP,
+                 f"threads {max(held['threads'], peak['threads'])} <= baseline "
+                 f"{base['threads']} + max_connections {CAP}")
+    if args.long:
+        hold_attack(checks, stack, [idle, partial, negotiated])
+    return base, [idle, partial, negotiated]
+
+
+def hold_attack(checks, stack, groups, seconds=60):
+    """Renews every connection the daemon closes while Postfix traffic flows."""
+    milter = stack.milter
+    stop = threading.Event()
+
+    def renew():
+        while not stop.is_set():
+            for i, opener in enumerate((open_idle, open_partial, open_negotiated_partial)):
+                group = groups[i]
+                dead = [s for s in group if closed_by_peer([s])]
+                for s in dead:
+                    group.remove(s)
+                    s.close()
+                if dead:
+                    try:
+                        group.extend(opener(milter, len(dead)))
+                    except OSError:
+                        pass
+            stop.wait(0.5)
+
+    t = threading.Thread(target=renew, daemon=True)
+    t.start()
+    worst, sent, bad, peak_threads, peak_fds = 0.0, 0, 0, 0, 0
+    deadline = time.monotonic() + seconds
+    idx = 100
+    while time.monotonic() < deadline:
+        out, took, sender = timed_send(stack, idx)
+        idx += 1
+        sent += 1
+        worst = max(worst, took)
+        if out.code != 250 or not filtered(stack, sender):
+            bad += 1
+        st = common.proc_stats(milter.proc.pid)
+        peak_threads, peak_fds = max(peak_threads, st["threads"]), max(peak_fds, st["fds"])
+        time.sleep(0.2)
+    stop.set()
+    t.join(timeout=30)
+    checks.check(bad == 0 and worst <= 1.0,
+                 f"long: {sent} messages over {seconds}s of renewed attack, {bad} not filtered, "
+                 f"slowest SMTP transaction {worst:.3f}s; peak {peak_threads} threads, "
+                 f"{peak_fds} fds")
+
+
+def phase_cap(checks, stack, groups):
+    milter = stack.milter
+    open_now = support.metric(metrics(milter), "pixelwarden_milter_open_sockets")
+    extra = open_idle(milter, int(CAP - open_now) + 100)
+    time.sleep(0.5)
+    refused = support.metric(metrics(milter), "pixelwarden_milter_connections_refused_total",
+                             reason="limit")
+    checks.check(refused >= 50, f"{refused:.0f} of {len(extra)} more connections refused at the "
+                                f"cap of {CAP}")
+    t0 = time.monotonic()
+    try:
+        out, took, _ = timed_send(stack, 2)
+        code, where = out.code, out.stage
+    except Exception as e:  # noqa: BLE001 - any SMTP failure is an answer, not a hang
+        code, where, took = repr(e), "error", time.monotonic() - t0
+    checks.check(isinstance(code, int) and 400 <= code < 500 and took <= 5.0,
+                 f"Postfix session at the cap: {code} at {where} in {took:.2f}s "
+                 f"(want a temporary failure, quickly)")
+    line = harness.wait_until(
+        lambda: re.search(r"milter connection limit reached: .*", milter.log()),
+        timeout=5, what="the limit log line")
+    checks.check(bool(line), f"log: {line.group(0) if line else None}")
+    groups.append(extra)
+
+
+def phase_timeouts(checks, stack, base, groups):
+    milter = stack.milter
+    idle, partial, negotiated, extra = groups
+    silent = idle + partial + extra
+    harness.wait_until(lambda: closed_by_peer(silent) == len(silent),
+                       timeout=HANDSHAKE + 5, what="the silent connections to be shut down")
+    checks.check(True, f"all {len(silent)} silent connections shut down after the "
+                       f"{HANDSHAKE}s handshake_timeout")
+    harness.wait_until(lambda: closed_by_peer(negotiated) == len(negotiated),
+                       timeout=IDLE_TIMEOUT + 5, what="the negotiated stalled connections")
+    checks.check(True, f"all {len(negotiated)} negotiated connections stalled inside a packet "
+                       f"shut down after the {IDLE_TIMEOUT}s idle_timeout")
+    m = metrics(milter)
+    hs = support.metric(m, "pixelwarden_milter_connections_timed_out_total",
+                        reason="handshake_timeout")
+    it = support.metric(m, "pixelwarden_milter_connections_timed_out_total",
+                        reason="idle_timeout")
+    refused = support.metric(m, "pixelwarden_milter_connections_refused_total", reason="limit")
+    # A negotiated connection stalled inside a packet is cut by whichever comes first:
+    # the guard's idle_timeout or libmilter's wait for the rest of the packet (the same
+    # timeout, smfi_settimeout), so only the silent ones are counted exactly.
+    checks.check(hs >= len(silent) - refused,  # refused also counts the Postfix session
+                 f"timed out: {hs:.0f} handshake (>= {len(silent)} silent - {refused:.0f} "
+                 f"refused), {it:.0f} idle (the rest of the {len(negotiated)} by libmilter)")
+    for g in groups:
+        close_all(g)
+
+    def settled():
+        st = common.proc_stats(milter.proc.pid)
+        return st if st["fds"] <= base["fds"] + 5 and st["threads"] <= base["threads"] + 10 else None
+    st = None
+    try:
+        st = harness.wait_until(settled, timeout=15, what="fds and threads back to baseline")
+    except TimeoutError:
+        st = common.proc_stats(milter.proc.pid)
+    checks.check(settled() is not None or st is None,
+                 f"after: {st['threads']} threads, {st['fds']} fds (baseline "
+                 f"{base['threads']}, {base['fds']})")
+    out, took, sender = timed_send(stack, 3)
+    checks.check(out.code == 250 and filtered(stack, sender),
+                 f"mail flows again: {out.code} in {took:.3f}s, filtered")
+
+
+def phase_fd_limit(checks, root):
+    """The daemon under `ulimit -n 1024` (systemd's default without LimitNOFILE)."""
+    wrapper = os.path.join(root, "pixelwarden-ulimit")
+    with open(wrapper, "w", encoding="utf-8") as f:
+        f.write(f"#!/bin/sh\nulimit -n 1024\nexec {harness.binary()} \"$@\"\n")
+    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
+    rules = os.path.join(root, "fd-rules", "rules.yaml")
+    os.makedirs(os.path.dirname(rules))
+    support.write_atomic(rules, support.ruleset_text(1))
+    milter = harness.Milter(os.path.dirname(rules), rules, binary_path=wrapper,
+                            log_level="info")
+    socks = []
+    try:
+        milter.start()
+        lowered = re.search(r"max_connections lowered from \d+ to (\d+)", milter.log())
+        checks.check(lowered is not None,
+                     f"under ulimit -n 1024: {lowered.group(0) if lowered else 'not lowered'}")
+        for _ in range(1100):
+            try:
+                socks.append(milterproto.open_socket(milter))
+            except OSError:
+                break
+        time.sleep(0.5)
+        fds = common.proc_stats(milter.proc.pid)["fds"]
+        refused = support.metric(support.metrics(milter),
+                                 "pixelwarden_milter_connections_refused_total", reason="limit")
+        checks.check(fds < 1024, f"1,100 idle connections: daemon holds {fds} fds (< 1024), "
+                                 f"refused {refused:.0f}")
+        before = support.reloads(support.metrics(milter), "success")
+        support.write_atomic(rules, support.ruleset_text(2))
+        milter.http("/-/reload", method="POST")
+        ok = harness.wait_until(
+            lambda: support.reloads(support.metrics(milter), "success") > before,
+            timeout=15, what="a reload at the connection limit")
+        checks.check(bool(ok) and "Too many open files" not in milter.log(),
+                     "a reload at the connection limit succeeds (no EMFILE)")
+    finally:
+        close_all(socks)
+        milter.stop(timeout=15)
+
+
+def main():
+    args = common.arguments(__doc__, "hold the attack for 60 s under Postfix traffic")
+    common.need_binary()
+    common.need_root()
+    common.raise_fd_limit(20000)
+    checks = common.Checks("idle_connections")
+    config = {"milter": {"max_connections": CAP, "handshake_timeout": f"{HANDSHAKE}s",
+                         "idle_timeout": f"{IDLE_TIMEOUT}s"},
+              "log": {"level": "info"}}
+    stack = harness.Stack(rules=support.ruleset_text(1), milter_config=config,
+                          name="pw-rel-idle-")
+    groups = []
+    try:
+        stack.start()
+        base, groups = phase_attack(checks, stack, args)
+        phase_cap(checks, stack, groups)
+        phase_timeouts(checks, stack, base, groups)
+        phase_fd_limit(checks, stack.root)
+    except Exception as e:  # noqa: BLE001 - report, keep the temp dir
+        checks.check(False, f"scenario raised {e!r}")
+    finally:
+        for g in groups:
+            close_all(g)
+        stack.failed = bool(checks.failures)
+        stack.stop()
+    return checks.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
