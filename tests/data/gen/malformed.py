@@ -102,6 +102,15 @@ def bad_qp(lines):
     return build
 
 
+def charset_case(label, body, ctype="text/plain"):
+    """A text part whose bytes are odd for (or not in) its charset."""
+    def build(rng, eol):
+        part = raw_leaf(["Content-Type: %s; charset=%s" % (ctype, label), "Content-Transfer-Encoding: base64"],
+                        b64_lines(body, 76))
+        return multi(rng, "mixed", [plain(rng, eol), part]), None
+    return build
+
+
 def top(headers, body, blank=True, tweak=None):
     return lambda rng, eol: (raw_leaf(headers, body, blank), tweak)
 
@@ -196,6 +205,31 @@ CASES = {
         bad_qp([b"soft break with spaces after it=  ", b"next line"])),
     "qp-bad-escapes": ("QP with escapes that are not two hex digits",
         bad_qp([b"=4 =G1 =zz = alone", b"end"])),
+    # Charsets (compared after conversion to UTF-8 by both sides)
+    "charset-invalid-utf-8": ("utf-8 label on bytes that are not UTF-8",
+        charset_case("utf-8", b"caf\xe9 \xff\xfe \xe2\x82")),
+    "charset-windows-1252-undefined": ("windows-1252 bytes the code page leaves undefined",
+        charset_case("windows-1252", b"a\x81b\x8dc\x8fd\x90e\x9d")),
+    "charset-utf-16-odd-length": ("utf-16le with an odd number of bytes",
+        charset_case("utf-16le", "<p>odd</p>".encode("utf-16-le") + b"x")),
+    "charset-utf-16-lone-surrogate": ("utf-16be with a high surrogate and no low one",
+        charset_case("utf-16be", "<p>".encode("utf-16-be") + b"\xd8\x3d" + "x</p>".encode("utf-16-be"))),
+    "charset-bom-over-label": ("a UTF-16LE byte order mark under an iso-8859-1 label",
+        charset_case("iso-8859-1", b"\xff\xfe" + "<p>BOM wins</p>".encode("utf-16-le"), "text/html")),
+    "charset-utf-8-bom": ("UTF-8 text with a byte order mark",
+        charset_case("utf-8", b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", "text/html")),
+    "charset-label-case-quotes": ("charset label in capitals and quotes",
+        charset_case('"UTF-16BE"', "<p>quoted</p>".encode("utf-16-be"), "text/html")),
+    "charset-utf-7": ("utf-7 text",
+        charset_case("utf-7", "<p>a=b &amp; \u00e9\u65e5</p>".encode("utf-7"), "text/html")),
+    "charset-iso-2022-jp-unterminated": ("iso-2022-jp that ends in JIS X 0208 mode",
+        charset_case("iso-2022-jp", b"abc \x1b$B$3$s\x1b(B def \x1b$BF|K\\")),
+    "charset-shift_jis-ascii-range": ("shift_jis bytes 0x5C and 0x7E and a double-byte pair",
+        charset_case("shift_jis", b"C:\\path ~tilde \x82\xa0")),
+    "charset-gbk-under-gb2312": ("a GBK-only character under a gb2312 label",
+        charset_case("gb2312", "你好镕".encode("gbk"))),
+    "charset-koi8-u-under-koi8-r": ("KOI8-U letters under a koi8-r label",
+        charset_case("koi8-r", "їжак ґанок".encode("koi8_u"))),
     # Ends of messages
     "no-final-newline-single": ("single part whose body has no final line break",
         top(["Content-Type: text/plain"], [b"no newline at the end"], tweak=no_final_eol)),
