@@ -27,6 +27,7 @@ new rows get "TODO", which a reviewer must replace).
 """
 
 import argparse
+import codecs
 import email
 import email.policy
 import fnmatch
@@ -78,6 +79,7 @@ def text_digest(m, payload):
         label = (m.get_content_charset() or "").strip()
         charset = UNMARKED.get(label, label) or "us-ascii"
     try:
+        codecs.lookup(charset)  # bytes.decode skips the lookup for b"": an unknown label must fail
         return hashlib.sha256(payload.decode(charset).encode("utf-8")).hexdigest()
     except (LookupError, UnicodeError):
         return "error"
