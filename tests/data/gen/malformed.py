@@ -185,6 +185,14 @@ CASES = {
             raw_leaf(["Content-Type: text/plain", "Content-Transfer-Encoding: 8bit"], [b"a\x00b\x01c\x7f"]),
             raw_leaf(["Content-Type: application/octet-stream", "Content-Transfer-Encoding: binary"],
                      [bytes(range(0x0e, 0x100))])]), None)),
+    "bare-cr-in-body": ("bare CR bytes inside an 8bit and a binary part",
+        lambda r, e: (multi(r, "mixed", [
+            raw_leaf(["Content-Type: text/plain", "Content-Transfer-Encoding: 8bit"], [b"a\rb\rc\r"]),
+            raw_leaf(["Content-Type: application/octet-stream", "Content-Transfer-Encoding: binary"],
+                     [b"\r\x00\r\r", b"x\ry"])]), None)),
+    "bare-cr-before-delimiter": ("a delimiter that follows a bare CR, not a line break",
+        lambda r, e: (Multi([b"Content-Type: multipart/mixed; boundary=cr"], b"cr",
+                            [raw_leaf(["Content-Type: text/plain"], [b"one\r--cr\rtwo"]), html(r, e)]), None)),
     # Content-Transfer-Encoding
     "cte-uppercase": ("CTE value in capitals", cte_case("BASE64")),
     "cte-empty": ("empty CTE value: 7bit", cte_case("")),
