@@ -8,10 +8,12 @@
 #include <cstdlib>
 #include <thread>
 
+#include "base/suggest.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "cli/scan_date.hpp"
 #include "cli/scan_runner.hpp"
+#include "ruleset/inventory.hpp"
 
 namespace pixelwarden::cli {
 namespace {
@@ -31,19 +33,24 @@ constexpr const char* k_scan_usage =
     "--rules F   the ruleset entry file (default: from --config, else the installed default)\n"
     "--config F  daemon config: its rules.path and mime/milter limits apply (--rules wins)\n"
     "--format    table (default on a terminal), json (JSON Lines, default otherwise), csv\n"
-    "            (path,mbox_offset,message_id,date,from,to,decision,rules,trackers; rules\n"
-    "            separated by spaces). mbox_offset: byte offset of the message's \"From \"\n"
-    "            line in the (uncompressed) mbox; null/empty outside mbox files.\n"
-    "--jobs N    files scanned in parallel (default: the number of CPUs); the output order\n"
+    "            (one row per finding: path,mbox_offset,folder,uid,message_id,date,from,to,\n"
+    "            subject,rule,kind,action_today,where,indicator,decision_today). mbox_offset:\n"
+    "            byte offset of the message's \"From \" line in the (uncompressed) mbox.\n"
+    "            Nothing is shortened in json and csv; the table cuts display names\n"
+    "            before addresses and never cuts the indicator or the location.\n"
+    "            \"action today\": what the rule would do to such a message now.\n"
+"--jobs N    files scanned in parallel (default: the number of CPUs); the output order\n"
     "            is the input order whatever N is\n"
-    "--rule ID   report only messages this rule matched (repeatable)\n"
+    "--rule ID   report only messages this rule matched (repeatable); an id the ruleset\n"
+    "            does not have is a usage error (exit 2) that names the closest ids\n"
     "--all       report every message, matched or not (with --rule: only those matched)\n"
     "--since D   only messages whose Date header is at or after D; --until D: before D.\n"
     "            D is an ISO 8601 date or datetime (2021-01-01, 2021-01-01T12:00:00+02:00,\n"
     "            UTC without a zone); a date alone for --until includes that whole day.\n"
     "            Messages without a parsable Date header are scanned and reported anyway\n"
     "            (a forged Date must not hide a lure) and counted as undated.\n"
-    "A summary goes to stderr at the end: messages, matches per rule and per recipient\n"
+    "A summary goes to stderr at the end: the ruleset (name, version, sha256), messages,\n"
+    "matches per rule and per recipient\n"
     "(the envelope recipients the engine reconstructs: Delivered-To/X-Original-To, else\n"
     "To/Cc), elapsed time and MB/s. A progress line is drawn while stderr is a terminal.\n"
     "Exit status: 0 done (matches or not); 1 some input could not be read or an mbox could\n"
@@ -97,6 +104,21 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   return {};
 }
 
+// --rule ids the ruleset does not have: a hunt for a misspelt id would report "0
+// matched" and look like "nobody received it". Returns an error text or "".
+std::string unknown_rules(const ScanOptions& opt) {
+  const std::vector<std::string> ids = ruleset::inventory(*opt.rules).rule_ids();
+  for (const std::string& want : opt.only_rules) {
+    if (std::find(ids.begin(), ids.end(), want) != ids.end()) continue;
+    std::string why = "--rule " + want + ": the ruleset has no rule with this id";
+    const std::vector<std::string> close = base::suggest(want, ids);
+    for (std::size_t i = 0; i < close.size(); ++i)
+      why += (i == 0 ? "; did you mean " : ", ") + close[i];
+    return why + (close.empty() ? "" : "?");
+  }
+  return {};
+}
+
 }  // namespace
 
 int scan_command(const std::vector<std::string>& argv) {
@@ -119,6 +141,7 @@ int scan_command(const std::vector<std::string>& argv) {
   opt.limits = setup->limits;
   opt.rules = load_rules_or_report(setup->rules_path);
   if (!opt.rules) return 1;
+  if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
 
   const auto start = std::chrono::steady_clock::now();
   const StoreListing listing = list_inputs(args.positional());
@@ -133,6 +156,9 @@ int scan_command(const std::vector<std::string>& argv) {
   stats.skipped_files += listing.skipped_files;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const ruleset::Meta& meta = opt.rules->meta();
+  std::fprintf(stderr, "scan: ruleset %s version %s sha256 %s\n", meta.name.c_str(),
+               meta.version.c_str(), meta.sha256.c_str());
   std::fputs(format_summary(stats, seconds).c_str(), stderr);
   return stats.errors > 0 ? 1 : 0;
 }

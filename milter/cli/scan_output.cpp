@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/json.hpp"
+#include "base/text.hpp"
 
 namespace pixelwarden::cli {
 namespace {
@@ -17,21 +18,49 @@ void optional_field(base::JsonWriter& w, std::string_view key,
   }
 }
 
-std::string join_rules(const std::vector<std::string>& rules, char sep) {
-  std::string out;
-  for (const auto& r : rules) {
-    if (!out.empty()) out.push_back(sep);
-    out += r;
-  }
-  return out;
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string pad(std::string s, std::size_t width) {
-  // Width in code points, so a UTF-8 name does not shift the columns.
-  const auto cps = static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-  if (cps < width) s.append(width - cps, ' ');
+  // Width in code points, so a UTF-8 name does not shift the columns; a value at least
+  // as wide as its column still gets one space after it.
+  const std::size_t cps = code_points(s);
+  s.append(cps < width ? width - cps : 1, ' ');
   return s;
+}
+
+bool wanted(const std::string& rule, const std::vector<std::string>& only) {
+  return only.empty() || std::find(only.begin(), only.end(), rule) != only.end();
+}
+
+void add_finding(std::vector<Finding>& out, Finding f) {
+  for (const Finding& o : out) {
+    if (o.rule == f.rule && o.where == f.where && o.value == f.value) return;
+  }
+  out.push_back(std::move(f));
+}
+
+// Cuts UTF-8 text to at most max_bytes, keeping its end (for addresses and domains).
+std::string keep_end(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t from = s.size() - (max_bytes >= 2 ? max_bytes - 2 : 0);
+  while (from < s.size() && (static_cast<unsigned char>(s[from]) & 0xC0) == 0x80)
+    ++from;
+  std::string out = "..";
+  out.append(s.substr(from));
+  return out;
+}
+
+constexpr std::size_t k_date_w = 21, k_action_w = 13, k_rule_w = 26, k_where_w = 15,
+                      k_indicator_w = 35, k_from_w = 37, k_subject_w = 31;
+
+std::string finding_columns(const Finding& f) {
+  return pad(terminal_safe(f.action, k_action_w - 1), k_action_w) +
+         pad(terminal_safe(f.rule, k_rule_w - 1), k_rule_w) +
+         pad(terminal_safe(f.where, 256), k_where_w) +
+         pad(terminal_safe(f.value, 65536), k_indicator_w);
 }
 
 }  // namespace
@@ -48,6 +77,20 @@ std::vector<std::string> matched_rules(const engine::Verdict& v) {
   return out;
 }
 
+std::vector<Finding> findings_of(const engine::Verdict& v, const std::vector<std::string>& only) {
+  std::vector<Finding> out;
+  for (const auto& l : v.lures) {
+    if (!wanted(l.rule, only)) continue;
+    add_finding(out, Finding{l.rule, "lure", l.monitor ? "monitor" : l.action, l.where, l.value});
+  }
+  for (const auto& t : v.trackers) {
+    if (!wanted(t.rule, only)) continue;
+    add_finding(out, Finding{t.rule, "tracker", t.monitor ? "monitor" : t.action,
+                             "resources:" + t.vector, t.url});
+  }
+  return out;
+}
+
 std::string csv_quote(std::string_view field) {
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
   std::string out = "\"";
@@ -60,24 +103,35 @@ std::string csv_quote(std::string_view field) {
 }
 
 std::string csv_header() {
-  return "path,mbox_offset,message_id,date,from,to,decision,rules,trackers\r\n";
+  return "path,mbox_offset,folder,uid,message_id,date,from,to,subject,rule,kind,action_today,"
+         "where,indicator,decision_today\r\n";
 }
 
 std::string format_csv(const ScanRecord& r) {
-  std::string out = csv_quote(r.path);
-  out += ',';
-  if (r.mbox_offset) out += std::to_string(*r.mbox_offset);
-  for (const auto* f : {&r.message_id, &r.date, &r.from, &r.to}) {
-    out += ',';
-    out += csv_quote(f->value_or(""));
+  std::string head = csv_quote(r.path);
+  head += ',';
+  if (r.mbox_offset) head += std::to_string(*r.mbox_offset);
+  head += ',';
+  head += csv_quote(r.folder.value_or(""));
+  head += ',';
+  if (r.uid) head += std::to_string(*r.uid);
+  for (const auto* f : {&r.message_id, &r.date, &r.from, &r.to, &r.subject}) {
+    head += ',';
+    head += csv_quote(f->value_or(""));
   }
-  out += ',';
-  out += csv_quote(r.decision);
-  out += ',';
-  out += csv_quote(join_rules(r.rules, ' '));
-  out += ',';
-  out += std::to_string(r.trackers);
-  out += "\r\n";
+  std::string tail = ",";
+  tail += csv_quote(r.decision);
+  tail += "\r\n";
+  if (r.findings.empty()) return head + ",,,,," + tail;
+  std::string out;
+  for (const Finding& f : r.findings) {
+    out += head;
+    for (const std::string* s : {&f.rule, &f.kind, &f.action, &f.where, &f.value}) {
+      out += ',';
+      out += csv_quote(*s);
+    }
+    out += tail;
+  }
   return out;
 }
 
@@ -91,10 +145,25 @@ std::string format_json(const ScanRecord& r) {
   } else {
     w.null();
   }
+  optional_field(w, "folder", r.folder);
+  w.key("uid");
+  if (r.uid) {
+    w.value(static_cast<std::uint64_t>(*r.uid));
+  } else {
+    w.null();
+  }
   optional_field(w, "message_id", r.message_id);
   optional_field(w, "date", r.date);
   optional_field(w, "from", r.from);
   optional_field(w, "to", r.to);
+  optional_field(w, "subject", r.subject);
+  w.key("findings").begin_array();
+  for (const Finding& f : r.findings) {
+    w.begin_object().key("rule").value(f.rule).key("kind").value(f.kind);
+    w.key("action").value(f.action).key("where").value(f.where).key("value").value(f.value);
+    w.end_object();
+  }
+  w.end_array();
   w.key("verdict").raw(r.verdict_json.empty() ? std::string_view("null") : r.verdict_json);
   w.end_object();
   std::string out = w.take();
@@ -118,18 +187,60 @@ std::string terminal_safe(std::string_view s, std::size_t max_bytes) {
   return out;
 }
 
+std::string shorten_address(std::string_view from, std::size_t max_bytes) {
+  const std::string safe = terminal_safe(from, from.size());
+  if (safe.size() <= max_bytes) return safe;
+  const std::size_t open = safe.rfind('<');
+  const std::size_t close = safe.find('>', open == std::string::npos ? 0 : open);
+  if (open == std::string::npos || close == std::string::npos) return keep_end(safe, max_bytes);
+  const std::string address = safe.substr(open, close - open + 1);
+  std::string display(base::trim(std::string_view(safe).substr(0, open)));
+  // Room for the display name: what the address and one space leave.
+  if (address.size() + 1 + 6 <= max_bytes && !display.empty()) {
+    const bool quoted = display.size() >= 2 && display.front() == '"' && display.back() == '"';
+    if (quoted) display = display.substr(1, display.size() - 2);
+    const std::size_t room = max_bytes - address.size() - 1 - (quoted ? 2 : 0);
+    std::string cut = terminal_safe(display, room);
+    return (quoted ? "\"" + cut + "\"" : cut) + " " + address;
+  }
+  return keep_end(address, max_bytes);
+}
+
+std::string location_of(const ScanRecord& r) {
+  std::string out = r.path;
+  if (r.mbox_offset) {
+    out += '@';
+    out += std::to_string(*r.mbox_offset);
+  }
+  if (r.uid) {
+    out += ";UID=";
+    out += std::to_string(*r.uid);
+  }
+  return out;
+}
+
 std::string table_header() {
-  return pad("DATE", 21) + pad("DECISION", 11) + pad("RULES", 31) + pad("FROM", 36) +
-         pad("TO", 31) + "LOCATION\n";
+  return pad("DATE", k_date_w) + pad("ACTION TODAY", k_action_w) + pad("RULE", k_rule_w) +
+         pad("WHERE", k_where_w) + pad("INDICATOR", k_indicator_w) + pad("FROM", k_from_w) +
+         pad("SUBJECT", k_subject_w) + "LOCATION\n";
 }
 
 std::string format_table(const ScanRecord& r) {
-  std::string location = terminal_safe(r.path, 4096);
-  if (r.mbox_offset) location += "@" + std::to_string(*r.mbox_offset);
-  return pad(terminal_safe(r.date.value_or("-"), 20), 21) + pad(terminal_safe(r.decision, 10), 11) +
-         pad(terminal_safe(r.rules.empty() ? "-" : join_rules(r.rules, ','), 30), 31) +
-         pad(terminal_safe(r.from.value_or("-"), 35), 36) +
-         pad(terminal_safe(r.to.value_or("-"), 30), 31) + location + "\n";
+  const Finding none{"-", "", r.decision, "-", "-"};
+  const Finding& first = r.findings.empty() ? none : r.findings.front();
+  std::string out = pad(terminal_safe(r.date.value_or("-"), k_date_w - 1), k_date_w) +
+                    finding_columns(first) +
+                    pad(shorten_address(r.from.value_or("-"), k_from_w - 1), k_from_w) +
+                    pad(terminal_safe(r.subject.value_or("-"), k_subject_w - 1), k_subject_w) +
+                    terminal_safe(location_of(r), 65536) + "\n";
+  const std::size_t shown = std::min(r.findings.size(), k_table_findings);
+  for (std::size_t i = 1; i < shown; ++i)
+    out += std::string(k_date_w, ' ') + finding_columns(r.findings[i]) + "\n";
+  if (r.findings.size() > shown) {
+    out += std::string(k_date_w, ' ') + "+" + std::to_string(r.findings.size() - shown) +
+           " more findings (json and csv list them all)\n";
+  }
+  return out;
 }
 
 std::string format_record(ScanFormat f, const ScanRecord& r) {

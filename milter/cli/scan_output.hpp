@@ -1,13 +1,22 @@
 #pragma once
-// The report lines of `pixelwarden scan`, one per reported message:
-//   json  JSON Lines: {"path", "mbox_offset", "message_id", "date", "from", "to",
-//         "verdict"}; absent headers are null; verdict is engine::to_json() embedded;
-//   csv   RFC 4180 (CRLF line ends, quotes doubled, fields with , " CR LF quoted):
-//         path,mbox_offset,message_id,date,from,to,decision,rules,trackers, where rules
-//         is the matched rule ids separated by spaces and trackers the number of
-//         remote resources decided as trackers;
+// The report lines of `pixelwarden scan`, one record per reported message, carrying
+// what an analyst acts on: every finding (rule, its action today, where in the message,
+// the indicator value), Subject, Date, Message-ID and where the message is stored
+// (a file, an mbox offset, an IMAP folder and UID).
+//   json  JSON Lines: {"path", "mbox_offset", "folder", "uid", "message_id", "date",
+//         "from", "to", "subject", "findings", "verdict"}; absent values are null;
+//         verdict is engine::to_json() embedded; nothing is shortened;
+//   csv   RFC 4180 (CRLF line ends, quotes doubled, fields with , " CR LF quoted), one
+//         row per finding (a message with three findings has three rows with the same
+//         message columns; one row with empty finding columns under --all), nothing
+//         shortened: csv_header() names the columns;
 //   table fixed-width columns for a terminal, control characters replaced by '?' (a
-//         header must not drive the terminal), long values cut at a UTF-8 boundary.
+//         header must not drive the terminal); the indicator, where and the location are
+//         never cut; From is cut in its display name before its address; one line per
+//         finding (at most k_table_findings, then a "+N more" line).
+// "Action today": what the rule would do to such a message if it arrived now (the mail
+// was delivered long ago; nothing was rejected): the rule's action, or "monitor" for a
+// rule in monitor mode.
 // Non-goals: pretty JSON, localized dates.
 
 #include <cstdint>
@@ -22,21 +31,39 @@ namespace pixelwarden::cli {
 
 enum class ScanFormat { table, json, csv };
 
+inline constexpr std::size_t k_table_findings = 5;
+
+struct Finding {
+  std::string rule;
+  std::string kind;    // lure | tracker
+  std::string action;  // the rule's action today; "monitor" for a rule in monitor mode
+  std::string where;   // lure: envelope_from, header_from, ..., links, resources, display_name;
+                       // tracker: "resources:" + the resource's vector (resources:img)
+  std::string value;   // the indicator: the domain or display name matched, the tracker's URL
+};
+
 struct ScanRecord {
-  std::string path;
-  std::optional<std::uint64_t> mbox_offset;
+  std::string path;                          // the file, or the IMAP folder's URL
+  std::optional<std::uint64_t> mbox_offset;  // inside an mbox
+  std::optional<std::string> folder;         // Maildir++ folder (INBOX, Archive) or IMAP folder
+  std::optional<std::uint32_t> uid;          // IMAP UID
   std::optional<std::string> message_id;
   std::optional<std::string> date;  // ISO 8601 UTC when parsable, else the raw value
   std::optional<std::string> from;
   std::optional<std::string> to;
-  std::string decision;
-  std::vector<std::string> rules;  // matched lure and tracker rule ids, first-seen order
-  std::uint64_t trackers = 0;
+  std::optional<std::string> subject;  // RFC 2047 decoded
+  std::string decision;                // the verdict's decision today
+  std::vector<std::string> rules;      // matched rule ids, lures first, first-seen order
+  std::vector<Finding> findings;
   std::string verdict_json;
 };
 
 // Distinct lure and tracker rule ids of a verdict, lures first, in order.
 std::vector<std::string> matched_rules(const engine::Verdict& v);
+// Every distinct (rule, where, value) of a verdict, lures first; with only_rules, those
+// rules' only.
+std::vector<Finding> findings_of(const engine::Verdict& v,
+                                 const std::vector<std::string>& only_rules = {});
 
 std::string csv_quote(std::string_view field);
 std::string csv_header();
@@ -44,6 +71,8 @@ std::string format_csv(const ScanRecord& r);
 std::string format_json(const ScanRecord& r);
 std::string table_header();
 std::string format_table(const ScanRecord& r);
+// Where the message is: path, path@offset (mbox) or URL;UID=n (IMAP).
+std::string location_of(const ScanRecord& r);
 // Every report line ends with its line ending; the header is empty for json.
 std::string format_record(ScanFormat f, const ScanRecord& r);
 std::string format_header(ScanFormat f);
@@ -51,5 +80,9 @@ std::string format_header(ScanFormat f);
 // Replaces C0 controls and DEL by '?' and cuts to at most max_bytes (UTF-8 safe,
 // marking a cut with "..").
 std::string terminal_safe(std::string_view s, std::size_t max_bytes);
+// A From value cut to max_bytes, the display name first: `"A long name" <a@b.example>`
+// becomes `"A lo.." <a@b.example>`, then `<a@b.example>`, then `..b.example>` (the
+// domain's end is the indicator an analyst reads).
+std::string shorten_address(std::string_view from, std::size_t max_bytes);
 
 }  // namespace pixelwarden::cli

@@ -18,6 +18,7 @@
 
 #include "base/text.hpp"
 #include "cli/scan_date.hpp"
+#include "cli/scan_maildir.hpp"
 #include "cli/scan_mbox.hpp"
 #include "mime/message.hpp"
 
@@ -183,15 +184,18 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
 }
 
 // The report fields read from the message and its verdict (path, offset, date: caller).
-ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v) {
+ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v,
+                       const ScanOptions& opt) {
   ScanRecord rec;
   rec.message_id = msg.text("Message-ID");
   if (rec.message_id) rec.message_id = std::string(base::trim(*rec.message_id));
   rec.from = msg.text("From");
   rec.to = msg.text("To");
+  rec.subject = msg.text("Subject");
+  if (rec.subject) rec.subject = std::string(base::trim(*rec.subject));
   rec.decision = engine::to_string(v.decision);
   rec.rules = matched_rules(v);
-  rec.trackers = v.trackers.size();
+  rec.findings = findings_of(v, opt.only_rules);
   rec.verdict_json = engine::to_json(v);
   return rec;
 }
@@ -229,9 +233,12 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   const bool report = !rules.empty() || (opt.all && opt.only_rules.empty());
   if (!report) return std::nullopt;
   ++stats.reported;
-  ScanRecord rec = make_record(msg, v);
+  ScanRecord rec = make_record(msg, v, opt);
   rec.path = path;
   rec.mbox_offset = mbox_offset;
+  if (!mbox_offset) {
+    if (auto place = maildir_place(path)) rec.folder = place->folder;
+  }
   if (date) rec.date = dated ? format_iso_utc(when) : std::string(base::trim(*date));
   return rec;
 }

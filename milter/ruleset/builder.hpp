@@ -30,7 +30,7 @@ struct SourceFile {
 
 class Builder {
  public:
-  explicit Builder(LoadResult& out);
+  explicit Builder(LoadResult& out, bool keep_entries = false);
   void load_files(const std::string& entry);
   void build_lists();
   void build_top();
@@ -66,6 +66,7 @@ class Builder {
   void build_allow(const Checker& c, const YAML::Node& n);
   std::optional<WhereMask> where_mask(const Checker& c, const YAML::Node& n, bool allow_rule);
   void build_test(const Checker& c, const SourceFile& f, const YAML::Node& n);
+  void record_source(const char* section, const YAML::Node& n);
 
   LoadResult& m_out;
   std::shared_ptr<CompiledRuleset> m_rs;
@@ -75,6 +76,7 @@ class Builder {
   std::set<std::string> m_ids;
   base::Sha256 m_sha;
   std::size_t m_entries = 0;
+  bool m_keep_entries = false;  // LoadOptions::keep_entries
 };
 
 }  // namespace pixelwarden::ruleset

@@ -32,6 +32,15 @@ struct CompiledList {
   std::vector<std::string> vendor_of;   // vendors: pattern id -> vendor name
   std::vector<AbpFilter> filter_facts;  // filters: pattern id -> options
   std::size_t entries = 0;
+  std::vector<std::string> source_entries;  // with LoadOptions::keep_entries: every entry
+};
+
+// A rule as written, for ruleset::inventory(): kind, YAML definition, named lists used.
+struct RuleSource {
+  std::string id;
+  std::string kind;
+  std::string definition;
+  std::vector<std::string> lists;
 };
 
 struct TrackerRule {
@@ -106,6 +115,8 @@ class CompiledRuleset final : public Ruleset {
   std::vector<TrackerRule> m_trackers;
   std::vector<LureRule> m_lures;
   std::vector<AllowRule> m_allow;
+  std::vector<RuleSource> m_rule_sources;  // every rule, file order
+  bool m_entries_kept = false;
   ScratchSet m_scratch;
 
  private:

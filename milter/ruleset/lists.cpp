@@ -115,6 +115,7 @@ bool Builder::fill_domains_inline(const Checker& c, const YAML::Node& n, bool sk
     }
     l.domains.add(*e);
     l.domain_entries.push_back((e->subdomains_only ? "*." : "") + e->domain);
+    if (m_keep_entries) l.source_entries.push_back(l.domain_entries.back());
   }
   l.entries = l.domains.size();
   return ok;
@@ -137,7 +138,11 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
       return;
     }
     l.domains.add(*e);
-    if (lines <= k_keep_entries) l.domain_entries.push_back((e->subdomains_only ? "*." : "") + e->domain);
+    if (lines <= k_keep_entries || m_keep_entries) {
+      std::string entry = (e->subdomains_only ? "*." : "") + e->domain;
+      if (m_keep_entries) l.source_entries.push_back(entry);
+      if (lines <= k_keep_entries) l.domain_entries.push_back(std::move(entry));
+    }
   });
   l.entries = l.domains.size();
   return ok;

@@ -37,7 +37,10 @@ std::string canonical(const std::string& path) {
 
 }  // namespace
 
-Builder::Builder(LoadResult& out) : m_out(out), m_rs(std::make_shared<CompiledRuleset>()) {}
+Builder::Builder(LoadResult& out, bool keep_entries)
+    : m_out(out), m_rs(std::make_shared<CompiledRuleset>()), m_keep_entries(keep_entries) {
+  m_rs->m_entries_kept = keep_entries;
+}
 
 std::string Builder::resolve(const std::string& dir, const std::string& rel) {
   fs::path p(rel);
@@ -166,7 +169,7 @@ LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
     out.errors.push_back(base::Error{"this CPU cannot run Hyperscan (SSSE3 required)", "", 0, 0});
     return out;
   }
-  Builder b(out);
+  Builder b(out, options.keep_entries);
   b.load_files(path);
   b.build_lists();
   b.build_top();

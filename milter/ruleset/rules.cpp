@@ -43,9 +43,33 @@ void Builder::build_rules() {
         c.error(seq, std::string(s.key) + " must be a sequence of rules");
         continue;
       }
-      for (std::size_t i = 0; i < seq.size(); ++i) (this->*s.build)(c, seq[i]);
+      for (std::size_t i = 0; i < seq.size(); ++i) {
+        const std::size_t ids_before = m_ids.size();
+        (this->*s.build)(c, seq[i]);
+        if (m_ids.size() > ids_before) record_source(s.key, seq[i]);
+      }
     }
   }
+}
+
+// The rule as written, for ruleset::inventory(): a rule whose id was accepted.
+void Builder::record_source(const char* section, const YAML::Node& n) {
+  RuleSource src;
+  src.id = n["id"].Scalar();
+  src.kind = std::string(section) == "trackers" ? "tracker"
+             : std::string(section) == "lures"  ? "lure"
+                                                : "allow";
+  src.definition = YAML::Dump(n);
+  const YAML::Node m = n["match"];
+  if (m.IsMap()) {
+    for (const char* key : {"domain_in", "url_in", "lookalike_of", "unless_domain_in"}) {
+      const YAML::Node ref = m[key];
+      if (ref.IsDefined() && ref.IsScalar() && m_list_names.count(ref.Scalar()) != 0) {
+        src.lists.push_back(ref.Scalar());
+      }
+    }
+  }
+  m_rs->m_rule_sources.push_back(std::move(src));
 }
 
 bool Builder::check_id(const Checker& c, const YAML::Node& rule, std::string& id) {

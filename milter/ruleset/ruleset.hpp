@@ -136,6 +136,8 @@ class Ruleset {
 
 struct LoadOptions {
   std::uint64_t generation = 0;
+  // Keep every named list's entries for ruleset::inventory() (diffs); off for the daemon.
+  bool keep_entries = false;
 };
 
 struct LoadResult {

@@ -60,6 +60,8 @@ def message(mid, kind, date="Wed, 10 Mar 2021 09:00:00 +0100", rcpt=RCPT, body_e
         reply_to = "Reply-To: <desk@lure-news.example>\n"
     elif kind == "lure_link":
         html = '<p>Read the <a href="https://www.lure-news.example/agenda">agenda</a></p>'
+    elif kind == "lure_resource":
+        html = '<p>Logo</p><img src="https://img.lure-news.example/logo.png" width="200" height="50">'
     elif kind == "tracker":
         html += '<img src="https://t.tracker.example/open.gif?id=42" width="1" height="1">'
     elif kind == "css_tracker":
@@ -67,7 +69,8 @@ def message(mid, kind, date="Wed, 10 Mar 2021 09:00:00 +0100", rcpt=RCPT, body_e
     elif kind == "plain":
         ctype = "text/plain; charset=utf-8"
         html = "Hello,\nsee you tomorrow.\n"
-    head = (f"Return-Path: <{sender}>\nDelivered-To: {rcpt}\nFrom: \"Sender\" <{sender}>\n{reply_to}"
+    return_path = "bounce@mail.lure-news.example" if kind == "lure_envelope" else sender
+    head = (f"Return-Path: <{return_path}>\nDelivered-To: {rcpt}\nFrom: \"Sender\" <{sender}>\n{reply_to}"
             f"To: {rcpt}\nSubject: {kind} {mid}\nDate: {date}\nMessage-ID: <{mid}@test>\nMIME-Version: 1.0\n")
     if kind == "malformed":
         return (head + 'Content-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/html\n\n'
@@ -158,6 +161,8 @@ def build_store(root):
         ("gz-tracker-1", "tracker", ""),
     ], compress=True)
     s.put("exports/lure.eml", "eml-lure-1", "lure_reply_to")
+    s.put("exports/lure-envelope.eml", "eml-lure-envelope-1", "lure_envelope")
+    s.put("exports/lure-resource.eml", "eml-lure-resource-1", "lure_resource")
     s.put("exports/nested/clean.eml", "eml-clean-1", "clean")
     write(os.path.join(root, "exports", "notes.txt"), "not mail\n")
     return s
@@ -252,25 +257,64 @@ def test_main(runner, store, root):
     check(lure is not None and lure["verdict"]["envelope"]["rcpt"] == [RCPT], "envelope reconstructed")
     check("messages matched" in err and "matches per rule" in err, f"summary missing: {err}")
     check("aide@parliament.example" in err and RCPT in err, "per-recipient summary")
-    check(re.search(r"\b20 messages\b", err) is not None, f"20 messages scanned (mboxo splits one): {err}")
+    check(re.search(r"\b22 messages\b", err) is not None, f"22 messages scanned (mboxo splits one): {err}")
+    check("scan: ruleset scan-integration version 1 sha256 " in err, f"summary names the ruleset: {err}")
     after = snapshot(root)
     check(before == after, "the store changed (contents, sizes, modes or mtimes)")
     return out
 
 
+# Per planted lure: the (where, indicator) it must be reported with, in json, csv and table.
+EXPECTED_FINDINGS = {
+    "lure-1": ("envelope_from", "lure-news.example"),
+    "eml-lure-1": ("reply_to", "lure-news.example"),
+    "lure-link-1": ("links", "www.lure-news.example"),
+    "eml-lure-envelope-1": ("envelope_from", "mail.lure-news.example"),
+    "eml-lure-resource-1": ("resources", "img.lure-news.example"),
+    "tracker-1": ("resources:img", "https://t.tracker.example/open.gif?id=42"),
+}
+
+
 def test_formats(runner, store, root, json_out):
+    recs = [json.loads(line) for line in json_out.splitlines()]
+    by_mid = {mid_of(r): r for r in recs}
+    for mid, (where, value) in EXPECTED_FINDINGS.items():
+        found = [(f["where"], f["value"]) for f in by_mid.get(mid, {}).get("findings", [])]
+        check((where, value) in found, f"json: {mid} lacks finding {where} {value}: {found}")
+    check(by_mid["lure-1"]["subject"] == "lure lure-1", "json: subject")
+    check(by_mid["lure-1"]["folder"] == "INBOX" and by_mid["lure-link-1"]["folder"] == "Archive",
+          "json: Maildir++ folder")
+    check(all(f["action"] == "reject" for f in by_mid["lure-1"]["findings"]), "json: action today")
     rc, out, _ = runner.run("--format", "csv", root)
     check(rc == 0, "csv exit 0")
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    check(rows[0] == ["path", "mbox_offset", "message_id", "date", "from", "to", "decision", "rules", "trackers"],
-          f"csv header {rows[0]}")
-    ids = {r[2].strip("<>").replace("@test", "") for r in rows[1:]}
+    header = rows[0]
+    check(header == ["path", "mbox_offset", "folder", "uid", "message_id", "date", "from", "to", "subject",
+                     "rule", "kind", "action_today", "where", "indicator", "decision_today"],
+          f"csv header {header}")
+    rows = [dict(zip(header, r)) for r in rows[1:]]
+    ids = {r["message_id"].strip("<>").replace("@test", "") for r in rows}
     check(ids == set(store.planted), f"csv rows {sorted(ids)}")
-    recs = [json.loads(line) for line in json_out.splitlines()]
-    check([r[0] for r in rows[1:]] == [r["path"] for r in recs], "csv and json in the same order")
-    check(all(r[7] for r in rows[1:]), "csv rules column filled")
+    check(len(rows) == sum(len(r["findings"]) for r in recs), "csv: one row per finding")
+    for mid, (where, value) in EXPECTED_FINDINGS.items():
+        hit = [r for r in rows if mid_of({"message_id": r["message_id"]}) == mid
+               and r["where"] == where and r["indicator"] == value]
+        check(len(hit) == 1 and hit[0]["path"] == store.planted[mid]["path"] and hit[0]["rule"],
+              f"csv: {mid} row with {where} {value} and its path")
+    order = []
+    for r in rows:
+        key = (r["path"], r["mbox_offset"])
+        if not order or order[-1] != key:
+            order.append(key)
+    check(order == [(r["path"], "" if r["mbox_offset"] is None else str(r["mbox_offset"])) for r in recs],
+          "csv and json in the same order")
     rc, out, _ = runner.run("--format", "table", root)
-    check(rc == 0 and out.startswith("DATE") and len(out.splitlines()) == len(store.planted) + 1, "table")
+    check(rc == 0 and out.startswith("DATE") and "INDICATOR" in out.splitlines()[0], "table header")
+    for mid, (where, value) in EXPECTED_FINDINGS.items():
+        line = next((l for l in out.splitlines() if where in l.split() and value in l.split()), None)
+        check(line is not None, f"table: {mid} finding {where} {value} on a line")
+        path = store.planted[mid]["path"]
+        check(path in out, f"table: location {path}")
     for jobs in ("1", "3"):
         rc, out, _ = runner.run("--jobs", jobs, root)
         check(without_timing(out) == without_timing(json_out), f"--jobs {jobs} changes the output")
@@ -312,6 +356,10 @@ def test_errors(runner, store, root):
     check(rc == 2, "bad format: usage error 2")
     rc, _, _ = runner.run("--since", "yesterday", root)
     check(rc == 2, "bad date: usage error 2")
+    rc, out, err = runner.run("--rule", "lure", root)
+    check(rc == 2 and out == "", f"unknown --rule: usage error 2, nothing reported (rc {rc})")
+    check("--rule lure: the ruleset has no rule with this id; did you mean lure-senders?" in err,
+          f"unknown --rule names the close id: {err}")
 
 
 def test_default_rules(runner, root, source_dir):

@@ -84,9 +84,15 @@ TEST_SUITE("cli::scan_runner") {
     CHECK(lure->decision == "reject");
     CHECK(lure->date == "2021-01-01T00:00:00Z");
     CHECK(lure->from == "<news@lure-news.example>");
+    CHECK(lure->subject == std::nullopt);
+    REQUIRE_FALSE(lure->findings.empty());
+    CHECK(lure->findings[0].rule == "lure-senders");
+    CHECK(lure->findings[0].value == "lure-news.example");
     auto tracked = scan_message(k_tracked, "p", std::nullopt, opt, st);
     REQUIRE(tracked);
-    CHECK(tracked->trackers == 1);
+    REQUIRE(tracked->findings.size() == 1);
+    CHECK(tracked->findings[0].where == "resources:img");
+    CHECK(tracked->findings[0].value == "https://t.tracker.example/o.gif");
     CHECK_FALSE(scan_message(k_clean, "p", std::nullopt, opt, st));
     CHECK(st.messages == 3);
     CHECK(st.matched == 2);
@@ -103,7 +109,9 @@ TEST_SUITE("cli::scan_runner") {
     opt.all = false;
     opt.only_rules = {"known-trackers"};
     CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));
-    CHECK(scan_message(k_tracked, "p", std::nullopt, opt, st));
+    auto rec = scan_message(k_tracked, "p", std::nullopt, opt, st);
+    REQUIRE(rec);
+    CHECK(rec->findings.size() == 1);
     CHECK(st.per_rule.count("lure-senders") == 0);
   }
 
