@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <thread>
 
 #include "base/suggest.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "cli/scan_date.hpp"
+#include "cli/scan_remediate.hpp"
 #include "cli/scan_runner.hpp"
 #include "ruleset/inventory.hpp"
 
@@ -20,9 +22,11 @@ namespace {
 
 constexpr const char* k_scan_usage =
     "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv] [--jobs N]\n"
-    "                        [--rule ID]... [--since DATE] [--until DATE] [--all] PATH...\n"
+    "                        [--rule ID]... [--since DATE] [--until DATE] [--all]\n"
+    "                        [--move-to FOLDER [--apply [--journal FILE]]] PATH...\n"
+    "       pixelwarden scan --undo JOURNAL\n"
     "Runs the rules over mail already delivered and reports every message a lure or tracker\n"
-    "rule matched. Read-only: nothing is modified, locked or moved.\n"
+    "rule matched. Read-only unless --move-to ... --apply is given.\n"
     "\n"
     "PATH: a Maildir (cur/ and new/, Maildir++ .Sub/ folders; tmp/ is skipped), an mbox file\n"
     "  (plain or gzip; it must start with a \"From \" line), an .eml file, or a directory of\n"
@@ -49,6 +53,14 @@ constexpr const char* k_scan_usage =
     "            UTC without a zone); a date alone for --until includes that whole day.\n"
     "            Messages without a parsable Date header are scanned and reported anyway\n"
     "            (a forged Date must not hide a lure) and counted as undated.\n"
+    "--move-to F move the matched messages of a Maildir into its Maildir++ folder F (created\n"
+    "            when missing): same file name (flags kept), one rename on the same\n"
+    "            filesystem. Without --apply, a dry run: prints what it would move and\n"
+    "            changes nothing. mbox files are never modified (their matches are listed\n"
+    "            with offsets as not moved), nor loose .eml files.\n"
+    "--apply     do the moves, journaled (JSON Lines, one line per move, written before\n"
+    "            it) to --journal FILE (default ./pixelwarden-moves-TIMESTAMP.jsonl)\n"
+    "--undo J    move every message of journal J back where it was (newest first)\n"
     "A summary goes to stderr at the end: the ruleset (name, version, sha256), messages,\n"
     "matches per rule and per recipient\n"
     "(the envelope recipients the engine reconstructs: Delivered-To/X-Original-To, else\n"
@@ -58,8 +70,9 @@ constexpr const char* k_scan_usage =
 
 ArgSpec scan_spec() {
   ArgSpec spec;
-  spec.valued = {"--config", "--rules", "--format", "--jobs", "--rule", "--since", "--until"};
-  spec.flags = {"--help", "--all"};
+  spec.valued = {"--config", "--rules", "--format", "--jobs", "--rule", "--since", "--until",
+                 "--move-to", "--journal", "--undo"};
+  spec.flags = {"--help", "--all", "--apply"};
   spec.aliases = {{"-h", "--help"}, {"-j", "--jobs"}};
   return spec;
 }
@@ -101,7 +114,58 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   }
   opt.all = args.has("--all");
   opt.only_rules = args.all("--rule");
+  if (auto folder = args.get("--move-to")) {
+    if (std::string why = check_folder_name(*folder); !why.empty()) return why;
+    if (opt.all) return "--move-to moves matches only; it cannot go with --all";
+    opt.keep_records = true;
+  } else if (args.has("--apply") || args.get("--journal")) {
+    return "--apply and --journal go with --move-to";
+  }
+  if (args.get("--journal") && !args.has("--apply")) return "--journal goes with --apply";
   return {};
+}
+
+std::string default_journal() {
+  std::string stamp = format_iso_utc(static_cast<std::int64_t>(std::time(nullptr)));
+  stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
+  stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());
+  return "pixelwarden-moves-" + stamp + ".jsonl";
+}
+
+// After the scan: the dry run prints the plan; --apply moves and journals. Returns the
+// number of errors.
+std::size_t remediate(const MovePlan& plan, const std::string& folder, const Args& args) {
+  for (const NotMoved& n : plan.not_moved)
+    std::fprintf(stderr, "pixelwarden scan: not moved: %s: %s\n", n.location.c_str(), n.why.c_str());
+  if (!args.has("--apply")) {
+    for (const PlannedMove& m : plan.moves)
+      std::fprintf(stderr, "would move %s -> %s\n", m.from.c_str(), m.to.c_str());
+    std::fprintf(stderr,
+                 "scan: %zu messages would be moved to %s (dry run: nothing was changed; "
+                 "--apply moves them), %zu cannot be moved\n",
+                 plan.moves.size(), folder.c_str(), plan.not_moved.size());
+    return 0;
+  }
+  const std::string journal = args.get("--journal").value_or(default_journal());
+  const MoveResult r = apply_moves(plan, journal);
+  for (const std::string& e : r.errors)
+    std::fprintf(stderr, "pixelwarden scan: not moved: %s\n", e.c_str());
+  std::fprintf(stderr,
+               "scan: %llu messages moved to %s, %zu failed, %zu cannot be moved; journal %s "
+               "(undo: pixelwarden scan --undo %s)\n",
+               static_cast<unsigned long long>(r.moved), folder.c_str(), r.errors.size(),
+               plan.not_moved.size(), journal.c_str(), journal.c_str());
+  return r.errors.size();
+}
+
+int undo_command(const std::string& journal) {
+  const UndoResult r = undo_journal(journal);
+  for (const std::string& e : r.errors)
+    std::fprintf(stderr, "pixelwarden scan: not restored: %s\n", e.c_str());
+  std::fprintf(stderr, "scan: %llu messages restored, %llu already in place, %zu errors\n",
+               static_cast<unsigned long long>(r.restored),
+               static_cast<unsigned long long>(r.already_back), r.errors.size());
+  return r.errors.empty() ? 0 : 1;
 }
 
 // --rule ids the ruleset does not have: a hunt for a misspelt id would report "0
@@ -128,6 +192,12 @@ int scan_command(const std::vector<std::string>& argv) {
     std::fputs(k_scan_usage, stdout);
     return 0;
   }
+  if (auto journal = args.get("--undo")) {
+    if (!args.positional().empty() || args.get("--move-to")) {
+      return usage_error("--undo JOURNAL takes no PATH and no --move-to");
+    }
+    return undo_command(*journal);
+  }
   if (args.positional().empty()) return usage_error("no PATH to scan");
   ScanOptions opt;
   unsigned jobs = 1;
@@ -150,7 +220,10 @@ int scan_command(const std::vector<std::string>& argv) {
     progress.message("pixelwarden scan: " + e.path + ": " + e.message);
   const std::string header = format_header(opt.format);
   std::fwrite(header.data(), 1, header.size(), stdout);
-  ScanStats stats = run_scan(listing.inputs, opt, jobs, stdout, progress);
+  MovePlan plan;
+  const std::string folder = args.get("--move-to").value_or("");
+  ScanStats stats = run_scan(listing.inputs, opt, jobs, stdout, progress,
+                             [&](const ScanRecord& r) { plan_move(r, folder, plan); });
   progress.stop();
   stats.errors += listing.errors.size();
   stats.skipped_files += listing.skipped_files;
@@ -160,7 +233,9 @@ int scan_command(const std::vector<std::string>& argv) {
   std::fprintf(stderr, "scan: ruleset %s version %s sha256 %s\n", meta.name.c_str(),
                meta.version.c_str(), meta.sha256.c_str());
   std::fputs(format_summary(stats, seconds).c_str(), stderr);
-  return stats.errors > 0 ? 1 : 0;
+  std::size_t move_errors = 0;
+  if (opt.keep_records) move_errors = remediate(plan, folder, args);
+  return stats.errors > 0 || move_errors > 0 ? 1 : 0;
 }
 
 }  // namespace pixelwarden::cli

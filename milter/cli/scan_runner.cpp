@@ -42,6 +42,7 @@ void scan_one(std::string_view bytes, const std::string& path, std::optional<std
   try {
     if (auto rec = scan_message(bytes, path, offset, opt, result.stats)) {
       result.output += format_record(opt.format, *rec);
+      if (opt.keep_records) result.records.push_back(std::move(*rec));
     }
   } catch (const std::exception& e) {
     result.errors.push_back(path + (offset ? "@" + std::to_string(*offset) : std::string()) +
@@ -256,10 +257,15 @@ FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgres
 }
 
 ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
-                   std::FILE* out, ScanProgress& progress) {
+                   std::FILE* out, ScanProgress& progress,
+                   const std::function<void(const ScanRecord&)>& on_record) {
   ScanStats total;
   const auto emit = [&](const FileResult& r) {
     std::fwrite(r.output.data(), 1, r.output.size(), out);
+    if (on_record) {
+      for (const ScanRecord& rec : r.records)
+        on_record(rec);
+    }
     for (const auto& e : r.errors)
       progress.message("pixelwarden scan: " + e);
     total.merge(r.stats);

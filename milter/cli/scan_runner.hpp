@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,12 +44,14 @@ struct ScanOptions {
   std::vector<std::string> only_rules;  // --rule: report only messages these matched
   std::optional<std::int64_t> since;    // epoch seconds, inclusive
   std::optional<std::int64_t> until;    // epoch seconds, exclusive
+  bool keep_records = false;            // FileResult::records (for --move-to)
 };
 
 struct FileResult {
   std::string output;  // formatted report lines
   ScanStats stats;
   std::vector<std::string> errors;  // "PATH: what went wrong"
+  std::vector<ScanRecord> records;  // the reported records, with ScanOptions::keep_records
 };
 
 // One message: filters, inspection, counting. Returns the record when it is reported.
@@ -61,7 +64,9 @@ FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgres
 
 // Every input with `jobs` threads; report lines go to out in input order, errors to
 // stderr through progress. Returns the merged counts.
+// on_record (optional) sees every kept record, in input order, on the caller's thread.
 ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
-                   std::FILE* out, ScanProgress& progress);
+                   std::FILE* out, ScanProgress& progress,
+                   const std::function<void(const ScanRecord&)>& on_record = {});
 
 }  // namespace pixelwarden::cli

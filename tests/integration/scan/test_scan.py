@@ -178,7 +178,7 @@ def snapshot(root):
             if os.path.isfile(p):
                 with open(p, "rb") as f:
                     digest = hashlib.sha256(f.read()).hexdigest()
-            snap[p] = (st.st_mtime_ns, st.st_size, st.st_mode, digest)
+            snap[p] = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode, digest)
     return snap
 
 
@@ -374,6 +374,62 @@ def test_default_rules(runner, root, source_dir):
     check(not any(mid_of(r) == "clean-1" for r in recs), "default ruleset: clean newsletter not reported")
 
 
+def files_of(root):
+    """path -> (inode, sha256) of every regular file under root."""
+    out = {}
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            p = os.path.join(dirpath, name)
+            with open(p, "rb") as f:
+                out[p] = (os.stat(p).st_ino, hashlib.sha256(f.read()).hexdigest())
+    return out
+
+
+def test_move(runner, store, root, tmp):
+    """--move-to: the dry run changes nothing, --apply moves exactly the Maildir matches, --undo restores."""
+    md = os.path.join(root, "Maildir")
+    planted_md = {m: w["path"] for m, w in store.planted.items() if w["path"].startswith(md + os.sep)}
+    before = snapshot(root)
+    rc, out, err = runner.run("--move-to", "Quarantine", root)
+    check(rc == 0, f"dry run exit {rc}: {err}")
+    check(snapshot(root) == before, "the dry run changed the store (contents, inodes' mtimes, new folders)")
+    for path in planted_md.values():
+        check(f"would move {path} -> " in err, f"dry run names {path}")
+    check(f"{len(planted_md)} messages would be moved to Quarantine (dry run" in err, f"dry-run summary: {err}")
+    check("archive.mbox@" in err and "never modified" in err, "mbox matches are listed as not moved")
+    rc, _, err = runner.run("--move-to", "Quarantine", "--all", root)
+    check(rc == 2, "--move-to with --all is a usage error")
+
+    files_before = files_of(root)
+    journal = os.path.join(tmp, "moves.jsonl")
+    rc, out, err = runner.run("--move-to", "Quarantine", "--apply", "--journal", journal, root)
+    check(rc == 0, f"--apply exit {rc}: {err}")
+    check(f"{len(planted_md)} messages moved to Quarantine, 0 failed" in err, f"apply summary: {err}")
+    files_after = files_of(root)
+    moved = {p for p in files_before if p not in files_after}
+    check(moved == set(planted_md.values()), f"moved exactly the Maildir matches: {sorted(moved)}")
+    for path in planted_md.values():
+        rel = os.path.relpath(path, md).split(os.sep)
+        target = os.path.join(md, ".Quarantine", rel[-2], rel[-1])
+        check(files_after.get(target) == files_before[path], f"{path} renamed (same inode and bytes) to {target}")
+    check(os.path.isfile(os.path.join(md, ".Quarantine", "maildirfolder")), "Maildir++ folder created")
+    with open(journal) as f:
+        lines = [json.loads(l) for l in f]
+    check(len(lines) == len(planted_md) and all(l["op"] == "move" for l in lines), "one journal line per move")
+    rc, out, err = runner.run(md)
+    got = {mid_of(json.loads(l)) for l in out.splitlines() if json.loads(l)["folder"] == "Quarantine"}
+    check(got == set(planted_md), f"the moved messages are found in Quarantine: {sorted(got)}")
+
+    rc, _, err = runner.run("--undo", journal)
+    check(rc == 0 and f"{len(planted_md)} messages restored" in err, f"undo: {rc} {err}")
+    restored = files_of(root)
+    check({p: v for p, v in restored.items() if "/.Quarantine/" not in p} == files_before,
+          "undo restores byte-identical files with the same names")
+    rc, _, err = runner.run("--undo", journal)
+    check(rc == 0 and f"{len(planted_md)} already in place" in err, f"a second undo is harmless: {err}")
+    shutil.rmtree(os.path.join(md, ".Quarantine"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pixelwarden", required=True)
@@ -390,6 +446,7 @@ def main():
     test_filters(runner, store, root)
     test_errors(runner, store, root)
     test_default_rules(runner, root, args.source_dir)
+    test_move(runner, store, root, tmp)
     if failures:
         print(f"{len(failures)} failures; store kept in {tmp}")
         return 1
