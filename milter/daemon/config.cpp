@@ -158,7 +158,9 @@ std::map<std::string, Section> schema(const Context& cx) {
       {"max_connections",
        [](const YAML::Node& n, Config& c) { return positive(n, c.milter.max_connections); }},
       {"handshake_timeout",
-       [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.milter.handshake_timeout); }},
+       [](const YAML::Node& n, Config& c) {
+         return nonzero_duration(n, c.milter.handshake_timeout);
+       }},
       {"idle_timeout",
        [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.milter.idle_timeout); }},
   };
@@ -190,7 +192,9 @@ std::map<std::string, Section> schema(const Context& cx) {
          return std::nullopt;
        }},
       {"request_timeout",
-       [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.metrics.request_timeout); }},
+       [](const YAML::Node& n, Config& c) {
+         return nonzero_duration(n, c.metrics.request_timeout);
+       }},
   };
   s["log"] = {
       {"level",

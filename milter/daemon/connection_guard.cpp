@@ -25,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto k_tick = std::chrono::milliseconds(200);
 constexpr auto k_sweep_every = std::chrono::seconds(2);      // table vs. live sockets
 constexpr auto k_refusal_log_every = std::chrono::seconds(10);
+constexpr std::size_t k_table_slack = 1024;
 
 ConnectionTable::Nanos now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -57,9 +58,12 @@ struct Guard {
 // Written once by start_connection_guard, before smfi_main starts libmilter's threads.
 std::atomic<Guard*> g_guard{nullptr};
 
-void count_refusal(Guard& g, const char* reason) {
-  (reason[0] == 'l' ? g.refused_limit : g.refused_fd_limit).fetch_add(1);
-  if (g.metrics) g.metrics->milter_connection_refused(reason);
+enum class Refusal { limit, fd_limit };
+
+void count_refusal(Guard& g, Refusal why) {
+  const bool limit = why == Refusal::limit;
+  (limit ? g.refused_limit : g.refused_fd_limit).fetch_add(1);
+  if (g.metrics) g.metrics->milter_connection_refused(limit ? "limit" : "fd_limit");
 }
 
 // The process is out of descriptors: without a free one accept() cannot take the
@@ -71,7 +75,7 @@ void shed_one(Guard& g, int listen_fd) {
   const int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
   if (c >= 0) ::close(c);
   g.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  count_refusal(g, "fd_limit");
+  count_refusal(g, Refusal::fd_limit);
 }
 
 // Closes nothing: shuts the socket down so its reader (libmilter) sees end of file and
@@ -171,14 +175,17 @@ FdBudget fit_fd_limit(std::size_t max_connections, std::size_t reserve) {
   return b;
 }
 
-void start_connection_guard(int listen_fd, const ConnectionLimits& limits,
+void start_connection_guard(int listen_fd, const ConnectionLimits& limits, std::size_t fds,
                             observe::Metrics* metrics) {
+  // Descriptors are allocated lowest first, so with at most `fds` open every connection
+  // gets one below it; the slack covers descriptors the guard does not count. Sized by
+  // the budget, not the limit: a soft limit of a million would cost 48 MB of entries.
   rlimit rl{};
-  int max_fd = 65536;
+  std::size_t max_fd = fds + k_table_slack;
   if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-    max_fd = static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 1 << 22));
+    max_fd = std::min<std::size_t>(max_fd, rl.rlim_cur);
   }
-  auto* g = new Guard(listen_fd, limits, max_fd, metrics);  // never freed: see header
+  auto* g = new Guard(listen_fd, limits, static_cast<int>(max_fd), metrics);  // never freed
   g->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (metrics) metrics->milter_sockets(0, limits.max_connections);
   g->thread = std::thread([g] { run_guard(*g); });
@@ -231,7 +238,7 @@ extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict l
   }
   if (g->table.admit(c, inode_of(c), now_ns())) return c;
   ::close(c);  // the MTA sees its connection drop: milter_default_action
-  count_refusal(*g, "limit");
+  count_refusal(*g, Refusal::limit);
   errno = ECONNABORTED;
   return -1;
 }

@@ -53,8 +53,11 @@ struct FdBudget {
 // limit) and says how many milter connections fit beside the reserve.
 FdBudget fit_fd_limit(std::size_t max_connections, std::size_t reserve);
 
-// Starts the guard on the milter's listening socket. `metrics` may be null.
-void start_connection_guard(int listen_fd, const ConnectionLimits& limits,
+// Starts the guard on the milter's listening socket. `fds`: the descriptors the
+// process expects to hold at most (max_connections + reserve); the table covers a
+// little more, and a connection on a descriptor beyond it is refused. `metrics` may be
+// null.
+void start_connection_guard(int listen_fd, const ConnectionLimits& limits, std::size_t fds,
                             observe::Metrics* metrics);
 // Stops the guard thread; accept() passes everything through again.
 void stop_connection_guard();

@@ -3,8 +3,17 @@
 #include <civetweb.h>
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 namespace pixelwarden::daemon {
 namespace {
@@ -72,6 +81,38 @@ int on_reload(mg_connection* conn, void*) {
   return 202;
 }
 
+// The address to connect to the listener from this host: its own host, or loopback for
+// a wildcard (a bare port, 0.0.0.0, [::]).
+std::string local_host(const std::string& listen, bool ipv6) {
+  const auto colon = listen.rfind(':');
+  std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "0.0.0.0" || host == "::") return ipv6 ? "::1" : "127.0.0.1";
+  return host;
+}
+
+void wake_listener(const std::string& host, int port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* sa4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* sa6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, host.c_str(), &sa4->sin_addr) == 1) {
+    sa4->sin_family = AF_INET;
+    sa4->sin_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, host.c_str(), &sa6->sin6_addr) == 1) {
+    sa6->sin6_family = AF_INET6;
+    sa6->sin6_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof(sockaddr_in6);
+  } else {
+    return;  // a host name: mg_stop takes its 2 s
+  }
+  const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  (void)::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+  ::close(fd);
+}
+
 }  // namespace
 
 bool is_loopback(const std::string& a) {
@@ -105,11 +146,25 @@ base::Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& l
   mg_server_port ports[4]{};
   const int n = mg_get_server_ports(server->m_ctx, 4, ports);
   if (n > 0) server->m_port = ports[0].port;
+  server->m_host = local_host(listen, n > 0 && ports[0].protocol == 2);  // IPv6 only
   return server;
 }
 
+// civetweb's master thread polls its listening socket in 2 s quanta and mg_stop() waits
+// for it to notice: a connection of our own wakes it (the daemon's exit should follow
+// the drain at once).
 HttpServer::~HttpServer() {
-  if (m_ctx) mg_stop(m_ctx);
+  if (!m_ctx) return;
+  std::atomic<bool> stopped{false};
+  std::thread poke([this, &stopped] {
+    while (!stopped) {
+      wake_listener(m_host, m_port);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  mg_stop(m_ctx);
+  stopped = true;
+  poke.join();
 }
 
 }  // namespace pixelwarden::daemon

@@ -60,6 +60,7 @@ class HttpServer {
   HttpHandlers m_handlers;
   mg_context* m_ctx = nullptr;
   int m_port = 0;
+  std::string m_host;  // where to reach the listener from here (for the stop, see .cpp)
 };
 
 // True for 127.0.0.0/8, ::1 and ::ffff:127.x (peer addresses as civetweb prints them).

@@ -37,8 +37,9 @@ int startup_error(const std::string& message) {
   return 1;
 }
 
-// The main thread's loop while smfi_main runs elsewhere (see signals.hpp). False when
-// the stop must not wait for messages (SIGINT).
+// The main thread's loop while smfi_main runs elsewhere (see signals.hpp); returns when
+// the daemon must stop, after the drain on SIGTERM/SIGHUP. False when the stop must not
+// wait for messages (SIGINT).
 bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& triggers,
                    AuditLog* audit, const std::atomic<bool>& milter_exited, Drain& drain) {
   for (;;) {
@@ -57,11 +58,9 @@ bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& trigge
                      config.milter.drain_timeout.count());
         env.draining = true;
         drain.wait(env.in_flight);
-        milter_stop();
         return true;
       case Signal::abort:
         spdlog::info("SIGINT: stopping now");
-        milter_stop();
         return false;
     }
   }
@@ -143,8 +142,9 @@ int run(const Config& config) {
   env.metrics = &metrics;
   env.audit = audit.get();
   // Before the listeners: the descriptor limit decides how many connections fit.
-  const std::size_t reserve =
-      k_reserved_fds + (config.metrics.listen.empty() ? 0 : static_cast<std::size_t>(config.metrics.threads));
+  const std::size_t http_fds =
+      config.metrics.listen.empty() ? 0 : static_cast<std::size_t>(config.metrics.threads);
+  const std::size_t reserve = k_reserved_fds + http_fds;
   const FdBudget fds = fit_fd_limit(config.milter.max_connections, reserve);
   if (fds.lowered) {
     spdlog::warn("milter.max_connections lowered from {} to {}: the descriptor limit is {} "
@@ -158,7 +158,7 @@ int run(const Config& config) {
   }
   ConnectionLimits limits{fds.max_connections, config.milter.handshake_timeout,
                           config.milter.idle_timeout};
-  start_connection_guard(milter_listen_fd(), limits, &metrics);
+  start_connection_guard(milter_listen_fd(), limits, fds.max_connections + reserve, &metrics);
 
   ReloadTriggers triggers(reloader, config.rules.watch, config.rules.poll_interval);
   std::unique_ptr<HttpServer> http;
@@ -195,6 +195,11 @@ int run(const Config& config) {
   });
   const bool wait_for_messages =
       serve_signals(env, config, triggers, audit.get(), milter_exited, drain);
+  // The HTTP listener answered probes during the drain. Its shutdown takes civetweb's
+  // master thread up to about a second to notice, libmilter's up to 2 s (milter_stop):
+  // side by side, so the exit follows the drain within about 2 s, not the sum.
+  std::thread http_stop([&http] { http.reset(); });
+  if (!milter_exited) milter_stop();
   milter_thread.join();
   spdlog::info("stopping: milter socket closed");
   if (wait_for_messages) {
@@ -203,7 +208,7 @@ int run(const Config& config) {
     env.draining = true;
     drain.wait(env.in_flight);
   }
-  http.reset();
+  http_stop.join();
   triggers.stop();
   stop_connection_guard();
   spdlog::info("pixelwarden stopped");

@@ -2,8 +2,9 @@
 // daemon::run: the `pixelwarden run` daemon, in the foreground.
 //
 //   block signals ─▶ logging ─▶ metrics ─▶ first ruleset (else exit 1) ─▶ audit log
-//   ─▶ milter socket (fail fast) ─▶ HTTP listener ─▶ reload triggers + SIGUSR1 thread
-//   ─▶ smfi_main ... SIGTERM/SIGHUP ─▶ drain in-flight messages (drain_timeout)
+//   ─▶ fd limit (fits max_connections) ─▶ milter socket (fail fast) ─▶ connection guard
+//   ─▶ HTTP listener ─▶ reload triggers + SIGUSR1 thread
+//   ─▶ smfi_main ... SIGTERM/SIGHUP ─▶ drain in-flight messages (drain_timeout in total)
 //   ─▶ stop threads ─▶ exit 0
 //
 // Startup errors print one clear line on stderr ("pixelwarden: error: ...") and return 1.

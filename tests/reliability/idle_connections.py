@@ -17,6 +17,7 @@ Phases, against a private Postfix (milter_default_action = tempfail):
   4. the descriptor limit (no Postfix): the daemon started under `ulimit -n 1024`
      lowers max_connections to what fits beside its reserve, 1,100 idle connections
      cannot exhaust it, and a reload still succeeds.
+  5. a unix socket (no Postfix): the cap and both timeouts hold there too.
 --long: phase 1 holds the attack for 60 s, renewing every connection the daemon
 closes, while Postfix traffic flows; every message must be filtered.
 """
@@ -307,6 +308,46 @@ def phase_fd_limit(checks, root):
         milter.stop(timeout=15)
 
 
+def phase_unix_socket(checks, root):
+    rules = os.path.join(root, "unix-rules.yaml")
+    support.write_atomic(rules, harness.EMPTY_RULESET)
+    milter = harness.Milter(root, rules, socket_path=os.path.join(root, "milter.sock"),
+                            log_level="info", config_extra={"milter": {
+                                "max_connections": 20, "handshake_timeout": "2s",
+                                "idle_timeout": "3s"}})
+    milter.config_path = os.path.join(root, "unix.yaml")
+    milter.log_path = os.path.join(root, "unix-milter.log")
+    socks = []
+    try:
+        milter.start()
+        socks = open_idle(milter, 25)
+        time.sleep(0.5)
+        refused = closed_by_peer(socks)
+        c = milterproto.MilterConn.open(milter)
+        t0 = time.monotonic()
+        try:
+            c.negotiate()
+            negotiated = True
+        except (ConnectionError, OSError):
+            negotiated = False
+        checks.check(refused == 5 and not negotiated,
+                     f"unix socket: {refused} of 25 refused over a cap of 20; one more "
+                     f"refused too ({time.monotonic() - t0:.2f}s)")
+        harness.wait_until(lambda: closed_by_peer(socks) == len(socks), timeout=6,
+                           what="handshake timeout on the unix socket")
+        c = milterproto.MilterConn.open(milter)
+        c.negotiate()
+        c.connect_step()
+        c.sock.settimeout(10)
+        t0 = time.monotonic()
+        end = c.sock.recv(16)
+        checks.check(end == b"", f"unix socket: silent connections shut down after 2s, a "
+                                 f"negotiated idle one after {time.monotonic() - t0:.2f}s (3s)")
+    finally:
+        close_all(socks)
+        milter.stop(timeout=15)
+
+
 def main():
     args = common.arguments(__doc__, "hold the attack for 60 s under Postfix traffic")
     common.need_binary()
@@ -325,6 +366,7 @@ def main():
         phase_cap(checks, stack, groups)
         phase_timeouts(checks, stack, base, groups)
         phase_fd_limit(checks, stack.root)
+        phase_unix_socket(checks, stack.root)
     except Exception as e:  # noqa: BLE001 - report, keep the temp dir
         checks.check(False, f"scenario raised {e!r}")
     finally:

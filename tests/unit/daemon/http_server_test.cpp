@@ -50,8 +50,7 @@ struct Server {
   }
 };
 
-// civetweb's mg_stop takes ~2 s (its master thread's poll quantum), so the tests that
-// only make requests share one server.
+// The tests that only make requests share one server.
 Server& shared() {
   static Server s;
   return s;
