@@ -23,7 +23,8 @@ namespace {
 constexpr const char* k_scan_usage =
     "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv] [--jobs N]\n"
     "                        [--rule ID]... [--since DATE] [--until DATE] [--all]\n"
-    "                        [--move-to FOLDER [--apply [--journal FILE]]] PATH...\n"
+    "                        [--shard I/N] [--move-to FOLDER [--apply [--journal FILE]]]\n"
+    "                        PATH...\n"
     "       pixelwarden scan --undo JOURNAL\n"
     "Runs the rules over mail already delivered and reports every message a lure or tracker\n"
     "rule matched. Read-only unless --move-to ... --apply is given.\n"
@@ -60,6 +61,9 @@ constexpr const char* k_scan_usage =
     "            with offsets as not moved), nor loose .eml files.\n"
     "--apply     do the moves, journaled (JSON Lines, one line per move, written before\n"
     "            it) to --journal FILE (default ./pixelwarden-moves-TIMESTAMP.jsonl)\n"
+    "--shard I/N scan only shard I (0 <= I < N) of N: a message belongs to one shard by a\n"
+    "            hash of its path relative to the PATH argument (plus its mbox offset),\n"
+    "            the same on every machine; the N outputs together are one full run\n"
     "--undo J    move every message of journal J back where it was (newest first)\n"
     "A summary goes to stderr at the end: the ruleset (name, version, sha256), messages,\n"
     "matches per rule and per recipient\n"
@@ -71,7 +75,7 @@ constexpr const char* k_scan_usage =
 ArgSpec scan_spec() {
   ArgSpec spec;
   spec.valued = {"--config", "--rules", "--format", "--jobs", "--rule", "--since", "--until",
-                 "--move-to", "--journal", "--undo"};
+                 "--move-to", "--journal", "--undo", "--shard"};
   spec.flags = {"--help", "--all", "--apply"};
   spec.aliases = {{"-h", "--help"}, {"-j", "--jobs"}};
   return spec;
@@ -114,6 +118,10 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   }
   opt.all = args.has("--all");
   opt.only_rules = args.all("--rule");
+  if (auto sh = args.get("--shard")) {
+    opt.shard = parse_shard(*sh);
+    if (!opt.shard) return "--shard needs I/N with 0 <= I < N <= 65536, e.g. 0/4";
+  }
   if (auto folder = args.get("--move-to")) {
     if (std::string why = check_folder_name(*folder); !why.empty()) return why;
     if (opt.all) return "--move-to moves matches only; it cannot go with --all";
@@ -123,6 +131,25 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   }
   if (args.get("--journal") && !args.has("--apply")) return "--journal goes with --apply";
   return {};
+}
+
+// --shard: drops the message files of other shards before anything reads them (mbox
+// files stay: their messages are split by offset while reading). Returns how many.
+std::uint64_t keep_shard(StoreListing& listing, const std::optional<Shard>& shard) {
+  if (!shard) return 0;
+  std::vector<ScanInput> kept;
+  std::uint64_t dropped = 0;
+  listing.total_bytes = 0;
+  for (ScanInput& in : listing.inputs) {
+    if (in.kind == InputKind::message && !in_shard(*shard, in.key)) {
+      ++dropped;
+      continue;
+    }
+    listing.total_bytes += in.size;
+    kept.push_back(std::move(in));
+  }
+  listing.inputs = std::move(kept);
+  return dropped;
 }
 
 std::string default_journal() {
@@ -214,7 +241,8 @@ int scan_command(const std::vector<std::string>& argv) {
   if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
 
   const auto start = std::chrono::steady_clock::now();
-  const StoreListing listing = list_inputs(args.positional());
+  StoreListing listing = list_inputs(args.positional());
+  const std::uint64_t other_shard_files = keep_shard(listing, opt.shard);
   ScanProgress progress(isatty(2) != 0, listing.total_bytes);
   for (const auto& e : listing.errors)
     progress.message("pixelwarden scan: " + e.path + ": " + e.message);
@@ -227,6 +255,7 @@ int scan_command(const std::vector<std::string>& argv) {
   progress.stop();
   stats.errors += listing.errors.size();
   stats.skipped_files += listing.skipped_files;
+  stats.other_shard += other_shard_files;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const ruleset::Meta& meta = opt.rules->meta();

@@ -41,6 +41,7 @@ void ScanStats::merge(const ScanStats& o) {
   too_large += o.too_large;
   errors += o.errors;
   skipped_files += o.skipped_files;
+  other_shard += o.other_shard;
   for (const auto& [k, v] : o.per_rule)
     per_rule[k] += v;
   for (const auto& [k, v] : o.per_recipient)
@@ -74,6 +75,7 @@ std::string format_summary(const ScanStats& s, double seconds) {
   if (s.undated > 0) out += fmt::format(", {} without a parsable Date (scanned)", s.undated);
   if (s.too_large > 0) out += fmt::format(", {} too large (headers only)", s.too_large);
   if (s.skipped_files > 0) out += fmt::format(", {} files not mail (skipped)", s.skipped_files);
+  if (s.other_shard > 0) out += fmt::format(", {} in other shards", s.other_shard);
   out += fmt::format(", {} errors\n", s.errors);
   if (!s.per_rule.empty()) out += "matches per rule (messages):\n";
   for (const auto& [rule, n] : by_count(s.per_rule))

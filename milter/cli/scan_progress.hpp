@@ -27,6 +27,7 @@ struct ScanStats {
   std::uint64_t too_large = 0;      // over max_message_bytes: headers only
   std::uint64_t errors = 0;         // unreadable files, mboxes that could not be split
   std::uint64_t skipped_files = 0;  // files in the walk that are no mail
+  std::uint64_t other_shard = 0;    // messages (and message files) left to other --shard runs
   std::map<std::string, std::uint64_t> per_rule;       // matched messages per rule id
   std::map<std::string, std::uint64_t> per_recipient;  // matched messages per recipient
 

@@ -161,6 +161,10 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
   std::vector<MboxMessage> done;
   const auto take = [&] {
     for (const MboxMessage& m : done) {
+      if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
+        ++result.stats.other_shard;
+        continue;
+      }
       scan_one(m.bytes, input.path, m.offset, opt, result);
       if (progress != nullptr) progress->add_message(m.bytes.size());
     }

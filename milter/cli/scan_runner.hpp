@@ -26,6 +26,7 @@
 
 #include "cli/scan_output.hpp"
 #include "cli/scan_progress.hpp"
+#include "cli/scan_shard.hpp"
 #include "cli/scan_store.hpp"
 #include "engine/inspect.hpp"
 
@@ -45,6 +46,7 @@ struct ScanOptions {
   std::optional<std::int64_t> since;    // epoch seconds, inclusive
   std::optional<std::int64_t> until;    // epoch seconds, exclusive
   bool keep_records = false;            // FileResult::records (for --move-to)
+  std::optional<Shard> shard;           // --shard: mbox messages of other shards are skipped
 };
 
 struct FileResult {

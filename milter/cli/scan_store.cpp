@@ -48,7 +48,8 @@ class Walker {
   explicit Walker(StoreListing& out) : m_out(out) {}
 
   void add(const std::string& path, InputKind kind, std::uint64_t size) {
-    m_out.inputs.push_back(ScanInput{path, kind, size});
+    std::string key = path.size() > m_top.size() ? path.substr(m_top.size()) : base_name(path);
+    m_out.inputs.push_back(ScanInput{path, std::move(key), kind, size});
     m_out.total_bytes += size;
   }
 
@@ -58,6 +59,7 @@ class Walker {
 
   // A path named on the command line: follows symbolic links, any file counts.
   void top(const std::string& path) {
+    m_top.clear();
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return error(path, errno);
     if (S_ISDIR(st.st_mode)) {
@@ -65,6 +67,7 @@ class Walker {
       while (name.size() > 1 && name.back() == '/')
         name.pop_back();
       name = base_name(name);
+      m_top = join(path, "");  // "DIR/": keys are what follows
       return directory(path, name == "cur" || name == "new");
     }
     if (!S_ISREG(st.st_mode)) return m_out.errors.push_back(StoreIssue{path, "not a regular file"});
@@ -138,6 +141,7 @@ class Walker {
   }
 
   StoreListing& m_out;
+  std::string m_top;  // the directory named on the command line, with a trailing '/'
 };
 
 }  // namespace

@@ -26,6 +26,9 @@ enum class InputKind { message, mbox };
 
 struct ScanInput {
   std::string path;
+  std::string key;  // the path relative to the directory named on the command line (the
+                    // base name for a file named there): the same on every machine that
+                    // mounts the store elsewhere; scan --shard hashes it
   InputKind kind = InputKind::message;
   std::uint64_t size = 0;  // on disk (compressed size for a gzip mbox)
 };

@@ -138,7 +138,7 @@ TEST_SUITE("cli::scan_runner") {
                              "\nFrom b Fri Jan  1 00:00:00 2021\n" + k_lure +
                              "\nFrom c Fri Jan  1 00:00:00 2021\n" + k_tracked;
     const std::string path = t.write("box", mbox);
-    FileResult r = scan_file(ScanInput{path, InputKind::mbox, mbox.size()}, opt, nullptr);
+    FileResult r = scan_file(ScanInput{path, "box", InputKind::mbox, mbox.size()}, opt, nullptr);
     CHECK(r.errors.empty());
     CHECK(r.stats.messages == 3);
     CHECK(r.output.find("," + std::to_string(mbox.find("From b")) + ",") != std::string::npos);
@@ -156,7 +156,7 @@ TEST_SUITE("cli::scan_runner") {
     gzwrite(z, mbox.data(), static_cast<unsigned>(mbox.size()));
     gzclose(z);
     opt.format = ScanFormat::json;
-    FileResult r = scan_file(ScanInput{path, InputKind::mbox, 0}, opt, nullptr);
+    FileResult r = scan_file(ScanInput{path, "box", InputKind::mbox, 0}, opt, nullptr);
     CHECK(r.errors.empty());
     CHECK(r.stats.messages == 2);
     CHECK(r.stats.reported == 1);
@@ -168,10 +168,10 @@ TEST_SUITE("cli::scan_runner") {
     TempDir t;
     ScanOptions opt = options(t);
     FileResult missing =
-        scan_file(ScanInput{t.path() + "/nope", InputKind::message, 0}, opt, nullptr);
+        scan_file(ScanInput{t.path() + "/nope", "nope", InputKind::message, 0}, opt, nullptr);
     CHECK(missing.stats.errors == 1);
     const std::string path = t.write("bad.mbox", k_lure);
-    FileResult bad = scan_file(ScanInput{path, InputKind::mbox, 0}, opt, nullptr);
+    FileResult bad = scan_file(ScanInput{path, "box", InputKind::mbox, 0}, opt, nullptr);
     REQUIRE(bad.errors.size() == 1);
     CHECK(bad.errors[0].find("does not start with") != std::string::npos);
     CHECK(bad.stats.messages == 0);
@@ -184,7 +184,7 @@ TEST_SUITE("cli::scan_runner") {
     for (int i = 0; i < 40; ++i) {
       const std::string& m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
       inputs.push_back(ScanInput{t.write("m/" + std::to_string(100 + i) + ".eml", m),
-                                 InputKind::message, m.size()});
+                                 std::to_string(100 + i) + ".eml", InputKind::message, m.size()});
     }
     ScanProgress progress(false, 0);
     std::FILE* one = std::tmpfile();
