@@ -56,8 +56,9 @@ base::Result<EngineSetup> engine_setup(const Args& args) {
 }
 
 std::shared_ptr<const ruleset::Ruleset> load_rules_or_report(const std::string& path,
-                                                             bool print_warnings) {
-  ruleset::LoadResult r = ruleset::load_ruleset(path);
+                                                             bool print_warnings,
+                                                             const ruleset::LoadOptions& options) {
+  ruleset::LoadResult r = ruleset::load_ruleset(path, options);
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
   if (print_warnings) {
     for (const auto& w : r.warnings) std::fprintf(stderr, "%s (warning)\n", w.to_string().c_str());

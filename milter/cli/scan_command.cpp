@@ -15,6 +15,7 @@
 #include "cli/scan_date.hpp"
 #include "cli/scan_remediate.hpp"
 #include "cli/scan_runner.hpp"
+#include "ruleset/diff.hpp"
 #include "ruleset/inventory.hpp"
 
 namespace pixelwarden::cli {
@@ -23,7 +24,7 @@ namespace {
 constexpr const char* k_scan_usage =
     "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv] [--jobs N]\n"
     "                        [--rule ID]... [--since DATE] [--until DATE] [--all]\n"
-    "                        [--shard I/N] [--move-to FOLDER [--apply [--journal FILE]]]\n"
+    "                        [--new-since OLD_RULES] [--shard I/N] [--move-to FOLDER [--apply [--journal FILE]]]\n"
     "                        PATH...\n"
     "       pixelwarden scan --undo JOURNAL\n"
     "Runs the rules over mail already delivered and reports every message a lure or tracker\n"
@@ -61,6 +62,9 @@ constexpr const char* k_scan_usage =
     "            with offsets as not moved), nor loose .eml files.\n"
     "--apply     do the moves, journaled (JSON Lines, one line per move, written before\n"
     "            it) to --journal FILE (default ./pixelwarden-moves-TIMESTAMP.jsonl)\n"
+    "--new-since OLD  report only what the ruleset can newly find since the earlier\n"
+    "            ruleset OLD (entry file): matches of rules added or changed, or of rules\n"
+    "            whose lists changed, that OLD would not have made on the same message\n"
     "--shard I/N scan only shard I (0 <= I < N) of N: a message belongs to one shard by a\n"
     "            hash of its path relative to the PATH argument (plus its mbox offset),\n"
     "            the same on every machine; the N outputs together are one full run\n"
@@ -75,7 +79,7 @@ constexpr const char* k_scan_usage =
 ArgSpec scan_spec() {
   ArgSpec spec;
   spec.valued = {"--config", "--rules", "--format", "--jobs", "--rule", "--since", "--until",
-                 "--move-to", "--journal", "--undo", "--shard"};
+                 "--move-to", "--journal", "--undo", "--shard", "--new-since"};
   spec.flags = {"--help", "--all", "--apply"};
   spec.aliases = {{"-h", "--help"}, {"-j", "--jobs"}};
   return spec;
@@ -236,8 +240,20 @@ int scan_command(const std::vector<std::string>& argv) {
     return 1;
   }
   opt.limits = setup->limits;
-  opt.rules = load_rules_or_report(setup->rules_path);
+  ruleset::LoadOptions load;
+  load.keep_entries = args.get("--new-since").has_value();
+  opt.rules = load_rules_or_report(setup->rules_path, false, load);
   if (!opt.rules) return 1;
+  if (auto old_path = args.get("--new-since")) {
+    opt.baseline = load_rules_or_report(*old_path, false, load);
+    if (!opt.baseline) return 1;
+    const ruleset::RulesetDiff d = ruleset::diff(*opt.baseline, *opt.rules);
+    opt.affected_rules = d.affected_rules;
+    std::fprintf(stderr, "scan: new since %s (%s %s): %s; hunting %zu rules\n",
+                 old_path->c_str(), opt.baseline->meta().name.c_str(),
+                 opt.baseline->meta().version.c_str(), d.summary().c_str(),
+                 d.affected_rules.size());
+  }
   if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
 
   const auto start = std::chrono::steady_clock::now();

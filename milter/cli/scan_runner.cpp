@@ -205,6 +205,34 @@ ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v,
   return rec;
 }
 
+bool affected(const std::string& rule, const ScanOptions& opt) {
+  return std::find(opt.affected_rules.begin(), opt.affected_rules.end(), rule) !=
+         opt.affected_rules.end();
+}
+
+// --new-since: drops from v every match the baseline ruleset also makes on this message.
+void keep_new_matches(std::string_view message, const ScanOptions& opt, engine::Verdict& v) {
+  const auto not_affected = [&](const auto& m) { return !affected(m.rule, opt); };
+  v.lures.erase(std::remove_if(v.lures.begin(), v.lures.end(), not_affected), v.lures.end());
+  v.trackers.erase(std::remove_if(v.trackers.begin(), v.trackers.end(), not_affected),
+                   v.trackers.end());
+  if (v.lures.empty() && v.trackers.empty()) return;
+  const engine::Verdict old = engine::inspect(message, engine::Envelope{}, opt.baseline, opt.limits);
+  const auto old_lure = [&](const engine::LureRecord& l) {
+    return std::any_of(old.lures.begin(), old.lures.end(), [&](const engine::LureRecord& o) {
+      return o.rule == l.rule && o.where == l.where && o.value == l.value;
+    });
+  };
+  const auto old_tracker = [&](const engine::TrackerRecord& t) {
+    return std::any_of(old.trackers.begin(), old.trackers.end(), [&](const engine::TrackerRecord& o) {
+      return o.rule == t.rule && o.vector == t.vector && o.url == t.url;
+    });
+  };
+  v.lures.erase(std::remove_if(v.lures.begin(), v.lures.end(), old_lure), v.lures.end());
+  v.trackers.erase(std::remove_if(v.trackers.begin(), v.trackers.end(), old_tracker),
+                   v.trackers.end());
+}
+
 }  // namespace
 
 std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
@@ -230,6 +258,7 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   v.elapsed_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                                 std::chrono::steady_clock::now() - start)
                                                 .count());
+  if (opt.baseline) keep_new_matches(message, opt, v);
   ++stats.messages;
   stats.bytes += message.size();
   if (v.skipped == "too_large") ++stats.too_large;

@@ -11,6 +11,12 @@
 // the oldest unfinished one (bounded buffering behind one slow, big mbox).
 // Read-only: files are opened O_RDONLY, never locked, moved or written.
 //
+// --new-since: a match counts only when its rule is among the diff's affected rules and
+// the baseline ruleset, run on the same message, does not make the same match (rule,
+// where, value; for trackers rule, vector, URL). The baseline runs only on messages
+// that still have a candidate match, so a hunt costs about one engine pass. The verdict
+// reported then lists only the new matches.
+//
 // Date filter: [since, until). A message without a parsable Date header is scanned and
 // reported like any other under --since/--until (a forged or missing Date must not hide a
 // lure from a hunt), and counted as undated.
@@ -47,6 +53,10 @@ struct ScanOptions {
   std::optional<std::int64_t> until;    // epoch seconds, exclusive
   bool keep_records = false;            // FileResult::records (for --move-to)
   std::optional<Shard> shard;           // --shard: mbox messages of other shards are skipped
+  // --new-since: the earlier ruleset and the rules whose matches may differ from it
+  // (ruleset::diff); only matches the baseline would not have made are reported.
+  std::shared_ptr<const ruleset::Ruleset> baseline;
+  std::vector<std::string> affected_rules;
 };
 
 struct FileResult {

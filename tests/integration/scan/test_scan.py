@@ -459,6 +459,25 @@ def test_shard(runner, root):
         shutil.rmtree(moved)
 
 
+def test_new_since(runner, store, root, tmp):
+    """--new-since OLD: only what the update can newly find."""
+    new_rules = os.path.join(tmp, "rules-new.yaml")
+    write(new_rules, RULES + """  - id: lure-image-hosts
+    match:
+      domain_in: [img.lure-news.example]
+      where: [resources]
+    action: quarantine
+""")
+    rc, out, err = runner.run("--new-since", runner.rules, root, rules=new_rules)
+    check(rc == 0, f"--new-since exit {rc}: {err}")
+    recs = [json.loads(l) for l in out.splitlines()]
+    check([mid_of(r) for r in recs] == ["eml-lure-resource-1"], f"--new-since reports the new rule's match only: {out}")
+    check(recs and [f["rule"] for f in recs[0]["findings"]] == ["lure-image-hosts"], "only the new finding")
+    check("1 rules added, 0 changed, 0 removed" in err and "hunting 1 rules" in err, f"diff summary: {err}")
+    rc, out, err = runner.run("--new-since", runner.rules, root)
+    check(rc == 0 and out == "" and "hunting 0 rules" in err, "the same ruleset: nothing new")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pixelwarden", required=True)
@@ -477,6 +496,7 @@ def main():
     test_default_rules(runner, root, args.source_dir)
     test_move(runner, store, root, tmp)
     test_shard(runner, root)
+    test_new_since(runner, store, root, tmp)
     if failures:
         print(f"{len(failures)} failures; store kept in {tmp}")
         return 1

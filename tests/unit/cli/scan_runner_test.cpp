@@ -115,6 +115,35 @@ TEST_SUITE("cli::scan_runner") {
     CHECK(st.per_rule.count("lure-senders") == 0);
   }
 
+  TEST_CASE("--new-since reports only matches the baseline ruleset would not have made") {
+    TempDir t;
+    ScanOptions opt = options(t);  // the rules above, as the baseline
+    opt.baseline = opt.rules;
+    std::string updated = k_rules;
+    updated.replace(updated.find("[lure-news.example]"), 19, "[lure-news.example, shop.example]");
+    pixelwarden::ruleset::LoadOptions keep;
+    keep.keep_entries = true;
+    auto r = pixelwarden::ruleset::load_ruleset(t.write("new/rules.yaml", updated), keep);
+    REQUIRE(r.ruleset != nullptr);
+    auto b = pixelwarden::ruleset::load_ruleset(t.write("old/rules.yaml", k_rules), keep);
+    REQUIRE(b.ruleset != nullptr);
+    opt.rules = r.ruleset;
+    opt.baseline = b.ruleset;
+    opt.affected_rules = {"lure-senders"};
+    ScanStats st;
+    CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));     // found before
+    CHECK_FALSE(scan_message(k_clean, "p", std::nullopt, opt, st));    // nothing at all
+    auto rec = scan_message(k_tracked, "p", std::nullopt, opt, st);   // shop.example is new
+    REQUIRE(rec);
+    REQUIRE_FALSE(rec->findings.empty());
+    for (const auto& f : rec->findings) {
+      CHECK(f.rule == "lure-senders");  // the unchanged tracker rule's match is not new
+      CHECK(f.value == "shop.example");
+    }
+    CHECK(rec->verdict_json.find("known-trackers") == std::string::npos);
+    CHECK(st.matched == 1);
+  }
+
   TEST_CASE("--since/--until filter on Date; undated messages are scanned and counted") {
     TempDir t;
     ScanOptions opt = options(t);
