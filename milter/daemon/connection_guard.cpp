@@ -47,6 +47,7 @@ struct Guard {
   std::atomic<int> spare_fd{-1};
   std::atomic<std::uint64_t> refused_limit{0};     // since the last refusal log line
   std::atomic<std::uint64_t> refused_fd_limit{0};
+  std::atomic<std::uint64_t> evicted{0};           // since the last refusal log line
   std::atomic<bool> unmatched_logged{false};
 
   std::mutex mutex;
@@ -125,16 +126,18 @@ void log_refusals(Guard& g, Clock::time_point& last) {
   if (now - last < k_refusal_log_every) return;
   const std::uint64_t limit = g.refused_limit.exchange(0);
   const std::uint64_t fds = g.refused_fd_limit.exchange(0);
-  if (limit > 0) {
+  const std::uint64_t evicted = g.evicted.exchange(0);
+  if (limit > 0 || evicted > 0) {
     spdlog::warn("milter connection limit reached: {} open (milter.max_connections {}); "
-                 "refused {} connection(s), the MTA tempfails their mail",
-                 g.table.open(), g.table.limits().max_connections, limit);
+                 "{} silent connection(s) shut down to admit new ones, {} refused (the MTA "
+                 "tempfails their mail)",
+                 g.table.counted(), g.table.limits().max_connections, evicted, limit);
   }
   if (fds > 0) {
     spdlog::error("out of file descriptors: refused {} milter connection(s); raise "
                   "LimitNOFILE or lower milter.max_connections", fds);
   }
-  if (limit > 0 || fds > 0) last = now;
+  if (limit > 0 || fds > 0 || evicted > 0) last = now;
 }
 
 void run_guard(Guard& g) {
@@ -151,7 +154,7 @@ void run_guard(Guard& g) {
       last_sweep = Clock::now();
     }
     log_refusals(g, last_refusal_log);
-    if (g.metrics) g.metrics->milter_sockets(g.table.open(), g.table.limits().max_connections);
+    if (g.metrics) g.metrics->milter_sockets(g.table.counted(), g.table.limits().max_connections);
     lock.lock();
   }
 }
@@ -236,7 +239,12 @@ extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict l
     }
     return -1;
   }
-  if (g->table.admit(c, inode_of(c), now_ns())) return c;
+  const ConnectionTable::Admission a = g->table.admit(c, inode_of(c), now_ns());
+  if (a.evicted && shut_down(a.evicted->fd, a.evicted->inode)) {
+    g->evicted.fetch_add(1);
+    if (g->metrics) g->metrics->milter_connection_expired(to_string(ExpiryReason::evicted));
+  }
+  if (a.admitted) return c;
   ::close(c);  // the MTA sees its connection drop: milter_default_action
   count_refusal(*g, Refusal::limit);
   errno = ECONNABORTED;

@@ -11,10 +11,13 @@
 //   accept(2)      this file defines accept() for the process. The dynamic linker
 //                  resolves libmilter's (and civetweb's) calls to the executable's
 //                  definition first; it forwards to accept4() and, for the milter's
-//                  listening socket only, admits the connection into the table or
-//                  closes it at once: the MTA sees its connection drop and applies
-//                  milter_default_action (tempfail), never a hang. On EMFILE it frees
-//                  a spare descriptor, accepts and closes, so libmilter does not spin.
+//                  listening socket only, admits the connection into the table. At the
+//                  limit it shuts down the oldest connection that has not negotiated
+//                  (silent, so not an MTA) to make room, or, when every place is taken
+//                  by a negotiated session, closes the new connection at once: the MTA
+//                  sees it drop and applies milter_default_action (tempfail), never a
+//                  hang. On EMFILE it frees a spare descriptor, accepts and closes, so
+//                  libmilter's listener does not spin.
 //   callbacks      every milter callback marks its connection busy, then active
 //                  (command_begin/command_end, from milter.cpp).
 //   guard thread   every 200 ms shuts down the connections past their handshake or

@@ -3,7 +3,15 @@
 namespace pixelwarden::daemon {
 
 const char* to_string(ExpiryReason r) {
-  return r == ExpiryReason::handshake_timeout ? "handshake_timeout" : "idle_timeout";
+  switch (r) {
+    case ExpiryReason::handshake_timeout:
+      return "handshake_timeout";
+    case ExpiryReason::idle_timeout:
+      return "idle_timeout";
+    case ExpiryReason::evicted:
+      break;
+  }
+  return "evicted";
 }
 
 ConnectionTable::ConnectionTable(ConnectionLimits limits, int max_fd)
@@ -15,15 +23,46 @@ ConnectionTable::Entry* ConnectionTable::entry(int fd) {
 }
 
 void ConnectionTable::release(Entry& e) {
-  if (e.inode.exchange(0) != 0) --m_open;
+  if (e.inode.exchange(0) == 0) return;
+  --m_open;
+  if (e.reported.load()) --m_shut_down;
 }
 
-bool ConnectionTable::admit(int fd, std::uint64_t inode, Nanos now) {
+void ConnectionTable::mark_shut_down(Entry& e) {
+  e.reported = true;
+  ++m_shut_down;
+}
+
+std::optional<Expired> ConnectionTable::evict(Nanos now) {
+  const Nanos min_age = std::chrono::nanoseconds(k_evict_after).count();
+  int victim = -1;
+  Nanos oldest = now - min_age + 1;
+  for (int fd = 0; fd < m_high; ++fd) {
+    Entry& e = m_entries[static_cast<std::size_t>(fd)];
+    if (e.inode.load() == 0 || e.reported.load() || e.negotiated.load()) continue;
+    if (e.accepted.load() < oldest) {
+      oldest = e.accepted.load();
+      victim = fd;
+    }
+  }
+  if (victim < 0) return std::nullopt;
+  Entry& e = m_entries[static_cast<std::size_t>(victim)];
+  mark_shut_down(e);
+  return Expired{victim, e.inode.load(), ExpiryReason::evicted};
+}
+
+ConnectionTable::Admission ConnectionTable::admit(int fd, std::uint64_t inode, Nanos now) {
+  Admission a;
   Entry* e = entry(fd);
-  if (!e) return false;
+  if (!e) return a;
   std::lock_guard lock(m_mutex);
   release(*e);  // a descriptor still in the table: its old connection is gone
-  if (m_open >= m_limits.max_connections) return false;
+  if (m_open >= m_limits.max_connections + k_overshoot) return a;
+  if (m_open - m_shut_down >= m_limits.max_connections) {
+    a.evicted = evict(now);
+    if (!a.evicted) return a;
+  }
+  a.admitted = true;
   e->accepted = now;
   e->last_activity = now;
   e->busy = 0;
@@ -32,7 +71,7 @@ bool ConnectionTable::admit(int fd, std::uint64_t inode, Nanos now) {
   e->inode = inode;
   ++m_open;
   if (fd + 1 > m_high) m_high = fd + 1;
-  return true;
+  return a;
 }
 
 bool ConnectionTable::begin(int fd, Nanos now, bool negotiated) {
@@ -78,11 +117,11 @@ std::vector<Expired> ConnectionTable::expired(Nanos now) {
       // The MTA negotiates first thing after connecting; a connection that has not is
       // not an MTA (or one stalled inside its first packet, holding a worker thread).
       if (now - e.accepted.load() >= handshake) {
-        e.reported = true;
+        mark_shut_down(e);
         out.push_back({fd, inode, ExpiryReason::handshake_timeout});
       }
     } else if (e.busy.load() == 0 && now - e.last_activity.load() >= idle) {
-      e.reported = true;
+      mark_shut_down(e);
       out.push_back({fd, inode, ExpiryReason::idle_timeout});
     }
   }
@@ -102,6 +141,11 @@ std::vector<std::pair<int, std::uint64_t>> ConnectionTable::tracked() {
 std::size_t ConnectionTable::open() const {
   std::lock_guard lock(m_mutex);
   return m_open;
+}
+
+std::size_t ConnectionTable::counted() const {
+  std::lock_guard lock(m_mutex);
+  return m_open - m_shut_down;
 }
 
 }  // namespace pixelwarden::daemon

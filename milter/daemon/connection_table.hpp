@@ -3,8 +3,8 @@
 // indexed by its socket descriptor, with what the limits need to know about it: when it
 // was accepted, whether the MTA finished the option negotiation, when a milter command
 // last ran for it, and whether one is running now. Decides admission (the connection
-// cap) and expiry (handshake and idle timeouts); the glue (connection_guard.hpp)
-// enforces both on the sockets.
+// cap, and which silent connection makes room at it) and expiry (handshake and idle
+// timeouts); the glue (connection_guard.hpp) enforces both on the sockets.
 //
 // Identity: a descriptor number is reused as soon as libmilter closes it, so every entry
 // also holds the socket's inode; admitting a descriptor that is still in the table
@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace pixelwarden::daemon {
@@ -30,7 +31,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{1'800'000};
 };
 
-enum class ExpiryReason { handshake_timeout, idle_timeout };
+enum class ExpiryReason { handshake_timeout, idle_timeout, evicted };
 
 const char* to_string(ExpiryReason r);
 
@@ -47,9 +48,22 @@ class ConnectionTable {
   // `max_fd`: descriptors at or above it are never tracked (the process's fd limit).
   ConnectionTable(ConnectionLimits limits, int max_fd);
 
-  // A connection was accepted on `fd`: true when it is admitted (fewer than
-  // max_connections open), false when it must be refused.
-  bool admit(int fd, std::uint64_t inode, Nanos now);
+  // Connections shut down (reported by expired() or evicted) no longer count against
+  // max_connections, though they hold their descriptor until libmilter closes it
+  // (milliseconds); at most this many more than max_connections are ever open.
+  static constexpr std::size_t k_overshoot = 128;
+  // At the limit, a connection that has not negotiated for this long gives its place
+  // to a new one: an MTA negotiates within milliseconds of connecting.
+  static constexpr std::chrono::milliseconds k_evict_after{1000};
+
+  struct Admission {
+    bool admitted = false;
+    std::optional<Expired> evicted;  // to shut down: the new connection took its place
+  };
+  // A connection was accepted on `fd`. Admitted while fewer than max_connections count;
+  // at the limit, admitted in the place of the oldest connection that has not
+  // negotiated after k_evict_after (a silent or stalled one), if any; else refused.
+  Admission admit(int fd, std::uint64_t inode, Nanos now);
 
   // A milter command starts / ends for the connection on `fd`. `negotiated`: the
   // command is the option negotiation. False when `fd` is not a tracked connection.
@@ -67,7 +81,9 @@ class ConnectionTable {
   // Every tracked (fd, inode), for the guard's check that the sockets still exist.
   std::vector<std::pair<int, std::uint64_t>> tracked();
 
+  // Connections tracked (open descriptors), and those that count against the limit.
   std::size_t open() const;
+  std::size_t counted() const;
   const ConnectionLimits& limits() const { return m_limits; }
 
  private:
@@ -81,13 +97,16 @@ class ConnectionTable {
   };
 
   Entry* entry(int fd);
-  void release(Entry& e);  // with m_mutex held
+  void release(Entry& e);        // with m_mutex held
+  void mark_shut_down(Entry& e);  // with m_mutex held
+  std::optional<Expired> evict(Nanos now);  // with m_mutex held
 
   ConnectionLimits m_limits;
   std::unique_ptr<Entry[]> m_entries;
   int m_size;
   mutable std::mutex m_mutex;
   std::size_t m_open = 0;
+  std::size_t m_shut_down = 0;  // open, but shut down (reported or evicted)
   int m_high = 0;  // one past the highest fd ever admitted (bounds the scans)
 };
 

@@ -26,7 +26,8 @@ constexpr std::array<const char*, 19> k_vectors = {
     "script",     "background", "meta_refresh",   "svg_image",   "vml",
     "css_url",    "css_import", "font_face",      "mdn_header"};
 constexpr std::array<const char*, 2> k_refusal_reasons = {"limit", "fd_limit"};
-constexpr std::array<const char*, 2> k_expiry_reasons = {"handshake_timeout", "idle_timeout"};
+constexpr std::array<const char*, 3> k_expiry_reasons = {"handshake_timeout", "idle_timeout",
+                                                          "evicted"};
 constexpr std::array<const char*, 4> k_skip_reasons = {
     "too_large", "malformed_mime", "allowed", "error"};
 
@@ -95,8 +96,8 @@ Metrics::Metrics(std::string_view hyperscan)
   for (std::size_t i = 0; i < k_refusal_reasons.size(); ++i) {
     m_refused[i] = &refused.Add({{"reason", k_refusal_reasons[i]}});
   }
-  auto& expired = counter(r, "pixelwarden_milter_connections_timed_out_total",
-                          "Milter connections shut down for a timeout, by reason.");
+  auto& expired = counter(r, "pixelwarden_milter_connections_shut_down_total",
+                          "Milter connections shut down by the daemon, by reason.");
   for (std::size_t i = 0; i < k_expiry_reasons.size(); ++i) {
     m_expired[i] = &expired.Add({{"reason", k_expiry_reasons[i]}});
   }

@@ -58,8 +58,8 @@ class Metrics {
   void connection_closed();
 
   // Milter connection limits (daemon/connection_guard.hpp): a connection refused
-  // (reason limit | fd_limit), one closed by the guard (handshake_timeout |
-  // idle_timeout), and the accepted sockets against the cap.
+  // (reason limit | fd_limit), one shut down by the guard (handshake_timeout |
+  // idle_timeout | evicted), and the connections counted against the cap.
   void milter_connection_refused(std::string_view reason);
   void milter_connection_expired(std::string_view reason);
   void milter_sockets(std::size_t open, std::size_t limit);
@@ -91,7 +91,7 @@ class Metrics {
   LabelCache m_reloads;
   prometheus::Gauge* m_connections = nullptr;
   std::array<prometheus::Counter*, 2> m_refused{};  // limit, fd_limit
-  std::array<prometheus::Counter*, 2> m_expired{};  // handshake_timeout, idle_timeout
+  std::array<prometheus::Counter*, 3> m_expired{};  // handshake_timeout, idle_timeout, evicted
   prometheus::Gauge* m_open_sockets = nullptr;
   prometheus::Gauge* m_connection_limit = nullptr;
 

@@ -8,12 +8,16 @@ Phases, against a private Postfix (milter_default_action = tempfail):
      packet (+ 50 that negotiate and then stall inside a packet). A real Postfix
      session still gets its message filtered within 1 s; a pushed ruleset reloads;
      threads and descriptors stay under their caps.
-  2. the cap: more connections than milter.max_connections. The excess is refused at
-     once (log line, pixelwarden_milter_connections_refused_total{reason="limit"}),
-     and a Postfix session meanwhile gets a temporary failure quickly, not a hang.
-  3. the timeouts: the silent ones are shut down after milter.handshake_timeout, the
+  2. the timeouts: the silent ones are shut down after milter.handshake_timeout, the
      negotiated ones after milter.idle_timeout; descriptors and threads come back to
      their baseline; mail flows again.
+  3. the cap: the cap filled with silent connections, then 200 more: they take the
+     places of the oldest silent ones (log line,
+     pixelwarden_milter_connections_shut_down_total{reason="evicted"}), so a Postfix
+     session still gets its message filtered. Then every place taken by a negotiated
+     session: a new connection is refused at once
+     (pixelwarden_milter_connections_refused_total{reason="limit"}) and Postfix answers
+     a temporary failure quickly, not a hang.
   4. the descriptor limit (no Postfix): the daemon started under `ulimit -n 1024`
      lowers max_connections to what fits beside its reserve, 1,100 idle connections
      cannot exhaust it, and a reload still succeeds.
@@ -40,8 +44,8 @@ IDLE = 2000
 PARTIAL = 300
 NEGOTIATED_PARTIAL = 50
 CAP = 2500
-HANDSHAKE = 5
-IDLE_TIMEOUT = 8
+HANDSHAKE = 8
+IDLE_TIMEOUT = 10
 
 
 def open_idle(milter, n):
@@ -199,35 +203,74 @@ def hold_attack(checks, stack, groups, seconds=60):
                  f"{peak_fds} fds")
 
 
-def phase_cap(checks, stack, groups):
+def phase_cap(checks, stack):
+    """The cap filled with silent connections: new connections take the places of the
+    oldest ones, so the MTA still gets in."""
     milter = stack.milter
     open_now = support.metric(metrics(milter), "pixelwarden_milter_open_sockets")
-    extra = open_idle(milter, int(CAP - open_now) + 100)
+    extra = open_idle(milter, int(CAP - open_now))
+    time.sleep(1.2)  # older than a second: no MTA would still be silent
+    for _ in range(4):  # 200 over the cap, in bursts libmilter closes the evicted ones
+        extra += open_idle(milter, 50)  # between (at most k_overshoot pending at once)
+        time.sleep(0.1)
     time.sleep(0.5)
-    refused = support.metric(metrics(milter), "pixelwarden_milter_connections_refused_total",
-                             reason="limit")
-    checks.check(refused >= 50, f"{refused:.0f} of {len(extra)} more connections refused at the "
-                                f"cap of {CAP}")
-    t0 = time.monotonic()
-    try:
-        out, took, _ = timed_send(stack, 2)
-        code, where = out.code, out.stage
-    except Exception as e:  # noqa: BLE001 - any SMTP failure is an answer, not a hang
-        code, where, took = repr(e), "error", time.monotonic() - t0
-    checks.check(isinstance(code, int) and 400 <= code < 500 and took <= 5.0,
-                 f"Postfix session at the cap: {code} at {where} in {took:.2f}s "
-                 f"(want a temporary failure, quickly)")
+    m = metrics(milter)
+    evicted = support.metric(m, "pixelwarden_milter_connections_shut_down_total",
+                             reason="evicted")
+    refused = support.metric(m, "pixelwarden_milter_connections_refused_total", reason="limit")
+    checks.check(evicted >= 190 and refused == 0,
+                 f"{len(extra)} more connections over the cap of {CAP}: {evicted:.0f} older "
+                 f"silent ones shut down to make room, {refused:.0f} refused")
+    out, took, sender = timed_send(stack, 2)
+    checks.check(out.code == 250 and took <= 1.0 and filtered(stack, sender),
+                 f"Postfix session at the cap: {out.code} in {took:.3f}s, filtered")
     line = harness.wait_until(
         lambda: re.search(r"milter connection limit reached: .*", milter.log()),
         timeout=5, what="the limit log line")
     checks.check(bool(line), f"log: {line.group(0) if line else None}")
-    groups.append(extra)
+    close_all(extra)
+
+
+def open_negotiated(milter, n):
+    """n connections that negotiate (pipelined: every OPTNEG sent, then every reply read)."""
+    conns = [milterproto.MilterConn.open(milter) for _ in range(n)]
+    for c in conns:
+        c.send(b"O", struct.pack("!III", milterproto.PROTOCOL_VERSION, milterproto.SMFIF_ALL, 0))
+    for c in conns:
+        c.reply()
+    return conns
+
+
+def phase_cap_full(checks, stack):
+    """Every place taken by a negotiated session: a new connection is refused at once and
+    Postfix answers its client with a temporary failure, quickly."""
+    milter = stack.milter
+    conns = []
+    try:
+        conns = open_negotiated(milter, CAP)
+        before = support.metric(metrics(milter), "pixelwarden_milter_connections_refused_total",
+                                reason="limit")
+        t0 = time.monotonic()
+        try:
+            out, took, _ = timed_send(stack, 4)
+            code, where = out.code, out.stage
+        except Exception as e:  # noqa: BLE001 - any SMTP failure is an answer, not a hang
+            code, where, took = repr(e), "error", time.monotonic() - t0
+        after = support.metric(metrics(milter), "pixelwarden_milter_connections_refused_total",
+                               reason="limit")
+        checks.check(isinstance(code, int) and 400 <= code < 500 and took <= 5.0
+                     and after > before,
+                     f"cap full of {CAP} negotiated sessions: Postfix answered {code} at {where} "
+                     f"in {took:.2f}s (want a temporary failure, quickly); refused "
+                     f"{after - before:.0f}")
+    finally:
+        close_all(c.sock for c in conns)
 
 
 def phase_timeouts(checks, stack, base, groups):
     milter = stack.milter
-    idle, partial, negotiated, extra = groups
-    silent = idle + partial + extra
+    idle, partial, negotiated = groups
+    silent = idle + partial
     harness.wait_until(lambda: closed_by_peer(silent) == len(silent),
                        timeout=HANDSHAKE + 5, what="the silent connections to be shut down")
     checks.check(True, f"all {len(silent)} silent connections shut down after the "
@@ -237,17 +280,18 @@ def phase_timeouts(checks, stack, base, groups):
     checks.check(True, f"all {len(negotiated)} negotiated connections stalled inside a packet "
                        f"shut down after the {IDLE_TIMEOUT}s idle_timeout")
     m = metrics(milter)
-    hs = support.metric(m, "pixelwarden_milter_connections_timed_out_total",
+    hs = support.metric(m, "pixelwarden_milter_connections_shut_down_total",
                         reason="handshake_timeout")
-    it = support.metric(m, "pixelwarden_milter_connections_timed_out_total",
+    it = support.metric(m, "pixelwarden_milter_connections_shut_down_total",
                         reason="idle_timeout")
-    refused = support.metric(m, "pixelwarden_milter_connections_refused_total", reason="limit")
+    ev = support.metric(m, "pixelwarden_milter_connections_shut_down_total", reason="evicted")
     # A negotiated connection stalled inside a packet is cut by whichever comes first:
     # the guard's idle_timeout or libmilter's wait for the rest of the packet (the same
     # timeout, smfi_settimeout), so only the silent ones are counted exactly.
-    checks.check(hs >= len(silent) - refused,  # refused also counts the Postfix session
-                 f"timed out: {hs:.0f} handshake (>= {len(silent)} silent - {refused:.0f} "
-                 f"refused), {it:.0f} idle (the rest of the {len(negotiated)} by libmilter)")
+    checks.check(hs == len(silent) and ev == 0,
+                 f"shut down: {hs:.0f} at handshake_timeout of {len(silent)} silent, {ev:.0f} "
+                 f"evicted; {it:.0f} at idle_timeout (the rest of the {len(negotiated)} by "
+                 f"libmilter)")
     for g in groups:
         close_all(g)
 
@@ -317,34 +361,34 @@ def phase_unix_socket(checks, root):
                                 "idle_timeout": "3s"}})
     milter.config_path = os.path.join(root, "unix.yaml")
     milter.log_path = os.path.join(root, "unix-milter.log")
-    socks = []
+    socks, sessions = [], []
     try:
         milter.start()
-        socks = open_idle(milter, 25)
+        time.sleep(0.5)  # the harness's readiness probe connection counts until it closes
+        sessions = open_negotiated(milter, 20)
+        more = open_idle(milter, 5)
         time.sleep(0.5)
-        refused = closed_by_peer(socks)
-        c = milterproto.MilterConn.open(milter)
-        t0 = time.monotonic()
-        try:
-            c.negotiate()
-            negotiated = True
-        except (ConnectionError, OSError):
-            negotiated = False
-        checks.check(refused == 5 and not negotiated,
-                     f"unix socket: {refused} of 25 refused over a cap of 20; one more "
-                     f"refused too ({time.monotonic() - t0:.2f}s)")
+        refused = closed_by_peer(more)
+        checks.check(refused == 5, f"unix socket: 20 negotiated sessions fill the cap of 20; "
+                                   f"{refused} of 5 more refused")
+        close_all(more)
+        close_all(c.sock for c in sessions)
+        time.sleep(0.5)
+        socks = open_idle(milter, 10)
         harness.wait_until(lambda: closed_by_peer(socks) == len(socks), timeout=6,
                            what="handshake timeout on the unix socket")
+        checks.check(True, "unix socket: 10 silent connections shut down by handshake_timeout")
         c = milterproto.MilterConn.open(milter)
         c.negotiate()
         c.connect_step()
         c.sock.settimeout(10)
         t0 = time.monotonic()
         end = c.sock.recv(16)
-        checks.check(end == b"", f"unix socket: silent connections shut down after 2s, a "
-                                 f"negotiated idle one after {time.monotonic() - t0:.2f}s (3s)")
+        checks.check(end == b"", f"unix socket: a negotiated idle connection shut down after "
+                                 f"{time.monotonic() - t0:.2f}s (idle_timeout 3s)")
     finally:
         close_all(socks)
+        close_all(c.sock for c in sessions)
         milter.stop(timeout=15)
 
 
@@ -363,8 +407,9 @@ def main():
     try:
         stack.start()
         base, groups = phase_attack(checks, stack, args)
-        phase_cap(checks, stack, groups)
         phase_timeouts(checks, stack, base, groups)
+        phase_cap(checks, stack)
+        phase_cap_full(checks, stack)
         phase_fd_limit(checks, stack.root)
         phase_unix_socket(checks, stack.root)
     except Exception as e:  # noqa: BLE001 - report, keep the temp dir

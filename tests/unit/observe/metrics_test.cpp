@@ -226,18 +226,20 @@ TEST_SUITE("observe::Metrics") {
     Metrics m("5.4.9");
     std::string out = m.serialize();
     CHECK_LINE(out, "pixelwarden_milter_connections_refused_total{reason=\"limit\"} 0");
-    CHECK_LINE(out, "pixelwarden_milter_connections_timed_out_total{reason=\"idle_timeout\"} 0");
+    CHECK_LINE(out, "pixelwarden_milter_connections_shut_down_total{reason=\"idle_timeout\"} 0");
     m.milter_connection_refused("limit");
     m.milter_connection_refused("limit");
     m.milter_connection_refused("fd_limit");
     m.milter_connection_expired("handshake_timeout");
+    m.milter_connection_expired("evicted");
     m.milter_connection_expired("no_such_reason");  // not a label value: ignored
     m.milter_sockets(7, 4096);
     out = m.serialize();
     CHECK_LINE(out, "pixelwarden_milter_connections_refused_total{reason=\"limit\"} 2");
     CHECK_LINE(out, "pixelwarden_milter_connections_refused_total{reason=\"fd_limit\"} 1");
     CHECK_LINE(out,
-               "pixelwarden_milter_connections_timed_out_total{reason=\"handshake_timeout\"} 1");
+               "pixelwarden_milter_connections_shut_down_total{reason=\"handshake_timeout\"} 1");
+    CHECK_LINE(out, "pixelwarden_milter_connections_shut_down_total{reason=\"evicted\"} 1");
     CHECK_LINE(out, "pixelwarden_milter_open_sockets 7");
     CHECK_LINE(out, "pixelwarden_milter_connection_limit 4096");
     CHECK(out.find("no_such_reason") == std::string::npos);
