@@ -33,12 +33,31 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return len;
 }
 
+// Printable ASCII that needs no escape: copied in runs, not byte by byte (an audit line
+// is almost all such bytes).
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable k_plain;
+
+bool plain_ascii(unsigned char c) { return k_plain.plain[c]; }
+
 }  // namespace
 
 void json_quote(std::string& out, std::string_view s) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (plain_ascii(c)) {
+      std::size_t end = i + 1;
+      while (end < s.size() && plain_ascii(static_cast<unsigned char>(s[end]))) ++end;
+      out.append(s.data() + i, end - i);
+      i = end;
+      continue;
+    }
     if (c < 0x80) {
       switch (c) {
         case '"': out += "\\\""; break;

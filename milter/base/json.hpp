@@ -31,6 +31,8 @@ class JsonWriter {
   // Inserts already-serialized JSON as one value.
   JsonWriter& raw(std::string_view json);
 
+  // Capacity for a document of about n bytes (one allocation instead of several).
+  void reserve(std::size_t n) { m_out.reserve(n); }
   const std::string& str() const { return m_out; }
   std::string take() { return std::move(m_out); }
 

@@ -33,7 +33,9 @@ class LineWriter {
  public:
   LineWriter(const engine::Verdict& v, const AuditLineContext& cx, const AuditLineOptions& o,
              const Budget& b)
-      : m_v(v), m_cx(cx), m_opt(o), m_budget(b) {}
+      : m_v(v), m_cx(cx), m_opt(o), m_budget(b) {
+    m_w.reserve(4096);  // a typical line is 1-3 KB
+  }
 
   std::string write();
 
@@ -177,7 +179,13 @@ void LineWriter::matches() {
     m_w.key("monitor").value(l.monitor);
     // Null until list entries carry their provenance (feed, campaign).
     m_w.key("indicator_source").null().key("indicator_campaign").null();
-    m_w.key("url").null().key("vector").null().key("part").null().key("vendor").null();
+    m_w.key("url");
+    if (l.url.empty()) {
+      m_w.null();
+    } else {
+      url(l.url);
+    }
+    m_w.key("vector").null().key("part").null().key("vendor").null();
     m_w.end_object();
   }
   n = 0;

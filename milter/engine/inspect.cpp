@@ -10,6 +10,27 @@
 
 namespace pixelwarden::engine {
 
+namespace {
+
+// A link or resource lure names its host; the verdict also gives the URL it came from.
+void attach_urls(const ruleset::LureEvidence& lure, const std::vector<std::string_view>& link_urls,
+                 const std::vector<std::string_view>& resource_urls, Verdict& verdict) {
+  for (LureRecord& l : verdict.lures) {
+    const bool link = l.where == "links";
+    if (!link && l.where != "resources") continue;
+    const auto& hosts = link ? lure.link_hosts : lure.resource_hosts;
+    const auto& urls = link ? link_urls : resource_urls;
+    for (std::size_t i = 0; i < hosts.size() && i < urls.size(); ++i) {
+      if (hosts[i] == l.value) {
+        l.url = std::string(urls[i]);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 struct Inspection::State {
   ruleset::LureEvidence lure;
   ruleset::AllowEvidence allow;
@@ -75,6 +96,8 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     return;
   }
   BodyScan scan = scan_body(s.headers.block, body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
+  // The first URL of each host, beside lure.link_hosts / resource_hosts (same index).
+  std::vector<std::string_view> link_urls, resource_urls;
   if (scan.walk.malformed) {
     if (!refused) m_verdict.skipped = "malformed_mime";
   } else {
@@ -87,17 +110,22 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     // repeats cannot change.
     std::vector<std::string_view> seen_links, seen_resources;
     const auto add_host = [](std::vector<std::string_view>& seen, std::vector<std::string>& out,
-                             std::string_view raw) {
+                             std::vector<std::string_view>& urls, std::string_view raw,
+                             std::string_view url) {
       if (std::find(seen.begin(), seen.end(), raw) != seen.end()) return;
       seen.push_back(raw);
       out.push_back(normalize(raw));
+      urls.push_back(url);
     };
     for (const TextPart& t : scan.parts) {
-      for (const auto& l : t.scan.links) add_host(seen_links, s.lure.link_hosts, l.host);
-      for (const auto& r : t.scan.resources) add_host(seen_resources, s.lure.resource_hosts, r.host);
+      for (const auto& l : t.scan.links) add_host(seen_links, s.lure.link_hosts, link_urls, l.host, l.url);
+      for (const auto& r : t.scan.resources) {
+        add_host(seen_resources, s.lure.resource_hosts, resource_urls, r.host, r.resolved);
+      }
     }
   }
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
+  attach_urls(s.lure, link_urls, resource_urls, m_verdict);
   if (!refused) finish(*m_rules, s.headers, &scan, body, m_verdict);
 }
 

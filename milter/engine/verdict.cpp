@@ -50,6 +50,7 @@ void write_lures(base::JsonWriter& w, const std::vector<LureRecord>& lures) {
   for (const auto& l : lures) {
     w.begin_object().key("rule").value(l.rule).key("action").value(l.action);
     w.key("where").value(l.where).key("value").value(l.value);
+    if (!l.url.empty()) w.key("url").value(l.url);
     if (l.monitor) w.key("monitor").value(true);
     w.end_object();
   }

@@ -36,6 +36,7 @@ struct LureRecord {
   std::string where;
   std::string value;
   bool monitor = false;
+  std::string url;  // links / resources: the first URL with the matching host
 };
 
 // An address of a header field, as written (local@domain) with its decoded display name.

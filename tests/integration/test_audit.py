@@ -146,6 +146,40 @@ class RefusedAtData(harness.SharedStackTestCase):
         self.assertEqual(findings(verdict["lures"]), [TRIPLE[0]])
 
 
+class OfflineToolsAgree(unittest.TestCase):
+    """`rules test` and `scan` run the same complete inspection: a test expecting the
+    envelope, display-name and link matches passes, and scan reports all three."""
+
+    def test_rules_test_and_scan_list_every_match(self):
+        import subprocess
+        with tempfile.TemporaryDirectory() as d:
+            with open(RULES, encoding="utf-8") as f:
+                rules = f.read()
+            with open(os.path.join(d, "lure.eml"), "wb") as f:
+                f.write(triple_lure_message().replace(
+                    b"From: ", b"Return-Path: <" + LURE_SENDER.encode() + b">\r\nFrom: ", 1))
+            rules += ("tests:\n"
+                      "  - name: every stage's match is listed after the envelope refusal\n"
+                      "    message: lure.eml\n"
+                      f"    envelope: {{from: {LURE_SENDER}, rcpt: [mp1@parliament.example]}}\n"
+                      "    expect:\n"
+                      "      action: reject\n"
+                      "      rules: [lure-domains, news-display-names]\n")
+            path = os.path.join(d, "rules.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(rules)
+            r = subprocess.run([harness.binary(), "rules", "test", path], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("1 passed, 0 failed", r.stdout)
+            r = subprocess.run([harness.binary(), "scan", "--rules", path, "--format", "json",
+                                os.path.join(d, "lure.eml")], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            verdict = json.loads(r.stdout.splitlines()[0])["verdict"]
+            self.assertEqual(findings(verdict["lures"]), sorted(TRIPLE))
+
+
 class SchemaCheckCatchesGaps(unittest.TestCase):
     """The harness check is not vacuous: lines without a timestamp, a Message-ID or
     recipients, or with an unknown field, fail it."""

@@ -134,10 +134,10 @@ TEST_SUITE("cli::scan_output") {
 
   TEST_CASE("matched_rules lists lure then tracker rule ids once each") {
     pixelwarden::engine::Verdict v;
-    v.lures.push_back({"l1", "reject", "header_from", "x", false});
+    v.lures.push_back({"l1", "reject", "header_from", "x", false, {}});
     v.trackers.push_back({"t1", "neutralize", "img", "u", "1", "", false});
     v.trackers.push_back({"t1", "neutralize", "img", "u2", "1", "", false});
-    v.lures.push_back({"l1", "reject", "links", "y", false});
+    v.lures.push_back({"l1", "reject", "links", "y", false, {}});
     CHECK(matched_rules(v) == std::vector<std::string>{"l1", "t1"});
   }
 

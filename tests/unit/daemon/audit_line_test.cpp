@@ -30,8 +30,10 @@ engine::Verdict sample_verdict() {
   v.headers.date = "Thu, 03 Dec 2026 10:00:00 +0000";
   v.stages_seen = engine::stage_envelope | engine::stage_headers | engine::stage_body;
   v.message_bytes = 5120;
-  v.lures = {{"lure-senders", "reject", "envelope_from", "lure.example", false},
-             {"news-names", "tag", "display_name", "Reuters Desk", false}};
+  v.lures = {{"lure-senders", "reject", "envelope_from", "lure.example", false, {}},
+             {"news-names", "tag", "display_name", "Reuters Desk", false, {}},
+             {"lure-senders", "reject", "links", "www.lure.example", false,
+              "https://www.lure.example/story?id=7"}};
   v.trackers = {{"known-trackers", "neutralize", "img", "https://t.example/o.gif?u=alice", "1", "Mailchimp", false}};
   return v;
 }
@@ -68,7 +70,8 @@ TEST_SUITE("daemon::audit_line") {
     CHECK(has(line, R"({"rule":"lure-senders","kind":"lure","action":"reject","where":"envelope_from","value":"lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":null,"vector":null,"part":null,"vendor":null})"));
     CHECK(has(line, R"("where":"display_name","value":"Reuters Desk")"));
     CHECK(has(line, R"({"rule":"known-trackers","kind":"tracker","action":"neutralize","where":"resources","value":"t.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://t.example/o.gif?u=alice","vector":"img","part":"1","vendor":"Mailchimp"})"));
-    CHECK(has(line, R"("matches_total":3,"matches_omitted":{"count":0,"by_rule":{}})"));
+    CHECK(has(line, R"("where":"links","value":"www.lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://www.lure.example/story?id=7","vector":null)"));
+    CHECK(has(line, R"("matches_total":4,"matches_omitted":{"count":0,"by_rule":{}})"));
     CHECK(has(line, R"("sampled":false,"sample_rate":0,"truncated":false})"));
   }
 
@@ -86,6 +89,8 @@ TEST_SUITE("daemon::audit_line") {
     o.hash_url_queries = true;
     const std::string line = audit_line(sample_verdict(), context(), o);
     CHECK_FALSE(has(line, "u=alice"));
+    CHECK_FALSE(has(line, "id=7"));
+    CHECK(has(line, R"("url":"https://www.lure.example/story?sha256=)"));
     CHECK(has(line, R"("url":"https://t.example/o.gif?sha256=)"));
   }
 
@@ -134,7 +139,7 @@ TEST_SUITE("daemon::audit_line") {
     }
     const std::string line = audit_line(v, context(), {});
     CHECK(line.size() <= 65536);
-    CHECK(has(line, R"("matches_total":100002)"));
+    CHECK(has(line, R"("matches_total":100003)"));
     const auto listed = daemon::k_max_listed_trackers;
     CHECK(has(line, "\"matches_omitted\":{\"count\":" + std::to_string(100000 - listed) +
                         ",\"by_rule\":{\"rule-a\":" + std::to_string(50000 - listed / 2) +

@@ -67,7 +67,7 @@ class ScriptedInspector final : public daemon::Inspector {
   void refuse(const char* where) {
     m_v.action = engine::Action::reject;
     m_v.decision = engine::Decision::reject;
-    m_v.lures.push_back({"lure-rule", "reject", where, "lure.example", false});
+    m_v.lures.push_back({"lure-rule", "reject", where, "lure.example", false, {}});
     m_v.reply = engine::Reply{"550", "5.7.1", "No lures, please"};
   }
   Script& m_s;

@@ -373,6 +373,8 @@ TEST_SUITE("engine::inspect complete verdicts") {
     CHECK(find_lure(v, "news-display-names", "display_name")->value == "Reuters Desk");
     REQUIRE(find_lure(v, "lure-senders", "links") != nullptr);
     CHECK(find_lure(v, "lure-senders", "links")->value == "www.lure-news.example");
+    CHECK(find_lure(v, "lure-senders", "links")->url == "https://www.lure-news.example/story");
+    CHECK(find_lure(v, "lure-senders", "envelope_from")->url.empty());
     CHECK(v.lures.size() == 3);
     CHECK(v.stages_seen == (engine::stage_envelope | engine::stage_headers | engine::stage_body));
     CHECK(engine::stages_not_seen(v).empty());

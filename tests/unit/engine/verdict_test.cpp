@@ -13,7 +13,7 @@ TEST_SUITE("engine::Verdict") {
     v.message_id = "<m@x>";
     v.envelope.mail_from = "a@b";
     v.envelope.rcpt = {"c@d"};
-    v.lures.push_back({"r1", "reject", "header_from", "x.example", false});
+    v.lures.push_back({"r1", "reject", "header_from", "x.example", false, {}});
     v.trackers.push_back({"t1", "neutralize", "img", "https://t/x", "1.2", "Mailchimp", false});
     v.remote_resources = 3;
     v.elapsed_us = 7;

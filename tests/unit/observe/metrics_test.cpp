@@ -140,8 +140,8 @@ TEST_SUITE("observe::Metrics") {
     Metrics m("5.4.9");
     engine::Verdict v;
     v.action = engine::Action::reject;
-    v.lures.push_back({"apt31-news-lures", "reject", "header_from", "lure-news.example", false});
-    v.lures.push_back({"lookalike-brands", "tag", "links", "nytimes.co", true});
+    v.lures.push_back({"apt31-news-lures", "reject", "header_from", "lure-news.example", false, {}});
+    v.lures.push_back({"lookalike-brands", "tag", "links", "nytimes.co", true, {}});
     m.record_message(v, 0.001);
     const std::string out = m.serialize();
     CHECK_LINE(out, "pixelwarden_messages_total{action=\"reject\"} 1");
@@ -315,7 +315,7 @@ TEST_SUITE("observe::Metrics") {
     // use; one of each event brings them all out.
     Metrics m("5.4.9");
     engine::Verdict v = newsletter();
-    v.lures.push_back({"apt31-news-lures", "reject", "header_from", "x.example", false});
+    v.lures.push_back({"apt31-news-lures", "reject", "header_from", "x.example", false, {}});
     m.record_message(v, 0.001);
     m.record_error("callback_exception");
     m.ruleset_loaded(FakeRuleset({"corp", "1", "aaa"}, {1, 0, 0, 0, 0.1}));
