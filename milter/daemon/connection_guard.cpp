@@ -206,12 +206,18 @@ void stop_connection_guard() {
   if (g->thread.joinable()) g->thread.join();
 }
 
+// Every callback's socket is one the guard accepted, unless the socket read from the
+// SMFICTX is not its socket (a libmilter whose context layout differs). Then no
+// connection can be known to have negotiated or to be idle, and the timeouts and the
+// eviction would cut real MTA sessions: stop them, keep the cap.
 void command_begin(int fd, bool negotiation) {
   Guard* g = g_guard.load(std::memory_order_acquire);
   if (!g || g->table.begin(fd, now_ns(), negotiation)) return;
   if (!g->unmatched_logged.exchange(true)) {
-    spdlog::warn("a milter callback's socket ({}) is not a connection the guard accepted; "
-                 "handshake and idle timeouts do not apply to it", fd);
+    g->table.stop_expiry();
+    spdlog::error("a milter callback's socket ({}) is not a connection the daemon accepted; "
+                  "milter.handshake_timeout and milter.idle_timeout are off (libmilter's "
+                  "context layout is not the expected one)", fd);
   }
 }
 

@@ -34,6 +34,7 @@ void ConnectionTable::mark_shut_down(Entry& e) {
 }
 
 std::optional<Expired> ConnectionTable::evict(Nanos now) {
+  if (m_expiry_stopped) return std::nullopt;
   const Nanos min_age = std::chrono::nanoseconds(k_evict_after).count();
   int victim = -1;
   Nanos oldest = now - min_age + 1;
@@ -108,6 +109,7 @@ std::vector<Expired> ConnectionTable::expired(Nanos now) {
   const Nanos handshake = std::chrono::nanoseconds(m_limits.handshake_timeout).count();
   const Nanos idle = std::chrono::nanoseconds(m_limits.idle_timeout).count();
   std::vector<Expired> out;
+  if (m_expiry_stopped) return out;
   std::lock_guard lock(m_mutex);
   for (int fd = 0; fd < m_high; ++fd) {
     Entry& e = m_entries[static_cast<std::size_t>(fd)];

@@ -78,6 +78,10 @@ class ConnectionTable {
   // Connections past their handshake or idle timeout that were not reported before
   // (each is reported once; it stays counted until closed() or forget()).
   std::vector<Expired> expired(Nanos now);
+  // Stops reporting expiries and evicting (the cap stays): for when callbacks cannot be
+  // matched to their connections, so "never negotiated" and "idle" cannot be known.
+  void stop_expiry() { m_expiry_stopped = true; }
+
   // Every tracked (fd, inode), for the guard's check that the sockets still exist.
   std::vector<std::pair<int, std::uint64_t>> tracked();
 
@@ -107,6 +111,7 @@ class ConnectionTable {
   mutable std::mutex m_mutex;
   std::size_t m_open = 0;
   std::size_t m_shut_down = 0;  // open, but shut down (reported or evicted)
+  std::atomic<bool> m_expiry_stopped{false};
   int m_high = 0;  // one past the highest fd ever admitted (bounds the scans)
 };
 

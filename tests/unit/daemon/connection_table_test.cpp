@@ -149,6 +149,17 @@ TEST_SUITE("daemon::ConnectionTable") {
     CHECK_FALSE(t.begin(5, 0));
   }
 
+  TEST_CASE("stop_expiry: no more timeouts or evictions, the cap stays") {
+    ConnectionTable t(limits(2), 64);
+    t.admit(5, 105, 0);
+    t.admit(6, 106, 0);
+    t.stop_expiry();
+    CHECK(t.expired(100 * k_s).empty());
+    const auto a = t.admit(7, 107, 100 * k_s);
+    CHECK_FALSE(a.admitted);
+    CHECK_FALSE(a.evicted);
+  }
+
   TEST_CASE("tracked lists every open connection with its inode") {
     ConnectionTable t(limits(), 64);
     t.admit(5, 105, 0);
