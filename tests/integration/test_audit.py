@@ -112,6 +112,23 @@ class CompleteVerdicts(harness.SharedStackTestCase):
             self.assertIsInstance(json.loads(physical), dict)
             self.assertLess(len(physical), 65536)
 
+    def test_thousands_of_trackers_make_one_short_line_that_counts_them_all(self):
+        sender = "pixels@innocent.example"
+        n = 3000
+        html = "<html><body>" + "".join(
+            f'<img src="https://tracker.example/p{i}.gif?u=reader" width="1" height="1">'
+            for i in range(n)) + "</body></html>"
+        msg = harness.make_message(subject="pixels", sender="desk@innocent.example", body=html,
+                                   content_type="text/html; charset=utf-8")
+        self.assertEqual(se.send_one(self.stack, msg, sender).code, 250)
+        line = se.audit_for(self.stack.milter, sender)
+        listed = se.trackers(line)
+        self.assertEqual(len(listed), 50)
+        self.assertEqual(line["matches_total"], n)
+        self.assertEqual(line["matches_omitted"], {"count": n - 50,
+                                                   "by_rule": {"tracker-domains": n - 50}})
+        self.assertLess(len(json.dumps(line)), 65536)
+
     def test_an_unmatched_message_is_logged_when_sampled(self):
         sender = "clean@innocent.example"
         self.assertEqual(se.send_one(self.stack, harness.make_message(), sender).code, 250)
