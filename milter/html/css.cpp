@@ -141,6 +141,7 @@ class CssScanner {
   void add_ref(CssRef ref, std::size_t token_begin) {
     ref.begin = token_begin;
     if (m_at == AtRule::import) {
+      m_import_has_url = true;
       ref.kind = CssRefKind::import;
       ref.strip_begin = m_at_begin;
     } else if (!m_blocks.empty() && m_blocks.back().font_face) {
@@ -164,6 +165,7 @@ class CssScanner {
   std::vector<Block> m_blocks;
   std::string m_name;
   AtRule m_at = AtRule::none;
+  bool m_import_has_url = false;  // the current @import prelude has had its URL
   std::size_t m_at_begin = 0, m_stmt_begin = 0, m_pending = 0;
 };
 
@@ -179,7 +181,9 @@ void CssScanner::run() {
       CssRef ref;
       bool ok = false;
       std::size_t after = consume_string(m_s, i, ref.url, ok, &ref.url_end);
-      if (ok && m_at == AtRule::import) {
+      // Only the first token of an @import prelude is its URL; later strings are media
+      // queries or, in raw text that swallowed markup, quoted attribute values.
+      if (ok && m_at == AtRule::import && !m_import_has_url) {
         ref.url_begin = i + 1, ref.end = after;
         add_ref(std::move(ref), i);
       }
@@ -202,6 +206,7 @@ void CssScanner::run() {
 }
 
 void CssScanner::at_keyword(std::size_t& i) {
+  m_import_has_url = false;
   m_at_begin = i;
   i = consume_name(m_s, i + 1, m_name);
   std::string lower = base::to_lower(m_name);

@@ -43,6 +43,8 @@ done
 cd "$work"
 # libFuzzer reports a finding with exit code 77 by default, which ctest would take for this
 # test's "skipped" code (SKIP_RETURN_CODE 77): a crash, leak or timeout exits 1 instead.
+# No errexit from here: a finding must reach the artifact dump below.
+set +e
 "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
   -error_exitcode=1 -timeout_exitcode=1 \
   -artifact_prefix="$work/" "${options[@]}" corpus 2>&1 | tail -n 25
@@ -52,5 +54,6 @@ if [ "$status" -ne 0 ]; then
   for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
     [ -f "$a" ] && { echo "artifact $(basename "$a") (base64):"; base64 -w0 "$a" | head -c 4000; echo; }
   done
+  status=1  # whatever libFuzzer said, never 77 (see above)
 fi
 exit "$status"

@@ -213,8 +213,9 @@ def css_refs(s):
             i = len(s) if close < 0 else close + 2
         elif c in "\"'":
             val, ok, i = _string(s, i)
-            if ok and at == "import":
+            if ok and at == "import":  # the prelude's first token is the URL
                 out.append(("css_import", val))
+                at = "import-done"
         elif c == "@":
             name, i = _name(s, i + 1)
             at = name.lower() if name.lower() in ("import", "font-face") else "other"
@@ -223,9 +224,10 @@ def css_refs(s):
             if i < len(s) and s[i] == "(" and name.lower() == "url":
                 val, ok, i = _url(s, i + 1)
                 if ok:
-                    kind = "css_import" if at == "import" else \
+                    kind = "css_import" if at in ("import", "import-done") else \
                         "font_face" if blocks and blocks[-1] else "css_url"
                     out.append((kind, val))
+                    at = "import-done" if at == "import" else at
         elif c == "{":
             blocks.append(at == "font-face" or bool(blocks and blocks[-1]))
             at = None

@@ -35,6 +35,17 @@ TEST_SUITE("html::css") {
     CHECK(r[1].kind == CssRefKind::import);
     CHECK(span(css, r[1].strip_begin, r[1].strip_end) == "@IMPORT url(\"http://t/b.css\") screen;");
   }
+  TEST_CASE("@import: only the first string of the prelude is a URL") {
+    // Raw text of an unclosed <style> that swallowed markup: the quoted attribute values
+    // after the @import are not imports (they were, and a rewrite that replaced them
+    // re-paired the quotes, so a re-scan found URLs that the first scan had not).
+    std::string_view css = "@import 'http://t/a.css' screen \"print\";\n<img src=\"http://t/x.png\"><a href=\"y\">";
+    auto r = refs(css);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].kind == CssRefKind::import);
+    CHECK(r[0].url == "http://t/a.css");
+    CHECK(refs("@import 'a.css' 'b.css';@import \"c.css\";").size() == 2);
+  }
   TEST_CASE("@font-face src inside @media; strip span is the block") {
     std::string_view css = "@media all{@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}p{background:url(http://t/p)}}";
     auto r = refs(css);
