@@ -386,6 +386,7 @@ ALERTS_AFTER_TRAFFIC = {
     "PixelwardenTempfailSpike": True,  # 1 tempfail lure message in 5
     "PixelwardenRejectSpike": True,    # the reject burst
     "PixelwardenLatencyHigh": False,   # not provokable locally: the filter is fast
+    "PixelwardenMilterConnectionsRefused": False,  # tests/reliability/idle_connections.py
 }
 
 
