@@ -163,6 +163,99 @@ class RefusedAtData(harness.SharedStackTestCase):
         self.assertEqual(findings(verdict["lures"]), [TRIPLE[0]])
 
 
+class SyslogReceiver:
+    """A unix datagram socket standing in for /dev/log: collects what arrives."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.dir = tempfile.mkdtemp(prefix="pw-syslog-")
+        os.chmod(self.dir, 0o755)
+        self.path = os.path.join(self.dir, "log")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.datagrams = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            try:
+                self.datagrams.append(self.sock.recv(1 << 20))
+            except OSError:
+                continue
+
+    def close(self):
+        import shutil
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class SyslogSink(harness.SharedStackTestCase):
+    """audit.sink: syslog through the real daemon: one datagram per message, RFC 3164
+    header with the configured facility, the JSON line as the message."""
+    RULES_PATH = RULES
+    RECEIVER = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.RECEIVER = SyslogReceiver()
+        cls.MILTER_CONFIG = {"audit": {"sink": "syslog", "syslog_socket": cls.RECEIVER.path,
+                                       "syslog_facility": "local3"}}
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.RECEIVER.close()
+
+    def test_a_lure_is_one_datagram_whose_message_is_a_valid_line(self):
+        out = se.send_one(self.stack, triple_lure_message(), LURE_SENDER, rcpts=RCPTS)
+        self.assertEqual(out.code, 550, out)
+        prefix = b"pixelwarden-audit["
+
+        def mine():
+            for d in self.RECEIVER.datagrams:
+                if prefix in d and LURE_SENDER.encode() in d:
+                    return d
+            return None
+
+        d = harness.wait_until(mine, 10, what="the audit datagram")
+        self.assertTrue(d.startswith(b"<158>"), d[:40])  # local3 * 8 + info
+        payload = d[d.index(b"]: ") + 3:].decode("utf-8")
+        v = audit_schema.validator()
+        self.assertEqual(audit_schema.problems_of_line(v, payload), [])
+        self.assertEqual(findings(se.lures(json.loads(payload))), sorted(TRIPLE))
+        self.assertFalse(os.path.exists(self.stack.milter.audit_path))
+
+
+class StdoutSink(harness.SharedStackTestCase):
+    """audit.sink: stdout (containers): whole lines on the daemon's standard output."""
+    RULES_PATH = RULES
+    MILTER_CONFIG = {"audit": {"sink": "stdout"}}
+
+    def test_a_lure_is_one_valid_line_on_stdout(self):
+        out = se.send_one(self.stack, triple_lure_message(), LURE_SENDER, rcpts=RCPTS)
+        self.assertEqual(out.code, 550, out)
+
+        def mine():
+            lines = [l for l in self.stack.milter.log().splitlines()
+                     if l.startswith('{"schema_version"') and LURE_SENDER in l]
+            return lines or None
+
+        lines = harness.wait_until(mine, 10, what="the audit line on stdout")
+        self.assertEqual(len(lines), 1)
+        v = audit_schema.validator()
+        self.assertEqual(audit_schema.problems_of_line(v, lines[0]), [])
+        self.assertEqual(findings(se.lures(json.loads(lines[0]))), sorted(TRIPLE))
+
+
 class OfflineToolsAgree(unittest.TestCase):
     """`rules test` and `scan` run the same complete inspection: a test expecting the
     envelope, display-name and link matches passes, and scan reports all three."""
