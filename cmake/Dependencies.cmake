@@ -15,6 +15,8 @@ find_package(prometheus-cpp REQUIRED COMPONENTS core)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(ZLIB REQUIRED)
+# scan's IMAP source: connection, TLS and authentication (libcurl4-openssl-dev).
+find_package(CURL REQUIRED)
 find_library(CIVETWEB_LIB NAMES civetweb REQUIRED)
 find_library(CIVETWEB_CPP_LIB NAMES civetweb-cpp)
 find_path(CIVETWEB_INCLUDE civetweb.h REQUIRED)

@@ -13,7 +13,10 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "cli/scan_date.hpp"
-#include "cli/scan_remediate.hpp"
+#include "cli/imap_url.hpp"
+#include "cli/imap_wire.hpp"
+#include "cli/scan_imap.hpp"
+#include "cli/scan_moves.hpp"
 #include "cli/scan_runner.hpp"
 #include "ruleset/diff.hpp"
 #include "ruleset/inventory.hpp"
@@ -22,15 +25,19 @@ namespace pixelwarden::cli {
 namespace {
 
 constexpr const char* k_scan_usage =
-    "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv] [--jobs N]\n"
-    "                        [--rule ID]... [--since DATE] [--until DATE] [--all]\n"
-    "                        [--new-since OLD_RULES] [--shard I/N] [--move-to FOLDER [--apply [--journal FILE]]]\n"
-    "                        PATH...\n"
+    "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv|doveadm]\n"
+    "                        [--jobs N] [--rule ID]... [--since DATE] [--until DATE] [--all]\n"
+    "                        [--new-since OLD_RULES] [--shard I/N]\n"
+    "                        [--move-to FOLDER [--apply [--journal FILE]]]\n"
+    "                        [--password-file FILE] PATH...\n"
     "       pixelwarden scan --undo JOURNAL\n"
     "Runs the rules over mail already delivered and reports every message a lure or tracker\n"
     "rule matched. Read-only unless --move-to ... --apply is given.\n"
     "\n"
-    "PATH: a Maildir (cur/ and new/, Maildir++ .Sub/ folders; tmp/ is skipped), an mbox file\n"
+    "PATH: imap://USER@HOST[:PORT]/FOLDER or imaps://... (no FOLDER: every folder), read\n"
+    "  with EXAMINE and BODY.PEEK[] (nothing changes, no \\Seen); the password comes from\n"
+    "  --password-file FILE or PIXELWARDEN_IMAP_PASSWORD, never the command line. Or:\n"
+    "  a Maildir (cur/ and new/, Maildir++ .Sub/ folders; tmp/ is skipped), an mbox file\n"
     "  (plain or gzip; it must start with a \"From \" line), an .eml file, or a directory of\n"
     "  any of these, walked recursively (files that are no mail are skipped and counted).\n"
     "  mbox: a \"From \" line at the start or after an empty line separates messages; one\n"
@@ -38,7 +45,8 @@ constexpr const char* k_scan_usage =
     "  after an empty line (mboxo) cannot be told from a separator and splits the message.\n"
     "--rules F   the ruleset entry file (default: from --config, else the installed default)\n"
     "--config F  daemon config: its rules.path and mime/milter limits apply (--rules wins)\n"
-    "--format    table (default on a terminal), json (JSON Lines, default otherwise), csv\n"
+    "--format    table (default on a terminal), json (JSON Lines, default otherwise), csv,\n"
+    "            doveadm (the doveadm move/expunge commands for Dovecot's own tool), or\n"
     "            (one row per finding: path,mbox_offset,folder,uid,message_id,date,from,to,\n"
     "            subject,rule,kind,action_today,where,indicator,decision_today). mbox_offset:\n"
     "            byte offset of the message's \"From \" line in the (uncompressed) mbox.\n"
@@ -60,6 +68,7 @@ constexpr const char* k_scan_usage =
     "            filesystem. Without --apply, a dry run: prints what it would move and\n"
     "            changes nothing. mbox files are never modified (their matches are listed\n"
     "            with offsets as not moved), nor loose .eml files.\n"
+    "            IMAP: UID MOVE (or UID COPY + \\Deleted + UID EXPUNGE of those UIDs).\n"
     "--apply     do the moves, journaled (JSON Lines, one line per move, written before\n"
     "            it) to --journal FILE (default ./pixelwarden-moves-TIMESTAMP.jsonl)\n"
     "--new-since OLD  report only what the ruleset can newly find since the earlier\n"
@@ -79,7 +88,7 @@ constexpr const char* k_scan_usage =
 ArgSpec scan_spec() {
   ArgSpec spec;
   spec.valued = {"--config", "--rules", "--format", "--jobs", "--rule", "--since", "--until",
-                 "--move-to", "--journal", "--undo", "--shard", "--new-since"};
+                 "--move-to", "--journal", "--undo", "--shard", "--new-since", "--password-file"};
   spec.flags = {"--help", "--all", "--apply"};
   spec.aliases = {{"-h", "--help"}, {"-j", "--jobs"}};
   return spec;
@@ -99,6 +108,8 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
     opt.format = ScanFormat::json;
   } else if (format == "csv") {
     opt.format = ScanFormat::csv;
+  } else if (format == "doveadm") {
+    opt.format = ScanFormat::doveadm;
   } else {
     return "unknown --format " + format;
   }
@@ -128,8 +139,10 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
   }
   if (auto folder = args.get("--move-to")) {
     if (std::string why = check_folder_name(*folder); !why.empty()) return why;
+    if (!quote_mailbox(*folder)) return "--move-to: the folder name must be ASCII";
     if (opt.all) return "--move-to moves matches only; it cannot go with --all";
-    opt.keep_records = true;
+    opt.move_to = *folder;
+    opt.keep_records = opt.format != ScanFormat::doveadm;
   } else if (args.has("--apply") || args.get("--journal")) {
     return "--apply and --journal go with --move-to";
   }
@@ -156,47 +169,30 @@ std::uint64_t keep_shard(StoreListing& listing, const std::optional<Shard>& shar
   return dropped;
 }
 
-std::string default_journal() {
-  std::string stamp = format_iso_utc(static_cast<std::int64_t>(std::time(nullptr)));
-  stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
-  stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());
-  return "pixelwarden-moves-" + stamp + ".jsonl";
-}
+struct Sources {
+  std::vector<std::string> paths;
+  std::vector<ImapUrl> imap;
+  std::string password;  // for the IMAP sources
+};
 
-// After the scan: the dry run prints the plan; --apply moves and journals. Returns the
-// number of errors.
-std::size_t remediate(const MovePlan& plan, const std::string& folder, const Args& args) {
-  for (const NotMoved& n : plan.not_moved)
-    std::fprintf(stderr, "pixelwarden scan: not moved: %s: %s\n", n.location.c_str(), n.why.c_str());
-  if (!args.has("--apply")) {
-    for (const PlannedMove& m : plan.moves)
-      std::fprintf(stderr, "would move %s -> %s\n", m.from.c_str(), m.to.c_str());
-    std::fprintf(stderr,
-                 "scan: %zu messages would be moved to %s (dry run: nothing was changed; "
-                 "--apply moves them), %zu cannot be moved\n",
-                 plan.moves.size(), folder.c_str(), plan.not_moved.size());
-    return 0;
+// PATH arguments: files and directories, or imap:// URLs (which need a password).
+std::string split_sources(const Args& args, Sources& out) {
+  for (const std::string& p : args.positional()) {
+    if (!looks_like_imap_url(p)) {
+      out.paths.push_back(p);
+      continue;
+    }
+    std::string error;
+    auto url = parse_imap_url(p, error);
+    if (!url) return p + ": " + error;
+    out.imap.push_back(*url);
   }
-  const std::string journal = args.get("--journal").value_or(default_journal());
-  const MoveResult r = apply_moves(plan, journal);
-  for (const std::string& e : r.errors)
-    std::fprintf(stderr, "pixelwarden scan: not moved: %s\n", e.c_str());
-  std::fprintf(stderr,
-               "scan: %llu messages moved to %s, %zu failed, %zu cannot be moved; journal %s "
-               "(undo: pixelwarden scan --undo %s)\n",
-               static_cast<unsigned long long>(r.moved), folder.c_str(), r.errors.size(),
-               plan.not_moved.size(), journal.c_str(), journal.c_str());
-  return r.errors.size();
-}
-
-int undo_command(const std::string& journal) {
-  const UndoResult r = undo_journal(journal);
-  for (const std::string& e : r.errors)
-    std::fprintf(stderr, "pixelwarden scan: not restored: %s\n", e.c_str());
-  std::fprintf(stderr, "scan: %llu messages restored, %llu already in place, %zu errors\n",
-               static_cast<unsigned long long>(r.restored),
-               static_cast<unsigned long long>(r.already_back), r.errors.size());
-  return r.errors.empty() ? 0 : 1;
+  if (out.imap.empty()) return {};
+  std::string error;
+  auto pw = read_password(args, error);
+  if (!pw) return error;
+  out.password = *pw;
+  return {};
 }
 
 // --rule ids the ruleset does not have: a hunt for a misspelt id would report "0
@@ -227,9 +223,11 @@ int scan_command(const std::vector<std::string>& argv) {
     if (!args.positional().empty() || args.get("--move-to")) {
       return usage_error("--undo JOURNAL takes no PATH and no --move-to");
     }
-    return undo_command(*journal);
+    return undo_command(*journal, args);
   }
   if (args.positional().empty()) return usage_error("no PATH to scan");
+  Sources sources;
+  if (std::string why = split_sources(args, sources); !why.empty()) return usage_error(why);
   ScanOptions opt;
   unsigned jobs = 1;
   if (std::string why = parse_options(args, opt, jobs); !why.empty()) return usage_error(why);
@@ -257,17 +255,28 @@ int scan_command(const std::vector<std::string>& argv) {
   if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
 
   const auto start = std::chrono::steady_clock::now();
-  StoreListing listing = list_inputs(args.positional());
+  StoreListing listing = list_inputs(sources.paths);
   const std::uint64_t other_shard_files = keep_shard(listing, opt.shard);
   ScanProgress progress(isatty(2) != 0, listing.total_bytes);
   for (const auto& e : listing.errors)
     progress.message("pixelwarden scan: " + e.path + ": " + e.message);
   const std::string header = format_header(opt.format);
   std::fwrite(header.data(), 1, header.size(), stdout);
-  MovePlan plan;
-  const std::string folder = args.get("--move-to").value_or("");
-  ScanStats stats = run_scan(listing.inputs, opt, jobs, stdout, progress,
-                             [&](const ScanRecord& r) { plan_move(r, folder, plan); });
+  Remediation moves(opt.move_to);
+  const auto take = [&](const ScanRecord& r) { moves.take(r); };
+  ScanStats stats = run_scan(listing.inputs, opt, jobs, stdout, progress, take);
+  for (const ImapUrl& url : sources.imap) {
+    ImapScanResult r = scan_imap(url, sources.password, opt, stdout, progress, take);
+    for (const std::string& e : r.errors)
+      progress.message("pixelwarden scan: " + e);
+    if (r.vanished > 0) {
+      progress.message("pixelwarden scan: " + url.server() + ": " + std::to_string(r.vanished) +
+                       " messages were expunged by someone else during the scan");
+    }
+    r.stats.errors += r.errors.size();
+    stats.merge(r.stats);
+  }
+  std::fflush(stdout);
   progress.stop();
   stats.errors += listing.errors.size();
   stats.skipped_files += listing.skipped_files;
@@ -279,7 +288,7 @@ int scan_command(const std::vector<std::string>& argv) {
                meta.version.c_str(), meta.sha256.c_str());
   std::fputs(format_summary(stats, seconds).c_str(), stderr);
   std::size_t move_errors = 0;
-  if (opt.keep_records) move_errors = remediate(plan, folder, args);
+  if (opt.keep_records) move_errors = moves.apply(args, sources.password);
   return stats.errors > 0 || move_errors > 0 ? 1 : 0;
 }
 

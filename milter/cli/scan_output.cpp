@@ -4,6 +4,7 @@
 
 #include "base/json.hpp"
 #include "base/text.hpp"
+#include "cli/scan_maildir.hpp"
 
 namespace pixelwarden::cli {
 namespace {
@@ -243,8 +244,65 @@ std::string format_table(const ScanRecord& r) {
   return out;
 }
 
-std::string format_record(ScanFormat f, const ScanRecord& r) {
+std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
+std::string format_doveadm(const ScanRecord& r, const std::string& move_to) {
+  std::string user;
+  if (!r.imap_server.empty()) {
+    const auto start = r.imap_server.find("://");
+    const auto at = r.imap_server.rfind('@');
+    if (start != std::string::npos && at != std::string::npos && at > start + 3) {
+      user = r.imap_server.substr(start + 3, at - start - 3);
+    }
+  } else if (!r.mbox_offset) {
+    if (auto place = maildir_place(r.path)) {
+      std::string root = place->root;
+      const auto slash = root.find_last_of('/');
+      std::string name = slash == std::string::npos ? root : root.substr(slash + 1);
+      if (name == "Maildir" && slash != std::string::npos && slash > 0) {
+        const std::string parent = root.substr(0, slash);
+        const auto s2 = parent.find_last_of('/');
+        name = s2 == std::string::npos ? parent : parent.substr(s2 + 1);
+      }
+      user = name;
+    }
+  }
+  const std::string id = r.message_id.value_or("");
+  const auto printable = [](const std::string& v) {
+    return !v.empty() && std::none_of(v.begin(), v.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+  };
+  if (user.empty() || !r.folder) {
+    return "# not targetable (no Dovecot user and folder): " + terminal_safe(location_of(r), 4096) +
+           "\n";
+  }
+  if (!printable(id) || !printable(user) || !printable(*r.folder)) {
+    return "# not targetable (no usable Message-ID): " + terminal_safe(location_of(r), 4096) + "\n";
+  }
+  std::string out = "doveadm ";
+  out += move_to.empty() ? "expunge" : "move";
+  out += " -u " + shell_quote(user) + " ";
+  if (!move_to.empty()) out += shell_quote(move_to) + " ";
+  out += "mailbox " + shell_quote(*r.folder) + " header Message-ID " + shell_quote(id) + "\n";
+  return out;
+}
+
+std::string format_record(ScanFormat f, const ScanRecord& r, const std::string& move_to) {
   switch (f) {
+    case ScanFormat::doveadm:
+      return format_doveadm(r, move_to);
     case ScanFormat::json:
       return format_json(r);
     case ScanFormat::csv:
@@ -257,6 +315,9 @@ std::string format_record(ScanFormat f, const ScanRecord& r) {
 
 std::string format_header(ScanFormat f) {
   switch (f) {
+    case ScanFormat::doveadm:
+      return "# doveadm commands from pixelwarden scan: review, then run as root on the Dovecot "
+             "host\n";
     case ScanFormat::json:
       return {};
     case ScanFormat::csv:

@@ -29,7 +29,7 @@
 
 namespace pixelwarden::cli {
 
-enum class ScanFormat { table, json, csv };
+enum class ScanFormat { table, json, csv, doveadm };
 
 inline constexpr std::size_t k_table_findings = 5;
 
@@ -47,6 +47,8 @@ struct ScanRecord {
   std::optional<std::uint64_t> mbox_offset;  // inside an mbox
   std::optional<std::string> folder;         // Maildir++ folder (INBOX, Archive) or IMAP folder
   std::optional<std::uint32_t> uid;          // IMAP UID
+  std::uint32_t uidvalidity = 0;             // IMAP: the folder's UIDVALIDITY (not printed)
+  std::string imap_server;                   // IMAP: ImapUrl::server() (not printed)
   std::optional<std::string> message_id;
   std::optional<std::string> date;  // ISO 8601 UTC when parsable, else the raw value
   std::optional<std::string> from;
@@ -73,8 +75,16 @@ std::string table_header();
 std::string format_table(const ScanRecord& r);
 // Where the message is: path, path@offset (mbox) or URL;UID=n (IMAP).
 std::string location_of(const ScanRecord& r);
+// --format doveadm: one `doveadm move -u USER MOVE_TO mailbox FOLDER header Message-ID ID`
+// (or `doveadm expunge ...` when move_to is empty) per message, arguments single-quoted
+// for a POSIX shell; a "# not targetable: ..." comment for a message without a Dovecot
+// user and folder (mbox, loose .eml) or without a usable Message-ID. USER: the IMAP
+// URL's user, or the directory that holds a Maildir (.../alice/Maildir -> alice;
+// .../alice when it is the Maildir itself).
+std::string format_doveadm(const ScanRecord& r, const std::string& move_to);
+std::string shell_quote(std::string_view s);
 // Every report line ends with its line ending; the header is empty for json.
-std::string format_record(ScanFormat f, const ScanRecord& r);
+std::string format_record(ScanFormat f, const ScanRecord& r, const std::string& move_to = {});
 std::string format_header(ScanFormat f);
 
 // Replaces C0 controls and DEL by '?' and cuts to at most max_bytes (UTF-8 safe,

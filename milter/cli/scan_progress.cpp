@@ -77,6 +77,12 @@ std::string format_summary(const ScanStats& s, double seconds) {
   if (s.skipped_files > 0) out += fmt::format(", {} files not mail (skipped)", s.skipped_files);
   if (s.other_shard > 0) out += fmt::format(", {} in other shards", s.other_shard);
   out += fmt::format(", {} errors\n", s.errors);
+  if (s.errors > 0) {
+    out += fmt::format(
+        "scan: INCOMPLETE: {} inputs could not be (fully) read; the counts above cover only "
+        "the mail that was read\n",
+        s.errors);
+  }
   if (!s.per_rule.empty()) out += "matches per rule (messages):\n";
   for (const auto& [rule, n] : by_count(s.per_rule))
     out += fmt::format("  {:>8}  {}\n", n, rule);

@@ -125,10 +125,13 @@ std::vector<JournaledMove> read_journal(const std::string& path, std::vector<std
     try {
       // A JSON object is YAML flow syntax; yaml-cpp reads the lines apply_moves writes.
       const YAML::Node j = YAML::Load(line);
+      if (!j.IsMap()) throw std::runtime_error("not an object");
+      // IMAP moves are imap_remediate's; a "failed" line has no source.
+      if (j["source"].IsDefined() && j["source"].as<std::string>() != "maildir") continue;
       const std::string op = j["op"].as<std::string>();
       const std::string from = j["from"].as<std::string>();
       const std::string to = j["to"].as<std::string>();
-      if (op == "move" && j["source"].as<std::string>() == "maildir") {
+      if (op == "move") {
         moves.push_back(JournaledMove{from, to, j["size"].as<std::uint64_t>(), false});
       } else if (op == "failed" && !moves.empty() && moves.back().from == from &&
                  moves.back().to == to) {

@@ -41,7 +41,7 @@ void scan_one(std::string_view bytes, const std::string& path, std::optional<std
               const ScanOptions& opt, FileResult& result) {
   try {
     if (auto rec = scan_message(bytes, path, offset, opt, result.stats)) {
-      result.output += format_record(opt.format, *rec);
+      result.output += format_record(opt.format, *rec, opt.move_to);
       if (opt.keep_records) result.records.push_back(std::move(*rec));
     }
   } catch (const std::exception& e) {

@@ -52,6 +52,7 @@ struct ScanOptions {
   std::optional<std::int64_t> since;    // epoch seconds, inclusive
   std::optional<std::int64_t> until;    // epoch seconds, exclusive
   bool keep_records = false;            // FileResult::records (for --move-to)
+  std::string move_to;                  // --move-to (--format doveadm writes move commands)
   std::optional<Shard> shard;           // --shard: mbox messages of other shards are skipped
   // --new-since: the earlier ruleset and the rules whose matches may differ from it
   // (ruleset::diff); only matches the baseline would not have made are reported.

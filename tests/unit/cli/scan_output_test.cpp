@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/scan_output.hpp"
+#include "scan_test_support.hpp"
 
 using namespace pixelwarden::cli;
 
@@ -158,5 +159,37 @@ TEST_SUITE("cli::scan_output") {
     const auto only = findings_of(v, {"t1"});
     REQUIRE(only.size() == 1);
     CHECK(only[0].rule == "t1");
+  }
+
+  TEST_CASE("doveadm: a move or expunge per message, quoted for the shell; untargetable ones say why") {
+    ScanRecord r = sample();
+    r.mbox_offset.reset();
+    r.path = "imap://alice@127.0.0.1:1143/INBOX";
+    r.imap_server = "imap://alice@127.0.0.1:1143";
+    r.uid = 7;
+    r.message_id = "<it's@x>";
+    CHECK(format_doveadm(r, "Quarantine") ==
+          "doveadm move -u 'alice' 'Quarantine' mailbox 'INBOX' header Message-ID '<it'\\''s@x>'\n");
+    CHECK(format_doveadm(r, "") ==
+          "doveadm expunge -u 'alice' mailbox 'INBOX' header Message-ID '<it'\\''s@x>'\n");
+    r.message_id = "<a\nb>";
+    CHECK(format_doveadm(r, "Q").rfind("# not targetable (no usable Message-ID)", 0) == 0);
+    ScanRecord m = sample();  // inside an mbox
+    CHECK(format_doveadm(m, "Q").rfind("# not targetable (no Dovecot user and folder)", 0) == 0);
+  }
+
+  TEST_CASE("doveadm: the user of a Maildir is the directory that holds it") {
+    scan_test::TempDir t;
+    t.mkdir("vmail/alice/Maildir/cur");
+    ScanRecord r = sample();
+    r.mbox_offset.reset();
+    r.path = t.write("vmail/alice/Maildir/.Archive/cur/1:2,S", "x");
+    r.folder = "Archive";
+    CHECK(format_doveadm(r, "Q") ==
+          "doveadm move -u 'alice' 'Q' mailbox 'Archive' header Message-ID '<a@b>'\n");
+    t.mkdir("mail/bob/cur");
+    r.path = t.write("mail/bob/cur/2", "x");
+    r.folder = "INBOX";
+    CHECK(format_doveadm(r, "").find("-u 'bob' mailbox 'INBOX'") != std::string::npos);
   }
 }

@@ -45,4 +45,13 @@ TEST_SUITE("cli::scan_progress") {
     CHECK(out.find("b-rule") < out.find("a-rule"));
     CHECK(out.find("       2  mp@parliament.example") < out.find("aide@parliament.example"));
   }
+
+  TEST_CASE("a summary with errors says the counts are incomplete; without, it does not") {
+    ScanStats s;
+    s.messages = 10;
+    CHECK(format_summary(s, 1.0).find("INCOMPLETE") == std::string::npos);
+    s.errors = 2;
+    CHECK(format_summary(s, 1.0).find("scan: INCOMPLETE: 2 inputs could not be (fully) read") !=
+          std::string::npos);
+  }
 }
