@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/args.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "engine/body.hpp"
@@ -14,8 +15,10 @@ namespace pixelwarden::cli {
 namespace {
 
 constexpr const char* k_rules_usage =
-    "usage: pixelwarden rules check PATH   parse, validate and compile a ruleset\n"
-    "       pixelwarden rules test PATH    run the ruleset's tests:\n";
+    "usage: pixelwarden rules check [--config FILE] [PATH]   parse, validate and compile a ruleset\n"
+    "       pixelwarden rules test [--config FILE] [PATH]    run the ruleset's tests:\n"
+    "Without PATH, the ruleset the daemon's config names (--config, else\n"
+    "/etc/pixelwarden/pixelwarden.yaml when it exists, else the installed default ruleset).\n";
 
 int rules_check(const std::string& path) {
   const auto start = std::chrono::steady_clock::now();
@@ -111,16 +114,34 @@ int rules_test(const std::string& path) {
 
 }  // namespace
 
-int rules_command(const std::vector<std::string>& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+int rules_command(const std::vector<std::string>& argv) {
+  ArgSpec spec;
+  spec.valued = {"--config"};
+  spec.flags = {"--help"};
+  spec.aliases = {{"-h", "--help"}};
+  const Args args(argv, spec);
+  if (args.ok() && args.has("--help")) {
     std::fputs(k_rules_usage, stdout);
     return 0;
   }
-  if (args.size() != 2 || (args[0] != "check" && args[0] != "test")) {
+  const auto& pos = args.positional();
+  if (!args.ok() || pos.empty() || pos.size() > 2 || (pos[0] != "check" && pos[0] != "test")) {
+    if (!args.ok()) std::fprintf(stderr, "pixelwarden rules: %s\n", args.error().c_str());
     std::fputs(k_rules_usage, stderr);
     return k_exit_usage;
   }
-  return args[0] == "check" ? rules_check(args[1]) : rules_test(args[1]);
+  std::string path;
+  if (pos.size() == 2) {
+    path = pos[1];
+  } else {
+    auto config = daemon_config(args);
+    if (!config.ok()) {
+      std::fprintf(stderr, "pixelwarden rules: %s\n", config.error().to_string().c_str());
+      return 1;
+    }
+    path = config->rules.path;
+  }
+  return pos[0] == "check" ? rules_check(path) : rules_test(path);
 }
 
 }  // namespace pixelwarden::cli

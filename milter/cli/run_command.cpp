@@ -1,20 +1,88 @@
 // `pixelwarden run`: the milter daemon in the foreground. Flags override the config file.
-#include <cstdio>
+// `run --check` is the configtest: it reads what `run` would read, reports every problem,
+// and touches no socket, port, lock or file.
+#include <unistd.h>
 
-#include "cli/cli.hpp"
+#include <cstdio>
+#include <filesystem>
+
 #include "cli/args.hpp"
+#include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "daemon/config.hpp"
+#include "daemon/privileges.hpp"
 #include "daemon/run.hpp"
+#include "ruleset/ruleset.hpp"
 
 namespace pixelwarden::cli {
 namespace {
 
 constexpr const char* k_run_usage =
     "usage: pixelwarden run [--config FILE] [--socket SPEC] [--metrics-listen ADDR:PORT]\n"
-    "                       [--rules PATH]\n"
+    "                       [--rules PATH] [--check]\n"
     "Runs the milter in the foreground. SIGUSR1 reloads the rules and reopens the audit\n"
-    "log; SIGTERM finishes in-flight messages and exits 0.\n";
+    "log; SIGTERM finishes in-flight messages and exits 0.\n"
+    "--check  load the config and the ruleset, print every error (FILE:LINE:COL) and\n"
+    "         exit 0 (all good) or 1, without binding any socket or port.\n";
+
+// The config `run` would use, with every error of the file; flags applied.
+daemon::ConfigCheck read_config(const Args& args) {
+  daemon::ConfigCheck c;
+  std::optional<std::string> path = args.get("--config");
+  std::error_code ec;
+  if (!path && std::filesystem::exists(daemon::k_default_config_path, ec)) {
+    path = daemon::k_default_config_path;
+  }
+  c = path ? daemon::check_config(*path) : daemon::ConfigCheck{daemon::default_config(), {}};
+  if (auto v = args.get("--socket")) c.config.milter.socket = *v;
+  if (auto v = args.get("--metrics-listen")) c.config.metrics.listen = *v;
+  if (auto v = args.get("--rules")) c.config.rules.path = *v;
+  return c;
+}
+
+// What `run` would refuse beyond the file's own syntax, found without changing anything.
+std::vector<base::Error> environment_errors(const daemon::Config& config) {
+  std::vector<base::Error> errors;
+  auto who = daemon::planned_identity(config.daemon, ::geteuid());
+  if (!who) {
+    errors.push_back(who.error());
+  } else if (auto gid = daemon::socket_gid(config.milter.socket_group, *who); !gid) {
+    errors.push_back(gid.error());
+  }
+  if (!config.audit.path.empty()) {
+    const auto dir = std::filesystem::path(config.audit.path).parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+      errors.push_back(base::plain_error("audit.path: directory " + dir.string() +
+                                         " does not exist"));
+    }
+  }
+  return errors;
+}
+
+int check(const daemon::ConfigCheck& c) {
+  std::vector<base::Error> errors = c.errors;
+  for (auto& e : environment_errors(c.config)) errors.push_back(std::move(e));
+  const ruleset::LoadResult rules = ruleset::load_ruleset(c.config.rules.path);
+  for (const auto& e : rules.errors) errors.push_back(e);
+  if (rules.errors.empty() && !rules.ruleset) {
+    errors.push_back(base::plain_error("cannot load rules from " + c.config.rules.path));
+  }
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  for (const auto& w : rules.warnings) {
+    std::fprintf(stderr, "%s (warning)\n", w.to_string().c_str());
+  }
+  if (!errors.empty()) {
+    std::fprintf(stderr, "pixelwarden run --check: %zu error(s) (config %s)\n", errors.size(),
+                 c.config.source.c_str());
+    return 1;
+  }
+  const auto& meta = rules.ruleset->meta();
+  std::printf("pixelwarden run --check: ok: config %s, ruleset %s %s %s (sha256 %s)\n",
+              c.config.source.c_str(), c.config.rules.path.c_str(), meta.name.c_str(),
+              meta.version.c_str(), meta.sha256.substr(0, 12).c_str());
+  return 0;
+}
 
 }  // namespace
 
@@ -24,8 +92,8 @@ int run_command(const std::vector<std::string>& argv) {
   daemon::block_signals();
   ArgSpec spec;
   spec.valued = {"--config", "--socket", "--metrics-listen", "--rules"};
-  spec.flags = {"--help"};
-  spec.aliases = {{"-h", "--help"}};
+  spec.flags = {"--help", "--check"};
+  spec.aliases = {{"-h", "--help"}, {"-t", "--check"}};
   const Args args(argv, spec);
   if (!args.ok() || !args.positional().empty()) {
     std::fprintf(stderr, "pixelwarden run: %s\n%s",
@@ -36,16 +104,15 @@ int run_command(const std::vector<std::string>& argv) {
     std::fputs(k_run_usage, stdout);
     return 0;
   }
-  auto loaded = daemon_config(args);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "pixelwarden run: %s\n", loaded.error().to_string().c_str());
+  daemon::ConfigCheck loaded = read_config(args);
+  if (args.has("--check")) return check(loaded);
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) {
+      std::fprintf(stderr, "pixelwarden run: %s\n", e.to_string().c_str());
+    }
     return 1;
   }
-  daemon::Config config = std::move(loaded.value());
-  if (auto v = args.get("--socket")) config.milter.socket = *v;
-  if (auto v = args.get("--metrics-listen")) config.metrics.listen = *v;
-  if (auto v = args.get("--rules")) config.rules.path = *v;
-  return daemon::run(config);
+  return daemon::run(loaded.config);
 }
 
 }  // namespace pixelwarden::cli

@@ -9,7 +9,13 @@
 
 namespace pixelwarden::cli {
 
-int version_command(const std::vector<std::string>& /*args*/) {
+int version_command(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    const bool help = args.size() == 1 && (args[0] == "--help" || args[0] == "-h");
+    std::fputs("usage: pixelwarden version\nPrints the version, build and library versions.\n",
+               help ? stdout : stderr);
+    return help ? 0 : k_exit_usage;
+  }
   std::printf("pixelwarden %s\n", base::k_version);
   std::printf("build: %s, %s\n", base::k_build_type, base::k_compiler);
   std::printf("hyperscan: %s (libhs %s)\n", hs_version(), base::k_hyperscan_pkg_version);

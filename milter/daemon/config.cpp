@@ -18,6 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The admin's ruleset wins over the packaged one when there is no config file to say.
+constexpr const char* k_admin_rules = "/etc/pixelwarden/rules/default.yaml";
 constexpr const char* k_installed_rules = "/usr/share/pixelwarden/rules/default.yaml";
 
 // A setter returns an error message, or nothing when the value was taken.
@@ -135,6 +137,18 @@ std::optional<std::string> socket_spec(const YAML::Node& n, std::string& out) {
   return "expected unix:/path, inet:PORT@HOST or inet6:PORT@HOST, got '" + s + "'";
 }
 
+std::optional<std::string> file_mode(const YAML::Node& n, unsigned& out) {
+  std::string s;
+  if (auto e = scalar(n, s)) return e;
+  unsigned v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 8);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v > 0777) {
+    return "expected an octal mode like 0660, got '" + s + "'";
+  }
+  out = v;
+  return std::nullopt;
+}
+
 using Section = std::map<std::string, Setter>;
 
 std::map<std::string, Section> schema(const Context& cx) {
@@ -163,6 +177,15 @@ std::map<std::string, Section> schema(const Context& cx) {
        }},
       {"idle_timeout",
        [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.milter.idle_timeout); }},
+      {"socket_group", [](const YAML::Node& n, Config& c) { return scalar(n, c.milter.socket_group); }},
+      {"socket_mode", [](const YAML::Node& n, Config& c) { return file_mode(n, c.milter.socket_mode); }},
+      {"postfix_chroot",
+       [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.milter.postfix_chroot); }},
+  };
+  s["daemon"] = {
+      {"user", [](const YAML::Node& n, Config& c) { return scalar(n, c.daemon.user); }},
+      {"group", [](const YAML::Node& n, Config& c) { return scalar(n, c.daemon.group); }},
+      {"allow_root", [](const YAML::Node& n, Config& c) { return boolean(n, c.daemon.allow_root); }},
   };
   s["mime"] = {
       {"max_depth",
@@ -231,22 +254,24 @@ std::map<std::string, Section> schema(const Context& cx) {
   return s;
 }
 
-std::optional<base::Error> apply_section(const Context& cx, const YAML::Node& section_key,
-                                         const YAML::Node& body, const Section& setters, Config& c) {
-  if (body.IsNull()) return std::nullopt;
-  if (!body.IsMap()) return error_at(cx, body.Mark(), "'" + section_key.Scalar() + "' must be a mapping");
+void apply_section(const Context& cx, const YAML::Node& section_key, const YAML::Node& body,
+                   const Section& setters, Config& c, std::vector<base::Error>& errors) {
+  if (body.IsNull()) return;
+  if (!body.IsMap()) {
+    errors.push_back(error_at(cx, body.Mark(), "'" + section_key.Scalar() + "' must be a mapping"));
+    return;
+  }
   for (const auto& kv : body) {
     const std::string key = kv.first.Scalar();
     auto it = setters.find(key);
     if (it == setters.end()) {
-      return error_at(cx, kv.first.Mark(),
-                      "unknown key '" + section_key.Scalar() + "." + key + "'");
-    }
-    if (auto msg = it->second(kv.second, c)) {
-      return error_at(cx, kv.second.Mark(), section_key.Scalar() + "." + key + ": " + *msg);
+      errors.push_back(error_at(cx, kv.first.Mark(),
+                                "unknown key '" + section_key.Scalar() + "." + key + "'"));
+    } else if (auto msg = it->second(kv.second, c)) {
+      errors.push_back(
+          error_at(cx, kv.second.Mark(), section_key.Scalar() + "." + key + ": " + *msg));
     }
   }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -275,40 +300,63 @@ Config default_config() {
   Config c;
   std::error_code ec;
   const fs::path source_rules = fs::path(base::k_source_dir) / "rules" / "default.yaml";
-  c.rules.path = fs::exists(k_installed_rules, ec) || !fs::exists(source_rules, ec)
-                     ? std::string(k_installed_rules)
-                     : source_rules.string();
+  if (fs::exists(k_admin_rules, ec)) {
+    c.rules.path = k_admin_rules;
+  } else if (fs::exists(k_installed_rules, ec) || !fs::exists(source_rules, ec)) {
+    c.rules.path = k_installed_rules;
+  } else {
+    c.rules.path = source_rules.string();
+  }
   return c;
 }
 
-base::Result<Config> parse_config(std::string_view yaml, const std::string& path) {
+ConfigCheck check_config_text(std::string_view yaml, const std::string& path) {
   Context cx{path, fs::absolute(fs::path(path)).parent_path()};
+  ConfigCheck out{default_config(), {}};
+  out.config.source = path;
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return error_at(cx, e.mark, e.msg);
+    out.errors.push_back(error_at(cx, e.mark, e.msg));
+    return out;
   }
-  Config c = default_config();
-  c.source = path;
-  if (root.IsNull()) return c;  // an empty config file means "all defaults"
-  if (!root.IsMap()) return error_at(cx, root.Mark(), "the config must be a mapping");
+  if (root.IsNull()) return out;  // an empty config file means "all defaults"
+  if (!root.IsMap()) {
+    out.errors.push_back(error_at(cx, root.Mark(), "the config must be a mapping"));
+    return out;
+  }
   const auto sections = schema(cx);
   for (const auto& kv : root) {
     const std::string name = kv.first.Scalar();
     auto it = sections.find(name);
-    if (it == sections.end()) return error_at(cx, kv.first.Mark(), "unknown key '" + name + "'");
-    if (auto e = apply_section(cx, kv.first, kv.second, it->second, c)) return *e;
+    if (it == sections.end()) {
+      out.errors.push_back(error_at(cx, kv.first.Mark(), "unknown key '" + name + "'"));
+    } else {
+      apply_section(cx, kv.first, kv.second, it->second, out.config, out.errors);
+    }
   }
-  return c;
+  return out;
+}
+
+ConfigCheck check_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {default_config(), {base::plain_error("cannot read config file " + path)}};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return check_config_text(ss.str(), path);
+}
+
+base::Result<Config> parse_config(std::string_view yaml, const std::string& path) {
+  ConfigCheck r = check_config_text(yaml, path);
+  if (!r.errors.empty()) return r.errors.front();
+  return std::move(r.config);
 }
 
 base::Result<Config> load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return base::plain_error("cannot read config file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  ConfigCheck r = check_config(path);
+  if (!r.errors.empty()) return r.errors.front();
+  return std::move(r.config);
 }
 
 }  // namespace pixelwarden::daemon

@@ -1,8 +1,9 @@
 #pragma once
 // Daemon configuration: the YAML of docs/config.md as one plain value.
-// load_config() validates everything at once and reports the first problem with
-// FILE:LINE:COL (1-based); unknown keys are errors so a typo never silently falls back
-// to a default. Relative paths inside the file resolve against the file's directory.
+// check_config() validates everything at once and reports every problem with
+// FILE:LINE:COL (1-based); load_config() returns the first. Unknown keys are errors so a
+// typo never silently falls back to a default. Relative paths inside the file resolve
+// against the file's directory.
 // Non-goals: command-line overrides (the CLI applies them to the returned Config) and
 // reloading the daemon config at runtime (only the ruleset reloads).
 
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -33,6 +35,13 @@ struct MilterSection {
   std::size_t max_connections = 4096;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{1'800'000};
+  // A unix socket's group (empty: the daemon's group) and mode; the MTA connects
+  // through the group. Ignored for inet sockets.
+  std::string socket_group;
+  unsigned socket_mode = 0660;
+  // Debian's smtpd runs chrooted here: a unix socket below it is printed for main.cf
+  // relative to it.
+  std::string postfix_chroot = "/var/spool/postfix";
 };
 
 struct MimeSection {
@@ -74,8 +83,18 @@ struct AuditSection {
   bool enabled() const { return sink != "file" || !path.empty(); }
 };
 
+// Who the daemon runs as. Started as root it binds its sockets, then becomes `user`
+// (group: `group`, empty for the user's primary group); it stays root only with
+// allow_root. Started as another user, it stays that user.
+struct DaemonSection {
+  std::string user = "pixelwarden";
+  std::string group;
+  bool allow_root = false;
+};
+
 struct Config {
   MilterSection milter;
+  DaemonSection daemon;
   MimeSection mime;
   RulesSection rules;
   MetricsSection metrics;
@@ -92,6 +111,15 @@ Config default_config();
 // Parses a config file over default_config(). Errors carry FILE:LINE:COL.
 base::Result<Config> load_config(const std::string& path);
 base::Result<Config> parse_config(std::string_view yaml, const std::string& path);
+
+// Every problem of a config file at once (a bad value does not hide the next one);
+// `config` holds what could be read.
+struct ConfigCheck {
+  Config config;
+  std::vector<base::Error> errors;
+};
+ConfigCheck check_config(const std::string& path);
+ConfigCheck check_config_text(std::string_view yaml, const std::string& path);
 
 // "30s", "500ms", "2m", "1h", or a bare number of seconds; an error otherwise.
 base::Result<std::chrono::milliseconds> parse_duration(std::string_view text);

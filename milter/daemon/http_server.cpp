@@ -76,9 +76,13 @@ int on_reload(mg_connection* conn, void*) {
     respond(conn, 403, "Forbidden", "text/plain", "reload is allowed from loopback only\n");
     return 403;
   }
-  h.reload();
-  respond(conn, 202, "Accepted", "text/plain", "reload requested\n");
-  return 202;
+  const HttpReply reply = h.reload();
+  const char* reason = reply.status == 200   ? "OK"
+                       : reply.status == 202 ? "Accepted"
+                       : reply.status == 422 ? "Unprocessable Entity"
+                                             : "Error";
+  respond(conn, reply.status, reason, "application/json", reply.body);
+  return reply.status;
 }
 
 // The address to connect to the listener from this host: its own host, or loopback for

@@ -4,8 +4,10 @@
 //   GET  /metrics   the Prometheus text from the metrics callback
 //   GET  /healthz   200 "ok" while the process is alive
 //   GET  /readyz    503 until the first ruleset is compiled, then 200
-//   POST /-/reload  202, triggers the reload routine; 403 from non-loopback peers
-//                   unless reload_from_any_host
+//   POST /-/reload  runs the reload routine and answers with its result (the reload
+//                   callback's status and JSON: 200 applied, 422 refused with the
+//                   FILE:LINE:COL errors, 202 still compiling); 403 from non-loopback
+//                   peers unless reload_from_any_host
 // Port 0 binds an ephemeral port; port() tells which.
 //
 // Slow clients: civetweb serves one connection per worker thread, from the first byte of
@@ -30,10 +32,15 @@ struct mg_context;
 
 namespace pixelwarden::daemon {
 
+struct HttpReply {
+  int status = 200;
+  std::string body;  // JSON
+};
+
 struct HttpHandlers {
   std::function<std::string()> metrics;
   std::function<bool()> ready;
-  std::function<void()> reload;
+  std::function<HttpReply()> reload;
   bool reload_from_any_host = false;
 };
 

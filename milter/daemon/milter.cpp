@@ -1,6 +1,7 @@
 #include "daemon/milter.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <libmilter/mfapi.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "daemon/connection_guard.hpp"
+#include "daemon/instance.hpp"
 #include "daemon/worker_stack.hpp"
 
 namespace pixelwarden::daemon {
@@ -369,24 +371,18 @@ void set_listener_nodelay(int fd) {
   }
 }
 
-// The path of a unix-domain socket spec (unix:/path, local:/path, or libmilter's bare
-// /path), or nothing for inet sockets.
-std::optional<std::string> unix_socket_path(const std::string& spec) {
-  const auto colon = spec.find(':');
-  if (colon == std::string::npos) return spec.empty() ? std::nullopt : std::optional(spec);
-  const std::string kind = spec.substr(0, colon);
-  if (kind != "unix" && kind != "local") return std::nullopt;
-  return spec.substr(colon + 1);
-}
-
-// libmilter creates a unix socket with the process umask. The MTA connects through the
-// socket's group (add postfix to pixelwarden's group) and nobody else may: 0660.
-base::Status restrict_unix_socket(const std::string& spec) {
-  const auto path = unix_socket_path(spec);
+// libmilter creates a unix socket with the process umask (milter_open narrows it for
+// the bind); the MTA connects through the socket's group and nobody else may.
+base::Status restrict_unix_socket(const MilterOptions& options) {
+  const auto path = unix_socket_path(options.socket);
   if (!path) return base::Ok{};
-  if (::chmod(path->c_str(), 0660) != 0) {
-    return base::plain_error("cannot set mode 0660 on milter socket " + *path + ": " +
-                       std::strerror(errno));
+  if (::chown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
+    return base::plain_error("cannot set the owner/group of milter socket " + *path + ": " +
+                             std::strerror(errno));
+  }
+  if (::chmod(path->c_str(), options.socket_mode) != 0) {
+    return base::plain_error(fmt::format("cannot set mode {:04o} on milter socket {}: {}",
+                                         options.socket_mode, *path, std::strerror(errno)));
   }
   return base::Ok{};
 }
@@ -422,8 +418,9 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   smfi_setmaxdatasize(options.max_packet_bytes);
   const auto timeout_s = std::chrono::ceil<std::chrono::seconds>(options.idle_timeout).count();
   smfi_settimeout(static_cast<int>(std::max<std::int64_t>(timeout_s, 1)));
-  // A unix socket is born 0660 (no window with the process umask), then set so again.
-  const mode_t umask_before = ::umask(0117);
+  // A unix socket is born with at most its final mode (no window with the process
+  // umask), then gets its owner, group and mode.
+  const mode_t umask_before = ::umask(static_cast<mode_t>(~options.socket_mode & 0777));
   const bool opened = smfi_opensocket(true) == MI_SUCCESS;
   ::umask(umask_before);
   if (!opened) {
@@ -432,7 +429,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   }
   g_listen_fd = find_listener();
   set_listener_nodelay(g_listen_fd);
-  return restrict_unix_socket(options.socket);
+  return restrict_unix_socket(options);
 }
 
 namespace {

@@ -14,6 +14,8 @@
 // The macros of every stage are requested explicitly.
 // Process-wide: libmilter keeps one filter per process.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -31,6 +33,10 @@ struct MilterOptions {
   // every 600 s). The connection guard enforces milter.idle_timeout precisely; this
   // keeps libmilter from cutting a session the guard still considers live.
   std::chrono::milliseconds idle_timeout{1'800'000};
+  // A unix socket's owner, group and mode after the bind (-1: leave as created).
+  uid_t socket_owner = static_cast<uid_t>(-1);
+  gid_t socket_group = static_cast<gid_t>(-1);
+  unsigned socket_mode = 0660;
 };
 
 // Registers the filter and binds the socket (fail fast: a socket in use is an error

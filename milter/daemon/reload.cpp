@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "base/digest.hpp"
+#include "base/json.hpp"
 
 namespace pixelwarden::daemon {
 namespace {
@@ -29,6 +30,40 @@ const char* to_string(ReloadOutcome o) {
       return "unchanged";
   }
   return "failure";
+}
+
+int reload_http_status(const ReloadReport& report) {
+  return report.outcome == ReloadOutcome::failure ? 422 : 200;
+}
+
+std::string reload_report_json(const ReloadReport& report) {
+  base::JsonWriter w;
+  w.begin_object().key("outcome").value(to_string(report.outcome));
+  w.key("ruleset");
+  if (report.in_force.name.empty() && report.in_force.sha256.empty()) {
+    w.null();
+  } else {
+    w.begin_object()
+        .key("name").value(report.in_force.name)
+        .key("version").value(report.in_force.version)
+        .key("sha256").value(report.in_force.sha256)
+        .end_object();
+  }
+  if (report.outcome == ReloadOutcome::failure) {
+    w.key("errors").begin_array();
+    for (const auto& e : report.errors) {
+      w.begin_object()
+          .key("file").value(e.file)
+          .key("line").value(e.line)
+          .key("column").value(e.column)
+          .key("message").value(e.message)
+          .key("text").value(e.to_string())
+          .end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  return w.take() + "\n";
 }
 
 Reloader::Reloader(ruleset::RulesetHolder& holder, std::string entry_path, ReloadHooks hooks,

@@ -32,6 +32,21 @@ struct ReloadHooks {
   std::function<void(ReloadOutcome)> result;            // every counted attempt
 };
 
+// What one reload attempt left behind, for a caller that waits for it (POST /-/reload):
+// the outcome, the errors of a failure, and the ruleset in force afterwards (the new one
+// after a success, the kept one after a failure; empty name before any ruleset).
+struct ReloadReport {
+  ReloadOutcome outcome = ReloadOutcome::failure;
+  std::vector<base::Error> errors;
+  ruleset::Meta in_force;
+};
+
+// The HTTP status for a report (200 applied or unchanged, 422 refused) and its JSON body:
+// {"outcome":"success","ruleset":{"name","version","sha256"}}, plus for a failure
+// "errors":[{"file","line","column","message","text":"FILE:LINE:COL: message"}].
+int reload_http_status(const ReloadReport& report);
+std::string reload_report_json(const ReloadReport& report);
+
 class Reloader {
  public:
   using Loader =
@@ -49,6 +64,8 @@ class Reloader {
   // Every file of the ruleset in force, for the watcher (entry file first).
   std::vector<std::string> files() const;
   const std::string& entry_path() const { return m_entry; }
+  // The ruleset mail is inspected with now (null before the first success).
+  std::shared_ptr<const ruleset::Ruleset> in_force() const { return m_holder.pin(); }
 
  private:
   std::string fingerprint(const std::vector<std::string>& files) const;

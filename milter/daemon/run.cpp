@@ -4,18 +4,22 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <unistd.h>
 #include <signal.h>
 
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "daemon/audit_log.hpp"
 #include "daemon/connection_guard.hpp"
 #include "daemon/drain.hpp"
 #include "daemon/http_server.hpp"
+#include "daemon/instance.hpp"
 #include "daemon/milter.hpp"
+#include "daemon/privileges.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/session.hpp"
 #include "daemon/signals.hpp"
@@ -83,12 +87,51 @@ void print_postfix_hint(const Config& config) {
                "pixelwarden: add to Postfix main.cf:\n"
                "  smtpd_milters = %s\n"
                "  milter_default_action = tempfail\n",
-               postfix_milter_endpoint(config.milter.socket).c_str());
+               postfix_milter_endpoint(config.milter.socket, config.milter.postfix_chroot).c_str());
+}
+
+// How long POST /-/reload waits for the compile before answering 202 (still running).
+constexpr std::chrono::seconds k_reload_wait{60};
+
+HttpReply http_reload(ReloadTriggers& triggers) {
+  const auto report = triggers.request_and_wait(k_reload_wait);
+  if (!report) {
+    return {202, "{\"outcome\":\"pending\",\"message\":\"the reload is still running; see "
+                 "pixelwarden_ruleset_info and the log\"}\n"};
+  }
+  return {reload_http_status(*report), reload_report_json(*report)};
+}
+
+// Everything that must hold before the daemon changes anything: our identity, the
+// instance lock, and a unix socket path that no live milter owns.
+struct Preflight {
+  std::optional<Identity> become;
+  gid_t socket_group = static_cast<gid_t>(-1);
+  std::optional<InstanceLock> lock;
+};
+
+base::Result<Preflight> preflight(const Config& config) {
+  Preflight p;
+  auto who = planned_identity(config.daemon, ::geteuid());
+  if (!who) return who.error();
+  p.become = *who;
+  auto gid = socket_gid(config.milter.socket_group, p.become);
+  if (!gid) return gid.error();
+  p.socket_group = *gid;
+  if (const auto lock_path = lock_path_for(config.milter.socket, runtime_directory())) {
+    auto lock = InstanceLock::acquire(*lock_path);
+    if (!lock) return lock.error();
+    p.lock.emplace(std::move(*lock));
+  }
+  if (const auto path = unix_socket_path(config.milter.socket)) {
+    if (auto st = claim_unix_socket(*path); !st) return st.error();
+  }
+  return p;
 }
 
 }  // namespace
 
-std::string postfix_milter_endpoint(const std::string& socket) {
+std::string postfix_milter_endpoint(const std::string& socket, const std::string& chroot) {
   const auto colon = socket.find(':');
   const std::string kind = socket.substr(0, colon);
   const std::string rest = colon == std::string::npos ? "" : socket.substr(colon + 1);
@@ -98,8 +141,14 @@ std::string postfix_milter_endpoint(const std::string& socket) {
     const std::string host = at == std::string::npos ? "0.0.0.0" : rest.substr(at + 1);
     return kind + ":" + host + ":" + port;
   }
-  if (kind == "local") return "unix:" + rest;
-  return socket;
+  if (kind != "unix" && kind != "local") return socket;
+  std::string root = chroot;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (!root.empty() && root != "/" && rest.size() > root.size() + 1 &&
+      rest.compare(0, root.size(), root) == 0 && rest[root.size()] == '/') {
+    return "unix:" + rest.substr(root.size());  // what a chrooted smtpd sees
+  }
+  return "unix:" + rest;
 }
 
 int run(const Config& config) {
@@ -125,12 +174,8 @@ int run(const Config& config) {
     return startup_error("rules: " + first);
   }
 
-  std::unique_ptr<AuditLog> audit;
-  if (config.audit.enabled()) {
-    auto a = AuditLog::open(audit_settings(config.audit));
-    if (!a) return startup_error(a.error().message);
-    audit = std::move(*a);
-  }
+  auto pre = preflight(config);
+  if (!pre) return startup_error(pre.error().message);
 
   SessionEnv env;
   env.holder = &holder;
@@ -140,7 +185,6 @@ int run(const Config& config) {
   env.refuse_at_data = config.milter.refuse_at_data;
   env.make_inspector = engine_inspector();
   env.metrics = &metrics;
-  env.audit = audit.get();
   // Before the listeners: the descriptor limit decides how many connections fit.
   const std::size_t http_fds =
       config.metrics.listen.empty() ? 0 : static_cast<std::size_t>(config.metrics.threads);
@@ -151,22 +195,15 @@ int run(const Config& config) {
                  "and {} are kept for the daemon itself (raise LimitNOFILE)",
                  config.milter.max_connections, fds.max_connections, fds.limit, reserve);
   }
-  if (auto st = milter_open(env, {config.milter.socket, config.milter.max_packet_bytes,
-                                  config.milter.idle_timeout});
-      !st) {
-    return startup_error(st.error().message);
-  }
-  ConnectionLimits limits{fds.max_connections, config.milter.handshake_timeout,
-                          config.milter.idle_timeout};
-  start_connection_guard(milter_listen_fd(), limits, fds.max_connections + reserve, &metrics);
 
+  // The HTTP listener first: a busy metrics address fails before the milter socket exists.
   ReloadTriggers triggers(reloader, config.rules.watch, config.rules.poll_interval);
   std::unique_ptr<HttpServer> http;
   if (!config.metrics.listen.empty()) {
     HttpHandlers h;
     h.metrics = [&metrics] { return metrics.serialize(); };
     h.ready = [&holder] { return holder.ready(); };
-    h.reload = [&triggers] { triggers.request(); };
+    h.reload = [&triggers] { return http_reload(triggers); };
     h.reload_from_any_host = config.metrics.reload_from_any_host;
     auto s = HttpServer::start(config.metrics.listen, std::move(h),
                                {config.metrics.threads, config.metrics.request_timeout});
@@ -176,6 +213,33 @@ int run(const Config& config) {
     spdlog::info("metrics listening on {}:{}", config.metrics.listen.substr(0, colon),
                  http->port());
   }
+
+  MilterOptions milter_options{config.milter.socket, config.milter.max_packet_bytes,
+                               config.milter.idle_timeout};
+  milter_options.socket_owner = pre->become ? pre->become->uid : static_cast<uid_t>(-1);
+  milter_options.socket_group = pre->socket_group;
+  milter_options.socket_mode = config.milter.socket_mode;
+  if (auto st = milter_open(env, milter_options); !st) return startup_error(st.error().message);
+
+  if (pre->become) {
+    if (auto st = drop_privileges(*pre->become); !st) return startup_error(st.error().message);
+    spdlog::info("running as user {} (uid {}, gid {})", pre->become->user, pre->become->uid,
+                 pre->become->gid);
+  } else if (::geteuid() == 0) {
+    spdlog::warn("running as root (daemon.allow_root): mail is parsed with full privileges");
+  }
+
+  // Opened as the daemon's own user, so a reopen after rotation works the same way.
+  std::unique_ptr<AuditLog> audit;
+  if (config.audit.enabled()) {
+    auto a = AuditLog::open(audit_settings(config.audit));
+    if (!a) return startup_error(a.error().message);
+    audit = std::move(*a);
+  }
+  env.audit = audit.get();
+  ConnectionLimits limits{fds.max_connections, config.milter.handshake_timeout,
+                          config.milter.idle_timeout};
+  start_connection_guard(milter_listen_fd(), limits, fds.max_connections + reserve, &metrics);
   triggers.start();
 
   spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={}, "

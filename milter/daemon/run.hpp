@@ -1,13 +1,18 @@
 #pragma once
 // daemon::run: the `pixelwarden run` daemon, in the foreground.
 //
-//   block signals ─▶ logging ─▶ metrics ─▶ first ruleset (else exit 1) ─▶ audit log
-//   ─▶ fd limit (fits max_connections) ─▶ milter socket (fail fast) ─▶ connection guard
-//   ─▶ HTTP listener ─▶ reload triggers + SIGUSR1 thread
+//   block signals ─▶ logging ─▶ metrics ─▶ first ruleset (else exit 1)
+//   ─▶ preflight: target user, instance lock, a live milter on the unix socket path
+//      (refuse; only a stale socket is unlinked)
+//   ─▶ fd limit (fits max_connections) ─▶ HTTP listener ─▶ milter socket (owner, group,
+//      mode) ─▶ drop root ─▶ audit log ─▶ connection guard
+//   ─▶ reload triggers + SIGUSR1 thread
 //   ─▶ smfi_main ... SIGTERM/SIGHUP ─▶ drain in-flight messages (drain_timeout in total)
 //   ─▶ stop threads ─▶ exit 0
 //
-// Startup errors print one clear line on stderr ("pixelwarden: error: ...") and return 1.
+// Startup errors print one clear line on stderr ("pixelwarden: error: ...") and return 1;
+// everything that can fail before the milter socket is bound fails before it is, so a
+// second instance or a busy port never disturbs a live daemon.
 
 #include <string>
 
@@ -20,7 +25,9 @@ namespace pixelwarden::daemon {
 int run(const Config& config);
 
 // The Postfix main.cf line for a milter socket spec: "inet:8894@127.0.0.1" ->
-// "inet:127.0.0.1:8894", "unix:/run/x.sock" -> "unix:/run/x.sock".
-std::string postfix_milter_endpoint(const std::string& socket);
+// "inet:127.0.0.1:8894", "unix:/run/x.sock" -> "unix:/run/x.sock"; a unix socket below
+// Postfix's chroot (Debian: /var/spool/postfix) is given relative to it.
+std::string postfix_milter_endpoint(const std::string& socket,
+                                    const std::string& chroot = "/var/spool/postfix");
 
 }  // namespace pixelwarden::daemon

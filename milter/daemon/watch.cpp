@@ -49,7 +49,11 @@ void ReloadTriggers::start() {
 }
 
 void ReloadTriggers::stop() {
-  m_stopping = true;
+  {
+    std::lock_guard lock(m_report_mutex);
+    m_stopping = true;
+  }
+  m_report_cv.notify_all();
   request();
   if (m_thread.joinable()) m_thread.join();
 }
@@ -103,14 +107,29 @@ bool ReloadTriggers::drain_inotify() {
   return relevant;
 }
 
-void ReloadTriggers::run_reload(const char* reason, bool force, bool count_unchanged) {
+ReloadReport ReloadTriggers::run_reload(const char* reason, bool force, bool count_unchanged) {
+  ReloadReport report;
   try {
-    m_reloader.reload(reason, force, count_unchanged);
+    report.outcome = m_reloader.reload(reason, force, count_unchanged);
+    if (report.outcome == ReloadOutcome::failure) report.errors = m_reloader.last_errors();
   } catch (const std::exception& e) {
     spdlog::error("rules reload ({}) failed: {}", reason, e.what());
+    report.errors = {base::plain_error(e.what())};
   }
+  if (const auto r = m_reloader.in_force()) report.in_force = r->meta();
   ++m_attempts;
   sync_watches();
+  return report;
+}
+
+std::optional<ReloadReport> ReloadTriggers::request_and_wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(m_report_mutex);
+  const std::uint64_t ticket = ++m_requested;
+  request();
+  const bool done = m_report_cv.wait_for(
+      lock, timeout, [&] { return m_completed >= ticket || m_stopping.load(); });
+  if (!done || m_completed < ticket) return std::nullopt;
+  return m_report;
 }
 
 void ReloadTriggers::loop() {
@@ -126,7 +145,18 @@ void ReloadTriggers::loop() {
     if (r > 0 && (fds[0].revents & POLLIN)) {
       std::uint64_t v = 0;
       [[maybe_unused]] auto n = ::read(m_wake, &v, sizeof v);
-      run_reload("requested", false, true);
+      std::uint64_t covers = 0;  // every ticket taken before this reload starts
+      {
+        std::lock_guard lock(m_report_mutex);
+        covers = m_requested;
+      }
+      ReloadReport report = run_reload("requested", false, true);
+      {
+        std::lock_guard lock(m_report_mutex);
+        m_completed = covers;
+        m_report = std::move(report);
+      }
+      m_report_cv.notify_all();
       debounce_at.reset();
       continue;
     }

@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -36,6 +38,9 @@ class ReloadTriggers {
   void stop();
   // Asks for a reload soon, from any thread (async-signal-safe: one write(2)).
   void request();
+  // Asks for a reload and waits up to `timeout` for a reload that started after this
+  // call; its report, or nothing on timeout or stop. Not for signal handlers.
+  std::optional<ReloadReport> request_and_wait(std::chrono::milliseconds timeout);
 
   // Completed reload attempts by this thread (for tests).
   std::uint64_t attempts() const { return m_attempts.load(); }
@@ -44,7 +49,7 @@ class ReloadTriggers {
   void loop();
   void sync_watches();
   bool drain_inotify();  // true when an event concerns the ruleset
-  void run_reload(const char* reason, bool force, bool count_unchanged);
+  ReloadReport run_reload(const char* reason, bool force, bool count_unchanged);
 
   Reloader& m_reloader;
   bool m_watch;
@@ -57,6 +62,12 @@ class ReloadTriggers {
   std::map<int, std::string> m_dirs;  // watch descriptor -> directory
   std::set<std::string> m_names;      // base names that matter, plus "..data"
   std::thread m_thread;
+  // Waiters of request_and_wait: ticket numbers, and the last reload that covered them.
+  std::mutex m_report_mutex;
+  std::condition_variable m_report_cv;
+  std::uint64_t m_requested = 0;  // guarded by m_report_mutex
+  std::uint64_t m_completed = 0;
+  ReloadReport m_report;
 };
 
 }  // namespace pixelwarden::daemon

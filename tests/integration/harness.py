@@ -526,6 +526,9 @@ class Milter:
             "metrics": {"listen": "127.0.0.1:0"},
             "log": {"level": self.log_level, "format": "text", "sink": "stderr"},
             "audit": {"path": self.audit_path},
+            # The tests run as root and read/write root-owned temp dirs; the tests of
+            # the privilege drop override this.
+            "daemon": {"allow_root": "true"},
         }
         for section, values in self.config_extra.items():
             sections.setdefault(section, {}).update(values)

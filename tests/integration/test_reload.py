@@ -76,7 +76,7 @@ class HotReloadUnderLoad(unittest.TestCase):
             self.stack.milter.signal(signal.SIGUSR1)
         elif trigger == "http":
             status, _ = self.stack.milter.http("/-/reload", method="POST")
-            self.assertEqual(status, 202)
+            self.assertIn(status, (200, 422))  # applied, or refused (file mid-write)
 
     def replace(self, text, trigger):
         """Puts text in place for `trigger`; returns an open writer to close later."""

@@ -183,6 +183,39 @@ metrics:
     CHECK(parse_config("milter:\n  socket: inet6:8894@[::1]\n", "/x/p.yaml").ok());
   }
 
+  TEST_CASE("privileges and socket ownership keys") {
+    auto c = parse_config("daemon:\n  user: mailfilter\n  group: mail\n  allow_root: true\n"
+                          "milter:\n  socket_group: postfix\n  socket_mode: '0640'\n"
+                          "  postfix_chroot: /srv/postfix\n",
+                          "/etc/pw.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->daemon.user == "mailfilter");
+    CHECK(c->daemon.group == "mail");
+    CHECK(c->daemon.allow_root);
+    CHECK(c->milter.socket_group == "postfix");
+    CHECK(c->milter.socket_mode == 0640);
+    CHECK(c->milter.postfix_chroot == "/srv/postfix");
+    const Config d = default_config();
+    CHECK(d.daemon.user == "pixelwarden");
+    CHECK(d.daemon.group.empty());
+    CHECK_FALSE(d.daemon.allow_root);
+    CHECK(d.milter.socket_mode == 0660);
+    CHECK(d.milter.postfix_chroot == "/var/spool/postfix");
+    CHECK_FALSE(parse_config("milter:\n  socket_mode: 0999\n", "/p.yaml").ok());
+  }
+
+  TEST_CASE("every error of a file is reported at once, each at its position") {
+    const ConfigCheck c = check_config_text(
+        "milter:\n  on_error: maybe\n  sockett: x\nmime:\n  max_depth: -1\nbogus: 1\n", "/p.yaml");
+    REQUIRE(c.errors.size() == 4);
+    CHECK(c.errors[0].to_string().rfind("/p.yaml:2:13: milter.on_error", 0) == 0);
+    CHECK(c.errors[1].to_string().rfind("/p.yaml:3:3: unknown key 'milter.sockett'", 0) == 0);
+    CHECK(c.errors[2].to_string().rfind("/p.yaml:5:14: mime.max_depth", 0) == 0);
+    CHECK(c.errors[3].to_string().rfind("/p.yaml:6:1: unknown key 'bogus'", 0) == 0);
+    // load_config's single error is the first of them.
+    CHECK(parse_config("milter:\n  on_error: maybe\nbogus: 1\n", "/p.yaml").error().line == 2);
+  }
+
   TEST_CASE("an empty file means all defaults") {
     auto c = parse_config("", "/x/p.yaml");
     REQUIRE(c.ok());

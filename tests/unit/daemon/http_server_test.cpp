@@ -42,7 +42,10 @@ struct Server {
     daemon::HttpHandlers h;
     h.metrics = [] { return std::string("pixelwarden_up 1\n"); };
     h.ready = [this] { return ready.load(); };
-    h.reload = [this] { ++reloads; };
+    h.reload = [this] {
+      ++reloads;
+      return daemon::HttpReply{422, "{\"outcome\":\"failure\"}\n"};
+    };
     h.reload_from_any_host = any_host;
     auto s = daemon::HttpServer::start("127.0.0.1:0", std::move(h));
     REQUIRE_MESSAGE(s.ok(), s.error().message);
@@ -87,10 +90,13 @@ TEST_SUITE("daemon::HttpServer") {
     CHECK(http(s.server->port(), "GET", "/readyz").rfind("HTTP/1.1 200", 0) == 0);
   }
 
-  TEST_CASE("POST /-/reload from loopback is 202 and triggers one reload") {
+  TEST_CASE("POST /-/reload from loopback runs one reload and answers with its status") {
     Server& s = shared();
     const int before = s.reloads;
-    CHECK(http(s.server->port(), "POST", "/-/reload").rfind("HTTP/1.1 202", 0) == 0);
+    const std::string reply = http(s.server->port(), "POST", "/-/reload");
+    CHECK(reply.rfind("HTTP/1.1 422", 0) == 0);
+    CHECK(reply.find("application/json") != std::string::npos);
+    CHECK(reply.find("{\"outcome\":\"failure\"}") != std::string::npos);
     CHECK(s.reloads == before + 1);
   }
 
@@ -135,7 +141,7 @@ TEST_SUITE("daemon::HttpServer") {
     daemon::HttpHandlers h;
     h.metrics = [] { return std::string(); };
     h.ready = [] { return true; };
-    h.reload = [] {};
+    h.reload = [] { return daemon::HttpReply{}; };
     auto second = daemon::HttpServer::start("127.0.0.1:" + std::to_string(s.server->port()), h);
     CHECK_FALSE(second.ok());
   }

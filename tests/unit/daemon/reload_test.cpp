@@ -127,4 +127,26 @@ TEST_SUITE("daemon::Reloader") {
     CHECK(f.reloader.reload("startup", true) == ReloadOutcome::failure);
     CHECK_FALSE(f.holder.ready());
   }
+
+  TEST_CASE("a reload report is 200 with the ruleset in force, or 422 with every error") {
+    daemon::ReloadReport ok;
+    ok.outcome = daemon::ReloadOutcome::success;
+    ok.in_force = ruleset::Meta{"corp", "2026.1", "abc"};
+    CHECK(daemon::reload_http_status(ok) == 200);
+    CHECK(daemon::reload_report_json(ok) ==
+          "{\"outcome\":\"success\",\"ruleset\":{\"name\":\"corp\",\"version\":\"2026.1\","
+          "\"sha256\":\"abc\"}}\n");
+    daemon::ReloadReport unchanged = ok;
+    unchanged.outcome = daemon::ReloadOutcome::unchanged;
+    CHECK(daemon::reload_http_status(unchanged) == 200);
+    daemon::ReloadReport bad = ok;
+    bad.outcome = daemon::ReloadOutcome::failure;
+    bad.errors = {base::Error{"unknown key 'x'", "/r/a.yaml", 4, 2}};
+    CHECK(daemon::reload_http_status(bad) == 422);
+    const std::string json = daemon::reload_report_json(bad);
+    CHECK(json.find("\"errors\":[{\"file\":\"/r/a.yaml\",\"line\":4,\"column\":2,"
+                    "\"message\":\"unknown key 'x'\",\"text\":\"/r/a.yaml:4:2: unknown key 'x'\"}]") !=
+          std::string::npos);
+    CHECK(json.find("\"version\":\"2026.1\"") != std::string::npos);
+  }
 }

@@ -105,4 +105,43 @@ TEST_SUITE("daemon::ReloadTriggers") {
     std::this_thread::sleep_for(200ms);
     CHECK(triggers.attempts() == 0);
   }
+
+  TEST_CASE("request_and_wait answers with the result of a reload that started after it") {
+    testing::TempDir dir;
+    const std::string path = dir.write("rules.yaml", "v1\n");
+    ruleset::RulesetHolder holder;
+    auto load = [](const std::string& p, const ruleset::LoadOptions& o) {
+      ruleset::LoadResult r = load_first_line(p, o);
+      if (r.ruleset->meta().version == "broken") {
+        r.ruleset = nullptr;
+        r.errors.push_back(base::Error{"bad rule", p, 3, 7});
+      }
+      return r;
+    };
+    daemon::Reloader reloader(holder, path, {}, load);
+    reloader.reload("startup", true);
+    daemon::ReloadTriggers triggers(reloader, false, 0ms);
+    triggers.start();
+    dir.write("rules.yaml", "v2\n");
+    auto report = triggers.request_and_wait(3000ms);
+    REQUIRE(report.has_value());
+    CHECK(report->outcome == daemon::ReloadOutcome::success);
+    CHECK(report->in_force.version == "v2");
+    dir.write("rules.yaml", "broken\n");
+    report = triggers.request_and_wait(3000ms);
+    REQUIRE(report.has_value());
+    CHECK(report->outcome == daemon::ReloadOutcome::failure);
+    REQUIRE(report->errors.size() == 1);
+    CHECK(report->errors[0].to_string() == path + ":3:7: bad rule");
+    CHECK(report->in_force.version == "v2");  // the old ruleset stays
+  }
+
+  TEST_CASE("request_and_wait gives up after its timeout when no reload runs") {
+    testing::TempDir dir;
+    const std::string path = dir.write("rules.yaml", "v1\n");
+    ruleset::RulesetHolder holder;
+    daemon::Reloader reloader(holder, path, {}, load_first_line);
+    daemon::ReloadTriggers triggers(reloader, false, 0ms);  // never started
+    CHECK_FALSE(triggers.request_and_wait(100ms).has_value());
+  }
 }

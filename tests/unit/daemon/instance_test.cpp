@@ -1,0 +1,93 @@
+#include "daemon/instance.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "temp_dir.hpp"
+
+using namespace pixelwarden;
+
+namespace {
+
+// A listening unix socket at `path`; the descriptor (close it to make the socket stale).
+int listen_unix(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strcpy(sa.sun_path, path.c_str());
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  REQUIRE(::listen(fd, 4) == 0);
+  return fd;
+}
+
+}  // namespace
+
+TEST_SUITE("daemon::instance") {
+  TEST_CASE("a socket path that accepts connections is refused and left in place") {
+    testing::TempDir dir;
+    const std::string path = dir.file("milter.sock");
+    const int fd = listen_unix(path);
+    auto st = daemon::claim_unix_socket(path);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message.find("already listening") != std::string::npos);
+    CHECK(std::filesystem::exists(path));
+    ::close(fd);
+  }
+
+  TEST_CASE("a stale socket is unlinked") {
+    testing::TempDir dir;
+    const std::string path = dir.file("milter.sock");
+    ::close(listen_unix(path));  // the file stays, nobody listens
+    REQUIRE(std::filesystem::exists(path));
+    CHECK(daemon::claim_unix_socket(path).ok());
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
+
+  TEST_CASE("a regular file in the way is an error, not removed") {
+    testing::TempDir dir;
+    const std::string path = dir.write("milter.sock", "data");
+    CHECK_FALSE(daemon::claim_unix_socket(path).ok());
+    CHECK(std::filesystem::exists(path));
+  }
+
+  TEST_CASE("a missing path is free") {
+    testing::TempDir dir;
+    CHECK(daemon::claim_unix_socket(dir.file("none.sock")).ok());
+  }
+
+  TEST_CASE("a second lock on the same file fails and names the holder's pid") {
+    testing::TempDir dir;
+    const std::string path = dir.file("x.lock");
+    auto first = daemon::InstanceLock::acquire(path);
+    REQUIRE(first.ok());
+    auto second = daemon::InstanceLock::acquire(path);
+    REQUIRE_FALSE(second.ok());
+    CHECK(second.error().message.find("pid " + std::to_string(::getpid())) != std::string::npos);
+    { auto released = std::move(*first); }  // its destructor releases the lock
+    CHECK(daemon::InstanceLock::acquire(path).ok());
+  }
+
+  TEST_CASE("lock paths: per socket in the runtime dir, beside a unix socket, none for port 0") {
+    const auto a = daemon::lock_path_for("inet:8894@127.0.0.1", "/run/pw");
+    const auto b = daemon::lock_path_for("inet:8895@127.0.0.1", "/run/pw");
+    REQUIRE(a.has_value());
+    REQUIRE(b.has_value());
+    CHECK(a->rfind("/run/pw/pixelwarden-", 0) == 0);
+    CHECK(*a != *b);
+    CHECK(daemon::lock_path_for("unix:/s/m.sock", "") == std::optional<std::string>("/s/m.sock.lock"));
+    CHECK_FALSE(daemon::lock_path_for("inet:8894@127.0.0.1", "").has_value());
+    CHECK_FALSE(daemon::lock_path_for("inet:0@127.0.0.1", "/run/pw").has_value());
+  }
+
+  TEST_CASE("unix socket paths of every spelling") {
+    CHECK(daemon::unix_socket_path("unix:/a.sock") == std::optional<std::string>("/a.sock"));
+    CHECK(daemon::unix_socket_path("local:/a.sock") == std::optional<std::string>("/a.sock"));
+    CHECK(daemon::unix_socket_path("/a.sock") == std::optional<std::string>("/a.sock"));
+    CHECK_FALSE(daemon::unix_socket_path("inet:1@127.0.0.1").has_value());
+  }
+}
