@@ -376,7 +376,11 @@ void set_listener_nodelay(int fd) {
 base::Status restrict_unix_socket(const MilterOptions& options) {
   const auto path = unix_socket_path(options.socket);
   if (!path) return base::Ok{};
-  if (::chown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
+  // No chown(2) when nothing changes: a sandbox may forbid it (systemd's ~@privileged).
+  const bool same = options.socket_owner == static_cast<uid_t>(-1) &&
+                    (options.socket_group == static_cast<gid_t>(-1) ||
+                     options.socket_group == ::getegid());
+  if (!same && ::chown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
     return base::plain_error("cannot set the owner/group of milter socket " + *path + ": " +
                              std::strerror(errno));
   }
