@@ -113,7 +113,7 @@ TEST_SUITE("daemon::HttpServer") {
     daemon::HttpHandlers h;
     h.metrics = [] { return std::string(); };
     h.ready = [] { return true; };
-    h.reload = [] {};
+    h.reload = [] { return daemon::HttpReply{}; };
     auto s = daemon::HttpServer::start("127.0.0.1:0", h, {8, std::chrono::seconds(30)});
     REQUIRE(s.ok());
     const int port = (*s)->port();
