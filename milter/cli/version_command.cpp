@@ -10,11 +10,12 @@
 namespace pixelwarden::cli {
 
 int version_command(const std::vector<std::string>& args) {
-  if (!args.empty()) {
-    const bool help = args.size() == 1 && (args[0] == "--help" || args[0] == "-h");
-    std::fputs("usage: pixelwarden version\nPrints the version, build and library versions.\n",
-               help ? stdout : stderr);
-    return help ? 0 : k_exit_usage;
+  for (const auto& a : args) {  // other arguments are ignored
+    if (a == "--help" || a == "-h") {
+      std::fputs("usage: pixelwarden version\nPrints the version, build and library versions.\n",
+                 stdout);
+      return 0;
+    }
   }
   std::printf("pixelwarden %s\n", base::k_version);
   std::printf("build: %s, %s\n", base::k_build_type, base::k_compiler);

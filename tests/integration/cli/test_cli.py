@@ -83,6 +83,31 @@ class RulesCommands(unittest.TestCase):
             self.assertRegex(r.stdout.decode(), rf"{b.entry}:\d+:\d+: ")
 
 
+class Help(unittest.TestCase):
+    def test_every_subcommand_answers_help_on_stdout(self):
+        for cmd in (["run"], ["filter"], ["rules"], ["rules", "check"], ["rules", "test"],
+                    ["scan"], ["version"], ["help"]):
+            r = run(*cmd, "--help") if cmd != ["help"] else run("help")
+            self.assertEqual(r.returncode, 0, (cmd, r.stderr))
+            self.assertIn(b"usage", r.stdout, cmd)
+            self.assertEqual(r.stderr, b"", cmd)
+
+    def test_rules_check_without_path_checks_the_configured_ruleset(self):
+        d = tempfile.mkdtemp(prefix="pw-cfg-")
+        try:
+            cfg = os.path.join(d, "pw.yaml")
+            with open(cfg, "w", encoding="utf-8") as f:
+                f.write(f"rules:\n  path: {os.path.join(RULES, 'default.yaml')}\n")
+            r = run("rules", "check", "--config", cfg)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(os.path.join(RULES, "default.yaml").encode() + b": ok:", r.stdout)
+            with open(cfg, "w", encoding="utf-8") as f:
+                f.write(f"rules:\n  path: {os.path.join(d, 'none.yaml')}\n")
+            self.assertEqual(run("rules", "check", "--config", cfg).returncode, 1)
+        finally:
+            shutil.rmtree(d)
+
+
 class FilterCommand(unittest.TestCase):
     def test_newsletter_is_rewritten_and_verdict_written(self):
         sample = os.path.join(RULES, "samples", "newsletter.eml")
