@@ -344,18 +344,25 @@ sfsistat on_close(SMFICTX* ctx) {
 
 // libmilter never sets TCP_NODELAY, so after a body replacement the small final packets
 // wait on Nagle against the MTA's delayed ACK (~40 ms a message, measured in
-// tests/bench/milter). libmilter does not expose its listening socket: find the TCP
-// listeners among our descriptors (at this point in start-up, only the milter's) and set
-// it there; Linux copies it to every accepted connection.
-// The connection guard needs the listener too (connection_guard.hpp); it is the one
-// listening socket among our descriptors at this point.
-int find_listener() {
-  for (int fd = 0; fd < 256; ++fd) {
+// tests/bench/milter). libmilter does not expose its listening socket: it is the one
+// listening descriptor that smfi_opensocket added (the HTTP listener, bound earlier,
+// listens too); TCP_NODELAY is set there, and Linux copies it to every accepted
+// connection. The connection guard needs the listener too (connection_guard.hpp).
+std::vector<int> listening_fds() {
+  std::vector<int> out;
+  for (int fd = 0; fd < 1024; ++fd) {
     int listening = 0;
     socklen_t len = sizeof(listening);
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening != 0) {
-      return fd;
+      out.push_back(fd);
     }
+  }
+  return out;
+}
+
+int new_listener(const std::vector<int>& before) {
+  for (const int fd : listening_fds()) {
+    if (std::find(before.begin(), before.end(), fd) == before.end()) return fd;
   }
   return -1;
 }
@@ -424,6 +431,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   smfi_settimeout(static_cast<int>(std::max<std::int64_t>(timeout_s, 1)));
   // A unix socket is born with at most its final mode (no window with the process
   // umask), then gets its owner, group and mode.
+  const std::vector<int> listening_before = listening_fds();
   const mode_t umask_before = ::umask(static_cast<mode_t>(~options.socket_mode & 0777));
   const bool opened = smfi_opensocket(true) == MI_SUCCESS;
   ::umask(umask_before);
@@ -431,7 +439,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
     return base::plain_error("cannot listen on milter socket " + options.socket +
                        " (address in use, or not permitted)");
   }
-  g_listen_fd = find_listener();
+  g_listen_fd = new_listener(listening_before);
   set_listener_nodelay(g_listen_fd);
   return restrict_unix_socket(options);
 }

@@ -223,6 +223,10 @@ class Privileges(unittest.TestCase):
     def test_root_drops_to_the_user_and_a_chrooted_postfix_reaches_the_socket(self):
         self.sink.start()
         self.milter.start()
+        # The socket listens (as root) a moment before the drop; mail is accepted only
+        # after it.
+        harness.wait_until(lambda: "running as user pixelwarden" in self.milter.log(),
+                           what="the privilege drop")
         ids = status_ids(self.milter.proc.pid)
         self.assertEqual(ids["Uid"], [self.user.pw_uid] * 4)
         self.assertEqual(ids["Gid"], [self.user.pw_gid] * 4)
