@@ -1,6 +1,7 @@
-// html5lib tokenizer conformance: runs every test of /work/shared/data/html5lib-tokenizer
-// through html::Tokenizer (conditional comments off: plain WHATWG) and compares the
-// start tags (name, attributes with decoded values, self-closing), end tags and
+// html5lib tokenizer conformance: runs every test of html5lib-tests' tokenizer suite
+// (the html5lib-tokenizer folder of the outside corpora, see tests/README.md) through
+// html::Tokenizer (conditional comments off: plain WHATWG) and compares the start tags
+// (name, attributes with decoded values, self-closing), end tags and
 // comments. Character and DOCTYPE tokens are not compared: the engine never emits
 // text. Tests that fail are listed with a reason in expected-failures.txt; a new
 // failure, or a listed test that now passes, fails the run.
