@@ -32,8 +32,17 @@ std::uint64_t fnv1a64(std::string_view bytes) {
   return h;
 }
 
+std::uint64_t mix64(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
 bool in_shard(const Shard& shard, std::string_view key) {
-  return shard.count <= 1 || fnv1a64(key) % shard.count == shard.index;
+  return shard.count <= 1 || mix64(fnv1a64(key)) % shard.count == shard.index;
 }
 
 std::string mbox_message_key(std::string_view file_key, std::uint64_t offset) {

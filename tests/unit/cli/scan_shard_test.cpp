@@ -1,4 +1,6 @@
 #include <set>
+#include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -43,6 +45,26 @@ TEST_SUITE("cli::scan_shard") {
         CHECK(owners == 1);
       }
       CHECK(used.size() == n);
+    }
+  }
+
+  TEST_CASE("shards are balanced on Maildir-like names, also for N a power of two") {
+    CHECK(mix64(0) == 0);
+    CHECK(mix64(1) == 0xb456bcfc34c2cb2cULL);
+    for (std::uint32_t n : {2u, 4u, 5u, 8u}) {
+      std::vector<int> count(n, 0);
+      const int total = 4000;
+      for (int k = 0; k < total; ++k) {
+        const std::string key = (k % 3 == 0 ? ".Archive/cur/" : "cur/") + std::to_string(1600000000 + k) +
+                                ".M" + std::to_string(k) + "P42.host:2,S";
+        for (std::uint32_t i = 0; i < n; ++i)
+          count[i] += in_shard(Shard{i, n}, key) ? 1 : 0;
+      }
+      for (std::uint32_t i = 0; i < n; ++i) {
+        INFO("N=" << n << " shard " << i << ": " << count[i]);
+        CHECK(count[i] > total / static_cast<int>(n) * 8 / 10);
+        CHECK(count[i] < total / static_cast<int>(n) * 12 / 10);
+      }
     }
   }
 
