@@ -87,12 +87,16 @@ def free_port():
 
 class Dovecot:
     def __init__(self, tmp):
+        self.tmp = tmp
         self.dir = os.path.join(tmp, "dovecot")
         self.port = free_port()
+        self.start()
+
+    def start(self, extra=""):
         for d in ("run", "state", "mail"):
             os.makedirs(os.path.join(self.dir, d), exist_ok=True)
         shutil.chown(os.path.join(self.dir, "mail"), "nobody", "nogroup")
-        os.chmod(tmp, 0o755)
+        os.chmod(self.tmp, 0o755)
         os.chmod(self.dir, 0o755)
         with open(os.path.join(self.dir, "passwd"), "w") as f:
             f.write(f"alice:{{PLAIN}}{PASSWORD}\n")
@@ -123,6 +127,7 @@ service imap-login {{
     port = {self.port}
   }}
 }}
+{extra}
 """)
         subprocess.run(["dovecot", "-c", self.conf], check=True)
         for _ in range(100):
@@ -135,6 +140,12 @@ service imap-login {{
 
     def stop(self):
         subprocess.run(["doveadm", "-c", self.conf, "stop"], check=False)
+        for _ in range(100):  # until the listener is gone
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                time.sleep(0.1)
+            except OSError:
+                return
 
     def client(self):
         m = imaplib.IMAP4("127.0.0.1", self.port)
@@ -339,6 +350,31 @@ def main():
         c = dovecot.client()
         check({f: folder_ids(c, f) for f in FOLDERS} == before, "undo brought every message back to its folder")
         check(not folder_ids(c, "Quarantine"), "Quarantine is empty after the undo")
+        c.logout()
+
+        # A server without MOVE: UID COPY + \Deleted + UID EXPUNGE of exactly those UIDs.
+        dovecot.stop()
+        dovecot.start("imap_capability = IMAP4rev1 LITERAL+ UIDPLUS UNSELECT NAMESPACE")
+        c = dovecot.client()
+        c.select("INBOX")
+        typ, data = c.uid("SEARCH", None, "ALL")
+        bystander = data[0].split()[0].decode()
+        c.uid("STORE", bystander, "+FLAGS", "(\\Deleted)")  # a user's own deleted message
+        c.logout()
+        journal2 = os.path.join(tmp, "moves-nomove.jsonl")
+        rc, _, err = run(args.pixelwarden, rules, "--move-to", "Quarantine", "--apply", "--journal", journal2, base + "/")
+        check(rc == 0 and f"{len(planted)} messages moved to Quarantine, 0 failed" in err, f"apply without MOVE: {rc} {err}")
+        c = dovecot.client()
+        check(folder_ids(c, "Quarantine") == set(planted), "without MOVE: Quarantine holds exactly the planted")
+        c.select("INBOX", readonly=True)
+        typ, data = c.uid("SEARCH", None, "DELETED")
+        check(data[0].split() == [bystander.encode()], "without MOVE: the user's own deleted message is not expunged")
+        c.logout()
+        rc, _, err = run(args.pixelwarden, rules, "--undo", journal2)
+        check(rc == 0 and f"{len(planted)} messages restored" in err, f"undo without MOVE: {rc} {err}")
+        c = dovecot.client()
+        check({f: folder_ids(c, f) for f in FOLDERS} == before and not folder_ids(c, "Quarantine"),
+              "without MOVE: undo brought every message back")
         c.logout()
 
     finally:

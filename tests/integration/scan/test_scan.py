@@ -266,7 +266,8 @@ def test_main(runner, store, root):
 
 # Per planted lure: the (where, indicator) it must be reported with, in json, csv and table.
 EXPECTED_FINDINGS = {
-    "lure-1": ("envelope_from", "lure-news.example"),
+    "lure-1": ("header_from", "lure-news.example"),
+    "mbox-lure-1": ("envelope_from", "lure-news.example"),
     "eml-lure-1": ("reply_to", "lure-news.example"),
     "lure-link-1": ("links", "www.lure-news.example"),
     "eml-lure-envelope-1": ("envelope_from", "mail.lure-news.example"),
