@@ -1,6 +1,5 @@
 #include "cli/imap_remediate.hpp"
 
-#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -9,6 +8,7 @@
 
 #include "base/json.hpp"
 #include "cli/imap_session.hpp"
+#include "cli/journal_file.hpp"
 #include "cli/scan_date.hpp"
 #include "cli/scan_imap.hpp"
 
@@ -16,24 +16,6 @@ namespace pixelwarden::cli {
 namespace {
 
 std::string now_iso() { return format_iso_utc(static_cast<std::int64_t>(std::time(nullptr))); }
-
-class JournalFile {
- public:
-  explicit JournalFile(const std::string& path) : m_f(std::fopen(path.c_str(), "ae")) {}
-  ~JournalFile() {
-    if (m_f != nullptr) std::fclose(m_f);
-  }
-  JournalFile(const JournalFile&) = delete;
-  JournalFile& operator=(const JournalFile&) = delete;
-  bool ok() const { return m_f != nullptr; }
-  bool write(base::JsonWriter& w) {
-    const std::string line = w.take() + "\n";
-    return std::fputs(line.c_str(), m_f) >= 0 && std::fflush(m_f) == 0;
-  }
-
- private:
-  std::FILE* m_f;
-};
 
 base::JsonWriter line(const char* op, const ScanRecord& r, const std::string& to_folder) {
   base::JsonWriter w;
@@ -63,7 +45,7 @@ bool move_group(ImapSession& s, const std::vector<const ScanRecord*>& group,
     for (const ScanRecord* r : group) {
       auto w = line("failed", *r, folder);
       w.key("error").value(why).end_object();
-      journal.write(w);
+      journal.write(w.take());
     }
     result.errors.push_back(where + ": " + why + " (" + std::to_string(group.size()) +
                             " messages not moved)");
@@ -89,7 +71,7 @@ bool move_group(ImapSession& s, const std::vector<const ScanRecord*>& group,
     uids.push_back(*r->uid);
     auto w = line("move", *r, folder);
     w.key("time").value(now_iso()).end_object();
-    if (!journal.write(w)) return fail_all("cannot write the journal"), true;
+    if (!journal.write(w.take())) return fail_all("cannot write the journal"), true;
   }
   const std::string set = uid_set(uids);
   const std::string target = *quote_mailbox(folder);
@@ -116,7 +98,7 @@ bool move_group(ImapSession& s, const std::vector<const ScanRecord*>& group,
       }
     }
     w.end_object();
-    journal.write(w);
+    journal.write(w.take());
     ++result.moved;
   }
   return true;
@@ -172,7 +154,7 @@ ImapMoveResult imap_move(const ImapUrl& url, const std::string& password,
   if (records.empty()) return result;
   JournalFile journal(journal_path);
   if (!journal.ok()) {
-    result.errors.push_back(journal_path + ": cannot open the journal (nothing was moved)");
+    result.errors.push_back(journal.error() + " (nothing was moved)");
     return result;
   }
   auto session = ImapSession::open(url, password, 1 << 20, k_imap_timeout);

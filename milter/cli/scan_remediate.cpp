@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/json.hpp"
+#include "cli/journal_file.hpp"
 #include "cli/scan_date.hpp"
 #include "cli/scan_maildir.hpp"
 #include "mime/charset.hpp"
@@ -36,7 +36,7 @@ bool make_folder(const std::string& dir, std::string& error) {
     if (!make_dir(d, error)) return false;
   }
   const std::string marker = dir + "/maildirfolder";
-  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     error = marker + ": " + std::strerror(errno);
     return false;
@@ -59,31 +59,6 @@ int rename_noreplace(const std::string& from, const std::string& to) {
 }
 
 std::string now_iso() { return format_iso_utc(static_cast<std::int64_t>(std::time(nullptr))); }
-
-class Journal {
- public:
-  explicit Journal(const std::string& path)
-      : m_file(std::fopen(path.c_str(), "ae")), m_path(path) {}
-  ~Journal() {
-    if (m_file != nullptr) {
-      ::fsync(::fileno(m_file));
-      std::fclose(m_file);
-    }
-  }
-  Journal(const Journal&) = delete;
-  Journal& operator=(const Journal&) = delete;
-
-  bool ok() const { return m_file != nullptr; }
-  // Written and flushed before the rename it announces.
-  bool write(const std::string& line) {
-    return std::fputs(line.c_str(), m_file) >= 0 && std::fputc('\n', m_file) != EOF &&
-           std::fflush(m_file) == 0 && ::fdatasync(::fileno(m_file)) == 0;
-  }
-
- private:
-  std::FILE* m_file;
-  std::string m_path;
-};
 
 std::string move_line(const PlannedMove& m, std::uint64_t size) {
   base::JsonWriter w;
@@ -196,9 +171,9 @@ void plan_move(const ScanRecord& r, const std::string& folder, MovePlan& plan) {
 MoveResult apply_moves(const MovePlan& plan, const std::string& journal_path) {
   MoveResult result;
   if (plan.moves.empty()) return result;
-  Journal journal(journal_path);
+  JournalFile journal(journal_path);
   if (!journal.ok()) {
-    result.errors.push_back(journal_path + ": " + std::strerror(errno) + " (nothing was moved)");
+    result.errors.push_back(journal.error() + " (nothing was moved)");
     return result;
   }
   for (const PlannedMove& m : plan.moves) {
