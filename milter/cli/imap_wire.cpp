@@ -77,17 +77,25 @@ bool ImapReader::feed(std::string_view bytes, std::vector<ImapResponse>& out) {
     bytes.remove_prefix(lf + 1);
     if (!m_buf.empty() && m_buf.back() == '\r') m_buf.pop_back();
     m_cur.line += m_buf;
+    // One response is bounded as a whole, not only line by line: a server may chain
+    // any number of literals into one response.
+    if (m_cur.line.size() > k_max_line) {
+      m_error = "a response longer than 1 MiB outside its literals";
+      return false;
+    }
     if (const auto lit = literal_size(m_buf)) {
-      if (*lit > m_max_literal) {
+      if (*lit > m_max_literal || m_literal_bytes + *lit > m_max_literal + k_max_line) {
         m_error = "a literal of " + std::to_string(*lit) + " bytes (more than allowed)";
         return false;
       }
+      m_literal_bytes += *lit;
       m_cur.literals.emplace_back();
       m_cur.literals.back().reserve(*lit);
       m_literal_left = *lit;
     } else {
       out.push_back(std::move(m_cur));
       m_cur = ImapResponse{};
+      m_literal_bytes = 0;
     }
     m_buf.clear();
   }

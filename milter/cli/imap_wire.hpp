@@ -25,7 +25,9 @@ struct ImapResponse {
 };
 
 // Splits a byte stream into responses. feed() returns false when the stream is not
-// IMAP (a literal larger than max_literal, a line longer than k_max_line).
+// IMAP (a literal larger than max_literal, a line longer than k_max_line) or one
+// response is too large (its lines together over k_max_line, its literals together
+// over max_literal + k_max_line).
 class ImapReader {
  public:
   static constexpr std::size_t k_max_line = 1 << 20;
@@ -39,6 +41,7 @@ class ImapReader {
   std::string m_buf;            // bytes of the current line not yet complete
   ImapResponse m_cur;           // response being assembled
   std::size_t m_literal_left = 0;
+  std::size_t m_literal_bytes = 0;  // announced by the current response so far
   std::string m_error;
 };
 

@@ -68,6 +68,25 @@ TEST_SUITE("cli::imap_wire") {
     CHECK(reader.error().find("literal of 11 bytes") != std::string::npos);
   }
 
+  TEST_CASE("one response chaining literals is bounded as a whole") {
+    ImapReader reader(10);
+    std::vector<ImapResponse> out;
+    const std::string piece = " {10}\r\n0123456789";
+    bool ok = reader.feed("* 1 FETCH (X", out);
+    int fed = 0;
+    for (; ok && fed < 300000; ++fed) ok = reader.feed(piece, out);
+    CHECK_FALSE(ok);
+    CHECK(out.empty());
+    CHECK(fed <= static_cast<int>((10 + ImapReader::k_max_line) / 10) + 1);
+    CHECK(reader.error().find("literal") != std::string::npos);
+
+    ImapReader empty_literals(10);
+    std::string many;
+    for (int i = 0; i < 300000; ++i) many += "x {0}\r\n";
+    CHECK_FALSE(empty_literals.feed("* 1 FETCH (" + many, out));
+    CHECK(empty_literals.error().find("response longer than 1 MiB") != std::string::npos);
+  }
+
   TEST_CASE("EXAMINE, SEARCH, CAPABILITY and LIST answers") {
     ImapReader reader(1 << 20);
     std::vector<ImapResponse> out;
