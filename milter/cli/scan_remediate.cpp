@@ -24,9 +24,17 @@ bool exists(const std::string& path, struct stat* st = nullptr) {
   return ::lstat(path.c_str(), st != nullptr ? st : &local) == 0;
 }
 
+// An existing entry must be a real directory: a symlink planted in a mailbox (its owner
+// can) would send the moves of a scan run as root into someone else's mailbox.
 bool make_dir(const std::string& path, std::string& error) {
-  if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return true;
-  error = path + ": " + std::strerror(errno);
+  if (::mkdir(path.c_str(), 0700) == 0) return true;
+  if (errno != EEXIST) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return true;
+  error = path + ": exists and is not a directory (a symbolic link is not followed)";
   return false;
 }
 

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -145,6 +146,20 @@ TEST_SUITE("cli::scan_remediate") {
     CHECK(u.errors.empty());
     CHECK(u.restored == 0);
     CHECK(slurp(squatter) == "other\n");
+  }
+
+  TEST_CASE("a folder that is a symbolic link is not followed: nothing moves through it") {
+    Box b;
+    const std::string elsewhere = b.t.mkdir("other/Maildir");
+    REQUIRE(::symlink(elsewhere.c_str(), (b.root() + "/.Quarantine").c_str()) == 0);
+    MovePlan plan;
+    plan_move(record(b.inbox_msg), "Quarantine", plan);
+    const MoveResult r = apply_moves(plan, b.t.path() + "/moves.jsonl");
+    CHECK(r.moved == 0);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].find("not a directory") != std::string::npos);
+    CHECK(exists(b.inbox_msg));
+    CHECK_FALSE(exists(elsewhere + "/cur"));
   }
 
   TEST_CASE("undo leaves a message that changed since its move, and says so") {
