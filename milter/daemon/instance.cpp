@@ -32,6 +32,15 @@ std::string read_pid(int fd) {
 base::Result<InstanceLock> InstanceLock::acquire(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) return base::plain_error("cannot open lock file " + path + ": " + errno_text());
+  // Written (truncated, then our pid) as root when root starts the daemon, in a directory
+  // the daemon's user may own: a hard link planted there must not make root truncate
+  // another file (O_NOFOLLOW covers symlinks only).
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    ::close(fd);
+    return base::plain_error("lock file " + path +
+                             " is not a regular file with a single link; refusing to use it");
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     const std::string pid = read_pid(fd);

@@ -7,6 +7,8 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "temp_dir.hpp"
 
@@ -70,6 +72,21 @@ TEST_SUITE("daemon::instance") {
     CHECK(second.error().message.find("pid " + std::to_string(::getpid())) != std::string::npos);
     { auto released = std::move(*first); }  // its destructor releases the lock
     CHECK(daemon::InstanceLock::acquire(path).ok());
+  }
+
+  TEST_CASE("a lock path that is a hard link to another file is refused, the file untouched") {
+    testing::TempDir dir;
+    const std::string other = dir.file("precious");
+    { std::ofstream(other) << "keep\n"; }
+    const std::string path = dir.file("x.lock");
+    REQUIRE(::link(other.c_str(), path.c_str()) == 0);
+    auto lock = daemon::InstanceLock::acquire(path);
+    REQUIRE_FALSE(lock.ok());
+    CHECK(lock.error().message.find("single link") != std::string::npos);
+    std::ifstream in(other);
+    std::string text;
+    std::getline(in, text);
+    CHECK(text == "keep");
   }
 
   TEST_CASE("lock paths: per socket in the runtime dir, beside a unix socket, none for port 0") {
