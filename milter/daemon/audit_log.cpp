@@ -61,6 +61,20 @@ base::Result<int> connect_syslog(const std::string& path) {
   return fd;
 }
 
+// What a sink writes to, for error messages.
+const std::string& sink_name(const AuditSettings& s) {
+  static const std::string k_stdout = "stdout";
+  switch (s.sink) {
+    case AuditSink::file:
+      return s.path;
+    case AuditSink::syslog:
+      return s.syslog_socket;
+    case AuditSink::stdout_:
+      break;
+  }
+  return k_stdout;
+}
+
 base::Result<int> open_sink(const AuditSettings& s) {
   switch (s.sink) {
     case AuditSink::file:
@@ -158,8 +172,9 @@ base::Status AuditLog::write_line(std::string_view json) {
   // a short write only on a full disk.
   iovec parts[2] = {{const_cast<char*>(json.data()), json.size()}, {const_cast<char*>("\n"), 1}};
   const ssize_t n = ::writev(m_fd, parts, 2);
-  if (n < 0 || static_cast<std::size_t>(n) != json.size() + 1) {
-    return io_error("cannot write audit log", m_settings.sink == AuditSink::file ? m_settings.path : "stdout");
+  if (n < 0) return io_error("cannot write audit log", sink_name(m_settings));
+  if (static_cast<std::size_t>(n) != json.size() + 1) {  // errno is not set: say why
+    return io_error("cannot write audit log", sink_name(m_settings), ENOSPC);
   }
   return base::Ok{};
 }
@@ -189,7 +204,7 @@ base::Status AuditLog::reopen() {
   const int r = ::dup3(*fd, m_fd, O_CLOEXEC);
   const int err = errno;
   ::close(*fd);
-  if (r < 0) return io_error("cannot reopen audit sink", m_settings.path, err);
+  if (r < 0) return io_error("cannot reopen audit sink", sink_name(m_settings), err);
   return base::Ok{};
 }
 
