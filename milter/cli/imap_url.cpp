@@ -1,7 +1,6 @@
 #include "cli/imap_url.hpp"
 
-#include <charconv>
-
+#include "base/decimal.hpp"
 #include "base/text.hpp"
 
 namespace pixelwarden::cli {
@@ -80,14 +79,12 @@ std::optional<ImapUrl> parse_imap_url(std::string_view text, std::string& error)
   std::string_view hostport = authority.substr(at + 1);
   const auto colon = hostport.rfind(':');
   if (colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
-    unsigned port = 0;
-    const std::string_view p = hostport.substr(colon + 1);
-    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || port == 0 || port > 65535) {
+    const auto port = base::parse_decimal<std::uint16_t>(hostport.substr(colon + 1));
+    if (!port || *port == 0) {
       error = "bad port in the URL";
       return std::nullopt;
     }
-    u.port = static_cast<std::uint16_t>(port);
+    u.port = *port;
     hostport = hostport.substr(0, colon);
   }
   if (hostport.empty()) {

@@ -1,18 +1,15 @@
 #include "cli/imap_wire.hpp"
 
 #include <algorithm>
-#include <charconv>
 
+#include "base/decimal.hpp"
 #include "base/text.hpp"
 
 namespace pixelwarden::cli {
 namespace {
 
 std::optional<std::uint32_t> number(std::string_view s) {
-  std::uint32_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
+  return base::parse_decimal<std::uint32_t>(s);
 }
 
 // The literal announced at the end of a line ("... {123}" or "{123+}"), if any.
@@ -22,10 +19,7 @@ std::optional<std::size_t> literal_size(std::string_view line) {
   if (open == std::string_view::npos) return std::nullopt;
   std::string_view n = line.substr(open + 1, line.size() - open - 2);
   if (!n.empty() && n.back() == '+') n.remove_suffix(1);
-  std::size_t v = 0;
-  const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
-  if (n.empty() || ec != std::errc() || end != n.data() + n.size()) return std::nullopt;
-  return v;
+  return base::parse_decimal<std::size_t>(n);
 }
 
 std::vector<std::string_view> words(std::string_view s) {

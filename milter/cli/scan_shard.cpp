@@ -1,24 +1,14 @@
 #include "cli/scan_shard.hpp"
 
-#include <charconv>
+#include "base/decimal.hpp"
 
 namespace pixelwarden::cli {
-namespace {
-
-std::optional<std::uint32_t> number(std::string_view s) {
-  std::uint32_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-}  // namespace
 
 std::optional<Shard> parse_shard(std::string_view text) {
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) return std::nullopt;
-  const auto i = number(text.substr(0, slash));
-  const auto n = number(text.substr(slash + 1));
+  const auto i = base::parse_decimal<std::uint32_t>(text.substr(0, slash));
+  const auto n = base::parse_decimal<std::uint32_t>(text.substr(slash + 1));
   if (!i || !n || *n == 0 || *n > 65536 || *i >= *n) return std::nullopt;
   return Shard{*i, *n};
 }
