@@ -61,6 +61,12 @@ struct Resource {
   std::size_t replace_begin = 0, replace_end = 0; // (decoded) span replaced on neutralize/proxy
   std::size_t strip_begin = 0, strip_end = 0;     // (decoded) span removed on strip; empty:
                                                   // strip the element or the attribute
+  // Raw text read twice (a <style> or other raw-text block holding '<', see
+  // shadow_scan): the block's content span and element. Edits for one reading can
+  // change the other, so the rewriter re-scans such a block after patching it.
+  // Empty element: not in such a block.
+  std::string block_element;
+  std::size_t block_begin = 0, block_end = 0;
 };
 
 struct Link {
@@ -77,6 +83,10 @@ struct ScanResult {
 };
 
 ScanResult scan(std::string_view html);
+
+// scan() of a fragment of a document whose base URL is `base` (the rewriter's
+// re-scan of a patched raw-text block; a <base> in the fragment still wins).
+ScanResult scan(std::string_view html, std::string_view base);
 
 // Bare http://, https:// and www. URLs in plain text (text/plain parts).
 std::vector<Link> scan_text_links(std::string_view text);

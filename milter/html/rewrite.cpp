@@ -6,6 +6,7 @@
 #include "base/digest.hpp"
 #include "base/text.hpp"
 #include "html/entities.hpp"
+#include "url/url.hpp"
 
 namespace pixelwarden::html {
 
@@ -119,8 +120,83 @@ base::Result<std::string> apply_patches(std::string_view input, std::vector<Patc
   return out;
 }
 
+namespace {
+
+struct Block {
+  const Resource* first = nullptr;   // names the block (element, span)
+  std::vector<std::string> allowed;  // resolved URLs that may remain: kept ones, proxy URLs
+  bool edited = false;
+};
+
+bool contains_end_tag(std::string_view text, std::string_view name) {
+  for (std::size_t i = text.find("</"); i != std::string_view::npos; i = text.find("</", i + 1)) {
+    if (text.size() - i - 2 >= name.size() && base::iequals(text.substr(i + 2, name.size()), name)) return true;
+  }
+  return false;
+}
+
+// A raw-text block read twice (as CSS and as tags) is patched as a whole: its
+// patches must apply without overlap, must not close the block early, and the
+// patched block, re-scanned under both readings, may hold only the URLs that were
+// meant to stay. Otherwise each reading's edit broke the other (a quote or '<'
+// removed, a url( glued to an identifier), and the block's content is removed whole:
+// conservative, and only adversarial or broken markup gets there.
+void check_block(std::string_view html, std::string_view base_href, const Block& b, std::vector<Patch>& patches) {
+  const Resource& r = *b.first;
+  std::vector<Patch> inside;
+  bool ok = true;
+  for (auto it = patches.begin(); it != patches.end();) {
+    if (it->offset >= r.block_begin && it->offset < r.block_end) {
+      if (it->offset + it->length > r.block_end) ok = false;
+      else inside.push_back({it->offset - r.block_begin, it->length, std::move(it->replacement)});
+      it = patches.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::string_view block = html.substr(r.block_begin, r.block_end - r.block_begin);
+  if (ok) {
+    auto patched = apply_patches(block, inside);
+    ok = patched.ok() && !contains_end_tag(patched.value(), r.block_element);
+    // Both contexts: inside <svg>, <image> fetches href rather than src.
+    for (std::string_view context : {"", "<svg>"}) {
+      if (!ok) break;
+      std::string doc = std::string(context) + "<" + r.block_element + ">" + patched.value();
+      for (const Resource& again : scan(doc, base_href).resources) {
+        if (std::find(b.allowed.begin(), b.allowed.end(), again.resolved) == b.allowed.end()) ok = false;
+      }
+    }
+    if (ok) {
+      for (Patch& p : inside) patches.push_back({p.offset + r.block_begin, p.length, std::move(p.replacement)});
+      return;
+    }
+  }
+  patches.push_back({r.block_begin, r.block_end - r.block_begin, ""});
+}
+
+}  // namespace
+
 std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits) {
   std::vector<Patch> patches;
+  std::map<std::size_t, Block> blocks;  // by block_begin
+  std::vector<Op> ops(scan.resources.size(), Op::keep);
+  for (const Edit& e : edits) {
+    if (e.resource < scan.resources.size()) ops[e.resource] = effective_op(scan.resources[e.resource], e);
+  }
+  for (std::size_t i = 0; i < scan.resources.size(); ++i) {
+    const Resource& r = scan.resources[i];
+    if (r.block_element.empty()) continue;
+    Block& b = blocks[r.block_begin];
+    if (b.first == nullptr) b.first = &r;
+    if (ops[i] == Op::keep) b.allowed.push_back(r.resolved);
+    else b.edited = true;
+  }
+  for (const Edit& e : edits) {
+    if (e.resource >= scan.resources.size() || ops[e.resource] != Op::proxy) continue;
+    const Resource& r = scan.resources[e.resource];
+    if (r.block_element.empty()) continue;
+    if (auto u = url::resolve(scan.base_href, e.proxy_url)) blocks[r.block_begin].allowed.push_back(u->href);
+  }
   std::map<std::size_t, std::pair<const Resource*, std::vector<ValueEdit>>> values;
   for (const Edit& e : edits) {
     if (e.resource >= scan.resources.size()) continue;
@@ -153,6 +229,9 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
     const Resource& r = *v.first;
     std::string_view raw = html.substr(r.value_begin, r.value_end - r.value_begin);
     patches.push_back({r.value_begin, r.value_end - r.value_begin, new_value(raw, r.quote, std::move(v.second))});
+  }
+  for (const auto& [begin, b] : blocks) {
+    if (b.edited) check_block(html, scan.base_href, b, patches);
   }
   return patches;
 }

@@ -26,7 +26,8 @@ struct TagFacts {
 
 class Scanner {
  public:
-  Scanner(std::string_view in, ScanResult& r) : m_in(in), m_r(r), m_tok(in) {}
+  Scanner(std::string_view in, ScanResult& r, std::string_view base)
+      : m_in(in), m_r(r), m_tok(in), m_base(base), m_have_base(!base.empty()) {}
   void run();
 
  private:
@@ -71,10 +72,21 @@ void Scanner::run() {
         if ((t.name == "svg" || t.name == "math") && m_svg_depth > 0) --m_svg_depth;
         m_stack.close(t.name);
         break;
-      case TokenKind::raw_text:
+      case TokenKind::raw_text: {
+        std::size_t first = m_r.resources.size();
         if (t.name == "style") style_block(t);
         if (t.name != "script") shadow_scan(t);
+        if (m_r.resources.size() > first &&
+            std::memchr(m_in.data() + t.data_begin, '<', t.data_end - t.data_begin) != nullptr) {
+          for (std::size_t i = first; i < m_r.resources.size(); ++i) {
+            Resource& r = m_r.resources[i];
+            r.block_element.assign(t.name);
+            r.block_begin = t.data_begin;
+            r.block_end = t.data_end;
+          }
+        }
         break;
+      }
       case TokenKind::doctype:
         if (m_doctype == 0) m_doctype = t.end;
         break;
@@ -342,9 +354,11 @@ bool is_image_like(Vector v) {
   }
 }
 
-ScanResult scan(std::string_view html) {
+ScanResult scan(std::string_view html) { return scan(html, {}); }
+
+ScanResult scan(std::string_view html, std::string_view base) {
   ScanResult r;
-  Scanner(html, r).run();
+  Scanner(html, r, base).run();
   return r;
 }
 

@@ -133,3 +133,43 @@ TEST_SUITE("html::banner") {
     CHECK(insert_text_banner("a\nb", "[B]") == "[B]\n\na\nb");
   }
 }
+
+// A raw-text block holding '<' is read twice, as CSS and as tags: an edit for one
+// reading must not break the other (minimized fuzz findings below).
+TEST_SUITE("html::rewrite raw text read twice") {
+  void check_clean(std::string_view in) {
+    ScanResult s = scan(in);
+    REQUIRE_FALSE(s.resources.empty());
+    std::vector<Edit> edits;
+    for (std::size_t i = 0; i < s.resources.size(); ++i) edits.push_back({i, Op::neutralize, ""});
+    CHECK(apply_patches(in, plan_patches(in, s, edits)).ok());
+    std::string out = rewrite(in, s, edits);
+    CHECK(scan(out).resources.empty());
+  }
+  TEST_CASE("an edit for one reading never leaves a remote URL for the other") {
+    check_clean("<style><img src=http:\">url(http:g");
+    check_clean("<style>url(\"file:<d\")<image src=//\">");
+    check_clean("<style><image src=http:url(http:>");
+    check_clean("<style>@import u\"//3\"\"http:<");
+    check_clean("<style><img src=\"//\n\xff\"URL(http:>");
+    check_clean("<svg><style><image href=\"http:\">url(http:g</style></svg>");
+  }
+  TEST_CASE("readings that break each other: the block's content goes, its end tag stays") {
+    CHECK(all("<style><img src=http:\">url(http:g</style><p>after</p>", Op::neutralize) ==
+          "<style></style><p>after</p>");
+  }
+  TEST_CASE("readings that agree: each URL is patched, the rest of the block kept") {
+    CHECK(all("<style>/* <b> */ p{background:url(http://t/a)}</style>", Op::neutralize) ==
+          "<style>/* <b> */ p{background:url(" + k_gif + ")}</style>");
+    CHECK(all("<title><img src=http://t/x></title>", Op::neutralize) == "<title><img src=" + k_gif + "></title>");
+  }
+  TEST_CASE("kept and proxied URLs may stay in a block") {
+    std::string in = "<style>p{background:url(http://t/a)} <img src=\"http://t/b\"></style>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 2);
+    CHECK(rewrite(in, s, {{1, Op::neutralize, ""}}) ==
+          "<style>p{background:url(http://t/a)} <img src=\"" + k_gif + "\"></style>");
+    CHECK(rewrite(in, s, {{0, Op::proxy, "https://p/x"}, {1, Op::proxy, "https://p/y"}}) ==
+          "<style>p{background:url(https://p/x)} <img src=\"https://p/y\"></style>");
+  }
+}

@@ -177,3 +177,22 @@ TEST_SUITE("html::scan raw text") {
     CHECK(found("<script>document.write('<img src=http://t/a>')</script>").empty());
   }
 }
+
+TEST_SUITE("html::scan raw text read twice") {
+  TEST_CASE("resources of a raw-text block holding '<' name the block") {
+    std::string in = "<style>p{background:url(http://t/a)} <img src=http://t/b></style><style>q{background:url(http://t/c)}</style>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 3);
+    CHECK(s.resources[0].block_element == "style");
+    CHECK(s.resources[1].block_element == "style");
+    CHECK(in.substr(s.resources[1].block_begin, s.resources[1].block_end - s.resources[1].block_begin) ==
+          "p{background:url(http://t/a)} <img src=http://t/b>");
+    CHECK(s.resources[2].block_element.empty());
+  }
+  TEST_CASE("a fragment scanned with an inherited base resolves relative URLs") {
+    CHECK(scan("<img src=a.png>").resources.empty());
+    ScanResult s = scan("<img src=a.png>", "https://h/d/");
+    REQUIRE(s.resources.size() == 1);
+    CHECK(s.resources[0].resolved == "https://h/d/a.png");
+  }
+}
