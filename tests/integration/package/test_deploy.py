@@ -159,6 +159,11 @@ def systemd_image(deb):
            timeout=900)
     podman("commit", "-q", name, tag)
     podman("rm", "-f", name, check=False)
+    # Images of earlier dependency lists are stale now: keep only this one.
+    listed = podman("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout
+    for old in listed.split():
+        if old.startswith("localhost/pixelwarden-systemd:") and old != tag:
+            podman("rmi", old, check=False)
     return tag
 
 
