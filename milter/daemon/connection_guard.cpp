@@ -1,15 +1,18 @@
 #include "daemon/connection_guard.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -91,6 +94,14 @@ bool shut_down(int fd, std::uint64_t inode) {
   return same;
 }
 
+// Shuts down the connection an admission evicted, if any (see ConnectionTable::admit).
+void shut_down_evicted(Guard& g, const ConnectionTable::Admission& a) {
+  if (a.evicted && shut_down(a.evicted->fd, a.evicted->inode)) {
+    g.evicted.fetch_add(1);
+    if (g.metrics) g.metrics->milter_connection_expired(to_string(ExpiryReason::evicted));
+  }
+}
+
 void enforce_timeouts(Guard& g) {
   const auto expired = g.table.expired(now_ns());
   std::size_t counts[2] = {0, 0};
@@ -161,6 +172,33 @@ void run_guard(Guard& g) {
 
 }  // namespace
 
+bool accepted_on(int fd, int listen_fd) {
+  if (fd < 0 || fd == listen_fd) return false;
+  int listening = 1;
+  socklen_t len = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening != 0) {
+    return false;
+  }
+  sockaddr_storage a{}, l{};
+  socklen_t alen = sizeof a, llen = sizeof l;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &alen) != 0 ||
+      ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&l), &llen) != 0 ||
+      a.ss_family != l.ss_family) {
+    return false;
+  }
+  switch (a.ss_family) {
+    case AF_INET:
+      return reinterpret_cast<sockaddr_in&>(a).sin_port == reinterpret_cast<sockaddr_in&>(l).sin_port;
+    case AF_INET6:
+      return reinterpret_cast<sockaddr_in6&>(a).sin6_port ==
+             reinterpret_cast<sockaddr_in6&>(l).sin6_port;
+    case AF_UNIX:
+      return alen == llen && std::memcmp(&a, &l, alen) == 0;
+    default:
+      return false;
+  }
+}
+
 FdBudget fit_fd_limit(std::size_t max_connections, std::size_t reserve) {
   rlimit rl{};
   FdBudget b;
@@ -212,7 +250,19 @@ void stop_connection_guard() {
 // eviction would cut real MTA sessions: stop them, keep the cap.
 void command_begin(int fd, bool negotiation) {
   Guard* g = g_guard.load(std::memory_order_acquire);
-  if (!g || g->table.begin(fd, now_ns(), negotiation)) return;
+  if (!g) return;
+  const ConnectionTable::Nanos now = now_ns();
+  if (g->table.begin(fd, now, negotiation)) return;
+  // SMFIC_QUIT_NC ends a session, runs its close callback (which untracked it) and goes
+  // on with the next one on the same connection, without a new negotiation. Any client
+  // of the milter socket can send it: track that connection again, as negotiated, rather
+  // than take it for a context layout mismatch and turn the timeouts off for everyone.
+  if (accepted_on(fd, g->listen_fd)) {
+    const ConnectionTable::Admission a = g->table.admit(fd, inode_of(fd), now, true);
+    shut_down_evicted(*g, a);
+    if (a.admitted) g->table.begin(fd, now, negotiation);
+    return;  // not admitted (at the cap): untracked, like a refused connection
+  }
   if (!g->unmatched_logged.exchange(true)) {
     g->table.stop_expiry();
     spdlog::error("a milter callback's socket ({}) is not a connection the daemon accepted; "
@@ -246,10 +296,7 @@ extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict l
     return -1;
   }
   const ConnectionTable::Admission a = g->table.admit(c, inode_of(c), now_ns());
-  if (a.evicted && shut_down(a.evicted->fd, a.evicted->inode)) {
-    g->evicted.fetch_add(1);
-    if (g->metrics) g->metrics->milter_connection_expired(to_string(ExpiryReason::evicted));
-  }
+  shut_down_evicted(*g, a);
   if (a.admitted) return c;
   ::close(c);  // the MTA sees its connection drop: milter_default_action
   count_refusal(*g, Refusal::limit);

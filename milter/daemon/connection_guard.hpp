@@ -65,6 +65,12 @@ void start_connection_guard(int listen_fd, const ConnectionLimits& limits, std::
 // Stops the guard thread; accept() passes everything through again.
 void stop_connection_guard();
 
+// Whether `fd` is a connection accepted on `listen_fd`: a socket that does not listen
+// and whose local address is the listener's (its port, or its unix path). A callback's
+// socket the table does not know is either a connection that went on after its close
+// callback (SMFIC_QUIT_NC), tracked again, or a sign that the context layout differs.
+bool accepted_on(int fd, int listen_fd);
+
 // From the milter callbacks: a command starts / ends on the connection whose socket is
 // `fd` (negotiation: the option negotiation), and its close callback ran.
 void command_begin(int fd, bool negotiation);

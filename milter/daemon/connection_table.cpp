@@ -52,7 +52,8 @@ std::optional<Expired> ConnectionTable::evict(Nanos now) {
   return Expired{victim, e.inode.load(), ExpiryReason::evicted};
 }
 
-ConnectionTable::Admission ConnectionTable::admit(int fd, std::uint64_t inode, Nanos now) {
+ConnectionTable::Admission ConnectionTable::admit(int fd, std::uint64_t inode, Nanos now,
+                                                  bool negotiated) {
   Admission a;
   Entry* e = entry(fd);
   if (!e) return a;
@@ -67,7 +68,7 @@ ConnectionTable::Admission ConnectionTable::admit(int fd, std::uint64_t inode, N
   e->accepted = now;
   e->last_activity = now;
   e->busy = 0;
-  e->negotiated = false;
+  e->negotiated = negotiated;
   e->reported = false;
   e->inode = inode;
   ++m_open;

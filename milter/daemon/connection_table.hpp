@@ -63,7 +63,9 @@ class ConnectionTable {
   // A connection was accepted on `fd`. Admitted while fewer than max_connections count;
   // at the limit, admitted in the place of the oldest connection that has not
   // negotiated after k_evict_after (a silent or stalled one), if any; else refused.
-  Admission admit(int fd, std::uint64_t inode, Nanos now);
+  // `negotiated`: the connection is an MTA session already past its option negotiation
+  // (one that goes on after its close callback, SMFIC_QUIT_NC): no handshake timeout.
+  Admission admit(int fd, std::uint64_t inode, Nanos now, bool negotiated = false);
 
   // A milter command starts / ends for the connection on `fd`. `negotiated`: the
   // command is the option negotiation. False when `fd` is not a tracked connection.

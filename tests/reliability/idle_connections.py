@@ -21,7 +21,8 @@ Phases, against a private Postfix (milter_default_action = tempfail):
   4. the descriptor limit (no Postfix): the daemon started under `ulimit -n 1024`
      lowers max_connections to what fits beside its reserve, 1,100 idle connections
      cannot exhaust it, and a reload still succeeds.
-  5. a unix socket (no Postfix): the cap and both timeouts hold there too.
+  5. a unix socket (no Postfix): the cap and both timeouts hold there too, and a
+     session that goes on after SMFIC_QUIT_NC is tracked again (timeouts stay on).
 --long: phase 1 holds the attack for 60 s, renewing every connection the daemon
 closes, while Postfix traffic flows; every message must be filtered.
 """
@@ -388,6 +389,31 @@ def phase_unix_socket(checks, root):
         end = c.sock.recv(16)
         checks.check(end == b"", f"unix socket: a negotiated idle connection shut down after "
                                  f"{time.monotonic() - t0:.2f}s (idle_timeout 3s)")
+        # SMFIC_QUIT_NC: libmilter runs the close callback and the connection goes on with
+        # a new session, unnegotiated. Any client can send it; the guard must track that
+        # connection again, not read it as a context layout mismatch and turn every
+        # timeout off.
+        c = milterproto.MilterConn.open(milter)
+        c.negotiate()
+        c.connect_step()
+        c.command(b"U", b"HELP\0")  # QUIT_NC is valid after an unknown command
+        c.send(b"K")
+        c.connect_step()
+        c.sock.settimeout(10)
+        t0 = time.monotonic()
+        try:
+            end = c.sock.recv(16)
+        except socket.timeout:
+            end = None
+        checks.check(end == b"", f"unix socket: a session after QUIT_NC shut down after "
+                                 f"{time.monotonic() - t0:.2f}s (idle_timeout 3s)")
+        close_all(socks)
+        socks = open_idle(milter, 3)
+        harness.wait_until(lambda: closed_by_peer(socks) == len(socks), timeout=6,
+                           what="handshake timeout after a QUIT_NC session")
+        with open(milter.log_path, encoding="utf-8", errors="replace") as f:
+            checks.check("context layout" not in f.read(),
+                         "unix socket: QUIT_NC leaves the timeouts on (no layout-mismatch log)")
     finally:
         close_all(socks)
         close_all(c.sock for c in sessions)

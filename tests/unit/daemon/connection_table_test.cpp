@@ -113,6 +113,15 @@ TEST_SUITE("daemon::ConnectionTable") {
     CHECK(t.open() == 1);                // until the socket actually closes
   }
 
+  TEST_CASE("admitted as negotiated (a session after QUIT_NC): no handshake timeout, idle still") {
+    ConnectionTable t(limits(), 64);
+    REQUIRE(t.admit(5, 105, 0, true).admitted);
+    CHECK(t.expired(30 * k_s).empty());  // past handshake_timeout: kept
+    const auto idle = t.expired(61 * k_s);
+    REQUIRE(idle.size() == 1);
+    CHECK(idle[0].reason == ExpiryReason::idle_timeout);
+  }
+
   TEST_CASE("a negotiated connection expires after idle_timeout without commands") {
     ConnectionTable t(limits(), 64);
     t.admit(5, 105, 0);
