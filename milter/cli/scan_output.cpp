@@ -92,9 +92,16 @@ std::vector<Finding> findings_of(const engine::Verdict& v, const std::vector<std
   return out;
 }
 
+// Subjects, addresses and URLs are the sender's text, and a CSV report is opened in a
+// spreadsheet: a field that starts like a formula (=, +, -, @, tab, CR) gets a leading
+// apostrophe and quotes, so it is shown as text and never evaluated (CSV injection).
 std::string csv_quote(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
+  const bool formula = !field.empty() && std::string_view("=+-@\t\r").find(field[0]) !=
+                                             std::string_view::npos;
+  if (!formula && field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return std::string(field);
+  }
+  std::string out = formula ? "\"'" : "\"";
   for (char c : field) {
     if (c == '"') out.push_back('"');
     out.push_back(c);

@@ -39,6 +39,15 @@ TEST_SUITE("cli::scan_output") {
     CHECK(csv_quote("") == "");
   }
 
+  TEST_CASE("csv_quote: a field that starts like a spreadsheet formula is shown as text") {
+    CHECK(csv_quote("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    CHECK(csv_quote("+1") == "\"'+1\"");
+    CHECK(csv_quote("-2+3") == "\"'-2+3\"");
+    CHECK(csv_quote("@SUM(A1)") == "\"'@SUM(A1)\"");
+    CHECK(csv_quote("\tx") == "\"'\tx\"");
+    CHECK(csv_quote("a=b") == "a=b");  // only the first character counts
+  }
+
   TEST_CASE("csv has one row per finding with the message columns repeated, nothing cut") {
     CHECK(csv_header() ==
           "path,mbox_offset,folder,uid,message_id,date,from,to,subject,rule,kind,action_today,"
