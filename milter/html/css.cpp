@@ -120,6 +120,10 @@ bool consume_url(std::string_view s, std::size_t i, CssRef& ref) {
 
 enum class AtRule { none, import, font_face, other };
 
+// Nested image-set() calls read recursively up to this depth (no stack exhaustion on
+// hostile input); browsers reject nested image-set() anyway.
+constexpr int k_max_image_set_depth = 4;
+
 struct Block {
   bool font_face;
   std::size_t begin;
@@ -156,6 +160,7 @@ class CssScanner {
   }
   void at_keyword(std::size_t& i);
   void ident(std::size_t& i);
+  void image_set(std::size_t& i);
   void open_block(std::size_t i);
   void close_block(std::size_t i);
   void end_statement(std::size_t i);
@@ -167,6 +172,7 @@ class CssScanner {
   AtRule m_at = AtRule::none;
   bool m_import_has_url = false;  // the current @import prelude has had its URL
   std::size_t m_at_begin = 0, m_stmt_begin = 0, m_pending = 0;
+  int m_image_set_depth = 0;  // image-set() nesting (bounded: deeper ones read as names)
 };
 
 void CssScanner::run() {
@@ -226,9 +232,48 @@ void CssScanner::ident(std::size_t& i) {
       std::size_t close = m_s.find(')', i);
       i = close == std::string_view::npos ? m_s.size() : close + 1;
     }
+  } else if (i < m_s.size() && m_s[i] == '(' && m_image_set_depth < k_max_image_set_depth &&
+             (base::iequals(m_name, "image-set") || base::iequals(m_name, "-webkit-image-set"))) {
+    ++i;
+    image_set(i);
   } else if (i == begin) {
     ++i;  // a lone '-' or similar: never loop forever
   }
+}
+
+// The arguments of image-set() after its '(' (CSS Images 4): a plain string argument is
+// a URL, as url() is; strings nested deeper (type("image/avif")) are not. Stops after
+// the closing ')', or before a '{', '}' or ';' of broken CSS (the caller reads those).
+void CssScanner::image_set(std::size_t& i) {
+  ++m_image_set_depth;
+  int depth = 1;
+  while (i < m_s.size() && depth > 0) {
+    char c = m_s[i];
+    if (c == '/' && i + 1 < m_s.size() && m_s[i + 1] == '*') {
+      std::size_t close = m_s.find("*/", i + 2);
+      i = close == std::string_view::npos ? m_s.size() : close + 2;
+    } else if (c == '"' || c == '\'') {
+      CssRef ref;
+      bool ok = false;
+      std::size_t after = consume_string(m_s, i, ref.url, ok, &ref.url_end);
+      if (ok && depth == 1) {
+        ref.url_begin = i + 1, ref.end = after;
+        add_ref(std::move(ref), i);
+      }
+      i = after;
+    } else if (is_name_char(c) || valid_escape(m_s, i)) {
+      ident(i);  // url(...), a nested image-set(), or a name; a '(' after it is read below
+    } else if (c == '(') {
+      ++depth, ++i;
+    } else if (c == ')') {
+      --depth, ++i;
+    } else if (c == '{' || c == '}' || c == ';') {
+      break;
+    } else {
+      ++i;
+    }
+  }
+  --m_image_set_depth;
 }
 
 void CssScanner::open_block(std::size_t i) {

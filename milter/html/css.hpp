@@ -1,11 +1,12 @@
 #pragma once
-// A small CSS scanner for what fetches: url(...) in any property, @import (string or
-// url()), and the URLs of @font-face src, at any block depth (@media, @supports...),
+// A small CSS scanner for what fetches: url(...) in any property, the plain string
+// arguments of image-set() / -webkit-image-set(), @import (string or url()), and the
+// URLs of @font-face src, at any block depth (@media, @supports...),
 // in <style> blocks and style attributes. Comments, strings and CSS escapes are
 // handled as CSS Syntax 3 tokenizes them (escaped "u\72l(" is still url(), escaped
 // URL characters are decoded). It also reads the few inline-style facts the
 // invisibility heuristic needs.
-// Non-goals: selectors, cascade, validation of property values, image-set() strings.
+// Non-goals: selectors, cascade, validation of property values.
 // Offsets are byte offsets into the scanned text; results own their strings.
 
 #include <cstddef>

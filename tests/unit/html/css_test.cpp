@@ -66,6 +66,24 @@ TEST_SUITE("html::css") {
     CHECK(refs("a{b:url(http://t/a b)}").empty());
     CHECK(refs("a{b:url(http://t/a\"b)}").empty());
   }
+  TEST_CASE("image-set(): plain string arguments are URLs, type() strings are not") {
+    std::string_view css =
+        ".a{background-image:image-set(\"http://t/1.png\" 1x, 'http://t/2.avif' type(\"image/avif\") 2x)}"
+        ".b{background:-WEBKIT-image-set(url(http://t/3.png) 1x, \"http://t/4.png\" 2x)}";
+    auto r = refs(css);
+    REQUIRE(r.size() == 4);
+    CHECK(r[0].url == "http://t/1.png");
+    CHECK(span(css, r[0].begin, r[0].end) == "\"http://t/1.png\"");
+    CHECK(span(css, r[0].url_begin, r[0].url_end) == "http://t/1.png");
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end).substr(0, 17) == "background-image:");
+    CHECK(r[1].url == "http://t/2.avif");
+    CHECK(r[2].url == "http://t/3.png");
+    CHECK(r[3].url == "http://t/4.png");
+    CHECK(refs("p{content:\"http://t/x\";background:image-set(none)}").empty());
+    std::string deep;
+    for (int k = 0; k < 200000; ++k) deep += "image-set(";
+    CHECK(refs(deep + "\"http://t/deep\"").empty());  // bounded nesting, no stack exhaustion
+  }
   TEST_CASE("declaration list (style attribute)") {
     std::string_view css = "color:red; background-image : URL(//t/p.gif) ;width:1px";
     auto r = refs(css);

@@ -46,6 +46,10 @@ TEST_SUITE("html::rewrite neutralize") {
     CHECK(all(in, Op::neutralize) ==
           "<style>@import url(data:,);p{background:url(" + k_gif + ")}@font-face{src:url(data:,)}</style>");
   }
+  TEST_CASE("image-set() strings become url() of the pixel") {
+    CHECK(all("<div style='background:image-set(\"http://t/a.png\" 1x)'>", Op::neutralize) ==
+          "<div style='background:image-set(url(" + k_gif + ") 1x)'>");
+  }
   TEST_CASE("style attribute with entities is re-escaped") {
     std::string in = "<div style=\"background:url(&quot;http://t/s&quot;) &amp; x\">";
     CHECK(all(in, Op::neutralize) == "<div style=\"background:url(" + k_gif + ") &amp; x\">");
