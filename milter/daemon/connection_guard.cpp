@@ -299,7 +299,8 @@ extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict l
   shut_down_evicted(*g, a);
   if (a.admitted) return c;
   ::close(c);  // the MTA sees its connection drop: milter_default_action
-  count_refusal(*g, Refusal::limit);
+  // A descriptor beyond the table means more are open than the budget planned for.
+  count_refusal(*g, g->table.covers(c) ? Refusal::limit : Refusal::fd_limit);
   errno = ECONNABORTED;
   return -1;
 }

@@ -87,6 +87,9 @@ class ConnectionTable {
   // Every tracked (fd, inode), for the guard's check that the sockets still exist.
   std::vector<std::pair<int, std::uint64_t>> tracked();
 
+  // Whether a connection on `fd` can be tracked at all (below the table's max_fd).
+  bool covers(int fd) const { return fd >= 0 && fd < m_size; }
+
   // Connections tracked (open descriptors), and those that count against the limit.
   std::size_t open() const;
   std::size_t counted() const;

@@ -98,6 +98,9 @@ TEST_SUITE("daemon::ConnectionTable") {
     CHECK_FALSE(t.admit(8, 1, 0).admitted);
     CHECK_FALSE(t.admit(-1, 1, 0).admitted);
     CHECK_FALSE(t.begin(8, 0));
+    CHECK(t.covers(7));  // the guard counts a refusal beyond the table as fd_limit
+    CHECK_FALSE(t.covers(8));
+    CHECK_FALSE(t.covers(-1));
   }
 
   TEST_CASE("no negotiation within handshake_timeout: expired once, still counted") {
