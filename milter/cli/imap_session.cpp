@@ -54,8 +54,10 @@ base::Result<std::unique_ptr<ImapSession>> ImapSession::open(const ImapUrl& url,
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
-  // STARTTLS when the server offers it; never a downgrade on imaps://.
-  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // imap:// takes STARTTLS, and requires it (CURLUSESSL_TRY would let anyone on the path
+  // strip it from CAPABILITY and read the LOGIN) except on loopback (requires_tls).
+  curl_easy_setopt(c, CURLOPT_USE_SSL,
+                   static_cast<long>(requires_tls(url) ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
     std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);

@@ -1,5 +1,8 @@
 #include "cli/imap_url.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "base/decimal.hpp"
 #include "base/text.hpp"
 
@@ -29,7 +32,7 @@ std::string ImapUrl::server() const {
   std::string out = tls ? "imaps://" : "imap://";
   out += user;
   out += '@';
-  out += host;
+  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;  // IPv6
   out += ':';
   out += std::to_string(port);
   return out;
@@ -77,22 +80,48 @@ std::optional<ImapUrl> parse_imap_url(std::string_view text, std::string& error)
   u.folder = *folder;
   if (!u.folder.empty() && u.folder.back() == '/') u.folder.pop_back();
   std::string_view hostport = authority.substr(at + 1);
-  const auto colon = hostport.rfind(':');
-  if (colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
-    const auto port = base::parse_decimal<std::uint16_t>(hostport.substr(colon + 1));
+  std::string_view host = hostport;
+  std::string_view port_text;
+  if (!hostport.empty() && hostport.front() == '[') {  // [IPv6]:PORT
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos ||
+        (close + 1 < hostport.size() && hostport[close + 1] != ':')) {
+      error = "bad IPv6 address in the URL";
+      return std::nullopt;
+    }
+    host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size()) port_text = hostport.substr(close + 2);
+    if (close + 1 < hostport.size() && port_text.empty()) port_text = "0";
+  } else if (const auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+    host = hostport.substr(0, colon);
+    port_text = hostport.substr(colon + 1);
+    if (port_text.empty()) port_text = "0";
+  }
+  if (!port_text.empty()) {
+    const auto port = base::parse_decimal<std::uint16_t>(port_text);
     if (!port || *port == 0) {
       error = "bad port in the URL";
       return std::nullopt;
     }
     u.port = *port;
-    hostport = hostport.substr(0, colon);
   }
-  if (hostport.empty()) {
+  if (host.empty()) {
     error = "the URL needs a host";
     return std::nullopt;
   }
-  u.host = std::string(hostport);
+  u.host = std::string(host);
   return u;
+}
+
+bool requires_tls(const ImapUrl& url) {
+  if (url.tls) return true;
+  if (base::iequals(url.host, "localhost")) return false;
+  in_addr v4{};
+  in6_addr v6{};
+  if (::inet_pton(AF_INET, url.host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) != 127;  // 127.0.0.0/8
+  }
+  return !(::inet_pton(AF_INET6, url.host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
 }
 
 }  // namespace pixelwarden::cli

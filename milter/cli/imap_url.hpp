@@ -26,6 +26,11 @@ struct ImapUrl {
 
 bool looks_like_imap_url(std::string_view arg);
 
+// Whether the password may only travel over TLS: always (imaps://, or STARTTLS required
+// on imap://) but to a loopback host (127.0.0.0/8, ::1, localhost), where a plaintext
+// test server or a local proxy is the usual peer and no network sees the login.
+bool requires_tls(const ImapUrl& url);
+
 // The URL or an error text.
 std::optional<ImapUrl> parse_imap_url(std::string_view text, std::string& error);
 
