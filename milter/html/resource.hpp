@@ -7,7 +7,8 @@
 //  - Offsets are byte offsets into the scanned buffer, which the caller keeps alive
 //    for rewrite() (resources own their strings).
 //  - `resources` holds remote resources only (resolved against the first <base href>
-//    that is absolute; //host resolves as https:; http, https, ftp, file, UNC).
+//    that is absolute or protocol-relative; //host resolves as https:, in a base too;
+//    http, https, ftp, file, UNC).
 //  - Resources inside ordinary comments are not seen; inside Outlook conditional
 //    comments they are, with in_conditional_comment set.
 //  - <link href> is a resource when a rel token is one clients fetch: stylesheet,

@@ -176,7 +176,15 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
     url_attr(Vector::vml, "src");
   } else if (n == "base") {
     const Attribute* href = t.find("href");
-    if (href != nullptr && !m_have_base && url::parse(decode(*href))) m_base = m_decoded, m_have_base = true;
+    if (href != nullptr && !m_have_base) {
+      if (url::parse(decode(*href))) {
+        m_base = m_decoded, m_have_base = true;
+      } else if (auto u = url::resolve("", m_decoded)) {
+        // A protocol-relative base (//host/) is resolved against the document's URL,
+        // which a mail part does not have: https:, as for any //host URL.
+        m_base = std::move(u->href), m_have_base = true;
+      }
+    }
   } else if (n == "a" || n == "area") {
     if (const Attribute* a = t.find("href")) link(*a);
   } else if (n == "form") {

@@ -89,6 +89,16 @@ TEST_SUITE("html::scan details") {
     CHECK(r.resources[0].resolved == "https://b.example/dir/a.gif");
     CHECK(r.base_href == "https://b.example/dir/");
   }
+  TEST_CASE("a protocol-relative base href takes https: and resolves relative URLs") {
+    auto r = scan("<base href=\"//cdn.example/m/\"><img src=a.gif><a href=x.html>x</a>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK(r.resources[0].resolved == "https://cdn.example/m/a.gif");
+    CHECK(r.resources[0].host == "cdn.example");
+    CHECK(r.base_href == "https://cdn.example/m/");
+    REQUIRE(r.links.size() == 1);
+    CHECK(r.links[0].host == "cdn.example");
+    CHECK(found("<base href=/m/><img src=a.gif>").empty());  // path-relative: no base
+  }
   TEST_CASE("base href applies to resources before it too, first base wins") {
     auto r = scan("<img src=a.gif><base href=http://one.example/><base href=http://two.example/>");
     REQUIRE(r.resources.size() == 1);
