@@ -295,7 +295,13 @@ std::string format_doveadm(const ScanRecord& r, const std::string& move_to) {
     return "# not targetable (no Dovecot user and folder): " + terminal_safe(location_of(r), 4096) +
            "\n";
   }
-  if (!printable(id) || !printable(user) || !printable(*r.folder)) {
+  // doveadm's `header` search matches substrings: a sender who wrote "Message-ID: @"
+  // would otherwise have every message of the mailbox moved or expunged. Only a whole
+  // msg-id, "<left@right>" without spaces or inner brackets, matches its own message.
+  const bool whole_id = id.size() >= 5 && id.front() == '<' && id.back() == '>' &&
+                        id.find('@') != std::string::npos &&
+                        id.find_first_of("<> \t", 1) == id.size() - 1;
+  if (!whole_id || !printable(id) || !printable(user) || !printable(*r.folder)) {
     return "# not targetable (no usable Message-ID): " + terminal_safe(location_of(r), 4096) + "\n";
   }
   std::string out = "doveadm ";

@@ -183,6 +183,12 @@ TEST_SUITE("cli::scan_output") {
           "doveadm expunge -u 'alice' mailbox 'INBOX' header Message-ID '<it'\\''s@x>'\n");
     r.message_id = "<a\nb>";
     CHECK(format_doveadm(r, "Q").rfind("# not targetable (no usable Message-ID)", 0) == 0);
+    // doveadm's header search matches substrings: only a whole <left@right> is targeted.
+    for (const char* broad : {"@", "lure.example", "<a@b> <c@d>", "<ab>", "a@b", "<a @b>", "<>"}) {
+      r.message_id = broad;
+      CHECK_MESSAGE(format_doveadm(r, "Q").rfind("# not targetable (no usable Message-ID)", 0) == 0,
+                    broad);
+    }
     ScanRecord m = sample();  // inside an mbox
     CHECK(format_doveadm(m, "Q").rfind("# not targetable (no Dovecot user and folder)", 0) == 0);
   }
