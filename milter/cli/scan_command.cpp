@@ -147,6 +147,9 @@ std::string parse_options(const Args& args, ScanOptions& opt, unsigned& jobs) {
     return "--apply and --journal go with --move-to";
   }
   if (args.get("--journal") && !args.has("--apply")) return "--journal goes with --apply";
+  if (opt.format == ScanFormat::doveadm && args.has("--apply")) {
+    return "--format doveadm writes commands for Dovecot's doveadm; it moves nothing (no --apply)";
+  }
   return {};
 }
 
