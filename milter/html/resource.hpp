@@ -13,7 +13,8 @@
 //    comments they are, with in_conditional_comment set.
 //  - <link href> is a resource when a rel token is one clients fetch: stylesheet,
 //    icon, apple-touch-icon(-precomposed), mask-icon, fluid-icon, manifest, prefetch,
-//    preload, modulepreload, prerender, preconnect, dns-prefetch. Not: alternate
+//    preload, modulepreload, prerender, preconnect, dns-prefetch; so is each candidate
+//    of its imagesrcset (preload as=image). Not: alternate
 //    (alone), canonical, author, next, prev, ... (they are never fetched on open).
 //  - Links keep every href that resolves to an absolute URL (host may be empty, e.g.
 //    mailto:); the engine filters by host.

@@ -162,7 +162,12 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
     url_attr(Vector::iframe, "src");
   } else if (n == "link") {
     const Attribute* rel = t.find("rel");
-    if (rel != nullptr && rel_is_fetched(decode(*rel))) url_attr(Vector::link, "href");
+    if (rel != nullptr && rel_is_fetched(decode(*rel))) {
+      url_attr(Vector::link, "href");
+      // <link rel=preload as=image imagesrcset=...>: each candidate may be fetched
+      // (the browser picks one); read whatever the rel, as href is.
+      if (const Attribute* a = t.find("imagesrcset")) attr_srcset(Vector::link, *a, f);
+    }
   } else if (n == "script") {
     url_attr(Vector::script, "src");
   } else if (n == "body" || n == "table" || n == "td" || n == "th") {

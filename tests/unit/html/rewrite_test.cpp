@@ -50,6 +50,10 @@ TEST_SUITE("html::rewrite neutralize") {
     CHECK(all("<div style='background:image-set(\"http://t/a.png\" 1x)'>", Op::neutralize) ==
           "<div style='background:image-set(url(" + k_gif + ") 1x)'>");
   }
+  TEST_CASE("link imagesrcset candidates become data:,") {
+    CHECK(all("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, http://t/2.png 2x\">", Op::neutralize) ==
+          "<link rel=preload as=image imagesrcset=\"data:, 1x, data:, 2x\">");
+  }
   TEST_CASE("style attribute with entities is re-escaped") {
     std::string in = "<div style=\"background:url(&quot;http://t/s&quot;) &amp; x\">";
     CHECK(all(in, Op::neutralize) == "<div style=\"background:url(" + k_gif + ") &amp; x\">");

@@ -38,6 +38,11 @@ TEST_SUITE("html::scan vectors") {
           V{"embed embed src http://t/e", "object object data http://t/o", "iframe iframe src http://t/f",
             "iframe frame src http://t/fr", "script script src http://t/s"});
   }
+  TEST_CASE("link imagesrcset: each candidate, for fetched rels only") {
+    CHECK(found("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, //t/2.png 2x\" imagesizes=50vw>"
+                "<link rel=canonical imagesrcset=http://t/c.png>") ==
+          V{"link link imagesrcset http://t/1.png", "link link imagesrcset https://t/2.png"});
+  }
   TEST_CASE("link href only for fetched rels") {
     CHECK(found("<link rel=stylesheet href=http://t/s.css><link rel='shortcut icon' href=http://t/i>"
                 "<link rel=dns-prefetch href=//t.example><link rel=canonical href=http://t/c>"
