@@ -17,6 +17,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(ZLIB REQUIRED)
 # scan's IMAP source: connection, TLS and authentication (libcurl4-openssl-dev).
 find_package(CURL REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)  # threat-intel import (STIX, MISP)
 find_library(CIVETWEB_LIB NAMES civetweb REQUIRED)
 find_library(CIVETWEB_CPP_LIB NAMES civetweb-cpp)
 find_path(CIVETWEB_INCLUDE civetweb.h REQUIRED)

@@ -13,6 +13,7 @@ int main(int argc, char** argv);
 int run_command(const std::vector<std::string>& args);
 int filter_command(const std::vector<std::string>& args);
 int rules_command(const std::vector<std::string>& args);
+int rules_import_command(const std::vector<std::string>& args);  // `rules import ...`
 int scan_command(const std::vector<std::string>& args);
 int version_command(const std::vector<std::string>& args);
 

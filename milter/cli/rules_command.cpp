@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/args.hpp"
+#include "base/timestamp.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "engine/body.hpp"
@@ -17,8 +18,19 @@ namespace {
 constexpr const char* k_rules_usage =
     "usage: pixelwarden rules check [--config FILE] [PATH]   parse, validate and compile a ruleset\n"
     "       pixelwarden rules test [--config FILE] [PATH]    run the ruleset's tests:\n"
+    "       pixelwarden rules import ... INPUT               threat-intel feed (STIX, MISP, CSV) -> list file\n"
     "Without PATH, the ruleset the daemon's config names (--config, else\n"
     "/etc/pixelwarden/pixelwarden.yaml when it exists, else the installed default ruleset).\n";
+
+// Entries past their valid_until: left out of the ruleset, listed so the analyst can
+// renew or remove them.
+void print_expired(const std::vector<ruleset::ExpiredEntry>& expired) {
+  for (const auto& e : expired) {
+    std::printf("%s:%d: expired: %s (list '%s', valid_until %s)\n", e.file.c_str(), e.line,
+                e.entry.c_str(), e.list.c_str(), base::format_timestamp_ms(e.valid_until_ms).c_str());
+  }
+  if (!expired.empty()) std::printf("%zu expired list entries left out\n", expired.size());
+}
 
 int rules_check(const std::string& path) {
   const auto start = std::chrono::steady_clock::now();
@@ -27,6 +39,7 @@ int rules_check(const std::string& path) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& e : r.errors) std::printf("%s\n", e.to_string().c_str());
   for (const auto& w : r.warnings) std::printf("%s (warning)\n", w.to_string().c_str());
+  print_expired(r.expired);
   if (!r.errors.empty() || !r.ruleset) {
     std::printf("%s: %zu error(s)\n", path.c_str(), r.errors.size());
     return 1;
@@ -115,6 +128,7 @@ int rules_test(const std::string& path) {
 }  // namespace
 
 int rules_command(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "import") return rules_import_command({argv.begin() + 1, argv.end()});
   ArgSpec spec;
   spec.valued = {"--config"};
   spec.flags = {"--help"};

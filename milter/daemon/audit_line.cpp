@@ -177,8 +177,11 @@ void LineWriter::matches() {
     m_w.key("action").value(l.action).key("where").value(l.where).key("value");
     text(l.value);
     m_w.key("monitor").value(l.monitor);
-    // Null until list entries carry their provenance (feed, campaign).
-    m_w.key("indicator_source").null().key("indicator_campaign").null();
+    // The provenance the matching list entry was written with (entry_line.hpp).
+    m_w.key("indicator_source");
+    text_or_null(l.source);
+    m_w.key("indicator_campaign");
+    text_or_null(l.campaign);
     m_w.key("url");
     if (l.url.empty()) {
       m_w.null();

@@ -102,7 +102,9 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
     m_errors = {base::Error{"the ruleset file is empty (refusing to load no rules)", m_entry, 1, 1}};
   } else {
     const auto started = std::chrono::steady_clock::now();
-    ruleset::LoadResult r = m_loader(m_entry, ruleset::LoadOptions{m_holder.generation() + 1});
+    ruleset::LoadOptions options;
+    options.generation = m_holder.generation() + 1;
+    ruleset::LoadResult r = m_loader(m_entry, options);
     for (const auto& w : r.warnings) spdlog::warn("rules: {}", w.to_string());
     if (r.errors.empty() && r.ruleset) {
       const auto& meta = r.ruleset->meta();

@@ -143,7 +143,8 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
   const ruleset::LureHit* strongest_hit = nullptr;
   for (const auto& h : hits) {
     const bool monitor = h.monitor || global_monitor;
-    verdict.lures.push_back({h.rule, ruleset::to_string(h.action), h.where, h.value, monitor, {}});
+    verdict.lures.push_back(
+        {h.rule, ruleset::to_string(h.action), h.where, h.value, monitor, {}, h.source, h.campaign});
     if (monitor) continue;
     const Decision d = decision_of(h.action);
     if (d > strongest) {

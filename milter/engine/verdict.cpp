@@ -52,6 +52,8 @@ void write_lures(base::JsonWriter& w, const std::vector<LureRecord>& lures) {
     w.key("where").value(l.where).key("value").value(l.value);
     if (!l.url.empty()) w.key("url").value(l.url);
     if (l.monitor) w.key("monitor").value(true);
+    if (!l.source.empty()) w.key("source").value(l.source);
+    if (!l.campaign.empty()) w.key("campaign").value(l.campaign);
     w.end_object();
   }
   w.end_array();

@@ -37,6 +37,8 @@ struct LureRecord {
   std::string value;
   bool monitor = false;
   std::string url;  // links / resources: the first URL with the matching host
+  std::string source;    // provenance of the list entry that matched; empty when none
+  std::string campaign;
 };
 
 // An address of a header field, as written (local@domain) with its decoded display name.

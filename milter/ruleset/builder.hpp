@@ -17,6 +17,7 @@
 
 #include "base/digest.hpp"
 #include "ruleset/compiled.hpp"
+#include "ruleset/entry_line.hpp"
 #include "ruleset/yaml_check.hpp"
 
 namespace pixelwarden::ruleset {
@@ -37,6 +38,7 @@ class Builder {
   void build_rules();
   void build_tests();
   std::shared_ptr<CompiledRuleset> finish(std::uint64_t generation, double seconds);
+  void set_now_ms(std::int64_t now_ms) { m_now_ms = now_ms; }
 
  private:
   // files
@@ -56,6 +58,11 @@ class Builder {
                          CompiledList& l);
   bool fill_patterns(const Checker& c, const std::string& dir, const YAML::Node& def,
                      ListKind kind, bool skip, CompiledList& l);
+  // list entries with provenance and expiry (list_entries.cpp)
+  bool entry_fields(const std::string& path, const std::string& list, std::string_view text,
+                    int line, int column, bool skip, EntryLine& out, bool& ok);
+  void note_provenance(CompiledList& l, std::optional<std::uint32_t> offset,
+                       const EntryLine& fields);
   int list_ref(const Checker& c, const YAML::Node& n, bool want_domains, const std::string& rule,
                const char* key);
 
@@ -77,6 +84,7 @@ class Builder {
   base::Sha256 m_sha;
   std::size_t m_entries = 0;
   bool m_keep_entries = false;  // LoadOptions::keep_entries
+  std::int64_t m_now_ms = 0;
 };
 
 }  // namespace pixelwarden::ruleset

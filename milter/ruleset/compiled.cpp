@@ -87,9 +87,20 @@ std::vector<std::pair<Where, std::string>> CompiledRuleset::domain_evidence(
   return found;
 }
 
+void CompiledRuleset::name_provenance(const CompiledList& list, const std::string& host,
+                                      LureHit& hit) const {
+  if (list.provenance.size() == 0) return;
+  const auto entry = list.domains.match(host);
+  if (!entry) return;
+  if (const auto p = list.provenance.find(list.domains.offset_of(*entry))) {
+    hit.source = p->source;
+    hit.campaign = p->campaign;
+  }
+}
+
 void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
                                  std::vector<LureHit>& hits) const {
-  const LureHit base{rule.id, rule.action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", ""};
+  const LureHit base{rule.id, rule.action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", "", "", ""};
   // Each key of the match must hold; the findings are those of the first domain key.
   std::vector<std::pair<Where, std::string>> found;
   if (rule.domain_list >= 0) {
@@ -129,6 +140,7 @@ void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
   for (auto& [where, value] : found) {
     LureHit hit = base;
     hit.where = to_string(where);
+    if (rule.domain_list >= 0) name_provenance(m_lists[rule.domain_list], value, hit);
     hit.value = std::move(value);
     hits.push_back(std::move(hit));
   }

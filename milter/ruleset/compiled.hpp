@@ -15,6 +15,7 @@
 #include "ruleset/abp_filter.hpp"
 #include "ruleset/domain_set.hpp"
 #include "ruleset/pattern_db.hpp"
+#include "ruleset/provenance.hpp"
 #include "ruleset/ruleset.hpp"
 #include "url/lookalike.hpp"
 
@@ -32,6 +33,7 @@ struct CompiledList {
   std::vector<std::string> vendor_of;   // vendors: pattern id -> vendor name
   std::vector<AbpFilter> filter_facts;  // filters: pattern id -> options
   std::size_t entries = 0;
+  ProvenanceTable provenance;  // kind == domains: entries written with source/campaign/tlp
   std::vector<std::string> source_entries;  // with LoadOptions::keep_entries: every entry
 };
 
@@ -100,6 +102,7 @@ class CompiledRuleset final : public Ruleset {
   bool allow_depends_on_headers() const override;
   AllowDecision match_allow(const AllowEvidence& evidence) const override;
   Sizes sizes() const override { return m_sizes; }
+  std::optional<std::int64_t> next_expiry_ms() const override { return m_next_expiry_ms; }
 
   // Builder access: everything is filled before the object is published.
   Meta m_meta;
@@ -111,6 +114,7 @@ class CompiledRuleset final : public Ruleset {
   std::vector<RuleTest> m_tests;
   std::uint64_t m_generation = 0;
   Sizes m_sizes;
+  std::optional<std::int64_t> m_next_expiry_ms;  // earliest valid_until of an entry in force
   std::vector<CompiledList> m_lists;
   std::vector<TrackerRule> m_trackers;
   std::vector<LureRule> m_lures;
@@ -122,6 +126,8 @@ class CompiledRuleset final : public Ruleset {
  private:
   bool url_in(const CompiledList& list, std::string_view url, std::string& vendor) const;
   // Appends one hit per `where` the rule matched (or one display_name hit).
+  // Fills hit.source/campaign from the list entry that matches `host`.
+  void name_provenance(const CompiledList& list, const std::string& host, LureHit& hit) const;
   void match_lure(const LureRule& rule, const LureEvidence& ev, std::vector<LureHit>& hits) const;
   std::vector<std::pair<Where, std::string>> domain_evidence(
       const LureRule& rule, const LureEvidence& ev,

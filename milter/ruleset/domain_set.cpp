@@ -87,20 +87,21 @@ DomainSet::Slot* DomainSet::find_slot(std::string_view domain, std::uint64_t has
   }
 }
 
-void DomainSet::add(const Entry& entry) {
+std::optional<std::uint32_t> DomainSet::add(const Entry& entry) {
   if ((m_count + 1) * 2 > m_table.size()) grow();
   std::uint64_t h = hash_domain(entry.domain);
   Slot* s = find_slot(entry.domain, h);
   std::uint32_t flag = entry.subdomains_only ? k_sub_only : k_whole;
   if (s->len_flags != 0) {
     s->len_flags |= flag;
-    return;
+    return std::nullopt;
   }
   s->hash = h;
   s->offset = static_cast<std::uint32_t>(m_arena.size());
   s->len_flags = static_cast<std::uint32_t>(entry.domain.size() << 2) | flag;
   m_arena.append(entry.domain);
   ++m_count;
+  return s->offset;
 }
 
 const DomainSet::Slot* DomainSet::lookup(std::string_view domain) const {

@@ -29,11 +29,17 @@ class DomainSet {
   static std::optional<Entry> normalize_entry(std::string_view raw);
 
   void reserve(std::size_t entries);
-  void add(const Entry& entry);
+  // The new entry's arena offset (its identity for ProvenanceTable), or nothing when
+  // the domain was already in the set (its flags are merged).
+  std::optional<std::uint32_t> add(const Entry& entry);
 
   // The entry that matches the normalized host (itself or a parent), or nothing.
   std::optional<std::string_view> match(std::string_view host) const;
   bool contains(std::string_view host) const { return match(host).has_value(); }
+  // The arena offset of a view match() returned.
+  std::uint32_t offset_of(std::string_view matched) const {
+    return static_cast<std::uint32_t>(matched.data() - m_arena.data());
+  }
   std::size_t size() const { return m_count; }
   std::size_t memory_bytes() const;
 

@@ -130,14 +130,16 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
   l.domains.reserve(lines);
   bool ok = true;
   for_each_list_line(*bytes, true, [&](std::string_view text, int line, int column) {
-    auto e = DomainSet::normalize_entry(text);
+    EntryLine fields;
+    if (!entry_fields(path, l.name, text, line, column, skip, fields, ok)) return;
+    auto e = DomainSet::normalize_entry(fields.entry);
     if (!e) {
       base::Error err{"not a domain: '" + std::string(text) + "'", path, line, column};
       (skip ? m_out.warnings : m_out.errors).push_back(std::move(err));
       ok = ok && skip;
       return;
     }
-    l.domains.add(*e);
+    note_provenance(l, l.domains.add(*e), fields);
     if (lines <= k_keep_entries || m_keep_entries) {
       std::string entry = (e->subdomains_only ? "*." : "") + e->domain;
       if (m_keep_entries) l.source_entries.push_back(entry);

@@ -149,6 +149,7 @@ std::shared_ptr<CompiledRuleset> Builder::finish(std::uint64_t generation, doubl
   m_rs->m_sizes.allow = m_rs->m_allow.size();
   m_rs->m_sizes.list_entries = m_entries;
   m_rs->m_sizes.compile_seconds = seconds;
+  for (auto& l : m_rs->m_lists) l.provenance.seal();
   for (const auto& l : m_rs->m_lists) {
     if (l.patterns && !m_rs->m_scratch.add(*l.patterns)) {
       m_out.errors.push_back(base::Error{"cannot allocate Hyperscan scratch", "", 0, 0});
@@ -170,6 +171,10 @@ LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
     return out;
   }
   Builder b(out, options.keep_entries);
+  b.set_now_ms(options.now_ms ? *options.now_ms
+                              : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
   b.load_files(path);
   b.build_lists();
   b.build_top();

@@ -75,6 +75,10 @@ struct LureHit {
   std::string reply;  // the rule's `reply:` text, or empty
   std::string where;  // Where as text, or "display_name"
   std::string value;  // the domain or name that matched
+  // Provenance of the list entry that matched (list files, see entry_line.hpp); empty
+  // when the entry carries none.
+  std::string source;
+  std::string campaign;
 };
 
 // What allow rules know about a message.
@@ -132,12 +136,28 @@ class Ruleset {
     double compile_seconds = 0;
   };
   virtual Sizes sizes() const = 0;
+
+  // The earliest `valid_until` of a list entry in force: the ruleset must be rebuilt
+  // then, so that entry stops matching (the daemon schedules a reload). Milliseconds
+  // since the Unix epoch; nothing when no entry expires.
+  virtual std::optional<std::int64_t> next_expiry_ms() const { return std::nullopt; }
 };
 
 struct LoadOptions {
   std::uint64_t generation = 0;
   // Keep every named list's entries for ruleset::inventory() (diffs); off for the daemon.
   bool keep_entries = false;
+  // "Now" for entry expiry, in ms since the epoch; nothing: the system clock.
+  std::optional<std::int64_t> now_ms;
+};
+
+// A list entry left out because its `valid_until` has passed (`rules check` lists them).
+struct ExpiredEntry {
+  std::string list;
+  std::string entry;
+  std::int64_t valid_until_ms = 0;
+  std::string file;
+  int line = 0;
 };
 
 struct LoadResult {
@@ -145,6 +165,7 @@ struct LoadResult {
   std::vector<base::Error> errors;         // every error of the run (FILE:LINE:COL)
   std::vector<base::Error> warnings;
   std::vector<std::string> files;          // every file read, in load order (for watching)
+  std::vector<ExpiredEntry> expired;       // entries past their valid_until, left out
 };
 
 // Reads, validates and compiles the ruleset whose entry file is `path`.

@@ -1,0 +1,217 @@
+// `pixelwarden rules import`: a STIX 2.1 bundle, a MISP event, or a CSV/plain list of
+// indicators -> a domain list file in the provenance format (and optionally a ruleset
+// include that defines the list). The summary and every indicator left out, with its
+// id and why, go to stderr; --report writes them as JSON too.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "base/json.hpp"
+#include "base/timestamp.hpp"
+#include "cli/args.hpp"
+#include "cli/cli.hpp"
+#include "intel/csv.hpp"
+#include "intel/list_writer.hpp"
+#include "intel/misp.hpp"
+#include "intel/stix.hpp"
+
+namespace pixelwarden::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* k_usage =
+    "usage: pixelwarden rules import [--format stix|misp|csv|plain] -o LIST_FILE [options] INPUT\n"
+    "  -o, --output FILE        the domain list to write (replaced atomically; - for stdout)\n"
+    "  --format F               stix | misp | csv | plain (default: from the input)\n"
+    "  --columns MAP            csv: value=N[,source=N,campaign=N,first_seen=N,valid_until=N,tlp=N,comment=N]\n"
+    "                           (1-based numbers, or header names with --header)\n"
+    "  --header                 csv: the first row names the columns\n"
+    "  --delimiter C            csv: field delimiter (default ,; 'tab' for a tab)\n"
+    "  --source S, --campaign C, --tlp T   provenance for indicators whose feed names none\n"
+    "  --include FILE --list NAME   also write a ruleset include defining list NAME over the list\n"
+    "  --display-name-action A  action of the include's display-name rule (default tag)\n"
+    "  --now TIME               expiry reference (RFC 3339; default: now)\n"
+    "  --report FILE            every indicator left out, as JSON\n";
+
+std::string guess_format(const std::string& path) {
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".csv" || ext == ".tsv") return "csv";
+  if (ext == ".txt") return "plain";
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.find("\"Event\"") != std::string::npos || head.find("\"response\"") != std::string::npos) {
+    return "misp";
+  }
+  return head.find_first_not_of(" \t\r\n") != std::string::npos && head[head.find_first_not_of(" \t\r\n")] == '{'
+             ? "stix"
+             : "plain";
+}
+
+// Written beside the target and renamed over it: a daemon watching the directory never
+// reads half a list.
+bool write_atomically(const std::string& path, const std::string& bytes, std::string& error) {
+  if (path == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return true;
+  }
+  const std::string tmp = path + ".import-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      error = "cannot write " + tmp;
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    error = "cannot rename " + tmp + " to " + path + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+std::string report_json(const intel::Feed& feed, const intel::ListStats& stats, const std::string& input) {
+  base::JsonWriter w;
+  w.begin_object().key("input").value(input).key("read").value(static_cast<std::uint64_t>(feed.objects));
+  w.key("indicators").value(static_cast<std::uint64_t>(feed.indicators.size()));
+  w.key("entries").value(static_cast<std::uint64_t>(stats.entries));
+  w.key("duplicates").value(static_cast<std::uint64_t>(stats.duplicates));
+  w.key("display_names").value(static_cast<std::uint64_t>(stats.display_names.size()));
+  w.key("skipped").begin_array();
+  for (const auto& s : feed.skipped) {
+    w.begin_object().key("id").value(s.id).key("reason").value(intel::to_string(s.reason));
+    w.key("detail").value(s.detail).end_object();
+  }
+  w.end_array().end_object();
+  return w.take() + "\n";
+}
+
+}  // namespace
+
+int rules_import_command(const std::vector<std::string>& argv) {
+  ArgSpec spec;
+  spec.valued = {"--format", "--output", "--columns", "--delimiter", "--source", "--campaign", "--tlp",
+                 "--include", "--list", "--display-name-action", "--now", "--report"};
+  spec.flags = {"--header", "--help"};
+  spec.aliases = {{"-o", "--output"}, {"-h", "--help"}};
+  Args args(argv, spec);
+  if (args.has("--help")) {
+    std::fputs(k_usage, stdout);
+    return 0;
+  }
+  if (!args.ok() || args.positional().size() != 1 || !args.get("--output") ||
+      args.has("--include") != args.has("--list")) {
+    if (!args.ok()) std::fprintf(stderr, "pixelwarden rules import: %s\n", args.error().c_str());
+    std::fputs(k_usage, stderr);
+    return k_exit_usage;
+  }
+  const std::string input = args.positional()[0];
+  const std::string format = args.get("--format").value_or(guess_format(input));
+  intel::ReadOptions ro;
+  ro.default_source = args.get("--source").value_or("");
+  ro.default_campaign = args.get("--campaign").value_or("");
+  ro.default_tlp = args.get("--tlp").value_or("");
+  if (auto now = args.get("--now")) {
+    auto ms = base::parse_timestamp_ms(*now);
+    if (!ms) {
+      std::fprintf(stderr, "pixelwarden rules import: --now is not a timestamp: %s\n", now->c_str());
+      return k_exit_usage;
+    }
+    ro.now_ms = *ms;
+  } else {
+    ro.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  }
+  std::ifstream in(input, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "pixelwarden rules import: cannot read %s\n", input.c_str());
+    return 1;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  base::Result<intel::Feed> feed = base::plain_error("unknown format");
+  if (format == "stix") {
+    feed = intel::read_stix(in, ro);
+  } else if (format == "misp") {
+    feed = intel::read_misp(in, ro);
+  } else if (format == "csv") {
+    intel::CsvOptions co;
+    co.name = fs::path(input).filename().string();
+    co.header = args.has("--header");
+    const std::string delim = args.get("--delimiter").value_or(",");
+    co.delimiter = delim == "tab" || delim == "\\t" ? '\t' : delim.empty() ? ',' : delim[0];
+    auto map = intel::parse_column_map(args.get("--columns").value_or("value=1"));
+    if (!map) {
+      std::fprintf(stderr, "pixelwarden rules import: --columns: %s\n", map.error().message.c_str());
+      return k_exit_usage;
+    }
+    co.columns = *map;
+    feed = intel::read_csv(in, co, ro);
+  } else if (format == "plain") {
+    feed = intel::read_plain(in, fs::path(input).filename().string(), ro);
+  } else {
+    std::fprintf(stderr, "pixelwarden rules import: --format must be stix, misp, csv or plain\n");
+    return k_exit_usage;
+  }
+  if (!feed) {
+    std::fprintf(stderr, "pixelwarden rules import: %s: %s\n", input.c_str(), feed.error().message.c_str());
+    return 1;
+  }
+  const std::string origin = fs::path(input).filename().string() + " (" + format + ")";
+  std::ostringstream list;
+  const intel::ListStats stats = intel::write_list(*feed, origin, list);
+  std::string error;
+  if (!write_atomically(*args.get("--output"), list.str(), error)) {
+    std::fprintf(stderr, "pixelwarden rules import: %s\n", error.c_str());
+    return 1;
+  }
+  if (auto inc = args.get("--include")) {
+    std::ostringstream y;
+    const std::string out = *args.get("--output");
+    std::string rel = fs::relative(fs::absolute(out), fs::absolute(*inc).parent_path()).string();
+    intel::write_include(y, *args.get("--list"), rel, origin, stats.display_names,
+                         args.get("--display-name-action").value_or("tag"));
+    if (!write_atomically(*inc, y.str(), error)) {
+      std::fprintf(stderr, "pixelwarden rules import: %s\n", error.c_str());
+      return 1;
+    }
+  } else if (!stats.display_names.empty()) {
+    feed->skipped.push_back({"", intel::SkipReason::unsupported,
+                             fmt::format("{} display name(s): write them as a display_name rule with "
+                                         "--include and --list",
+                                         stats.display_names.size())});
+  }
+  std::map<std::string, std::size_t> by_reason;
+  for (const auto& s : feed->skipped) {
+    ++by_reason[intel::to_string(s.reason)];
+    std::fprintf(stderr, "%s %s: %s\n", intel::to_string(s.reason), s.id.empty() ? "-" : s.id.c_str(),
+                 s.detail.c_str());
+  }
+  std::string left_out;
+  for (const auto& [reason, n] : by_reason) left_out += fmt::format(", {} {}", n, reason);
+  std::fprintf(stderr, "%s: %zu read, %zu indicator(s), %zu entries written, %zu duplicate(s)%s in %.3f s\n",
+               input.c_str(), feed->objects, feed->indicators.size(), stats.entries, stats.duplicates,
+               left_out.c_str(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (auto rep = args.get("--report")) {
+    if (!write_atomically(*rep, report_json(*feed, stats, input), error)) {
+      std::fprintf(stderr, "pixelwarden rules import: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace pixelwarden::cli
