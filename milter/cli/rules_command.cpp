@@ -10,7 +10,7 @@
 #include "base/timestamp.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
-#include "engine/body.hpp"
+#include "engine/rule_tests.hpp"
 
 namespace pixelwarden::cli {
 namespace {
@@ -55,64 +55,13 @@ int rules_check(const std::string& path) {
   return 0;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-  return "[" + out + "]";
-}
-
-// Every problem of one test; empty when it passed.
-std::vector<std::string> check_test(const ruleset::RuleTest& t,
-                                    const std::shared_ptr<const ruleset::Ruleset>& rules) {
-  auto message = read_input(t.message_path);
-  if (!message.ok()) return {"cannot read message " + t.message_path};
-  engine::Envelope env;
-  env.mail_from = t.envelope_from;
-  env.rcpt = t.envelope_rcpt;
-  const engine::Verdict v = engine::inspect(*message, env, rules);
-  std::vector<std::string> problems;
-  if (t.expect_action && *t.expect_action != engine::to_string(v.action)) {
-    problems.push_back(fmt::format("action: expected {}, got {}", *t.expect_action,
-                                   engine::to_string(v.action)));
-  }
-  if (t.expect_rules) {
-    std::set<std::string> got;
-    for (const auto& l : v.lures) got.insert(l.rule);
-    for (const auto& tr : v.trackers) got.insert(tr.rule);
-    const std::set<std::string> want(t.expect_rules->begin(), t.expect_rules->end());
-    if (got != want) {
-      problems.push_back(fmt::format("rules: expected {}, got {}", join({want.begin(), want.end()}),
-                                     join({got.begin(), got.end()})));
-    }
-  }
-  if (t.expect_trackers && static_cast<std::size_t>(*t.expect_trackers) != v.trackers.size()) {
-    problems.push_back(
-        fmt::format("trackers: expected {}, got {}", *t.expect_trackers, v.trackers.size()));
-  }
-  if (!t.expect_absent.empty() || !t.expect_present.empty()) {
-    const std::string out = engine::apply_verdict(*message, v);
-    const auto parts = engine::decoded_text_parts(out, false);
-    const auto contains = [&](const std::string& s) {
-      return std::any_of(parts.begin(), parts.end(),
-                         [&](const std::string& p) { return p.find(s) != std::string::npos; });
-    };
-    for (const auto& s : t.expect_absent) {
-      if (contains(s)) problems.push_back("absent: \"" + s + "\" is still in a decoded HTML part");
-    }
-    for (const auto& s : t.expect_present) {
-      if (!contains(s)) problems.push_back("present: \"" + s + "\" is not in any decoded HTML part");
-    }
-  }
-  return problems;
-}
-
 int rules_test(const std::string& path) {
   auto rules = load_rules_or_report(path);
   if (!rules) return 1;
   int passed = 0;
   int failed = 0;
   for (const auto& t : rules->tests()) {
-    const auto problems = check_test(t, rules);
+    const auto problems = engine::check_rule_test(t, rules);
     if (problems.empty()) {
       ++passed;
       continue;

@@ -204,6 +204,9 @@ std::map<std::string, Section> schema(const Context& cx) {
       {"watch", [](const YAML::Node& n, Config& c) { return boolean(n, c.rules.watch); }},
       {"poll_interval", [](const YAML::Node& n, Config& c) { return duration(n, c.rules.poll_interval); }},
   };
+  s["reload"] = {
+      {"require_tests", [](const YAML::Node& n, Config& c) { return boolean(n, c.reload.require_tests); }},
+  };
   s["metrics"] = {
       {"listen", [](const YAML::Node& n, Config& c) { return scalar(n, c.metrics.listen); }},
       {"reload_from_any_host",

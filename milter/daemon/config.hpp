@@ -55,6 +55,11 @@ struct RulesSection {
   std::chrono::milliseconds poll_interval{60000};  // 0 disables the content-hash poll
 };
 
+// How reloads of the ruleset are vetted (rules.* says where it is and when to look).
+struct ReloadSection {
+  bool require_tests = false;  // refuse a ruleset whose own tests: fail (every trigger)
+};
+
 struct MetricsSection {
   std::string listen = "127.0.0.1:9894";  // empty: no HTTP listener
   // Extension: allow POST /-/reload from non-loopback peers (default: loopback only).
@@ -97,6 +102,7 @@ struct Config {
   DaemonSection daemon;
   MimeSection mime;
   RulesSection rules;
+  ReloadSection reload;
   MetricsSection metrics;
   LogSection log;
   AuditSection audit;

@@ -50,6 +50,10 @@ std::string reload_report_json(const ReloadReport& report) {
         .end_object();
   }
   if (report.outcome == ReloadOutcome::failure) {
+    w.key("reason").value(report.reason);
+    w.key("failed_tests").begin_array();
+    for (const auto& name : report.failed_tests) w.value(name);
+    w.end_array();
     w.key("errors").begin_array();
     for (const auto& e : report.errors) {
       w.begin_object()
@@ -87,7 +91,8 @@ std::string Reloader::fingerprint(const std::vector<std::string>& files) const {
   return h.hex_digest();
 }
 
-ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_unchanged) {
+ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_unchanged,
+                               bool checked) {
   std::lock_guard lock(m_mutex);
   auto report = [&](ReloadOutcome o) {
     if (m_hooks.result && (o != ReloadOutcome::unchanged || count_unchanged)) m_hooks.result(o);
@@ -115,9 +120,30 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
         if (count_unchanged) spdlog::info("rules reload ({}): unchanged", reason);
         return report(ReloadOutcome::unchanged);
       }
+      std::vector<base::Error> refused;
+      if (m_check) {
+        refused = m_check(r.ruleset);
+        if (!checked && !refused.empty()) {
+          spdlog::warn("rules reload ({}): published although {} of its tests fail", reason,
+                       refused.size());
+          for (const auto& e : refused) spdlog::warn("rules: {}", e.to_string());
+          refused.clear();
+        }
+      }
+      if (!refused.empty()) {
+        m_errors = std::move(refused);
+        m_failure_reason = "tests";
+        spdlog::error("rules reload ({}) refused{}: {} of the ruleset's tests fail "
+                      "(reload.require_tests)",
+                      reason, m_holder.ready() ? ", keeping the ruleset in force" : "", m_errors.size());
+        for (const auto& e : m_errors) spdlog::error("rules: {}", e.to_string());
+        if (m_hooks.failed) m_hooks.failed(m_failure_reason);
+        return report(ReloadOutcome::failure);
+      }
       m_files = r.files.empty() ? std::vector<std::string>{m_entry} : r.files;
       m_fingerprint = fingerprint(m_files);
       const auto gen = m_holder.publish(r.ruleset);
+      m_failure_reason.clear();
       m_errors.clear();
       spdlog::info("rules loaded ({}): {} version {} sha256 {} generation {} in {:.3f}s", reason,
                    meta.name, meta.version, meta.sha256, gen,
@@ -128,10 +154,17 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
     m_errors = std::move(r.errors);
     if (m_errors.empty()) m_errors.push_back(base::Error{"the loader returned no ruleset", m_entry, 0, 0});
   }
+  m_failure_reason = "rules";
+  if (m_hooks.failed) m_hooks.failed(m_failure_reason);
   spdlog::error("rules reload ({}) failed{}: {} error(s)", reason,
                 m_holder.ready() ? ", keeping the ruleset in force" : "", m_errors.size());
   for (const auto& e : m_errors) spdlog::error("rules: {}", e.to_string());
   return report(ReloadOutcome::failure);
+}
+
+std::string Reloader::last_failure_reason() const {
+  std::lock_guard lock(m_mutex);
+  return m_failure_reason;
 }
 
 std::vector<base::Error> Reloader::last_errors() const {

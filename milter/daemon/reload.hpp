@@ -6,7 +6,10 @@
 //   fingerprint the files of the ruleset in force (sha256 over paths and contents)
 //     ├─ same as the published one ─▶ "unchanged": nothing loaded, nothing swapped
 //     └─ different ─▶ ruleset::load_ruleset (parse, validate, compile)
-//           ├─ errors ─▶ "failure": every FILE:LINE:COL logged, the old ruleset stays
+//           ├─ errors ─▶ "failure" (reason rules): every FILE:LINE:COL logged, the old
+//           │            ruleset stays
+//           ├─ ok, but the publish check (reload.require_tests: the ruleset's own
+//           │  tests) fails ─▶ "failure" (reason tests), one error per failing test
 //           └─ ok ─────▶ "success": RulesetHolder::publish, watched files updated
 //
 // An empty entry file is a failure, never "no rules" (a truncating writer mid-way).
@@ -30,6 +33,7 @@ const char* to_string(ReloadOutcome o);
 struct ReloadHooks {
   std::function<void(const ruleset::Ruleset&)> loaded;  // after a publish
   std::function<void(ReloadOutcome)> result;            // every counted attempt
+  std::function<void(std::string_view reason)> failed = {};  // each failure: rules | tests
 };
 
 // What one reload attempt left behind, for a caller that waits for it (POST /-/reload):
@@ -39,13 +43,20 @@ struct ReloadReport {
   ReloadOutcome outcome = ReloadOutcome::failure;
   std::vector<base::Error> errors;
   ruleset::Meta in_force;
+  std::string reason;                     // a failure's: rules | tests
+  std::vector<std::string> failed_tests;  // reason tests: the names of the failing tests
 };
 
 // The HTTP status for a report (200 applied or unchanged, 422 refused) and its JSON body:
 // {"outcome":"success","ruleset":{"name","version","sha256"}}, plus for a failure
+// "reason":"rules|tests", "failed_tests":["NAME"] and
 // "errors":[{"file","line","column","message","text":"FILE:LINE:COL: message"}].
 int reload_http_status(const ReloadReport& report);
 std::string reload_report_json(const ReloadReport& report);
+
+// Runs on a compiled ruleset before it is published; every error refuses it.
+using PublishCheck =
+    std::function<std::vector<base::Error>(const std::shared_ptr<const ruleset::Ruleset>&)>;
 
 class Reloader {
  public:
@@ -57,7 +68,16 @@ class Reloader {
 
   // force: load even when the fingerprint is unchanged (never used by the poll).
   // count_unchanged: report an unchanged result to the hooks (the poll does not).
-  ReloadOutcome reload(std::string_view reason, bool force = false, bool count_unchanged = true);
+  // checked: run the publish check (set_publish_check); the scheduled reload at an
+  // entry's expiry skips it, since an expired indicator must stop matching even when a
+  // test still expects it.
+  ReloadOutcome reload(std::string_view reason, bool force = false, bool count_unchanged = true,
+                       bool checked = true);
+
+  // reload.require_tests: refuse a ruleset the check finds fault with.
+  void set_publish_check(PublishCheck check) { m_check = std::move(check); }
+  // "rules" or "tests" after a failure; empty otherwise.
+  std::string last_failure_reason() const;
 
   // Errors of the last failed attempt (empty after a success).
   std::vector<base::Error> last_errors() const;
@@ -78,6 +98,8 @@ class Reloader {
   std::vector<std::string> m_files;
   std::string m_fingerprint;  // of m_files as published
   std::vector<base::Error> m_errors;
+  std::string m_failure_reason;
+  PublishCheck m_check;
 };
 
 }  // namespace pixelwarden::daemon

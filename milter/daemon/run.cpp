@@ -16,11 +16,13 @@
 #include "daemon/audit_log.hpp"
 #include "daemon/connection_guard.hpp"
 #include "daemon/drain.hpp"
+#include "daemon/expiry.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/instance.hpp"
 #include "daemon/milter.hpp"
 #include "daemon/privileges.hpp"
 #include "daemon/reload.hpp"
+#include "daemon/reload_check.hpp"
 #include "daemon/session.hpp"
 #include "daemon/signals.hpp"
 #include "daemon/watch.hpp"
@@ -162,10 +164,16 @@ int run(const Config& config) {
   observe::Metrics metrics;
   ruleset::RulesetHolder holder;
 
+  std::unique_ptr<ExpiryTimer> expiry;  // scheduled from every publish once running
   ReloadHooks hooks;
-  hooks.loaded = [&metrics](const ruleset::Ruleset& r) { metrics.ruleset_loaded(r); };
+  hooks.loaded = [&metrics, &expiry](const ruleset::Ruleset& r) {
+    metrics.ruleset_loaded(r);
+    if (expiry) expiry->schedule(r.next_expiry_ms());
+  };
   hooks.result = [&metrics](ReloadOutcome o) { metrics.reload_result(to_string(o)); };
+  hooks.failed = [&metrics](std::string_view reason) { metrics.reload_failure(reason); };
   Reloader reloader(holder, config.rules.path, hooks);
+  if (config.reload.require_tests) reloader.set_publish_check(failing_tests_as_errors);
   if (reloader.reload("startup", true) != ReloadOutcome::success) {
     const auto errors = reloader.last_errors();
     std::string first =
@@ -173,6 +181,11 @@ int run(const Config& config) {
     if (errors.size() > 1) first += fmt::format(" (and {} more errors)", errors.size() - 1);
     return startup_error("rules: " + first);
   }
+  expiry = std::make_unique<ExpiryTimer>([&reloader, &metrics] {
+    metrics.expiry_reload();
+    reloader.reload("expiry", true, true, false);
+  });
+  expiry->schedule(holder.pin()->next_expiry_ms());
 
   auto pre = preflight(config);
   if (!pre) return startup_error(pre.error().message);
@@ -274,6 +287,7 @@ int run(const Config& config) {
   }
   http_stop.join();
   triggers.stop();
+  expiry.reset();
   stop_connection_guard();
   spdlog::info("pixelwarden stopped");
   observe::shutdown_logging();

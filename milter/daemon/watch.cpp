@@ -1,5 +1,7 @@
 #include "daemon/watch.hpp"
 
+#include "daemon/reload_check.hpp"
+
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
@@ -111,7 +113,11 @@ ReloadReport ReloadTriggers::run_reload(const char* reason, bool force, bool cou
   ReloadReport report;
   try {
     report.outcome = m_reloader.reload(reason, force, count_unchanged);
-    if (report.outcome == ReloadOutcome::failure) report.errors = m_reloader.last_errors();
+    if (report.outcome == ReloadOutcome::failure) {
+      report.errors = m_reloader.last_errors();
+      report.reason = m_reloader.last_failure_reason();
+      if (report.reason == "tests") report.failed_tests = failed_test_names(report.errors);
+    }
   } catch (const std::exception& e) {
     spdlog::error("rules reload ({}) failed: {}", reason, e.what());
     report.errors = {base::plain_error(e.what())};

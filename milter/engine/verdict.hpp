@@ -37,8 +37,10 @@ struct LureRecord {
   std::string value;
   bool monitor = false;
   std::string url;  // links / resources: the first URL with the matching host
-  std::string source;    // provenance of the list entry that matched; empty when none
-  std::string campaign;
+  // Provenance of the list entry that matched; empty when none. Initialized so that
+  // brace-initialized records written before these fields existed stay warning-free.
+  std::string source = {};
+  std::string campaign = {};
 };
 
 // An address of a header field, as written (local@domain) with its decoded display name.

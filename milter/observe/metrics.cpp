@@ -118,6 +118,17 @@ Metrics::Metrics(std::string_view hyperscan)
   m_compile_seconds = &gauge(r, "pixelwarden_ruleset_compile_seconds",
                              "How long the ruleset in force took to compile.")
                            .Add({});
+  m_next_expiry = &gauge(r, "pixelwarden_ruleset_next_expiry_timestamp_seconds",
+                         "When the next list entry of the ruleset in force expires (unix time; "
+                         "0: none).")
+                       .Add({});
+  auto& failures = counter(r, "pixelwarden_ruleset_reload_failures_total",
+                           "Refused reloads, by reason (rules: invalid; tests: its tests fail).");
+  m_reload_failures[0] = &failures.Add({{"reason", "rules"}});
+  m_reload_failures[1] = &failures.Add({{"reason", "tests"}});
+  m_expiry_reloads = &counter(r, "pixelwarden_ruleset_expiry_reloads_total",
+                              "Reloads scheduled at a list entry's valid_until.")
+                          .Add({});
   gauge(r, "pixelwarden_build_info", "Build information (value 1).")
       .Add({{"version", base::k_version}, {"hyperscan", std::string(hyperscan)}})
       .Set(1);
@@ -215,7 +226,15 @@ void Metrics::ruleset_loaded(const ruleset::Ruleset& rules) {
   m_ruleset_rules[3]->Set(static_cast<double>(sizes.list_entries));
   m_compile_seconds->Set(sizes.compile_seconds);
   m_last_reload->Set(now);
+  const auto expiry = rules.next_expiry_ms();
+  m_next_expiry->Set(expiry ? static_cast<double>(*expiry) / 1000.0 : 0.0);
 }
+
+void Metrics::reload_failure(std::string_view reason) {
+  m_reload_failures[reason == "tests" ? 1 : 0]->Increment();
+}
+
+void Metrics::expiry_reload() { m_expiry_reloads->Increment(); }
 
 void Metrics::reload_result(std::string_view result) {
   m_reloads.child({or_unknown(result)}).Increment();

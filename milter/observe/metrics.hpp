@@ -67,6 +67,8 @@ class Metrics {
   // Control plane.
   void ruleset_loaded(const ruleset::Ruleset& rules);
   void reload_result(std::string_view result);  // success | failure | unchanged
+  void reload_failure(std::string_view reason);  // rules | tests
+  void expiry_reload();                          // a reload scheduled at an entry's valid_until
 
   // The registry, kept alive by this object (and by whoever holds the pointer).
   std::shared_ptr<prometheus::Registry> registry() const { return m_registry; }
@@ -105,6 +107,9 @@ class Metrics {
   std::array<prometheus::Gauge*, 4> m_ruleset_rules{};  // tracker, lure, allow, list_entries
   prometheus::Gauge* m_last_reload = nullptr;
   prometheus::Gauge* m_compile_seconds = nullptr;
+  prometheus::Gauge* m_next_expiry = nullptr;
+  std::array<prometheus::Counter*, 2> m_reload_failures{};  // rules, tests
+  prometheus::Counter* m_expiry_reloads = nullptr;
 };
 
 }  // namespace pixelwarden::observe

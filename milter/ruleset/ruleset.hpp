@@ -77,8 +77,8 @@ struct LureHit {
   std::string value;  // the domain or name that matched
   // Provenance of the list entry that matched (list files, see entry_line.hpp); empty
   // when the entry carries none.
-  std::string source;
-  std::string campaign;
+  std::string source = {};
+  std::string campaign = {};
 };
 
 // What allow rules know about a message.

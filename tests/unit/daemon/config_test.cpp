@@ -246,3 +246,14 @@ TEST_SUITE("daemon::parse_duration") {
     CHECK_FALSE(parse_duration("5d").ok());
   }
 }
+
+TEST_SUITE("daemon::Config reload") {
+  TEST_CASE("reload.require_tests: off by default, a boolean") {
+    CHECK_FALSE(default_config().reload.require_tests);
+    auto c = parse_config("reload:\n  require_tests: true\n", "c.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->reload.require_tests);
+    CHECK_FALSE(parse_config("reload:\n  require_tests: maybe\n", "c.yaml").ok());
+    CHECK_FALSE(parse_config("reload:\n  require_test: true\n", "c.yaml").ok());
+  }
+}

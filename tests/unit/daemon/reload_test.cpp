@@ -150,3 +150,42 @@ TEST_SUITE("daemon::Reloader") {
     CHECK(json.find("\"version\":\"2026.1\"") != std::string::npos);
   }
 }
+
+TEST_SUITE("daemon::Reloader publish check") {
+  TEST_CASE("a ruleset the check refuses is not published; reason tests, errors kept") {
+    Fixture f;
+    std::vector<std::string> reasons;
+    f.reloader.set_publish_check([](const std::shared_ptr<const ruleset::Ruleset>& r) {
+      std::vector<base::Error> e;
+      if (r->meta().version == "v2") e.push_back(base::Error{"test 'lure refused' failed: x", "t.yaml", 4, 1});
+      return e;
+    });
+    REQUIRE(f.reloader.reload("startup", true) == ReloadOutcome::success);
+    f.dir.write("rules.yaml", "v2\n");
+    CHECK(f.reloader.reload("signal") == ReloadOutcome::failure);
+    CHECK(f.holder.pin()->meta().version == "v1");
+    CHECK(f.holder.generation() == 1);
+    CHECK(f.reloader.last_failure_reason() == "tests");
+    REQUIRE(f.reloader.last_errors().size() == 1);
+    CHECK(f.reloader.last_errors()[0].to_string() == "t.yaml:4:1: test 'lure refused' failed: x");
+    f.dir.write("rules.yaml", "v3\n");
+    CHECK(f.reloader.reload("signal") == ReloadOutcome::success);
+    CHECK(f.reloader.last_failure_reason().empty());
+  }
+  TEST_CASE("an unchecked reload (an entry's expiry) publishes despite failing tests") {
+    Fixture f;
+    f.reloader.set_publish_check([](const std::shared_ptr<const ruleset::Ruleset>&) {
+      return std::vector<base::Error>{base::Error{"test 't' failed: x", "t.yaml", 1, 1}};
+    });
+    CHECK(f.reloader.reload("startup", true) == ReloadOutcome::failure);
+    CHECK_FALSE(f.holder.ready());
+    CHECK(f.reloader.reload("expiry", true, true, false) == ReloadOutcome::success);
+    CHECK(f.holder.ready());
+  }
+  TEST_CASE("invalid rules fail with reason rules") {
+    Fixture f;
+    f.dir.write("rules.yaml", "error\n");
+    CHECK(f.reloader.reload("startup", true) == ReloadOutcome::failure);
+    CHECK(f.reloader.last_failure_reason() == "rules");
+  }
+}
