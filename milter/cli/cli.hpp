@@ -14,6 +14,7 @@ int run_command(const std::vector<std::string>& args);
 int filter_command(const std::vector<std::string>& args);
 int rules_command(const std::vector<std::string>& args);
 int rules_import_command(const std::vector<std::string>& args);  // `rules import ...`
+int rules_diff_command(const std::vector<std::string>& args);    // `rules diff ...`
 int scan_command(const std::vector<std::string>& args);
 int version_command(const std::vector<std::string>& args);
 

@@ -19,6 +19,7 @@ constexpr const char* k_rules_usage =
     "usage: pixelwarden rules check [--config FILE] [PATH]   parse, validate and compile a ruleset\n"
     "       pixelwarden rules test [--config FILE] [PATH]    run the ruleset's tests:\n"
     "       pixelwarden rules import ... INPUT               threat-intel feed (STIX, MISP, CSV) -> list file\n"
+    "       pixelwarden rules diff [--format text|json] OLD NEW   what a push would change\n"
     "Without PATH, the ruleset the daemon's config names (--config, else\n"
     "/etc/pixelwarden/pixelwarden.yaml when it exists, else the installed default ruleset).\n";
 
@@ -78,6 +79,7 @@ int rules_test(const std::string& path) {
 
 int rules_command(const std::vector<std::string>& argv) {
   if (!argv.empty() && argv[0] == "import") return rules_import_command({argv.begin() + 1, argv.end()});
+  if (!argv.empty() && argv[0] == "diff") return rules_diff_command({argv.begin() + 1, argv.end()});
   ArgSpec spec;
   spec.valued = {"--config"};
   spec.flags = {"--help"};
