@@ -383,11 +383,18 @@ void set_listener_nodelay(int fd) {
 base::Status restrict_unix_socket(const MilterOptions& options) {
   const auto path = unix_socket_path(options.socket);
   if (!path) return base::Ok{};
+  // Root changes the owner and mode of a path in a directory the daemon's user may own:
+  // never through a symlink swapped in after the bind (lchown; the socket is checked
+  // first, which narrows the window for the chmod, which has no no-follow form here).
+  struct stat st {};
+  if (::lstat(path->c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    return base::plain_error("milter socket " + *path + " is no longer the socket just bound");
+  }
   // No chown(2) when nothing changes: a sandbox may forbid it (systemd's ~@privileged).
   const bool same = options.socket_owner == static_cast<uid_t>(-1) &&
                     (options.socket_group == static_cast<gid_t>(-1) ||
                      options.socket_group == ::getegid());
-  if (!same && ::chown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
+  if (!same && ::lchown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
     return base::plain_error("cannot set the owner/group of milter socket " + *path + ": " +
                              std::strerror(errno));
   }
