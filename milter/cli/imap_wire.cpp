@@ -62,7 +62,7 @@ bool ImapReader::feed(std::string_view bytes, std::vector<ImapResponse>& out) {
     if (lf == std::string_view::npos) {
       m_buf.append(bytes);
       if (m_buf.size() > k_max_line) {
-        m_error = "a response line longer than 1 MiB";
+        m_error = "a response line longer than 16 MiB";
         return false;
       }
       return true;
@@ -74,7 +74,7 @@ bool ImapReader::feed(std::string_view bytes, std::vector<ImapResponse>& out) {
     // One response is bounded as a whole, not only line by line: a server may chain
     // any number of literals into one response.
     if (m_cur.line.size() > k_max_line) {
-      m_error = "a response longer than 1 MiB outside its literals";
+      m_error = "a response longer than 16 MiB outside its literals";
       return false;
     }
     if (const auto lit = literal_size(m_buf)) {

@@ -30,7 +30,9 @@ struct ImapResponse {
 // over max_literal + k_max_line).
 class ImapReader {
  public:
-  static constexpr std::size_t k_max_line = 1 << 20;
+  // UID SEARCH ALL answers with every UID of the folder on one line, about 8 bytes a
+  // message: 16 MiB holds two million (1 MiB failed on folders of ~130,000 messages).
+  static constexpr std::size_t k_max_line = 16 << 20;
   explicit ImapReader(std::size_t max_literal) : m_max_literal(max_literal) {}
   bool feed(std::string_view bytes, std::vector<ImapResponse>& out);
   const std::string& error() const { return m_error; }

@@ -1,4 +1,6 @@
+#include <cstdint>
 #include <random>
+#include <string>
 
 #include <doctest/doctest.h>
 
@@ -74,7 +76,7 @@ TEST_SUITE("cli::imap_wire") {
     const std::string piece = " {10}\r\n0123456789";
     bool ok = reader.feed("* 1 FETCH (X", out);
     int fed = 0;
-    for (; ok && fed < 300000; ++fed) ok = reader.feed(piece, out);
+    for (; ok && fed < 2000000; ++fed) ok = reader.feed(piece, out);
     CHECK_FALSE(ok);
     CHECK(out.empty());
     CHECK(fed <= static_cast<int>((10 + ImapReader::k_max_line) / 10) + 1);
@@ -82,9 +84,23 @@ TEST_SUITE("cli::imap_wire") {
 
     ImapReader empty_literals(10);
     std::string many;
-    for (int i = 0; i < 300000; ++i) many += "x {0}\r\n";
+    for (int i = 0; i < 4000000; ++i) many += "x {0}\r\n";  // 5 bytes of line each
     CHECK_FALSE(empty_literals.feed("* 1 FETCH (" + many, out));
-    CHECK(empty_literals.error().find("response longer than 1 MiB") != std::string::npos);
+    CHECK(empty_literals.error().find("response longer than 16 MiB") != std::string::npos);
+  }
+
+  TEST_CASE("UID SEARCH of a folder of 300,000 messages fits on its one line") {
+    ImapReader reader(1 << 20);
+    std::vector<ImapResponse> out;
+    std::string line = "* SEARCH";
+    for (std::uint32_t uid = 1000001; uid <= 1300000; ++uid) line += " " + std::to_string(uid);
+    REQUIRE(line.size() > (1u << 20));
+    REQUIRE(reader.feed(line + "\r\npw2 OK Search completed.\r\n", out));
+    REQUIRE(out.size() == 2);
+    std::vector<std::uint32_t> uids;
+    CHECK(search_uids(out[0], uids));
+    CHECK(uids.size() == 300000);
+    CHECK(uids.back() == 1300000);
   }
 
   TEST_CASE("EXAMINE, SEARCH, CAPABILITY and LIST answers") {
