@@ -3,9 +3,8 @@
 #include <array>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "base/text.hpp"
+#include "base/timestamp.hpp"
 
 namespace pixelwarden::cli {
 namespace {
@@ -208,24 +207,7 @@ std::optional<IsoDate> parse_iso_date(std::string_view text) {
 }
 
 std::string format_iso_utc(std::int64_t epoch) {
-  std::int64_t days = epoch / 86400;
-  std::int64_t secs = epoch % 86400;
-  if (secs < 0) {
-    secs += 86400;
-    --days;
-  }
-  // Civil from days (H. Hinnant).
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600, secs % 3600 / 60,
-                     secs % 60);
+  return base::format_timestamp_ms(epoch * 1000);  // whole seconds: no fraction printed
 }
 
 }  // namespace pixelwarden::cli
