@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -170,11 +171,27 @@ int rules_import_command(const std::vector<std::string>& argv) {
     return 1;
   }
   const std::string origin = fs::path(input).filename().string() + " (" + format + ")";
-  std::ostringstream list;
-  const intel::ListStats stats = intel::write_list(*feed, origin, list);
+  // Streamed to the temp file (a million-entry list is hundreds of MB), then renamed.
+  const std::string out_path = *args.get("--output");
+  const std::string tmp = out_path == "-" ? out_path : out_path + ".import-tmp";
+  intel::ListStats stats;
   std::string error;
-  if (!write_atomically(*args.get("--output"), list.str(), error)) {
-    std::fprintf(stderr, "pixelwarden rules import: %s\n", error.c_str());
+  {
+    std::ofstream file;
+    if (tmp != "-") file.open(tmp, std::ios::binary | std::ios::trunc);
+    std::ostream& out = tmp == "-" ? std::cout : file;
+    stats = intel::write_list(*feed, origin, out);
+    out.flush();
+    if (!out) {
+      std::fprintf(stderr, "pixelwarden rules import: cannot write %s\n", tmp.c_str());
+      return 1;
+    }
+  }
+  std::error_code ec;
+  if (tmp != "-") fs::rename(tmp, out_path, ec);
+  if (ec) {
+    std::fprintf(stderr, "pixelwarden rules import: cannot rename %s to %s: %s\n", tmp.c_str(),
+                 out_path.c_str(), ec.message().c_str());
     return 1;
   }
   if (auto inc = args.get("--include")) {
