@@ -10,29 +10,11 @@
 #include <cstring>
 
 #include "temp_dir.hpp"
+#include "unix_socket.hpp"
 
 using namespace pixelwarden;
 
 namespace {
-
-int unix_listener(const std::string& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  std::strcpy(sa.sun_path, path.c_str());
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  REQUIRE(::listen(fd, 4) == 0);
-  return fd;
-}
-
-int unix_client(const std::string& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  std::strcpy(sa.sun_path, path.c_str());
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  return fd;
-}
 
 // A TCP listener on 127.0.0.1 and an ephemeral port; `port` receives the port.
 int tcp_listener(in_port_t& port) {
@@ -64,12 +46,12 @@ TEST_SUITE("daemon::connection_guard") {
   TEST_CASE("accepted_on: a unix connection accepted on the listener, nothing else") {
     testing::TempDir dir;
     const std::string path = dir.file("milter.sock");
-    const int listener = unix_listener(path);
-    const int other = unix_listener(dir.file("other.sock"));
-    const int client = unix_client(path);
+    const int listener = testing::listen_unix(path);
+    const int other = testing::listen_unix(dir.file("other.sock"));
+    const int client = testing::connect_unix(path);
     const int conn = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     REQUIRE(conn >= 0);
-    const int other_client = unix_client(dir.file("other.sock"));
+    const int other_client = testing::connect_unix(dir.file("other.sock"));
     const int other_conn = ::accept4(other, nullptr, nullptr, SOCK_CLOEXEC);
     REQUIRE(other_conn >= 0);
     int pair[2];

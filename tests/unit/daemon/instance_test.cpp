@@ -11,23 +11,11 @@
 #include <string>
 
 #include "temp_dir.hpp"
+#include "unix_socket.hpp"
 
 using namespace pixelwarden;
 
-namespace {
-
-// A listening unix socket at `path`; the descriptor (close it to make the socket stale).
-int listen_unix(const std::string& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  std::strcpy(sa.sun_path, path.c_str());
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  REQUIRE(::listen(fd, 4) == 0);
-  return fd;
-}
-
-}  // namespace
+using testing::listen_unix;
 
 TEST_SUITE("daemon::instance") {
   TEST_CASE("a socket path that accepts connections is refused and left in place") {
