@@ -1,6 +1,7 @@
 #include "intel/stix_pattern.hpp"
 
 #include <optional>
+#include <string>
 
 namespace pixelwarden::intel {
 namespace {
@@ -38,11 +39,12 @@ class Lexer {
       return Token{Tok::op, std::string(m_s.substr(at, m_i - at))};
     }
     std::size_t at = m_i;
+    bool in_path = false;  // a ':' seen: kept as we go (rescanning the word is quadratic)
     while (m_i < m_s.size() && ident_char(m_s[m_i])) {
+      in_path = in_path || m_s[m_i] == ':';
       ++m_i;
       // An object path may hold list indexes (`to_refs[*].value`) and quoted
       // property names (`hashes.'SHA-256'`).
-      const bool in_path = m_s.substr(at, m_i - at).find(':') != std::string_view::npos;
       if (in_path && m_i < m_s.size() && m_s[m_i] == '[') {
         const std::size_t close = m_s.find(']', m_i);
         if (close != std::string_view::npos) m_i = close + 1;
@@ -133,10 +135,16 @@ class Parser {
   void term() {
     if (!m_error.empty()) return;
     if (m_tok.kind == Tok::lparen) {
+      // Each level recurses: a feed's "((((..." must not overflow the stack.
+      if (++m_depth > k_max_depth) {
+        m_error = "parentheses nested deeper than " + std::to_string(k_max_depth);
+        return;
+      }
       advance();
       expression();
       if (m_error.empty() && m_tok.kind != Tok::rparen) m_error = "expected ')'";
       advance();
+      --m_depth;
       return;
     }
     if (m_tok.kind == Tok::keyword && m_tok.text == "NOT") {
@@ -187,7 +195,10 @@ class Parser {
     if (m_unsupported.empty()) m_unsupported = what;
   }
 
+  static constexpr int k_max_depth = 64;
+
   Lexer m_lex;
+  int m_depth = 0;
   Token m_tok;
   std::string m_error;
   std::string m_unsupported;

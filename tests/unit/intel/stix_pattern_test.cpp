@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 using namespace pixelwarden::intel;
 
 namespace {
@@ -52,6 +54,15 @@ TEST_SUITE("intel::stix_pattern") {
     CHECK(unsupported("[domain-name:value = 'a.example' OR ipv4-addr:value = '1.2.3.4']") ==
           "object path ipv4-addr:value");
   }
+  TEST_CASE("parentheses: nested a little is fine, nested without end is an error, not a crash") {
+    CHECK(values("[((((domain-name:value = 'a.example'))))]").size() == 1);
+    const std::string deep = "[" + std::string(200000, '(') + "domain-name:value = 'a.example'" +
+                             std::string(200000, ')') + "]";
+    const auto r = parse_stix_pattern(deep);
+    REQUIRE(std::holds_alternative<PatternInvalid>(r));
+    CHECK(std::get<PatternInvalid>(r).detail.find("nested deeper than") != std::string::npos);
+  }
+
   TEST_CASE("syntax errors are invalid") {
     CHECK(invalid("domain-name:value = 'a.example'"));
     CHECK(invalid("[domain-name:value = 'a.example'"));
