@@ -2,11 +2,16 @@
 // indicators -> a domain list file in the provenance format (and optionally a ruleset
 // include that defines the list). The summary and every indicator left out, with its
 // id and why, go to stderr; --report writes them as JSON too.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -57,27 +62,68 @@ std::string guess_format(const std::string& path) {
              : "plain";
 }
 
-// Written beside the target and renamed over it: a daemon watching the directory never
-// reads half a list.
+// A file written beside its target and renamed over it, so a daemon watching the
+// directory never reads half a list. The temporary name is unpredictable and created
+// exclusively (mkostemp): at a fixed "PATH.import-tmp" a symlink planted by anyone who
+// can write the rules directory was followed, and its target truncated, often by root.
+class FileBeside {
+ public:
+  explicit FileBeside(const std::string& path) : m_path(path), m_tmp(path + ".import-XXXXXX") {
+    const int fd = ::mkostemp(m_tmp.data(), O_CLOEXEC);
+    if (fd < 0) {
+      m_error = "cannot create a temporary file beside " + path + ": " + std::strerror(errno);
+      m_tmp.clear();
+      return;
+    }
+    const mode_t mask = ::umask(0);  // mkostemp makes it 0600: give the usual new-file mode
+    ::umask(mask);                   // (the daemon's user reads the lists)
+    (void)::fchmod(fd, 0666 & ~mask);
+    ::close(fd);
+    m_out.open(m_tmp, std::ios::binary | std::ios::trunc);
+  }
+  ~FileBeside() {
+    if (!m_tmp.empty()) ::unlink(m_tmp.c_str());  // not committed: leave nothing behind
+  }
+  FileBeside(const FileBeside&) = delete;
+  FileBeside& operator=(const FileBeside&) = delete;
+
+  std::ostream& out() { return m_out; }
+  // Flushes, closes and renames over the target; false with error() on any failure.
+  bool commit() {
+    if (m_tmp.empty()) return false;
+    m_out.flush();
+    m_out.close();
+    if (!m_out) {
+      m_error = "cannot write " + m_tmp;
+      return false;
+    }
+    std::error_code ec;
+    fs::rename(m_tmp, m_path, ec);
+    if (ec) {
+      m_error = "cannot rename " + m_tmp + " to " + m_path + ": " + ec.message();
+      return false;
+    }
+    m_tmp.clear();
+    return true;
+  }
+  const std::string& error() const { return m_error; }
+
+ private:
+  std::string m_path;
+  std::string m_tmp;
+  std::ofstream m_out;
+  std::string m_error;
+};
+
 bool write_atomically(const std::string& path, const std::string& bytes, std::string& error) {
   if (path == "-") {
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
     return true;
   }
-  const std::string tmp = path + ".import-tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      error = "cannot write " + tmp;
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    error = "cannot rename " + tmp + " to " + path + ": " + ec.message();
+  FileBeside file(path);
+  file.out().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!file.commit()) {
+    error = file.error();
     return false;
   }
   return true;
@@ -173,26 +219,22 @@ int rules_import_command(const std::vector<std::string>& argv) {
   const std::string origin = fs::path(input).filename().string() + " (" + format + ")";
   // Streamed to the temp file (a million-entry list is hundreds of MB), then renamed.
   const std::string out_path = *args.get("--output");
-  const std::string tmp = out_path == "-" ? out_path : out_path + ".import-tmp";
   intel::ListStats stats;
   std::string error;
-  {
-    std::ofstream file;
-    if (tmp != "-") file.open(tmp, std::ios::binary | std::ios::trunc);
-    std::ostream& out = tmp == "-" ? std::cout : file;
-    stats = intel::write_list(*feed, origin, out);
-    out.flush();
-    if (!out) {
-      std::fprintf(stderr, "pixelwarden rules import: cannot write %s\n", tmp.c_str());
+  if (out_path == "-") {
+    stats = intel::write_list(*feed, origin, std::cout);
+    std::cout.flush();
+    if (!std::cout) {
+      std::fprintf(stderr, "pixelwarden rules import: cannot write the list to stdout\n");
       return 1;
     }
-  }
-  std::error_code ec;
-  if (tmp != "-") fs::rename(tmp, out_path, ec);
-  if (ec) {
-    std::fprintf(stderr, "pixelwarden rules import: cannot rename %s to %s: %s\n", tmp.c_str(),
-                 out_path.c_str(), ec.message().c_str());
-    return 1;
+  } else {
+    FileBeside file(out_path);
+    stats = intel::write_list(*feed, origin, file.out());
+    if (!file.commit()) {
+      std::fprintf(stderr, "pixelwarden rules import: %s\n", file.error().c_str());
+      return 1;
+    }
   }
   if (auto inc = args.get("--include")) {
     std::ostringstream y;
