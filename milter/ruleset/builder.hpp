@@ -1,6 +1,7 @@
 #pragma once
 // Builder: the stages of load_ruleset over one run (internal to the ruleset folder).
-//   load_files   entry YAML + includes (depth-first, globs sorted bytewise, cycles)
+//   load_files   entry YAML + includes (depth-first, globs sorted bytewise, cycles; an
+//                explicit chain, not recursion, at most k_max_include_depth files deep)
 //   build_lists  every `lists:` entry of every file -> CompiledList
 //   build_top    entry-only settings (ruleset, mode, remote_content, report, ...)
 //   build_rules  trackers, lures, allow (entry file's first, then includes in order)
@@ -29,6 +30,11 @@ struct SourceFile {
   bool entry = false;
 };
 
+// The deepest include chain (entry file included): deeper is an error naming the chain.
+// Real rulesets nest two or three files; the bound keeps a hostile push from costing
+// more than this many open files' worth of work on one path.
+inline constexpr std::size_t k_max_include_depth = 32;
+
 class Builder {
  public:
   explicit Builder(LoadResult& out, bool keep_entries = false);
@@ -42,9 +48,23 @@ class Builder {
 
  private:
   // files
+  // One file on the include path whose includes are being loaded: the walk keeps these
+  // on a heap-allocated chain instead of the call stack, so a chain of any length costs
+  // no stack and ends at k_max_include_depth with an error naming every include site.
+  struct Level {
+    std::string canon;  // canonical path, for cycle detection
+    Checker checker;    // of this file, for errors at its include entries
+    struct Target {
+      std::string path;
+      YAML::Node node;  // the include entry, for positions
+      bool missing = false;
+    };
+    std::vector<Target> targets;  // globs expanded and sorted, in file order
+    std::size_t next = 0;
+  };
   void load_file(const std::string& path, const Checker* from, const YAML::Node* from_node,
-                 std::vector<std::string>& stack);
-  void load_includes(const SourceFile& f, std::vector<std::string>& stack);
+                 std::vector<Level>& chain);
+  std::vector<Level::Target> include_targets(const SourceFile& f);
   std::optional<std::string> read_bytes(const std::string& path, const Checker& c,
                                         const YAML::Node& n, bool hash);
   Checker checker(const SourceFile& f) { return Checker(f.path, m_out.errors, m_out.warnings); }

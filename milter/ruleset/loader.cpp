@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "ruleset/builder.hpp"
 
 namespace pixelwarden::ruleset {
@@ -76,14 +78,39 @@ std::optional<std::string> Builder::read_bytes(const std::string& path, const Ch
 }
 
 void Builder::load_files(const std::string& entry) {
-  std::vector<std::string> stack;
-  load_file(entry, nullptr, nullptr, stack);
+  std::vector<Level> chain;
+  load_file(entry, nullptr, nullptr, chain);
+  while (!chain.empty()) {
+    if (chain.back().next == chain.back().targets.size()) {
+      chain.pop_back();
+      continue;
+    }
+    const Level::Target target = chain.back().targets[chain.back().next++];  // a copy: chain grows
+    const Checker from = chain.back().checker;
+    if (target.missing) {
+      from.error(target.node, "included file not found: " + target.path);
+      continue;
+    }
+    if (chain.size() >= k_max_include_depth) {
+      std::string path_text;
+      for (const Level& l : chain) {
+        const base::Error site = l.checker.at(l.targets[l.next - 1].node, "");
+        path_text += fmt::format("{}:{}:{} -> ", site.file, site.line, site.column);
+      }
+      from.error(target.node, fmt::format("includes nested deeper than {} files: {}{}",
+                                          k_max_include_depth, path_text, target.path));
+      chain.clear();  // one error: every deeper sibling would repeat it
+      break;
+    }
+    load_file(target.path, &from, &target.node, chain);
+  }
 }
 
 void Builder::load_file(const std::string& path, const Checker* from, const YAML::Node* from_node,
-                        std::vector<std::string>& stack) {
+                        std::vector<Level>& chain) {
   std::string canon = canonical(path);
-  if (std::find(stack.begin(), stack.end(), canon) != stack.end()) {
+  const auto on_path = [&](const Level& l) { return l.canon == canon; };
+  if (std::any_of(chain.begin(), chain.end(), on_path)) {
     from->error(*from_node, "include cycle: " + path + " includes itself (through " +
                                 from->file() + ")");
     return;
@@ -114,31 +141,29 @@ void Builder::load_file(const std::string& path, const Checker* from, const YAML
     return;
   }
   m_files.push_back(f);
-  stack.push_back(canon);
-  load_includes(m_files.back(), stack);
-  stack.pop_back();
+  Level level{std::move(canon), self, include_targets(m_files.back()), 0};
+  if (!level.targets.empty()) chain.push_back(std::move(level));
 }
 
-void Builder::load_includes(const SourceFile& f, std::vector<std::string>& stack) {
+std::vector<Builder::Level::Target> Builder::include_targets(const SourceFile& f) {
+  std::vector<Level::Target> out;
   const YAML::Node& root = f.root;
   const YAML::Node inc = root["include"];
-  if (!inc.IsDefined()) return;
+  if (!inc.IsDefined()) return out;
   Checker c = checker(f);
   auto items = c.scalars(inc, "include", true);
-  if (!items) return;
+  if (!items) return out;
   for (const auto& [rel, node] : *items) {
     std::string target = resolve(f.dir, rel);
     if (has_glob_meta(rel)) {
-      for (const auto& p : expand_glob(target)) load_file(p, &c, &node, stack);
+      for (auto& p : expand_glob(target)) out.push_back({std::move(p), node, false});
       continue;
     }
     std::error_code ec;
-    if (!fs::exists(target, ec)) {
-      c.error(node, "included file not found: " + target);
-      continue;
-    }
-    load_file(target, &c, &node, stack);
+    const bool missing = !fs::exists(target, ec);
+    out.push_back({std::move(target), node, missing});
   }
+  return out;
 }
 
 std::shared_ptr<CompiledRuleset> Builder::finish(std::uint64_t generation, double seconds) {

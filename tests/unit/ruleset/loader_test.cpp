@@ -25,7 +25,7 @@ TEST_SUITE("ruleset::loader") {
     CHECK(r.ruleset->meta().version == "1");
     CHECK(r.ruleset->mode() == ruleset::Mode::enforce);
     CHECK(r.ruleset->read_receipts() == ruleset::ReadReceipts::keep);
-    CHECK(r.ruleset->malformed_mime() == ruleset::MalformedPolicy::pass);
+    CHECK(r.ruleset->malformed_mime() == ruleset::MalformedPolicy::neutralize);  // fail closed
     CHECK(r.ruleset->report().header == "X-Pixelwarden");
   }
   TEST_CASE("an empty entry file is an error") {
@@ -165,6 +165,38 @@ TEST_SUITE("ruleset::loader") {
     std::string p = t.write("r.yaml", k_head + "include: r.yaml\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(has_error(r, p + ":2:10: include cycle"));
+  }
+  TEST_CASE("an include chain deeper than the cap is one error naming the chain") {
+    TempTree t;
+    const int files = 200;  // far past the cap; the walk reads only the first k_max_include_depth
+    for (int i = 1; i < files; ++i) {
+      t.write("c" + std::to_string(i) + ".yaml", "include: c" + std::to_string(i + 1) + ".yaml\n");
+    }
+    t.write("c" + std::to_string(files) + ".yaml", "lists: {}\n");
+    std::string p = t.write("r.yaml", k_head + "include: c1.yaml\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK_FALSE(r.ruleset);
+    REQUIRE(r.errors.size() == 1);
+    const base::Error& e = r.errors[0];
+    CHECK(e.file == t.path("c31.yaml"));  // the 32nd file's include entry
+    CHECK(e.line == 1);
+    CHECK(e.column == 10);
+    CHECK(e.message.find("includes nested deeper than 32 files: " + p + ":2:10 -> " +
+                         t.path("c1.yaml") + ":1:10 -> ") == 0);
+    CHECK(e.message.find(t.path("c31.yaml") + ":1:10 -> " + t.path("c32.yaml")) != std::string::npos);
+    CHECK(r.files.size() == 32);
+  }
+  TEST_CASE("an include chain at the cap loads") {
+    TempTree t;
+    for (int i = 1; i < 31; ++i) {
+      t.write("c" + std::to_string(i) + ".yaml", "include: c" + std::to_string(i + 1) + ".yaml\n");
+    }
+    t.write("c31.yaml", "trackers: [{id: deep, match: {invisible: true}, action: strip}]\n");
+    std::string p = t.write("r.yaml", k_head + "include: c1.yaml\n");
+    auto r = ruleset::load_ruleset(p);
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    CHECK(r.files.size() == 32);
+    CHECK(r.ruleset->sizes().trackers == 1);
   }
   TEST_CASE("includes resolve relative to the including file, depth-first, globs sorted") {
     TempTree t;
