@@ -52,6 +52,8 @@ base::Result<EngineSetup> engine_setup(const Args& args) {
   setup.limits.max_depth = config->mime.max_depth;
   setup.limits.max_parts = config->mime.max_parts;
   setup.refuse_at_data = config->milter.refuse_at_data;
+  setup.limits.max_header_bytes = config->mime.max_header_bytes;
+  setup.limits.max_header_fields = config->mime.max_header_fields;
   return setup;
 }
 

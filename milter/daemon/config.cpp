@@ -198,6 +198,10 @@ std::map<std::string, Section> schema(const Context& cx) {
          return std::nullopt;
        }},
       {"max_parts", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_parts); }},
+      {"max_header_bytes",
+       [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_header_bytes); }},
+      {"max_header_fields",
+       [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_header_fields); }},
   };
   s["rules"] = {
       {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.rules.path); }},

@@ -47,6 +47,8 @@ struct MilterSection {
 struct MimeSection {
   int max_depth = 32;
   int max_parts = 2000;
+  std::size_t max_header_bytes = 1048576;
+  std::size_t max_header_fields = 1000;
 };
 
 struct RulesSection {

@@ -10,8 +10,9 @@ class EngineInspector final : public Inspector {
   void envelope(const engine::Envelope& envelope) override {
     m_inspection.inspect_envelope(envelope);
   }
-  void headers(const std::vector<engine::HeaderField>& headers) override {
-    m_inspection.inspect_headers(headers);
+  void headers(const std::vector<engine::HeaderField>& headers,
+               const engine::HeaderTotals& totals) override {
+    m_inspection.inspect_headers(headers, totals);
   }
   void body(std::string_view body, bool truncated) override {
     m_inspection.inspect_body(body, truncated);

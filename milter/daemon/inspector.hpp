@@ -17,7 +17,9 @@ class Inspector {
  public:
   virtual ~Inspector() = default;
   virtual void envelope(const engine::Envelope& envelope) = 0;
-  virtual void headers(const std::vector<engine::HeaderField>& headers) = 0;
+  // totals: the whole header section, including fields past the caps not kept.
+  virtual void headers(const std::vector<engine::HeaderField>& headers,
+                       const engine::HeaderTotals& totals) = 0;
   virtual void body(std::string_view body, bool truncated) = 0;
   virtual engine::Verdict& verdict() = 0;
 };

@@ -194,6 +194,8 @@ int run(const Config& config) {
   env.holder = &holder;
   env.limits = engine::Limits{config.milter.max_message_bytes, config.mime.max_depth,
                               config.mime.max_parts};
+  env.limits.max_header_bytes = config.mime.max_header_bytes;
+  env.limits.max_header_fields = config.mime.max_header_fields;
   env.on_error = config.milter.on_error;
   env.refuse_at_data = config.milter.refuse_at_data;
   env.make_inspector = engine_inspector();

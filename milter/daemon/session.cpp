@@ -61,6 +61,9 @@ void Session::begin_message() {
   m_envelope.helo = m_helo;
   m_headers.clear();
   m_header_bytes = 0;
+  m_header_fields = 0;
+  m_kept_header_bytes = 0;
+  m_headers_capped = false;
   m_body.clear(k_keep_body_bytes);
   m_truncated = false;
   m_decided = false;
@@ -129,9 +132,18 @@ Step Session::refuse_draining(MilterActions& actions) {
 
 void Session::header(std::string_view name, std::string_view value) {
   if (!m_open || m_decided) return;
-  m_header_bytes += name.size() + value.size() + 3;
+  const std::size_t bytes = name.size() + value.size() + 3;
+  m_header_bytes += bytes;
+  ++m_header_fields;
   if (m_began_draining) return;  // answered 451: nothing left to inspect
-  // Collected after an envelope refusal too: the verdict lists every match.
+  // Collected after an envelope refusal too: the verdict lists every match. Past a cap
+  // a field is counted, not kept, so memory stays bounded; the engine then reads the
+  // fields kept and hands the message to the malformed policy.
+  const engine::Limits& limits = m_env.limits;
+  m_headers_capped = m_headers_capped || m_headers.size() >= limits.max_header_fields ||
+                     m_kept_header_bytes + bytes > limits.max_header_bytes;
+  if (m_headers_capped) return;
+  m_kept_header_bytes += bytes;
   m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
 }
 
@@ -139,7 +151,7 @@ void Session::eoh(std::string_view queue_id) {
   set_queue_id(queue_id);
   ensure_envelope_stage();
   if (m_failed || !m_inspector || m_began_draining) return;  // answered at eom()
-  m_inspector->headers(m_headers);
+  m_inspector->headers(m_headers, engine::HeaderTotals{m_header_fields, m_header_bytes});
   m_held = m_held || m_inspector->verdict().final();
 }
 

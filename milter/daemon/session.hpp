@@ -126,7 +126,10 @@ class Session {
   bool m_began_draining = false;  // began after SIGTERM: 451 at DATA or (held) at eom()
   engine::Envelope m_envelope;
   std::vector<engine::HeaderField> m_headers;
-  std::size_t m_header_bytes = 0;
+  std::size_t m_header_bytes = 0;   // every field, kept or not
+  std::size_t m_header_fields = 0;
+  std::size_t m_kept_header_bytes = 0;
+  bool m_headers_capped = false;    // a field did not fit the caps: none after it is kept
   BodyBuffer m_body;
   std::unique_ptr<Inspector> m_inspector;
 };

@@ -1,6 +1,7 @@
 // apply_verdict: the message as the milter leaves it, computed offline. Header edits
 // are applied in order as an MTA applies milter requests (change and remove address the
 // N-th field of that name; add appends after the last field), then the new body.
+#include <unordered_map>
 #include <vector>
 
 #include "base/text.hpp"
@@ -33,13 +34,24 @@ std::string render_field(const std::string& name, const std::string& value, cons
   return out + eol;
 }
 
-Field* nth_field(std::vector<Field>& fields, const std::string& name, int index) {
-  int seen = 0;
-  for (Field& f : fields) {
-    if (base::iequals(f.name, name) && ++seen == index) return &f;
+// The fields of each name an edit addresses, in order, so that finding the N-th field
+// of a name costs no scan of the whole header (a message may have 400k fields and as
+// many edits). Removed fields leave their name's list; their bytes are cleared.
+class FieldIndex {
+ public:
+  FieldIndex(const std::vector<Field>& fields, const std::vector<HeaderEdit>& edits) {
+    for (const HeaderEdit& e : edits) m_by_name.emplace(base::to_lower(e.name), std::vector<std::size_t>{});
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (auto it = m_by_name.find(base::to_lower(fields[i].name)); it != m_by_name.end()) {
+        it->second.push_back(i);
+      }
+    }
   }
-  return nullptr;
-}
+  std::vector<std::size_t>& of(const std::string& name) { return m_by_name[base::to_lower(name)]; }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::size_t>> m_by_name;
+};
 
 }  // namespace
 
@@ -53,20 +65,23 @@ std::string apply_verdict(std::string_view message, const Verdict& verdict) {
     fields.push_back({std::string(f.name), std::string(split.header_block.substr(f.begin, f.end - f.begin))});
     covered = f.end;
   }
+  FieldIndex index(fields, verdict.header_edits);
   for (const HeaderEdit& e : verdict.header_edits) {
-    if (e.kind == HeaderEdit::Kind::add) {
+    std::vector<std::size_t>& named = index.of(e.name);
+    const bool found = e.index >= 1 && static_cast<std::size_t>(e.index) <= named.size();
+    if (e.kind == HeaderEdit::Kind::add || (!found && e.kind == HeaderEdit::Kind::change)) {
+      named.push_back(fields.size());
       fields.push_back({e.name, render_field(e.name, e.value, eol)});
       continue;
     }
-    Field* f = nth_field(fields, e.name, e.index);
-    if (f == nullptr) {
-      if (e.kind == HeaderEdit::Kind::change) fields.push_back({e.name, render_field(e.name, e.value, eol)});
-      continue;
-    }
+    if (!found) continue;
+    const auto at = named.begin() + (e.index - 1);
+    Field& f = fields[*at];
     if (e.kind == HeaderEdit::Kind::remove) {
-      fields.erase(fields.begin() + (f - fields.data()));
+      f.bytes.clear();
+      named.erase(at);  // removals come last to first: the erase is at the end
     } else {
-      f->bytes = render_field(f->name, e.value, eol);
+      f.bytes = render_field(f.name, e.value, eol);
     }
   }
   std::string out;

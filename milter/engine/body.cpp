@@ -18,7 +18,9 @@ bool is_text(const mime::Part& p, std::string_view subtype) {
 
 bool is_attachment(const mime::Part& p) { return base::iequals(p.disposition, "attachment"); }
 
-// Decodes a text part and, for charsets that can hide markup bytes, converts it to UTF-8.
+// Decodes a text part and, for charsets that can hide markup bytes, converts it to UTF-8
+// as a browser does (U+FFFD for bad sequences; only a label ICU does not know stays bytes,
+// as clients that do not know it render the bytes).
 TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_t index) {
   TextPart t;
   t.part_index = index;
@@ -28,7 +30,7 @@ TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_
   std::string charset = p.charset;
   if (const auto bom = mime::detect_bom(t.decoded)) charset = *bom;
   if (!charset.empty() && !mime::is_ascii_compatible(charset)) {
-    auto utf8 = mime::to_utf8(t.decoded, charset);
+    auto utf8 = mime::to_utf8_replacing(t.decoded, charset);
     if (utf8.ok()) {
       t.decoded = std::move(utf8.value());
       t.charset = charset;
@@ -38,12 +40,35 @@ TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_
   return t;
 }
 
+void scan_text_part(TextPart& t) {
+  if (t.html) {
+    t.scan = html::scan(t.decoded);
+  } else {
+    t.scan.links = html::scan_text_links(t.decoded);
+  }
+}
+
+bool finds_anything(const TextPart& t) { return !t.scan.resources.empty() || !t.scan.links.empty(); }
+
+// A label only some clients decode (EBCDIC, UTF-32, ...): browsers and Thunderbird render
+// the bytes as windows-1252, a client that knows the label decodes it. The part is read
+// the browsers' way, unless only the decoded reading holds resources or links.
+void choose_rendering(std::string_view body, const mime::Part& p, TextPart& t) {
+  if (!t.transcoded || mime::clients_decode(t.charset)) return;
+  TextPart bytes;
+  bytes.part_index = t.part_index;
+  bytes.html = t.html;
+  bytes.decoded = mime::decode(body.substr(p.body_begin, p.body_end - p.body_begin), p.cte);
+  scan_text_part(bytes);
+  if (finds_anything(bytes) || !finds_anything(t)) t = std::move(bytes);
+}
+
 }  // namespace
 
 BodyScan scan_body(std::string_view header_block, std::string_view body, const BodyOptions& opts) {
   BodyScan out;
+  // A malformed walk keeps the parts found before its cap; they are scanned too.
   out.walk = mime::walk(header_block, body, mime::WalkLimits{opts.max_depth, opts.max_parts});
-  if (out.walk.malformed) return out;
   for (std::size_t i = 0; i < out.walk.parts.size(); ++i) {
     const mime::Part& p = out.walk.parts[i];
     if (!p.is_leaf()) continue;
@@ -51,12 +76,9 @@ BodyScan scan_body(std::string_view header_block, std::string_view body, const B
     const bool plain_part = is_text(p, "plain") && !is_attachment(p);
     if (!html_part && !plain_part) continue;  // attachments are never decoded
     TextPart t = decode_text_part(body, p, i);
-    if (html_part) {
-      t.scan = html::scan(t.decoded);
-      out.remote_resources += t.scan.resources.size();
-    } else {
-      t.scan.links = html::scan_text_links(t.decoded);
-    }
+    scan_text_part(t);
+    choose_rendering(body, p, t);
+    out.remote_resources += t.scan.resources.size();
     out.parts.push_back(std::move(t));
   }
   return out;
@@ -166,7 +188,10 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
   if (!t.transcoded) return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte);
   // Transcoded parts: back to their own charset, compared with the original bytes.
   const std::string original_decoded = mime::decode(encoded, p.cte);
+  // Strict first; a part decoded with U+FFFD substitutes writes them as the charset's own
+  // substitution character (only the bytes that were invalid to begin with change).
   auto back = mime::from_utf8(new_content, t.charset);
+  if (!back.ok()) back = mime::from_utf8_replacing(new_content, t.charset);
   return mime::reencode(encoded, original_decoded, back.ok() ? back.value() : new_content, p.cte);
 }
 
@@ -174,7 +199,7 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
 
 std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& scan,
                                         const ruleset::Ruleset& rules, const RewritePlan& plan) {
-  if (!plan.enforce || scan.walk.malformed) return std::nullopt;
+  if (!plan.enforce) return std::nullopt;
   std::vector<std::pair<const TextPart*, std::vector<html::Edit>>> edits;
   std::size_t removed = 0;
   for (const TextPart& t : scan.parts) {

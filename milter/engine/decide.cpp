@@ -1,6 +1,7 @@
 #include "engine/decide.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "base/text.hpp"
 #include "engine/evidence.hpp"
@@ -78,18 +79,20 @@ void merge_hits(std::vector<ruleset::LureHit>& hits, std::vector<ruleset::LureHi
 
 std::string normalize(std::string_view host) { return url::normalize_host(host); }
 
-MessageHeaders read_headers(const std::vector<HeaderField>& fields, const ruleset::Report& report) {
+bool is_uninspectable(const std::optional<std::string>& skipped) {
+  return skipped == "malformed_mime" || skipped == "too_large" || skipped == "too_many_headers" ||
+         skipped == "headers_too_large";
+}
+
+MessageHeaders read_headers(std::span<const HeaderField> fields, const ruleset::Report& report) {
   MessageHeaders h;
-  std::vector<std::pair<std::string, int>> counts;
-  const auto occurrence = [&](const std::string& name) {
-    for (auto& [n, c] : counts) {
-      if (base::iequals(n, name)) return ++c;
-    }
-    counts.emplace_back(name, 1);
-    return 1;
-  };
+  // Occurrences of the read-receipt names only (their removal addresses the N-th field of
+  // that name): a table of every name seen made each field cost a scan of the names so far.
+  int receipt_counts[std::size(k_read_receipt_headers)] = {};
+  std::size_t block_bytes = 0;
+  for (const HeaderField& f : fields) block_bytes += f.name.size() + f.value.size() + 3;
+  h.block.reserve(block_bytes);
   for (const HeaderField& f : fields) {
-    const int index = occurrence(f.name);
     h.block += f.name;
     h.block += ':';
     h.block += f.value;
@@ -115,8 +118,11 @@ MessageHeaders read_headers(const std::vector<HeaderField>& fields, const rulese
       h.dmarc_pass = h.dmarc_pass || dmarc_passed(v, report.authserv_id);
     }
     if (base::iequals(f.name, report.header)) ++h.report_headers;
-    for (const char* rr : k_read_receipt_headers) {
-      if (base::iequals(f.name, rr)) h.read_receipts.push_back({rr, index, std::string(base::trim(v))});
+    for (std::size_t i = 0; i < std::size(k_read_receipt_headers); ++i) {
+      const char* rr = k_read_receipt_headers[i];
+      if (base::iequals(f.name, rr)) {
+        h.read_receipts.push_back({rr, ++receipt_counts[i], std::string(base::trim(v))});
+      }
     }
   }
   return h;
@@ -208,16 +214,24 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
             std::string_view body, Verdict& verdict) {
   if (verdict.final()) return;
   const bool enforce = rules.mode() == ruleset::Mode::enforce;
-  const bool malformed = verdict.skipped == "malformed_mime";
+  const bool malformed = is_uninspectable(verdict.skipped);
   const auto policy = rules.malformed_mime();
+  const bool neutralize = malformed && policy == ruleset::MalformedPolicy::neutralize;
+  // neutralize: what was parsed is rewritten with every remote resource neutralized, and
+  // since what lies past the cap (or past max_message_bytes) cannot be inspected, the
+  // message is also held: a sender can force quarantine, never an unfiltered delivery.
   if (verdict.decision == Decision::quarantine ||
-      (malformed && policy == ruleset::MalformedPolicy::quarantine && enforce)) {
+      (malformed && enforce &&
+       (policy == ruleset::MalformedPolicy::quarantine || neutralize))) {
     verdict.action = Action::quarantine;
+  }
+  if (malformed && !neutralize) {
+    for (auto& t : verdict.trackers) t.monitor = true;  // reported, not acted on
   }
   add_read_receipts(rules, headers, enforce, verdict);
   if (!enforce) return;  // monitor: decide and report, change nothing
-  if (scan != nullptr && !malformed) {
-    RewritePlan plan{true, verdict.decision == Decision::defang};
+  if (scan != nullptr && (!malformed || neutralize)) {
+    RewritePlan plan{true, verdict.decision == Decision::defang || neutralize};
     verdict.new_body = rewrite_body(body, *scan, rules, plan);
   }
   const auto& report = rules.report();

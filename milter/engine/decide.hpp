@@ -10,6 +10,7 @@
 // neither the action nor the decision.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,9 @@ struct MessageHeaders {
   std::vector<Named> read_receipts;  // Disposition-Notification-To and friends
 };
 
-MessageHeaders read_headers(const std::vector<HeaderField>& fields, const ruleset::Report& report);
+// Constant work per field (a fixed set of name comparisons, no per-name tables), so a
+// header section costs time linear in its size.
+MessageHeaders read_headers(std::span<const HeaderField> fields, const ruleset::Report& report);
 
 // Re-evaluates allow and lure rules on the evidence known so far and updates the
 // verdict's lures, decision and, where a refusal is already certain, its action. After
@@ -52,5 +55,10 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
             std::string_view body, Verdict& verdict);
 
 std::string normalize(std::string_view host);
+
+// The skipped reasons the malformed policy governs: the structure could not be followed
+// past a cap (malformed_mime), the body is not all here (too_large), or the header section
+// is past a cap (too_many_headers, headers_too_large).
+bool is_uninspectable(const std::optional<std::string>& skipped);
 
 }  // namespace pixelwarden::engine

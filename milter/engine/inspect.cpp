@@ -1,6 +1,7 @@
 #include "engine/inspect.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "base/text.hpp"
 #include "engine/body.hpp"
@@ -37,7 +38,30 @@ struct Inspection::State {
   ruleset::AllowDecision allowed;
   std::vector<ruleset::LureHit> hits;
   MessageHeaders headers;
+  std::size_t header_bytes = 0;
+  const char* header_overflow = nullptr;  // skipped reason when a header cap was passed
 };
+
+namespace {
+
+// How many leading fields fit both header caps.
+std::size_t fields_within(const std::vector<HeaderField>& headers, const Limits& limits) {
+  std::size_t bytes = 0;
+  const std::size_t n = std::min(headers.size(), limits.max_header_fields);
+  for (std::size_t i = 0; i < n; ++i) {
+    bytes += headers[i].name.size() + headers[i].value.size() + 3;
+    if (bytes > limits.max_header_bytes) return i;
+  }
+  return n;
+}
+
+HeaderTotals totals_of(const std::vector<HeaderField>& headers) {
+  HeaderTotals t{headers.size(), 0};
+  for (const auto& h : headers) t.bytes += h.name.size() + h.value.size() + 3;
+  return t;
+}
+
+}  // namespace
 
 Inspection::Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits)
     : m_rules(std::move(rules)), m_limits(limits), m_state(std::make_shared<State>()) {
@@ -61,9 +85,16 @@ void Inspection::inspect_envelope(const Envelope& envelope) {
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
 }
 
-void Inspection::inspect_headers(const std::vector<HeaderField>& headers) {
+void Inspection::inspect_headers(const std::vector<HeaderField>& headers,
+                                 std::optional<HeaderTotals> totals) {
   State& s = *m_state;
-  s.headers = read_headers(headers, m_rules->report());
+  const HeaderTotals all = totals ? *totals : totals_of(headers);
+  s.header_bytes = all.bytes;
+  s.header_overflow = all.fields > m_limits.max_header_fields ? "too_many_headers"
+                      : all.bytes > m_limits.max_header_bytes ? "headers_too_large"
+                                                              : nullptr;
+  const std::size_t kept = fields_within(headers, m_limits);
+  s.headers = read_headers(std::span<const HeaderField>(headers.data(), kept), m_rules->report());
   m_verdict.stages_seen |= stage_headers;
   m_verdict.message_id = s.headers.message_id;
   m_verdict.headers = std::move(s.headers.facts);
@@ -84,13 +115,15 @@ void Inspection::inspect_headers(const std::vector<HeaderField>& headers) {
 
 void Inspection::inspect_body(std::string_view body, bool truncated) {
   State& s = *m_state;
-  m_verdict.message_bytes = s.headers.block.size() + body.size();
+  m_verdict.message_bytes = s.header_bytes + 2 + body.size();
   m_verdict.stages_seen |= stage_body;
   s.lure.body_known = true;
   const bool refused = m_verdict.final();  // links and resources are only listed
-  if (truncated || body.size() > m_limits.max_message_bytes) {
+  if (s.header_overflow != nullptr || truncated || body.size() > m_limits.max_message_bytes) {
     if (refused) return;
-    m_verdict.skipped = "too_large";
+    // Not inspected: the header section is past a cap (its Content-Type may lie beyond
+    // what was read), or the body is not all here. The malformed policy decides.
+    m_verdict.skipped = s.header_overflow != nullptr ? s.header_overflow : "too_large";
     evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
     finish(*m_rules, s.headers, nullptr, body, m_verdict);
     return;
@@ -98,30 +131,28 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   BodyScan scan = scan_body(s.headers.block, body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
   // The first URL of each host, beside lure.link_hosts / resource_hosts (same index).
   std::vector<std::string_view> link_urls, resource_urls;
-  if (scan.walk.malformed) {
-    if (!refused) m_verdict.skipped = "malformed_mime";
-  } else {
-    if (!refused) {  // a refused message is not delivered: no tracker to neutralize
-      const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
-      decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
-    }
-    // Each host once, in order of first appearance (a newsletter links to a handful of
-    // hosts dozens of times): lure rules report the first host that matches, which
-    // repeats cannot change.
-    std::vector<std::string_view> seen_links, seen_resources;
-    const auto add_host = [](std::vector<std::string_view>& seen, std::vector<std::string>& out,
-                             std::vector<std::string_view>& urls, std::string_view raw,
-                             std::string_view url) {
-      if (std::find(seen.begin(), seen.end(), raw) != seen.end()) return;
-      seen.push_back(raw);
-      out.push_back(normalize(raw));
-      urls.push_back(url);
-    };
-    for (const TextPart& t : scan.parts) {
-      for (const auto& l : t.scan.links) add_host(seen_links, s.lure.link_hosts, link_urls, l.host, l.url);
-      for (const auto& r : t.scan.resources) {
-        add_host(seen_resources, s.lure.resource_hosts, resource_urls, r.host, r.resolved);
-      }
+  // A malformed walk still yields the parts found before its cap: they are inspected
+  // like any others (lures, trackers); the malformed policy decides what is changed.
+  if (scan.walk.malformed && !refused) m_verdict.skipped = "malformed_mime";
+  if (!refused) {  // a refused message is not delivered: no tracker to neutralize
+    const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
+    decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
+  }
+  // Each host once, in order of first appearance (a newsletter links to a handful of
+  // hosts dozens of times): lure rules report the first host that matches, which
+  // repeats cannot change. A hash set: a message may hold 100k distinct hosts.
+  std::unordered_set<std::string_view> seen_links, seen_resources;
+  const auto add_host = [](std::unordered_set<std::string_view>& seen,
+                           std::vector<std::string>& out, std::vector<std::string_view>& urls,
+                           std::string_view raw, std::string_view url) {
+    if (!seen.insert(raw).second) return;
+    out.push_back(normalize(raw));
+    urls.push_back(url);
+  };
+  for (const TextPart& t : scan.parts) {
+    for (const auto& l : t.scan.links) add_host(seen_links, s.lure.link_hosts, link_urls, l.host, l.url);
+    for (const auto& r : t.scan.resources) {
+      add_host(seen_resources, s.lure.resource_hosts, resource_urls, r.host, r.resolved);
     }
   }
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);

@@ -13,6 +13,7 @@
 // The ruleset is pinned by the caller for the whole message. Nothing here does I/O.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,20 @@ struct Limits {
   // Offline only (inspect()): as the milter with milter.refuse_at_data, an envelope
   // refusal ends the inspection (headers and body not seen).
   bool refuse_at_data = false;
+  // The header section: fields past either cap are not read (the message is then
+  // skipped=too_many_headers or headers_too_large and handled by the malformed policy).
+  // Every per-field step is constant time, so the caps bound work and memory, not a
+  // quadratic blow-up.
+  std::size_t max_header_bytes = 1048576;
+  std::size_t max_header_fields = 1000;
+};
+
+// What the header section held in total, including fields the caller did not keep
+// (the milter session stops copying at the caps but keeps counting). Bytes count each
+// field as "name:value\r\n".
+struct HeaderTotals {
+  std::size_t fields = 0;
+  std::size_t bytes = 0;
 };
 
 // A header field as the milter delivers it: name, and the value exactly as received
@@ -46,7 +61,9 @@ class Inspection {
   Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits);
 
   void inspect_envelope(const Envelope& envelope);
-  void inspect_headers(const std::vector<HeaderField>& headers);
+  // totals: when the caller dropped fields past the caps; by default those of headers.
+  void inspect_headers(const std::vector<HeaderField>& headers,
+                       std::optional<HeaderTotals> totals = std::nullopt);
   // body: the bytes after the blank line that ends the headers, CRLF or LF.
   // truncated: the body was larger than max_message_bytes and is not complete.
   void inspect_body(std::string_view body, bool truncated = false);

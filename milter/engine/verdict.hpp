@@ -105,7 +105,8 @@ struct Verdict {
   std::vector<std::string> allow_rules;
   std::uint64_t remote_resources = 0;
   std::vector<std::string> vectors_seen;  // vector of every remote resource (for metrics)
-  std::optional<std::string> skipped;     // too_large | malformed_mime | allowed | error
+  // too_large | malformed_mime | too_many_headers | headers_too_large | allowed | error
+  std::optional<std::string> skipped;
   std::uint64_t elapsed_us = 0;
   std::uint64_t message_bytes = 0;
 
@@ -119,7 +120,10 @@ struct Verdict {
     return action == Action::reject || action == Action::tempfail || action == Action::discard;
   }
   // A rule of any kind matched (the audit log records such messages).
-  bool flagged() const { return !lures.empty() || !trackers.empty() || skipped == "malformed_mime"; }
+  bool flagged() const {
+    return !lures.empty() || !trackers.empty() || skipped == "malformed_mime" ||
+           skipped == "too_many_headers" || skipped == "headers_too_large";
+  }
 };
 
 // The stages that did not inspect the message, in stage order ("headers", "body").

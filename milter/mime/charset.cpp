@@ -92,12 +92,21 @@ std::string effective_charset(std::string_view bytes, std::string_view label) {
   return normalize(label);
 }
 
-base::Result<std::string> to_utf8(std::string_view bytes, std::string_view charset) {
+namespace {
+
+base::Result<std::string> convert_to_utf8(std::string_view bytes, std::string_view charset,
+                                          bool replace) {
   const std::string name = normalize(charset);
   UErrorCode status = U_ZERO_ERROR;
   Converter conv = open(name.empty() ? "us-ascii" : name, status);
   if (U_FAILURE(status)) return base::plain_error("unknown charset: " + name);
-  ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  if (replace) {
+    // U+FFFD for every bad sequence, as browsers do (U+001A for the few code pages whose
+    // substitution byte is 0x1A: neither is markup, which is what scanning cares about).
+    ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr, &status);
+  } else {
+    ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  }
   std::vector<UChar> u16(bytes.size() * 2 + 4);
   int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
                               static_cast<int32_t>(bytes.size()), &status);
@@ -110,12 +119,15 @@ base::Result<std::string> to_utf8(std::string_view bytes, std::string_view chars
   return out;
 }
 
-base::Result<std::string> from_utf8(std::string_view utf8, std::string_view charset) {
+base::Result<std::string> convert_from_utf8(std::string_view utf8, std::string_view charset,
+                                            bool replace) {
   const std::string name = normalize(charset);
   UErrorCode status = U_ZERO_ERROR;
   Converter conv = open(name.empty() ? "us-ascii" : name, status);
   if (U_FAILURE(status)) return base::plain_error("unknown charset: " + name);
-  ucnv_setFromUCallBack(conv.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  ucnv_setFromUCallBack(conv.get(),
+                        replace ? UCNV_FROM_U_CALLBACK_SUBSTITUTE : UCNV_FROM_U_CALLBACK_STOP,
+                        nullptr, nullptr, nullptr, &status);
   std::vector<UChar> u16(utf8.size() + 1);
   int32_t n16 = 0;
   u_strFromUTF8(u16.data(), static_cast<int32_t>(u16.size()), &n16, utf8.data(),
@@ -127,6 +139,32 @@ base::Result<std::string> from_utf8(std::string_view utf8, std::string_view char
   if (U_FAILURE(status)) return base::plain_error("text not representable in " + name);
   out.resize(static_cast<std::size_t>(n));
   return out;
+}
+
+}  // namespace
+
+base::Result<std::string> to_utf8(std::string_view bytes, std::string_view charset) {
+  return convert_to_utf8(bytes, charset, false);
+}
+
+base::Result<std::string> to_utf8_replacing(std::string_view bytes, std::string_view charset) {
+  return convert_to_utf8(bytes, charset, true);
+}
+
+base::Result<std::string> from_utf8(std::string_view utf8, std::string_view charset) {
+  return convert_from_utf8(utf8, charset, false);
+}
+
+base::Result<std::string> from_utf8_replacing(std::string_view utf8, std::string_view charset) {
+  return convert_from_utf8(utf8, charset, true);
+}
+
+bool clients_decode(std::string_view charset) {
+  const std::string s = normalize(charset);
+  for (std::string_view p : {"utf-16", "utf16", "ucs-2", "utf-7", "iso-2022", "hz"}) {
+    if (s.compare(0, p.size(), p) == 0) return true;
+  }
+  return false;
 }
 
 bool is_valid_utf8(std::string_view b) {

@@ -6,8 +6,10 @@
 // characters (UTF-16/32 with or without BOM, ISO-2022-*, UTF-7, HZ, EBCDIC): they are
 // converted to UTF-8 with ICU for scanning and converted back for writing.
 // A byte order mark wins over the MIME charset label (see effective_charset()).
-// Conversions are strict: an invalid or unmappable sequence is an error, so a part is
-// never written back with characters silently replaced. A BOM in the input stays in the
+// to_utf8/from_utf8 are strict: an invalid or unmappable sequence is an error. Text
+// parts are scanned as a browser renders them instead: to_utf8_replacing never gives up
+// on a bad sequence (giving up and scanning the raw bytes would find nothing in UTF-16
+// with one stray byte, while the browser renders U+FFFD and loads the pixel). A BOM in the input stays in the
 // output (as U+FEFF), so to_utf8 then from_utf8 with the same charset round-trips.
 // Non-goals: charset detection by content (only the BOM is trusted).
 
@@ -30,6 +32,20 @@ std::string effective_charset(std::string_view bytes, std::string_view label);
 
 base::Result<std::string> to_utf8(std::string_view bytes, std::string_view charset);
 base::Result<std::string> from_utf8(std::string_view utf8, std::string_view charset);
+
+// As a browser decodes: every invalid or truncated sequence becomes U+FFFD and decoding
+// goes on, so what follows a stray byte is still seen (and scanned). Fails only for a
+// label ICU does not know.
+base::Result<std::string> to_utf8_replacing(std::string_view bytes, std::string_view charset);
+// Back to the charset, characters it cannot represent replaced by its substitution
+// character. For parts that were decoded with replacements in the first place.
+base::Result<std::string> from_utf8_replacing(std::string_view utf8, std::string_view charset);
+
+// Whether mail clients decode this non-ASCII-compatible charset as labelled: UTF-16,
+// UTF-7, ISO-2022-*, HZ. The others (EBCDIC code pages, UTF-32, ...) are unknown to the
+// WHATWG Encoding Standard that browsers, webmail and Thunderbird follow: those render
+// the bytes as windows-1252, while a client that knows the label decodes it.
+bool clients_decode(std::string_view charset);
 
 // For display text (RFC 2047 words, RFC 2231 parameters): never fails. Tries the label
 // strictly, then takes valid UTF-8 as is (mislabelled mail), then converts with U+FFFD for

@@ -28,8 +28,8 @@ constexpr std::array<const char*, 19> k_vectors = {
 constexpr std::array<const char*, 2> k_refusal_reasons = {"limit", "fd_limit"};
 constexpr std::array<const char*, 3> k_expiry_reasons = {"handshake_timeout", "idle_timeout",
                                                           "evicted"};
-constexpr std::array<const char*, 4> k_skip_reasons = {
-    "too_large", "malformed_mime", "allowed", "error"};
+constexpr std::array<const char*, 6> k_skip_reasons = {
+    "too_large", "malformed_mime", "too_many_headers", "headers_too_large", "allowed", "error"};
 
 // An empty label value would read as a missing label in PromQL.
 std::string_view or_unknown(std::string_view s) { return s.empty() ? "unknown" : s; }

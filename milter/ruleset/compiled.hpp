@@ -109,7 +109,7 @@ class CompiledRuleset final : public Ruleset {
   Mode m_mode = Mode::enforce;
   RemoteContent m_remote;
   ReadReceipts m_read_receipts = ReadReceipts::keep;
-  MalformedPolicy m_malformed = MalformedPolicy::pass;
+  MalformedPolicy m_malformed = MalformedPolicy::neutralize;  // fail closed when unset
   Report m_report;
   std::vector<RuleTest> m_tests;
   std::uint64_t m_generation = 0;

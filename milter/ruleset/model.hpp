@@ -30,7 +30,10 @@ enum class Where {
   message_id
 };
 
-enum class MalformedPolicy { pass, tag, quarantine };
+// What happens to a message the engine could not inspect in full (malformed structure,
+// too large, header section past a cap). neutralize: the parsed parts are rewritten with
+// every remote resource neutralized and the message is quarantined.
+enum class MalformedPolicy { pass, tag, quarantine, neutralize };
 enum class ReadReceipts { keep, strip };
 enum class RemoteContentAction { keep, proxy, neutralize };
 enum class HeaderOn { flagged, all };

@@ -62,7 +62,7 @@ void Builder::build_top() {
     }
   }
   if (root["malformed_mime"].IsDefined()) {
-    if (auto m = c.choice(root["malformed_mime"], "malformed_mime", {"pass", "tag", "quarantine"})) {
+    if (auto m = c.choice(root["malformed_mime"], "malformed_mime", {"pass", "tag", "quarantine", "neutralize"})) {
       rs.m_malformed = static_cast<MalformedPolicy>(*m);
     }
   }

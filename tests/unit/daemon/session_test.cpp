@@ -29,6 +29,7 @@ struct Script {
   bool truncated_seen = false;
   engine::Envelope envelope_seen;
   std::vector<std::string> header_names_seen;
+  engine::HeaderTotals header_totals_seen;
 };
 
 class ScriptedInspector final : public daemon::Inspector {
@@ -45,8 +46,10 @@ class ScriptedInspector final : public daemon::Inspector {
       refuse("envelope_from");
     }
   }
-  void headers(const std::vector<engine::HeaderField>& hs) override {
+  void headers(const std::vector<engine::HeaderField>& hs,
+               const engine::HeaderTotals& totals) override {
     m_v.stages_seen |= engine::stage_headers;
+    m_s.header_totals_seen = totals;
     for (const auto& h : hs) {
       m_s.header_names_seen.push_back(h.name);
       if (h.name == m_s.refuse_header) refuse("header_from");
@@ -459,5 +462,45 @@ TEST_SUITE("daemon::Session") {
       CHECK(f.env.sessions == 1);
     }
     CHECK(f.env.sessions == 0);
+  }
+  TEST_CASE("past max_header_fields, fields are counted but not kept") {
+    Fixture f;
+    f.env.limits.max_header_fields = 3;
+    daemon::Session s(f.env);
+    start_message(s);
+    for (int i = 0; i < 10; ++i) s.header("X-F" + std::to_string(i), " v");
+    s.eoh("Q1");
+    CHECK(f.script.header_names_seen == std::vector<std::string>{"X-F0", "X-F1", "X-F2"});
+    CHECK(f.script.header_totals_seen.fields == 10);
+    CHECK(f.script.header_totals_seen.bytes == 10 * (3 + 1 + 2 + 3));
+  }
+  TEST_CASE("past max_header_bytes, no later field is kept, even a small one") {
+    Fixture f;
+    f.env.limits.max_header_bytes = 100;
+    daemon::Session s(f.env);
+    start_message(s);
+    s.header("A", " small");
+    s.header("Big", " " + std::string(200, 'x'));
+    s.header("B", " small");
+    s.eoh("Q1");
+    CHECK(f.script.header_names_seen == std::vector<std::string>{"A"});
+    CHECK(f.script.header_totals_seen.fields == 3);
+    CHECK(f.script.header_totals_seen.bytes == 10 + 207 + 10);
+  }
+  TEST_CASE("the header caps start over with each message") {
+    Fixture f;
+    f.env.limits.max_header_fields = 2;
+    daemon::Session s(f.env);
+    RecordingActions a;
+    start_message(s);
+    for (int i = 0; i < 5; ++i) s.header("X", " v");
+    s.eoh("Q1");
+    s.eom("Q1", a);
+    f.script.header_names_seen.clear();
+    start_message(s);
+    s.header("Y", " v");
+    s.eoh("Q2");
+    CHECK(f.script.header_names_seen == std::vector<std::string>{"Y"});
+    CHECK(f.script.header_totals_seen.fields == 1);
   }
 }

@@ -61,4 +61,32 @@ TEST_SUITE("mime::Charset") {
     CHECK_FALSE(is_valid_utf8("\xC0\xAF"));
     CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));
   }
+  TEST_CASE("replacing conversion substitutes U+FFFD and goes on, as a browser does") {
+    // "<a>" in UTF-16LE, then one stray byte: strict conversion gives up.
+    const std::string bytes("<\0a\0>\0\x41", 7);
+    CHECK_FALSE(to_utf8(bytes, "utf-16le").ok());
+    auto r = to_utf8_replacing(bytes, "utf-16le");
+    REQUIRE(r.ok());
+    CHECK(*r == "<a>\xEF\xBF\xBD");
+    // an unpaired surrogate in the middle: replaced, and what follows is still read
+    const std::string mid("<\0\x00\xD8>\0", 6);
+    auto m = to_utf8_replacing(mid, "utf-16le");
+    REQUIRE(m.ok());
+    CHECK(*m == "<\xEF\xBF\xBD>");
+    CHECK_FALSE(to_utf8_replacing("x", "no-such-charset").ok());
+  }
+  TEST_CASE("replacing conversion back writes what the charset cannot hold as its substitute") {
+    auto r = from_utf8_replacing("a\xEF\xBF\xBD", "cp037");
+    REQUIRE(r.ok());
+    CHECK(r->size() == 2);
+    CHECK((*r)[0] == '\x81');  // 'a' in EBCDIC
+  }
+  TEST_CASE("clients decode UTF-16, UTF-7 and ISO-2022 as labelled, not EBCDIC or UTF-32") {
+    CHECK(clients_decode("UTF-16LE"));
+    CHECK(clients_decode("utf-7"));
+    CHECK(clients_decode("iso-2022-jp"));
+    CHECK_FALSE(clients_decode("ibm-1047"));
+    CHECK_FALSE(clients_decode("cp037"));
+    CHECK_FALSE(clients_decode("utf-32le"));
+  }
 }
