@@ -39,10 +39,12 @@ int rules_check(const std::string& path) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& e : r.errors) std::printf("%s\n", e.to_string().c_str());
+  if (r.errors.dropped() > 0) std::printf("... %zu more error(s) not shown\n", r.errors.dropped());
   for (const auto& w : r.warnings) std::printf("%s (warning)\n", w.to_string().c_str());
   print_expired(r.expired);
+  if (r.warnings.dropped() > 0) std::printf("... %zu more warning(s) not shown\n", r.warnings.dropped());
   if (!r.errors.empty() || !r.ruleset) {
-    std::printf("%s: %zu error(s)\n", path.c_str(), r.errors.size());
+    std::printf("%s: %zu error(s)\n", path.c_str(), r.errors.total());
     return 1;
   }
   const auto& meta = r.ruleset->meta();
@@ -52,7 +54,7 @@ int rules_check(const std::string& path) {
               "(compile %.3f s)\n",
               path.c_str(), meta.name.c_str(), meta.version.c_str(), meta.sha256.substr(0, 12).c_str(),
               sizes.trackers, sizes.lures, sizes.allow, sizes.list_entries, r.files.size(),
-              r.warnings.size(), seconds, sizes.compile_seconds);
+              r.warnings.total(), seconds, sizes.compile_seconds);
   return 0;
 }
 

@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <malloc.h>
+
 #include <fstream>
+#include <optional>
 
 #include "base/digest.hpp"
 #include "base/json.hpp"
@@ -11,11 +14,20 @@
 namespace pixelwarden::daemon {
 namespace {
 
-bool read_file(const std::string& path, std::string& out) {
+// Streams a file through the hash (a 100 MB list is never held whole here); its size.
+std::optional<std::uint64_t> hash_file(const std::string& path, base::Sha256& h) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
+  if (!in) return std::nullopt;
+  std::vector<char> buf(64 * 1024);
+  std::uint64_t size = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    h.update(std::string_view(buf.data(), n));
+    size += n;
+  }
+  if (in.bad()) return std::nullopt;
+  return size;
 }
 
 }  // namespace
@@ -79,20 +91,19 @@ Reloader::Reloader(ruleset::RulesetHolder& holder, std::string entry_path, Reloa
 
 std::string Reloader::fingerprint(const std::vector<std::string>& files) const {
   base::Sha256 h;
-  std::string content;
   for (const auto& f : files) {
     h.update(f);
     h.update(std::string_view("\0", 1));
-    if (!read_file(f, content)) content = "\x01<unreadable>";
-    h.update(std::to_string(content.size()));
+    base::Sha256 content;
+    const std::optional<std::uint64_t> size = hash_file(f, content);
+    h.update(size ? std::to_string(*size) + content.hex_digest() : std::string("\x01<unreadable>"));
     h.update(std::string_view("\0", 1));
-    h.update(content);
   }
   return h.hex_digest();
 }
 
 ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_unchanged,
-                               bool checked) {
+                               bool checked, bool skip_failed) {
   std::lock_guard lock(m_mutex);
   auto report = [&](ReloadOutcome o) {
     if (m_hooks.result && (o != ReloadOutcome::unchanged || count_unchanged)) m_hooks.result(o);
@@ -102,15 +113,31 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
     if (count_unchanged) spdlog::info("rules reload ({}): unchanged", reason);
     return report(ReloadOutcome::unchanged);
   }
+  if (skip_failed && !force && !m_failed_files.empty() &&
+      fingerprint(m_failed_files) == m_failed_fingerprint) {
+    return report(ReloadOutcome::unchanged);  // the content that failed last time, as it was
+  }
+  m_failed_files.clear();
+  std::size_t error_count = 1;
   struct stat st {};
   if (::stat(m_entry.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
     m_errors = {base::Error{"the ruleset file is empty (refusing to load no rules)", m_entry, 1, 1}};
   } else {
     const auto started = std::chrono::steady_clock::now();
-    ruleset::LoadOptions options;
-    options.generation = m_holder.generation() + 1;
-    ruleset::LoadResult r = m_loader(m_entry, options);
+    ruleset::LoadResult r;
+    // A file written in place while it was read: wait and read it again, a few times; if
+    // it is still changing, fail now and load it at the next trigger.
+    for (int attempt = 1; attempt <= k_unstable_attempts; ++attempt) {
+      ruleset::LoadOptions options;
+      options.generation = m_holder.generation() + 1;
+      options.settle = m_settle;
+      r = m_loader(m_entry, options);
+      if (!r.unstable) break;
+      spdlog::warn("rules reload ({}): a file changed while it was read (attempt {} of {})",
+                   reason, attempt, k_unstable_attempts);
+    }
     for (const auto& w : r.warnings) spdlog::warn("rules: {}", w.to_string());
+    if (r.warnings.dropped() > 0) spdlog::warn("rules: {} more warning(s) not shown", r.warnings.dropped());
     if (r.errors.empty() && r.ruleset) {
       const auto& meta = r.ruleset->meta();
       const auto old = m_holder.pin();
@@ -151,14 +178,24 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
       if (m_hooks.loaded) m_hooks.loaded(*r.ruleset);
       return report(ReloadOutcome::success);
     }
-    m_errors = std::move(r.errors);
+    error_count = std::max<std::size_t>(r.errors.total(), 1);
+    if (!r.unstable) {
+      m_failed_files = r.files.empty() ? std::vector<std::string>{m_entry} : r.files;
+      m_failed_fingerprint = fingerprint(m_failed_files);
+    }
+    m_errors = r.errors.stored();
+    if (r.errors.dropped() > 0) {
+      m_errors.push_back(base::plain_error(std::to_string(r.errors.dropped()) +
+                                           " more error(s) not shown"));
+    }
     if (m_errors.empty()) m_errors.push_back(base::Error{"the loader returned no ruleset", m_entry, 0, 0});
   }
   m_failure_reason = "rules";
   if (m_hooks.failed) m_hooks.failed(m_failure_reason);
   spdlog::error("rules reload ({}) failed{}: {} error(s)", reason,
-                m_holder.ready() ? ", keeping the ruleset in force" : "", m_errors.size());
+                m_holder.ready() ? ", keeping the ruleset in force" : "", error_count);
   for (const auto& e : m_errors) spdlog::error("rules: {}", e.to_string());
+  ::malloc_trim(0);  // what the failed load freed goes back to the system, not to a free list
   return report(ReloadOutcome::failure);
 }
 

@@ -6,8 +6,9 @@
 //   fingerprint the files of the ruleset in force (sha256 over paths and contents)
 //     ├─ same as the published one ─▶ "unchanged": nothing loaded, nothing swapped
 //     └─ different ─▶ ruleset::load_ruleset (parse, validate, compile)
-//           ├─ errors ─▶ "failure" (reason rules): every FILE:LINE:COL logged, the old
-//           │            ruleset stays
+//           ├─ a file changed while read ─▶ read again (settle interval), at most 3 times
+//           ├─ errors ─▶ "failure" (reason rules): the first FILE:LINE:COL logged with a
+//           │            count of the rest, the old ruleset stays, its memory handed back
 //           ├─ ok, but the publish check (reload.require_tests: the ruleset's own
 //           │  tests) fails ─▶ "failure" (reason tests), one error per failing test
 //           └─ ok ─────▶ "success": RulesetHolder::publish, watched files updated
@@ -15,6 +16,7 @@
 // An empty entry file is a failure, never "no rules" (a truncating writer mid-way).
 // Non-goals: knowing when to reload (ReloadTriggers), metrics (the hooks do it).
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -60,6 +62,10 @@ using PublishCheck =
 
 class Reloader {
  public:
+  // Loads in a row when a file keeps changing while it is read, before giving up until
+  // the next trigger.
+  static constexpr int k_unstable_attempts = 3;
+
   using Loader =
       std::function<ruleset::LoadResult(const std::string&, const ruleset::LoadOptions&)>;
 
@@ -71,8 +77,10 @@ class Reloader {
   // checked: run the publish check (set_publish_check); the scheduled reload at an
   // entry's expiry skips it, since an expired indicator must stop matching even when a
   // test still expects it.
+  // skip_failed: the files of the last failed attempt, unchanged, are not loaded again
+  // (the poll: a bad push costs one load and its log lines, not one per interval).
   ReloadOutcome reload(std::string_view reason, bool force = false, bool count_unchanged = true,
-                       bool checked = true);
+                       bool checked = true, bool skip_failed = false);
 
   // reload.require_tests: refuse a ruleset the check finds fault with.
   void set_publish_check(PublishCheck check) { m_check = std::move(check); }
@@ -97,9 +105,13 @@ class Reloader {
   mutable std::mutex m_mutex;
   std::vector<std::string> m_files;
   std::string m_fingerprint;  // of m_files as published
-  std::vector<base::Error> m_errors;
   std::string m_failure_reason;
   PublishCheck m_check;
+  std::vector<base::Error> m_errors;  // the first errors of the last failure, and a count line
+  std::vector<std::string> m_failed_files;  // of the last failed attempt (not unstable ones)
+  std::string m_failed_fingerprint;
+  // A file must keep its size and mtime this long after it was read (ruleset::LoadOptions).
+  std::chrono::milliseconds m_settle{100};
 };
 
 }  // namespace pixelwarden::daemon

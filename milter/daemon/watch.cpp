@@ -109,10 +109,11 @@ bool ReloadTriggers::drain_inotify() {
   return relevant;
 }
 
-ReloadReport ReloadTriggers::run_reload(const char* reason, bool force, bool count_unchanged) {
+ReloadReport ReloadTriggers::run_reload(const char* reason, bool force, bool count_unchanged,
+                                        bool skip_failed) {
   ReloadReport report;
   try {
-    report.outcome = m_reloader.reload(reason, force, count_unchanged);
+    report.outcome = m_reloader.reload(reason, force, count_unchanged, true, skip_failed);
     if (report.outcome == ReloadOutcome::failure) {
       report.errors = m_reloader.last_errors();
       report.reason = m_reloader.last_failure_reason();
@@ -176,7 +177,7 @@ void ReloadTriggers::loop() {
       run_reload("file change", false, true);
     } else if (poll_at && now >= *poll_at) {
       poll_at = now + m_poll;
-      run_reload("poll", false, false);
+      run_reload("poll", false, false, true);
     }
   }
 }

@@ -49,7 +49,8 @@ class ReloadTriggers {
   void loop();
   void sync_watches();
   bool drain_inotify();  // true when an event concerns the ruleset
-  ReloadReport run_reload(const char* reason, bool force, bool count_unchanged);
+  ReloadReport run_reload(const char* reason, bool force, bool count_unchanged,
+                          bool skip_failed = false);
 
   Reloader& m_reloader;
   bool m_watch;

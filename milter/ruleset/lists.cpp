@@ -108,7 +108,7 @@ bool Builder::fill_domains_inline(const Checker& c, const YAML::Node& n, bool sk
   for (const auto& [text, node] : *items) {
     auto e = DomainSet::normalize_entry(text);
     if (!e) {
-      std::string msg = "not a domain: '" + text + "'";
+      std::string msg = "not a domain: '" + base::excerpt(text) + "'";
       skip ? c.warn(node, msg) : c.error(node, msg);
       ok = ok && skip;
       continue;
@@ -134,8 +134,12 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
     if (!entry_fields(path, l.name, text, line, column, skip, fields, ok)) return;
     auto e = DomainSet::normalize_entry(fields.entry);
     if (!e) {
-      base::Error err{"not a domain: '" + std::string(text) + "'", path, line, column};
-      (skip ? m_out.warnings : m_out.errors).push_back(std::move(err));
+      base::ErrorList& to = skip ? m_out.warnings : m_out.errors;
+      if (to.full()) {
+        to.count_dropped();  // counted; the text of the millionth bad line helps no one
+      } else {
+        to.push_back(base::Error{"not a domain: '" + base::excerpt(text) + "'", path, line, column});
+      }
       ok = ok && skip;
       return;
     }

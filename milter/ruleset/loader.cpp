@@ -1,6 +1,9 @@
 // Builder, files stage: reading the entry file and its includes, hashing every file in
 // load order, and load_ruleset() which runs all stages.
+#include <fcntl.h>
 #include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -29,6 +33,21 @@ std::vector<std::string> expand_glob(const std::string& pattern) {
   globfree(&g);
   std::sort(out.begin(), out.end());  // bytewise, whatever the locale says
   return out;
+}
+
+FileStamp stamp_of(const std::string& path, const struct stat& st) {
+  return FileStamp{path, static_cast<std::uint64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                   static_cast<std::uint64_t>(st.st_ino)};
+}
+
+// The first file whose stamp differs from how it was read, or nullptr.
+const FileStamp* changed_file(const std::vector<FileStamp>& stamps) {
+  for (const FileStamp& s : stamps) {
+    struct stat st {};
+    if (::stat(s.path.c_str(), &st) != 0 || stamp_of(s.path, st) != s) return &s;
+  }
+  return nullptr;
 }
 
 std::string canonical(const std::string& path) {
@@ -57,21 +76,38 @@ std::optional<std::string> Builder::read_bytes(const std::string& path, const Ch
     c.error(n, "cannot read " + path + ": is a directory");
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // Read once, through one descriptor whose fstat is the stamp the stability check
+  // compares with later (stamp_of).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     c.error(n, "cannot read " + path + ": " + std::strerror(errno));
     return std::nullopt;
   }
+  struct stat st {};
   std::string bytes;
-  in.seekg(0, std::ios::end);
-  auto size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (size > 0) bytes.resize(static_cast<std::size_t>(size));
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (in.bad()) {
-    c.error(n, "cannot read " + path);
+  bool ok = ::fstat(fd, &st) == 0;
+  if (ok && st.st_size > 0) bytes.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (ok) {
+    if (got == bytes.size()) bytes.resize(std::max<std::size_t>(bytes.size() * 2, 4096));
+    const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      ok = r == 0;
+      break;
+    }
+    got += static_cast<std::size_t>(r);
+  }
+  const int read_errno = errno;
+  ::close(fd);
+  if (!ok) {
+    c.error(n, "cannot read " + path + ": " + std::strerror(read_errno));
     return std::nullopt;
   }
+  bytes.resize(got);
+  FileStamp stamp = stamp_of(path, st);
+  if (got != stamp.size) stamp.size = ~std::uint64_t{0};  // grew or shrank while read: unstable
+  m_out.stamps.push_back(std::move(stamp));
   m_out.files.push_back(path);
   if (hash) m_sha.update(bytes);
   return bytes;
@@ -92,8 +128,16 @@ void Builder::load_files(const std::string& entry) {
       continue;
     }
     if (chain.size() >= k_max_include_depth) {
+      // The first two and the last three include sites: enough to find the chain, short
+      // enough for one log line.
       std::string path_text;
-      for (const Level& l : chain) {
+      for (std::size_t i = 0; i < chain.size(); ++i) {
+        if (i == 2 && chain.size() > 5) {
+          path_text += fmt::format("... ({} more) -> ", chain.size() - 5);
+          i = chain.size() - 4;
+          continue;
+        }
+        const Level& l = chain[i];
         const base::Error site = l.checker.at(l.targets[l.next - 1].node, "");
         path_text += fmt::format("{}:{}:{} -> ", site.file, site.line, site.column);
       }
@@ -207,6 +251,14 @@ LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
   b.build_tests();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto rs = b.finish(options.generation, secs);
+  // A writer that rewrites a file in place shows up as a changed size or mtime between
+  // our read and now (the settle interval gives a slow writer time to show it).
+  if (options.settle.count() > 0) std::this_thread::sleep_for(options.settle);
+  if (const FileStamp* changed = changed_file(out.stamps)) {
+    out.unstable = true;
+    out.errors.push_back(base::plain_error(
+        changed->path + ": changed while it was being loaded (written in place?); not used"));
+  }
   if (out.errors.empty()) out.ruleset = rs;
   return out;
 }

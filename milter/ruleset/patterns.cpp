@@ -31,7 +31,7 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
   };
   auto add = [&](std::string expr, base::Error pos) {
     if (auto err = check_expression(expr, k_url_flags)) {
-      pos.message = "invalid pattern '" + expr + "': " + *err;
+      pos.message = "invalid pattern '" + base::excerpt(expr) + "': " + *err;
       report(std::move(pos));
       return false;
     }
@@ -84,7 +84,7 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
         auto parsed = parse_abp_line(t);
         if (std::holds_alternative<AbpSkip>(parsed)) return;
         if (auto* err = std::get_if<std::string>(&parsed)) {
-          report(base::Error{*err + ": '" + std::string(t) + "'", path, line, col});
+          report(base::Error{*err + ": '" + base::excerpt(t) + "'", path, line, col});
           return;
         }
         AbpFilter f = std::get<AbpFilter>(std::move(parsed));

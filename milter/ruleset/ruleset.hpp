@@ -8,12 +8,15 @@
 // The engine hands it neutral facts (strings, flags) and gets rule matches back; the
 // ruleset knows nothing about MIME, HTML or the milter.
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/error_list.hpp"
 #include "base/result.hpp"
 #include "ruleset/model.hpp"
 
@@ -149,7 +152,11 @@ struct LoadOptions {
   bool keep_entries = false;
   // "Now" for entry expiry, in ms since the epoch; nothing: the system clock.
   std::optional<std::int64_t> now_ms;
-};
+  // Each file is read once into memory, its size, mtime and inode taken from the open
+  // file. After loading, and after waiting this long, every file is looked at again: if
+  // any changed (a writer rewriting it in place), the result is `unstable`, with an
+  // error and no ruleset, so a half-written list is never published. 0: look at once.
+  std::chrono::milliseconds settle{0};
 
 // A list entry left out because its `valid_until` has passed (`rules check` lists them).
 struct ExpiredEntry {
@@ -159,13 +166,27 @@ struct ExpiredEntry {
   std::string file;
   int line = 0;
 };
+};
+
+// A file as the loader read it.
+struct FileStamp {
+  std::string path;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t inode = 0;
+  bool operator==(const FileStamp&) const = default;
+};
 
 struct LoadResult {
   std::shared_ptr<const Ruleset> ruleset;  // null when errors is not empty
-  std::vector<base::Error> errors;         // every error of the run (FILE:LINE:COL)
-  std::vector<base::Error> warnings;
+  // The first errors of the run (FILE:LINE:COL) and a count of all: a list of a million
+  // bad lines stores a hundred. total() counts every one.
+  base::ErrorList errors;
+  base::ErrorList warnings;
   std::vector<std::string> files;          // every file read, in load order (for watching)
   std::vector<ExpiredEntry> expired;       // entries past their valid_until, left out
+  std::vector<FileStamp> stamps;           // each file as it was read
+  bool unstable = false;                   // a file changed while loading: try again later
 };
 
 // Reads, validates and compiles the ruleset whose entry file is `path`.

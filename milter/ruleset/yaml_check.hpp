@@ -14,13 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error_list.hpp"
 #include "base/result.hpp"
 
 namespace pixelwarden::ruleset {
 
 class Checker {
  public:
-  Checker(std::string file, std::vector<base::Error>& errors, std::vector<base::Error>& warnings)
+  Checker(std::string file, base::ErrorList& errors, base::ErrorList& warnings)
       : m_file(std::move(file)), m_errors(errors), m_warnings(warnings) {}
 
   const std::string& file() const { return m_file; }
@@ -44,8 +45,8 @@ class Checker {
 
  private:
   std::string m_file;
-  std::vector<base::Error>& m_errors;
-  std::vector<base::Error>& m_warnings;
+  base::ErrorList& m_errors;
+  base::ErrorList& m_warnings;
 };
 
 }  // namespace pixelwarden::ruleset

@@ -13,6 +13,7 @@ namespace {
 // A loader over a one-line file "version" (or "error" to fail), counting its calls.
 struct FileLoader {
   int calls = 0;
+  int unstable_calls = 0;  // the next this many calls report a file changing while read
   std::vector<std::string> extra_files;
   ruleset::LoadResult operator()(const std::string& path, const ruleset::LoadOptions& o) {
     ++calls;
@@ -28,6 +29,12 @@ struct FileLoader {
       std::string line;
       std::getline(extra, line);
       version += "+" + line;  // the ruleset's hash covers every file, like the real one
+    }
+    if (unstable_calls > 0) {
+      --unstable_calls;
+      r.unstable = true;
+      r.errors.push_back(base::plain_error(path + ": changed while it was being loaded"));
+      return r;
     }
     if (content == "error") {
       r.errors.push_back(base::Error{"bad rule", path, 3, 7});
@@ -148,6 +155,53 @@ TEST_SUITE("daemon::Reloader") {
                     "\"message\":\"unknown key 'x'\",\"text\":\"/r/a.yaml:4:2: unknown key 'x'\"}]") !=
           std::string::npos);
     CHECK(json.find("\"version\":\"2026.1\"") != std::string::npos);
+  }
+
+  TEST_CASE("the poll does not load again the content that failed; a change is loaded") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    f.dir.write("rules.yaml", "error\n");
+    CHECK(f.reloader.reload("poll", false, false, true, true) == ReloadOutcome::failure);
+    CHECK(f.loader.calls == 2);
+    CHECK(f.reloader.reload("poll", false, false, true, true) == ReloadOutcome::unchanged);
+    CHECK(f.reloader.reload("poll", false, false, true, true) == ReloadOutcome::unchanged);
+    CHECK(f.loader.calls == 2);
+    CHECK(f.reloader.reload("file change") == ReloadOutcome::failure);  // other triggers still try
+    CHECK(f.loader.calls == 3);
+    f.dir.write("rules.yaml", "v2\n");
+    CHECK(f.reloader.reload("poll", false, false, true, true) == ReloadOutcome::success);
+    CHECK(f.holder.pin()->meta().version == "v2");
+  }
+
+  TEST_CASE("a file changing while read is read again, and a failure if it keeps changing") {
+    Fixture f;
+    f.reloader.reload("startup", true);
+    f.dir.write("rules.yaml", "v2\n");
+    f.loader.unstable_calls = 2;
+    CHECK(f.reloader.reload("change") == ReloadOutcome::success);
+    CHECK(f.loader.calls == 4);
+    f.dir.write("rules.yaml", "v3\n");
+    f.loader.unstable_calls = daemon::Reloader::k_unstable_attempts;
+    CHECK(f.reloader.reload("poll", false, false, true, true) == ReloadOutcome::failure);
+    CHECK(f.holder.pin()->meta().version == "v2");
+    // not remembered as failed content: the next poll loads it again
+    CHECK(f.reloader.reload("poll", false, false, true, true) == ReloadOutcome::success);
+    CHECK(f.holder.pin()->meta().version == "v3");
+  }
+
+  TEST_CASE("only the first errors are kept, with a line counting the rest") {
+    testing::TempDir dir;
+    ruleset::RulesetHolder holder;
+    const std::string path = dir.write("rules.yaml", "x\n");
+    daemon::Reloader reloader{holder, path, {}, [](const std::string& p, const ruleset::LoadOptions&) {
+                                ruleset::LoadResult r;
+                                for (int i = 0; i < 1000; ++i) r.errors.push_back(base::Error{"bad", p, i + 1, 1});
+                                return r;
+                              }};
+    CHECK(reloader.reload("startup", true) == ReloadOutcome::failure);
+    const auto errors = reloader.last_errors();
+    REQUIRE(errors.size() == base::ErrorList::k_default_keep + 1);
+    CHECK(errors.back().message == "900 more error(s) not shown");
   }
 }
 

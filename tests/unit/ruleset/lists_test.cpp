@@ -41,6 +41,19 @@ TEST_SUITE("ruleset::lists") {
     auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lists:\n  l: {file: l.txt}\n"));
     CHECK(all_errors(r) == l + ":3:4: not a domain: 'bad..example'\n");
   }
+  TEST_CASE("a list of many bad lines stores the first errors, counts all, cuts long lines") {
+    TempTree t;
+    std::string bytes = "bad_" + std::string(5000, 'x') + "!\n";
+    for (int i = 0; i < 5000; ++i) bytes += "not a domain " + std::to_string(i) + "\n";
+    t.write("l.txt", bytes);
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lists:\n  l: {file: l.txt}\n"));
+    CHECK_FALSE(r.ruleset);
+    CHECK(r.errors.total() == 5001);
+    CHECK(r.errors.size() == base::ErrorList::k_default_keep);
+    CHECK(r.errors[0].message.size() < 200);  // the 5,000-byte line is cut in its message
+    CHECK(r.errors[0].message.find("(5005 bytes)") != std::string::npos);
+    CHECK(r.errors[1].line == 2);
+  }
   TEST_CASE("on_invalid: skip turns bad lines into warnings") {
     TempTree t;
     std::string l = t.write("l.txt", "good.example\nhttp://bad.example/\n");

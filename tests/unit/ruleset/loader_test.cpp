@@ -1,6 +1,10 @@
 // load_ruleset: files, includes, keys and every error class with its position.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <fstream>
+#include <thread>
+
 #include "base/digest.hpp"
 #include "ruleset/ruleset.hpp"
 #include "temp_tree.hpp"
@@ -183,7 +187,8 @@ TEST_SUITE("ruleset::loader") {
     CHECK(e.column == 10);
     CHECK(e.message.find("includes nested deeper than 32 files: " + p + ":2:10 -> " +
                          t.path("c1.yaml") + ":1:10 -> ") == 0);
-    CHECK(e.message.find(t.path("c31.yaml") + ":1:10 -> " + t.path("c32.yaml")) != std::string::npos);
+    CHECK(e.message.find(" -> ... (27 more) -> " + t.path("c29.yaml") + ":1:10 -> " + t.path("c30.yaml") +
+                         ":1:10 -> " + t.path("c31.yaml") + ":1:10 -> " + t.path("c32.yaml")) != std::string::npos);
     CHECK(r.files.size() == 32);
   }
   TEST_CASE("an include chain at the cap loads") {
@@ -259,5 +264,36 @@ TEST_SUITE("ruleset::loader") {
     auto r = ruleset::load_ruleset(t.write("r.yaml", deep));
     CHECK_FALSE(r.ruleset);
     CHECK(r.errors.size() == 1);
+  }
+  TEST_CASE("a list file rewritten in place while loading makes the result unstable, not partial") {
+    TempTree t;
+    std::string list;
+    for (int i = 0; i < 1000; ++i) list += "d" + std::to_string(i) + ".example\n";
+    const std::string lp = t.write("l.txt", list.substr(0, list.size() / 2));  // half written
+    std::string p = t.write("r.yaml", k_head + "lists:\n  l: {file: l.txt}\n");
+    std::thread writer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ofstream(lp, std::ios::binary | std::ios::app) << list.substr(list.size() / 2);
+    });
+    ruleset::LoadOptions o;
+    o.settle = std::chrono::milliseconds(300);
+    auto r = ruleset::load_ruleset(p, o);
+    writer.join();
+    CHECK(r.unstable);
+    CHECK_FALSE(r.ruleset);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].message == lp + ": changed while it was being loaded (written in place?); not used");
+    auto again = ruleset::load_ruleset(p, o);
+    CHECK_FALSE(again.unstable);
+    REQUIRE(again.ruleset);
+    CHECK(again.ruleset->sizes().list_entries == 1000);
+  }
+  TEST_CASE("every file read is stamped with its size") {
+    TempTree t;
+    t.write("l.txt", "a.example\n");
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lists:\n  l: {file: l.txt}\n"));
+    REQUIRE(r.stamps.size() == 2);
+    CHECK(r.stamps[1].path == t.path("l.txt"));
+    CHECK(r.stamps[1].size == 10);
   }
 }
