@@ -42,6 +42,9 @@ std::uint64_t hash_domain(std::string_view s) {
 
 std::optional<DomainSet::Entry> DomainSet::normalize_entry(std::string_view raw) {
   std::string_view s = base::trim(raw);
+  // No domain is longer (253 bytes in ASCII, ~4x that as written in UTF-8 or defanged):
+  // a 100 MB line is refused without being copied or normalized.
+  if (s.size() > k_max_entry_bytes) return std::nullopt;
   Entry e;
   if (s.size() > 2 && s[0] == '*' && s[1] == '.') {
     e.subdomains_only = true;

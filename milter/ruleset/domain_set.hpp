@@ -18,6 +18,10 @@
 
 namespace pixelwarden::ruleset {
 
+// The longest list entry read as a domain: 253 bytes in ASCII, up to four times that as
+// written in UTF-8 or defanged ("evil[.]example").
+inline constexpr std::size_t k_max_entry_bytes = 1024;
+
 class DomainSet {
  public:
   struct Entry {

@@ -1,4 +1,5 @@
 // Builder, lists stage: every kind of named list, inline or from a file.
+#include <algorithm>
 #include <cstring>
 
 #include "base/text.hpp"
@@ -19,6 +20,7 @@ std::size_t count_lines(std::string_view bytes) {
 }
 
 constexpr std::size_t k_keep_entries = 10000;  // domain lists small enough for lookalike_of
+constexpr std::size_t k_reserve_entries = 65536;
 
 bool valid_list_name(const std::string& s) {
   if (s.empty()) return false;
@@ -127,7 +129,9 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
   if (!bytes) return false;
   l.kind = ListKind::domains;
   std::size_t lines = count_lines(*bytes);
-  l.domains.reserve(lines);
+  // Reserved for at most k_reserve_entries up front, then grown by doubling: a file of a
+  // million bad lines must not cost a table sized for a million domains.
+  l.domains.reserve(std::min(lines, k_reserve_entries));
   bool ok = true;
   for_each_list_line(*bytes, true, [&](std::string_view text, int line, int column) {
     EntryLine fields;

@@ -86,7 +86,8 @@ std::optional<std::string> Builder::read_bytes(const std::string& path, const Ch
   struct stat st {};
   std::string bytes;
   bool ok = ::fstat(fd, &st) == 0;
-  if (ok && st.st_size > 0) bytes.resize(static_cast<std::size_t>(st.st_size));
+  // One byte more than the file: the read that sees the end needs no bigger buffer.
+  if (ok) bytes.resize(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)) + 1);
   std::size_t got = 0;
   while (ok) {
     if (got == bytes.size()) bytes.resize(std::max<std::size_t>(bytes.size() * 2, 4096));

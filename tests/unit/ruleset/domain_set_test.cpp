@@ -63,4 +63,8 @@ TEST_SUITE("ruleset::DomainSet") {
     DomainSet s;
     CHECK_FALSE(s.contains("example.com"));
   }
+  TEST_CASE("an entry longer than any domain is refused without being read") {
+    CHECK_FALSE(DomainSet::normalize_entry(std::string(2000, 'a') + ".example"));
+    CHECK(DomainSet::normalize_entry(std::string(60, 'a') + ".example"));
+  }
 }
