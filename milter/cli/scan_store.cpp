@@ -13,6 +13,9 @@
 namespace pixelwarden::cli {
 namespace {
 
+// The deepest directory a scan descends into (PATH_MAX alone would allow ~2,000 levels).
+constexpr int k_max_directory_depth = 256;
+
 enum class Sniff { unreadable, mbox, other };
 
 Sniff sniff(const std::string& path) {
@@ -68,7 +71,7 @@ class Walker {
         name.pop_back();
       name = base_name(name);
       m_top = join(path, "");  // "DIR/": keys are what follows
-      return directory(path, name == "cur" || name == "new");
+      return directory(path, name == "cur" || name == "new", 1);
     }
     if (!S_ISREG(st.st_mode)) return m_out.errors.push_back(StoreIssue{path, "not a regular file"});
     const Sniff s = sniff(path);
@@ -77,7 +80,14 @@ class Walker {
     add(path, mbox ? InputKind::mbox : InputKind::message, static_cast<std::uint64_t>(st.st_size));
   }
 
-  void directory(const std::string& dir, bool mail_dir) {
+  // Recursive, one frame per directory level: bounded by k_max_directory_depth (links
+  // to directories are not followed, so a loop cannot deepen it either).
+  void directory(const std::string& dir, bool mail_dir, int depth) {
+    if (depth > k_max_directory_depth) {
+      m_out.errors.push_back(StoreIssue{dir, "more than " + std::to_string(k_max_directory_depth) +
+                                                 " directories deep: not scanned"});
+      return;
+    }
     std::vector<std::string> names;
     if (!list(dir, names)) return;
     for (const std::string& name : names) {
@@ -98,7 +108,7 @@ class Walker {
       }
       if (S_ISDIR(st.st_mode)) {
         if (name == "tmp") continue;  // Maildir deliveries in progress
-        directory(path, name == "cur" || name == "new");
+        directory(path, name == "cur" || name == "new", depth + 1);
       } else if (S_ISREG(st.st_mode)) {
         file(path, name, st, mail_dir);
       }

@@ -98,4 +98,16 @@ TEST_SUITE("cli::scan_store") {
     CHECK_FALSE(looks_like_mbox("From:"));
     CHECK_FALSE(looks_like_mbox(""));
   }
+  TEST_CASE("a directory tree deeper than 256 levels is an error at the cut, the rest listed") {
+    TempDir t;
+    std::string rel;
+    for (int i = 0; i < 260; ++i) rel += "d/";
+    t.write(rel + "deep.eml", "Subject: a\n\nx\n");
+    t.write("top.eml", "Subject: a\n\nx\n");
+    const StoreListing l = list_inputs({t.path()});
+    REQUIRE(l.errors.size() == 1);
+    CHECK(l.errors[0].message.find("more than 256 directories deep") == 0);
+    REQUIRE(l.inputs.size() == 1);
+    CHECK(l.inputs[0].path == t.path() + "/top.eml");
+  }
 }
