@@ -157,6 +157,7 @@ struct LoadOptions {
   // any changed (a writer rewriting it in place), the result is `unstable`, with an
   // error and no ruleset, so a half-written list is never published. 0: look at once.
   std::chrono::milliseconds settle{0};
+};
 
 // A list entry left out because its `valid_until` has passed (`rules check` lists them).
 struct ExpiredEntry {
@@ -165,7 +166,6 @@ struct ExpiredEntry {
   std::int64_t valid_until_ms = 0;
   std::string file;
   int line = 0;
-};
 };
 
 // A file as the loader read it.
