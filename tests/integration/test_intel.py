@@ -98,8 +98,11 @@ class ExpiryTest(unittest.TestCase):
         self.assertLess(time.time(), until, "the first lure must be sent before the expiry")
 
         # No push: wait for the daemon's own reload at valid_until.
+        # The counter moves when the reload starts; the load itself (a 100 ms settle
+        # included) ends with the second success.
         harness.wait_until(
-            lambda: se.metric(s.samples(), "pixelwarden_ruleset_expiry_reloads_total") >= 1,
+            lambda: (lambda m: se.metric(m, "pixelwarden_ruleset_expiry_reloads_total") >= 1
+                     and se.reloads(m, "success") >= 2)(s.samples()),
             timeout=until - time.time() + 5, interval=0.02, what="the reload at the expiry")
         m = s.samples()
         reloaded_at = se.metric(m, "pixelwarden_ruleset_last_reload_success_timestamp_seconds")
