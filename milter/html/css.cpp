@@ -205,6 +205,9 @@ void CssScanner::run() {
     } else if (c == ';') {
       end_statement(i++);
     } else {
+      // Any other token opening an @import prelude makes the rule invalid (its first
+      // token must be a string or url()), so a later string is not its URL.
+      if (m_at == AtRule::import && !is_css_ws(c)) m_import_has_url = true;
       ++i;
     }
   }
@@ -239,6 +242,8 @@ void CssScanner::ident(std::size_t& i) {
   } else if (i == begin) {
     ++i;  // a lone '-' or similar: never loop forever
   }
+  // Whatever this token was, it was the @import prelude's first: no later string is the URL.
+  if (m_at == AtRule::import) m_import_has_url = true;
 }
 
 // The arguments of image-set() after its '(' (CSS Images 4): a plain string argument is

@@ -46,6 +46,14 @@ TEST_SUITE("html::css") {
     CHECK(r[0].url == "http://t/a.css");
     CHECK(refs("@import 'a.css' 'b.css';@import \"c.css\";").size() == 2);
   }
+  TEST_CASE("@import: a prelude that does not open with a string or url() has no URL") {
+    // A browser ignores such a rule. Taking a later string as its URL made a rewrite that
+    // neutralized it expose the next string as a URL on re-scan (found by fuzzing).
+    CHECK(refs(std::string_view("@import \0\0\0\xc0u\"//3\"\"http:i", 25)).empty());
+    CHECK(refs("@import x \"http://t/a.css\";").empty());
+    CHECK(refs("@import ! 'http://t/a.css';").empty());
+    CHECK(refs("@import   'http://t/a.css';").size() == 1);
+  }
   TEST_CASE("@font-face src inside @media; strip span is the block") {
     std::string_view css = "@media all{@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}p{background:url(http://t/p)}}";
     auto r = refs(css);

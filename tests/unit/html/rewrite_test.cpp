@@ -158,7 +158,7 @@ TEST_SUITE("html::rewrite raw text read twice") {
     check_clean("<style><img src=http:\">url(http:g");
     check_clean("<style>url(\"file:<d\")<image src=//\">");
     check_clean("<style><image src=http:url(http:>");
-    check_clean("<style>@import u\"//3\"\"http:<");
+    check_clean("<style>@import \"//3\"u\"http:<");  // the first token is the URL
     check_clean("<style><img src=\"//\n\xff\"URL(http:>");
     check_clean("<svg><style><image href=\"http:\">url(http:g</style></svg>");
   }
