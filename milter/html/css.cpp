@@ -78,6 +78,12 @@ std::size_t consume_string(std::string_view s, std::size_t i, std::string& out, 
   return i;
 }
 
+// s[i] opens a comment ("/*"): the index after its "*/", or the end of an unclosed one.
+std::size_t skip_comment(std::string_view s, std::size_t i) {
+  std::size_t close = s.find("*/", i + 2);
+  return close == std::string_view::npos ? s.size() : close + 2;
+}
+
 std::size_t skip_ws(std::string_view s, std::size_t i) {
   while (i < s.size() && is_css_ws(s[i])) ++i;
   return i;
@@ -181,8 +187,7 @@ void CssScanner::run() {
   while (i < m_s.size()) {
     char c = m_s[i];
     if (c == '/' && i + 1 < m_s.size() && m_s[i + 1] == '*') {
-      std::size_t close = m_s.find("*/", i + 2);
-      i = close == std::string_view::npos ? m_s.size() : close + 2;
+      i = skip_comment(m_s, i);
     } else if (c == '"' || c == '\'') {
       CssRef ref;
       bool ok = false;
@@ -255,8 +260,7 @@ void CssScanner::image_set(std::size_t& i) {
   while (i < m_s.size() && depth > 0) {
     char c = m_s[i];
     if (c == '/' && i + 1 < m_s.size() && m_s[i + 1] == '*') {
-      std::size_t close = m_s.find("*/", i + 2);
-      i = close == std::string_view::npos ? m_s.size() : close + 2;
+      i = skip_comment(m_s, i);
     } else if (c == '"' || c == '\'') {
       CssRef ref;
       bool ok = false;
