@@ -1,7 +1,17 @@
 # -DPIXELWARDEN_SANITIZE=ON: AddressSanitizer + UndefinedBehaviorSanitizer for every target.
+# -DPIXELWARDEN_TSAN=ON: ThreadSanitizer (the reload path: reclaimer thread, per-thread
+# scratch, atomics). TSan cannot be combined with ASan or with the fuzzers.
+option(PIXELWARDEN_TSAN "Build with ThreadSanitizer" OFF)
+if(PIXELWARDEN_TSAN AND (PIXELWARDEN_SANITIZE OR PIXELWARDEN_FUZZ))
+  message(FATAL_ERROR "PIXELWARDEN_TSAN excludes PIXELWARDEN_SANITIZE and PIXELWARDEN_FUZZ")
+endif()
 if(PIXELWARDEN_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
+endif()
+if(PIXELWARDEN_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
 endif()
 if(PIXELWARDEN_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
