@@ -1,10 +1,14 @@
 #include "ruleset/pattern_db.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <unordered_set>
 
 namespace pixelwarden::ruleset {
 namespace {
@@ -58,35 +62,136 @@ std::optional<std::string> check_expression(const std::string& expression, unsig
 
 PatternDb::~PatternDb() {
   if (m_db != nullptr) hs_free_database(m_db);
+  if (m_lit_db != nullptr) hs_free_database(m_lit_db);
 }
+
+std::optional<std::string> literal_of(const std::string& expression, unsigned flags) {
+  if ((flags & ~static_cast<unsigned>(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH)) != 0) return std::nullopt;
+  std::string out;
+  out.reserve(expression.size());
+  for (std::size_t i = 0; i < expression.size(); ++i) {
+    const auto c = static_cast<unsigned char>(expression[i]);
+    if (c == '\\') {
+      // Only an escaped punctuation byte is itself; \d, \x41, \Q... are syntax.
+      if (i + 1 >= expression.size()) return std::nullopt;
+      const auto n = static_cast<unsigned char>(expression[++i]);
+      if (n >= 0x80 || std::isalnum(n) != 0 || std::isspace(n) != 0) return std::nullopt;
+      out += static_cast<char>(n);
+      continue;
+    }
+    if (c == 0 || std::strchr(".^$|()[]{}*+?#", c) != nullptr) return std::nullopt;
+    out += static_cast<char>(c);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+// Whether the literals' ends are much less varied than their starts (the confirm stage
+// of Hyperscan's literal matcher buckets literals by their last bytes).
+bool reverse_literals(const std::vector<std::string>& literals) {
+  constexpr std::size_t k_window = 8;
+  std::unordered_set<std::string> heads, tails;
+  for (const std::string& l : literals) {
+    const std::size_t k = std::min(k_window, l.size());
+    std::string head = l.substr(0, k), tail = l.substr(l.size() - k);
+    for (auto* s : {&head, &tail}) {
+      for (char& ch : *s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    heads.insert(std::move(head));
+    tails.insert(std::move(tail));
+  }
+  return tails.size() * 2 < heads.size();
+}
+
+PatternError compile_error(hs_compile_error_t* err, const std::vector<std::size_t>& index_of) {
+  PatternError pe{SIZE_MAX, err != nullptr ? err->message : "compile failed"};
+  if (err != nullptr && err->expression >= 0 &&
+      static_cast<std::size_t>(err->expression) < index_of.size()) {
+    pe.index = index_of[static_cast<std::size_t>(err->expression)];
+  }
+  hs_free_compile_error(err);
+  return pe;
+}
+
+}  // namespace
 
 std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
     const std::vector<PatternSpec>& specs) {
   std::vector<const char*> exprs;
-  std::vector<unsigned> flags;
-  std::vector<unsigned> ids;
-  for (const auto& s : specs) {
-    exprs.push_back(s.expression.c_str());
-    flags.push_back(s.flags);
-    ids.push_back(s.id);
+  std::vector<unsigned> flags, ids;
+  std::vector<std::size_t> regex_index;
+  std::vector<std::string> literals;
+  std::vector<unsigned> lit_flags, lit_ids;
+  std::vector<std::size_t> lit_index;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const PatternSpec& s = specs[i];
+    if (auto lit = literal_of(s.expression, s.flags)) {
+      literals.push_back(std::move(*lit));
+      lit_flags.push_back(s.flags);
+      lit_ids.push_back(s.id);
+      lit_index.push_back(i);
+    } else {
+      exprs.push_back(s.expression.c_str());
+      flags.push_back(s.flags);
+      ids.push_back(s.id);
+      regex_index.push_back(i);
+    }
   }
   auto db = std::make_unique<PatternDb>();
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(specs.size()),
+  if (!literals.empty()) {
+    db->m_reversed = reverse_literals(literals);
+    if (db->m_reversed) {
+      for (std::string& l : literals) std::reverse(l.begin(), l.end());
+    }
+    std::vector<const char*> ptrs;
+    std::vector<std::size_t> lens;
+    for (const std::string& l : literals) {
+      ptrs.push_back(l.data());
+      lens.push_back(l.size());
+    }
+    if (hs_compile_lit_multi(ptrs.data(), lit_flags.data(), lit_ids.data(), lens.data(),
+                             static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK, nullptr,
+                             &db->m_lit_db, &err) != HS_SUCCESS) {
+      return compile_error(err, lit_index);
+    }
+    db->m_literal_count = literals.size();
+  }
+  if (!exprs.empty() &&
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
                        HS_MODE_BLOCK, nullptr, &db->m_db, &err) != HS_SUCCESS) {
-    PatternError pe{SIZE_MAX, err != nullptr ? err->message : "compile failed"};
-    if (err != nullptr && err->expression >= 0) pe.index = static_cast<std::size_t>(err->expression);
-    hs_free_compile_error(err);
-    return pe;
+    return compile_error(err, regex_index);
   }
   db->m_count = specs.size();
   return db;
 }
 
+std::vector<const hs_database_t*> PatternDb::databases() const {
+  std::vector<const hs_database_t*> out;
+  if (m_lit_db != nullptr) out.push_back(m_lit_db);
+  if (m_db != nullptr) out.push_back(m_db);
+  return out;
+}
+
 std::optional<unsigned> PatternDb::first_match(std::string_view data, hs_scratch_t* scratch) const {
   std::optional<unsigned> found;
-  if (m_db == nullptr || scratch == nullptr) return found;
-  hs_scan(m_db, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match, &found);
+  if (scratch == nullptr) return found;
+  if (m_lit_db != nullptr) {
+    if (m_reversed) {
+      thread_local std::string reversed;  // URLs: a few hundred bytes, kept per thread
+      reversed.assign(data.rbegin(), data.rend());
+      hs_scan(m_lit_db, reversed.data(), static_cast<unsigned>(reversed.size()), 0, scratch,
+              on_match, &found);
+    } else {
+      hs_scan(m_lit_db, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match, &found);
+    }
+    if (found) return found;
+  }
+  if (m_db != nullptr) {
+    hs_scan(m_db, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match, &found);
+  }
   return found;
 }
 
@@ -120,8 +225,10 @@ ScratchSet::~ScratchSet() {
 }
 
 bool ScratchSet::add(const PatternDb& db) {
-  if (db.database() == nullptr) return true;
-  return hs_alloc_scratch(db.database(), &m_prototype) == HS_SUCCESS;
+  for (const hs_database_t* d : db.databases()) {
+    if (hs_alloc_scratch(d, &m_prototype) != HS_SUCCESS) return false;
+  }
+  return true;
 }
 
 hs_scratch_t* ScratchSet::local() const {

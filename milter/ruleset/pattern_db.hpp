@@ -8,6 +8,15 @@
 // allocates after the first message. A thread that ends gives its clones back to the
 // ScratchSet's pool; a new thread takes one from there (one lock) before cloning.
 // Non-goals: streaming mode, match offsets (callers only want "which pattern").
+//
+// Patterns that are plain literals (URL lists are mostly paths like
+// `/t123/open\?id=`) go to a separate literal database (hs_compile_lit_multi), the
+// rest to a regex database. Hyperscan's literal matcher confirms candidates by the
+// last bytes of each literal: thousands of literals sharing a suffix (`/open?id=`)
+// all fall into one confirm bucket, and 10,000 such paths scanned at 15-40k URLs/s.
+// When the literals' ends are less varied than their starts, the literal database
+// holds them reversed and scans a reversed copy of the input (a literal occurs in a
+// string exactly when its reverse occurs in the reversed string).
 
 #include <hs/hs.h>
 
@@ -49,13 +58,24 @@ class PatternDb {
 
   // The id of some pattern that matches `data` (the first reported), or nothing.
   std::optional<unsigned> first_match(std::string_view data, hs_scratch_t* scratch) const;
-  const hs_database_t* database() const { return m_db; }
+  // The databases a scratch must serve (one or two; none for an empty set).
+  std::vector<const hs_database_t*> databases() const;
   std::size_t size() const { return m_count; }
+  // How the set was split: patterns in the literal database, and whether it is reversed.
+  std::size_t literal_count() const { return m_literal_count; }
+  bool literals_reversed() const { return m_reversed; }
 
  private:
-  hs_database_t* m_db = nullptr;
+  hs_database_t* m_db = nullptr;       // regexes
+  hs_database_t* m_lit_db = nullptr;   // plain literals
   std::size_t m_count = 0;
+  std::size_t m_literal_count = 0;
+  bool m_reversed = false;
 };
+
+// The literal a pattern stands for (escapes resolved), when it is nothing else; only
+// for flags the literal compiler takes (CASELESS, SINGLEMATCH).
+std::optional<std::string> literal_of(const std::string& expression, unsigned flags);
 
 // Scratch clones of one ScratchSet that no thread holds. Shared with the threads'
 // caches, so a clone handed back after its ruleset is gone is still freed.

@@ -6,7 +6,9 @@
 #include <memory>
 #include <thread>
 
+using pixelwarden::ruleset::literal_of;
 using pixelwarden::ruleset::PatternDb;
+using pixelwarden::ruleset::PatternError;
 using pixelwarden::ruleset::PatternSpec;
 using pixelwarden::ruleset::ScratchSet;
 
@@ -65,5 +67,54 @@ TEST_SUITE("ruleset::PatternDb") {
     scratch.reset();
     released.set_value();
     t.join();  // the thread's cache hands the clone to the pool, which frees it
+  }
+
+  TEST_CASE("literal_of: escaped punctuation is literal; anything with regex syntax is not") {
+    constexpr unsigned k = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    CHECK(literal_of("/t1/open\\?id=", k) == std::string("/t1/open?id="));
+    CHECK(literal_of("pixel\\.gif", 0) == std::string("pixel.gif"));
+    CHECK_FALSE(literal_of("pixel.gif", k).has_value());   // '.' is any byte
+    CHECK_FALSE(literal_of("/o/[a-z]+/px", k).has_value());
+    CHECK_FALSE(literal_of("\\d+", k).has_value());
+    CHECK_FALSE(literal_of("\\x41", k).has_value());
+    CHECK_FALSE(literal_of("a{2}", k).has_value());
+    CHECK_FALSE(literal_of("^open", k).has_value());
+    CHECK_FALSE(literal_of("trail\\", k).has_value());
+    CHECK_FALSE(literal_of("open", HS_FLAG_UTF8).has_value());  // only flags lit_multi takes
+  }
+
+  TEST_CASE("literals sharing their ends are held reversed and still match exactly") {
+    std::vector<PatternSpec> specs;
+    for (unsigned i = 0; i < 200; ++i) {
+      specs.push_back({"/t" + std::to_string(i) + "/open\\?id=", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, i});
+    }
+    specs.push_back({"trk[0-9]+/px\\.gif", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, 500});
+    auto db = compile(specs);
+    CHECK(db->literal_count() == 200);
+    CHECK(db->literals_reversed());
+    CHECK(db->databases().size() == 2);
+    ScratchSet scratch;
+    REQUIRE(scratch.add(*db));
+    CHECK(db->first_match("https://x.example/T42/OPEN?id=7", scratch.local()) == 42u);
+    CHECK(db->first_match("https://x.example/t199/open?id=", scratch.local()) == 199u);
+    CHECK_FALSE(db->first_match("https://x.example/t200/open?id=", scratch.local()).has_value());
+    CHECK_FALSE(db->first_match("https://x.example/t42/open?i", scratch.local()).has_value());
+    CHECK(db->first_match("https://x.example/trk77/px.gif", scratch.local()) == 500u);
+    CHECK_FALSE(db->first_match("https://x.example/trk/px.gif", scratch.local()).has_value());
+  }
+
+  TEST_CASE("literals with varied ends stay forward") {
+    auto db = compile({{"/open\\?id=a", 0, 1}, {"/open\\?id=b", 0, 2}, {"/open\\?id=c", 0, 3}});
+    CHECK_FALSE(db->literals_reversed());
+    CHECK(db->databases().size() == 1);
+    ScratchSet scratch;
+    REQUIRE(scratch.add(*db));
+    CHECK(db->first_match("x/open?id=b", scratch.local()) == 2u);
+  }
+
+  TEST_CASE("a compile error names the spec in the caller's order, across the split") {
+    auto r = PatternDb::compile({{"plain", 0, 0}, {"also\\.plain", 0, 1}, {"bad(", 0, 2}});
+    REQUIRE(std::holds_alternative<PatternError>(r));
+    CHECK(std::get<PatternError>(r).index == 2);
   }
 }
