@@ -183,16 +183,18 @@ std::vector<mime::DecodedEdit> decoded_edits(const std::vector<html::Patch>& ord
 
 // The re-encoded body of one part whose decoded content changed.
 std::string encode_part(std::string_view body, const mime::Part& p, const TextPart& t,
-                        const std::string& new_content, const std::vector<mime::DecodedEdit>& edits) {
+                        const std::string& new_content, const std::vector<mime::DecodedEdit>& edits,
+                        std::string_view eol) {
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
-  if (!t.transcoded) return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte);
+  if (!t.transcoded) return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol);
   // Transcoded parts: back to their own charset, compared with the original bytes.
   const std::string original_decoded = mime::decode(encoded, p.cte);
   // Strict first; a part decoded with U+FFFD substitutes writes them as the charset's own
   // substitution character (only the bytes that were invalid to begin with change).
   auto back = mime::from_utf8(new_content, t.charset);
   if (!back.ok()) back = mime::from_utf8_replacing(new_content, t.charset);
-  return mime::reencode(encoded, original_decoded, back.ok() ? back.value() : new_content, p.cte);
+  return mime::reencode(encoded, original_decoded, back.ok() ? back.value() : new_content, p.cte,
+                        eol);
 }
 
 }  // namespace
@@ -200,36 +202,45 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
 std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& scan,
                                         const ruleset::Ruleset& rules, const RewritePlan& plan) {
   if (!plan.enforce) return std::nullopt;
-  std::vector<std::pair<const TextPart*, std::vector<html::Edit>>> edits;
+  struct PartEdits {
+    const TextPart* part;
+    std::vector<html::Edit> edits;
+    std::size_t removed = 0;  // resources of this part a tracker rule changed
+  };
+  std::vector<PartEdits> edits;
   std::size_t removed = 0;
   for (const TextPart& t : scan.parts) {
-    std::vector<html::Edit> part_edits;
+    PartEdits pe{&t, {}, 0};
     for (std::size_t r = 0; r < t.scan.resources.size(); ++r) {
       const auto& match = t.matches.size() > r ? t.matches[r] : std::nullopt;
       if (auto e = edit_for(t.scan.resources[r], match, rules, plan, r)) {
-        if (match) ++removed;
-        part_edits.push_back(std::move(*e));
+        if (match) ++pe.removed;
+        pe.edits.push_back(std::move(*e));
       }
     }
-    edits.emplace_back(&t, std::move(part_edits));
+    removed += pe.removed;
+    edits.push_back(std::move(pe));
   }
+  // The banner (docs/ruleset.md, `banner`): the HTML one into every HTML part in which a
+  // tracker rule changed something (never into a part the reader sees unchanged), the text
+  // one at the top of the first text/plain part. {count} is the whole message's count.
   const auto& banner = rules.report().banner;
-  bool html_banner_done = false;
+  const std::string_view eol = mime::detect_eol(body);
   bool text_banner_done = false;
   std::vector<mime::Replacement> replacements;
-  for (auto& [t, part_edits] : edits) {
+  for (const PartEdits& pe : edits) {
+    const TextPart* t = pe.part;
     const bool want_banner = banner && removed > 0 &&
-                             (t->html ? !html_banner_done && !banner->html.empty()
+                             (t->html ? pe.removed > 0 && !banner->html.empty()
                                       : !text_banner_done && !banner->text.empty());
-    if (part_edits.empty() && !want_banner) continue;
+    if (pe.edits.empty() && !want_banner) continue;
     std::string content;
     std::vector<mime::DecodedEdit> edits_made;
     if (t->html) {
       // One pass: the resource patches and the banner insertion together.
-      std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, part_edits);
+      std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, pe.edits);
       if (want_banner) {
         patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
-        html_banner_done = true;
       }
       auto ordered = html::order_patches(std::move(patches), t->decoded.size());
       if (ordered.ok()) {
@@ -238,16 +249,19 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
       } else {
         // Cannot happen by construction (fuzzed); rewrite() applies greedily, and the
         // re-encoding then compares contents instead of using edit positions.
-        content = html::rewrite(t->decoded, t->scan, part_edits);
+        content = html::rewrite(t->decoded, t->scan, pe.edits);
       }
     } else {
       const std::string text = render_banner(banner->text, removed);
-      content = html::insert_text_banner(t->decoded, text);
+      content = html::insert_text_banner(t->decoded, text, eol);
       edits_made.push_back({0, 0, content.size() - t->decoded.size()});
       text_banner_done = true;
     }
     const mime::Part& p = scan.walk.parts[t->part_index];
-    replacements.push_back({p.body_begin, p.body_end, encode_part(body, p, *t, content, edits_made)});
+    // replace_body keeps the part's header block, its blank line and the delimiter after
+    // it intact for empty, header-only and unterminated parts.
+    replacements.push_back(
+        mime::replace_body(p, encode_part(body, p, *t, content, edits_made, eol), body));
   }
   if (replacements.empty()) return std::nullopt;
   return mime::splice(body, std::move(replacements));

@@ -267,9 +267,12 @@ std::string insert_html_banner(std::string_view html, const ScanResult& scan, st
   return out;
 }
 
-std::string insert_text_banner(std::string_view text, std::string_view banner) {
-  std::size_t nl = text.find('\n');
-  std::string_view eol = (nl == std::string_view::npos || (nl > 0 && text[nl - 1] == '\r')) ? "\r\n" : "\n";
+std::string insert_text_banner(std::string_view text, std::string_view banner,
+                               std::string_view fallback_eol) {
+  const std::size_t nl = text.find('\n');
+  const std::string_view eol = nl == std::string_view::npos       ? fallback_eol
+                               : (nl > 0 && text[nl - 1] == '\r') ? std::string_view("\r\n")
+                                                                  : std::string_view("\n");
   std::string out;
   out.reserve(text.size() + banner.size() + 4);
   out.append(banner).append(eol).append(eol).append(text);

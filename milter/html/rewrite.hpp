@@ -63,7 +63,8 @@ std::string camo_url(std::string_view base_url, std::string_view key, std::strin
 std::string insert_html_banner(std::string_view html, const ScanResult& scan, std::string_view banner);
 
 // Puts `banner` and a blank line at the top of a text/plain part, with the part's
-// own line ending (its first one; CRLF when it has none).
-std::string insert_text_banner(std::string_view text, std::string_view banner);
+// own line ending (its first one; fallback_eol when it has none, e.g. the message's).
+std::string insert_text_banner(std::string_view text, std::string_view banner,
+                               std::string_view fallback_eol = "\r\n");
 
 }  // namespace pixelwarden::html

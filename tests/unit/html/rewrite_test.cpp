@@ -140,6 +140,10 @@ TEST_SUITE("html::banner") {
     CHECK(insert_text_banner("a\r\nb", "[B]") == "[B]\r\n\r\na\r\nb");
     CHECK(insert_text_banner("a\nb", "[B]") == "[B]\n\na\nb");
   }
+  TEST_CASE("text banner in a part without a line ending uses the fallback (the message's)") {
+    CHECK(insert_text_banner("", "[B]", "\n") == "[B]\n\n");
+    CHECK(insert_text_banner("a", "[B]") == "[B]\r\n\r\na");
+  }
 }
 
 // A raw-text block holding '<' is read twice, as CSS and as tags: an edit for one
