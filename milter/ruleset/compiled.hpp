@@ -29,7 +29,7 @@ struct CompiledList {
   ListKind kind = ListKind::domains;
   DomainSet domains;                    // kind == domains
   std::vector<std::string> domain_entries;  // kind == domains, for lookalike_of by name
-  std::unique_ptr<PatternDb> patterns;  // every other kind
+  std::shared_ptr<const PatternDb> patterns;  // every other kind (shared across reloads)
   std::vector<std::string> vendor_of;   // vendors: pattern id -> vendor name
   std::vector<AbpFilter> filter_facts;  // filters: pattern id -> options
   std::size_t entries = 0;

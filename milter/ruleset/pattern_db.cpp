@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
 namespace pixelwarden::ruleset {
@@ -61,7 +62,7 @@ std::optional<std::string> check_expression(const std::string& expression, unsig
 }
 
 PatternDb::~PatternDb() {
-  if (m_db != nullptr) hs_free_database(m_db);
+  for (hs_database_t* d : m_regex_dbs) hs_free_database(d);
   if (m_lit_db != nullptr) hs_free_database(m_lit_db);
 }
 
@@ -115,6 +116,26 @@ PatternError compile_error(hs_compile_error_t* err, const std::vector<std::size_
   return pe;
 }
 
+// Regexes per chunk below which a set is compiled in one piece (each chunk costs one
+// more hs_scan per URL), and the most threads a compile uses.
+constexpr std::size_t k_chunk_min = 256;
+constexpr unsigned k_max_compile_threads = 4;
+
+struct RegexChunk {
+  std::size_t begin = 0, end = 0;
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+};
+
+void compile_chunk(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
+                   const std::vector<unsigned>& ids, RegexChunk& c) {
+  if (hs_compile_multi(exprs.data() + c.begin, flags.data() + c.begin, ids.data() + c.begin,
+                       static_cast<unsigned>(c.end - c.begin), HS_MODE_BLOCK, nullptr, &c.db,
+                       &c.err) != HS_SUCCESS) {
+    c.db = nullptr;
+  }
+}
+
 }  // namespace
 
 std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
@@ -159,10 +180,33 @@ std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
     }
     db->m_literal_count = literals.size();
   }
-  if (!exprs.empty() &&
-      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                       HS_MODE_BLOCK, nullptr, &db->m_db, &err) != HS_SUCCESS) {
-    return compile_error(err, regex_index);
+  if (!exprs.empty()) {
+    const unsigned cores = std::max(1u, std::min(k_max_compile_threads, std::thread::hardware_concurrency()));
+    const std::size_t n_chunks = std::max<std::size_t>(1, std::min<std::size_t>(cores, exprs.size() / k_chunk_min));
+    std::vector<RegexChunk> chunks(n_chunks);
+    for (std::size_t k = 0; k < n_chunks; ++k) {
+      chunks[k].begin = exprs.size() * k / n_chunks;
+      chunks[k].end = exprs.size() * (k + 1) / n_chunks;
+    }
+    std::vector<std::thread> threads;
+    for (std::size_t k = 1; k < n_chunks; ++k) {
+      threads.emplace_back([&, k] { compile_chunk(exprs, flags, ids, chunks[k]); });
+    }
+    compile_chunk(exprs, flags, ids, chunks[0]);
+    for (auto& t : threads) t.join();
+    std::optional<PatternError> failed;
+    for (RegexChunk& c : chunks) {
+      if (c.db != nullptr) {
+        db->m_regex_dbs.push_back(c.db);  // freed with db, also on failure
+      } else if (!failed) {
+        std::vector<std::size_t> index_of(regex_index.begin() + static_cast<std::ptrdiff_t>(c.begin),
+                                          regex_index.begin() + static_cast<std::ptrdiff_t>(c.end));
+        failed = compile_error(c.err, index_of);
+      } else {
+        hs_free_compile_error(c.err);
+      }
+    }
+    if (failed) return *failed;
   }
   db->m_count = specs.size();
   return db;
@@ -171,7 +215,7 @@ std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
 std::vector<const hs_database_t*> PatternDb::databases() const {
   std::vector<const hs_database_t*> out;
   if (m_lit_db != nullptr) out.push_back(m_lit_db);
-  if (m_db != nullptr) out.push_back(m_db);
+  out.insert(out.end(), m_regex_dbs.begin(), m_regex_dbs.end());
   return out;
 }
 
@@ -189,8 +233,9 @@ std::optional<unsigned> PatternDb::first_match(std::string_view data, hs_scratch
     }
     if (found) return found;
   }
-  if (m_db != nullptr) {
-    hs_scan(m_db, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match, &found);
+  for (hs_database_t* d : m_regex_dbs) {
+    hs_scan(d, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match, &found);
+    if (found) break;
   }
   return found;
 }

@@ -7,6 +7,7 @@
 #include "ruleset/abp_filter.hpp"
 #include "ruleset/builder.hpp"
 #include "ruleset/list_lines.hpp"
+#include "ruleset/pattern_cache.hpp"
 
 namespace pixelwarden::ruleset {
 namespace {
@@ -30,7 +31,8 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
     ok = ok && skip;
   };
   auto add = [&](std::string expr, base::Error pos) {
-    if (auto err = check_expression(expr, k_url_flags)) {
+    // A plain literal is valid by construction; only other patterns are parsed here.
+    if (auto err = literal_of(expr, k_url_flags) ? std::nullopt : check_expression_cached(expr, k_url_flags)) {
       pos.message = "invalid pattern '" + base::excerpt(expr) + "': " + *err;
       report(std::move(pos));
       return false;
@@ -92,7 +94,7 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
         if (!add(f.regex, base::Error{"", path, line, col})) return;
         if (!decoded.empty()) {
           base::Error pos{"", path, line, col};
-          if (!check_expression(decoded, k_url_flags)) {
+          if (!check_expression_cached(decoded, k_url_flags)) {
             pending.push_back({PatternSpec{decoded, k_url_flags, pending.back().spec.id}, pos});
           }
         }
@@ -112,8 +114,8 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
     std::vector<PatternSpec> specs;
     specs.reserve(pending.size());
     for (const auto& p : pending) specs.push_back(p.spec);
-    auto compiled = PatternDb::compile(specs);
-    if (auto* db = std::get_if<std::unique_ptr<PatternDb>>(&compiled)) {
+    auto compiled = compile_cached(specs);
+    if (auto* db = std::get_if<std::shared_ptr<const PatternDb>>(&compiled)) {
       l.patterns = std::move(*db);
       break;
     }

@@ -117,4 +117,23 @@ TEST_SUITE("ruleset::PatternDb") {
     REQUIRE(std::holds_alternative<PatternError>(r));
     CHECK(std::get<PatternError>(r).index == 2);
   }
+
+  TEST_CASE("a large regex set compiles in chunks; every pattern still matches, errors keep their index") {
+    std::vector<PatternSpec> specs;
+    for (unsigned i = 0; i < 600; ++i) {
+      specs.push_back({"trk" + std::to_string(i) + "/o/[a-z]+/px\\.gif", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, i});
+    }
+    auto db = compile(specs);
+    if (std::thread::hardware_concurrency() >= 2) CHECK(db->databases().size() >= 2);
+    ScratchSet scratch;
+    REQUIRE(scratch.add(*db));
+    for (unsigned i : {0u, 299u, 300u, 599u}) {
+      CHECK(db->first_match("https://x.example/trk" + std::to_string(i) + "/o/ab/px.gif", scratch.local()) == i);
+    }
+    CHECK_FALSE(db->first_match("https://x.example/trk600/o/ab/px.gif", scratch.local()).has_value());
+    specs[550].expression = "bad(";
+    auto r = PatternDb::compile(specs);
+    REQUIRE(std::holds_alternative<PatternError>(r));
+    CHECK(std::get<PatternError>(r).index == 550);
+  }
 }
