@@ -1,19 +1,20 @@
 #include "intel/stix.hpp"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
-#include <iterator>
-#include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "base/timestamp.hpp"
+#include "intel/json_frames.hpp"
 #include "intel/stix_pattern.hpp"
 
 namespace pixelwarden::intel {
 namespace {
 
-using nlohmann::json;
+using simdjson::dom::array;
+using simdjson::dom::element;
 
 // The TLP 1.0 marking definitions every STIX 2.1 producer refers to by id.
 const std::unordered_map<std::string, std::string>& well_known_tlp() {
@@ -31,9 +32,26 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string str(const json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+std::string str(element o, std::string_view key) {
+  std::string_view v;
+  if (o[key].get_string().get(v) != simdjson::SUCCESS) return {};
+  return std::string(v);
+}
+
+bool has(element o, std::string_view key) { return o[key].error() == simdjson::SUCCESS; }
+
+// The strings of an array member, joined with `sep` (other elements are ignored).
+std::string joined(element o, std::string_view key, const char* sep) {
+  std::string out;
+  array a;
+  if (o[key].get_array().get(a) != simdjson::SUCCESS) return out;
+  for (element x : a) {
+    std::string_view v;
+    if (x.get_string().get(v) != simdjson::SUCCESS) continue;
+    if (!out.empty()) out += sep;
+    out += v;
+  }
+  return out;
 }
 
 std::string type_of_id(const std::string& id) { return id.substr(0, id.find("--")); }
@@ -42,7 +60,7 @@ class Reader {
  public:
   explicit Reader(const ReadOptions& o) : m_options(o) {}
 
-  void object(const json& o) {
+  void object(element o) {
     ++m_feed.objects;
     if (!o.is_object()) {
       m_feed.skipped.push_back({"", SkipReason::invalid, "an element of objects is not an object"});
@@ -50,20 +68,16 @@ class Reader {
     }
     const std::string type = str(o, "type");
     const std::string id = str(o, "id");
-    try {
-      if (type == "indicator") {
-        indicator(o, id);
-      } else if (type == "identity") {
-        m_names[id] = str(o, "name");
-      } else if (type == "campaign" || type == "intrusion-set" || type == "threat-actor") {
-        m_names[id] = str(o, "name");
-      } else if (type == "marking-definition") {
-        marking(o, id);
-      } else if (type == "relationship") {
-        relationship(o);
-      }
-    } catch (const json::exception& e) {
-      m_feed.skipped.push_back({id, SkipReason::invalid, e.what()});
+    if (type == "indicator") {
+      indicator(o, id);
+    } else if (type == "identity") {
+      m_names[id] = str(o, "name");
+    } else if (type == "campaign" || type == "intrusion-set" || type == "threat-actor") {
+      m_names[id] = str(o, "name");
+    } else if (type == "marking-definition") {
+      marking(o, id);
+    } else if (type == "relationship") {
+      relationship(o);
     }
   }
 
@@ -87,16 +101,23 @@ class Reader {
   }
 
  private:
-  void indicator(const json& o, const std::string& id) {
+  void indicator(element o, const std::string& id) {
     if (id.empty()) {
       m_feed.skipped.push_back({"", SkipReason::invalid, "indicator without an id"});
       return;
     }
-    if (o.value("revoked", false)) {
-      m_feed.skipped.push_back({id, SkipReason::revoked, "revoked"});
-      return;
+    if (has(o, "revoked")) {
+      bool revoked = false;
+      if (o["revoked"].get_bool().get(revoked) != simdjson::SUCCESS) {
+        m_feed.skipped.push_back({id, SkipReason::invalid, "revoked is not a boolean"});
+        return;
+      }
+      if (revoked) {
+        m_feed.skipped.push_back({id, SkipReason::revoked, "revoked"});
+        return;
+      }
     }
-    const std::string pattern_type = o.contains("pattern_type") ? str(o, "pattern_type") : "stix";
+    const std::string pattern_type = has(o, "pattern_type") ? str(o, "pattern_type") : "stix";
     if (pattern_type != "stix") {
       m_feed.skipped.push_back({id, SkipReason::unsupported, "pattern_type " + pattern_type});
       return;
@@ -136,32 +157,23 @@ class Reader {
     }
     ind.values = std::move(std::get<std::vector<Observable>>(r));
     ind.source = str(o, "created_by_ref");
-    if (auto m = o.find("object_marking_refs"); m != o.end() && m->is_array()) {
-      for (const auto& ref : *m) {
-        if (ref.is_string()) ind.tlp += ref.get<std::string>() + " ";  // resolved in finish()
-      }
-    }
+    ind.tlp = joined(o, "object_marking_refs", " ");  // resolved in finish()
     ind.comment = comment(o);
     m_feed.indicators.push_back(std::move(ind));
   }
 
-  static std::string comment(const json& o) {
+  static std::string comment(element o) {
     std::string c = str(o, "name");
     auto add = [&c](const std::string& label, const std::string& items) {
       if (items.empty()) return;
       if (!c.empty()) c += "; ";
       c += label + items;
     };
-    std::string labels;
-    if (auto l = o.find("labels"); l != o.end() && l->is_array()) {
-      for (const auto& x : *l) {
-        if (x.is_string()) labels += (labels.empty() ? "" : ",") + x.get<std::string>();
-      }
-    }
-    add("labels: ", labels);
+    add("labels: ", joined(o, "labels", ","));
     std::string phases;
-    if (auto k = o.find("kill_chain_phases"); k != o.end() && k->is_array()) {
-      for (const auto& p : *k) {
+    array k;
+    if (o["kill_chain_phases"].get_array().get(k) == simdjson::SUCCESS) {
+      for (element p : k) {
         if (!p.is_object()) continue;
         phases += (phases.empty() ? "" : ",") + str(p, "kill_chain_name") + ":" + str(p, "phase_name");
       }
@@ -170,17 +182,18 @@ class Reader {
     return c;
   }
 
-  void marking(const json& o, const std::string& id) {
+  void marking(element o, const std::string& id) {
     std::string tlp;
     const std::string name = str(o, "name");
     if (lower(name).rfind("tlp:", 0) == 0) tlp = lower(name.substr(4));
     if (tlp.empty() && str(o, "definition_type") == "tlp") {
-      if (auto d = o.find("definition"); d != o.end() && d->is_object()) tlp = lower(str(*d, "tlp"));
+      element d;
+      if (o["definition"].get(d) == simdjson::SUCCESS && d.is_object()) tlp = lower(str(d, "tlp"));
     }
     if (!tlp.empty()) m_tlp[id] = tlp;
   }
 
-  void relationship(const json& o) {
+  void relationship(element o) {
     if (str(o, "relationship_type") != "indicates") return;
     const std::string from = str(o, "source_ref");
     const std::string to = str(o, "target_ref");
@@ -194,7 +207,8 @@ class Reader {
   std::string resolve_tlp(const std::string& refs) const {
     std::size_t at = 0;
     while (at < refs.size()) {
-      const std::size_t sp = refs.find(' ', at);
+      std::size_t sp = refs.find(' ', at);
+      if (sp == std::string::npos) sp = refs.size();
       const std::string ref = refs.substr(at, sp - at);
       at = sp + 1;
       if (auto w = well_known_tlp().find(ref); w != well_known_tlp().end()) return w->second;
@@ -210,93 +224,30 @@ class Reader {
   std::unordered_map<std::string, std::string> m_indicates;  // indicator id -> campaign id
 };
 
-// An input iterator over an istream through a 1 MiB buffer: nlohmann-json's own stream
-// adapter calls sbumpc() per byte, which was most of a million-indicator import.
-class BufferedBytes {
- public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = char;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const char*;
-  using reference = const char&;
-
-  BufferedBytes() = default;  // the end
-  explicit BufferedBytes(std::istream& in) : m_state(std::make_shared<State>(in)) { m_state->fill(); }
-
-  reference operator*() const { return m_state->buf[m_state->at]; }
-  BufferedBytes& operator++() {
-    if (++m_state->at == m_state->len) m_state->fill();
-    return *this;
-  }
-  bool operator==(const BufferedBytes& o) const { return done() == o.done(); }
-  bool operator!=(const BufferedBytes& o) const { return !(*this == o); }
-
- private:
-  struct State {
-    explicit State(std::istream& s) : in(s), buf(1 << 20) {}
-    void fill() {
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      len = static_cast<std::size_t>(in.gcount());
-      at = 0;
-    }
-    std::istream& in;
-    std::vector<char> buf;
-    std::size_t len = 0;
-    std::size_t at = 0;
-  };
-  bool done() const { return !m_state || m_state->len == 0; }
-
-  std::shared_ptr<State> m_state;
-};
-
 }  // namespace
 
 base::Result<Feed> read_stix(std::istream& in, const ReadOptions& options) {
   Reader reader(options);
-  bool in_objects = false;
-  bool saw_type = false;
-  std::string bundle_type;
-  std::string last_key;
-  // Objects of the top-level "objects" array are handed to the reader as they end and
-  // then discarded, so only one object is ever held as a tree.
-  json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::key:
-        if (depth == 1) last_key = parsed.get<std::string>();
-        return true;
-      case json::parse_event_t::array_start:
-        if (depth == 1) in_objects = last_key == "objects";
-        return true;
-      case json::parse_event_t::array_end:
-        if (depth == 1) in_objects = false;
-        return true;
-      case json::parse_event_t::value:
-        if (depth == 1 && last_key == "type" && parsed.is_string()) {
-          saw_type = true;
-          bundle_type = parsed.get<std::string>();
-        }
-        if (depth == 2 && in_objects) {  // a scalar where an object belongs
-          reader.object(parsed);
-          return false;
-        }
-        return true;
-      case json::parse_event_t::object_end:
-        if (depth == 2 && in_objects) {
-          reader.object(parsed);
-          return false;
-        }
-        return true;
-      default:
-        return true;
+  // The objects are framed one at a time and each parsed on its own (the parser reuses
+  // its memory); the rest of the bundle is parsed once at the end.
+  JsonFrames frames(in, "objects");
+  simdjson::dom::parser parser;
+  std::string_view raw;
+  while (frames.next(raw)) {
+    element o;
+    if (auto err = parser.parse(raw.data(), raw.size()).get(o)) {
+      return base::plain_error(std::string("not JSON: ") + simdjson::error_message(err) +
+                               " in the object at byte " + std::to_string(frames.element_offset()));
     }
-  };
-  json top;
-  try {
-    top = json::parse(BufferedBytes(in), BufferedBytes(), cb);
-  } catch (const json::parse_error& e) {
-    return base::plain_error(std::string("not JSON: ") + e.what());
+    reader.object(o);
   }
-  if (!top.is_object() || !saw_type || bundle_type != "bundle") {
+  if (frames.error()) return base::plain_error("not JSON: " + *frames.error());
+  element top;
+  std::string_view type;
+  if (auto err = parser.parse(frames.skeleton()).get(top)) {
+    return base::plain_error(std::string("not JSON: ") + simdjson::error_message(err));
+  }
+  if (!top.is_object() || top["type"].get_string().get(type) != simdjson::SUCCESS || type != "bundle") {
     return base::plain_error("not a STIX 2.1 bundle (expected {\"type\": \"bundle\", \"objects\": [...]})");
   }
   return reader.finish();
