@@ -35,13 +35,14 @@ void print_text(const ruleset::RulesetDiff& d) {
   for (const auto& r : d.changed_rules) std::printf("~ %s rule %s\n", r.kind.c_str(), r.id.c_str());
   for (const auto& l : d.lists) {
     const char* what = l.added ? " (new list)" : l.removed ? " (list removed)" : "";
-    std::printf("list %s (%s)%s: %zu added, %zu removed\n", l.name.c_str(), l.kind.c_str(), what,
-                l.added_entries.size(), l.removed_entries.size());
+    std::printf("list %s (%s)%s: %zu added, %zu removed, %zu changed\n", l.name.c_str(), l.kind.c_str(),
+                what, l.added_entries.size(), l.removed_entries.size(), l.changed_entries.size());
     if (!l.old_kind.empty() && l.old_kind != l.kind) {
       std::printf("  kind changed from %s\n", l.old_kind.c_str());
     }
     for (const auto& e : l.added_entries) std::printf("  + %s\n", e.c_str());
     for (const auto& e : l.removed_entries) std::printf("  - %s\n", e.c_str());
+    for (const auto& e : l.changed_entries) std::printf("  ~ %s\n", e.c_str());
   }
   if (!d.affected_rules.empty()) {
     std::string ids;
@@ -71,6 +72,8 @@ void print_json(const ruleset::RulesetDiff& d) {
     for (const auto& e : l.added_entries) w.value(e);
     w.end_array().key("removed_entries").begin_array();
     for (const auto& e : l.removed_entries) w.value(e);
+    w.end_array().key("changed_entries").begin_array();
+    for (const auto& e : l.changed_entries) w.value(e);
     w.end_array().end_object();
   }
   w.end_array().key("affected_rules").begin_array();

@@ -61,7 +61,8 @@ std::string finding_columns(const Finding& f) {
   return pad(terminal_safe(f.action, k_action_w - 1), k_action_w) +
          pad(terminal_safe(f.rule, k_rule_w - 1), k_rule_w) +
          pad(terminal_safe(f.where, 256), k_where_w) +
-         pad(terminal_safe(f.value, 65536), k_indicator_w);
+         pad(terminal_safe(f.campaign.empty() ? f.value : f.value + " [" + f.campaign + "]", 65536),
+             k_indicator_w);
 }
 
 }  // namespace
@@ -82,7 +83,8 @@ std::vector<Finding> findings_of(const engine::Verdict& v, const std::vector<std
   std::vector<Finding> out;
   for (const auto& l : v.lures) {
     if (!wanted(l.rule, only)) continue;
-    add_finding(out, Finding{l.rule, "lure", l.monitor ? "monitor" : l.action, l.where, l.value});
+    add_finding(out, Finding{l.rule, "lure", l.monitor ? "monitor" : l.action, l.where, l.value,
+                             l.source, l.campaign});
   }
   for (const auto& t : v.trackers) {
     if (!wanted(t.rule, only)) continue;
@@ -112,7 +114,7 @@ std::string csv_quote(std::string_view field) {
 
 std::string csv_header() {
   return "path,mbox_offset,folder,uid,message_id,date,from,to,subject,rule,kind,action_today,"
-         "where,indicator,decision_today\r\n";
+         "where,indicator,source,campaign,decision_today\r\n";
 }
 
 std::string format_csv(const ScanRecord& r) {
@@ -130,11 +132,11 @@ std::string format_csv(const ScanRecord& r) {
   std::string tail = ",";
   tail += csv_quote(r.decision);
   tail += "\r\n";
-  if (r.findings.empty()) return head + ",,,,," + tail;
+  if (r.findings.empty()) return head + ",,,,,,," + tail;
   std::string out;
   for (const Finding& f : r.findings) {
     out += head;
-    for (const std::string* s : {&f.rule, &f.kind, &f.action, &f.where, &f.value}) {
+    for (const std::string* s : {&f.rule, &f.kind, &f.action, &f.where, &f.value, &f.source, &f.campaign}) {
       out += ',';
       out += csv_quote(*s);
     }
@@ -169,6 +171,8 @@ std::string format_json(const ScanRecord& r) {
   for (const Finding& f : r.findings) {
     w.begin_object().key("rule").value(f.rule).key("kind").value(f.kind);
     w.key("action").value(f.action).key("where").value(f.where).key("value").value(f.value);
+    if (!f.source.empty()) w.key("source").value(f.source);
+    if (!f.campaign.empty()) w.key("campaign").value(f.campaign);
     w.end_object();
   }
   w.end_array();

@@ -40,6 +40,9 @@ struct Finding {
   std::string where;   // lure: envelope_from, header_from, ..., links, resources, display_name;
                        // tracker: "resources:" + the resource's vector (resources:img)
   std::string value;   // the indicator: the domain or display name matched, the tracker's URL
+  // Provenance of the list entry a lure matched (empty when its list has none).
+  std::string source = {};
+  std::string campaign = {};
 };
 
 struct ScanRecord {

@@ -35,6 +35,9 @@ struct CompiledList {
   std::size_t entries = 0;
   ProvenanceTable provenance;  // kind == domains: entries written with source/campaign/tlp
   std::vector<std::string> source_entries;  // with LoadOptions::keep_entries: every entry
+  // With keep_entries, parallel to source_entries: the entry's provenance fields in one
+  // canonical text ("source=... campaign=..."), empty when it has none.
+  std::vector<std::string> source_fields;
 };
 
 // A rule as written, for ruleset::inventory(): kind, YAML definition, named lists used.

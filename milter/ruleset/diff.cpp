@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace pixelwarden::ruleset {
@@ -15,6 +17,24 @@ std::vector<std::string> minus(const std::vector<std::string>& a, const std::vec
   std::vector<std::string> out;
   for (const std::string& e : a) {
     if (in_b.count(e) == 0 && seen.insert(e).second) out.push_back(e);
+  }
+  return out;
+}
+
+// Entries in both lists whose fields differ, in the new list's order (the first
+// occurrence of an entry counts, as it does when the list loads).
+std::vector<std::string> changed_fields(const ListInventory& o, const ListInventory& l) {
+  std::vector<std::string> out;
+  if (o.fields.size() != o.entries.size() || l.fields.size() != l.entries.size()) return out;
+  std::unordered_map<std::string_view, std::string_view> old_fields;
+  for (std::size_t i = 0; i < o.entries.size(); ++i) old_fields.try_emplace(o.entries[i], o.fields[i]);
+  std::unordered_set<std::string_view> seen;
+  for (std::size_t i = 0; i < l.entries.size(); ++i) {
+    if (!seen.insert(l.entries[i]).second) continue;
+    const auto it = old_fields.find(l.entries[i]);
+    if (it == old_fields.end() || it->second == l.fields[i]) continue;
+    const auto shown = [](std::string_view f) { return f.empty() ? std::string("(none)") : std::string(f); };
+    out.push_back(l.entries[i] + ": " + shown(it->second) + " -> " + shown(l.fields[i]));
   }
   return out;
 }
@@ -62,7 +82,9 @@ void diff_lists(const Inventory& old_inv, const Inventory& new_inv, RulesetDiff&
     c.entries_known = l.entries_kept && o.entries_kept;
     c.added_entries = minus(l.entries, o.entries);
     c.removed_entries = minus(o.entries, l.entries);
-    if (c.kind != c.old_kind || !c.added_entries.empty() || !c.removed_entries.empty()) {
+    c.changed_entries = changed_fields(o, l);
+    if (c.kind != c.old_kind || !c.added_entries.empty() || !c.removed_entries.empty() ||
+        !c.changed_entries.empty()) {
       d.lists.push_back(std::move(c));
     }
   }
@@ -100,14 +122,17 @@ void find_affected(const Inventory& new_inv, RulesetDiff& d) {
 std::string RulesetDiff::summary() const {
   std::size_t added = 0;
   std::size_t removed = 0;
+  std::size_t changed = 0;
   for (const auto& l : lists) {
     added += l.added_entries.size();
     removed += l.removed_entries.size();
+    changed += l.changed_entries.size();
   }
   return std::to_string(added_rules.size()) + " rules added, " +
          std::to_string(changed_rules.size()) + " changed, " +
          std::to_string(removed_rules.size()) + " removed; " + std::to_string(added) +
-         " list entries added, " + std::to_string(removed) + " removed";
+         " list entries added, " + std::to_string(removed) + " removed, " + std::to_string(changed) +
+         " with changed provenance";
 }
 
 RulesetDiff diff(const Inventory& old_inv, const Inventory& new_inv) {

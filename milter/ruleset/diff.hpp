@@ -7,7 +7,9 @@
 // with LoadOptions::keep_entries so list entries can be compared.
 // Comparison is by value: a rule is identified by its id, a list by its name, an entry
 // by its normalized text (domains lower-cased, A-labels; patterns as written); order,
-// comments and layout of the files do not count.
+// comments and layout of the files do not count. An entry in both lists whose
+// provenance fields (source, feed, first_seen, valid_until, tlp, campaign) differ is a
+// changed entry.
 // Non-goals: top-level settings (mode, report, remote_content) and tests; inline lists
 // are part of their rule's definition, so a change to one is a changed rule.
 
@@ -26,6 +28,9 @@ struct ListChange {
   bool removed = false;  // the list is gone
   std::vector<std::string> added_entries;    // in the new list, not in the old one
   std::vector<std::string> removed_entries;  // in the old list, not in the new one
+  // In both lists with other provenance fields (a campaign renamed, an expiry moved):
+  // "ENTRY: OLD-FIELDS -> NEW-FIELDS".
+  std::vector<std::string> changed_entries;
   bool entries_known = true;  // false when either load did not keep entries
 };
 

@@ -1,5 +1,7 @@
 #include "ruleset/entry_line.hpp"
 
+#include <utility>
+
 namespace pixelwarden::ruleset {
 namespace {
 
@@ -69,6 +71,24 @@ std::optional<EntryLineError> parse_entry_line(std::string_view line, EntryLine&
     *slot = value;
   }
   return std::nullopt;
+}
+
+std::string canonical_fields(const EntryLine& e) {
+  std::string out;
+  const std::pair<const char*, std::string_view> fields[] = {
+      {"source", e.source},         {"feed", e.feed}, {"first_seen", e.first_seen},
+      {"valid_until", e.valid_until}, {"tlp", e.tlp}, {"campaign", e.campaign}};
+  for (const auto& [key, value] : fields) {
+    if (value.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += key;
+    out += '=';
+    const bool quote = value.find_first_of(" \t") != std::string_view::npos;
+    if (quote) out += '"';
+    out += value;
+    if (quote) out += '"';
+  }
+  return out;
 }
 
 }  // namespace pixelwarden::ruleset

@@ -42,4 +42,8 @@ struct EntryLineError {
 // `line` is trimmed and is not a comment line. Fills `out`, or returns the error.
 std::optional<EntryLineError> parse_entry_line(std::string_view line, EntryLine& out);
 
+// The fields of `e` (not the entry, not the comment) in a fixed order, as `key=value`
+// separated by spaces, values with spaces quoted: equal exactly when the fields are.
+std::string canonical_fields(const EntryLine& e);
+
 }  // namespace pixelwarden::ruleset

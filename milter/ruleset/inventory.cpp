@@ -21,7 +21,8 @@ Inventory inventory(const Ruleset& rules) {
   for (const CompiledList& l : compiled->m_lists) {
     if (l.name.empty()) continue;  // inline lists are part of their rule's definition
     out.lists.push_back(
-        ListInventory{l.name, to_string(l.kind), l.source_entries, compiled->m_entries_kept});
+        ListInventory{l.name, to_string(l.kind), l.source_entries, l.source_fields,
+                      compiled->m_entries_kept});
   }
   return out;
 }

@@ -26,6 +26,7 @@ struct ListInventory {
   std::string name;
   std::string kind;                  // domains | url_patterns | filters | vendors
   std::vector<std::string> entries;  // normalized, in file order
+  std::vector<std::string> fields;   // parallel to entries: canonical_fields() of each
   bool entries_kept = false;
 };
 

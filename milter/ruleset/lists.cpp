@@ -117,7 +117,10 @@ bool Builder::fill_domains_inline(const Checker& c, const YAML::Node& n, bool sk
     }
     l.domains.add(*e);
     l.domain_entries.push_back((e->subdomains_only ? "*." : "") + e->domain);
-    if (m_keep_entries) l.source_entries.push_back(l.domain_entries.back());
+    if (m_keep_entries) {
+      l.source_entries.push_back(l.domain_entries.back());
+      l.source_fields.emplace_back();
+    }
   }
   l.entries = l.domains.size();
   return ok;
@@ -150,7 +153,10 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
     note_provenance(l, l.domains.add(*e), fields);
     if (lines <= k_keep_entries || m_keep_entries) {
       std::string entry = (e->subdomains_only ? "*." : "") + e->domain;
-      if (m_keep_entries) l.source_entries.push_back(entry);
+      if (m_keep_entries) {
+        l.source_entries.push_back(entry);
+        l.source_fields.push_back(canonical_fields(fields));
+      }
       if (lines <= k_keep_entries) l.domain_entries.push_back(std::move(entry));
     }
   });

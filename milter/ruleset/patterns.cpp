@@ -40,7 +40,10 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
     unsigned id = static_cast<unsigned>(kind == ListKind::url_patterns ? pending.size()
                                         : kind == ListKind::vendors    ? l.vendor_of.size()
                                                                        : l.filter_facts.size());
-    if (m_keep_entries) l.source_entries.push_back(expr);
+    if (m_keep_entries) {
+      l.source_entries.push_back(expr);
+      l.source_fields.emplace_back();
+    }
     pending.push_back({PatternSpec{std::move(expr), k_url_flags, id}, std::move(pos)});
     return true;
   };

@@ -291,7 +291,8 @@ def test_formats(runner, store, root, json_out):
     rows = list(csv.reader(io.StringIO(out, newline="")))
     header = rows[0]
     check(header == ["path", "mbox_offset", "folder", "uid", "message_id", "date", "from", "to", "subject",
-                     "rule", "kind", "action_today", "where", "indicator", "decision_today"],
+                     "rule", "kind", "action_today", "where", "indicator", "source", "campaign",
+                     "decision_today"],
           f"csv header {header}")
     rows = [dict(zip(header, r)) for r in rows[1:]]
     ids = {r["message_id"].strip("<>").replace("@test", "") for r in rows}

@@ -21,7 +21,8 @@ ScanRecord sample() {
   r.folder = "INBOX";
   r.decision = "reject";
   r.rules = {"apt31-news-lures", "known-tracker-domains"};
-  r.findings = {{"apt31-news-lures", "lure", "reject", "header_from", "lure-news.example"},
+  r.findings = {{"apt31-news-lures", "lure", "reject", "header_from", "lure-news.example", "CERT-EU",
+                 "Fake Newsroom"},
                 {"known-tracker-domains", "tracker", "neutralize", "resources:img",
                  "https://t.tracker.example/o.gif?id=1,2"}};
   r.verdict_json = R"({"action":"reject"})";
@@ -51,14 +52,15 @@ TEST_SUITE("cli::scan_output") {
   TEST_CASE("csv has one row per finding with the message columns repeated, nothing cut") {
     CHECK(csv_header() ==
           "path,mbox_offset,folder,uid,message_id,date,from,to,subject,rule,kind,action_today,"
-          "where,indicator,decision_today\r\n");
+          "where,indicator,source,campaign,decision_today\r\n");
     const std::string head =
         "/m/cur/1,1234,INBOX,,<a@b>,2021-01-01T00:00:00Z,\"\"\"News, Daily\"\" "
         "<news@lure-news.example>\",mp@parliament.example,\"Agenda, day 2\",";
     CHECK(format_csv(sample()) ==
-          head + "apt31-news-lures,lure,reject,header_from,lure-news.example,reject\r\n" + head +
+          head + "apt31-news-lures,lure,reject,header_from,lure-news.example,CERT-EU,Fake Newsroom,reject\r\n" +
+              head +
               "known-tracker-domains,tracker,neutralize,resources:img,"
-              "\"https://t.tracker.example/o.gif?id=1,2\",reject\r\n");
+              "\"https://t.tracker.example/o.gif?id=1,2\",,,reject\r\n");
   }
 
   TEST_CASE("csv: a message without findings (--all) is one row with empty finding columns") {
@@ -71,7 +73,7 @@ TEST_SUITE("cli::scan_output") {
     const std::string row = format_csv(r);
     CHECK(row.rfind("/m/cur/1,,,42,,2021", 0) == 0);
     CHECK(row.size() > 20);
-    CHECK(row.substr(row.size() - 14) == ",,,,,,reject\r\n");
+    CHECK(row.substr(row.size() - 16) == ",,,,,,,,reject\r\n");
   }
 
   TEST_CASE("a json line has the findings, the subject and the verdict; null for absent values") {
@@ -84,7 +86,8 @@ TEST_SUITE("cli::scan_output") {
           "\"message_id\":\"<a@b>\",\"date\":\"2021-01-01T00:00:00Z\",\"from\":\"\\\"News, "
           "Daily\\\" <news@lure-news.example>\",\"to\":null,\"subject\":\"Agenda, day 2\","
           "\"findings\":[{\"rule\":\"apt31-news-lures\",\"kind\":\"lure\",\"action\":\"reject\","
-          "\"where\":\"header_from\",\"value\":\"lure-news.example\"}],"
+          "\"where\":\"header_from\",\"value\":\"lure-news.example\",\"source\":\"CERT-EU\","
+          "\"campaign\":\"Fake Newsroom\"}],"
           "\"verdict\":{\"action\":\"reject\"}}\n");
   }
 
@@ -99,7 +102,7 @@ TEST_SUITE("cli::scan_output") {
     r.findings[0].value = "apnews.update-security-center.example.lure-news.example";
     const std::string table = format_table(r);
     CHECK(table.rfind("2021-01-01T00:00:00Z ", 0) == 0);
-    CHECK(table.find("apnews.update-security-center.example.lure-news.example ") !=
+    CHECK(table.find("apnews.update-security-center.example.lure-news.example [Fake Newsroom] ") !=
           std::string::npos);
     CHECK(table.find("https://t.tracker.example/o.gif?id=1,2") != std::string::npos);
     CHECK(table.find("header_from") != std::string::npos);

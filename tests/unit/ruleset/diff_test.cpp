@@ -104,7 +104,7 @@ TEST_SUITE("ruleset::diff") {
     CHECK(d.lists[1].added_entries == std::vector<std::string>{"new-campaign.example"});
     CHECK(d.lists[2].name == "gone");
     CHECK(d.lists[2].removed);
-    CHECK(d.summary() == "1 rules added, 1 changed, 1 removed; 3 list entries added, 2 removed");
+    CHECK(d.summary() == "1 rules added, 1 changed, 1 removed; 3 list entries added, 2 removed, 0 with changed provenance");
   }
 
   TEST_CASE("affected rules: added, changed, and users of a changed list; not the others") {
@@ -115,6 +115,25 @@ TEST_SUITE("ruleset::diff") {
     CHECK(d.affected_rules == std::vector<std::string>{"apt31-news", "inline", "new-campaign"});
   }
 
+  TEST_CASE("an entry whose provenance changed is a changed entry; its comment does not count") {
+    TempTree t;
+    const auto old_rs = load(t, "old", k_old,
+                             "lure-news.example source=CERT-EU campaign=\"Fake Newsroom\" # first\n"
+                             "stale.example valid_until=2099-01-01T00:00:00Z\nplain.example\n");
+    const auto new_rs = load(t, "new", k_old,
+                             "lure-news.example campaign=\"Fake Newsroom\"   source=CERT-EU # edited\n"
+                             "stale.example valid_until=2030-01-01T00:00:00Z\nplain.example tlp=amber\n");
+    const auto d = ruleset::diff(*old_rs, *new_rs);
+    REQUIRE(d.lists.size() == 1);
+    CHECK(d.lists[0].added_entries.empty());
+    CHECK(d.lists[0].removed_entries.empty());
+    CHECK(d.lists[0].changed_entries ==
+          std::vector<std::string>{"stale.example: valid_until=2099-01-01T00:00:00Z -> valid_until=2030-01-01T00:00:00Z",
+                                   "plain.example: (none) -> tlp=amber"});
+    CHECK(d.affected_rules == std::vector<std::string>{"apt31-news"});
+    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed, 2 with changed provenance");
+  }
+
   TEST_CASE("a ruleset against itself is empty") {
     TempTree t;
     const auto a = load(t, "a", k_old, "lure-news.example\n");
@@ -122,13 +141,13 @@ TEST_SUITE("ruleset::diff") {
     const auto d = ruleset::diff(*a, *b);
     CHECK(d.empty());
     CHECK(d.affected_rules.empty());
-    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed");
+    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed, 0 with changed provenance");
   }
 
   TEST_CASE("an action change is a changed rule; a list of another kind is a changed list") {
     ruleset::Inventory a;
     a.rules.push_back({"r", "lure", "id: r\naction: tag\n", {"l"}});
-    a.lists.push_back({"l", "domains", {"x.example"}, true});
+    a.lists.push_back({"l", "domains", {"x.example"}, {""}, true});
     ruleset::Inventory b = a;
     b.rules[0].definition = "id: r\naction: reject\n";
     b.lists[0].kind = "url_patterns";
@@ -141,7 +160,7 @@ TEST_SUITE("ruleset::diff") {
 
   TEST_CASE("entries not kept by a load are reported as unknown, not as unchanged") {
     ruleset::Inventory a;
-    a.lists.push_back({"l", "domains", {}, false});
+    a.lists.push_back({"l", "domains", {}, {}, false});
     ruleset::Inventory b = a;
     b.lists[0].name = "l2";
     const auto d = ruleset::diff(a, b);
