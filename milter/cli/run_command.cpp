@@ -10,6 +10,7 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "daemon/config.hpp"
+#include "daemon/reload_check.hpp"
 #include "daemon/privileges.hpp"
 #include "daemon/run.hpp"
 #include "ruleset/ruleset.hpp"
@@ -67,6 +68,11 @@ int check(const daemon::ConfigCheck& c) {
   for (const auto& e : rules.errors) errors.push_back(e);
   if (rules.errors.empty() && !rules.ruleset) {
     errors.push_back(base::plain_error("cannot load rules from " + c.config.rules.path));
+  }
+  // Under reload.require_tests the daemon refuses a ruleset whose own tests fail, at
+  // startup too: the configtest must say so before a restart does.
+  if (rules.ruleset && c.config.reload.require_tests) {
+    for (auto& e : daemon::failing_tests_as_errors(rules.ruleset)) errors.push_back(std::move(e));
   }
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
   for (const auto& w : rules.warnings) {

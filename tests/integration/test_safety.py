@@ -167,6 +167,27 @@ daemon:
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn(os.path.join(self.dir, "rules.yaml"), r.stdout)
 
+    def test_failing_ruleset_tests_are_errors_only_under_require_tests(self):
+        self.write("lure.eml", "From: editor@lure.example\r\nSubject: x\r\n\r\nhello\r\n")
+        rules = self.write("rules.yaml", """ruleset: {name: safety, version: "2"}
+lures:
+  - id: lure
+    match: {domain_in: [lure.example], where: [header_from]}
+    action: tag
+tests:
+  - name: the lure is refused
+    message: lure.eml
+    expect: {action: reject}
+""")
+        plain = self.write("plain.yaml", "rules:\n  path: rules.yaml\ndaemon:\n  allow_root: true\n")
+        r = run_pw("run", "--check", "--config", plain)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        strict = self.write("strict.yaml", "rules:\n  path: rules.yaml\nreload:\n  require_tests: true\n"
+                                           "daemon:\n  allow_root: true\n")
+        r = run_pw("run", "--check", "--config", strict)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertRegex(r.stderr, re.escape(rules) + r":7:1: .*the lure is refused")
+
 
 class ChrootPostfix(harness.Postfix):
     """smtpd chrooted in the queue directory, as Debian's master.cf has it."""
