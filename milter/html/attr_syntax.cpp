@@ -67,7 +67,7 @@ bool rel_is_fetched(std::string_view rel) {
   static constexpr std::string_view k_fetched[] = {
       "stylesheet", "icon",    "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon",
       "fluid-icon", "manifest", "prefetch",        "preload",                      "modulepreload",
-      "prerender",  "preconnect", "dns-prefetch"};
+      "prerender",  "preconnect", "dns-prefetch", "compression-dictionary"};
   std::size_t i = 0;
   while (i < rel.size()) {
     while (i < rel.size() && is_ws(rel[i])) ++i;

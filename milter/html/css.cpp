@@ -179,6 +179,7 @@ class CssScanner {
   bool m_import_has_url = false;  // the current @import prelude has had its URL
   std::size_t m_at_begin = 0, m_stmt_begin = 0, m_pending = 0;
   int m_image_set_depth = 0;  // image-set() nesting (bounded: deeper ones read as names)
+  bool m_custom_property = false;  // in the value of a --name: declaration
 };
 
 void CssScanner::run() {
@@ -194,7 +195,9 @@ void CssScanner::run() {
       std::size_t after = consume_string(m_s, i, ref.url, ok, &ref.url_end);
       // Only the first token of an @import prelude is its URL; later strings are media
       // queries or, in raw text that swallowed markup, quoted attribute values.
-      if (ok && m_at == AtRule::import && !m_import_has_url) {
+      // A string in a custom property's value is a URL once image-set(var(--name))
+      // reads it (CSS Variables substitute tokens; CSS Images 4 takes a string as URL).
+      if (ok && ((m_at == AtRule::import && !m_import_has_url) || m_custom_property)) {
         ref.url_begin = i + 1, ref.end = after;
         add_ref(std::move(ref), i);
       }
@@ -246,6 +249,9 @@ void CssScanner::ident(std::size_t& i) {
     image_set(i);
   } else if (i == begin) {
     ++i;  // a lone '-' or similar: never loop forever
+  } else if (m_name.size() > 2 && m_name[0] == '-' && m_name[1] == '-') {
+    std::size_t colon = skip_ws(m_s, i);
+    if (colon < m_s.size() && m_s[colon] == ':') m_custom_property = true;
   }
   // Whatever this token was, it was the @import prelude's first: no later string is the URL.
   if (m_at == AtRule::import) m_import_has_url = true;
@@ -286,6 +292,7 @@ void CssScanner::image_set(std::size_t& i) {
 }
 
 void CssScanner::open_block(std::size_t i) {
+  m_custom_property = false;
   close_declaration(i);
   m_blocks.push_back({m_at == AtRule::font_face, m_at != AtRule::none ? m_at_begin : m_stmt_begin, m_out.size()});
   m_at = AtRule::none;
@@ -293,6 +300,7 @@ void CssScanner::open_block(std::size_t i) {
 }
 
 void CssScanner::close_block(std::size_t i) {
+  m_custom_property = false;
   close_declaration(i);
   if (!m_blocks.empty()) {
     Block b = m_blocks.back();
@@ -306,6 +314,7 @@ void CssScanner::close_block(std::size_t i) {
 }
 
 void CssScanner::end_statement(std::size_t i) {
+  m_custom_property = false;
   if (m_at == AtRule::import) {
     for (std::size_t k = m_pending; k < m_out.size(); ++k) m_out[k].strip_end = i + 1;
     m_pending = m_out.size();

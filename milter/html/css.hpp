@@ -1,6 +1,7 @@
 #pragma once
 // A small CSS scanner for what fetches: url(...) in any property, the plain string
-// arguments of image-set() / -webkit-image-set(), @import (string or url()), and the
+// arguments of image-set() / -webkit-image-set(), the strings of a custom property's
+// value (image-set(var(--name)) takes them as URLs), @import (string or url()), and the
 // URLs of @font-face src, at any block depth (@media, @supports...),
 // in <style> blocks and style attributes. Comments, strings and CSS escapes are
 // handled as CSS Syntax 3 tokenizes them (escaped "u\72l(" is still url(), escaped

@@ -13,11 +13,16 @@
 //    comments they are, with in_conditional_comment set.
 //  - <link href> is a resource when a rel token is one clients fetch: stylesheet,
 //    icon, apple-touch-icon(-precomposed), mask-icon, fluid-icon, manifest, prefetch,
-//    preload, modulepreload, prerender, preconnect, dns-prefetch; so is each candidate
-//    of its imagesrcset (preload as=image). Not: alternate
+//    preload, modulepreload, prerender, preconnect, dns-prefetch,
+//    compression-dictionary; so is each candidate of its imagesrcset (preload
+//    as=image). Not: alternate
 //    (alone), canonical, author, next, prev, ... (they are never fetched on open).
 //  - Links keep every href that resolves to an absolute URL (host may be empty, e.g.
 //    mailto:); the engine filters by host.
+//  - Inside svg, the presentation attributes that take url() (fill, stroke, mask,
+//    clip-path, filter, marker-*, cursor) are read as CSS, and so are the values a
+//    <set>/<animate> gives them; the values it gives href are URLs (svg_image).
+//  - The element and attribute lists come from resource_table.hpp where it has them.
 // Non-goals: scripting, CSS cascade (class rules never count), charset decoding
 // (the engine hands in decoded bytes).
 

@@ -251,9 +251,26 @@ constexpr ResourceRow k_rows[] = {
 
 #undef PW_BOX
 
+constexpr std::string_view k_background_elements[] = {"body",  "table", "thead", "tbody", "tfoot",
+                                                     "tr",    "td",    "th",    "col",   "colgroup"};
+constexpr std::string_view k_svg_url_attributes[] = {"fill",       "stroke",       "mask",      "clip-path", "filter",
+                                                     "marker-start", "marker-mid", "marker-end", "marker",    "cursor"};
+
 }  // namespace
 
 std::span<const ResourceRow> resource_table() { return k_rows; }
+
+bool has_background_attribute(std::string_view element) {
+  for (std::string_view e : k_background_elements)
+    if (element == e) return true;
+  return false;
+}
+
+bool is_svg_url_presentation_attribute(std::string_view attribute) {
+  for (std::string_view a : k_svg_url_attributes)
+    if (attribute == a) return true;
+  return false;
+}
 
 const char* to_string(ClientFetch c) {
   switch (c) {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "html/resource.hpp"
 
@@ -41,6 +42,14 @@ struct ResourceRow {
 std::span<const ResourceRow> resource_table();
 
 const char* to_string(ClientFetch c);
+
+// The lists of the table that scan() reads by name (lowercase):
+// elements whose `background` attribute is an image (HTML rendering, tables; Chromium
+// also reads it on col and colgroup),
+bool has_background_attribute(std::string_view element);
+// SVG presentation attributes whose value may hold a CSS url() that fetches (SVG 2
+// painting, CSS Masking, Filter Effects, CSS UI cursor).
+bool is_svg_url_presentation_attribute(std::string_view attribute);
 
 // How pixelwarden neutralizes a URL read with this vector (docs/ruleset.md wording);
 // "not read" without one.

@@ -8,6 +8,7 @@
 #include "html/entities.hpp"
 #include "html/element_stack.hpp"
 #include "html/resource.hpp"
+#include "html/resource_table.hpp"
 #include "html/tokenizer.hpp"
 #include "url/url.hpp"
 
@@ -38,6 +39,8 @@ class Scanner {
   void attr_srcset(Vector v, const Attribute& a, const TagFacts& f);
   void attr_refresh(const Attribute& a, const TagFacts& f);
   void attr_style(const Attribute& a, const TagFacts& f);
+  void svg_attributes(const Token& t, const TagFacts& f);
+  void attr_url_list(Vector v, const Attribute& a, const TagFacts& f);
   void style_block(const Token& t);
   void link(const Attribute& a);
   void shadow_scan(const Token& raw);
@@ -131,6 +134,7 @@ void Scanner::start_tag(const Token& t) {
   m_stack.push(name, f.hidden, t.self_closing || is_void_element(name));
   element_resources(t, f);
   if (style != nullptr) attr_style(*style, f);
+  if (m_svg_depth > 0 || name == "svg") svg_attributes(t, f);
   if ((name == "svg" || name == "math") && !t.self_closing) ++m_svg_depth;
 }
 
@@ -170,7 +174,7 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
     }
   } else if (n == "script") {
     url_attr(Vector::script, "src");
-  } else if (n == "body" || n == "table" || n == "td" || n == "th") {
+  } else if (has_background_attribute(n)) {
     url_attr(Vector::background, "background");
   } else if (n == "meta") {
     const Attribute* equiv = t.find("http-equiv");
@@ -245,6 +249,45 @@ void Scanner::attr_srcset(Vector v, const Attribute& a, const TagFacts& f) {
     Resource& r = add(v, a, f, c.url_begin, c.url_end);
     r.strip_begin = c.begin;
     r.strip_end = c.end;
+  }
+}
+
+// SVG reads CSS in presentation attributes (fill="url(http://...)" fetches as the fill
+// property does), and a <set>/<animate> gives an attribute its to/from/by/values:
+// URLs when it animates href, CSS values otherwise (mask="url(...)").
+void Scanner::svg_attributes(const Token& t, const TagFacts& f) {
+  const bool animation = t.name == "set" || t.name == "animate";
+  bool href = false;
+  if (animation) {
+    if (const Attribute* name = t.find("attributename")) {
+      std::string_view target = base::trim(decode(*name));
+      href = base::iequals(target, "href") || base::iequals(target, "xlink:href");
+    }
+  }
+  for (const Attribute& a : *t.attributes) {
+    if (a.duplicate) continue;
+    if (is_svg_url_presentation_attribute(a.name)) {
+      attr_style(a, f);
+    } else if (animation && (a.name == "to" || a.name == "from" || a.name == "by" || a.name == "values")) {
+      if (!href) attr_style(a, f);
+      else if (a.name == "values") attr_url_list(Vector::svg_image, a, f);
+      else attr_url(Vector::svg_image, a, f);
+    }
+  }
+}
+
+// A ';'-separated list of URLs (SMIL values), each item trimmed.
+void Scanner::attr_url_list(Vector v, const Attribute& a, const TagFacts& f) {
+  const std::string& d = decode(a);
+  std::size_t i = 0;
+  while (i <= d.size()) {
+    std::size_t end = d.find(';', i);
+    if (end == std::string::npos) end = d.size();
+    std::size_t b = i, e = end;
+    while (b < e && static_cast<unsigned char>(d[b]) <= 0x20) ++b;
+    while (e > b && static_cast<unsigned char>(d[e - 1]) <= 0x20) --e;
+    if (e > b) add(v, a, f, b, e);
+    i = end + 1;
   }
 }
 

@@ -32,6 +32,7 @@ TEST_SUITE("html::attr_syntax") {
     CHECK(rel_is_fetched("alternate stylesheet"));
     CHECK(rel_is_fetched("shortcut icon"));
     CHECK(rel_is_fetched("dns-prefetch"));
+    CHECK(rel_is_fetched("compression-dictionary"));  // Chromium fetches the dictionary on open
     CHECK_FALSE(rel_is_fetched("canonical"));
     CHECK_FALSE(rel_is_fetched("alternate"));
     CHECK_FALSE(rel_is_fetched(""));

@@ -92,6 +92,17 @@ TEST_SUITE("html::css") {
     for (int k = 0; k < 200000; ++k) deep += "image-set(";
     CHECK(refs(deep + "\"http://t/deep\"").empty());  // bounded nesting, no stack exhaustion
   }
+  TEST_CASE("custom properties: their strings are URLs (image-set(var(--u)) fetches them)") {
+    std::string_view css = ":root{--u:\"http://t/1.png\";--v : 'http://t/2.png' 'x'}p{content:\"http://t/no\"}"
+                           ".--cls:hover{b:c}q{font-family:'http://t/no2'}";
+    auto r = refs(css);
+    REQUIRE(r.size() == 3);
+    CHECK(r[0].url == "http://t/1.png");
+    CHECK(span(css, r[0].begin, r[0].end) == "\"http://t/1.png\"");
+    CHECK(r[1].url == "http://t/2.png");
+    CHECK(r[2].url == "x");  // not remote: scan() drops it unless a <base> makes it so
+    CHECK(refs("a{--u:url(http://t/3.png)}").size() == 1);
+  }
   TEST_CASE("declaration list (style attribute)") {
     std::string_view css = "color:red; background-image : URL(//t/p.gif) ;width:1px";
     auto r = refs(css);

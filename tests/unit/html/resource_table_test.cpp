@@ -17,20 +17,7 @@ namespace {
 // stale.
 const std::set<std::string> k_not_yet_read = {
     "iframe-srcdoc",
-    "row-background",
-    "section-background",
-    "column-background",
-    "link-compression-dictionary",
-    "svg-paint-attribute",
-    "svg-mask-attribute",
-    "svg-clip-path-attribute",
-    "svg-marker-attribute",
-    "svg-cursor-attribute",
-    "svg-filter-attribute",
-    "svg-animate-href",
-    "svg-animate-presentation",
     "svg-style-charref",
-    "css-custom-property-string",
 };
 
 std::string host_of(const ResourceRow& row) { return std::string(row.id) + ".remote.example"; }

@@ -54,6 +54,16 @@ TEST_SUITE("html::rewrite neutralize") {
     CHECK(all("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, http://t/2.png 2x\">", Op::neutralize) ==
           "<link rel=preload as=image imagesrcset=\"data:, 1x, data:, 2x\">");
   }
+  TEST_CASE("SVG animation values and presentation attributes") {
+    CHECK(all("<svg><image><animate attributeName=href values=\"http://t/1;data:,;http://t/2\"/></image>"
+              "<rect fill=\"url(http://t/p#x) red\"/></svg>", Op::neutralize) ==
+          "<svg><image><animate attributeName=href values=\"" + k_gif + ";data:,;" + k_gif + "\"/></image>"
+          "<rect fill=\"url(" + k_gif + ") red\"/></svg>");
+  }
+  TEST_CASE("custom property strings become url() of the pixel") {
+    CHECK(all("<style>:root{--u:'http://t/a.png'}</style>", Op::neutralize) ==
+          "<style>:root{--u:url(" + k_gif + ")}</style>");
+  }
   TEST_CASE("style attribute with entities is re-escaped") {
     std::string in = "<div style=\"background:url(&quot;http://t/s&quot;) &amp; x\">";
     CHECK(all(in, Op::neutralize) == "<div style=\"background:url(" + k_gif + ") &amp; x\">");

@@ -54,6 +54,12 @@ TEST_SUITE("html::scan vectors") {
                 "<th background=http://t/h><div background=http://t/no>") ==
           V{"background body background http://t/b", "background table background http://t/t",
             "background td background http://t/d", "background th background http://t/h"});
+    // Chromium also paints it on rows, row groups and columns.
+    CHECK(found("<table><colgroup background=http://t/g><col background=http://t/c><thead background=http://t/h>"
+                "<tr background=http://t/r><tbody background=http://t/b><tfoot background=http://t/f>") ==
+          V{"background colgroup background http://t/g", "background col background http://t/c",
+            "background thead background http://t/h", "background tr background http://t/r",
+            "background tbody background http://t/b", "background tfoot background http://t/f"});
   }
   TEST_CASE("meta refresh url part") {
     CHECK(found("<meta http-equiv=Refresh content=\"0; URL='http://t/r'\">") == V{"meta_refresh meta content http://t/r"});
@@ -209,5 +215,23 @@ TEST_SUITE("html::scan raw text read twice") {
     ScanResult s = scan("<img src=a.png>", "https://h/d/");
     REQUIRE(s.resources.size() == 1);
     CHECK(s.resources[0].resolved == "https://h/d/a.png");
+  }
+  TEST_CASE("SVG presentation attributes with url() are CSS") {
+    CHECK(found("<svg fill=\"url(http://t/s#p)\"><rect stroke=\"url(http://t/a#p)\" mask='url(&quot;http://t/m&quot;)' "
+                "clip-path=url(http://t/c) marker-end=\"url(//t/e)\" cursor=\"url(http://t/k), auto\" "
+                "filter=\"url(http://t/f#f)\" fill=\"url(#local)\" x=\"url(http://t/no)\"/></svg>"
+                "<div fill=\"url(http://t/no2)\">") ==
+          V{"css_url svg fill http://t/s#p", "css_url rect stroke http://t/a#p", "css_url rect mask http://t/m",
+            "css_url rect clip-path http://t/c", "css_url rect marker-end https://t/e",
+            "css_url rect cursor http://t/k", "css_url rect filter http://t/f#f"});
+  }
+  TEST_CASE("SVG set and animate: href values are URLs, other values CSS") {
+    CHECK(found("<svg><image><set attributeName=href to=\"http://t/1\"/>"
+                "<animate attributeName=\" xlink:href\" from=http://t/2 values=\"http://t/3; //t/4 ;\" by=http://t/5 "
+                "dur=1s/></image><rect><set attributeName=mask to=\"url(http://t/6#m)\"/>"
+                "<animate attributeName=cursor values=\"url(http://t/7),auto;auto\"/></rect></svg>") ==
+          V{"svg_image set to http://t/1", "svg_image animate from http://t/2", "svg_image animate values http://t/3",
+            "svg_image animate values https://t/4", "svg_image animate by http://t/5", "css_url set to http://t/6#m",
+            "css_url animate values http://t/7"});
   }
 }
