@@ -1,7 +1,10 @@
 // The resource table (see resource_table.hpp). Spec references: "HTML #x" is
 // https://html.spec.whatwg.org/multipage/ with anchor x; "SVG2 f#x" is
-// https://www.w3.org/TR/SVG2/f.html#x; "css-NAME #x" is https://drafts.csswg.org/css-NAME/#x
-// (filter-effects-1 and css-masking-1 at drafts.fxtf.org); "Chromium" marks what only
+// https://www.w3.org/TR/SVG2/f.html#x; "svg-animations #x" is
+// https://svgwg.org/specs/animations/#x; "URL #x" is https://url.spec.whatwg.org/#x;
+// "css-NAME #x" is https://drafts.csswg.org/css-NAME/#x (filter-effects-1 and
+// css-masking-1 at drafts.fxtf.org); "MathML Core #x" is
+// https://w3c.github.io/mathml-core/#x; "Chromium" marks what only
 // Chromium defines. `chromium` is what Chromium 156 (Debian's chromium-headless-shell,
 // scripting off) did with the sample; the real-browser test re-checks every row.
 #include "html/resource_table.hpp"
@@ -24,6 +27,12 @@ constexpr ResourceRow k_rows[] = {
     {"img-src", "`img src`", "HTML #attr-img-src", C::yes, true, "<img src=\"{URL}\">", k_html, V::img},
     {"img-srcset", "`img srcset` (each candidate)", "HTML #attr-img-srcset", C::yes, true,
      "<img srcset=\"{URL} 1x\">", k_html, V::srcset},
+    {"url-https", "an `https` URL (the proxy sees its CONNECT)", "HTML #attr-img-src", C::yes, true,
+     "<img src=\"https://{HOST}/r.png\">", k_html, V::img},
+    {"url-protocol-relative", "a protocol-relative URL (`//host/path`)", "URL #concept-basic-url-parser", C::yes, true,
+     "<img src=\"//{HOST}/r.png\">", k_html, V::img},
+    {"url-charref", "a URL written with character references (`&#104;ttp&colon;`)", "HTML #attributes-2", C::yes,
+     true, "<img src=\"&#104;ttp&colon;//{HOST}/r.png\">", k_html, V::img},
     {"image-element", "`image src` outside SVG (the parser makes it `img`)", "HTML #parsing-main-inbody", C::yes,
      true, "<image src=\"{URL}\">", k_html, V::img},
     {"img-in-svg", "`img` inside `svg` (the parser leaves foreign content)", "HTML #parsing-main-inforeign",
