@@ -6,8 +6,18 @@ if [[ -x $BIN_ENGINE/pw_engine_bench ]]; then
   echo "### Engine benchmark: engine::inspect(), one core (taskset -c 0), median of 5"
   echo '```'
   echo "\$ taskset -c 0 pw_engine_bench --big-rules $big"
-  taskset -c 0 "$BIN_ENGINE/pw_engine_bench" --big-rules "$big"
+  taskset -c 0 "$BIN_ENGINE/pw_engine_bench" --big-rules "$big" ${PW_BENCH_CORPUS:+--corpus "$PW_BENCH_CORPUS"}
   echo '```'
 else
   echo "### Engine benchmark: SKIPPED (pw_engine_bench does not build yet)"
+fi
+
+# Linearity: each engine stage at S, 2S and 4S (thread CPU time, median of 3).
+if [[ -x $BIN_ENGINE/pw_stage_bench ]]; then
+  echo
+  echo "### Engine stages: CPU time per input size (each doubling should cost <= 2.2x)"
+  echo "\$ taskset -c 0 pw_stage_bench --size ${PW_BENCH_STAGE_SIZE:-4194304}"
+  taskset -c 0 "$BIN_ENGINE/pw_stage_bench" --size "${PW_BENCH_STAGE_SIZE:-4194304}" || true
+else
+  echo "### Engine stages: SKIPPED (pw_stage_bench does not build yet)"
 fi
