@@ -73,11 +73,11 @@ e2e_queue_size() {
     -type f 2>/dev/null | wc -l
 }
 
-# e2e_run DIR PORT COUNT: prints msgs/s (received and relayed), or "fail".
+# e2e_run DIR PORT COUNT [MESSAGE]: prints msgs/s (received and relayed), or "fail".
 e2e_run() {
-  local d=$1 port=$2 n=$3 t0 t1 _
+  local d=$1 port=$2 n=$3 msg=${4:-$TMP/newsletter.eml} t0 t1 _
   t0=$(date +%s.%N)
-  smtp-source -F "$TMP/newsletter.eml" -s "$E2E_SESSIONS" -m "$n" -f sender@news.example \
+  smtp-source -F "$msg" -s "$E2E_SESSIONS" -m "$n" -f sender@news.example \
     -t reader@corp.example "127.0.0.1:$port" >>"$TMP/smtp-source.log" 2>&1 || { echo fail; return; }
   for _ in $(seq 1 1200); do
     [[ $(e2e_queue_size "$d") -eq 0 ]] && break
@@ -93,12 +93,18 @@ e2e_bench() {
     echo "### End-to-end benchmark: SKIPPED (needs root and Postfix's smtp-source/smtp-sink)"
     return
   fi
-  local names=(none noop pixelwarden) sink spec n round r
-  [[ -x $PW ]] || { names=(none noop); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  # One Postfix per filter; a run NAME-clean sends the clean newsletter (nothing to
+  # rewrite) through NAME's instance. Floors: noop-noreply (no-reply steps, nothing
+  # changed) for clean mail, noop-noreply-replbody (the same plus one smfi_replacebody)
+  # for rewritten mail.
+  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg
+  [[ -x $PW ]] || { filters=(none noop noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  local names=("${filters[@]}" none-clean noop-noreply-clean)
+  [[ -x $PW ]] && names+=(pixelwarden-clean)
   declare -A ports milters
   sink=$(free_port)
   start_bg smtp-sink -u nobody "127.0.0.1:$sink" 1000
-  for n in "${names[@]}"; do
+  for n in "${filters[@]}"; do
     ports[$n]=$(free_port)
     case $E2E_SOCKET in
       unix) spec="unix:$TMP/e2e-$n.sock" ;;
@@ -107,6 +113,7 @@ e2e_bench() {
     milters[$n]=""
     case $n in
       noop) start_noop e2e-noop "$spec" plain ;;
+      noop-*) start_noop "e2e-$n" "$spec" "${n#noop-}" ;;
       pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml" ;;
     esac
     # Postfix (user postfix) reaches a unix socket through its group, as a deployment
@@ -123,25 +130,33 @@ e2e_bench() {
   echo "== e2e: smtp-source -s $E2E_SESSIONS -m $E2E_MSGS, $ROUNDS interleaved rounds (+1 warm-up)" >&2
   for round in $(seq 0 "$ROUNDS"); do
     for n in "${names[@]}"; do
+      base=${n%-clean}
+      msg=$TMP/newsletter.eml
+      [[ $n == *-clean ]] && msg=$TMP/clean.eml
       if [[ $round -eq 0 ]]; then
-        r=$(e2e_run "$TMP/pf-$n" "${ports[$n]}" 200)
+        r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" 200 "$msg")
       else
-        r=$(e2e_run "$TMP/pf-$n" "${ports[$n]}" "$E2E_MSGS")
+        r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" "$E2E_MSGS" "$msg")
         echo "$n $r" >>"$TMP/e2e.results"
       fi
       echo "  round $round $n: $r msgs/s" >&2
     done
   done
   echo "### End-to-end benchmark: Postfix 3.7 -> smtp-sink, smtp-source -s $E2E_SESSIONS, 50 KB newsletter, milters over $E2E_SOCKET"
-  printf '| %-12s | %8s | %-24s | %10s |\n' milter msgs/s runs x_no_milter
-  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 66))"
+  printf '| %-22s | %8s | %-40s | %10s |\n' milter msgs/s runs x_no_milter
+  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 92))"
   local base med runs
   base=$(awk '$1=="none" && $2!="fail" {print $2}' "$TMP/e2e.results" | median)
   for n in "${names[@]}"; do
     med=$(awk -v n="$n" '$1==n && $2!="fail" {print $2}' "$TMP/e2e.results" | median)
     runs=$(awk -v n="$n" '$1==n {printf "%s ", $2}' "$TMP/e2e.results")
-    printf '| %-12s | %8.0f | %-24s | %10s |\n' "$n" "$med" "$runs" "$(ratio "$med" "$base")"
+    printf '| %-22s | %8.0f | %-40s | %10s |\n' "$n" "$med" "$runs" "$(ratio "$med" "$base")"
   done
+  e2e_med() { awk -v n="$1" '$1==n && $2!="fail" {print $2}' "$TMP/e2e.results" | median; }
+  if [[ -x $PW ]]; then
+    target_line "e2e rewritten mail: pixelwarden / noop-noreply-replbody" "$(e2e_med pixelwarden)" "$(e2e_med noop-noreply-replbody)" 0.97
+    target_line "e2e clean mail: pixelwarden-clean / noop-noreply-clean" "$(e2e_med pixelwarden-clean)" "$(e2e_med noop-noreply-clean)" 0.97
+  fi
   [[ -x $PW ]] && echo "pixelwarden counted $(pw_metric e2e-pw pixelwarden_messages_total) messages," \
     "$(pw_metric e2e-pw pixelwarden_messages_modified_total) modified," \
     "$(pw_metric e2e-pw pixelwarden_trackers_total) trackers (warm-up included)."

@@ -1,7 +1,7 @@
 // pw_bench_message: writes one synthetic benchmark message (tests/bench/engine/corpus.hpp)
 // to a file, for the milter and end-to-end benchmarks.
 //
-//   pw_bench_message newsletter-qp|newsletter-base64|attachments|text OUT [SERIAL]
+//   pw_bench_message newsletter-qp|newsletter-base64|newsletter-clean|attachments|text OUT [SERIAL]
 //   pw_bench_message big-rules DIR [DOMAINS]   (prints the entry file's path)
 
 #include <cstdio>
@@ -15,7 +15,7 @@ int main(int argc, char** argv) try {
   using namespace pixelwarden::bench;
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: pw_bench_message newsletter-qp|newsletter-base64|attachments|text OUT "
+                 "usage: pw_bench_message newsletter-qp|newsletter-base64|newsletter-clean|attachments|text OUT "
                  "[SERIAL]\n");
     return 2;
   }
@@ -29,6 +29,7 @@ int main(int argc, char** argv) try {
   std::string msg;
   if (kind == "newsletter-qp") msg = make_newsletter(serial, Encoding::quoted_printable);
   else if (kind == "newsletter-base64") msg = make_newsletter(serial, Encoding::base64);
+  else if (kind == "newsletter-clean") msg = make_newsletter(serial, Encoding::quoted_printable, 50 * 1024, false);
   else if (kind == "attachments") msg = make_attachment_message(serial, 4u << 20);
   else if (kind == "text") msg = make_text_message(serial, 100 * 1024);
   else {

@@ -172,20 +172,24 @@ std::string base64_encode(const std::string& in) {
   return out;
 }
 
-std::string make_newsletter(int serial, Encoding cte, std::size_t bytes) {
+std::string make_newsletter(int serial, Encoding cte, std::size_t bytes, bool trackers) {
   Filler f(static_cast<std::uint64_t>(serial) + 1);
   std::string plain = text_alternative(f, bytes / 8);
   // Build the HTML until its encoded form fills the budget: 17 product images, the
   // three pixels at the top, middle and bottom, text-only blocks in between.
-  std::string rows = "<tr><td>" + tracker_img(0, f) + "</td></tr>\r\n";
+  const auto pixel = [&](int which) {
+    std::string img = tracker_img(which, f);  // drawn either way: the rest stays the same
+    return trackers ? "<tr><td>" + img + "</td></tr>\r\n" : std::string();
+  };
+  std::string rows = pixel(0);
   int images = 0;
   std::string html;
   for (int n = 0;; ++n) {
     bool with_image = images < 17 && n % 2 == 0;
     rows += product_block(serial * 100 + n, f, with_image);
     if (with_image) ++images;
-    if (n == 12) rows += "<tr><td>" + tracker_img(1, f) + "</td></tr>\r\n";
-    html = wrap_html(rows + "<tr><td>" + tracker_img(2, f) + "</td></tr>\r\n");
+    if (n == 12) rows += pixel(1);
+    html = wrap_html(rows + pixel(2));
     std::size_t encoded = cte == Encoding::base64 ? html.size() * 4 / 3 : html.size() * 11 / 10;
     if (images == 17 && n >= 13 && encoded + plain.size() + 1200 >= bytes) break;
   }

@@ -18,7 +18,10 @@ enum class Encoding { quoted_printable, base64 };
 // A ~`bytes` newsletter (multipart/alternative: text/plain + text/html in `cte`) with
 // 20 remote images, 3 of them open-tracking pixels of known vendors (Mailchimp,
 // Amazon SES, SendGrid), 17 ordinary product images, and many links.
-std::string make_newsletter(int serial, Encoding cte, std::size_t bytes = 50 * 1024);
+// trackers = false: the same newsletter without the three pixels (clean mail: nothing
+// to rewrite with the default ruleset).
+std::string make_newsletter(int serial, Encoding cte, std::size_t bytes = 50 * 1024,
+                            bool trackers = true);
 
 // One message whose single text/html part (quoted-printable) is ~`bytes` long: a long
 // newsletter archive with an image every ~2 KB, 3 tracking pixels in total.
