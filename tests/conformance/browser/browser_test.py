@@ -21,6 +21,9 @@ A case whose handling is not in the engine yet is listed in expected-failures.tx
 beside this file: it must still fail (a listed case that passes fails the test, so the
 list shrinks as the engine gains the handling and cannot go stale).
 
+--corpus DIR: the real HTML mail of the outside corpora (DIR/html-mail), filtered under
+`remote_content: neutralize`: nothing remote may be requested after the filter.
+
 --hostile: the messages of tests/reliability/hostile_messages.py instead, each filtered
 with the default ruleset as that test does; the HTML of the message as delivered (for a
 message held by the malformed/oversize policy: as it would be released) is loaded, and a
@@ -150,8 +153,8 @@ def run_filter(binary, root, name, msg, rules=None, config=None):
 
 
 def rendered_parts(raw):
-    """[(label, bytes, charset)] of the parts a client renders as HTML: text/html and
-    AMP (text/x-amp-html), as Python's email package reads them."""
+    """[(label, bytes, charset or None)] of the parts a client renders as HTML: text/html
+    and AMP (text/x-amp-html), as Python's email package reads them."""
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     out = []
     for i, part in enumerate(msg.walk()):
@@ -159,7 +162,7 @@ def rendered_parts(raw):
             continue
         desc = part.get("Content-Description", "")
         label = desc.split(" ", 1)[1] if desc.startswith("pw-case ") else f"part{i}"
-        out.append((label, part.get_payload(decode=True) or b"", part.get_content_charset() or "utf-8"))
+        out.append((label, part.get_payload(decode=True) or b"", part.get_content_charset()))
     return out
 
 
@@ -169,7 +172,7 @@ def render(browser, proxy, phase, parts):
     """Loads every part; returns (requests, seconds, parts not idle in time)."""
     urls = []
     for label, body, charset in parts:
-        ctype = f"text/html; charset={charset}"
+        ctype = f"text/html; charset={charset}" if charset else "text/html"  # else Chromium sniffs
         urls.append(proxy.add_page(f"/{phase}/{label}", body, ctype))
     proxy.take()
     t0 = time.monotonic()
@@ -297,6 +300,43 @@ def hostile_cases(checks, args, browser, proxy, root):
     checks.check(not slow, f"every page reached network idle (not: {slow})")
 
 
+def corpus_cases(checks, args, browser, proxy, root):
+    """Real HTML mail (the outside corpus, tests/README.md): every .eml and .html file
+    under CORPUS/html-mail, filtered under `remote_content: neutralize`; after the
+    filter no page may request anything remote."""
+    top = os.path.join(args.corpus, "html-mail")
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(top) for f in names
+                   if f.endswith((".eml", ".html", ".htm")))
+    checks.check(bool(files), f"the corpus has mail: {len(files)} files under {top}")
+    rules = os.path.join(root, "neutralize.yaml")
+    with open(rules, "w", encoding="utf-8") as f:
+        f.write(NEUTRALIZE_RULES)
+    before, after, held = [], [], []
+    for n, path in enumerate(files):
+        with open(path, "rb") as f:
+            raw = f.read()
+        if not path.endswith(".eml"):
+            raw = (b"From: corpus@example.org\r\nTo: reader@example.net\r\nSubject: corpus\r\n"
+                   b"MIME-Version: 1.0\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + raw)
+        verdict, delivered = run_filter(args.binary, root, f"c{n}", raw, rules=rules)
+        if verdict["action"] != "accept":
+            held.append(f"{os.path.relpath(path, top)}: {verdict['action']} {verdict['skipped']}")
+        before += [(f"c{n}-{p}", body, cs) for p, body, cs in rendered_parts(raw)]
+        after += [(f"c{n}-{p}", body, cs) for p, body, cs in rendered_parts(delivered)]
+    got_before, seconds_before, _ = render(browser, proxy, "corpus-before", before)
+    got_after, seconds_after, slow = render(browser, proxy, "corpus-after", after)
+    print(f"corpus: {len(files)} files, {len(before)} HTML parts: {len(got_before)} remote requests before the "
+          f"filter ({seconds_before:.1f} s), {len(got_after)} after ({seconds_after:.1f} s); "
+          f"not accepted: {held}")
+    offenders = sorted({os.path.relpath(files[int(label[1:].split("-", 1)[0])], top)
+                        for label, body, _ in after
+                        for _, host, _ in got_after if host.encode() in body})
+    checks.check(not got_after, f"corpus: nothing remote requested after the filter "
+                 f"{[f'{m} {t}' for m, _, t in got_after[:20]]} {offenders[:20]}")
+    if slow:
+        print(f"note  {len(slow)} pages did not reach network idle in time")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--binary", default=os.environ.get("PIXELWARDEN_BIN",
@@ -305,12 +345,13 @@ def main():
                                                         "browser", "resource_table_dump"))
     p.add_argument("--expected", default=os.path.join(HERE, "expected-failures.txt"))
     p.add_argument("--hostile", action="store_true", help="the hostile messages of tests/reliability")
+    p.add_argument("--corpus", help="the outside corpora folder: its html-mail/ instead")
     p.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = p.parse_args()
     if not chromium.find_browser():
         print(f"SKIP: {chromium.EXECUTABLE} is not installed (scripts/setup test installs it)")
         return SKIP
-    for tool in ([args.binary] if args.hostile else [args.binary, args.table_dump]):
+    for tool in ([args.binary] if args.hostile or args.corpus else [args.binary, args.table_dump]):
         if not os.access(tool, os.X_OK):
             print(f"SKIP: {tool} is not built")
             return SKIP
@@ -324,7 +365,8 @@ def main():
             checks.check(False, f"harness: {problem}")
         if not checks.failures:
             checks.check(True, "harness: one <img> page gives exactly one proxied request; scripting is off")
-            (hostile_cases if args.hostile else resource_cases)(checks, args, browser, proxy, root)
+            mode = hostile_cases if args.hostile else corpus_cases if args.corpus else resource_cases
+            mode(checks, args, browser, proxy, root)
     finally:
         browser.close()
         proxy.close()
