@@ -136,22 +136,27 @@ std::string decode_base64(std::string_view encoded, DecodeStats* stats) {
   return out;
 }
 
-std::string decode_quoted_printable(std::string_view encoded) {
-  std::string out;
-  out.reserve(encoded.size());
+namespace {
+
+// The QP decoder, written once over an output sink: `copy` takes a run of literal bytes,
+// `put` one decoded byte; a sink whose `failed()` turns true stops the walk. decode()
+// writes into a string, decodes_to() compares with the expected bytes as it goes.
+template <class Sink>
+void decode_qp_into(std::string_view encoded, Sink& sink) {
   const char* p = encoded.data();
   const std::size_t n = encoded.size();
   std::size_t i = 0;
-  while (i < n) {
+  while (i < n && !sink.failed()) {
     const void* eq = std::memchr(p + i, '=', n - i);
     if (eq == nullptr) {
-      out.append(p + i, n - i);
+      sink.copy(p + i, n - i);
       break;
     }
     const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - p);
-    out.append(p + i, j - i);
-    if (j + 2 < n && base::hex_value(p[j + 1]) >= 0 && base::hex_value(p[j + 2]) >= 0) {
-      out.push_back(static_cast<char>(base::hex_value(p[j + 1]) * 16 + base::hex_value(p[j + 2])));
+    sink.copy(p + i, j - i);
+    int hi = 0, lo = 0;
+    if (j + 2 < n && (hi = base::hex_value(p[j + 1])) >= 0 && (lo = base::hex_value(p[j + 2])) >= 0) {
+      sink.put(static_cast<char>(hi * 16 + lo));
       i = j + 3;
       continue;
     }
@@ -165,11 +170,62 @@ std::string decode_quoted_printable(std::string_view encoded) {
     } else if (p[k] == '\r' && (k + 1 == n || p[k + 1] == '\n')) {
       i = k + 1 == n ? n : k + 2;
     } else {
-      out.push_back('=');  // a lone "=": keep it, as every mail reader does
+      sink.put('=');  // a lone "=": keep it, as every mail reader does
       i = j + 1;
     }
   }
+}
+
+// Appends to a string reserved at the encoded size (decoding never grows QP).
+struct StringSink {
+  std::string& out;
+  void copy(const char* p, std::size_t len) { out.append(p, len); }
+  void put(char c) { out.push_back(c); }
+  static bool failed() { return false; }
+};
+
+// Compares with `expected` as the decoder produces bytes; stops at the first difference.
+struct CompareSink {
+  std::string_view expected;
+  std::size_t pos = 0;
+  bool differs = false;
+  void copy(const char* p, std::size_t len) {
+    if (differs || len > expected.size() - pos || std::memcmp(expected.data() + pos, p, len) != 0) {
+      differs = true;
+      return;
+    }
+    pos += len;
+  }
+  void put(char c) {
+    if (differs || pos == expected.size() || expected[pos] != c) {
+      differs = true;
+      return;
+    }
+    ++pos;
+  }
+  bool failed() const { return differs; }
+};
+
+}  // namespace
+
+std::string decode_quoted_printable(std::string_view encoded) {
+  std::string out;
+  out.reserve(encoded.size());
+  StringSink sink{out};
+  decode_qp_into(encoded, sink);
   return out;
+}
+
+bool decodes_to(std::string_view encoded, Cte cte, std::string_view expected) {
+  switch (cte) {
+    case Cte::quoted_printable: {
+      CompareSink sink{expected};
+      decode_qp_into(encoded, sink);
+      return !sink.differs && sink.pos == expected.size();
+    }
+    case Cte::base64: return decode_base64(encoded) == expected;
+    default: return encoded == expected;
+  }
 }
 
 std::string encode_base64(std::string_view bytes, std::size_t line_length, std::string_view eol) {

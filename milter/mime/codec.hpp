@@ -31,6 +31,11 @@ std::string decode(std::string_view encoded, Cte cte, DecodeStats* stats = nullp
 std::string decode_base64(std::string_view encoded, DecodeStats* stats = nullptr);
 std::string decode_quoted_printable(std::string_view encoded);
 
+// Whether decode(encoded, cte) == expected, without building the decoded copy: the same
+// decoder, comparing as it goes (QP; base64 decodes and compares). The re-encoder's proof
+// that what it wrote decodes to exactly the intended content, at the cost of one read.
+bool decodes_to(std::string_view encoded, Cte cte, std::string_view expected);
+
 // base64 with lines of line_length characters (rounded down to a multiple of 4, at least 4),
 // each followed by eol; the final line gets no eol (the caller owns what follows the part).
 std::string encode_base64(std::string_view bytes, std::size_t line_length, std::string_view eol);

@@ -311,7 +311,7 @@ std::string reencode(std::string_view original_encoded, std::string_view origina
   const std::string_view eol = detect_eol(original_encoded, fallback_eol);
   const std::size_t b64_line = b64_line_length(original_encoded);
   std::string out = reuse_lines(original_encoded, original_decoded, new_decoded, cte, b64_line, eol);
-  if (decode(out, cte) == new_decoded) return out;
+  if (decodes_to(out, cte, new_decoded)) return out;
   const bool ended_with_eol = !original_encoded.empty() && original_encoded.back() == '\n';
   return encode_fresh(new_decoded, cte, b64_line, eol, ended_with_eol);
 }
@@ -333,7 +333,7 @@ std::string reencode_edits(std::string_view original_encoded, std::string_view o
   if (cte == Cte::quoted_printable && !edits.empty() && original_decoded != new_decoded) {
     const std::string_view eol = detect_eol(original_encoded, fallback_eol);
     auto out = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol);
-    if (out && decode(*out, cte) == new_decoded) return std::move(*out);
+    if (out && decodes_to(*out, cte, new_decoded)) return std::move(*out);
   }
   return reencode(original_encoded, original_decoded, new_decoded, cte, fallback_eol);
 }

@@ -83,3 +83,44 @@ TEST_SUITE("mime::Codec") {
     }
   }
 }
+
+TEST_SUITE("mime::decodes_to") {
+  TEST_CASE("QP: true exactly when decode() gives the expected bytes") {
+    const std::string cases[] = {"", "plain", "a=3Db", "soft=\r\nbreak", "soft= \t\r\nspace", "lone = sign",
+                                 "end=", "lower=3d", "bad=ZZ", "crlf\r\nline\r\n", "=\r\n", "tail=\r"};
+    for (const std::string& enc : cases) {
+      const std::string dec = decode_quoted_printable(enc);
+      CAPTURE(enc);
+      CHECK(decodes_to(enc, Cte::quoted_printable, dec));
+      CHECK_FALSE(decodes_to(enc, Cte::quoted_printable, dec + "x"));
+      if (!dec.empty()) {
+        CHECK_FALSE(decodes_to(enc, Cte::quoted_printable, dec.substr(0, dec.size() - 1)));
+        std::string changed = dec;
+        changed[changed.size() / 2] ^= 1;
+        CHECK_FALSE(decodes_to(enc, Cte::quoted_printable, changed));
+      }
+    }
+  }
+
+  TEST_CASE("QP: agrees with decode() on random encodings") {
+    std::uint32_t seed = 7;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    const char alphabet[] = "ab=3D\r\n \tZ";
+    for (int round = 0; round < 2000; ++round) {
+      std::string enc;
+      for (std::size_t n = rng() % 40; n > 0; --n) enc += alphabet[rng() % (sizeof(alphabet) - 1)];
+      const std::string dec = decode_quoted_printable(enc);
+      CHECK(decodes_to(enc, Cte::quoted_printable, dec));
+      std::string other = dec;
+      if (!other.empty() && rng() % 2) other.pop_back(); else other += 'q';
+      CHECK_FALSE(decodes_to(enc, Cte::quoted_printable, other));
+    }
+  }
+
+  TEST_CASE("base64 and identity encodings") {
+    CHECK(decodes_to("aGVsbG8=", Cte::base64, "hello"));
+    CHECK_FALSE(decodes_to("aGVsbG8=", Cte::base64, "hellO"));
+    CHECK(decodes_to("as is", Cte::seven_bit, "as is"));
+    CHECK_FALSE(decodes_to("as is", Cte::eight_bit, "as it"));
+  }
+}
