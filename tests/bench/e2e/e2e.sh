@@ -68,6 +68,11 @@ EOF
   E2E_DIRS+=("$d")
 }
 
+# proc_cpu_s PID: user + system CPU seconds of a process so far.
+proc_cpu_s() {
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
+}
+
 e2e_queue_size() {
   find "$1/queue/incoming" "$1/queue/active" "$1/queue/deferred" "$1/queue/maildrop" \
     -type f 2>/dev/null | wc -l
@@ -97,7 +102,7 @@ e2e_bench() {
   # rewrite) through NAME's instance. Floors: noop-noreply (no-reply steps, nothing
   # changed) for clean mail, noop-noreply-replbody (the same plus one smfi_replacebody)
   # for rewritten mail.
-  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg
+  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg pw_pid= c0
   [[ -x $PW ]] || { filters=(none noop noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
   local names=("${filters[@]}" none-clean noop-noreply-clean)
   [[ -x $PW ]] && names+=(pixelwarden-clean)
@@ -114,7 +119,7 @@ e2e_bench() {
     case $n in
       noop) start_noop e2e-noop "$spec" plain ;;
       noop-*) start_noop "e2e-$n" "$spec" "${n#noop-}" ;;
-      pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml" ;;
+      pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml"; pw_pid=$LAST_PID ;;
     esac
     # Postfix (user postfix) reaches a unix socket through its group, as a deployment
     # does (pixelwarden makes its socket 0660; the no-op milter leaves the umask's).
@@ -136,7 +141,10 @@ e2e_bench() {
       if [[ $round -eq 0 ]]; then
         r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" 200 "$msg")
       else
+        [[ -n $pw_pid ]] && c0=$(proc_cpu_s "$pw_pid")
         r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" "$E2E_MSGS" "$msg")
+        [[ $base == pixelwarden ]] &&
+          echo "$n $(awk -v a="$c0" -v b="$(proc_cpu_s "$pw_pid")" -v m="$E2E_MSGS" 'BEGIN {printf "%.3f", (b - a) * 1000 / m}')" >>"$TMP/e2e.cpu"
         echo "$n $r" >>"$TMP/e2e.results"
       fi
       echo "  round $round $n: $r msgs/s" >&2
@@ -156,6 +164,13 @@ e2e_bench() {
   if [[ -x $PW ]]; then
     target_line "e2e rewritten mail: pixelwarden / noop-noreply-replbody" "$(e2e_med pixelwarden)" "$(e2e_med noop-noreply-replbody)" 0.97
     target_line "e2e clean mail: pixelwarden-clean / noop-noreply-clean" "$(e2e_med pixelwarden-clean)" "$(e2e_med noop-noreply-clean)" 0.97
+  fi
+  if [[ -s $TMP/e2e.cpu ]]; then
+    local cm
+    for n in pixelwarden pixelwarden-clean; do
+      cm=$(awk -v n="$n" '$1==n {print $2}' "$TMP/e2e.cpu" | median)
+      echo "pixelwarden CPU per message ($n, user+sys of the daemon over the run): $cm ms = $(awk -v c="$cm" 'BEGIN {if (c > 0) printf "%.0f", 1000 / c}') msgs/s per core"
+    done
   fi
   [[ -x $PW ]] && echo "pixelwarden counted $(pw_metric e2e-pw pixelwarden_messages_total) messages," \
     "$(pw_metric e2e-pw pixelwarden_messages_modified_total) modified," \

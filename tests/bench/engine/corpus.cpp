@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -210,6 +211,27 @@ std::string make_large_html(std::size_t bytes) {
   rows += "<tr><td>" + tracker_img(2, f) + "</td></tr>\r\n";
   return headers("Archive", "text/html; charset=utf-8\r\nContent-Transfer-Encoding: "
                  "quoted-printable", 1) + qp_encode(wrap_html(rows));
+}
+
+std::string make_sized_message(std::size_t bytes, int trackers) {
+  Filler f(11);
+  std::vector<std::string> blocks;
+  std::size_t size = 0;
+  for (int n = 0; size * 11 / 10 < bytes || blocks.empty(); ++n) {
+    blocks.push_back(product_block(n, f, n % 2 == 0));
+    size += blocks.back().size();
+  }
+  std::string rows;
+  std::size_t next = 0;  // pixels spread evenly over the blocks
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    while (next < static_cast<std::size_t>(trackers) && next * blocks.size() / static_cast<std::size_t>(trackers) <= i) {
+      rows += "<tr><td>" + tracker_img(static_cast<int>(next % 3), f) + "</td></tr>\r\n";
+      ++next;
+    }
+    rows += blocks[i];
+  }
+  return headers("Sized", "text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable", 1) +
+         qp_encode(wrap_html(rows));
 }
 
 std::string make_attachment_message(int serial, std::size_t bytes) {

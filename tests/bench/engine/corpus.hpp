@@ -27,6 +27,10 @@ std::string make_newsletter(int serial, Encoding cte, std::size_t bytes = 50 * 1
 // newsletter archive with an image every ~2 KB, 3 tracking pixels in total.
 std::string make_large_html(std::size_t bytes);
 
+// A single-part HTML message (quoted-printable) of ~`bytes` with `trackers` vendor
+// pixels spread through it, every other product block with an ordinary image: for the
+// capacity table (CPU per message against size and tracker count).
+std::string make_sized_message(std::size_t bytes, int trackers);
 // A short text/plain note plus non-text attachments (PDF, JPEG, ZIP; base64) totalling
 // ~`bytes`: the engine must skip them, not decode them.
 std::string make_attachment_message(int serial, std::size_t bytes);

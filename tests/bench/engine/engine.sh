@@ -21,3 +21,11 @@ if [[ -x $BIN_ENGINE/pw_stage_bench ]]; then
 else
   echo "### Engine stages: SKIPPED (pw_stage_bench does not build yet)"
 fi
+
+# Capacity: CPU per message against message size and tracker count (docs/capacity.md).
+if [[ -x $BIN_ENGINE/pw_stage_bench ]]; then
+  echo
+  echo "### Capacity: engine::inspect() CPU per message, one core, median of 5"
+  echo "\$ taskset -c 0 pw_stage_bench --capacity 1 --runs 5"
+  taskset -c 0 "$BIN_ENGINE/pw_stage_bench" --capacity 1 --runs 5 || true
+fi

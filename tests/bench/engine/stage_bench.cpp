@@ -4,6 +4,7 @@
 // the target is <= 2.2). A quadratic stage shows ~4.
 //
 //   pw_stage_bench [--size BYTES] [--runs 3] [--only SUBSTRING]
+//   pw_stage_bench --capacity 1    (CPU per message against size and tracker count)
 //
 // Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), median of --runs, so
 // neighbours on a shared machine change them little; pin it anyway (`taskset -c 0`).
@@ -162,6 +163,37 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
   return s;
 }
 
+// CPU time of engine::inspect() per message against message size and tracker count,
+// and what that makes per core: the capacity table of docs/capacity.md.
+int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs) {
+  std::printf("| message | trackers | CPU us per message | messages/s per core | MB/s per core |\n|---|---|---|---|---|\n");
+  for (std::size_t kb : {10, 50, 200, 1000, 5000}) {
+    for (int trackers : {0, 3, 20}) {
+      const std::string msg = make_sized_message(kb * 1000, trackers);
+      engine::Limits limits;
+      std::size_t sink = 0;
+      int reps = 1;
+      for (double t = 0; t < 0.05; reps *= 2) {  // a sample of at least 50 ms
+        const double t0 = thread_cpu();
+        for (int r = 0; r < reps; ++r) sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
+        t = thread_cpu() - t0;
+      }
+      std::vector<double> per;
+      for (int k = 0; k < runs; ++k) {
+        const double t0 = thread_cpu();
+        for (int r = 0; r < reps; ++r) sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
+        per.push_back((thread_cpu() - t0) / reps);
+      }
+      asm volatile("" : : "r"(sink) : "memory");
+      std::sort(per.begin(), per.end());
+      const double s = per[per.size() / 2];
+      std::printf("| %zu KB | %d | %.0f | %.0f | %.0f |\n", msg.size() / 1000, trackers, s * 1e6, 1 / s,
+                  static_cast<double>(msg.size()) / s / 1e6);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace pixelwarden::bench
 
@@ -170,18 +202,21 @@ int main(int argc, char** argv) {
   std::size_t size = 2u << 20;
   int runs = 3;
   std::string only;
+  bool capacity_table = false;
   std::string rules_path = PIXELWARDEN_SOURCE_DIR "/rules/default.yaml";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--size") == 0) size = std::strtoul(argv[i + 1], nullptr, 10);
     else if (std::strcmp(argv[i], "--runs") == 0) runs = std::max(1, std::atoi(argv[i + 1]));
     else if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
     else if (std::strcmp(argv[i], "--rules") == 0) rules_path = argv[i + 1];
+    else if (std::strcmp(argv[i], "--capacity") == 0) capacity_table = std::atoi(argv[i + 1]) != 0;
   }
   auto loaded = ruleset::load_ruleset(rules_path);
   if (!loaded.ruleset) {
     std::fprintf(stderr, "cannot load %s\n", rules_path.c_str());
     return 1;
   }
+  if (capacity_table) return bench::capacity(loaded.ruleset, runs);
   std::printf("| stage | S | CPU ms at S | 2S | 4S | ratio per doubling (max) | target <= 2.2 |\n|---|---|---|---|---|---|---|\n");
   int failed = 0;
   for (const auto& st : bench::stages(loaded.ruleset)) {
