@@ -109,8 +109,12 @@ void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
     if (found.empty()) return;
   }
   if (rule.lookalike) {
-    auto alike = domain_evidence(
-        rule, ev, [&](const std::string& d) { return rule.lookalike->check(d).has_value(); });
+    // unless_domain_in: the brand's partners (its mailing service's domains) are no
+    // look-alikes of it, whatever their names say.
+    const DomainSet* partners = rule.unless_list >= 0 ? &m_lists[rule.unless_list].domains : nullptr;
+    auto alike = domain_evidence(rule, ev, [&](const std::string& d) {
+      return rule.lookalike->check(d).has_value() && (partners == nullptr || !partners->contains(d));
+    });
     if (alike.empty()) return;
     if (found.empty()) found = std::move(alike);
   }

@@ -103,7 +103,9 @@ void Builder::build_lure(const Checker& c, const YAML::Node& n) {
     }
   }
   if (m["unless_domain_in"].IsDefined()) {
-    if (!m["display_name"].IsDefined()) c.error(m["unless_domain_in"], "unless_domain_in applies to display_name");
+    if (!m["display_name"].IsDefined() && !m["lookalike_of"].IsDefined()) {
+      c.error(m["unless_domain_in"], "unless_domain_in applies to display_name and lookalike_of");
+    }
     r.unless_list = list_ref(c, m["unless_domain_in"], true, r.id, "unless_domain_in");
   }
   m_rs->m_lures.push_back(std::move(r));

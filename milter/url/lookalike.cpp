@@ -3,6 +3,7 @@
 #include <unicode/uspoof.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "url/host.hpp"
@@ -47,6 +48,15 @@ bool hyphen_joined(std::string_view whole, std::string_view part) {
   return false;
 }
 
+// A bare brand label in a subdomain must be this long: shorter ones (bbc, ft, post) are
+// common words and abbreviations in unrelated host names; they count only with their
+// whole registrable domain (bbc.co.uk.example.net). The same floor as edit distance.
+constexpr std::size_t k_min_subdomain_label = 5;
+
+std::size_t count_labels(std::string_view s) {
+  return s.empty() ? 0 : static_cast<std::size_t>(std::count(s.begin(), s.end(), '.')) + 1;
+}
+
 }  // namespace
 
 const char* to_string(LookalikeKind k) {
@@ -55,6 +65,7 @@ const char* to_string(LookalikeKind k) {
     case LookalikeKind::other_suffix: return "other_suffix";
     case LookalikeKind::edit_distance: return "edit_distance";
     case LookalikeKind::hyphenated: return "hyphenated";
+    case LookalikeKind::subdomain: return "subdomain";
   }
   return "?";
 }
@@ -113,7 +124,8 @@ LookalikeDetector::LookalikeDetector(const std::vector<std::string>& legitimate)
     for (const auto& p : m_protected) seen = seen || p.domain == reg;
     if (seen) continue;
     std::string label = first_label_unicode(reg);
-    m_protected.push_back({reg, label, skeleton(label), to_u32(label)});
+    m_protected.push_back({reg, label, skeleton(label), to_u32(label), reg.substr(0, reg.find('.'))});
+    m_max_domain_labels = std::max(m_max_domain_labels, count_labels(reg));
   }
 }
 
@@ -125,6 +137,44 @@ bool LookalikeDetector::is_legitimate(std::string_view host, std::string_view re
     if (pos != std::string_view::npos) ++pos;
   }
   return false;
+}
+
+const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
+    std::string_view host, std::string_view reg) const {
+  if (host.size() <= reg.size() + 1) return nullptr;
+  const std::string_view sub = host.substr(0, host.size() - reg.size() - 1);
+  // Every run of consecutive labels as long as a protected domain (bbc.co.uk: 3 labels),
+  // and every single label; a host has at most 127 labels, the runs are short.
+  std::vector<std::string_view> labels;
+  for (std::size_t at = 0; at <= sub.size();) {
+    std::size_t dot = sub.find('.', at);
+    if (dot == std::string_view::npos) dot = sub.size();
+    labels.push_back(sub.substr(at, dot - at));
+    at = dot + 1;
+  }
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    for (std::size_t n = 2; n <= m_max_domain_labels && i + n <= labels.size(); ++n) {
+      const char* begin = labels[i].data();
+      const std::string_view run(begin, labels[i + n - 1].data() + labels[i + n - 1].size() - begin);
+      for (const auto& p : m_protected) {
+        if (p.domain == run) return &p;
+      }
+    }
+  }
+  for (std::string_view label : labels) {
+    if (label.size() < k_min_subdomain_label) continue;
+    for (const auto& p : m_protected) {
+      if (p.label32.size() >= k_min_subdomain_label && p.ascii_label == label) return &p;
+    }
+    // Homoglyphs and ASCII confusables (rn for m): by skeleton, in Unicode.
+    const std::string u = label.rfind("xn--", 0) == 0 ? to_unicode_host(label) : std::string(label);
+    const std::string sk = skeleton(u);
+    if (sk.empty()) continue;
+    for (const auto& p : m_protected) {
+      if (p.label32.size() >= k_min_subdomain_label && p.skeleton == sk) return &p;
+    }
+  }
+  return nullptr;
 }
 
 std::optional<LookalikeKind> LookalikeDetector::compare(const Protected& p,
@@ -154,6 +204,9 @@ std::optional<Lookalike> LookalikeDetector::check(std::string_view host) const {
     if (auto kind = compare(p, label, label_skeleton, label32)) {
       return Lookalike{*kind, p.domain, reg};
     }
+  }
+  if (const Protected* p = in_subdomain(host, reg)) {
+    return Lookalike{LookalikeKind::subdomain, p->domain, reg};
   }
   return std::nullopt;
 }

@@ -2,11 +2,16 @@
 // Look-alike detection for protected brands (ruleset `lookalike_of`). The analyst
 // lists *all* legitimate domains of the brands; a registrable domain outside that list
 // is a look-alike when its label (the part before the public suffix) relates to a
-// protected label in one of four ways (docs/ruleset.md, "Look-alikes"):
+// protected label in one of four ways, or carries the brand in its subdomain labels
+// (docs/ruleset.md, "Look-alikes"):
 //   skeleton      same Unicode TR39 skeleton (Cyrillic `а` for `a`, `rn` for `m`)
 //   other_suffix  the very same label under another suffix (nytimes.co)
 //   edit_distance Damerau-Levenshtein distance 1 from a protected label of >= 5 chars
 //   hyphenated    a protected label joined by a hyphen to another word (bbc-news)
+//   subdomain     a protected registrable domain as consecutive labels left of another
+//                 registrable domain (bbc.co.uk.news-portal.example), or one such label
+//                 equal to (or with the skeleton of) a protected label of >= 5 chars
+//                 (nytimes.secure-mail.example)
 // Non-goals: homoglyphs across label boundaries, brand words inside unrelated words.
 // A Detector is immutable after construction and safe to share between threads
 // (ICU's spoof checker is used through const calls only).
@@ -19,7 +24,7 @@
 
 namespace pixelwarden::url {
 
-enum class LookalikeKind { skeleton, other_suffix, edit_distance, hyphenated };
+enum class LookalikeKind { skeleton, other_suffix, edit_distance, hyphenated, subdomain };
 const char* to_string(LookalikeKind k);
 
 // TR39 skeleton of a UTF-8 string (ICU uspoof_getSkeletonUTF8); empty on failure.
@@ -53,14 +58,19 @@ class LookalikeDetector {
     std::string label;     // Unicode label
     std::string skeleton;  // skeleton of label
     std::u32string label32;
+    std::string ascii_label;  // first label of domain, A-label form
   };
   bool is_legitimate(std::string_view host, std::string_view registrable) const;
+  // The protected domain whose brand the subdomain labels (`host` left of `registrable`)
+  // carry, or nullptr.
+  const Protected* in_subdomain(std::string_view host, std::string_view registrable) const;
   std::optional<LookalikeKind> compare(const Protected& p, std::string_view label,
                                        std::string_view label_skeleton,
                                        std::u32string_view label32) const;
 
   std::unordered_set<std::string> m_legitimate;
   std::vector<Protected> m_protected;
+  std::size_t m_max_domain_labels = 0;  // labels of the longest protected domain
 };
 
 }  // namespace pixelwarden::url

@@ -126,6 +126,29 @@ TEST_SUITE("ruleset::CompiledRuleset") {
     CHECK(ids(rs->match_lures(from_header("reuter.com"))) == std::vector<std::string>{"look"});
     CHECK(ids(rs->match_lures(from_header("bbc-news.example"))) == std::vector<std::string>{"look"});
   }
+  TEST_CASE("lookalike_of: a brand in the subdomain labels, partners in unless_domain_in") {
+    TempTree t;
+    auto rs = load(t, "lists:\n  esp: {domains: [esp-partner.example]}\n"
+                      "lures:\n  - id: look\n    match: {lookalike_of: [nytimes.com, bbc.co.uk], "
+                      "unless_domain_in: esp, where: [header_from, links]}\n    action: quarantine\n");
+    CHECK(ids(rs->match_lures(from_header("bbc.co.uk.news-portal.com"))) == std::vector<std::string>{"look"});
+    CHECK(ids(rs->match_lures(from_header("nytimes.secure-mail.net"))) == std::vector<std::string>{"look"});
+    CHECK(rs->match_lures(from_header("nytimes.esp-partner.example")).empty());
+    CHECK(rs->match_lures(from_header("nytimes-alerts.esp-partner.example")).empty());
+    Ev links;
+    links.body_known = true;
+    links.link_hosts = {"www.nytimes.com.login-check.example"};
+    auto hits = rs->match_lures(links);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].where == "links");
+    CHECK(hits[0].value == "www.nytimes.com.login-check.example");
+  }
+  TEST_CASE("unless_domain_in needs display_name or lookalike_of") {
+    TempTree t;
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lures:\n  - {id: a, match: {domain_in: [x.example], unless_domain_in: [y.example]}, action: tag}\n"));
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].message == "unless_domain_in applies to display_name and lookalike_of");
+  }
   TEST_CASE("needs: headers and body") {
     TempTree t;
     auto rs = load(t, k_lures);

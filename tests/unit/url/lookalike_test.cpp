@@ -46,6 +46,41 @@ TEST_SUITE("url::lookalike") {
     CHECK_FALSE(kind("bbcnews.example"));
     CHECK_FALSE(kind("abbc-news.example"));
   }
+  TEST_CASE("subdomain: a protected domain as labels left of another registrable domain") {
+    CHECK(kind("bbc.co.uk.news-portal.com") == LookalikeKind::subdomain);
+    CHECK(kind("login.bbc.co.uk.x.news-portal.com") == LookalikeKind::subdomain);
+    CHECK(kind("www.nytimes.com.secure-mail.net") == LookalikeKind::subdomain);
+    CHECK(kind("bbc.com.evil.example") == LookalikeKind::subdomain);
+    auto l = k_news.check("bbc.co.uk.news-portal.com");
+    REQUIRE(l);
+    CHECK(l->protected_domain == "bbc.co.uk");
+    CHECK(l->registrable == "news-portal.com");
+    CHECK(std::string(to_string(l->kind)) == "subdomain");
+  }
+  TEST_CASE("subdomain: a protected label of 5+ chars as one label, also by skeleton") {
+    CHECK(kind("nytimes.secure-mail.net") == LookalikeKind::subdomain);
+    CHECK(kind("alerts.reuters.mailer.example") == LookalikeKind::subdomain);
+    CHECK(kind("nytirnes.secure-mail.net") == LookalikeKind::subdomain);  // rn for m
+    CHECK(kind(normalize_host("reutеrs.mailer.example").c_str()) == LookalikeKind::subdomain);  // Cyrillic е
+    CHECK(k_news.check("nytimes.secure-mail.net")->protected_domain == "nytimes.com");
+  }
+  TEST_CASE("subdomain: short labels only with their whole domain, words inside labels never") {
+    CHECK_FALSE(kind("bbc.news-portal.com"));      // bbc alone is under 5 chars
+    CHECK_FALSE(kind("bbc.co.news-portal.com"));   // not the whole of bbc.co.uk
+    CHECK_FALSE(kind("nyt.secure-mail.net"));
+    CHECK_FALSE(kind("nytimesdaily.mailer.example"));
+    CHECK_FALSE(kind("co.uk.mailer.example"));
+    CHECK_FALSE(kind("news.mailer.example"));
+  }
+  TEST_CASE("subdomain false-positive guard: the brand's own hosts stay legitimate") {
+    CHECK_FALSE(kind("nytimes.nytimes.com"));
+    CHECK_FALSE(kind("bbc.co.uk.bbc.com"));         // the brand's other own domain
+    CHECK_FALSE(kind("reuters.com.reuters.com"));
+    const LookalikeDetector with_host({"nytimes.com", "nytimes.esp.example"});
+    CHECK_FALSE(with_host.check("nytimes.esp.example"));       // listed host
+    CHECK_FALSE(with_host.check("links.nytimes.esp.example"));  // and below it
+    CHECK(with_host.check("nytimes.other-esp.example"));
+  }
   TEST_CASE("unrelated domains pass") {
     CHECK_FALSE(kind("example.org"));
     CHECK_FALSE(kind("times.com"));
