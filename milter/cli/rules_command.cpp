@@ -16,7 +16,8 @@ namespace pixelwarden::cli {
 namespace {
 
 constexpr const char* k_rules_usage =
-    "usage: pixelwarden rules check [--config FILE] [PATH]   parse, validate and compile a ruleset\n"
+    "usage: pixelwarden rules check [--config FILE] [--strict] [PATH]   parse, validate and compile\n"
+    "                                     a ruleset (--strict: warnings are errors)\n"
     "       pixelwarden rules test [--config FILE] [PATH]    run the ruleset's tests:\n"
     "       pixelwarden rules import ... INPUT               threat-intel feed (STIX, MISP, CSV) -> list file\n"
     "       pixelwarden rules diff [--format text|json] OLD NEW   what a push would change\n"
@@ -33,9 +34,11 @@ void print_expired(const std::vector<ruleset::ExpiredEntry>& expired) {
   if (!expired.empty()) std::printf("%zu expired list entries left out\n", expired.size());
 }
 
-int rules_check(const std::string& path) {
+int rules_check(const std::string& path, bool strict) {
   const auto start = std::chrono::steady_clock::now();
-  ruleset::LoadResult r = ruleset::load_ruleset(path);
+  ruleset::LoadOptions options;
+  options.strict = strict;
+  ruleset::LoadResult r = ruleset::load_ruleset(path, options);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& e : r.errors) std::printf("%s\n", e.to_string().c_str());
@@ -84,7 +87,7 @@ int rules_command(const std::vector<std::string>& argv) {
   if (!argv.empty() && argv[0] == "diff") return rules_diff_command({argv.begin() + 1, argv.end()});
   ArgSpec spec;
   spec.valued = {"--config"};
-  spec.flags = {"--help"};
+  spec.flags = {"--help", "--strict"};
   spec.aliases = {{"-h", "--help"}};
   const Args args(argv, spec);
   if (args.ok() && args.has("--help")) {
@@ -108,7 +111,11 @@ int rules_command(const std::vector<std::string>& argv) {
     }
     path = config->rules.path;
   }
-  return pos[0] == "check" ? rules_check(path) : rules_test(path);
+  if (args.has("--strict") && pos[0] != "check") {
+    std::fprintf(stderr, "pixelwarden rules: --strict applies to rules check\n");
+    return k_exit_usage;
+  }
+  return pos[0] == "check" ? rules_check(path, args.has("--strict")) : rules_test(path);
 }
 
 }  // namespace pixelwarden::cli

@@ -64,7 +64,9 @@ std::vector<base::Error> environment_errors(const daemon::Config& config) {
 int check(const daemon::ConfigCheck& c) {
   std::vector<base::Error> errors = c.errors;
   for (auto& e : environment_errors(c.config)) errors.push_back(std::move(e));
-  const ruleset::LoadResult rules = ruleset::load_ruleset(c.config.rules.path);
+  ruleset::LoadOptions options;
+  options.strict = c.config.reload.strict;  // the daemon would refuse these warnings too
+  const ruleset::LoadResult rules = ruleset::load_ruleset(c.config.rules.path, options);
   for (const auto& e : rules.errors) errors.push_back(e);
   if (rules.errors.empty() && !rules.ruleset) {
     errors.push_back(base::plain_error("cannot load rules from " + c.config.rules.path));

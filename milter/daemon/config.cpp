@@ -210,6 +210,7 @@ std::map<std::string, Section> schema(const Context& cx) {
   };
   s["reload"] = {
       {"require_tests", [](const YAML::Node& n, Config& c) { return boolean(n, c.reload.require_tests); }},
+      {"strict", [](const YAML::Node& n, Config& c) { return boolean(n, c.reload.strict); }},
   };
   s["metrics"] = {
       {"listen", [](const YAML::Node& n, Config& c) { return scalar(n, c.metrics.listen); }},

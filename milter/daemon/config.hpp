@@ -60,6 +60,7 @@ struct RulesSection {
 // How reloads of the ruleset are vetted (rules.* says where it is and when to look).
 struct ReloadSection {
   bool require_tests = false;  // refuse a ruleset whose own tests: fail (every trigger)
+  bool strict = false;         // refuse a ruleset with warnings (as `rules check --strict`)
 };
 
 struct MetricsSection {

@@ -131,6 +131,7 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
       ruleset::LoadOptions options;
       options.generation = m_holder.generation() + 1;
       options.settle = m_settle;
+      options.strict = m_strict;
       r = m_loader(m_entry, options);
       if (!r.unstable) break;
       spdlog::warn("rules reload ({}): a file changed while it was read (attempt {} of {})",

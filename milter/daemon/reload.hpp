@@ -84,6 +84,8 @@ class Reloader {
 
   // reload.require_tests: refuse a ruleset the check finds fault with.
   void set_publish_check(PublishCheck check) { m_check = std::move(check); }
+  // reload.strict: a ruleset with warnings is refused like one with errors.
+  void set_strict(bool strict) { m_strict = strict; }
   // "rules" or "tests" after a failure; empty otherwise.
   std::string last_failure_reason() const;
 
@@ -107,6 +109,7 @@ class Reloader {
   std::string m_fingerprint;  // of m_files as published
   std::string m_failure_reason;
   PublishCheck m_check;
+  bool m_strict = false;
   std::vector<base::Error> m_errors;  // the first errors of the last failure, and a count line
   std::vector<std::string> m_failed_files;  // of the last failed attempt (not unstable ones)
   std::string m_failed_fingerprint;

@@ -174,6 +174,7 @@ int run(const Config& config) {
   hooks.failed = [&metrics](std::string_view reason) { metrics.reload_failure(reason); };
   Reloader reloader(holder, config.rules.path, hooks);
   if (config.reload.require_tests) reloader.set_publish_check(failing_tests_as_errors);
+  reloader.set_strict(config.reload.strict);
   if (reloader.reload("startup", true) != ReloadOutcome::success) {
     const auto errors = reloader.last_errors();
     std::string first =

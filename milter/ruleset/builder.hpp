@@ -35,6 +35,10 @@ struct SourceFile {
 // more than this many open files' worth of work on one path.
 inline constexpr std::size_t k_max_include_depth = 32;
 
+// Appended to the warning of a list entry that `on_invalid: skip` left out, so the
+// analyst sees it is gone, not merely questioned.
+inline constexpr const char* k_skipped_note = " (left out: on_invalid: skip)";
+
 class Builder {
  public:
   explicit Builder(LoadResult& out, bool keep_entries = false);
@@ -43,6 +47,8 @@ class Builder {
   void build_top();
   void build_rules();
   void build_tests();
+  // Warnings across lists and rules, once the rules are built (list_warnings.cpp).
+  void warn_lists();
   std::shared_ptr<CompiledRuleset> finish(std::uint64_t generation, double seconds);
   void set_now_ms(std::int64_t now_ms) { m_now_ms = now_ms; }
 
@@ -83,6 +89,8 @@ class Builder {
                     int line, int column, bool skip, EntryLine& out, bool& ok);
   void note_provenance(CompiledList& l, std::optional<std::uint32_t> offset,
                        const EntryLine& fields);
+  // list warnings (list_warnings.cpp)
+  void warn_lure_overlaps();
   int list_ref(const Checker& c, const YAML::Node& n, bool want_domains, const std::string& rule,
                const char* key);
 

@@ -38,6 +38,17 @@ struct CompiledList {
   // With keep_entries, parallel to source_entries: the entry's provenance fields in one
   // canonical text ("source=... campaign=..."), empty when it has none.
   std::vector<std::string> source_fields;
+  // Where each distinct entry of a domains list was written, for warnings at its
+  // FILE:LINE:COL (list_warnings.cpp). Load time only: the builder drops it when done.
+  struct EntrySite {
+    std::uint32_t offset = 0;  // in `domains` (DomainSet::entry_at)
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    std::uint16_t length = 0;
+    bool subdomains_only = false;
+  };
+  std::string site_file;
+  std::vector<EntrySite> sites;
 };
 
 // A rule as written, for ruleset::inventory(): kind, YAML definition, named lists used.
@@ -69,6 +80,7 @@ struct LureRule {
   WhereMask where = 0;
   int domain_list = -1;
   std::shared_ptr<const url::LookalikeDetector> lookalike;
+  int lookalike_list = -1;  // the lookalike_of list (for rules check warnings)
   std::unique_ptr<PatternDb> display_name;
   int unless_list = -1;
 };

@@ -44,6 +44,10 @@ class DomainSet {
   std::uint32_t offset_of(std::string_view matched) const {
     return static_cast<std::uint32_t>(matched.data() - m_arena.data());
   }
+  // The domain of the entry add() stored at `offset`, `length` bytes long.
+  std::string_view entry_at(std::uint32_t offset, std::size_t length) const {
+    return std::string_view(m_arena).substr(offset, length);
+  }
   std::size_t size() const { return m_count; }
   std::size_t memory_bytes() const;
 

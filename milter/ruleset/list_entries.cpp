@@ -10,6 +10,7 @@ namespace pixelwarden::ruleset {
 bool Builder::entry_fields(const std::string& path, const std::string& list, std::string_view text,
                            int line, int column, bool skip, EntryLine& out, bool& ok) {
   auto report = [&](std::string message, int at) {
+    if (skip) message += k_skipped_note;
     (skip ? m_out.warnings : m_out.errors)
         .push_back(base::Error{std::move(message), path, line, column + at - 1});
     ok = ok && skip;

@@ -30,6 +30,12 @@ bool valid_list_name(const std::string& s) {
   return true;
 }
 
+void note_site(CompiledList& l, std::uint32_t offset, const DomainSet::Entry& e, int line,
+               int column) {
+  l.sites.push_back({offset, static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(column),
+                     static_cast<std::uint16_t>(e.domain.size()), e.subdomains_only});
+}
+
 }  // namespace
 
 void Builder::build_lists() {
@@ -107,15 +113,19 @@ bool Builder::fill_domains_inline(const Checker& c, const YAML::Node& n, bool sk
   if (!items) return false;
   bool ok = true;
   l.kind = ListKind::domains;
+  l.site_file = c.file();
   for (const auto& [text, node] : *items) {
     auto e = DomainSet::normalize_entry(text);
     if (!e) {
       std::string msg = "not a domain: '" + base::excerpt(text) + "'";
-      skip ? c.warn(node, msg) : c.error(node, msg);
+      skip ? c.warn(node, msg + k_skipped_note) : c.error(node, msg);
       ok = ok && skip;
       continue;
     }
-    l.domains.add(*e);
+    if (auto offset = l.domains.add(*e)) {
+      const YAML::Mark m = node.Mark();
+      note_site(l, *offset, *e, m.line + 1, m.column + 1);
+    }
     l.domain_entries.push_back((e->subdomains_only ? "*." : "") + e->domain);
     if (m_keep_entries) {
       l.source_entries.push_back(l.domain_entries.back());
@@ -131,6 +141,7 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
   auto bytes = read_bytes(path, c, n, true);
   if (!bytes) return false;
   l.kind = ListKind::domains;
+  l.site_file = path;
   std::size_t lines = count_lines(*bytes);
   // Reserved for at most k_reserve_entries up front, then grown by doubling: a file of a
   // million bad lines must not cost a table sized for a million domains.
@@ -145,12 +156,16 @@ bool Builder::fill_domains_file(const Checker& c, const std::string& path, const
       if (to.full()) {
         to.count_dropped();  // counted; the text of the millionth bad line helps no one
       } else {
-        to.push_back(base::Error{"not a domain: '" + base::excerpt(text) + "'", path, line, column});
+        to.push_back(base::Error{"not a domain: '" + base::excerpt(text) + "'" +
+                                     (skip ? k_skipped_note : ""),
+                                 path, line, column});
       }
       ok = ok && skip;
       return;
     }
-    note_provenance(l, l.domains.add(*e), fields);
+    const auto offset = l.domains.add(*e);
+    if (offset) note_site(l, *offset, *e, line, column);
+    note_provenance(l, offset, fields);
     if (lines <= k_keep_entries || m_keep_entries) {
       std::string entry = (e->subdomains_only ? "*." : "") + e->domain;
       if (m_keep_entries) {

@@ -217,7 +217,10 @@ std::shared_ptr<CompiledRuleset> Builder::finish(std::uint64_t generation, doubl
   m_rs->m_sizes.allow = m_rs->m_allow.size();
   m_rs->m_sizes.list_entries = m_entries;
   m_rs->m_sizes.compile_seconds = seconds;
-  for (auto& l : m_rs->m_lists) l.provenance.seal();
+  for (auto& l : m_rs->m_lists) {
+    l.provenance.seal();
+    std::vector<CompiledList::EntrySite>().swap(l.sites);  // load-time only
+  }
   for (const auto& l : m_rs->m_lists) {
     if (l.patterns && !m_rs->m_scratch.add(*l.patterns)) {
       m_out.errors.push_back(base::Error{"cannot allocate Hyperscan scratch", "", 0, 0});
@@ -248,8 +251,18 @@ LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
   b.build_top();
   b.build_rules();
   b.build_tests();
+  b.warn_lists();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto rs = b.finish(options.generation, secs);
+  if (options.strict) {
+    for (const auto& w : out.warnings) {
+      base::Error e = w;
+      e.message += " (warning; strict)";
+      out.errors.push_back(std::move(e));
+    }
+    for (std::size_t i = 0; i < out.warnings.dropped(); ++i) out.errors.count_dropped();
+    out.warnings.clear();
+  }
   // A writer that rewrites a file in place shows up as a changed size or mtime between
   // our read and now (the settle interval gives a slow writer time to show it).
   if (options.settle.count() > 0) std::this_thread::sleep_for(options.settle);

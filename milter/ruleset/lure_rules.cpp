@@ -68,6 +68,7 @@ void Builder::build_lure(const Checker& c, const YAML::Node& n) {
   if (m["domain_in"].IsDefined()) r.domain_list = list_ref(c, m["domain_in"], true, r.id, "domain_in");
   if (m["lookalike_of"].IsDefined()) {
     int idx = list_ref(c, m["lookalike_of"], true, r.id, "lookalike_of");
+    r.lookalike_list = idx;
     if (idx >= 0) {
       const CompiledList& l = m_rs->m_lists[idx];
       if (l.domain_entries.empty() && l.entries > 0) {

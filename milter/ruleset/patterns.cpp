@@ -8,6 +8,7 @@
 #include "ruleset/builder.hpp"
 #include "ruleset/list_lines.hpp"
 #include "ruleset/pattern_cache.hpp"
+#include "ruleset/pattern_lint.hpp"
 
 namespace pixelwarden::ruleset {
 namespace {
@@ -27,8 +28,19 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
   std::vector<PendingPattern> pending;
   bool ok = true;
   auto report = [&](base::Error e) {
+    if (skip) e.message += k_skipped_note;
     (skip ? m_out.warnings : m_out.errors).push_back(std::move(e));
     ok = ok && skip;
+  };
+  // An analyst's URL regex with `.` where `\.` was meant matches more hosts than written.
+  auto lint = [&](std::string_view expr, base::Error pos, bool exact_column) {
+    if (kind != ListKind::url_patterns) return;
+    const auto dot = literal_dot_unescaped(expr);
+    if (!dot) return;
+    if (exact_column) pos.column += static_cast<int>(*dot);
+    pos.message = "pattern '" + base::excerpt(expr) + "' has an unescaped '.' (any character); "
+                  "write '\\.' for a dot";
+    m_out.warnings.push_back(std::move(pos));
   };
   auto add = [&](std::string expr, base::Error pos) {
     // A plain literal is valid by construction; only other patterns are parsed here.
@@ -50,7 +62,9 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
   if (kind == ListKind::url_patterns && def["url_patterns"].IsDefined()) {
     auto items = c.scalars(def["url_patterns"], "url_patterns");
     if (!items) return false;
-    for (const auto& [text, node] : *items) add(text, c.at(node, ""));
+    for (const auto& [text, node] : *items) {
+      if (add(text, c.at(node, ""))) lint(text, c.at(node, ""), false);
+    }
   } else {
     const char* key = kind == ListKind::filters   ? "filters_file"
                       : kind == ListKind::vendors ? "vendors_file"
@@ -105,7 +119,10 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
       });
     } else {
       for_each_list_line(*bytes, true, [&](std::string_view t, int line, int col) {
-        add(std::string(t), base::Error{"", path, line, col});
+        t = strip_pattern_comment(t);
+        if (add(std::string(t), base::Error{"", path, line, col})) {
+          lint(t, base::Error{"", path, line, col}, true);
+        }
       });
     }
   }

@@ -1,5 +1,6 @@
 // Builder, rules stage: trackers, lures and allow rules, in file order (the entry
 // file's own first, then each included file depth-first).
+#include "base/suggest.hpp"
 #include "base/text.hpp"
 #include "ruleset/builder.hpp"
 
@@ -97,7 +98,11 @@ int Builder::list_ref(const Checker& c, const YAML::Node& n, bool want_domains,
   if (n.IsScalar()) {
     auto it = m_list_names.find(n.Scalar());
     if (it == m_list_names.end()) {
-      c.error(n, "unknown list '" + n.Scalar() + "'");
+      std::vector<std::string> known;
+      for (const auto& [name, index] : m_list_names) known.push_back(name);
+      const auto close = base::suggest(n.Scalar(), known, 1);
+      c.error(n, "unknown list '" + n.Scalar() + "'" +
+                     (close.empty() ? std::string() : "; did you mean '" + close[0] + "'?"));
       return -1;
     }
     if (it->second < 0) return -1;  // the list itself had errors

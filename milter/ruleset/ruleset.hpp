@@ -157,6 +157,9 @@ struct LoadOptions {
   // any changed (a writer rewriting it in place), the result is `unstable`, with an
   // error and no ruleset, so a half-written list is never published. 0: look at once.
   std::chrono::milliseconds settle{0};
+  // Warnings count as errors (`rules check --strict`, the daemon's reload.strict): each
+  // is moved to the errors, marked "(warning; strict)", and no ruleset is returned.
+  bool strict = false;
 };
 
 // A list entry left out because its `valid_until` has passed (`rules check` lists them).

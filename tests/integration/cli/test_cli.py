@@ -75,6 +75,25 @@ class RulesCommands(unittest.TestCase):
             self.assertIn("trackers: expected 4, got 3", out)
             self.assertRegex(out.strip().splitlines()[-1], r"^[0-9]+ passed, 1 failed$")
 
+    def test_lure_entry_equal_to_a_protected_domain_warns_and_strict_refuses(self):
+        with BrokenCopy() as b:
+            lures = os.path.join(b.dir, "lists", "lure-domains.txt")
+            with open(lures, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+            lines.append("bbc.co.uk   # a campaign used a BBC link")
+            with open(lures, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            r = run("rules", "check", b.entry)
+            out = r.stdout.decode()
+            self.assertEqual(r.returncode, 0, out)
+            self.assertRegex(out, rf"{lures}:{len(lines)}:1: lure entry 'bbc.co.uk' .*equals protected "
+                                  rf"brand domain 'bbc.co.uk' .*\(warning\)")
+            r = run("rules", "check", "--strict", b.entry)
+            out = r.stdout.decode()
+            self.assertEqual(r.returncode, 1, out)
+            self.assertRegex(out, rf"{lures}:{len(lines)}:1: lure entry 'bbc.co.uk' .*\(warning; strict\)")
+            self.assertEqual(run("rules", "test", "--strict", b.entry).returncode, 2)
+
     def test_syntax_error_is_reported_with_position(self):
         with BrokenCopy() as b:
             b.replace("mode: enforce\n", "mode: [enforce\n")

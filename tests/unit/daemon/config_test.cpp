@@ -256,4 +256,11 @@ TEST_SUITE("daemon::Config reload") {
     CHECK_FALSE(parse_config("reload:\n  require_tests: maybe\n", "c.yaml").ok());
     CHECK_FALSE(parse_config("reload:\n  require_test: true\n", "c.yaml").ok());
   }
+  TEST_CASE("reload.strict: off by default, a boolean") {
+    CHECK_FALSE(default_config().reload.strict);
+    auto c = parse_config("reload:\n  strict: true\n", "c.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->reload.strict);
+    CHECK_FALSE(parse_config("reload:\n  strict: sometimes\n", "c.yaml").ok());
+  }
 }

@@ -236,6 +236,24 @@ TEST_SUITE("daemon::Reloader publish check") {
     CHECK(f.reloader.reload("expiry", true, true, false) == ReloadOutcome::success);
     CHECK(f.holder.ready());
   }
+  TEST_CASE("reload.strict: a ruleset with warnings is refused at the warning's position") {
+    testing::TempDir dir;
+    ruleset::RulesetHolder holder;
+    const std::string path =
+        dir.write("rules.yaml", "ruleset: {name: t, version: '1'}\n"
+                                "lists:\n  l: {domains: [a.example, 'http://x/'], on_invalid: skip}\n");
+    daemon::Reloader lenient(holder, path);
+    CHECK(lenient.reload("startup", true) == ReloadOutcome::success);
+    ruleset::RulesetHolder strict_holder;
+    daemon::Reloader strict(strict_holder, path);
+    strict.set_strict(true);
+    CHECK(strict.reload("startup", true) == ReloadOutcome::failure);
+    CHECK(strict.last_failure_reason() == "rules");
+    REQUIRE_FALSE(strict.last_errors().empty());
+    CHECK(strict.last_errors()[0].to_string() ==
+          path + ":3:28: not a domain: 'http://x/' (left out: on_invalid: skip) (warning; strict)");
+    CHECK_FALSE(strict_holder.ready());
+  }
   TEST_CASE("invalid rules fail with reason rules") {
     Fixture f;
     f.dir.write("rules.yaml", "error\n");

@@ -61,7 +61,7 @@ TEST_SUITE("ruleset::lists") {
                                                          tracker_on("domain_in", "l")));
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     REQUIRE(r.warnings.size() == 1);
-    CHECK(r.warnings[0].to_string() == l + ":2:1: not a domain: 'http://bad.example/'");
+    CHECK(r.warnings[0].to_string() == l + ":2:1: not a domain: 'http://bad.example/' (left out: on_invalid: skip)");
     CHECK(check_url(*r.ruleset, "https://good.example/", "good.example"));
   }
   TEST_CASE("on_invalid takes error or skip") {
@@ -114,6 +114,40 @@ TEST_SUITE("ruleset::lists") {
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     CHECK(r.warnings.size() == 1);
     CHECK(check_url(*r.ruleset, "https://t.example/track/open?id=1"));
+  }
+  TEST_CASE("a url pattern with an unescaped dot is a warning at the dot") {
+    TempTree t;
+    std::string l = t.write("p.txt", "/wf/open\\?upn=\n  t.tracker\\.example/.*\n");
+    std::string y = t.write("r.yaml", k_head + "lists:\n  p: {patterns_file: p.txt}\n"
+                                               "  q: {url_patterns: ['px\\.example/o', 'px.example/o']}\n" +
+                                       tracker_on("url_in", "p"));
+    auto r = ruleset::load_ruleset(y);
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    REQUIRE(r.warnings.size() == 2);
+    CHECK(r.warnings[0].to_string() == l + ":2:4: pattern 't.tracker\\.example/.*' has an unescaped '.' "
+                                           "(any character); write '\\.' for a dot");
+    CHECK(r.warnings[1].file == y);
+    CHECK(r.warnings[1].line == 4);
+    CHECK(r.warnings[1].message.find("'px.example/o'") != std::string::npos);
+  }
+  TEST_CASE("patterns_file: a comment after the pattern is not part of it") {
+    TempTree t;
+    t.write("p.txt", "/track/open   # SendGrid opens\n/page#frag\n");
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lists:\n  p: {patterns_file: p.txt}\n" +
+                                                         tracker_on("url_in", "p")));
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    CHECK(r.warnings.size() == 0);
+    CHECK(check_url(*r.ruleset, "https://t.example/track/open?id=1"));
+    CHECK(check_url(*r.ruleset, "https://t.example/page#frag"));
+  }
+  TEST_CASE("a pattern left out by on_invalid: skip is named in its warning") {
+    TempTree t;
+    std::string l = t.write("p.txt", "[bad\n/ok/\n");
+    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lists:\n  p: {patterns_file: p.txt, on_invalid: skip}\n"));
+    REQUIRE_MESSAGE(r.ruleset, all_errors(r));
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].to_string().rfind(l + ":1:1: invalid pattern '[bad': ", 0) == 0);
+    CHECK(r.warnings[0].message.find("(left out: on_invalid: skip)") != std::string::npos);
   }
   TEST_CASE("filters_file: ABP rules, raw and percent-decoded URL") {
     TempTree t;

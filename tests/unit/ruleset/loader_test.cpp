@@ -119,6 +119,28 @@ TEST_SUITE("ruleset::loader") {
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == p + ":3:32: unknown list 'nope'\n");
   }
+  TEST_CASE("strict: warnings become errors at their positions, and no ruleset") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "lists:\n  l: {domains: [a.example, 'http://x/'], on_invalid: skip}\n");
+    auto lenient = ruleset::load_ruleset(p);
+    REQUIRE(lenient.ruleset);
+    REQUIRE(lenient.warnings.size() == 1);
+    ruleset::LoadOptions o;
+    o.strict = true;
+    auto strict = ruleset::load_ruleset(p, o);
+    CHECK_FALSE(strict.ruleset);
+    CHECK(strict.warnings.empty());
+    CHECK(all_errors(strict) == lenient.warnings[0].to_string() + " (warning; strict)\n");
+    auto clean = ruleset::load_ruleset(t.write("c.yaml", k_head + "lists:\n  l: {domains: [a.example]}\n"), o);
+    CHECK(clean.ruleset);
+  }
+  TEST_CASE("an unknown list name close to a known one says which") {
+    TempTree t;
+    std::string p = t.write("r.yaml", k_head + "lists:\n  apt31-lures: {domains: [a.example]}\n"
+                                               "lures:\n  - {id: a, match: {domain_in: apt31-lure}, action: tag}\n");
+    auto r = ruleset::load_ruleset(p);
+    CHECK(all_errors(r) == p + ":5:32: unknown list 'apt31-lure'; did you mean 'apt31-lures'?\n");
+  }
   TEST_CASE("a list of the wrong kind is an error") {
     TempTree t;
     std::string p = t.write("r.yaml", k_head +
