@@ -306,7 +306,8 @@ def substitute(expr, rng):
     so rates and increases cover the last round only (a new series' first sample is
     not an increase to Prometheus)."""
     return (expr.replace("$__rate_interval", f"{rng}s").replace("$__range", f"{rng}s")
-            .replace("$job", "pixelwarden").replace("$instance", ".*"))
+            .replace("$job", "pixelwarden").replace("$instance", ".*")
+            .replace("$ruleset", ".*"))
 
 
 def panel_expectations(c, window, total, sha256):
@@ -510,6 +511,11 @@ def check_dashboard(c, prom, source_dir, window, total, sha256, rng):
             check(prom.query(expr), f"panel {title!r} {target['refId']}: {expr}")
     for title in set(expectations) - seen:
         c.fail(f"panel {title!r}", "expected but not in the dashboard")
+    # Annotation queries: valid PromQL over the test's series (prom.query raises on an
+    # error). The test makes no successful reload, so they are only evaluated.
+    for note in dashboard["annotations"]["list"]:
+        c.checked += 1
+        prom.query(substitute(note["target"]["expr"], rng))
 
 
 def alert_rules(prom):

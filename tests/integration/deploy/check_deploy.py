@@ -3,7 +3,7 @@
 JSON, a ${datasource} variable on every panel and target, only metric names documented
 in docs/metrics.md, layout), the alert rules and their unit tests (only documented
 metric names), the metric names the code declares (exactly those documented), the
-provisioning files, and the Kubernetes manifests (rules ConfigMap mounted as a
+provisioning files, and the Kubernetes base (rules ConfigMap mounted as a
 directory without subPath, Prometheus annotations pointing at the metrics port the
 config listens on). Usage: check_deploy.py REPO_ROOT"""
 import json
@@ -102,34 +102,52 @@ def check_provisioning(root):
 
 
 def check_kubernetes(root):
-    with open(os.path.join(root, "deploy", "kubernetes", "pixelwarden.json")) as f:
-        doc = json.load(f)
-    by_kind = {i["kind"]: i for i in doc["items"]}
-    check({"ConfigMap", "Deployment", "Service"} <= set(by_kind), "kubernetes: kinds missing")
-    maps = {i["metadata"]["name"]: i for i in doc["items"] if i["kind"] == "ConfigMap"}
-    pod = by_kind["Deployment"]["spec"]["template"]
-    container = pod["spec"]["containers"][0]
+    """deploy/kubernetes/base without kustomize (the deploy.kubernetes.* tests render it):
+    the rules ConfigMap generated from files that exist, mounted as a directory without
+    subPath, the config's rules path in that mount, the metrics port annotated."""
+    import yaml  # python3-yaml (scripts/setup)
+    base = os.path.join(root, "deploy", "kubernetes", "base")
+    with open(os.path.join(base, "kustomization.yaml")) as f:
+        kust = yaml.safe_load(f)
+    maps = {g["name"]: g for g in kust["configMapGenerator"]}
+    check({"pixelwarden-config", "pixelwarden-rules"} <= set(maps), "kubernetes: ConfigMaps")
+    check(maps["pixelwarden-rules"].get("options", {}).get("disableNameSuffixHash"),
+          "kubernetes: the rules ConfigMap name must not change with its content")
+
+    def entries(gen):
+        out = {}
+        for spec in gen["files"]:
+            key, _, path = spec.rpartition("=")
+            out[key or os.path.basename(path)] = os.path.join(base, path)
+        return out
+
+    for gen in maps.values():
+        for path in entries(gen).values():
+            check(os.path.isfile(path), f"kubernetes: {path} missing")
+    with open(os.path.join(base, "deployment.yaml")) as f:
+        pod = yaml.safe_load(f)["spec"]["template"]
+    container = [c for c in pod["spec"]["containers"] if c["name"] == "pixelwarden"][0]
     volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
     for mount in container["volumeMounts"]:
         check("subPath" not in mount, f"kubernetes: {mount['name']} uses subPath (no updates)")
-        cm = volumes[mount["name"]].get("configMap", {}).get("name")
-        check(cm in maps, f"kubernetes: volume {mount['name']} names no ConfigMap of the file")
-    config = maps["pixelwarden-config"]["data"]["pixelwarden.yaml"]
+    config_path = container["args"][container["args"].index("--config") + 1]
+    with open(entries(maps["pixelwarden-config"])[os.path.basename(config_path)]) as f:
+        config = f.read()
     rules_path = re.search(r"^  path: (\S+)", config, re.M).group(1)
     rules_mount = [m["mountPath"] for m in container["volumeMounts"] if m["name"] == "rules"][0]
+    check(volumes["rules"]["configMap"]["name"] == "pixelwarden-rules",
+          "kubernetes: the rules volume is not the rules ConfigMap")
     check(os.path.dirname(rules_path) == rules_mount,
           f"kubernetes: rules path {rules_path} not in the rules mount {rules_mount}")
-    check(os.path.basename(rules_path) in maps["pixelwarden-rules"]["data"],
+    check(os.path.basename(rules_path) in entries(maps["pixelwarden-rules"]),
           "kubernetes: rules ConfigMap lacks the entry file")
     port = int(re.search(r"listen: [^\s:]+:(\d+)", config).group(1))
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     check(ports.get("metrics") == port, "kubernetes: metrics containerPort != metrics.listen")
-    for obj in (pod, by_kind["Service"]):
-        ann = obj["metadata"]["annotations"]
-        check(ann.get("prometheus.io/scrape") == "true", "kubernetes: scrape annotation")
-        check(ann.get("prometheus.io/port") == str(port), "kubernetes: port annotation")
-        check(ann.get("prometheus.io/path") == "/metrics", "kubernetes: path annotation")
-    check(any("--config" in a for a in container["args"]), "kubernetes: --config not passed")
+    ann = pod["metadata"]["annotations"]
+    check(ann.get("prometheus.io/scrape") == "true", "kubernetes: scrape annotation")
+    check(ann.get("prometheus.io/port") == str(port), "kubernetes: port annotation")
+    check(ann.get("prometheus.io/path") == "/metrics", "kubernetes: path annotation")
 
 
 if __name__ == "__main__":

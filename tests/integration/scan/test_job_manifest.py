@@ -72,7 +72,7 @@ def main():
                            stdout=subprocess.PIPE, check=True)
         results = os.path.join(tmp, "results")
         os.makedirs(results)
-        local = (script.replace("/opt/pixelwarden/sbin/pixelwarden", args.pixelwarden)
+        local = (script.replace("/usr/sbin/pixelwarden", args.pixelwarden)
                  .replace("/etc/pixelwarden/hunt", rules_dir)
                  .replace(" /mail", " " + store)
                  .replace("/results", results))

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""deploy.image_build: builds the images the container tests run, from the repository
+as a user would (podman build, --pull=never: the base images come from
+scripts/base-image):
+
+  localhost/pixelwarden:test          docker/Dockerfile with the .deb of scripts/package
+  localhost/pixelwarden-postfix:test  deploy/postfix/container/Dockerfile
+
+and checks what the image promises: its size (a regression bound: 150 MB; the image is
+about 147 MB, of which the debian:bookworm-slim base is 78 MB, ICU 36 MB and Hyperscan
+16 MB, which pixelwarden links), OCI labels (version = the .deb's,
+source, licences), USER a non-root uid, the HEALTHCHECK on /healthz, ENTRYPOINT the bare
+binary and CMD `run ...`. Prints the build times and the size."""
+
+import glob
+import os
+import subprocess
+import time
+import unittest
+
+import common
+
+MAX_BYTES = 150 * 1000 * 1000   # podman reports sizes in SI megabytes
+
+
+def deb_version():
+    debs = glob.glob(os.path.join(common.DEB_DIR, "pixelwarden_*_amd64.deb"))
+    if len(debs) != 1:
+        raise AssertionError(f"expected one pixelwarden_*_amd64.deb in {common.DEB_DIR} "
+                             f"(scripts/package), found {debs}")
+    return subprocess.run(["dpkg-deb", "-f", debs[0], "Version"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def build(dockerfile, tag, *args):
+    t0 = time.monotonic()
+    common.podman("build", "--format", "docker", "--pull=never", "-f", dockerfile,
+                  "-t", tag, *args, common.SOURCE, timeout=1200)
+    return time.monotonic() - t0
+
+
+class ImageBuild(unittest.TestCase):
+    def test_build_and_metadata(self):
+        version = deb_version()
+        # The context must not depend on a local build tree: .dockerignore keeps build/
+        # out except the package (a copied CMake cache would name another path).
+        seconds = build(os.path.join(common.SOURCE, "docker", "Dockerfile"), common.IMAGE,
+                        "--build-arg", f"VERSION={version}")
+        pseconds = build(os.path.join(common.SOURCE, "deploy", "postfix", "container",
+                                      "Dockerfile"), common.POSTFIX_IMAGE)
+        img = common.podman("image", "inspect", common.IMAGE).stdout
+        import json
+        info = json.loads(img)[0]
+        size = info["Size"]
+        print(f"\nimage {common.IMAGE}: {size / 1e6:.1f} MB, built in {seconds:.0f} s; "
+              f"{common.POSTFIX_IMAGE} built in {pseconds:.0f} s")
+        self.assertLessEqual(size, MAX_BYTES, f"runtime image is {size / 1e6:.1f} MB")
+        cfg = info["Config"]
+        labels = cfg.get("Labels") or {}
+        self.assertEqual(labels.get("org.opencontainers.image.version"), version)
+        self.assertEqual(labels.get("org.opencontainers.image.licenses"), "Apache-2.0")
+        self.assertTrue(labels.get("org.opencontainers.image.source", "").startswith("https://"))
+        self.assertEqual(cfg["User"], "999:999")
+        self.assertEqual(cfg["Entrypoint"], ["/usr/sbin/pixelwarden"])
+        self.assertEqual(cfg["Cmd"][0], "run")
+        health = info.get("Healthcheck") or cfg.get("Healthcheck") or {}
+        self.assertIn("/healthz", " ".join(health.get("Test", [])), info.keys())
+        # The runtime image has the package and no compiler, no build tree.
+        r = common.podman("run", "--rm", "--entrypoint", "sh", common.IMAGE, "-c",
+                          "dpkg-query -W -f '${Version}' pixelwarden; "
+                          "command -v cc c++ cmake || true; ls /src 2>/dev/null || true")
+        self.assertEqual(r.stdout.strip(), version)
+
+
+if __name__ == "__main__":
+    common.main()
