@@ -23,13 +23,27 @@ import common
 MAX_BYTES = 150 * 1000 * 1000   # podman reports sizes in SI megabytes
 
 
-def deb_version():
+def the_deb():
     debs = glob.glob(os.path.join(common.DEB_DIR, "pixelwarden_*_amd64.deb"))
     if len(debs) != 1:
         raise AssertionError(f"expected one pixelwarden_*_amd64.deb in {common.DEB_DIR} "
                              f"(scripts/package), found {debs}")
-    return subprocess.run(["dpkg-deb", "-f", debs[0], "Version"], capture_output=True,
+    return debs[0]
+
+
+def deb_version():
+    return subprocess.run(["dpkg-deb", "-f", the_deb(), "Version"], capture_output=True,
                           text=True, check=True).stdout.strip()
+
+
+def deb_binary_sha256():
+    """sha256 of usr/sbin/pixelwarden inside the .deb."""
+    import hashlib
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run(["dpkg-deb", "-x", the_deb(), d], check=True)
+        with open(os.path.join(d, "usr", "sbin", "pixelwarden"), "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
 
 
 def build(dockerfile, tag, *args):
@@ -66,10 +80,12 @@ class ImageBuild(unittest.TestCase):
         health = info.get("Healthcheck") or cfg.get("Healthcheck") or {}
         self.assertIn("/healthz", " ".join(health.get("Test", [])), info.keys())
         # The runtime image has the package and no compiler, no build tree.
+        # ... and exactly this build's binary (a stale build cache would keep an older one).
         r = common.podman("run", "--rm", "--entrypoint", "sh", common.IMAGE, "-c",
-                          "dpkg-query -W -f '${Version}' pixelwarden; "
-                          "command -v cc c++ cmake || true; ls /src 2>/dev/null || true")
-        self.assertEqual(r.stdout.strip(), version)
+                          "dpkg-query -W -f '${Version} ' pixelwarden; "
+                          "sha256sum /usr/sbin/pixelwarden | cut -d' ' -f1; "
+                          "command -v cc c++ cmake || true; ls /src /tmp/deb 2>/dev/null || true")
+        self.assertEqual(r.stdout.split(), [version, deb_binary_sha256()])
 
 
 if __name__ == "__main__":
