@@ -191,6 +191,31 @@ class Schema(unittest.TestCase):
     def test_base(self):
         self.check_pixelwarden(self.base, unix_socket=False)
 
+    def test_shipped_rules_and_configs_load(self):
+        """The rules ConfigMap passes `pixelwarden rules check` (warnings too), and each
+        config ConfigMap passes `pixelwarden run --check` with it."""
+        binary = os.environ.get("PIXELWARDEN_BIN", "")
+        self.assertTrue(os.access(binary, os.X_OK), f"PIXELWARDEN_BIN={binary!r}")
+        tmp = tempfile.mkdtemp(prefix="pw-k8s-rules-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        rules = by_kind(self.base, "ConfigMap", "pixelwarden-rules")["data"]
+        for name, text in rules.items():
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
+        entry = os.path.join(tmp, "rules.yaml")
+        r = subprocess.run([binary, "rules", "check", entry], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("0 warning(s)", r.stdout)
+        for docs in (self.base, self.example):
+            for cm in (d for d in docs if d["kind"] == "ConfigMap"
+                       and d["metadata"]["name"].startswith("pixelwarden-config")):
+                path = os.path.join(tmp, "pixelwarden.yaml")
+                with open(path, "w") as f:
+                    f.write(cm["data"]["pixelwarden.yaml"])
+                r = subprocess.run([binary, "run", "--check", "--config", path, "--rules",
+                                    entry], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_example_gateway_pod(self):
         config, pod = self.check_pixelwarden(self.example, unix_socket=True)
         self.assertTrue(all(d["metadata"].get("namespace") == "mail"
