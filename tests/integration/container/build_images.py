@@ -88,5 +88,29 @@ class ImageBuild(unittest.TestCase):
         self.assertEqual(r.stdout.split(), [version, deb_binary_sha256()])
 
 
+    def test_build_context(self):
+        """What .dockerignore lets into the context (the source stage copies all of it):
+        of build/ only the package, never a build tree whose CMake cache names this
+        checkout's path (that broke the source build after a local scripts/build)."""
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            dockerfile = os.path.join(d, "Dockerfile")
+            with open(dockerfile, "w") as f:
+                f.write("FROM debian:bookworm-slim\nCOPY . /ctx\n"
+                        "RUN cd /ctx && find build -type f | sort > /build-files\n")
+            common.podman("build", "--pull=never", "-q", "-f", dockerfile,
+                          "-t", "localhost/pixelwarden-context:test", common.SOURCE)
+        try:
+            files = common.podman("run", "--rm", "localhost/pixelwarden-context:test",
+                                  "sh", "-c", "cat /build-files; ls -a /ctx").stdout.split()
+        finally:
+            common.podman("rmi", "-f", "localhost/pixelwarden-context:test", check=False)
+        self.assertIn("build/package/" + os.path.basename(the_deb()), files)
+        self.assertEqual([f for f in files if f.startswith("build/")],
+                         ["build/package/" + os.path.basename(the_deb())])
+        self.assertIn("CMakeLists.txt", files)
+        self.assertNotIn(".git", files)
+
+
 if __name__ == "__main__":
     common.main()
