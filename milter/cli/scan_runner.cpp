@@ -9,7 +9,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -188,6 +190,120 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
   }
 }
 
+// One mbox scanned by `jobs` threads: this thread reads and splits it (line scanning,
+// cheap) and hands batches of messages to the workers; the batches' results are merged
+// back in batch order, so the output is byte for byte what one thread writes. At most
+// 2 x jobs batches are in flight: memory stays bounded by a few batches, not the mbox.
+void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned jobs,
+                    FileResult& result, ScanProgress* progress) {
+  constexpr std::size_t k_batch_messages = 64;
+  constexpr std::size_t k_batch_bytes = 4u << 20;
+  const std::size_t max_in_flight = 2 * static_cast<std::size_t>(jobs);
+  std::mutex mu;
+  std::condition_variable work_cv, done_cv;
+  std::deque<std::pair<std::size_t, std::vector<MboxMessage>>> queue;
+  std::map<std::size_t, FileResult> finished;
+  std::size_t issued = 0, merged = 0;
+  bool closed = false;
+  const auto worker = [&] {
+    for (;;) {
+      std::pair<std::size_t, std::vector<MboxMessage>> job;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        work_cv.wait(lock, [&] { return closed || !queue.empty(); });
+        if (queue.empty()) return;
+        job = std::move(queue.front());
+        queue.pop_front();
+      }
+      FileResult part;
+      for (const MboxMessage& m : job.second) {
+        if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
+          ++part.stats.other_shard;
+          continue;
+        }
+        scan_one(m.bytes, input.path, m.offset, opt, part);
+        if (progress != nullptr) progress->add_message(m.bytes.size());
+      }
+      {
+        const std::lock_guard<std::mutex> lock(mu);
+        finished.emplace(job.first, std::move(part));
+      }
+      done_cv.notify_all();
+    }
+  };
+  // Appends finished batches in order; waits while too many are in flight (or, at the
+  // end, until every batch is merged).
+  const auto merge_ready = [&](bool all) {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      auto it = finished.find(merged);
+      if (it != finished.end()) {
+        FileResult part = std::move(it->second);
+        finished.erase(it);
+        ++merged;
+        lock.unlock();
+        result.output += part.output;
+        std::move(part.records.begin(), part.records.end(), std::back_inserter(result.records));
+        std::move(part.errors.begin(), part.errors.end(), std::back_inserter(result.errors));
+        result.stats.merge(part.stats);
+        lock.lock();
+        continue;
+      }
+      if (merged == issued || (!all && issued - merged < max_in_flight)) return;
+      done_cv.wait(lock);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
+  std::vector<MboxMessage> batch;
+  std::size_t batch_bytes = 0;
+  const auto push = [&] {
+    if (batch.empty()) return;
+    {
+      const std::lock_guard<std::mutex> lock(mu);
+      queue.emplace_back(issued++, std::move(batch));
+    }
+    batch.clear();
+    batch_bytes = 0;
+    work_cv.notify_one();
+    merge_ready(false);
+  };
+  MboxSplitter splitter(message_cap(opt));
+  std::vector<MboxMessage> done;
+  const auto take = [&] {
+    for (MboxMessage& m : done) {
+      batch_bytes += m.bytes.size();
+      batch.push_back(std::move(m));
+      if (batch.size() >= k_batch_messages || batch_bytes >= k_batch_bytes) push();
+    }
+    done.clear();
+  };
+  auto io_error = read_stream(input.path, [&](std::string_view chunk, std::uint64_t disk) {
+    const bool ok = splitter.feed(chunk, done);
+    take();
+    if (progress != nullptr) progress->add_disk_bytes(disk);
+    return ok;
+  });
+  if (splitter.error().empty() && !io_error) {
+    splitter.finish(done);
+    take();
+  }
+  push();
+  {
+    const std::lock_guard<std::mutex> lock(mu);
+    closed = true;
+  }
+  work_cv.notify_all();
+  merge_ready(true);
+  for (auto& t : threads) t.join();
+  if (!splitter.error().empty()) {
+    result.errors.push_back(input.path + ": " + splitter.error());
+  } else if (io_error) {
+    result.errors.push_back(input.path + ": " + *io_error + " (after byte " +
+                            std::to_string(splitter.consumed()) + ")");
+  }
+}
+
 // The report fields read from the message and its verdict (path, offset, date: caller).
 ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v,
                        const ScanOptions& opt) {
@@ -306,6 +422,21 @@ ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt,
   if (jobs <= 1) {  // no hand-over between threads at all
     for (const ScanInput& in : inputs)
       emit(scan_file(in, opt, &progress));
+    std::fflush(out);
+    return total;
+  }
+  // Only mboxes (typically one large one): the jobs share each mbox's messages instead of
+  // one thread per file, the files taken one after another.
+  const bool all_mbox = std::all_of(inputs.begin(), inputs.end(),
+                                    [](const ScanInput& in) { return in.kind == InputKind::mbox; });
+  if (all_mbox) {
+    for (const ScanInput& in : inputs) {
+      FileResult r;
+      r.stats.files = 1;
+      scan_mbox_jobs(in, opt, jobs, r, &progress);
+      r.stats.errors = r.errors.size();
+      emit(r);
+    }
     std::fflush(out);
     return total;
   }

@@ -229,4 +229,38 @@ TEST_SUITE("cli::scan_runner") {
     std::fclose(one);
     std::fclose(four);
   }
+
+  TEST_CASE("one large mbox is shared by the jobs; output and counts are those of one job") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    std::vector<ScanInput> inputs;
+    for (int box = 0; box < 2; ++box) {
+      std::string mbox;
+      for (int i = 0; i < 150; ++i) {  // several batches of 64
+        const std::string& m = i % 3 == 0 ? k_lure : (i % 3 == 1 ? k_tracked : k_clean);
+        if (i > 0) mbox += '\n';
+        mbox += "From m";
+        mbox += std::to_string(i);
+        mbox += " Fri Jan  1 00:00:00 2021\n";
+        mbox += m;
+      }
+      const std::string name = "box" + std::to_string(box);
+      inputs.push_back(ScanInput{t.write(name, mbox), name, InputKind::mbox, mbox.size()});
+    }
+    ScanProgress progress(false, 0);
+    std::FILE* one = std::tmpfile();
+    std::FILE* three = std::tmpfile();
+    const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
+    const ScanStats s3 = run_scan(inputs, opt, 3, three, progress);
+    const std::string out1 = read_file(one);
+    CHECK(out1 == read_file(three));
+    CHECK(s1.messages == 300);
+    CHECK(s3.messages == 300);
+    CHECK(s3.reported == s1.reported);
+    CHECK(s3.files == 2);
+    CHECK(s3.errors == 0);
+    CHECK(out1.find("box0") < out1.rfind("box1"));
+    std::fclose(one);
+    std::fclose(three);
+  }
 }
