@@ -17,11 +17,13 @@ logging proxy on loopback.
   "networkIdle" lifecycle event (no request for 500 ms), or `timeout` seconds.
 """
 
+import ctypes
 import http.server
 import json
 import os
 import select
 import shutil
+import signal
 import socketserver
 import subprocess
 import tempfile
@@ -37,7 +39,20 @@ PNG_1X1 = bytes.fromhex(
 
 
 def find_browser():
-    return shutil.which(EXECUTABLE)
+    """The browser binary: Debian's /usr/bin wrapper only runs this one, which is started
+    directly so that it is our child and dies with us (see Browser)."""
+    real = "/usr/lib/chromium/" + EXECUTABLE
+    return real if os.access(real, os.X_OK) else shutil.which(EXECUTABLE)
+
+
+def _die_with_parent():
+    """In the child: SIGKILL when the test process dies (a ctest timeout kills only the
+    test), so no browser outlives its test."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class Proxy:
@@ -133,6 +148,7 @@ class Browser:
             r, w = os.dup(to_child_r), os.dup(from_child_w)
             os.dup2(r, 3)
             os.dup2(w, 4)
+            _die_with_parent()
 
         args = [executable or find_browser(),
                 "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",
@@ -145,7 +161,7 @@ class Browser:
                 "--no-default-browser-check", "--disable-breakpad",
                 "--disable-features=MediaRouter,OptimizationHints,Translate,AutofillServerCommunication",
                 "--mute-audio", "--window-size=1024,2000", "about:blank"]
-        self.proc = subprocess.Popen(args, preexec_fn=fds, close_fds=True, pass_fds=(3, 4),
+        self.proc = subprocess.Popen(args, preexec_fn=fds, close_fds=True, pass_fds=(3, 4), start_new_session=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_child_r)
         os.close(from_child_w)
@@ -275,6 +291,10 @@ class Browser:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        try:  # its helper processes, in the session it leads
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         for fd in (self.to_child, self.from_child):
             try:
                 os.close(fd)
