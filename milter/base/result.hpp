@@ -2,6 +2,7 @@
 // Result<T>: the return type of pure code that can fail (C++20 without std::expected,
 // which Clang 14 with libstdc++ 12 cannot compile). Holds a value or an Error with a
 // message and, for control-plane errors, a FILE:LINE:COL position.
+// [[nodiscard]]: an operation that can fail is never called for its side effect alone.
 // Non-goals: exceptions across layers; error chaining.
 
 #include <string>
@@ -28,7 +29,7 @@ struct Error {
 inline Error plain_error(std::string message) { return Error{std::move(message), {}, 0, 0}; }
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : m_v(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   Result(Error error) : m_v(std::move(error)) {}      // NOLINT(google-explicit-constructor)

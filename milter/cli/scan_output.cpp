@@ -83,12 +83,12 @@ std::vector<Finding> findings_of(const engine::Verdict& v, const std::vector<std
   std::vector<Finding> out;
   for (const auto& l : v.lures) {
     if (!wanted(l.rule, only)) continue;
-    add_finding(out, Finding{l.rule, "lure", l.monitor ? "monitor" : l.action, l.where, l.value,
-                             l.source, l.campaign});
+    add_finding(out, Finding{l.rule, "lure", l.monitor ? "monitor" : ruleset::to_string(l.action),
+                             l.where, l.value, l.source, l.campaign});
   }
   for (const auto& t : v.trackers) {
     if (!wanted(t.rule, only)) continue;
-    add_finding(out, Finding{t.rule, "tracker", t.monitor ? "monitor" : t.action,
+    add_finding(out, Finding{t.rule, "tracker", t.monitor ? "monitor" : ruleset::to_string(t.action),
                              "resources:" + t.vector, t.url});
   }
   return out;

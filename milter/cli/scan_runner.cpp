@@ -377,7 +377,7 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   if (opt.baseline) keep_new_matches(message, opt, v);
   ++stats.messages;
   stats.bytes += message.size();
-  if (v.skipped == "too_large") ++stats.too_large;
+  if (v.skipped == engine::SkipReason::too_large) ++stats.too_large;
   const std::vector<std::string> rules = selected_rules(v, opt);
   if (!rules.empty()) count_match(v, rules, stats);
   const bool report = !rules.empty() || (opt.all && opt.only_rules.empty());

@@ -57,21 +57,21 @@ std::vector<std::string> reply_lines(std::string_view text) {
   return lines;
 }
 
+Answer answer_for(engine::Action action) {
+  switch (action) {
+    case engine::Action::reject: return Answer::reject;
+    case engine::Action::tempfail: return Answer::tempfail;
+    case engine::Action::discard: return Answer::discard;
+    case engine::Action::accept:
+    case engine::Action::quarantine: return Answer::cont;
+  }
+  return Answer::cont;
+}
+
 ApplyResult apply_refusal(const engine::Verdict& verdict, MilterActions& actions) {
   ApplyResult r;
-  switch (verdict.action) {
-    case engine::Action::discard:
-      r.answer = Answer::discard;
-      return r;
-    case engine::Action::reject:
-      r.answer = Answer::reject;
-      break;
-    case engine::Action::tempfail:
-      r.answer = Answer::tempfail;
-      break;
-    default:
-      return r;
-  }
+  r.answer = answer_for(verdict.action);
+  if (r.answer != Answer::reject && r.answer != Answer::tempfail) return r;
   // libmilter silently ignores a reply whose class does not match the answer.
   const char cls = r.answer == Answer::reject ? '5' : '4';
   engine::Reply reply = verdict.reply.value_or(engine::Reply{});
@@ -106,7 +106,7 @@ ApplyResult apply(const engine::Verdict& verdict, MilterActions& actions,
     if (!verdict.lures.empty()) reason += ": " + verdict.lures.front().rule;
     if (!actions.quarantine(reply_lines(reason).front())) ++r.failed_requests;
   }
-  r.answer = Answer::cont;
+  r.answer = answer_for(verdict.action);
   return r;
 }
 

@@ -38,8 +38,15 @@ class MilterActions {
   virtual bool progress() = 0;
 };
 
-// What the callback answers the MTA after apply().
+// What a milter step answers the MTA: the one outcome type between the engine's verdict
+// and libmilter. Session returns it from every replying step; milter.cpp maps it 1:1 to
+// sfsistat. The verdict's engine::Action differs in two ways only: `quarantine` is a
+// request applied before the answer (answered `cont`), and `cont` (go on to the next
+// step) is not a decision. answer_for() is the one mapping between them.
 enum class Answer { cont, accept, reject, tempfail, discard };
+
+// The answer for a verdict action at end of message (accept and quarantine: cont).
+Answer answer_for(engine::Action action);
 
 struct ApplyResult {
   Answer answer = Answer::cont;

@@ -145,7 +145,7 @@ void LineWriter::headers() {
 void LineWriter::tracker(const engine::TrackerRecord& t) {
   const bool header = t.vector == "mdn_header";
   m_w.begin_object().key("rule").value(t.rule).key("kind").value("tracker");
-  m_w.key("action").value(t.action).key("where").value(header ? "headers" : "resources");
+  m_w.key("action").value(ruleset::to_string(t.action)).key("where").value(header ? "headers" : "resources");
   m_w.key("value");
   text(header ? std::string_view(t.url) : url_host(t.url));
   m_w.key("monitor").value(t.monitor);
@@ -174,7 +174,7 @@ void LineWriter::matches() {
       continue;
     }
     m_w.begin_object().key("rule").value(l.rule).key("kind").value("lure");
-    m_w.key("action").value(l.action).key("where").value(l.where).key("value");
+    m_w.key("action").value(ruleset::to_string(l.action)).key("where").value(l.where).key("value");
     text(l.value);
     m_w.key("monitor").value(l.monitor);
     // The provenance the matching list entry was written with (entry_line.hpp).
@@ -238,7 +238,7 @@ std::string LineWriter::write() {
   m_w.key("remote_resources").value(v.remote_resources);
   m_w.key("skipped");
   if (v.skipped) {
-    m_w.value(*v.skipped);
+    m_w.value(engine::to_string(*v.skipped));
   } else {
     m_w.null();
   }

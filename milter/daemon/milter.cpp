@@ -164,17 +164,17 @@ Connection& ensure_connection(SMFICTX* ctx) {
   return *c;
 }
 
-sfsistat to_sfsistat(Step s) {
+sfsistat to_sfsistat(Answer s) {
   switch (s) {
-    case Step::accept:
+    case Answer::accept:
       return SMFIS_ACCEPT;
-    case Step::reject:
+    case Answer::reject:
       return SMFIS_REJECT;
-    case Step::tempfail:
+    case Answer::tempfail:
       return SMFIS_TEMPFAIL;
-    case Step::discard:
+    case Answer::discard:
       return SMFIS_DISCARD;
-    case Step::cont:
+    case Answer::cont:
       break;
   }
   return SMFIS_CONTINUE;
@@ -291,7 +291,7 @@ sfsistat on_data(SMFICTX* ctx) {
   const unsigned long nr_bit = g_env->refuse_at_data ? 0 : SMFIP_NR_DATA;
   return guarded(ctx, "data", nr_bit, [&](Connection& c) {
     SmfiActions actions(ctx);
-    const Step step = c.session.data(macro(ctx, "i"), actions);
+    const Answer step = c.session.data(macro(ctx, "i"), actions);
     return nr_bit ? no_reply(c, nr_bit) : to_sfsistat(step);
   });
 }

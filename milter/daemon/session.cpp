@@ -105,29 +105,29 @@ void Session::rcpt(std::string_view recipient) {
   if (m_open) m_envelope.rcpt.push_back(strip_brackets(recipient));
 }
 
-Step Session::data(std::string_view queue_id, MilterActions& actions) {
+Answer Session::data(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
   return envelope_stage(m_env.refuse_at_data ? &actions : nullptr);
 }
 
-Step Session::envelope_stage(MilterActions* actions) {
+Answer Session::envelope_stage(MilterActions* actions) {
   m_envelope_done = true;
-  if (m_failed || !m_inspector) return actions ? answer_failure() : Step::cont;
-  if (m_began_draining) return actions ? refuse_draining(*actions) : Step::cont;  // else at eom()
+  if (m_failed || !m_inspector) return actions ? answer_failure() : Answer::cont;
+  if (m_began_draining) return actions ? refuse_draining(*actions) : Answer::cont;  // else at eom()
   m_inspector->envelope(m_envelope);
   if (actions) return decide_early(*actions, std::chrono::steady_clock::now());
   m_held = m_inspector->verdict().final();
-  return Step::cont;
+  return Answer::cont;
 }
 
 void Session::ensure_envelope_stage() {
   if (m_open && !m_envelope_done) envelope_stage(nullptr);  // the MTA skipped DATA
 }
 
-Step Session::refuse_draining(MilterActions& actions) {
+Answer Session::refuse_draining(MilterActions& actions) {
   actions.set_reply("451", "4.3.2", {"pixelwarden is restarting, try again later"});
   end_message();
-  return Step::tempfail;
+  return Answer::tempfail;
 }
 
 void Session::header(std::string_view name, std::string_view value) {
@@ -171,7 +171,7 @@ bool Session::body(std::string_view chunk) {
   return true;
 }
 
-Step Session::eom(std::string_view queue_id, MilterActions& actions) {
+Answer Session::eom(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
   ensure_envelope_stage();
   if (m_failed || !m_inspector) return answer_failure();
@@ -185,24 +185,24 @@ Step Session::eom(std::string_view queue_id, MilterActions& actions) {
   if (r.failed_requests > 0) {
     spdlog::error("{}: the MTA refused {} modification request(s)", m_envelope.queue_id,
                   r.failed_requests);
-    if (m_env.metrics) m_env.metrics->record_error("milter_action");
+    if (m_env.metrics) m_env.metrics->record_error(observe::ErrorKind::milter_action);
   }
   finish(v, seconds_since(start));
   end_message();
-  return to_step(r.answer);
+  return r.answer;
 }
 
 void Session::abort() { end_message(); }
 
-Step Session::decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start) {
+Answer Session::decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start) {
   engine::Verdict& v = m_inspector->verdict();
-  if (!v.final()) return Step::cont;
+  if (!v.final()) return Answer::cont;
   v.queue_id = m_envelope.queue_id;
   const ApplyResult r = apply_refusal(v, actions);
   finish(v, seconds_since(start));
   end_message();
   m_decided = true;
-  return to_step(r.answer);
+  return r.answer;
 }
 
 void Session::finish(engine::Verdict& v, double seconds) {
@@ -215,43 +215,27 @@ void Session::finish(engine::Verdict& v, double seconds) {
   if (m_env.audit && m_env.audit->wants(flagged)) {
     if (auto st = m_env.audit->write(v, !flagged); !st) {
       spdlog::error("{}: {}", v.queue_id, st.error().message);
-      if (m_env.metrics) m_env.metrics->record_error("audit_log");
+      if (m_env.metrics) m_env.metrics->record_error(observe::ErrorKind::audit_log);
     }
   }
   const auto level = flagged || v.final() ? spdlog::level::info : spdlog::level::debug;
   if (!spdlog::should_log(level)) return;  // rule_list() allocates: not for a dropped line
   spdlog::log(level, "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
               v.queue_id, engine::to_string(v.action), engine::to_string(v.decision), v.modified,
-              rule_list(v), v.trackers.size(), v.skipped.value_or("-"), v.ruleset_version);
+              rule_list(v), v.trackers.size(), v.skipped ? engine::to_string(*v.skipped) : "-", v.ruleset_version);
 }
 
 void Session::fail(std::string_view stage, std::string_view what) {
   m_failed = true;
   spdlog::error("{}: internal error in {}: {}; answering {}", m_envelope.queue_id, stage, what,
                 to_string(m_env.on_error));
-  if (m_env.metrics) m_env.metrics->record_error("callback");
+  if (m_env.metrics) m_env.metrics->record_error(observe::ErrorKind::callback);
 }
 
-Step Session::answer_failure() {
+Answer Session::answer_failure() {
   end_message();
   m_failed = false;
-  return m_env.on_error == OnError::accept ? Step::accept : Step::tempfail;
-}
-
-Step Session::to_step(Answer a) const {
-  switch (a) {
-    case Answer::accept:
-      return Step::accept;
-    case Answer::reject:
-      return Step::reject;
-    case Answer::tempfail:
-      return Step::tempfail;
-    case Answer::discard:
-      return Step::discard;
-    case Answer::cont:
-      break;
-  }
-  return Step::cont;
+  return m_env.on_error == OnError::accept ? Answer::accept : Answer::tempfail;
 }
 
 }  // namespace pixelwarden::daemon

@@ -64,9 +64,6 @@ struct SessionEnv {
   bool refuse_at_data = false;
 };
 
-// What a replying step (DATA, end of message) answers.
-enum class Step { cont, accept, reject, tempfail, discard };
-
 class Session {
  public:
   explicit Session(SessionEnv& env);
@@ -79,20 +76,20 @@ class Session {
   void envfrom(std::string_view sender, std::string_view auth_user, std::string_view queue_id);
   void rcpt(std::string_view recipient);
   // Answers only with env.refuse_at_data; otherwise always cont (a refusal is held).
-  Step data(std::string_view queue_id, MilterActions& actions);
+  Answer data(std::string_view queue_id, MilterActions& actions);
   void header(std::string_view name, std::string_view value);
   void eoh(std::string_view queue_id);
   // True when the chunk was buffered; false when it was dropped (over max_message_bytes,
   // or the message is already refused or failed).
   bool body(std::string_view chunk);
-  Step eom(std::string_view queue_id, MilterActions& actions);
+  Answer eom(std::string_view queue_id, MilterActions& actions);
   void abort();
 
   // An exception escaped a stage: logged and counted; the answer is on_error (call
   // answer_failure() at the first stage that may answer).
   void fail(std::string_view stage, std::string_view what);
   bool failed() const { return m_failed; }
-  Step answer_failure();
+  Answer answer_failure();
 
   void set_leading_space(bool on) { m_leading_space = on; }
   const std::string& queue_id() const { return m_envelope.queue_id; }
@@ -104,13 +101,12 @@ class Session {
   void set_queue_id(std::string_view queue_id);
   // The envelope stage, at DATA or (DATA skipped) at end of headers. With actions, a
   // refusal is answered now; without, it is held for eom().
-  Step envelope_stage(MilterActions* actions);
+  Answer envelope_stage(MilterActions* actions);
   void ensure_envelope_stage();  // at the first content step when DATA was skipped
   // Answers a refusal (at DATA, or held until eom); start: when this step's work began.
-  Step decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start);
-  Step refuse_draining(MilterActions& actions);
+  Answer decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start);
+  Answer refuse_draining(MilterActions& actions);
   void finish(engine::Verdict& v, double seconds);
-  Step to_step(Answer a) const;
 
   SessionEnv& m_env;
   std::string m_client_ip;

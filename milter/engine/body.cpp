@@ -102,7 +102,7 @@ void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
       if (!match) continue;
       TrackerRecord rec;
       rec.rule = match->rule;
-      rec.action = ruleset::to_string(match->action);
+      rec.action = match->action;
       rec.vector = vector;
       rec.url = res.resolved;
       rec.part = path;

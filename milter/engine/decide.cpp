@@ -79,9 +79,9 @@ void merge_hits(std::vector<ruleset::LureHit>& hits, std::vector<ruleset::LureHi
 
 std::string normalize(std::string_view host) { return url::normalize_host(host); }
 
-bool is_uninspectable(const std::optional<std::string>& skipped) {
-  return skipped == "malformed_mime" || skipped == "too_large" || skipped == "too_many_headers" ||
-         skipped == "headers_too_large";
+bool is_uninspectable(std::optional<SkipReason> skipped) {
+  return skipped == SkipReason::malformed_mime || skipped == SkipReason::too_large ||
+         skipped == SkipReason::too_many_headers || skipped == SkipReason::headers_too_large;
 }
 
 MessageHeaders read_headers(std::span<const HeaderField> fields, const ruleset::Report& report) {
@@ -150,7 +150,7 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
   for (const auto& h : hits) {
     const bool monitor = h.monitor || global_monitor;
     verdict.lures.push_back(
-        {h.rule, ruleset::to_string(h.action), h.where, h.value, monitor, {}, h.source, h.campaign});
+        {h.rule, h.action, h.where, h.value, monitor, {}, h.source, h.campaign});
     if (monitor) continue;
     const Decision d = decision_of(h.action);
     if (d > strongest) {
@@ -161,7 +161,7 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
   if (settled) return;
   if (strongest == Decision::none && !hits.empty()) strongest = Decision::monitor;
   verdict.decision = strongest;
-  if (allowed.skip_lures && allowed.skip_trackers) verdict.skipped = "allowed";
+  if (allowed.skip_lures && allowed.skip_trackers) verdict.skipped = SkipReason::allowed;
   // A refusal is final now, unless an allow rule reading headers could still lift it.
   const bool allow_pending = !allow.headers_known && rules.allow_depends_on_headers();
   if (is_refusal(strongest) && !allow_pending) {
@@ -180,7 +180,7 @@ void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& head
   for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend(); ++it) {
     TrackerRecord rec;
     rec.rule = "read-receipts";
-    rec.action = "strip";
+    rec.action = ruleset::TrackerAction::strip;
     rec.vector = "mdn_header";
     rec.url = it->value;
     rec.monitor = !enforce;

@@ -59,6 +59,6 @@ std::string normalize(std::string_view host);
 // The skipped reasons the malformed policy governs: the structure could not be followed
 // past a cap (malformed_mime), the body is not all here (too_large), or the header section
 // is past a cap (too_many_headers, headers_too_large).
-bool is_uninspectable(const std::optional<std::string>& skipped);
+bool is_uninspectable(std::optional<SkipReason> skipped);
 
 }  // namespace pixelwarden::engine

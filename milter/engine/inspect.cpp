@@ -39,7 +39,7 @@ struct Inspection::State {
   std::vector<ruleset::LureHit> hits;
   MessageHeaders headers;
   std::size_t header_bytes = 0;
-  const char* header_overflow = nullptr;  // skipped reason when a header cap was passed
+  std::optional<SkipReason> header_overflow;  // when a header cap was passed
 };
 
 namespace {
@@ -90,9 +90,11 @@ void Inspection::inspect_headers(const std::vector<HeaderField>& headers,
   State& s = *m_state;
   const HeaderTotals all = totals ? *totals : totals_of(headers);
   s.header_bytes = all.bytes;
-  s.header_overflow = all.fields > m_limits.max_header_fields ? "too_many_headers"
-                      : all.bytes > m_limits.max_header_bytes ? "headers_too_large"
-                                                              : nullptr;
+  s.header_overflow = all.fields > m_limits.max_header_fields
+                          ? std::optional(SkipReason::too_many_headers)
+                      : all.bytes > m_limits.max_header_bytes
+                          ? std::optional(SkipReason::headers_too_large)
+                          : std::nullopt;
   const std::size_t kept = fields_within(headers, m_limits);
   s.headers = read_headers(std::span<const HeaderField>(headers.data(), kept), m_rules->report());
   m_verdict.stages_seen |= stage_headers;
@@ -119,11 +121,11 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   m_verdict.stages_seen |= stage_body;
   s.lure.body_known = true;
   const bool refused = m_verdict.final();  // links and resources are only listed
-  if (s.header_overflow != nullptr || truncated || body.size() > m_limits.max_message_bytes) {
+  if (s.header_overflow || truncated || body.size() > m_limits.max_message_bytes) {
     if (refused) return;
     // Not inspected: the header section is past a cap (its Content-Type may lie beyond
     // what was read), or the body is not all here. The malformed policy decides.
-    m_verdict.skipped = s.header_overflow != nullptr ? s.header_overflow : "too_large";
+    m_verdict.skipped = s.header_overflow.value_or(SkipReason::too_large);
     evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
     finish(*m_rules, s.headers, nullptr, body, m_verdict);
     return;
@@ -133,7 +135,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   std::vector<std::string_view> link_urls, resource_urls;
   // A malformed walk still yields the parts found before its cap: they are inspected
   // like any others (lures, trackers); the malformed policy decides what is changed.
-  if (scan.walk.malformed && !refused) m_verdict.skipped = "malformed_mime";
+  if (scan.walk.malformed && !refused) m_verdict.skipped = SkipReason::malformed_mime;
   if (!refused) {  // a refused message is not delivered: no tracker to neutralize
     const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
     decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);

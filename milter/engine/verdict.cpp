@@ -29,6 +29,26 @@ const char* to_string(Decision d) {
   return "none";
 }
 
+const char* to_string(SkipReason r) {
+  switch (r) {
+    case SkipReason::too_large: return "too_large";
+    case SkipReason::malformed_mime: return "malformed_mime";
+    case SkipReason::too_many_headers: return "too_many_headers";
+    case SkipReason::headers_too_large: return "headers_too_large";
+    case SkipReason::allowed: return "allowed";
+    case SkipReason::error: return "error";
+  }
+  return "error";
+}
+
+std::optional<SkipReason> skip_reason_from(std::string_view text) {
+  for (std::size_t i = 0; i < k_skip_reason_count; ++i) {
+    const auto r = static_cast<SkipReason>(i);
+    if (text == to_string(r)) return r;
+  }
+  return std::nullopt;
+}
+
 std::vector<const char*> stages_not_seen(const Verdict& v) {
   std::vector<const char*> out;
   if ((v.stages_seen & stage_envelope) == 0) out.push_back("envelope");
@@ -48,7 +68,7 @@ void write_envelope(base::JsonWriter& w, const Envelope& env) {
 void write_lures(base::JsonWriter& w, const std::vector<LureRecord>& lures) {
   w.key("lures").begin_array();
   for (const auto& l : lures) {
-    w.begin_object().key("rule").value(l.rule).key("action").value(l.action);
+    w.begin_object().key("rule").value(l.rule).key("action").value(ruleset::to_string(l.action));
     w.key("where").value(l.where).key("value").value(l.value);
     if (!l.url.empty()) w.key("url").value(l.url);
     if (l.monitor) w.key("monitor").value(true);
@@ -62,7 +82,7 @@ void write_lures(base::JsonWriter& w, const std::vector<LureRecord>& lures) {
 void write_trackers(base::JsonWriter& w, const std::vector<TrackerRecord>& trackers) {
   w.key("trackers").begin_array();
   for (const auto& t : trackers) {
-    w.begin_object().key("rule").value(t.rule).key("action").value(t.action);
+    w.begin_object().key("rule").value(t.rule).key("action").value(ruleset::to_string(t.action));
     w.key("vector").value(t.vector).key("url").value(t.url).key("part").value(t.part);
     if (!t.vendor.empty()) w.key("vendor").value(t.vendor);
     if (t.monitor) w.key("monitor").value(true);
@@ -100,7 +120,7 @@ std::string to_json(const Verdict& v) {
   w.key("remote_resources").value(v.remote_resources);
   w.key("skipped");
   if (v.skipped) {
-    w.value(*v.skipped);
+    w.value(to_string(*v.skipped));
   } else {
     w.null();
   }

@@ -4,8 +4,10 @@
 // test` and `scan` read it directly. to_json() is the verdict JSON of docs/cli.md.
 
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ruleset/model.hpp"
@@ -18,8 +20,19 @@ enum class Action { accept, reject, tempfail, discard, quarantine };
 // The strongest rule action; `none` when no rule matched.
 enum class Decision { none, monitor, tag, defang, quarantine, discard, tempfail, reject };
 
+// Why a message was not fully inspected (the verdict's `skipped`, docs/cli.md).
+//   too_large, too_many_headers, headers_too_large: past a size cap;
+//   malformed_mime: the MIME structure could not be followed (past a walk cap);
+//   allowed: an allow rule skipped both lure and tracker checks;
+//   error: exported by the metrics at 0, never set by the engine today.
+enum class SkipReason { too_large, malformed_mime, too_many_headers, headers_too_large, allowed, error };
+inline constexpr std::size_t k_skip_reason_count = 6;
+
 const char* to_string(Action a);
 const char* to_string(Decision d);
+const char* to_string(SkipReason r);
+// The reason spelled as to_string() writes it; nullopt for any other text.
+std::optional<SkipReason> skip_reason_from(std::string_view text);
 
 struct Envelope {
   std::string mail_from;            // without angle brackets; empty for the null sender
@@ -32,7 +45,7 @@ struct Envelope {
 
 struct LureRecord {
   std::string rule;
-  std::string action;
+  ruleset::LureAction action = ruleset::LureAction::monitor;
   std::string where;
   std::string value;
   bool monitor = false;
@@ -62,7 +75,7 @@ enum Stage : unsigned { stage_envelope = 1, stage_headers = 2, stage_body = 4 };
 
 struct TrackerRecord {
   std::string rule;
-  std::string action;
+  ruleset::TrackerAction action = ruleset::TrackerAction::keep;
   std::string vector;
   std::string url;
   std::string part;
@@ -105,8 +118,7 @@ struct Verdict {
   std::vector<std::string> allow_rules;
   std::uint64_t remote_resources = 0;
   std::vector<std::string> vectors_seen;  // vector of every remote resource (for metrics)
-  // too_large | malformed_mime | too_many_headers | headers_too_large | allowed | error
-  std::optional<std::string> skipped;
+  std::optional<SkipReason> skipped;
   std::uint64_t elapsed_us = 0;
   std::uint64_t message_bytes = 0;
 
@@ -121,8 +133,8 @@ struct Verdict {
   }
   // A rule of any kind matched (the audit log records such messages).
   bool flagged() const {
-    return !lures.empty() || !trackers.empty() || skipped == "malformed_mime" ||
-           skipped == "too_many_headers" || skipped == "headers_too_large";
+    return !lures.empty() || !trackers.empty() || skipped == SkipReason::malformed_mime ||
+           skipped == SkipReason::too_many_headers || skipped == SkipReason::headers_too_large;
   }
 };
 

@@ -28,8 +28,6 @@ constexpr std::array<const char*, 19> k_vectors = {
 constexpr std::array<const char*, 2> k_refusal_reasons = {"limit", "fd_limit"};
 constexpr std::array<const char*, 3> k_expiry_reasons = {"handshake_timeout", "idle_timeout",
                                                           "evicted"};
-constexpr std::array<const char*, 6> k_skip_reasons = {
-    "too_large", "malformed_mime", "too_many_headers", "headers_too_large", "allowed", "error"};
 
 // An empty label value would read as a missing label in PromQL.
 std::string_view or_unknown(std::string_view s) { return s.empty() ? "unknown" : s; }
@@ -134,7 +132,9 @@ Metrics::Metrics(std::string_view hyperscan)
       .Set(1);
   for (const char* result : k_reload_results) m_reloads.child({result});
   for (const char* vector : k_vectors) m_resources.child({vector});
-  for (const char* reason : k_skip_reasons) m_skipped.child({reason});
+  for (std::size_t i = 0; i < engine::k_skip_reason_count; ++i) {
+    m_skipped.child({engine::to_string(static_cast<engine::SkipReason>(i))});
+  }
 }
 
 std::string Metrics::serialize() {
@@ -154,7 +154,7 @@ void Metrics::record_message(const engine::Verdict& v, double seconds) {
   record_trackers(v);
   record_lures(v);
   for (const std::string& vector : v.vectors_seen) m_resources.child({or_unknown(vector)}).Increment();
-  if (v.skipped) m_skipped.child({or_unknown(*v.skipped)}).Increment();
+  if (v.skipped) m_skipped.child({engine::to_string(*v.skipped)}).Increment();
   m_duration.observe(seconds);
   m_size.observe(static_cast<double>(v.message_bytes));
 }
@@ -164,7 +164,7 @@ void Metrics::record_message(const engine::Verdict& v, double seconds) {
 void Metrics::record_trackers(const engine::Verdict& v) {
   const bool all_monitor = v.mode == ruleset::Mode::monitor;
   for (const engine::TrackerRecord& t : v.trackers) {
-    std::string_view action = (t.monitor || all_monitor) ? "monitor" : or_unknown(t.action);
+    std::string_view action = (t.monitor || all_monitor) ? "monitor" : ruleset::to_string(t.action);
     m_trackers.child({or_unknown(t.rule), action, or_unknown(t.vector)}).Increment();
     m_vendors.child({t.vendor.empty() ? or_unknown(t.rule) : t.vendor}).Increment();
   }
@@ -173,12 +173,21 @@ void Metrics::record_trackers(const engine::Verdict& v) {
 void Metrics::record_lures(const engine::Verdict& v) {
   const bool all_monitor = v.mode == ruleset::Mode::monitor;
   for (const engine::LureRecord& l : v.lures) {
-    std::string_view action = (l.monitor || all_monitor) ? "monitor" : or_unknown(l.action);
+    std::string_view action = (l.monitor || all_monitor) ? "monitor" : ruleset::to_string(l.action);
     m_lures.child({or_unknown(l.rule), or_unknown(l.where), action}).Increment();
   }
 }
 
-void Metrics::record_error(std::string_view kind) { m_errors.child({or_unknown(kind)}).Increment(); }
+const char* to_string(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::callback: return "callback";
+    case ErrorKind::milter_action: return "milter_action";
+    case ErrorKind::audit_log: return "audit_log";
+  }
+  return "callback";
+}
+
+void Metrics::record_error(ErrorKind kind) { m_errors.child({to_string(kind)}).Increment(); }
 
 void Metrics::connection_opened() { m_connections->Increment(); }
 

@@ -37,6 +37,11 @@ inline const std::vector<double> k_duration_buckets = {
 inline const std::vector<double> k_size_buckets = {
     1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864};
 
+// The `kind` of pixelwarden_errors_total (docs/metrics.md): an exception escaped a
+// milter callback, the MTA refused a modification request, an audit line was not written.
+enum class ErrorKind { callback, milter_action, audit_log };
+const char* to_string(ErrorKind k);
+
 class Metrics {
  public:
   // Hyperscan's version comes from hs_version().
@@ -53,7 +58,7 @@ class Metrics {
 
   // Mail path (any thread, lock-free once warm).
   void record_message(const engine::Verdict& v, double seconds);
-  void record_error(std::string_view kind);
+  void record_error(ErrorKind kind);
   void connection_opened();
   void connection_closed();
 

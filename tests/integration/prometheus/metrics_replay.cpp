@@ -56,6 +56,15 @@ class ReplayRuleset : public ruleset::Ruleset {
   std::vector<ruleset::RuleTest> m_tests;
 };
 
+// An enum value of the scenario by its name (to_string's spelling); `fallback` otherwise.
+template <typename E, typename ToString>
+E parse_enum(const std::string& s, std::size_t count, ToString to_str, E fallback) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (s == to_str(static_cast<E>(i))) return static_cast<E>(i);
+  }
+  return fallback;
+}
+
 engine::Action parse_action(const std::string& s) {
   if (s == "reject") return engine::Action::reject;
   if (s == "tempfail") return engine::Action::tempfail;
@@ -89,25 +98,33 @@ int main() {
       verdict.modified = modified != 0;
     } else if (cmd == "tracker") {
       engine::TrackerRecord t;
-      in >> t.rule >> t.action >> t.vector >> t.vendor;
+      std::string action;
+      in >> t.rule >> action >> t.vector >> t.vendor;
+      t.action = parse_enum(action, 4, [](ruleset::TrackerAction a) { return ruleset::to_string(a); },
+                            ruleset::TrackerAction::keep);
       if (t.vendor == "-") t.vendor.clear();
       verdict.trackers.push_back(t);
     } else if (cmd == "lure") {
       engine::LureRecord l;
-      in >> l.rule >> l.where >> l.action;
+      std::string action;
+      in >> l.rule >> l.where >> action;
+      l.action = parse_enum(action, 7, [](ruleset::LureAction a) { return ruleset::to_string(a); },
+                            ruleset::LureAction::monitor);
       verdict.lures.push_back(l);
     } else if (cmd == "vector") {
       verdict.vectors_seen.emplace_back();
       in >> verdict.vectors_seen.back();
     } else if (cmd == "skipped") {
-      verdict.skipped.emplace();
-      in >> *verdict.skipped;
+      std::string reason;
+      in >> reason;
+      verdict.skipped = engine::skip_reason_from(reason);
     } else if (cmd == "end") {
       metrics.record_message(verdict, seconds);
     } else if (cmd == "error") {
       std::string kind;
       in >> kind;
-      metrics.record_error(kind);
+      metrics.record_error(parse_enum(kind, 3, [](observe::ErrorKind k) { return observe::to_string(k); },
+                                      observe::ErrorKind::callback));
     } else if (cmd == "reload") {
       std::string result;
       in >> result;

@@ -6,6 +6,7 @@
 #include "scan_test_support.hpp"
 
 using namespace pixelwarden::cli;
+namespace ruleset = pixelwarden::ruleset;
 
 namespace {
 
@@ -147,20 +148,20 @@ TEST_SUITE("cli::scan_output") {
 
   TEST_CASE("matched_rules lists lure then tracker rule ids once each") {
     pixelwarden::engine::Verdict v;
-    v.lures.push_back({"l1", "reject", "header_from", "x", false, {}});
-    v.trackers.push_back({"t1", "neutralize", "img", "u", "1", "", false});
-    v.trackers.push_back({"t1", "neutralize", "img", "u2", "1", "", false});
-    v.lures.push_back({"l1", "reject", "links", "y", false, {}});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x", false, {}});
+    v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "img", "u", "1", "", false});
+    v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "img", "u2", "1", "", false});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "links", "y", false, {}});
     CHECK(matched_rules(v) == std::vector<std::string>{"l1", "t1"});
   }
 
   TEST_CASE("findings_of: one per rule, where and value; monitor rules act as monitor today") {
     pixelwarden::engine::Verdict v;
-    v.lures.push_back({"l1", "reject", "header_from", "x.example", false});
-    v.lures.push_back({"l1", "reject", "header_from", "x.example", false});
-    v.lures.push_back({"l1", "reject", "links", "x.example", false});
-    v.lures.push_back({"l2", "quarantine", "envelope_from", "y.example", true});
-    v.trackers.push_back({"t1", "neutralize", "css_background", "https://t/p", "1", "", false});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "links", "x.example", false});
+    v.lures.push_back({"l2", ruleset::LureAction::quarantine, "envelope_from", "y.example", true});
+    v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "css_background", "https://t/p", "1", "", false});
     const auto all = findings_of(v);
     REQUIRE(all.size() == 4);
     CHECK(all[1].where == "links");

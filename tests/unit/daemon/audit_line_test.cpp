@@ -30,11 +30,11 @@ engine::Verdict sample_verdict() {
   v.headers.date = "Thu, 03 Dec 2026 10:00:00 +0000";
   v.stages_seen = engine::stage_envelope | engine::stage_headers | engine::stage_body;
   v.message_bytes = 5120;
-  v.lures = {{"lure-senders", "reject", "envelope_from", "lure.example", false, {}},
-             {"news-names", "tag", "display_name", "Reuters Desk", false, {}},
-             {"lure-senders", "reject", "links", "www.lure.example", false,
+  v.lures = {{"lure-senders", ruleset::LureAction::reject, "envelope_from", "lure.example", false, {}},
+             {"news-names", ruleset::LureAction::tag, "display_name", "Reuters Desk", false, {}},
+             {"lure-senders", ruleset::LureAction::reject, "links", "www.lure.example", false,
               "https://www.lure.example/story?id=7"}};
-  v.trackers = {{"known-trackers", "neutralize", "img", "https://t.example/o.gif?u=alice", "1", "Mailchimp", false}};
+  v.trackers = {{"known-trackers", ruleset::TrackerAction::neutralize, "img", "https://t.example/o.gif?u=alice", "1", "Mailchimp", false}};
   return v;
 }
 
@@ -134,7 +134,7 @@ TEST_SUITE("daemon::audit_line") {
     engine::Verdict v = sample_verdict();
     v.trackers.clear();
     for (int i = 0; i < 100000; ++i) {
-      v.trackers.push_back({i % 2 ? "rule-a" : "rule-b", "neutralize", "img",
+      v.trackers.push_back({i % 2 ? "rule-a" : "rule-b", ruleset::TrackerAction::neutralize, "img",
                             "https://t.example/p" + std::to_string(i) + ".gif", "1", "", false});
     }
     const std::string line = audit_line(v, context(), {});

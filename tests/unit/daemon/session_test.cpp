@@ -14,7 +14,7 @@
 #include "ruleset/holder.hpp"
 
 using namespace pixelwarden;
-using daemon::Step;
+using daemon::Answer;
 using testing::RecordingActions;
 
 namespace {
@@ -60,7 +60,7 @@ class ScriptedInspector final : public daemon::Inspector {
     m_v.stages_seen |= engine::stage_body;
     m_s.body_seen = body;
     m_s.truncated_seen = truncated;
-    if (truncated) m_v.skipped = "too_large";
+    if (truncated) m_v.skipped = engine::SkipReason::too_large;
     m_v.new_body = "rewritten";
     m_v.modified = true;
   }
@@ -70,7 +70,7 @@ class ScriptedInspector final : public daemon::Inspector {
   void refuse(const char* where) {
     m_v.action = engine::Action::reject;
     m_v.decision = engine::Decision::reject;
-    m_v.lures.push_back({"lure-rule", "reject", where, "lure.example", false, {}});
+    m_v.lures.push_back({"lure-rule", ruleset::LureAction::reject, where, "lure.example", false, {}});
     m_v.reply = engine::Reply{"550", "5.7.1", "No lures, please"};
   }
   Script& m_s;
@@ -107,13 +107,13 @@ TEST_SUITE("daemon::Session") {
     daemon::Session s(f.env);
     RecordingActions a;
     start_message(s);
-    CHECK(s.data("QID1", a) == Step::cont);
+    CHECK(s.data("QID1", a) == Answer::cont);
     s.header("Subject", " hello");
     s.eoh("QID1");
     CHECK(s.body("line one\r\n"));
     CHECK(s.body("line two\r\n"));
     CHECK(f.env.in_flight == 1);
-    CHECK(s.eom("QID1", a) == Step::cont);
+    CHECK(s.eom("QID1", a) == Answer::cont);
     CHECK(f.script.body_seen == "line one\r\nline two\r\n");
     CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
     CHECK(f.env.in_flight == 0);
@@ -139,7 +139,7 @@ TEST_SUITE("daemon::Session") {
     daemon::Session s(f.env);
     RecordingActions a;
     start_message(s, "<evil@lure.example>");
-    CHECK(s.data("Q", a) == Step::reject);
+    CHECK(s.data("Q", a) == Answer::reject);
     CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
     CHECK(f.env.in_flight == 0);
   }
@@ -151,7 +151,7 @@ TEST_SUITE("daemon::Session") {
     daemon::Session s(f.env);
     RecordingActions a;
     start_message(s);
-    CHECK(s.data("Q", a) == Step::cont);
+    CHECK(s.data("Q", a) == Answer::cont);
 
     SUBCASE("a header lure is refused at EOM; its body is inspected for the verdict, not edited") {
       s.header("X-Lure", " yes");
@@ -159,7 +159,7 @@ TEST_SUITE("daemon::Session") {
       CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
       CHECK(f.env.in_flight == 1);
       CHECK(s.body("links\r\n"));
-      CHECK(s.eom("Q", a) == Step::reject);
+      CHECK(s.eom("Q", a) == Answer::reject);
       CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
       CHECK(f.script.body_seen == "links\r\n");
     }
@@ -167,7 +167,7 @@ TEST_SUITE("daemon::Session") {
       s.header("Subject", " hi");
       s.eoh("Q");
       CHECK(s.body("body\r\n"));
-      CHECK(s.eom("Q", a) == Step::cont);
+      CHECK(s.eom("Q", a) == Answer::cont);
       CHECK(f.script.body_seen == "body\r\n");
       CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
     }
@@ -176,7 +176,7 @@ TEST_SUITE("daemon::Session") {
       s.eoh("Q");
       CHECK_FALSE(s.body("x"));
       CHECK(f.env.in_flight == 1);
-      CHECK(s.eom("Q", a) == Step::tempfail);
+      CHECK(s.eom("Q", a) == Answer::tempfail);
     }
     CHECK(f.env.in_flight == 0);
   }
@@ -194,11 +194,11 @@ TEST_SUITE("daemon::Session") {
     SUBCASE("the next MAIL FROM comes without an abort") {}
     s.envfrom("<carol@example.org>", "", "");
     s.rcpt("<bob@example.net>");
-    CHECK(s.data("Q2", a) == Step::cont);
+    CHECK(s.data("Q2", a) == Answer::cont);
     s.header("Subject", " hi");
     s.eoh("Q2");
     CHECK(s.body("clean\r\n"));
-    CHECK(s.eom("Q2", a) == Step::cont);
+    CHECK(s.eom("Q2", a) == Answer::cont);
     CHECK(f.script.body_seen == "clean\r\n");
     CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
     CHECK(f.env.in_flight == 0);
@@ -260,14 +260,14 @@ TEST_SUITE("daemon::Session") {
     start_message(s);
     s.data("Q", a);
     s.body("x");
-    Step st = Step::cont;
+    Answer st = Answer::cont;
     try {
       st = s.eom("Q", a);
     } catch (const std::exception& e) {
       s.fail("eom", e.what());
       st = s.answer_failure();
     }
-    CHECK(st == Step::tempfail);
+    CHECK(st == Answer::tempfail);
     CHECK(f.env.in_flight == 0);
   }
 
@@ -278,7 +278,7 @@ TEST_SUITE("daemon::Session") {
     RecordingActions a;
     start_message(s);
     s.fail("header", "simulated");
-    CHECK(s.data("Q", a) == Step::accept);
+    CHECK(s.data("Q", a) == Answer::accept);
     CHECK(f.env.in_flight == 0);
   }
 
@@ -359,7 +359,7 @@ TEST_SUITE("daemon::Session") {
     RecordingActions a;
     f.env.draining = true;
     start_message(s);
-    CHECK(s.data("Q", a) == Step::tempfail);
+    CHECK(s.data("Q", a) == Answer::tempfail);
     CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
     CHECK(f.env.in_flight == 0);
   }
@@ -370,13 +370,13 @@ TEST_SUITE("daemon::Session") {
     RecordingActions a;
     f.env.draining = true;
     start_message(s);
-    CHECK(s.data("Q", a) == Step::cont);
+    CHECK(s.data("Q", a) == Answer::cont);
     s.header("Subject", " hi");
     s.eoh("Q");
     CHECK(a.calls.empty());  // nothing may be sent at a no-reply step
     CHECK_FALSE(s.body("not buffered\r\n"));
     CHECK(f.script.envelope_seen.mail_from.empty());  // never inspected
-    CHECK(s.eom("Q", a) == Step::tempfail);
+    CHECK(s.eom("Q", a) == Answer::tempfail);
     CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
     CHECK(f.script.body_seen.empty());
     CHECK(f.env.in_flight == 0);
@@ -388,8 +388,8 @@ TEST_SUITE("daemon::Session") {
     RecordingActions a;
     start_message(s);
     f.env.draining = true;
-    CHECK(s.data("Q", a) == Step::cont);
-    CHECK(s.eom("Q", a) == Step::cont);
+    CHECK(s.data("Q", a) == Answer::cont);
+    CHECK(s.eom("Q", a) == Answer::cont);
   }
 
   TEST_CASE("by default, an envelope lure is held at DATA and refused at EOM") {
@@ -400,7 +400,7 @@ TEST_SUITE("daemon::Session") {
     start_message(s, "<evil@lure.example>");
 
     SUBCASE("DATA arrives as a no-reply step") {
-      CHECK(s.data("Q", a) == Step::cont);
+      CHECK(s.data("Q", a) == Answer::cont);
       s.header("Subject", " hi");
       s.eoh("Q");
       // The held refusal still lets the headers add their matches (complete verdict).
@@ -419,7 +419,7 @@ TEST_SUITE("daemon::Session") {
     CHECK(a.calls.empty());
     CHECK(s.body("inspected for the verdict\r\n"));
     CHECK(f.env.in_flight == 1);
-    CHECK(s.eom("Q", a) == Step::reject);
+    CHECK(s.eom("Q", a) == Answer::reject);
     CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
     CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"bob@example.net", "carol@example.net"});
     CHECK(f.script.body_seen == "inspected for the verdict\r\n");
@@ -435,7 +435,7 @@ TEST_SUITE("daemon::Session") {
     s.eoh("QID9");
     CHECK(f.script.envelope_seen.queue_id == "QID9");
     CHECK(s.body("body\r\n"));
-    CHECK(s.eom("QID9", a) == Step::cont);
+    CHECK(s.eom("QID9", a) == Answer::cont);
     CHECK(f.script.body_seen == "body\r\n");
     CHECK(a.calls == std::vector<std::string>{"body 9 bytes"});
   }
@@ -447,11 +447,11 @@ TEST_SUITE("daemon::Session") {
     RecordingActions a;
     start_message(s);
     s.fail("rcpt", "simulated");
-    CHECK(s.data("Q", a) == Step::cont);
+    CHECK(s.data("Q", a) == Answer::cont);
     s.eoh("Q");
     CHECK_FALSE(s.body("x"));
     CHECK(a.calls.empty());
-    CHECK(s.eom("Q", a) == Step::tempfail);
+    CHECK(s.eom("Q", a) == Answer::tempfail);
     CHECK(f.env.in_flight == 0);
   }
 

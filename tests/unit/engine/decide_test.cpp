@@ -75,7 +75,7 @@ TEST_SUITE("engine::decide") {
     auto rules = load_inline(k_rules);  // no malformed_mime key: the fail-closed default
     const std::string msg = too_deep(40);
     const auto v = engine::inspect(msg, env(), rules);
-    CHECK(v.skipped == std::optional<std::string>("malformed_mime"));
+    CHECK(v.skipped == engine::SkipReason::malformed_mime);
     CHECK(v.action == Action::quarantine);
     REQUIRE(v.new_body.has_value());
     const std::string out = engine::apply_verdict(msg, v);
@@ -88,7 +88,7 @@ TEST_SUITE("engine::decide") {
     auto rules = load_inline(with_policy("pass"));
     const std::string msg = too_deep(40);
     const auto v = engine::inspect(msg, env(), rules);
-    CHECK(v.skipped == std::optional<std::string>("malformed_mime"));
+    CHECK(v.skipped == engine::SkipReason::malformed_mime);
     CHECK(v.action == Action::accept);
     CHECK(engine::apply_verdict(msg, v) == msg);
     REQUIRE(v.trackers.size() == 1);
@@ -109,7 +109,7 @@ TEST_SUITE("engine::decide") {
     engine::Limits limits;
     limits.max_message_bytes = 16;
     const auto v = engine::inspect(too_deep(1), env(), rules, limits);
-    CHECK(v.skipped == std::optional<std::string>("too_large"));
+    CHECK(v.skipped == engine::SkipReason::too_large);
     CHECK(v.action == Action::quarantine);
   }
 
@@ -128,7 +128,7 @@ TEST_SUITE("engine::decide") {
     engine::Limits limits;
     limits.max_header_fields = 50;
     const auto v = engine::inspect(many_headers(60), env(), rules, limits);
-    CHECK(v.skipped == std::optional<std::string>("too_many_headers"));
+    CHECK(v.skipped == engine::SkipReason::too_many_headers);
     CHECK(v.action == Action::quarantine);
     CHECK(v.flagged());
     const auto under = engine::inspect(many_headers(40), env(), rules, limits);
@@ -143,7 +143,7 @@ TEST_SUITE("engine::decide") {
     const std::string msg = crlf("From: a@shop.example\nX-Big: " + std::string(2000, 'x') +
                                  "\nContent-Type: text/html\n\n<img src=\"https://t.tracker.example/p\">\n");
     const auto v = engine::inspect(msg, env(), rules, limits);
-    CHECK(v.skipped == std::optional<std::string>("headers_too_large"));
+    CHECK(v.skipped == engine::SkipReason::headers_too_large);
     CHECK(v.action == Action::quarantine);
   }
 

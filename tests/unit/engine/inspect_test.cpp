@@ -292,7 +292,7 @@ trackers:
                                  "<p><img src=\"https://img.shop.example/x.png?e=mp%40parliament.example\"></p>\n");
     const auto v = engine::inspect(msg, env("a@shop.example"), rules);
     REQUIRE(v.trackers.size() == 1);
-    CHECK(v.trackers[0].action == "strip");
+    CHECK(v.trackers[0].action == ruleset::TrackerAction::strip);
     const std::string out = engine::apply_verdict(msg, v);
     CHECK(out.find("<img") == std::string::npos);
     CHECK(out.find("<p></p>") != std::string::npos);
@@ -313,7 +313,7 @@ trackers:
     engine::Limits limits;
     limits.max_message_bytes = 16;
     const auto big = engine::inspect(k_html_message, env(), rules, limits);
-    CHECK(big.skipped == std::optional<std::string>("too_large"));
+    CHECK(big.skipped == engine::SkipReason::too_large);
     CHECK_FALSE(big.new_body.has_value());
     const auto lure = engine::inspect(k_html_message, env("a@lure-news.example"), rules, limits);
     CHECK(lure.action == Action::reject);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 using namespace pixelwarden::engine;
+namespace ruleset = pixelwarden::ruleset;
 
 TEST_SUITE("engine::Verdict") {
   TEST_CASE("to_json writes the fields of docs/cli.md in order, skipped as null") {
@@ -13,8 +14,8 @@ TEST_SUITE("engine::Verdict") {
     v.message_id = "<m@x>";
     v.envelope.mail_from = "a@b";
     v.envelope.rcpt = {"c@d"};
-    v.lures.push_back({"r1", "reject", "header_from", "x.example", false, {}});
-    v.trackers.push_back({"t1", "neutralize", "img", "https://t/x", "1.2", "Mailchimp", false});
+    v.lures.push_back({"r1", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
+    v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "img", "https://t/x", "1.2", "Mailchimp", false});
     v.remote_resources = 3;
     v.elapsed_us = 7;
     v.stages_seen = stage_envelope | stage_headers | stage_body;
@@ -39,7 +40,7 @@ TEST_SUITE("engine::Verdict") {
   TEST_CASE("queue id appears only when known; a reason replaces null") {
     Verdict v;
     v.queue_id = "4TkQ";
-    v.skipped = "too_large";
+    v.skipped = SkipReason::too_large;
     const std::string j = to_json(v);
     CHECK(j.find(R"("queue_id":"4TkQ")") != std::string::npos);
     CHECK(j.find(R"("skipped":"too_large")") != std::string::npos);

@@ -71,11 +71,11 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
   return out;
 }
 
-engine::TrackerRecord tracker(std::string rule, std::string action, std::string vector,
+engine::TrackerRecord tracker(std::string rule, ruleset::TrackerAction action, std::string vector,
                               std::string vendor = {}, bool monitor = false) {
   engine::TrackerRecord t;
   t.rule = std::move(rule);
-  t.action = std::move(action);
+  t.action = action;
   t.vector = std::move(vector);
   t.url = "https://tracker.example/open?u=alice%40corp.example";
   t.vendor = std::move(vendor);
@@ -87,9 +87,9 @@ engine::Verdict newsletter() {
   engine::Verdict v;
   v.action = engine::Action::accept;
   v.modified = true;
-  v.trackers.push_back(tracker("known-tracker-domains", "neutralize", "img", "Mailchimp"));
-  v.trackers.push_back(tracker("known-tracker-domains", "neutralize", "img", "Mailchimp"));
-  v.trackers.push_back(tracker("invisible-image", "strip", "background"));
+  v.trackers.push_back(tracker("known-tracker-domains", ruleset::TrackerAction::neutralize, "img", "Mailchimp"));
+  v.trackers.push_back(tracker("known-tracker-domains", ruleset::TrackerAction::neutralize, "img", "Mailchimp"));
+  v.trackers.push_back(tracker("invisible-image", ruleset::TrackerAction::strip, "background"));
   v.vectors_seen = {"img", "img", "img", "background"};
   v.remote_resources = 4;
   v.message_bytes = 5000;
@@ -140,8 +140,8 @@ TEST_SUITE("observe::Metrics") {
     Metrics m("5.4.9");
     engine::Verdict v;
     v.action = engine::Action::reject;
-    v.lures.push_back({"apt31-news-lures", "reject", "header_from", "lure-news.example", false, {}});
-    v.lures.push_back({"lookalike-brands", "tag", "links", "nytimes.co", true, {}});
+    v.lures.push_back({"apt31-news-lures", ruleset::LureAction::reject, "header_from", "lure-news.example", false, {}});
+    v.lures.push_back({"lookalike-brands", ruleset::LureAction::tag, "links", "nytimes.co", true, {}});
     m.record_message(v, 0.001);
     const std::string out = m.serialize();
     CHECK_LINE(out, "pixelwarden_messages_total{action=\"reject\"} 1");
@@ -171,7 +171,7 @@ TEST_SUITE("observe::Metrics") {
   TEST_CASE("skipped messages are counted by reason") {
     Metrics m("5.4.9");
     engine::Verdict v;
-    v.skipped = "too_large";
+    v.skipped = engine::SkipReason::too_large;
     m.record_message(v, 0.00001);
     m.record_message(v, 0.00001);
     const std::string out = m.serialize();
@@ -205,12 +205,13 @@ TEST_SUITE("observe::Metrics") {
 
   TEST_CASE("errors are counted by kind") {
     Metrics m("5.4.9");
-    m.record_error("callback_exception");
-    m.record_error("callback_exception");
-    m.record_error("replacebody_failed");
+    m.record_error(observe::ErrorKind::callback);
+    m.record_error(observe::ErrorKind::callback);
+    m.record_error(observe::ErrorKind::milter_action);
     const std::string out = m.serialize();
-    CHECK_LINE(out, "pixelwarden_errors_total{kind=\"callback_exception\"} 2");
-    CHECK_LINE(out, "pixelwarden_errors_total{kind=\"replacebody_failed\"} 1");
+    CHECK_LINE(out, "pixelwarden_errors_total{kind=\"callback\"} 2");
+    CHECK_LINE(out, "pixelwarden_errors_total{kind=\"milter_action\"} 1");
+    CHECK(out.find("kind=\"audit_log\"") == std::string::npos);  // created on first use
   }
 
   TEST_CASE("milter_connections follows opens and closes") {
@@ -315,9 +316,9 @@ TEST_SUITE("observe::Metrics") {
     // use; one of each event brings them all out.
     Metrics m("5.4.9");
     engine::Verdict v = newsletter();
-    v.lures.push_back({"apt31-news-lures", "reject", "header_from", "x.example", false, {}});
+    v.lures.push_back({"apt31-news-lures", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
     m.record_message(v, 0.001);
-    m.record_error("callback_exception");
+    m.record_error(observe::ErrorKind::audit_log);
     m.ruleset_loaded(FakeRuleset({"corp", "1", "aaa"}, {1, 0, 0, 0, 0.1}));
     const std::string out = m.serialize();
     const std::vector<std::pair<std::string, std::string>> families = {
