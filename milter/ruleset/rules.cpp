@@ -62,7 +62,7 @@ void Builder::record_source(const char* section, const YAML::Node& n) {
                                                 : "allow";
   src.definition = YAML::Dump(n);
   const YAML::Node m = n["match"];
-  if (m.IsMap()) {
+  if (m.IsDefined() && m.IsMap()) {  // IsMap() throws on a missing key
     for (const char* key : {"domain_in", "url_in", "lookalike_of", "unless_domain_in"}) {
       const YAML::Node ref = m[key];
       if (ref.IsDefined() && ref.IsScalar() && m_list_names.count(ref.Scalar()) != 0) {

@@ -51,6 +51,19 @@ TEST_SUITE("ruleset::loader") {
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == p + ":2:3: ruleset.version is required\n");
   }
+  TEST_CASE("a rule with an id and no match is an error, not an exception") {
+    // Found by fuzz_ruleset: the rule's source record read `match` of every rule that
+    // had an id, and yaml-cpp throws when asked the type of a missing key.
+    for (const char* section : {"trackers", "lures", "allow"}) {
+      CAPTURE(section);
+      TempTree t;
+      std::string p = t.write("r.yaml", k_head + section + ":\n  - id: x\n");
+      ruleset::LoadResult r;
+      CHECK_NOTHROW(r = ruleset::load_ruleset(p));
+      CHECK_FALSE(r.ruleset);
+      CHECK(has_error(r, "needs"));
+    }
+  }
   TEST_CASE("a YAML syntax error reports its position") {
     TempTree t;
     std::string p = t.write("r.yaml", k_head + "lists: [a\n");
