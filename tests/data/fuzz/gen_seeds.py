@@ -167,13 +167,183 @@ def mime_seeds():
     return seeds
 
 
+# Whole messages for the inspection round trip (engine::inspect + apply_verdict): the MIME
+# seeds, plus messages with trackers and lure links to rewrite.
+def inspect_seeds():
+    seeds = dict(mime_seeds())
+    seeds["tracker-qp"] = mime_message(
+        ["From: News <news@shop.example>", "To: mp@parliament.example", "MIME-Version: 1.0",
+         'Content-Type: multipart/alternative; boundary="b1"'],
+        "--b1\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b1\r\nContent-Type: text/html; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        '<p>Hi</p><img src=3D"https://t.example/o.gif?u=3D1" width=3D"1" height=3D"1">=\r\n'
+        '<img src=3D"https://cdn.shop.example/logo.png">\r\n--b1--\r\n')
+    seeds["tracker-base64-related"] = mime_message(
+        ["MIME-Version: 1.0", "Content-Type: multipart/related; boundary=r"],
+        "--r\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        "PGh0bWw+PGJvZHk+PGltZyBzcmM9Imh0dHA6Ly90LmV4YW1wbGUvcC5naWYiPjwvYm9keT48L2h0bWw+\r\n"
+        "--r\r\nContent-Type: image/png\r\nContent-ID: <i@x>\r\n\r\nPNG\r\n--r--\r\n")
+    seeds["css-and-style"] = mime_message(
+        ["Content-Type: text/html; charset=iso-8859-1"],
+        "<style>@import url(http://a.example/s.css);p{background:url(http://a.example/b.png)}</style>"
+        '<div style="background-image:url(http://a.example/d.png)">caf\xe9</div>\r\n')
+    seeds["lf-tracker"] = ("Content-Type: text/html\n\n<img src=http://t.example/x.gif>"
+                           "<a href=http://lure.example/>x</a>\n")
+    seeds["read-receipt"] = mime_message(
+        ["Disposition-Notification-To: a@example.org", "Content-Type: text/html"],
+        "<img src=\"http://t.example/r.gif\">\r\n")
+    return seeds
+
+
+# URL parser: "BASE\nREF" (a first line is the base URL, the rest the reference).
+URLS = {
+    "absolute": "\nhttps://User:pw@Example.COM:443/a/./b/../c?q=1#f",
+    "relative": "http://a.example/dir/page.html\n../img/x.png?y#z",
+    "protocol-relative": "\n//cdn.example:8080/p.gif",
+    "base-relative": "https://a.example/x/y\n?only-query",
+    "backslashes": "http://a.example/\n\\\\evil.example\\share\\x",
+    "unc": "\n\\\\host\\share\\file.png",
+    "whitespace": "\n \t\x01http:\n//exa\tmple.com/\x1f ",
+    "many-slashes": "\nhttp:////////a.example//b",
+    "ipv6": "\nhttp://[2001:DB8::1]:80/x",
+    "ipv4-odd": "\nhttp://0x7f.1/ http://192.168.0.1./",
+    "percent-host": "\nhttp://%65xample.%63om/%zz%4",
+    "idn": "\nhttps://b\u00fccher.example/\u00e9",
+    "punycode": "\nhttp://xn--bcher-kva.example./",
+    "file": "file:///etc/\n../passwd",
+    "data-mailto": "\ndata:text/html,<img src=x>",
+    "ports": "\nhttps://a.example:443/ http://a.example:0080/ ftp://a.example:21/",
+    "fragment-only": "http://a.example/p?q\n#frag",
+    "psl": "\nhttp://a.b.c.co.uk/ http://x.github.io/ http://com/",
+    "empty": "",
+}
+
+
+# Ruleset loader: entry files, valid and broken, touching each top-level key.
+RULESETS = {
+    "minimal": 'ruleset: {name: fuzz, version: "1"}\n',
+    "full": (
+        "ruleset:\n  name: fuzz\n  version: \"2\"\n  description: every section\n"
+        "mode: enforce\nread_receipts: strip\nmalformed_mime: quarantine\n"
+        "remote_content:\n  action: neutralize\n"
+        "report:\n  header: X-Pixelwarden\n  header_on: all\n  authserv_id: mx.example\n"
+        "lists:\n  trackers:\n    file: list.txt\n  lures:\n    domains: [lure.example, \"*.bad.example\"]\n"
+        "  patterns:\n    url_patterns: ['https?://t\\.example/[a-z]+\\.gif']\n"
+        "trackers:\n  - id: listed\n    match: {domain_in: trackers}\n    action: neutralize\n"
+        "  - id: invisible\n    match: {invisible: true}\n    action: strip\n"
+        "lures:\n  - id: senders\n    match:\n      domain_in: lures\n"
+        "      where: [envelope_from, header_from, links]\n    action: reject\n"
+        "    reply: \"550 5.7.1 no\"\n"
+        "allow:\n  - id: internal\n    match: {authenticated: true}\n    skip: [lures]\n"
+    ),
+    "lookalikes": (
+        'ruleset: {name: fuzz, version: "3"}\n'
+        "lures:\n  - id: brands\n    match:\n      lookalike_of: [bank.example, paypal.example]\n"
+        "      where: [header_from, links]\n    action: quarantine\n"
+    ),
+    "tests-section": (
+        'ruleset: {name: fuzz, version: "4"}\n'
+        "tests:\n  - name: clean\n    message: |\n      From: a@b.example\n\n      hi\n"
+        "    expect: {action: accept}\n"
+    ),
+    "errors": (
+        "ruleset: {name: 1}\nmode: sometimes\ntrackers:\n  - id: x\n    match: {nope: 1}\n"
+        "    action: explode\n  - id: x\nlures: {}\nunknown_key: [\n"
+    ),
+    "include-missing": 'ruleset: {name: fuzz, version: "5"}\ninclude: [missing.yaml, list.txt]\n',
+    "include-self": 'ruleset: {name: fuzz, version: "6"}\ninclude: [rules.yaml]\n',
+    "anchors": (
+        'ruleset: {name: fuzz, version: "7"}\nlists:\n  a: &d {domains: [x.example]}\n  b: *d\n'
+        "trackers:\n  - &t {id: t1, match: {domain_in: a}, action: neutralize}\n"
+    ),
+    "tabs-and-bom": '\ufeffruleset:\n\tname: fuzz\n  version: "8"\n',
+    "empty": "",
+}
+
+
+# Milter sessions for fuzz_session.cpp: a flags byte (bit 0 refuse_at_data, bit 1
+# on_error tempfail, bits 4-7 size caps), then steps. A step is one byte (its number
+# below); a string is a length byte and the bytes; a pick is an index into the target's
+# list of choices (one past the end: a string follows).
+(CONNECT, HELO, MAIL, RCPT, DATA, HEADER, EOH, BODY, EOM, ABORT, RELOAD, CLOSE, DRAIN,
+ THROW) = range(14)
+
+
+def text(s):
+    b = s.encode("utf-8") if isinstance(s, str) else s
+    return bytes([len(b)]) + b
+
+
+def session(flags, *steps):
+    out = bytearray([flags])
+    for st in steps:
+        out += st if isinstance(st, (bytes, bytearray)) else bytes([st])
+    return bytes(out)
+
+
+def connect(ip="192.0.2.7"):
+    return bytes([CONNECT, 0]) + text(ip) + bytes([HELO]) + text("mx.shop.example")
+
+
+def mail(sender=0):
+    return bytes([MAIL, sender, RCPT, 0])
+
+
+def header(name, value):
+    return bytes([HEADER, name, value])
+
+
+def message(sender=0, headers=((0, 0), (3, 2)), chunks=(0,), data=True):
+    out = mail(sender) + (bytes([DATA]) if data else b"")
+    for n, v in headers:
+        out += header(n, v)
+    out += bytes([EOH])
+    for c in chunks:
+        out += bytes([BODY, c])
+    return out + bytes([EOM])
+
+
+SESSIONS = {
+    "clean": session(0, connect(), message()),
+    "tracker-rewrite": session(0x30, connect(), message(chunks=(0, 1, 0))),
+    "envelope-lure-at-data": session(1, connect(), message(sender=1)),
+    "envelope-lure-held": session(0, connect(), message(sender=3)),
+    "header-lure": session(0, connect(), message(headers=((0, 1), (1, 1)))),
+    "two-messages-reload": session(0, connect(), message(), RELOAD, mail(1), DATA, RELOAD,
+                                   header(0, 0), EOH, RELOAD, bytes([BODY, 1, EOM]), message()),
+    "abort-and-again": session(0, connect(), mail(0), DATA, header(3, 2), EOH, bytes([BODY, 0]),
+                               ABORT, message()),
+    "engine-throws": session(2, connect(), mail(0), THROW, DATA, EOH, EOM, message()),
+    "engine-throws-at-data": session(3, connect(), THROW, message(), message(sender=1)),
+    "drain": session(1, connect(), message(), DRAIN, b"\x00", message(), message(data=False)),
+    "close-mid-message": session(0, connect(), mail(0), DATA, header(0, 0), CLOSE, connect(),
+                                 message()),
+    "truncated": session(0x00, connect(), message(chunks=(0, 1, 0, 1, 0, 1, 0, 1))),
+    "data-skipped": session(0, connect(), message(data=False)),
+    "header-caps": session(0x10, connect(), message(headers=[(2, 4)] * 12 + [(0, 1)])),
+    "raw-strings": session(0, connect("2001:db8::1"), bytes([MAIL, 4]) + text("<\x00@\xff>"),
+                           bytes([RCPT, 1]) + text("<>"), bytes([HEADER, 6]) + text("X\x00") +
+                           bytes([7]) + text(" \r\n\tfolded"), EOH, bytes([BODY, 6]) +
+                           text(b"\r\n.\r\n--b\r\n"), EOM),
+    "multipart": session(0, connect(), message(headers=((4, 4), (3, 3)), chunks=(2, 0, 2, 4, 3))),
+}
+
+
 def all_seeds():
     return {
         "fuzz_html_tokenizer": TOKENIZER,
         "fuzz_css": CSS,
         "fuzz_html_rewrite": REWRITE,
         "fuzz_mime": mime_seeds(),
+        "fuzz_inspect": inspect_seeds(),
+        "fuzz_url": URLS,
+        "fuzz_ruleset": RULESETS,
+        "fuzz_session": SESSIONS,
     }
+
+
+EXTENSIONS = {"fuzz_mime": ".eml", "fuzz_inspect": ".eml", "fuzz_css": ".css", "fuzz_url": ".txt",
+              "fuzz_ruleset": ".yaml", "fuzz_session": ".bin"}
 
 
 def write(root):
@@ -182,7 +352,7 @@ def write(root):
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.iterdir():
             old.unlink()
-        ext = ".eml" if target == "fuzz_mime" else ".css" if target == "fuzz_css" else ".html"
+        ext = EXTENSIONS.get(target, ".html")
         for name, text in seeds.items():
             (folder / (name + ext)).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
 

@@ -1,0 +1,84 @@
+// libFuzzer target for the URL parser and host normalization. The input's first line is
+// a base URL, the rest a reference (both as raw bytes). Invariants:
+//   - nothing crashes; a parsed URL's scheme is lowercase and its href is not empty;
+//   - serialization is stable: parsing a parsed URL's href gives the same URL again
+//     (all but `unc`, which records the written form);
+//   - resolve_authority() points where resolve() points (scheme, host, port, unc), as
+//     its header promises, and builds no path, query, fragment or href;
+//   - a normalized host is a fixed point of normalize_host(), and its registrable
+//     domain is a suffix of it.
+// Seeds: tests/data/fuzz/fuzz_url/.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "url/host.hpp"
+#include "url/url.hpp"
+
+namespace {
+
+using namespace pixelwarden::url;
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fuzz_url invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+// `unc` says how the URL was written (\\host\share), which its href no longer shows.
+bool same(const Url& a, const Url& b) {
+  return a.scheme == b.scheme && a.host == b.host && a.port == b.port && a.path == b.path &&
+         a.query == b.query && a.fragment == b.fragment &&
+         a.has_query == b.has_query && a.has_fragment == b.has_fragment && a.href == b.href;
+}
+
+void check_parsed(const Url& u) {
+  for (char c : u.scheme) require(!(c >= 'A' && c <= 'Z'), "scheme is lowercase");
+  require(!u.href.empty(), "a parsed URL has an href");
+  const auto again = parse(u.href);
+  require(again.has_value(), "a parsed URL's href parses");
+  require(same(*again, u), "parse(href) gives the same URL");
+}
+
+void check_host(std::string_view host) {
+  const std::string n = normalize_host(host);
+  if (n.empty()) return;
+  require(normalize_host(n) == n, "a normalized host is normalized");
+  const std::string reg = registrable_domain(n);
+  require(reg.size() <= n.size() && n.compare(n.size() - reg.size(), reg.size(), reg) == 0,
+          "the registrable domain is a suffix of the host");
+  (void)to_unicode_host(n);
+  (void)is_ip_literal(n);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  const std::size_t nl = in.find('\n');
+  const std::string_view base = nl == std::string_view::npos ? std::string_view() : in.substr(0, nl);
+  const std::string_view ref = nl == std::string_view::npos ? in : in.substr(nl + 1);
+
+  if (const auto u = parse(in)) check_parsed(*u);
+  const auto full = resolve(base, ref);
+  const auto authority = resolve_authority(base, ref);
+  require(full.has_value() == authority.has_value(), "resolve and resolve_authority agree on success");
+  if (full) {
+    check_parsed(*full);
+    require(full->scheme == authority->scheme && full->host == authority->host &&
+                full->port == authority->port && full->unc == authority->unc,
+            "resolve_authority points where resolve points");
+    require(authority->path.empty() && authority->query.empty() && authority->href.empty(),
+            "resolve_authority builds no path, query or href");
+    (void)is_remote_scheme(full->scheme);
+    check_host(full->host);
+  }
+  check_host(ref);
+  const std::string decoded = percent_decode(ref);
+  require(decoded.size() <= ref.size(), "percent-decoding never grows");
+  return 0;
+}
