@@ -62,6 +62,9 @@ std::string apply_verdict(std::string_view message, const Verdict& verdict) {
   std::vector<Field> fields;
   std::size_t covered = 0;
   for (const auto& f : mime::parse_header_block(split.header_block)) {
+    // Bytes between fields that are no field (an mbox "From " line, a line without a
+    // colon) stay where they were, as a nameless entry no edit addresses.
+    if (f.begin > covered) fields.push_back({"", std::string(split.header_block.substr(covered, f.begin - covered))});
     fields.push_back({std::string(f.name), std::string(split.header_block.substr(f.begin, f.end - f.begin))});
     covered = f.end;
   }

@@ -45,6 +45,17 @@ TEST_SUITE("engine::apply_verdict") {
     CHECK(engine::apply_verdict(msg, v) == "A: 1\nX-T: u\n\nbody\n");
   }
 
+  TEST_CASE("bytes of the header block that are no field are kept where they were") {
+    // Found by fuzz_inspect: a leading mbox "From " line was dropped from the delivered
+    // form, even with no edit at all.
+    const std::string msg = "From someone Mon Dec  1\r\nA: 1\r\nB: 2\r\n\r\nbody\r\n";
+    CHECK(engine::apply_verdict(msg, engine::Verdict{}) == msg);
+    using K = engine::HeaderEdit::Kind;
+    const auto v = with_edits({{K::add, "X-P", 0, "v"}, {K::change, "A", 1, "3"}});
+    CHECK(engine::apply_verdict(msg, v) ==
+          "From someone Mon Dec  1\r\nA: 3\r\nB: 2\r\nX-P: v\r\n\r\nbody\r\n");
+  }
+
   TEST_CASE("thousands of removals of one name among many fields") {
     std::string msg;
     const int n = 5000;
