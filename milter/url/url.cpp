@@ -133,8 +133,20 @@ bool parse_host_port(std::string_view authority, Url& u) {
     if (!base::is_ascii_digit(c)) return false;
   }
   while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
-  u.host = host.find('%') == std::string_view::npos ? base::to_lower(host)
-                                                     : base::to_lower(percent_decode(host));
+  if (host.find('%') == std::string_view::npos) {
+    u.host = base::to_lower(host);
+  } else {
+    // A percent-decoded host holding a byte that delimits or cannot be in a host ("%23"
+    // -> '#', an undecodable "%zz") fails, as in browsers (WHATWG forbidden domain code
+    // points); kept, its href would re-parse as another URL.
+    u.host = base::to_lower(percent_decode(host));
+    constexpr std::string_view k_forbidden = "#%/:<>?@[\\]^|";
+    for (unsigned char c : u.host) {
+      if (c <= 0x20 || c == 0x7f || k_forbidden.find(static_cast<char>(c)) != std::string_view::npos) {
+        return false;
+      }
+    }
+  }
   u.port = port == default_port(u.scheme) ? std::string() : std::string(port);
   return true;
 }

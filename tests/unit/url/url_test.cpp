@@ -21,6 +21,16 @@ TEST_SUITE("url::parse") {
     REQUIRE(u);
     CHECK(u->href == "http://example.com/x/y");
   }
+  TEST_CASE("a host that decodes to a delimiter or an undecodable escape does not parse") {
+    // Found by fuzz_url: "%23" decoded to '#' in the host, and the href then re-parsed as
+    // a different URL (the rest became a fragment). Browsers reject such hosts.
+    CHECK_FALSE(parse("http://a.example%23b/x"));
+    CHECK_FALSE(parse("http://a%2fb.example/"));
+    CHECK_FALSE(parse("http://%zz.example/"));
+    CHECK_FALSE(parse("http://a%20b.example/"));
+    REQUIRE(parse("http://%65xample.com/"));
+    CHECK(parse("http://%65xample.com/")->host == "example.com");
+  }
   TEST_CASE("percent-encoded host is decoded") {
     auto u = parse("http://%74racker.example/p");
     REQUIRE(u);
