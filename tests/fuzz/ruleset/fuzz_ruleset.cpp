@@ -31,16 +31,17 @@ void require(bool ok, const char* what) {
   }
 }
 
-// The folder of the entry file, made once per process and removed at exit.
+// The folder of the entry file, made once per process and removed at exit. Never
+// destroyed: the exit handler runs after static destructors would have freed it.
 const std::string& folder() {
-  static const std::string dir = [] {
+  static const std::string* const dir = [] {
     std::string d = (std::filesystem::temp_directory_path() / "fuzz-ruleset-XXXXXX").string();
     if (mkdtemp(d.data()) == nullptr) std::abort();
     std::ofstream(d + "/list.txt") << "# a domain list\ntracker.example\n*.pixel.example\n";
     std::atexit([] { std::filesystem::remove_all(folder()); });
-    return d;
+    return new std::string(d);
   }();
-  return dir;
+  return *dir;
 }
 
 std::size_t lines_of(std::string_view s) {
