@@ -111,6 +111,29 @@ void split_path_query_fragment(std::string_view rest, Url& u, bool special) {
   u.path = remove_dot_segments(p);
 }
 
+// Bytes of a host that would end it or change it when the href is read again (WHATWG's
+// forbidden domain code points but ':', which brackets protect, and '%' itself). A
+// browser refuses such a host; we keep the URL (it is still remote, so a neutralize-all
+// policy still reaches it) and serialize_host() percent-encodes them, so parse(href)
+// gives the same host back (found by fuzz_url: "%23" decoded to '#', a UNC host "a@b").
+bool escaped_in_host(unsigned char c) {
+  constexpr std::string_view k_escaped = "#%/<>?@[\\]^|";
+  return c <= 0x20 || c == 0x7f || k_escaped.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+void serialize_host(std::string& out, std::string_view host) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  for (unsigned char c : host) {
+    if (escaped_in_host(c)) {
+      out += '%';
+      out += k_hex[c >> 4];
+      out += k_hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+}
+
 bool parse_host_port(std::string_view authority, Url& u) {
   std::size_t at = authority.rfind('@');
   if (at != std::string_view::npos) authority = authority.substr(at + 1);
@@ -133,20 +156,8 @@ bool parse_host_port(std::string_view authority, Url& u) {
     if (!base::is_ascii_digit(c)) return false;
   }
   while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
-  if (host.find('%') == std::string_view::npos) {
-    u.host = base::to_lower(host);
-  } else {
-    // A percent-decoded host holding a byte that delimits or cannot be in a host ("%23"
-    // -> '#', an undecodable "%zz") fails, as in browsers (WHATWG forbidden domain code
-    // points); kept, its href would re-parse as another URL.
-    u.host = base::to_lower(percent_decode(host));
-    constexpr std::string_view k_forbidden = "#%/:<>?@[\\]^|";
-    for (unsigned char c : u.host) {
-      if (c <= 0x20 || c == 0x7f || k_forbidden.find(static_cast<char>(c)) != std::string_view::npos) {
-        return false;
-      }
-    }
-  }
+  u.host = host.find('%') == std::string_view::npos ? base::to_lower(host)
+                                                     : base::to_lower(percent_decode(host));
   u.port = port == default_port(u.scheme) ? std::string() : std::string(port);
   return true;
 }
@@ -162,7 +173,7 @@ void serialize(Url& u) {
     h += "://";
     bool v6 = u.host.find(':') != std::string::npos;
     if (v6) h += '[';
-    h += u.host;
+    serialize_host(h, u.host);
     if (v6) h += ']';
     if (!u.port.empty()) {
       h += ':';
