@@ -214,9 +214,10 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
       }
       continue;
     }
-    std::string text(op == Op::proxy ? std::string_view(e.proxy_url)
-                                     : is_image_like(r.vector) ? k_pixel_gif : k_empty_data_url);
-    if (r.css) text = "url(" + text + ")";
+    const std::string_view url = op == Op::proxy              ? std::string_view(e.proxy_url)
+                                 : is_image_like(r.vector) ? k_pixel_gif
+                                                           : k_empty_data_url;
+    std::string text = r.css ? std::string("url(").append(url).append(")") : std::string(url);
     if (r.in_attribute) {
       auto& v = values[r.value_begin];
       v.first = &r;

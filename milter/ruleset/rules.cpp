@@ -44,10 +44,10 @@ void Builder::build_rules() {
         c.error(seq, std::string(s.key) + " must be a sequence of rules");
         continue;
       }
-      for (std::size_t i = 0; i < seq.size(); ++i) {
+      for (const YAML::Node& rule : seq) {
         const std::size_t ids_before = m_ids.size();
-        (this->*s.build)(c, seq[i]);
-        if (m_ids.size() > ids_before) record_source(s.key, seq[i]);
+        (this->*s.build)(c, rule);
+        if (m_ids.size() > ids_before) record_source(s.key, rule);
       }
     }
   }
