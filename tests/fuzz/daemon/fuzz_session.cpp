@@ -39,7 +39,7 @@
 namespace {
 
 using namespace pixelwarden;
-using daemon::Step;
+using Step = daemon::Answer;  // what a milter step answers
 
 void require(bool ok, const char* what) {
   if (!ok) {
