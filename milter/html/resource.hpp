@@ -17,6 +17,13 @@
 //    compression-dictionary; so is each candidate of its imagesrcset (preload
 //    as=image). Not: alternate
 //    (alone), canonical, author, next, prev, ... (they are never fetched on open).
+//  - <iframe srcdoc>: the decoded attribute value is a document of its own, which
+//    the browser parses and fetches from (its base URL is this document's). It is
+//    scanned as one (srcdoc inside srcdoc too, to k_max_srcdoc_depth levels and
+//    k_max_srcdocs documents per part; more are counted in srcdocs_skipped, not
+//    read). Its resources and links are reported here with `srcdoc` set and spans
+//    mapped to the raw attribute value; the rewriter rewrites the inner document and
+//    re-escapes only the changed bytes for the attribute's quoting.
 //  - Links keep every href that resolves to an absolute URL (host may be empty, e.g.
 //    mailto:); the engine filters by host.
 //  - Inside svg, the presentation attributes that take url() (fill, stroke, mask,
@@ -42,6 +49,10 @@ inline constexpr std::size_t k_vector_count = 18;
 const char* to_string(Vector v);
 // img, srcset, picture_source, input_image, video_poster, background, svg_image, vml, css_url
 bool is_image_like(Vector v);
+
+inline constexpr std::size_t k_no_srcdoc = static_cast<std::size_t>(-1);
+inline constexpr int k_max_srcdoc_depth = 4;      // srcdoc documents nested in srcdoc documents
+inline constexpr std::size_t k_max_srcdocs = 64;  // srcdoc documents read per part, all levels
 
 struct Resource {
   Vector vector = Vector::img;
@@ -74,6 +85,10 @@ struct Resource {
   // Empty element: not in such a block.
   std::string block_element;
   std::size_t block_begin = 0, block_end = 0;
+  // In an <iframe srcdoc> document: index into ScanResult::srcdocs, and the index of
+  // this resource in that document's own scan (whose spans the rewriter uses).
+  std::size_t srcdoc = k_no_srcdoc;
+  std::size_t srcdoc_resource = 0;
 };
 
 struct Link {
@@ -82,11 +97,23 @@ struct Link {
   std::size_t begin = 0, end = 0;  // raw attribute value span (text: the URL itself)
 };
 
+struct Srcdoc;
+
 struct ScanResult {
-  std::vector<Resource> resources;  // remote ones only, in document order
+  std::vector<Resource> resources;  // remote ones only, in document order (srcdoc ones last)
   std::vector<Link> links;
   std::string base_href;            // the <base href> used ("" when none)
   std::size_t banner_offset = 0;    // where an HTML banner goes (see insert_html_banner)
+  std::vector<Srcdoc> srcdocs;      // the <iframe srcdoc> documents read
+  std::size_t srcdocs_skipped = 0;  // srcdoc documents beyond the caps, not read
+};
+
+// One <iframe srcdoc> attribute: its raw value span and the document it holds.
+struct Srcdoc {
+  std::size_t value_begin = 0, value_end = 0;  // raw attribute value, no quotes
+  char quote = 0;
+  std::string document;                        // the decoded value
+  ScanResult scan;                             // of `document` (nested srcdocs in it)
 };
 
 ScanResult scan(std::string_view html);

@@ -42,6 +42,17 @@ std::size_t raw_end(const std::vector<std::uint32_t>& map, std::size_t e) {
   return map[e];
 }
 
+// The edits of one attribute value.
+struct ValueEdits {
+  std::size_t begin = 0, end = 0;  // raw value span
+  char quote = 0;
+  std::vector<ValueEdit> edits;
+  std::vector<ValueEdit>& add(const Resource& r) {
+    begin = r.value_begin, end = r.value_end, quote = r.quote;
+    return edits;
+  }
+};
+
 std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> edits) {
   std::string decoded;
   std::vector<std::uint32_t> map;
@@ -197,15 +208,20 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
     if (r.block_element.empty()) continue;
     if (auto u = url::resolve(scan.base_href, e.proxy_url)) blocks[r.block_begin].allowed.push_back(u->href);
   }
-  std::map<std::size_t, std::pair<const Resource*, std::vector<ValueEdit>>> values;
+  std::map<std::size_t, ValueEdits> values;  // by raw value_begin
+  std::map<std::size_t, std::vector<Edit>> inner;  // by srcdoc index
   for (const Edit& e : edits) {
     if (e.resource >= scan.resources.size()) continue;
     const Resource& r = scan.resources[e.resource];
+    if (r.srcdoc != k_no_srcdoc) {
+      if (r.srcdoc < scan.srcdocs.size()) inner[r.srcdoc].push_back({r.srcdoc_resource, e.op, e.proxy_url});
+      continue;
+    }
     Op op = effective_op(r, e);
     if (op == Op::keep) continue;
     if (op == Op::strip) {
       if (r.strip_end > r.strip_begin) {
-        if (r.in_attribute) values[r.value_begin].first = &r, values[r.value_begin].second.push_back({r.strip_begin, r.strip_end, ""});
+        if (r.in_attribute) values[r.value_begin].add(r).push_back({r.strip_begin, r.strip_end, ""});
         else patches.push_back({r.strip_begin, r.strip_end - r.strip_begin, ""});
       } else if (r.void_element) {
         patches.push_back({r.tag_begin, r.tag_end - r.tag_begin, ""});
@@ -219,17 +235,27 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
                                                            : k_empty_data_url;
     std::string text = r.css ? std::string("url(").append(url).append(")") : std::string(url);
     if (r.in_attribute) {
-      auto& v = values[r.value_begin];
-      v.first = &r;
-      v.second.push_back({r.replace_begin, r.replace_end, std::move(text)});
+      values[r.value_begin].add(r).push_back({r.replace_begin, r.replace_end, std::move(text)});
     } else {
       patches.push_back({r.replace_begin, r.replace_end - r.replace_begin, std::move(text)});
     }
   }
+  // An <iframe srcdoc> document: its own plan, whose patches are edits of the decoded
+  // attribute value (re-escaped below like any other value edit).
+  for (auto& [index, inner_edits] : inner) {
+    const Srcdoc& sd = scan.srcdocs[index];
+    auto ordered = order_patches(plan_patches(sd.document, sd.scan, inner_edits), sd.document.size());
+    ValueEdits& v = values[sd.value_begin];
+    v.begin = sd.value_begin, v.end = sd.value_end, v.quote = sd.quote;
+    if (!ordered.ok()) {  // cannot happen by construction; never keep a decided resource
+      v.edits.push_back({0, sd.document.size(), rewrite(sd.document, sd.scan, inner_edits)});
+      continue;
+    }
+    for (Patch& p : ordered.value()) v.edits.push_back({p.offset, p.offset + p.length, std::move(p.replacement)});
+  }
   for (auto& [begin, v] : values) {
-    const Resource& r = *v.first;
-    std::string_view raw = html.substr(r.value_begin, r.value_end - r.value_begin);
-    patches.push_back({r.value_begin, r.value_end - r.value_begin, new_value(raw, r.quote, std::move(v.second))});
+    std::string_view raw = html.substr(v.begin, v.end - v.begin);
+    patches.push_back({v.begin, v.end - v.begin, new_value(raw, v.quote, std::move(v.edits))});
   }
   for (const auto& [begin, b] : blocks) {
     if (b.edited) check_block(html, scan.base_href, b, patches);

@@ -1,5 +1,6 @@
 // scan(): one tokenizer pass turning tags, style attributes and <style> blocks into
 // Resources and Links (see resource.hpp).
+#include <algorithm>
 #include <cstring>
 
 #include "base/text.hpp"
@@ -25,10 +26,23 @@ struct TagFacts {
   bool conditional = false;
 };
 
+// An <iframe srcdoc> attribute met during the pass, read in finish() (once the
+// document's base URL is known: it is the srcdoc document's too).
+struct PendingSrcdoc {
+  std::size_t value_begin = 0, value_end = 0;
+  char quote = 0;
+  bool hidden = false;  // the iframe or an ancestor: everything in it is invisible
+  bool conditional = false;
+};
+
 class Scanner {
  public:
-  Scanner(std::string_view in, ScanResult& r, std::string_view base)
-      : m_in(in), m_r(r), m_tok(in), m_base(base), m_have_base(!base.empty()) {}
+  // depth: srcdoc nesting level; srcdocs: documents read so far in the whole part;
+  // fallback_base: the base URL of a srcdoc document without a <base> of its own.
+  Scanner(std::string_view in, ScanResult& r, std::string_view base, int depth, std::size_t& srcdocs,
+          std::string_view fallback_base = {})
+      : m_in(in), m_r(r), m_tok(in), m_base(base), m_have_base(!base.empty()), m_fallback_base(fallback_base),
+        m_depth(depth), m_srcdoc_count(srcdocs) {}
   void run();
 
  private:
@@ -47,6 +61,7 @@ class Scanner {
   Resource& add(Vector v, const Attribute& a, const TagFacts& f, std::size_t b, std::size_t e);
   const std::string& decode(const Attribute& a);
   void finish();
+  void read_srcdocs();
 
   std::string_view m_in;
   ScanResult& m_r;
@@ -63,6 +78,10 @@ class Scanner {
   bool m_shadow = false;
   int m_svg_depth = 0;
   std::size_t m_body = 0, m_head_end = 0, m_html = 0, m_doctype = 0;
+  std::string m_fallback_base;
+  int m_depth = 0;
+  std::size_t& m_srcdoc_count;
+  std::vector<PendingSrcdoc> m_pending;
 };
 
 void Scanner::run() {
@@ -164,6 +183,9 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
     url_attr(Vector::object, "data");
   } else if (n == "iframe" || n == "frame") {
     url_attr(Vector::iframe, "src");
+    const Attribute* a = n == "iframe" ? t.find("srcdoc") : nullptr;
+    if (a != nullptr && a->has_value)
+      m_pending.push_back({a->value_begin, a->value_end, a->quote, f.hidden || f.ancestor_hidden, f.conditional});
   } else if (n == "link") {
     const Attribute* rel = t.find("rel");
     if (rel != nullptr && rel_is_fetched(decode(*rel))) {
@@ -363,10 +385,53 @@ void Scanner::link(const Attribute& a) {
   l.end = a.value_end;
 }
 
+// Scans each srcdoc document with this document's base URL and appends its resources
+// and links, their spans mapped to the raw attribute value (already resolved: the
+// inner document may have a <base> of its own).
+void Scanner::read_srcdocs() {
+  std::vector<std::uint32_t> map;
+  for (const PendingSrcdoc& p : m_pending) {
+    if (m_depth >= k_max_srcdoc_depth || m_srcdoc_count >= k_max_srcdocs) {
+      ++m_r.srcdocs_skipped;
+      continue;
+    }
+    ++m_srcdoc_count;
+    const std::size_t index = m_r.srcdocs.size();
+    Srcdoc& sd = m_r.srcdocs.emplace_back();
+    sd.value_begin = p.value_begin;
+    sd.value_end = p.value_end;
+    sd.quote = p.quote;
+    std::string_view raw = m_in.substr(p.value_begin, p.value_end - p.value_begin);
+    decode_attribute(raw, sd.document, &map);
+    Scanner(sd.document, sd.scan, {}, m_depth + 1, m_srcdoc_count, m_r.base_href).run();
+    m_r.srcdocs_skipped += sd.scan.srcdocs_skipped;
+    auto raw_at = [&](std::size_t decoded) { return p.value_begin + map[std::min(decoded, map.size() - 1)]; };
+    for (std::size_t i = 0; i < sd.scan.resources.size(); ++i) {
+      Resource r = sd.scan.resources[i];  // copy: the inner scan keeps its own for the rewriter
+      r.begin = raw_at(r.begin);
+      r.end = raw_at(r.end);
+      r.invisible = r.invisible || p.hidden;
+      r.ancestor_hidden = r.ancestor_hidden || p.hidden;
+      r.in_conditional_comment = r.in_conditional_comment || p.conditional;
+      r.block_element.clear();
+      r.srcdoc = index;
+      r.srcdoc_resource = i;
+      m_r.resources.push_back(std::move(r));
+    }
+    for (const Link& inner : sd.scan.links) {
+      Link& l = m_r.links.emplace_back(inner);
+      l.begin = raw_at(inner.begin);
+      l.end = raw_at(inner.end);
+    }
+  }
+}
+
 void Scanner::finish() {
   if (m_have_base) m_r.base_href = m_base;
+  else m_r.base_href = m_fallback_base;
   std::size_t keep = 0;
-  for (std::size_t i = 0; i < m_r.resources.size(); ++i) {
+  const std::size_t own = m_r.resources.size();
+  for (std::size_t i = 0; i < own; ++i) {
     Resource& r = m_r.resources[i];
     auto u = url::resolve(m_r.base_href, r.url);
     if (!u || !url::is_remote_scheme(u->scheme)) continue;
@@ -377,7 +442,8 @@ void Scanner::finish() {
   }
   m_r.resources.resize(keep);
   keep = 0;
-  for (std::size_t i = 0; i < m_r.links.size(); ++i) {
+  const std::size_t own_links = m_r.links.size();
+  for (std::size_t i = 0; i < own_links; ++i) {
     Link& l = m_r.links[i];
     auto u = url::resolve_authority(m_r.base_href, l.url);  // lure rules read the host only
     if (!u) continue;
@@ -386,6 +452,7 @@ void Scanner::finish() {
     ++keep;
   }
   m_r.links.resize(keep);
+  if (!m_pending.empty()) read_srcdocs();
   m_r.banner_offset = m_body ? m_body : m_head_end ? m_head_end : m_html ? m_html : m_doctype;
 }
 
@@ -414,7 +481,8 @@ ScanResult scan(std::string_view html) { return scan(html, {}); }
 
 ScanResult scan(std::string_view html, std::string_view base) {
   ScanResult r;
-  Scanner(html, r, base).run();
+  std::size_t srcdocs = 0;
+  Scanner(html, r, base, 0, srcdocs).run();
   return r;
 }
 

@@ -107,6 +107,22 @@ REWRITE.update({
     "quoted-value-in-style": b'<style><img src="//\n\xff"URL(http:>',
 })
 
+# <iframe srcdoc>: a document in an attribute value, nested, quoted three ways.
+REWRITE.update({
+    "srcdoc": (
+        '<iframe width=0 srcdoc="<base href=http://in.example/><img src=&quot;p.gif&quot; '
+        "srcset='//t.example/a 1x, b.png 2x'><style>@import 'http://t.example/i.css';"
+        'b{background:url(&#104;ttp://t.example/b.png)}</style><a href=https://lure.example/>x</a>"></iframe>'
+        "<iframe srcdoc='<iframe srcdoc=\"<img src=&amp;quot;http://t.example/deep.gif&amp;quot;>\"></iframe>"
+        "<td background=http://t.example/td.png>'></iframe><iframe srcdoc=<img&#32;src=http://t.example/u.gif&gt;>"
+    ),
+    "srcdoc-raw-block": (
+        '<title><iframe srcdoc="<style>b{background:url(http://t.example/x.png)}</style>'
+        '<img src=http://t.example/y.gif>"></title><iframe srcdoc="<title><img src=http://t.example/z.gif>'
+        '</title><style>i{background:url(http://t.example/s.png)}<b></style>">'
+    ),
+})
+
 
 def mime_message(headers, body):
     return "\r\n".join(headers) + "\r\n\r\n" + body

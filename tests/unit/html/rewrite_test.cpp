@@ -195,3 +195,49 @@ TEST_SUITE("html::rewrite raw text read twice") {
           "<style>p{background:url(https://p/x)} <img src=\"https://p/y\"></style>");
   }
 }
+
+TEST_SUITE("html::rewrite iframe srcdoc") {
+  TEST_CASE("the inner URL is replaced, re-escaped for the attribute's quotes") {
+    CHECK(all("<p>a</p><iframe srcdoc=\"<img src=&quot;http://t/p.gif&quot; alt=&quot;&amp;&quot;>\"></iframe>",
+              Op::neutralize) ==
+          "<p>a</p><iframe srcdoc=\"<img src=&quot;" + k_gif + "&quot; alt=&quot;&amp;&quot;>\"></iframe>");
+    CHECK(all("<iframe srcdoc='<img src=\"http://t/p.gif\">'>", Op::neutralize) ==
+          "<iframe srcdoc='<img src=\"" + k_gif + "\">'>");
+  }
+  TEST_CASE("an inner replacement holding '&' or the quote is escaped") {
+    std::string in = "<iframe srcdoc=\"<img src='http://t/p.gif'>\">";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    CHECK(rewrite(in, s, {{0, Op::proxy, "https://camo.example/x?a=1&b=\"2\""}}) ==
+          "<iframe srcdoc=\"<img src='https://camo.example/x?a=1&amp;amp;b=&quot;2&quot;'>\">");
+  }
+  TEST_CASE("unquoted srcdoc: quoted when the new text needs it") {
+    std::string in = "<iframe srcdoc=<img&#32;src=http://t/p.gif&gt;>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    // '<' in an unquoted value is a parse error the rewrite does not repeat: quoted.
+    CHECK(rewrite(in, s, {{0, Op::neutralize, ""}}) == "<iframe srcdoc=\"<img&#32;src=" + k_gif + "&gt;\">");
+    CHECK(rewrite(in, s, {{0, Op::strip, ""}}) == "<iframe srcdoc=\"\">");
+    // The inner value gets quotes for its space; the outer escapes them.
+    CHECK(rewrite(in, s, {{0, Op::proxy, "https://camo.example/a b"}}) ==
+          "<iframe srcdoc=\"<img&#32;src=&quot;https://camo.example/a b&quot;&gt;\">");
+  }
+  TEST_CASE("nested srcdoc: each level escaped once more; the rest byte for byte") {
+    std::string in = "<IFRAME  srcdoc=\"<iframe srcdoc='<img src=&amp;quot;http://t/p.gif&amp;quot;>'>\" x=1>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    CHECK(s.resources[0].resolved == "http://t/p.gif");
+    std::string out = rewrite(in, s, {{0, Op::neutralize, ""}});
+    CHECK(out == "<IFRAME  srcdoc=\"<iframe srcdoc='<img src=&amp;quot;" + k_gif + "&amp;quot;>'>\" x=1>");
+    CHECK(scan(out).resources.empty());
+  }
+  TEST_CASE("a style block in srcdoc, and strip of an inner void element") {
+    std::string in = "<iframe srcdoc=\"<style>b{background:url(http://t/b.png)}</style><img src=http://t/i.gif>\">";
+    std::string out = all(in, Op::strip);
+    CHECK(out == "<iframe srcdoc=\"<style>b{}</style>\">");
+  }
+  TEST_CASE("kept srcdoc resources leave the value unchanged") {
+    std::string in = "<iframe srcdoc=\"<img src=&#x68;ttp://t/p.gif>\">";
+    CHECK(all(in, Op::keep) == in);
+  }
+}

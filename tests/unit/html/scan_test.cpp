@@ -235,3 +235,67 @@ TEST_SUITE("html::scan raw text read twice") {
             "css_url animate values http://t/7"});
   }
 }
+
+TEST_SUITE("html::scan iframe srcdoc") {
+  TEST_CASE("the decoded value is a document: its resources, spans in the raw value") {
+    std::string in = "<iframe srcdoc=\"<img src=&quot;http://t.example/p.gif&quot;>\"></iframe>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    const Resource& r = s.resources[0];
+    CHECK(to_string(r.vector) == std::string("img"));
+    CHECK(r.resolved == "http://t.example/p.gif");
+    CHECK(r.srcdoc == 0);
+    CHECK(in.substr(r.begin, r.end - r.begin) == "http://t.example/p.gif");
+    REQUIRE(s.srcdocs.size() == 1);
+    CHECK(s.srcdocs[0].document == "<img src=\"http://t.example/p.gif\">");
+  }
+  TEST_CASE("entity-encoded markup and URLs, style blocks, links") {
+    CHECK(found("<iframe srcdoc='&lt;style&gt;b{background:url(&#104;ttp://t/b.png)}&lt;/style&gt;'>") ==
+          V{"css_url style  http://t/b.png"});
+    ScanResult s = scan("<iframe srcdoc=\"<a href='https://lure.example/x'>x</a>\">");
+    REQUIRE(s.links.size() == 1);
+    CHECK(s.links[0].host == "lure.example");
+  }
+  TEST_CASE("the outer base URL applies, an inner <base> wins") {
+    CHECK(found("<base href=http://b.example/d/><iframe srcdoc=\"<img src=p.gif>\">") ==
+          V{"img img src http://b.example/d/p.gif"});
+    CHECK(found("<iframe srcdoc=\"<img src=p.gif>\"></iframe><base href=http://late.example/>") ==
+          V{"img img src http://late.example/p.gif"});
+    CHECK(found("<base href=http://b.example/><iframe srcdoc=\"<base href=http://in.example/><img src=p.gif>\">") ==
+          V{"img img src http://in.example/p.gif"});
+  }
+  TEST_CASE("a hidden iframe makes its document's resources invisible") {
+    ScanResult s = scan("<iframe width=0 srcdoc=\"<img src=http://t/a.png width=600>\">");
+    REQUIRE(s.resources.size() == 1);
+    CHECK(s.resources[0].invisible);
+  }
+  TEST_CASE("srcdoc inside srcdoc, to the depth cap; beyond it counted") {
+    // Level n's markup escapes '&' once more than level n-1's.
+    std::string doc = "<img src=http://t/deep.gif>";
+    std::string in;
+    for (int level = 1; level <= k_max_srcdoc_depth + 1; ++level) {
+      std::string escaped;
+      for (char c : doc) escaped += c == '&' ? std::string("&amp;") : c == '"' ? std::string("&quot;") : std::string(1, c);
+      doc = "<iframe srcdoc=\"" + escaped + "\"></iframe><img src=http://t/l" + std::to_string(level) + ".gif>";
+      in = doc;
+    }
+    ScanResult s = scan(in);
+    std::vector<std::string> urls;
+    for (const Resource& r : s.resources) urls.push_back(r.resolved);
+    // The outermost document is level 5 (not a srcdoc); levels 4..1 are srcdoc documents
+    // at depth 1..4; deep.gif sits in a fifth, not read.
+    CHECK(urls == V{"http://t/l5.gif", "http://t/l4.gif", "http://t/l3.gif", "http://t/l2.gif", "http://t/l1.gif"});
+    CHECK(s.srcdocs_skipped == 1);
+  }
+  TEST_CASE("at most k_max_srcdocs documents per part") {
+    std::string in;
+    for (std::size_t i = 0; i < k_max_srcdocs + 3; ++i) in += "<iframe srcdoc=\"<img src=http://t/a.gif>\"></iframe>";
+    ScanResult s = scan(in);
+    CHECK(s.resources.size() == k_max_srcdocs);
+    CHECK(s.srcdocs_skipped == 3);
+  }
+  TEST_CASE("frame has no srcdoc; an empty srcdoc has nothing") {
+    CHECK(found("<frame srcdoc=\"<img src=http://t/a.gif>\">").empty());
+    CHECK(found("<iframe srcdoc></iframe>").empty());
+  }
+}
