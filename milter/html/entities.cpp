@@ -53,7 +53,7 @@ std::size_t decode_numeric(std::string_view raw, std::size_t pos, std::string& o
 }
 
 // Named reference at raw[pos] == '&'. Returns bytes consumed (0: emit '&').
-std::size_t decode_named(std::string_view raw, std::size_t pos, std::string& out) {
+std::size_t decode_named(std::string_view raw, std::size_t pos, std::string& out, bool attribute) {
   std::size_t start = pos + 1;
   // "&amp;" is most of the references in a mail's URLs; the table search below would
   // find the same entry.
@@ -74,7 +74,7 @@ std::size_t decode_named(std::string_view raw, std::size_t pos, std::string& out
     bool ends_semi = e->name.back() == ';';
     if (!ends_semi) {
       char next = start + len < raw.size() ? raw[start + len] : '\0';
-      if (next == '=' || base::is_ascii_alnum(next)) return 0;  // attribute special case
+      if (attribute && (next == '=' || base::is_ascii_alnum(next))) return 0;  // attribute special case
     }
     out.append(e->value);
     return 1 + len;
@@ -108,7 +108,9 @@ bool attribute_is_plain(std::string_view raw) {
          std::memchr(raw.data(), '\0', raw.size()) == nullptr;
 }
 
-void decode_attribute(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets) {
+namespace {
+
+void decode(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets, bool attribute) {
   out.clear();
   if (raw_offsets != nullptr) raw_offsets->clear();
   std::size_t i = 0;
@@ -129,7 +131,7 @@ void decode_attribute(std::string_view raw, std::string& out, std::vector<std::u
     char c = raw[i];
     if (c == '&') {
       consumed = (i + 1 < raw.size() && raw[i + 1] == '#') ? decode_numeric(raw, i, out)
-                                                           : decode_named(raw, i, out);
+                                                           : decode_named(raw, i, out, attribute);
       if (consumed == 0) {
         out.push_back('&');
         consumed = 1;
@@ -143,6 +145,16 @@ void decode_attribute(std::string_view raw, std::string& out, std::vector<std::u
     i += consumed;
   }
   if (raw_offsets != nullptr) raw_offsets->push_back(static_cast<std::uint32_t>(raw.size()));
+}
+
+}  // namespace
+
+void decode_attribute(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets) {
+  decode(raw, out, raw_offsets, true);
+}
+
+void decode_text(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets) {
+  decode(raw, out, raw_offsets, false);
 }
 
 }  // namespace pixelwarden::html

@@ -6,7 +6,7 @@
 // rules: longest named match, legacy names without ';', the attribute special case
 // (no decoding when a ';'-less match is followed by '=' or an alphanumeric), numeric
 // references with the C1 replacement table, NUL -> U+FFFD.
-// Non-goals: character references in text content (the engine never needs them).
+// Text content is decoded only where the engine reads it (decode_text).
 
 #include <cstdint>
 #include <span>
@@ -33,6 +33,10 @@ void append_utf8(std::string& out, std::uint32_t cp);
 // span back to raw bytes.
 void decode_attribute(std::string_view raw, std::string& out,
                       std::vector<std::uint32_t>* raw_offsets = nullptr);
+
+// Decodes text content (a foreign element's child text): the same references, without
+// the attribute special case ("&notit;" is "¬it;" here). Same raw_offsets contract.
+void decode_text(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets = nullptr);
 
 // True when decode_attribute would return `raw` unchanged (no '&', no NUL).
 bool attribute_is_plain(std::string_view raw);

@@ -34,6 +34,8 @@
 // (the engine hands in decoded bytes).
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,21 @@ inline constexpr std::size_t k_vector_count = 18;
 const char* to_string(Vector v);
 // img, srcset, picture_source, input_image, video_poster, background, svg_image, vml, css_url
 bool is_image_like(Vector v);
+
+// The style sheet of a <style> in foreign content (<svg>, <math>): its child text with
+// character references decoded and CDATA sections as they are, which is what the
+// browser reads as CSS (see tokenizer.hpp). Shared by the block's resources.
+struct ForeignText {
+  struct Piece {
+    std::size_t text_begin = 0, text_end = 0;    // in `text`
+    std::size_t raw_begin = 0, raw_end = 0;      // in the input (CDATA: its content)
+    std::size_t outer_begin = 0, outer_end = 0;  // CDATA: "<![CDATA[" .. "]]>"; else = raw
+    bool cdata = false;
+  };
+  std::string text;
+  std::vector<std::uint32_t> raw;  // input offset of the construct behind each text byte
+  std::vector<Piece> pieces;
+};
 
 inline constexpr std::size_t k_no_srcdoc = static_cast<std::size_t>(-1);
 inline constexpr int k_max_srcdoc_depth = 4;      // srcdoc documents nested in srcdoc documents
@@ -89,6 +106,9 @@ struct Resource {
   // this resource in that document's own scan (whose spans the rewriter uses).
   std::size_t srcdoc = k_no_srcdoc;
   std::size_t srcdoc_resource = 0;
+  // In a foreign-content <style>: the spans marked (decoded) are offsets into
+  // foreign->text, which the rewriter maps back and escapes for text or CDATA.
+  std::shared_ptr<const ForeignText> foreign;
 };
 
 struct Link {

@@ -80,6 +80,105 @@ std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> e
   return quoted + "\"";
 }
 
+// ---- foreign-content <style> (see ForeignText) ----
+
+// Text for a foreign element's child text: '&' and '<' would start markup there.
+std::string escape_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+// Patches for edits of a foreign style sheet's text. An edit inside one piece replaces
+// only its input bytes (escaped for text, literal in CDATA); one that spans pieces (a
+// url( in text, its URL in a CDATA section or after a child element) rewrites each
+// piece it touches whole, so the child elements between them stay.
+void foreign_patches(std::string_view html, const ForeignText& ft, std::vector<ValueEdit> edits,
+                     std::vector<Patch>& patches) {
+  std::sort(edits.begin(), edits.end(), [](const ValueEdit& a, const ValueEdit& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  const std::size_t np = ft.pieces.size();
+  auto piece_of = [&](std::size_t text_offset) {  // last piece starting at or before it
+    std::size_t k = 0;
+    while (k + 1 < np && ft.pieces[k + 1].text_begin <= text_offset) ++k;
+    return k;
+  };
+  std::vector<std::vector<ValueEdit>> local(np);
+  std::vector<bool> whole(np, false);
+  std::size_t pos = 0;
+  for (ValueEdit& e : edits) {
+    if (e.begin < pos || e.end > ft.text.size() || e.begin > e.end) continue;  // inside an earlier edit
+    pos = e.end;
+    std::size_t a = piece_of(e.begin), b = e.end > e.begin ? piece_of(e.end - 1) : a;
+    if (a == b) {
+      local[a].push_back(std::move(e));
+      continue;
+    }
+    local[a].push_back({e.begin, ft.pieces[a].text_end, std::move(e.text)});
+    for (std::size_t k = a; k <= b; ++k) {
+      whole[k] = true;
+      if (k > a) local[k].push_back({ft.pieces[k].text_begin, k < b ? ft.pieces[k].text_end : e.end, ""});
+    }
+  }
+  for (std::size_t k = 0; k < np; ++k) {
+    if (local[k].empty()) continue;
+    const ForeignText::Piece& p = ft.pieces[k];
+    // The piece's new text, and whether byte-exact patches keep it well-formed.
+    std::string text;
+    std::size_t at = p.text_begin;
+    for (const ValueEdit& e : local[k]) {
+      text.append(ft.text, at, e.begin - at).append(e.text);
+      at = e.end;
+    }
+    text.append(ft.text, at, p.text_end - at);
+    if (p.cdata && text.find("]]>") != std::string::npos) whole[k] = true;  // cannot stay CDATA
+    std::vector<Patch> exact;
+    std::size_t last_end = p.raw_begin;
+    for (const ValueEdit& e : local[k]) {
+      if (whole[k]) break;
+      std::size_t rb = ft.raw[e.begin];
+      std::size_t end = e.end;  // never split a character reference
+      while (end < p.text_end && ft.raw[end] == ft.raw[end - 1]) ++end;
+      std::size_t re = end < p.text_end ? ft.raw[end] : p.raw_end;
+      std::string repl = p.cdata ? e.text : escape_text(e.text);
+      if (!p.cdata && rb > last_end && (html[rb - 1] == '<' || html[rb - 1] == '&')) {
+        // A literal '<' or '&' before the edit could start markup with what follows.
+        repl.insert(0, html[rb - 1] == '<' ? "&lt;" : "&amp;");
+        --rb;
+      }
+      exact.push_back({rb, re - rb, std::move(repl)});
+      last_end = re;
+    }
+    if (!whole[k] && !p.cdata) {
+      // A removal can glue the bytes around it into a character reference ("&no" +
+      // "t;"): the patched piece must decode to the new text, else it is written whole.
+      std::string raw;
+      std::size_t from = p.raw_begin;
+      for (const Patch& x : exact) {
+        raw.append(html.substr(from, x.offset - from)).append(x.replacement);
+        from = x.offset + x.length;
+      }
+      raw.append(html.substr(from, p.raw_end - from));
+      std::string again;
+      decode_text(raw, again);
+      whole[k] = again != text;
+    }
+    if (!whole[k]) {
+      for (Patch& x : exact) patches.push_back(std::move(x));
+    } else if (p.cdata && text.find("]]>") == std::string::npos) {
+      patches.push_back({p.raw_begin, p.raw_end - p.raw_begin, std::move(text)});
+    } else {
+      patches.push_back({p.outer_begin, p.outer_end - p.outer_begin, escape_text(text)});
+    }
+  }
+}
+
 base::Error error(std::string message) {
   base::Error e;
   e.message = std::move(message);
@@ -210,6 +309,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
   }
   std::map<std::size_t, ValueEdits> values;  // by raw value_begin
   std::map<std::size_t, std::vector<Edit>> inner;  // by srcdoc index
+  std::map<const ForeignText*, std::vector<ValueEdit>> foreign;
   for (const Edit& e : edits) {
     if (e.resource >= scan.resources.size()) continue;
     const Resource& r = scan.resources[e.resource];
@@ -219,6 +319,16 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
     }
     Op op = effective_op(r, e);
     if (op == Op::keep) continue;
+    if (r.foreign) {
+      if (op == Op::strip) {
+        if (r.strip_end > r.strip_begin) foreign[r.foreign.get()].push_back({r.strip_begin, r.strip_end, ""});
+        continue;
+      }
+      std::string text(op == Op::proxy ? std::string_view(e.proxy_url)
+                                       : is_image_like(r.vector) ? k_pixel_gif : k_empty_data_url);
+      foreign[r.foreign.get()].push_back({r.replace_begin, r.replace_end, "url(" + text + ")"});
+      continue;
+    }
     if (op == Op::strip) {
       if (r.strip_end > r.strip_begin) {
         if (r.in_attribute) values[r.value_begin].add(r).push_back({r.strip_begin, r.strip_end, ""});
@@ -253,6 +363,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
     }
     for (Patch& p : ordered.value()) v.edits.push_back({p.offset, p.offset + p.length, std::move(p.replacement)});
   }
+  for (auto& [ft, fedits] : foreign) foreign_patches(html, *ft, std::move(fedits), patches);
   for (auto& [begin, v] : values) {
     std::string_view raw = html.substr(v.begin, v.end - v.begin);
     patches.push_back({v.begin, v.end - v.begin, new_value(raw, v.quote, std::move(v.edits))});

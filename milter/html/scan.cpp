@@ -56,6 +56,7 @@ class Scanner {
   void svg_attributes(const Token& t, const TagFacts& f);
   void attr_url_list(Vector v, const Attribute& a, const TagFacts& f);
   void style_block(const Token& t);
+  void foreign_style(const Token& t);
   void link(const Attribute& a);
   void shadow_scan(const Token& raw);
   Resource& add(Vector v, const Attribute& a, const TagFacts& f, std::size_t b, std::size_t e);
@@ -76,7 +77,6 @@ class Scanner {
   std::string m_base;
   bool m_have_base = false;
   bool m_shadow = false;
-  int m_svg_depth = 0;
   std::size_t m_body = 0, m_head_end = 0, m_html = 0, m_doctype = 0;
   std::string m_fallback_base;
   int m_depth = 0;
@@ -91,7 +91,6 @@ void Scanner::run() {
       case TokenKind::start_tag: start_tag(t); break;
       case TokenKind::end_tag:
         if (t.name == "head" && m_head_end == 0) m_head_end = t.end;
-        if ((t.name == "svg" || t.name == "math") && m_svg_depth > 0) --m_svg_depth;
         m_stack.close(t.name);
         break;
       case TokenKind::raw_text: {
@@ -112,6 +111,7 @@ void Scanner::run() {
       case TokenKind::doctype:
         if (m_doctype == 0) m_doctype = t.end;
         break;
+      case TokenKind::foreign_text: foreign_style(t); break;
       default: break;
     }
   }
@@ -153,8 +153,7 @@ void Scanner::start_tag(const Token& t) {
   m_stack.push(name, f.hidden, t.self_closing || is_void_element(name));
   element_resources(t, f);
   if (style != nullptr) attr_style(*style, f);
-  if (m_svg_depth > 0 || name == "svg") svg_attributes(t, f);
-  if ((name == "svg" || name == "math") && !t.self_closing) ++m_svg_depth;
+  if (t.ns == Namespace::svg) svg_attributes(t, f);
 }
 
 void Scanner::element_resources(const Token& t, const TagFacts& f) {
@@ -162,12 +161,15 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
   auto url_attr = [&](Vector v, std::string_view attr) {
     if (const Attribute* a = t.find(attr)) attr_url(v, *a, f);
   };
-  if (n == "img" || (n == "image" && m_svg_depth == 0)) {
+  if (n == "img" || (n == "image" && t.ns == Namespace::html)) {
     url_attr(Vector::img, "src");
     if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::srcset, *a, f);
-  } else if (n == "image" || n == "feimage") {
+  } else if ((n == "image" && t.ns == Namespace::svg) || n == "feimage") {
     url_attr(Vector::svg_image, "href");
     url_attr(Vector::svg_image, "xlink:href");
+  } else if (n == "script" && t.ns == Namespace::svg) {
+    url_attr(Vector::script, "href");
+    url_attr(Vector::script, "xlink:href");
   } else if (n == "source") {
     url_attr(Vector::media_src, "src");
     if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::picture_source, *a, f);
@@ -353,6 +355,58 @@ void Scanner::style_block(const Token& t) {
     r.replace_end = t.data_begin + c.end;
     r.strip_begin = t.data_begin + c.strip_begin;
     r.strip_end = t.data_begin + c.strip_end;
+  }
+}
+
+// The CSS of a <style> in foreign content: decoded child text and CDATA, concatenated.
+void Scanner::foreign_style(const Token& t) {
+  if (t.pieces == nullptr || t.pieces->empty()) return;
+  auto ft = std::make_shared<ForeignText>();
+  std::string decoded;
+  std::vector<std::uint32_t> map;
+  for (const TextPiece& p : *t.pieces) {
+    ForeignText::Piece& piece = ft->pieces.emplace_back();
+    piece.text_begin = ft->text.size();
+    piece.raw_begin = p.begin, piece.raw_end = p.end;
+    piece.outer_begin = p.outer_begin, piece.outer_end = p.outer_end;
+    piece.cdata = p.cdata;
+    std::string_view raw = m_in.substr(p.begin, p.end - p.begin);
+    if (p.cdata) {
+      for (std::size_t i = 0; i < raw.size(); ++i) {  // NUL is U+FFFD in foreign content
+        std::size_t before = ft->text.size();
+        if (raw[i] == '\0') ft->text.append("\xEF\xBF\xBD");
+        else ft->text.push_back(raw[i]);
+        ft->raw.insert(ft->raw.end(), ft->text.size() - before, static_cast<std::uint32_t>(p.begin + i));
+      }
+    } else {
+      decode_text(raw, decoded, &map);
+      ft->text += decoded;
+      for (std::size_t i = 0; i + 1 < map.size(); ++i) ft->raw.push_back(static_cast<std::uint32_t>(p.begin + map[i]));
+    }
+    piece.text_end = ft->text.size();
+  }
+  if (ft->text.find('(') == std::string::npos && ft->text.find('@') == std::string::npos) return;
+  m_css.clear();
+  scan_css(ft->text, m_css);
+  if (m_css.empty()) return;
+  // A text offset's input offset; the end of the text maps to the end of the last piece.
+  auto raw_at = [&](std::size_t i) { return i < ft->raw.size() ? ft->raw[i] : ft->pieces.back().raw_end; };
+  for (const CssRef& c : m_css) {
+    Resource& r = m_r.resources.emplace_back();
+    r.vector = c.kind == CssRefKind::import ? Vector::css_import
+               : c.kind == CssRefKind::font_face ? Vector::font_face : Vector::css_url;
+    r.element = "style";
+    r.url = c.url;
+    r.in_conditional_comment = m_tok.conditional_depth() > 0;
+    r.in_attribute = false;
+    r.css = true;
+    r.begin = raw_at(c.url_begin);
+    r.end = c.url_end > c.url_begin ? raw_at(c.url_end - 1) + 1 : r.begin;
+    r.replace_begin = c.begin;
+    r.replace_end = c.end;
+    r.strip_begin = c.strip_begin;
+    r.strip_end = c.strip_end;
+    r.foreign = ft;
   }
 }
 

@@ -31,6 +31,30 @@ std::size_t find_from(std::string_view in, std::string_view what, std::size_t fr
   return from > in.size() ? std::string_view::npos : in.find(what, from);
 }
 
+bool one_of(std::string_view n, std::initializer_list<std::string_view> names) {
+  for (std::string_view x : names) {
+    if (n == x) return true;
+  }
+  return false;
+}
+
+// Start tags that leave foreign content (tree construction, "in foreign content").
+bool is_breakout(const Token& t) {
+  std::string_view n = t.name;
+  if (n.empty() || n.size() > 10) return false;
+  if (n == "font") return t.find("color") != nullptr || t.find("face") != nullptr || t.find("size") != nullptr;
+  if (n.size() == 2 && n[0] == 'h' && n[1] >= '1' && n[1] <= '6') return true;
+  return one_of(n, {"b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
+                    "embed", "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p",
+                    "pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt",
+                    "u", "ul", "var"});
+}
+
+bool is_html_encoding(std::string_view v) {
+  std::string_view trimmed = v;  // the spec compares the attribute value as it is
+  return base::iequals(trimmed, "text/html") || base::iequals(trimmed, "application/xhtml+xml");
+}
+
 }  // namespace
 
 const Attribute* Token::find(std::string_view attr_name) const {
@@ -60,8 +84,29 @@ void Tokenizer::set_initial_state(InitialState state, std::string_view last_star
 }
 
 bool Tokenizer::next(Token& t) {
+  if (m_queue_pos < m_queue.size()) {
+    t = m_queue[m_queue_pos++];
+    return true;
+  }
+  m_queue.clear();
+  m_queue_pos = 0;
+  bool got = next_token(t);
+  if (!got && !m_frames.empty()) {
+    text_until(m_in.size());
+    pop_frames(0, m_in.size());  // the end of input closes every element
+  }
+  if (got) m_text_from = t.end;
+  if (m_queue.empty()) return got;
+  if (got) m_queue.push_back(t);  // the token that closed the element(s) comes after
+  t = m_queue[m_queue_pos++];
+  return true;
+}
+
+bool Tokenizer::next_token(Token& t) {
   t.attributes = nullptr;
+  t.pieces = nullptr;
   t.self_closing = false;
+  t.ns = Namespace::html;
   t.name = {};
   if (m_raw != Raw::none && raw_text(t)) return true;
   const std::size_t n = m_in.size();
@@ -71,13 +116,15 @@ bool Tokenizer::next(Token& t) {
     std::size_t lt = static_cast<const char*>(hit) - m_in.data();
     if (lt + 1 >= n) break;
     char c = m_in[lt + 1];
+    const bool text_ends = base::is_ascii_alpha(c) || c == '/' || c == '!' || c == '?';
+    if (text_ends && !m_frames.empty()) text_until(lt);
     if (base::is_ascii_alpha(c)) return tag(lt, false, t);
     if (c == '/') {
       char c2 = lt + 2 < n ? m_in[lt + 2] : '\0';
       if (base::is_ascii_alpha(c2)) return tag(lt, true, t);
       if (lt + 2 >= n) break;
       if (c2 == '>') {
-        m_pos = lt + 3;
+        m_pos = m_text_from = lt + 3;  // "</>" is dropped, not text
         continue;
       }
       return bogus_comment(lt, lt + 2, t);
@@ -89,6 +136,96 @@ bool Tokenizer::next(Token& t) {
   m_pos = n;
   return false;
 }
+
+// ---- foreign content ----
+
+std::vector<TextPiece>* Tokenizer::collecting() {
+  if (m_frames.empty() || m_frames.back().collect == k_none) return nullptr;
+  return &m_collect[m_frames.back().collect];
+}
+
+void Tokenizer::text_until(std::size_t at) {
+  std::vector<TextPiece>* pieces = collecting();
+  if (pieces != nullptr && at > m_text_from) pieces->push_back({m_text_from, at, m_text_from, at, false});
+  m_text_from = at;
+}
+
+bool Tokenizer::html_mode() const {
+  return m_frames.empty() || m_frames.back().integration;
+}
+
+// "Adjusted current node is not an element in the HTML namespace".
+bool Tokenizer::cdata_allowed() const {
+  return !m_frames.empty() && m_frames.back().html_open == 0;
+}
+
+void Tokenizer::push_frame(const Token& t, Namespace ns) {
+  Frame f;
+  f.name.assign(t.name);
+  f.ns = ns;
+  if (ns == Namespace::svg) {
+    f.integration = f.name == "foreignobject" || f.name == "desc" || f.name == "title";
+  } else {
+    f.integration = one_of(f.name, {"mi", "mo", "mn", "ms", "mtext"});
+    if (f.name == "annotation-xml") {
+      const Attribute* enc = t.find("encoding");
+      f.integration = enc != nullptr && is_html_encoding(m_in.substr(enc->value_begin, enc->value_end - enc->value_begin));
+    }
+  }
+  if (f.name == "style") {
+    std::size_t open = 0;
+    for (const Frame& g : m_frames) open += g.collect != k_none ? 1 : 0;
+    if (open == m_collect.size()) m_collect.emplace_back();
+    m_collect[open].clear();
+    f.collect = open;
+  }
+  m_frames.push_back(std::move(f));
+  m_text_from = t.end;
+}
+
+void Tokenizer::pop_frames(std::size_t keep, std::size_t at) {
+  while (m_frames.size() > keep) {
+    Frame& f = m_frames.back();
+    if (f.collect != k_none) {
+      Token s;
+      s.kind = TokenKind::foreign_text;
+      s.name = "style";
+      s.ns = f.ns;
+      s.pieces = &m_collect[f.collect];
+      s.begin = s.end = s.data_end = at;  // in token order: where the element closed
+      s.data_begin = s.pieces->empty() ? at : s.pieces->front().outer_begin;
+      m_queue.push_back(s);
+    }
+    m_frames.pop_back();
+  }
+}
+
+void Tokenizer::after_end_tag(const Token& t) {
+  if (m_markup_only || m_frames.empty()) return;
+  std::string_view name = t.name;
+  Frame& top = m_frames.back();
+  if (top.integration && top.html_open > 0) {
+    // HTML content: a p (special) current node ignores the integration point's end tag.
+    if (name != top.name) --top.html_open;
+    return;
+  }
+  if (name == "br" || name == "p") {  // leaves foreign content like a breakout start tag
+    std::size_t keep = m_frames.size();
+    while (keep > 0 && !m_frames[keep - 1].integration) --keep;
+    pop_frames(keep, t.begin);  // then HTML: </br> is a <br>, </p> an empty <p></p>
+    return;
+  }
+  // "Any other end tag" in foreign content: the nearest open element of that name,
+  // through foreign elements only (the integration points' HTML content ends the walk).
+  for (std::size_t i = m_frames.size(); i-- > 0;) {
+    if (i + 1 < m_frames.size() && m_frames[i].integration && m_frames[i].html_open > 0) return;
+    if (m_frames[i].name == name) {
+      pop_frames(i, t.begin);
+      return;
+    }
+  }
+}
+
 
 bool Tokenizer::raw_text(Token& t) {
   std::size_t end = m_in.size();
@@ -176,13 +313,15 @@ bool Tokenizer::markup_declaration(std::size_t lt, Token& t) {
     t.end = m_pos = gt == std::string_view::npos ? m_in.size() : gt + 1;
     return true;
   }
-  if (m_foreign_depth > 0 && starts_at(m_in, i, "[CDATA[")) {
+  if (cdata_allowed() && starts_at(m_in, i, "[CDATA[")) {
     std::size_t close = find_from(m_in, "]]>", i + 7);
     t.kind = TokenKind::cdata;
     t.begin = lt;
     t.data_begin = i + 7;
     t.data_end = close == std::string_view::npos ? m_in.size() : close;
     t.end = m_pos = close == std::string_view::npos ? m_in.size() : close + 3;
+    if (std::vector<TextPiece>* pieces = collecting(); pieces != nullptr && t.data_end > t.data_begin)
+      pieces->push_back({t.data_begin, t.data_end, t.begin, t.end, true});
     return true;
   }
   if (m_conditional && (istarts_at(m_in, i, "[if") || istarts_at(m_in, i, "[endif"))) {
@@ -287,7 +426,7 @@ bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
   t.kind = end_tag ? TokenKind::end_tag : TokenKind::start_tag;
   t.begin = lt;
   if (!attributes(i, t)) {
-    m_pos = n;
+    m_pos = m_text_from = n;  // a tag cut off by the end of input is dropped, not text
     return false;
   }
   t.end = m_pos = i;
@@ -307,7 +446,7 @@ bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
   }
   t.attributes = &m_attrs;
   if (!end_tag) after_start_tag(t);
-  else if ((t.name == "svg" || t.name == "math") && m_foreign_depth > 0) --m_foreign_depth;
+  else after_end_tag(t);
   return true;
 }
 
@@ -365,20 +504,43 @@ void Tokenizer::restrict_to(std::size_t begin, std::size_t end) {
   m_pos = std::min(begin, m_in.size());
   m_markup_only = true;
   m_raw = Raw::none;
+  m_frames.clear();
 }
 
-void Tokenizer::after_start_tag(const Token& t) {
+void Tokenizer::after_start_tag(Token& t) {
   if (m_markup_only) return;
   std::string_view name = t.name;
-  if (m_foreign_depth > 0) {
-    if ((name == "svg" || name == "math") && !t.self_closing) ++m_foreign_depth;
-    if (name == "style" && !t.self_closing) m_raw = Raw::rawtext, m_raw_tag = name;
+  if (!m_frames.empty()) {
+    Frame& top = m_frames.back();
+    const bool math_text = top.integration && top.ns == Namespace::math && top.name != "annotation-xml";
+    if (!top.integration && top.ns == Namespace::math && top.name == "annotation-xml" && name == "svg") {
+      t.ns = Namespace::svg;  // annotation-xml takes an <svg> start tag as HTML does
+      if (!t.self_closing) push_frame(t, Namespace::svg);
+      return;
+    }
+    if (!top.integration || (math_text && (name == "mglyph" || name == "malignmark"))) {
+      if (is_breakout(t)) {
+        std::size_t keep = m_frames.size();
+        while (keep > 0 && !m_frames[keep - 1].integration) --keep;
+        pop_frames(keep, t.begin);
+        if (!m_frames.empty()) {  // HTML content of an integration point now
+          if (!t.self_closing && !is_void_element(name)) ++m_frames.back().html_open;
+          return;
+        }
+        // fall through: HTML content outside foreign content
+      } else {
+        t.ns = top.ns;
+        if (!t.self_closing) push_frame(t, top.ns);
+        return;
+      }
+    }
+  }
+  if ((name == "svg" || name == "math") ) {
+    t.ns = name == "svg" ? Namespace::svg : Namespace::math;
+    if (!t.self_closing) push_frame(t, t.ns);
     return;
   }
-  if ((name == "svg" || name == "math") && !t.self_closing) {
-    ++m_foreign_depth;
-    return;
-  }
+  if (!m_frames.empty() && !t.self_closing && !is_void_element(name)) ++m_frames.back().html_open;
   Raw raw = Raw::none;
   if (name == "style" || name == "xmp" || name == "iframe" || name == "noembed" || name == "noframes")
     raw = Raw::rawtext;

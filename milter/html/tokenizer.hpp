@@ -10,6 +10,18 @@
 // <![endif]>) are reported as conditional_start/conditional_end tokens and their
 // content is tokenized as markup, because Outlook renders it (switch off for
 // conformance testing).
+// Foreign content (tree construction's part that decides tokenization): <svg> and
+// <math> open foreign content, tracked as a stack of the foreign elements open in it.
+// There <style> is an ordinary element, not raw text: its style sheet is its child
+// text (character references decoded) and CDATA sections, reported once the element
+// closes as one foreign_text token whose pieces are those spans; child tags are
+// tokens of their own. HTML integration points (SVG foreignObject, desc, title;
+// MathML mi, mo, mn, ms, mtext, annotation-xml with an HTML encoding) parse their
+// content as HTML again; a breakout start tag (b, div, img, p, ...; font with color,
+// face or size) and the end tags br and p leave foreign content. Approximations (no
+// tree builder): HTML elements inside an integration point are only counted (for
+// CDATA, which is a bogus comment under an HTML element), and an end tag matching no
+// open foreign element is ignored even when it would close an HTML ancestor.
 // Offsets: every token and attribute carries byte offsets into the input buffer,
 // which must outlive the tokenizer. Names are lowercased into tokenizer-owned storage
 // valid until the next call to next(). Whole-buffer by design: the milter buffers the
@@ -24,7 +36,20 @@
 
 namespace pixelwarden::html {
 
-enum class TokenKind { start_tag, end_tag, comment, doctype, cdata, raw_text, conditional_start, conditional_end };
+enum class TokenKind {
+  start_tag, end_tag, comment, doctype, cdata, raw_text, conditional_start, conditional_end, foreign_text
+};
+
+// Namespace of a start tag's element.
+enum class Namespace { html, svg, math };
+
+// One run of a foreign element's child text: [begin, end) raw, character references
+// undecoded; a CDATA section's content, with outer_* spanning "<![CDATA[" .. "]]>".
+struct TextPiece {
+  std::size_t begin = 0, end = 0;
+  std::size_t outer_begin = 0, outer_end = 0;
+  bool cdata = false;
+};
 
 struct Attribute {
   std::string_view name;         // lowercased (NUL -> U+FFFD)
@@ -44,7 +69,12 @@ struct Token {
   std::string_view name;                     // tags: lowercased name
   std::size_t data_begin = 0, data_end = 0;  // comment/doctype/cdata/raw_text content
   bool self_closing = false;
+  Namespace ns = Namespace::html;                       // start tags: where the element goes
   const std::vector<Attribute>* attributes = nullptr;  // tags only
+  // foreign_text (name "style"): begin == end == where the element closed (the
+  // closing token's start, or the end of input); [data_begin, data_end) spans its
+  // child text, whose pieces are in document order.
+  const std::vector<TextPiece>* pieces = nullptr;
 
   const Attribute* find(std::string_view attr_name) const;  // first, non-duplicate
 };
@@ -63,6 +93,9 @@ class Tokenizer {
   // as browsers do.
   bool next(Token& token);
 
+  // Open foreign elements (0: HTML content outside any <svg>/<math>).
+  std::size_t foreign_depth() const { return m_frames.size(); }
+
   int conditional_depth() const { return m_cond_depth; }
 
   // Markup-only mode over [begin, end): no raw-text elements, every tag is a tag.
@@ -76,8 +109,25 @@ class Tokenizer {
   bool bogus_comment(std::size_t lt, std::size_t data_begin, Token& t);
   bool tag(std::size_t lt, bool end_tag, Token& t);
   bool attributes(std::size_t& i, Token& t);
+  bool next_token(Token& t);
   bool raw_text(Token& t);
-  void after_start_tag(const Token& t);
+  void after_start_tag(Token& t);
+  void after_end_tag(const Token& t);
+  // Foreign content, see above.
+  struct Frame {
+    std::string name;             // lowercased
+    Namespace ns = Namespace::svg;
+    bool integration = false;     // HTML integration point / MathML text integration point
+    int html_open = 0;            // HTML elements opened inside an integration point
+    std::size_t collect = k_none; // foreign <style>: index into m_collect
+  };
+  static constexpr std::size_t k_none = static_cast<std::size_t>(-1);
+  bool html_mode() const;       // start tags are HTML here
+  bool cdata_allowed() const;
+  void push_frame(const Token& t, Namespace ns);
+  void pop_frames(std::size_t keep, std::size_t at);  // closes frames above `keep`
+  void text_until(std::size_t at);                    // text of a collecting frame
+  std::vector<TextPiece>* collecting();
   std::size_t find_raw_end(std::size_t from) const;
   std::size_t find_script_end(std::size_t from) const;
   std::pair<std::size_t, std::size_t> lower_name(std::size_t b, std::size_t e);
@@ -87,7 +137,11 @@ class Tokenizer {
   bool m_conditional;
   bool m_markup_only = false;
   int m_cond_depth = 0;
-  int m_foreign_depth = 0;
+  std::vector<Frame> m_frames;
+  std::vector<std::vector<TextPiece>> m_collect;  // per collecting frame, reused
+  std::size_t m_text_from = 0;                    // start of the text run being read
+  std::vector<Token> m_queue;                     // foreign_text tokens, then the closer
+  std::size_t m_queue_pos = 0;
   enum class Raw { none, rcdata, rawtext, script, plaintext, cdata } m_raw = Raw::none;
   std::string m_raw_tag;  // element whose end tag closes the raw-text run
   std::string m_names;    // lowercased names of the current token

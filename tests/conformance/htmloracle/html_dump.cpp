@@ -62,6 +62,9 @@ void tokens(std::string_view in, std::string& out) {
   out += "\"tokens\":[";
   bool first = true;
   while (tok.next(t)) {
+    // A foreign <style>'s child text: html5lib's token stream has it as characters,
+    // which neither side compares outside raw text.
+    if (t.kind == TokenKind::foreign_text) continue;
     out += first ? "[" : ",[";
     first = false;
     const std::string_view data = in.substr(t.data_begin, t.data_end - t.data_begin);

@@ -43,6 +43,10 @@ TOKENIZER = {
     "plaintext": "<plaintext></plaintext><img src=x>",
     "cdata-svg": "<svg><![CDATA[<img src=x>]]><style>a{}</style></svg><![CDATA[x]]>",
     "math": "<math><mi><![CDATA[a]]></mi></math><p>",
+    "foreign-style": "<svg><style>a&amp;<![CDATA[b]]><g>c</g>d</style><foreignObject><style>e<f></style>"
+                     "<p><![CDATA[g]]></foreignObject><font size=1><style>h</style>",
+    "foreign-breakout": "<math><annotation-xml encoding=text/html><svg><style>a</p>b<style>c</x>d</style>"
+                        "<mi><mglyph><style>e</style></mglyph></mi><style>f",
     "nul": "<p\x00 a\x00b=\x00 c='\x00'><!--\x00--><style>\x00</style>",
     "entities-attr": '<a href="?a=1&amp;b=2&copy=3&notit;&amp&lt;&#x41;&#65;&#0;&#x110000;&#128;">',
     "whitespace": "<p\ta\n=\x0cb\rc = d\r\n>",
@@ -120,6 +124,23 @@ REWRITE.update({
         '<title><iframe srcdoc="<style>b{background:url(http://t.example/x.png)}</style>'
         '<img src=http://t.example/y.gif>"></title><iframe srcdoc="<title><img src=http://t.example/z.gif>'
         '</title><style>i{background:url(http://t.example/s.png)}<b></style>">'
+    ),
+})
+
+# <style> in foreign content: child text with references, CDATA, child elements,
+# integration points and breakouts around it; SVG use and presentation attributes.
+REWRITE.update({
+    "foreign-style": (
+        "<svg><style>a{x:'&amp;'}p{background:url(&#104;ttps://t.example/p.gif)}<![CDATA[@import 'http://t.example/"
+        "i.css';q{background:url(http://t.example/q.png)}]]>r{background:url(<g>x</g>http://t.example/r.png)}"
+        "</style><use href=http://t.example/s.svg#a /><rect fill='url(http://t.example/f.svg#g)'/></svg>"
+        "<math><mi><style>b{background:url(http://t.example/m.png)}</style></mi><style>@font-face{src:"
+        "url(//t.example/f.woff)}</style></math>"
+    ),
+    "foreign-breakout": (
+        "<svg><desc><style>a<b></style></desc><style>&no@import 'http://t.example/a.css';t;<p>"
+        "<image href=http://t.example/i.png src=http://t.example/j.png><svg><style><![CDATA[]]@import "
+        "'http://t.example/b.css';>]]></style></svg>"
     ),
 })
 

@@ -1,5 +1,6 @@
 // libFuzzer target: the tokenizer never crashes, tokens stay inside the input and
-// move forward. Whole-buffer tokenizer (the milter buffers the body): no chunking.
+// move forward, a foreign <style>'s text pieces too. Whole-buffer tokenizer (the
+// milter buffers the body): no chunking.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (tok.next(t)) {
       if (t.begin < last || t.end > size || t.begin > t.end) std::abort();
       last = t.begin;
+      if (t.pieces != nullptr) {  // foreign_text: pieces in order, inside the input
+        std::size_t at = t.data_begin;
+        for (const auto& p : *t.pieces) {
+          if (p.outer_begin < at || p.begin < p.outer_begin || p.end < p.begin || p.outer_end < p.end ||
+              p.outer_end > t.data_end)
+            std::abort();
+          at = p.outer_end;
+        }
+      }
       if (t.attributes != nullptr) {
         for (const auto& a : *t.attributes) {
           if (a.value_end > size || a.value_begin > a.value_end || a.begin > a.end) std::abort();

@@ -174,7 +174,7 @@ TEST_SUITE("html::rewrite raw text read twice") {
     check_clean("<style><image src=http:url(http:>");
     check_clean("<style>@import \"//3\"u\"http:<");  // the first token is the URL
     check_clean("<style><img src=\"//\n\xff\"URL(http:>");
-    check_clean("<svg><style><image href=\"http:\">url(http:g</style></svg>");
+    check_clean("<svg><foreignObject><style><image href=\"http:\">url(http:g</style></svg>");
   }
   TEST_CASE("readings that break each other: the block's content goes, its end tag stays") {
     CHECK(all("<style><img src=http:\">url(http:g</style><p>after</p>", Op::neutralize) ==
@@ -239,5 +239,47 @@ TEST_SUITE("html::rewrite iframe srcdoc") {
   TEST_CASE("kept srcdoc resources leave the value unchanged") {
     std::string in = "<iframe srcdoc=\"<img src=&#x68;ttp://t/p.gif>\">";
     CHECK(all(in, Op::keep) == in);
+  }
+}
+
+TEST_SUITE("html::rewrite foreign-content style") {
+  TEST_CASE("the URL's bytes are replaced, other references kept") {
+    CHECK(all("<svg><style>a{x:'&amp;'}p{background:url(&#104;ttps://t/p.gif)}</style></svg>", Op::neutralize) ==
+          "<svg><style>a{x:'&amp;'}p{background:url(" + k_gif + ")}</style></svg>");
+  }
+  TEST_CASE("a proxy URL with '&' is escaped in text, literal in CDATA") {
+    std::string in = "<svg><style>p{background:url(http://t/a.png)}<![CDATA[q{background:url(http://t/b.png)}]]>"
+                     "</style></svg>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 2);
+    CHECK(rewrite(in, s, {{0, Op::proxy, "https://p/?u=1&v=2"}, {1, Op::proxy, "https://p/?u=3&v=4"}}) ==
+          "<svg><style>p{background:url(https://p/?u=1&amp;v=2)}<![CDATA[q{background:url(https://p/?u=3&v=4)}]]>"
+          "</style></svg>");
+  }
+  TEST_CASE("a URL across pieces: each piece written whole, the child element stays") {
+    CHECK(all("<svg><style>p{background:url(<g></g>http://t/a.png)}</style></svg>", Op::neutralize) ==
+          "<svg><style>p{background:url(" + k_gif + ")<g></g>}</style></svg>");
+    CHECK(all("<svg><style>p{background:url(<![CDATA[http://t/b.png]]>) }</style></svg>", Op::neutralize) ==
+          "<svg><style>p{background:url(" + k_gif + ")<![CDATA[]]> }</style></svg>");
+  }
+  TEST_CASE("strip removes the declaration; a removal never glues a reference") {
+    CHECK(all("<svg><style>p{background:url(http://t/a.png);color:red}</style></svg>", Op::strip) ==
+          "<svg><style>p{color:red}</style></svg>");
+    // "&no" + "t;" would read as "&not;": the piece is written whole instead.
+    std::string in = "<svg><style>&no@import 'http://t/a.css';t;</style></svg>";
+    REQUIRE(scan(in).resources.size() == 1);
+    CHECK(all(in, Op::strip) == "<svg><style>&amp;not;</style></svg>");
+  }
+  TEST_CASE("a removal in CDATA that would close it early writes the piece as text") {
+    std::string in = "<svg><style><![CDATA[]]@import 'http://t/a.css';>]]></style></svg>";
+    REQUIRE(scan(in).resources.size() == 1);
+    CHECK(all(in, Op::strip) == "<svg><style>]]></style></svg>");
+  }
+  TEST_CASE("neutralized output has no resource; tags unchanged") {
+    for (std::string_view in : {"<svg><style>p{background:url(<g>x</g>http://t/a)}</style><image href=http://t/i>",
+                                "<math><style>@import '&#104;ttp://t/a.css';</style></math>",
+                                "<svg><rect fill=url(http://t/p.svg#g) /></svg>"}) {
+      CHECK(scan(all(in, Op::neutralize)).resources.empty());
+    }
   }
 }

@@ -299,3 +299,46 @@ TEST_SUITE("html::scan iframe srcdoc") {
     CHECK(found("<iframe srcdoc></iframe>").empty());
   }
 }
+
+TEST_SUITE("html::scan foreign content") {
+  TEST_CASE("a <style> in svg: character references decoded, CDATA literal") {
+    CHECK(found("<svg><style>p{background:url(&#104;ttps://t.example/p.gif)}</style></svg>") ==
+          V{"css_url style  https://t.example/p.gif"});
+    CHECK(found("<svg><style><![CDATA[@import 'http://t.example/a.css';]]></style></svg>") ==
+          V{"css_import style  http://t.example/a.css"});
+    CHECK(found("<math><style>@font-face{src:url(http&colon;//t.example/f.woff)}</style></math>") ==
+          V{"font_face style  http://t.example/f.woff"});
+  }
+  TEST_CASE("the child text only: a url( split by a child element or a CDATA section is one") {
+    CHECK(found("<svg><style>p{background:url(<g>ignored</g>http://t.example/a.png)}</style></svg>") ==
+          V{"css_url style  http://t.example/a.png"});
+    CHECK(found("<svg><style>p{background:url(<![CDATA[http://t.example/b.png]]>)}</style></svg>") ==
+          V{"css_url style  http://t.example/b.png"});
+  }
+  TEST_CASE("the raw span of a decoded URL") {
+    std::string in = "<svg><style>p{background:url(&#104;ttp://t/a.png)}</style></svg>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    CHECK(in.substr(s.resources[0].begin, s.resources[0].end - s.resources[0].begin) == "&#104;ttp://t/a.png");
+  }
+  TEST_CASE("an integration point's <style> is HTML raw text again") {
+    CHECK(found("<svg><foreignObject><style>p{background:url(&#104;ttp://t/a.png)}</style></foreignObject></svg>")
+              .empty());  // raw text: "&#104;ttp" is not decoded, not remote
+    CHECK(found("<svg><desc><style>p{background:url(http://t/b.png)}</style></desc></svg>") ==
+          V{"css_url style  http://t/b.png"});
+  }
+  TEST_CASE("breakout: after <p> an <image> is HTML again") {
+    CHECK(found("<svg><p><image src=http://t/a.png href=http://t/b.png>") == V{"img image src http://t/a.png"});
+    CHECK(found("<svg><image src=http://t/a.png href=http://t/b.png>") == V{"svg_image image href http://t/b.png"});
+    CHECK(found("<math><image href=http://t/b.png></math>").empty());
+  }
+  TEST_CASE("svg script href and presentation attributes; not use (cross-origin: never fetched)") {
+    CHECK(found("<svg><use href=http://t/s.svg#a /><use xlink:href=\"//t/u.svg#b\"/></svg>").empty());
+    CHECK(found("<svg><script href=http://t/s.js></script></svg>") == V{"script script href http://t/s.js"});
+    CHECK(found("<svg><rect fill=\"url(http://t/p.svg#g)\" filter='url(//t/f.svg#f)' cursor=url(http://t/c.cur) "
+                "mask=\"url(#local)\"/></svg>") ==
+          V{"css_url rect fill http://t/p.svg#g", "css_url rect filter https://t/f.svg#f",
+            "css_url rect cursor http://t/c.cur"});
+    CHECK(found("<div fill=\"url(http://t/p.svg#g)\"></div>").empty());  // HTML: no such attribute
+  }
+}
