@@ -16,6 +16,10 @@ bool is_text(const mime::Part& p, std::string_view subtype) {
   return p.content_type.type == "text" && p.content_type.subtype == subtype;
 }
 
+// An HTML part: text/html, or the AMP for Email alternative, which AMP-capable
+// clients render and fetch from instead (read with the AMP components).
+bool is_html(const mime::Part& p) { return is_text(p, "html") || is_text(p, "x-amp-html"); }
+
 bool is_attachment(const mime::Part& p) { return base::iequals(p.disposition, "attachment"); }
 
 // Decodes a text part and, for charsets that can hide markup bytes, converts it to UTF-8
@@ -24,7 +28,8 @@ bool is_attachment(const mime::Part& p) { return base::iequals(p.disposition, "a
 TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_t index) {
   TextPart t;
   t.part_index = index;
-  t.html = is_text(p, "html");
+  t.html = is_html(p);
+  t.amp = is_text(p, "x-amp-html");
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
   t.decoded = mime::decode(encoded, p.cte);
   std::string charset = p.charset;
@@ -42,7 +47,7 @@ TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_
 
 void scan_text_part(TextPart& t) {
   if (t.html) {
-    t.scan = html::scan(t.decoded);
+    t.scan = html::scan(t.decoded, {}, html::ScanOptions{t.amp});
   } else {
     t.scan.links = html::scan_text_links(t.decoded);
   }
@@ -58,6 +63,7 @@ void choose_rendering(std::string_view body, const mime::Part& p, TextPart& t) {
   TextPart bytes;
   bytes.part_index = t.part_index;
   bytes.html = t.html;
+  bytes.amp = t.amp;
   bytes.decoded = mime::decode(body.substr(p.body_begin, p.body_end - p.body_begin), p.cte);
   scan_text_part(bytes);
   if (finds_anything(bytes) || !finds_anything(t)) t = std::move(bytes);
@@ -72,7 +78,7 @@ BodyScan scan_body(std::string_view header_block, std::string_view body, const B
   for (std::size_t i = 0; i < out.walk.parts.size(); ++i) {
     const mime::Part& p = out.walk.parts[i];
     if (!p.is_leaf()) continue;
-    const bool html_part = is_text(p, "html");
+    const bool html_part = is_html(p);
     const bool plain_part = is_text(p, "plain") && !is_attachment(p);
     if (!html_part && !plain_part) continue;  // attachments are never decoded
     TextPart t = decode_text_part(body, p, i);

@@ -25,6 +25,7 @@ namespace pixelwarden::engine {
 struct TextPart {
   std::size_t part_index = 0;   // into WalkResult::parts
   bool html = false;
+  bool amp = false;             // text/x-amp-html (AMP for Email): read with its components
   std::string charset;          // charset the bytes are in ("" = ASCII-compatible, as is)
   bool transcoded = false;      // content was converted to UTF-8 for scanning
   std::string decoded;          // decoded (and maybe transcoded) content

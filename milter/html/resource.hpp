@@ -24,6 +24,10 @@
 //    read). Its resources and links are reported here with `srcdoc` set and spans
 //    mapped to the raw attribute value; the rewriter rewrites the inner document and
 //    re-escapes only the changed bytes for the attribute's quoting.
+//  - AMP for Email (ScanOptions::amp, for text/x-amp-html parts): the components
+//    that fetch on open, amp-img and amp-anim (src, srcset), amp-video (src,
+//    poster), amp-audio (src), amp-iframe (src), amp-list and amp-state (src, a
+//    JSON fetch: vector link); form action-xhr is a link.
 //  - Links keep every href that resolves to an absolute URL (host may be empty, e.g.
 //    mailto:); the engine filters by host.
 //  - Inside svg, the presentation attributes that take url() (fill, stroke, mask,
@@ -126,6 +130,7 @@ struct ScanResult {
   std::size_t banner_offset = 0;    // where an HTML banner goes (see insert_html_banner)
   std::vector<Srcdoc> srcdocs;      // the <iframe srcdoc> documents read
   std::size_t srcdocs_skipped = 0;  // srcdoc documents beyond the caps, not read
+  bool amp = false;                 // scanned with ScanOptions::amp (the rewriter re-scans so)
 };
 
 // One <iframe srcdoc> attribute: its raw value span and the document it holds.
@@ -136,11 +141,15 @@ struct Srcdoc {
   ScanResult scan;                             // of `document` (nested srcdocs in it)
 };
 
+struct ScanOptions {
+  bool amp = false;  // AMP for Email components too (a text/x-amp-html part)
+};
+
 ScanResult scan(std::string_view html);
 
 // scan() of a fragment of a document whose base URL is `base` (the rewriter's
 // re-scan of a patched raw-text block; a <base> in the fragment still wins).
-ScanResult scan(std::string_view html, std::string_view base);
+ScanResult scan(std::string_view html, std::string_view base, const ScanOptions& options = {});
 
 // Bare http://, https:// and www. URLs in plain text (text/plain parts).
 std::vector<Link> scan_text_links(std::string_view text);

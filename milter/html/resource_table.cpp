@@ -255,7 +255,7 @@ constexpr ResourceRow k_rows[] = {
      V::css_url},
     {"amp-img", "`amp-img src` in an AMP part (fetched by the AMP runtime, a script)", "AMP for Email (amp.dev)",
      C::some, false, "<amp-img src=\"{URL}\" width=\"1\" height=\"1\" layout=\"fixed\"></amp-img>",
-     "text/x-amp-html", k_not_read},
+     "text/x-amp-html", V::img},
 };
 
 #undef PW_BOX

@@ -251,7 +251,8 @@ bool contains_end_tag(std::string_view text, std::string_view name) {
 // meant to stay. Otherwise each reading's edit broke the other (a quote or '<'
 // removed, a url( glued to an identifier), and the block's content is removed whole:
 // conservative, and only adversarial or broken markup gets there.
-void check_block(std::string_view html, std::string_view base_href, const Block& b, std::vector<Patch>& patches) {
+void check_block(std::string_view html, std::string_view base_href, bool amp, const Block& b,
+                 std::vector<Patch>& patches) {
   const Resource& r = *b.first;
   std::vector<Patch> inside;
   bool ok = true;
@@ -272,7 +273,7 @@ void check_block(std::string_view html, std::string_view base_href, const Block&
     for (std::string_view context : {"", "<svg>"}) {
       if (!ok) break;
       std::string doc = std::string(context) + "<" + r.block_element + ">" + patched.value();
-      for (const Resource& again : scan(doc, base_href).resources) {
+      for (const Resource& again : scan(doc, base_href, ScanOptions{amp}).resources) {
         if (std::find(b.allowed.begin(), b.allowed.end(), again.resolved) == b.allowed.end()) ok = false;
       }
     }
@@ -369,7 +370,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
     patches.push_back({v.begin, v.end - v.begin, new_value(raw, v.quote, std::move(v.edits))});
   }
   for (const auto& [begin, b] : blocks) {
-    if (b.edited) check_block(html, scan.base_href, b, patches);
+    if (b.edited) check_block(html, scan.base_href, scan.amp, b, patches);
   }
   return patches;
 }

@@ -40,15 +40,18 @@ class Scanner {
   // depth: srcdoc nesting level; srcdocs: documents read so far in the whole part;
   // fallback_base: the base URL of a srcdoc document without a <base> of its own.
   Scanner(std::string_view in, ScanResult& r, std::string_view base, int depth, std::size_t& srcdocs,
-          std::string_view fallback_base = {})
+          bool amp, std::string_view fallback_base = {})
       : m_in(in), m_r(r), m_tok(in), m_base(base), m_have_base(!base.empty()), m_fallback_base(fallback_base),
-        m_depth(depth), m_srcdoc_count(srcdocs) {}
+        m_depth(depth), m_srcdoc_count(srcdocs), m_amp(amp) {
+    m_r.amp = amp;
+  }
   void run();
 
  private:
   void start_tag(const Token& t);
   TagFacts tag_facts(const Token& t);
   void element_resources(const Token& t, const TagFacts& f);
+  bool amp_resources(const Token& t, const TagFacts& f);
   void attr_url(Vector v, const Attribute& a, const TagFacts& f);
   void attr_srcset(Vector v, const Attribute& a, const TagFacts& f);
   void attr_refresh(const Attribute& a, const TagFacts& f);
@@ -81,6 +84,7 @@ class Scanner {
   std::string m_fallback_base;
   int m_depth = 0;
   std::size_t& m_srcdoc_count;
+  bool m_amp = false;
   std::vector<PendingSrcdoc> m_pending;
 };
 
@@ -161,6 +165,7 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
   auto url_attr = [&](Vector v, std::string_view attr) {
     if (const Attribute* a = t.find(attr)) attr_url(v, *a, f);
   };
+  if (m_amp && amp_resources(t, f)) return;
   if (n == "img" || (n == "image" && t.ns == Namespace::html)) {
     url_attr(Vector::img, "src");
     if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::srcset, *a, f);
@@ -358,6 +363,35 @@ void Scanner::style_block(const Token& t) {
   }
 }
 
+// AMP for Email components (true: the tag was one of them).
+bool Scanner::amp_resources(const Token& t, const TagFacts& f) {
+  std::string_view n = t.name;
+  auto url_attr = [&](Vector v, std::string_view attr) {
+    if (const Attribute* a = t.find(attr)) attr_url(v, *a, f);
+  };
+  if (n == "form") {  // submitted on a click: a link, as action is
+    if (const Attribute* a = t.find("action-xhr")) link(*a);
+    if (const Attribute* a = t.find("action")) link(*a);
+    return true;
+  }
+  if (n.size() < 5 || n.substr(0, 4) != "amp-") return false;
+  n.remove_prefix(4);
+  if (n == "img" || n == "anim") {
+    url_attr(Vector::img, "src");
+    if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::srcset, *a, f);
+  } else if (n == "video") {
+    url_attr(Vector::media_src, "src");
+    url_attr(Vector::video_poster, "poster");
+  } else if (n == "audio") {
+    url_attr(Vector::media_src, "src");
+  } else if (n == "iframe") {
+    url_attr(Vector::iframe, "src");
+  } else if (n == "list" || n == "state") {
+    url_attr(Vector::link, "src");
+  }
+  return true;
+}
+
 // The CSS of a <style> in foreign content: decoded child text and CDATA, concatenated.
 void Scanner::foreign_style(const Token& t) {
   if (t.pieces == nullptr || t.pieces->empty()) return;
@@ -457,7 +491,7 @@ void Scanner::read_srcdocs() {
     sd.quote = p.quote;
     std::string_view raw = m_in.substr(p.value_begin, p.value_end - p.value_begin);
     decode_attribute(raw, sd.document, &map);
-    Scanner(sd.document, sd.scan, {}, m_depth + 1, m_srcdoc_count, m_r.base_href).run();
+    Scanner(sd.document, sd.scan, {}, m_depth + 1, m_srcdoc_count, m_amp, m_r.base_href).run();
     m_r.srcdocs_skipped += sd.scan.srcdocs_skipped;
     auto raw_at = [&](std::size_t decoded) { return p.value_begin + map[std::min(decoded, map.size() - 1)]; };
     for (std::size_t i = 0; i < sd.scan.resources.size(); ++i) {
@@ -531,12 +565,12 @@ bool is_image_like(Vector v) {
   }
 }
 
-ScanResult scan(std::string_view html) { return scan(html, {}); }
+ScanResult scan(std::string_view html) { return scan(html, std::string_view()); }
 
-ScanResult scan(std::string_view html, std::string_view base) {
+ScanResult scan(std::string_view html, std::string_view base, const ScanOptions& options) {
   ScanResult r;
   std::size_t srcdocs = 0;
-  Scanner(html, r, base, 0, srcdocs).run();
+  Scanner(html, r, base, 0, srcdocs, options.amp).run();
   return r;
 }
 

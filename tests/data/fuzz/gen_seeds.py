@@ -144,6 +144,16 @@ REWRITE.update({
     ),
 })
 
+# AMP for Email components (the rewrite target scans these seeds as HTML too).
+REWRITE.update({
+    "amp": (
+        '<amp-img src="https://t.example/a.png" width=1 height=1 layout=fixed></amp-img><amp-anim '
+        "srcset='https://t.example/1.gif 1x, https://t.example/2.gif 2x'></amp-anim><amp-video "
+        "src=https://t.example/v.mp4 poster=https://t.example/p.jpg></amp-video><amp-list "
+        'src="https://t.example/l.json"></amp-list><form action-xhr=https://t.example/f></form>'
+    ),
+})
+
 
 def mime_message(headers, body):
     return "\r\n".join(headers) + "\r\n\r\n" + body

@@ -103,3 +103,27 @@ TEST_SUITE("engine::scan_body charsets") {
     CHECK(v.new_body->find(utf16le("<html>")) != std::string::npos);
   }
 }
+
+TEST_SUITE("engine::scan_body AMP for Email") {
+  TEST_CASE("a text/x-amp-html alternative is read with its components and rewritten") {
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+        "--b\r\nContent-Type: text/x-amp-html; charset=utf-8\r\n\r\n"
+        "<!doctype html><html \xE2\x9A\xA1\x34\x65mail><body><amp-img src=\"https://t.tracker.example/o.gif\" "
+        "width=1 height=1></amp-img><amp-list src=\"https://api.shop.example/l.json\"></amp-list></body></html>\r\n"
+        "--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b--\r\n";
+    const auto v = run(msg);
+    REQUIRE(v.trackers.size() == 1);
+    CHECK(v.trackers[0].vector == "img");
+    CHECK(v.trackers[0].part == "2");
+    REQUIRE(v.new_body.has_value());
+    CHECK(v.new_body->find("https://t.tracker.example") == std::string::npos);
+    CHECK(v.new_body->find("<amp-img src=\"data:image/gif;base64,") != std::string::npos);
+    CHECK(v.new_body->find("<p>hi</p>") != std::string::npos);
+  }
+  TEST_CASE("amp- elements in a text/html part are not read") {
+    const auto v = run(message("utf-8", "<amp-img src=\"https://t.tracker.example/o.gif\"></amp-img>"));
+    CHECK(v.trackers.empty());
+  }
+}

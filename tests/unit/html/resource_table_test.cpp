@@ -38,7 +38,8 @@ std::string sample_of(const ResourceRow& row) {
 // What scan() reads of the row's URL: the vectors of the resources on its host.
 std::set<std::string> vectors_read(const ResourceRow& row) {
   std::set<std::string> out;
-  for (const Resource& r : scan(sample_of(row)).resources)
+  const ScanOptions options{std::string_view(row.part_type) == "text/x-amp-html"};
+  for (const Resource& r : scan(sample_of(row), {}, options).resources)
     if (r.host == host_of(row)) out.insert(to_string(r.vector));
   return out;
 }

@@ -342,3 +342,40 @@ TEST_SUITE("html::scan foreign content") {
     CHECK(found("<div fill=\"url(http://t/p.svg#g)\"></div>").empty());  // HTML: no such attribute
   }
 }
+
+TEST_SUITE("html::scan AMP for Email") {
+  std::vector<std::string> found_amp(std::string_view html) {
+    std::vector<std::string> out;
+    for (const Resource& r : scan(html, {}, ScanOptions{true}).resources)
+      out.push_back(std::string(to_string(r.vector)) + " " + r.element + " " + r.attribute + " " + r.resolved);
+    return out;
+  }
+  TEST_CASE("the components that fetch on open") {
+    CHECK(found_amp("<amp-img src=https://t/a.png width=1 height=1 layout=fixed></amp-img>"
+                    "<amp-anim srcset='https://t/1.gif 1x, https://t/2.gif 2x'></amp-anim>") ==
+          V{"img amp-img src https://t/a.png", "srcset amp-anim srcset https://t/1.gif",
+            "srcset amp-anim srcset https://t/2.gif"});
+    CHECK(found_amp("<amp-video src=https://t/v.mp4 poster=https://t/p.jpg><source src=https://t/s.webm>"
+                    "</amp-video><amp-audio src=https://t/a.mp3></amp-audio>") ==
+          V{"media_src amp-video src https://t/v.mp4", "video_poster amp-video poster https://t/p.jpg",
+            "media_src source src https://t/s.webm", "media_src amp-audio src https://t/a.mp3"});
+    CHECK(found_amp("<amp-iframe src=https://t/f></amp-iframe><amp-list src=https://t/l.json></amp-list>"
+                    "<amp-state id=s src=https://t/s.json></amp-state>") ==
+          V{"iframe amp-iframe src https://t/f", "link amp-list src https://t/l.json",
+            "link amp-state src https://t/s.json"});
+    CHECK(found_amp("<amp-carousel type=slides><amp-img src=https://t/c1.png></amp-img>"
+                    "<amp-img src=https://t/c2.png></amp-img></amp-carousel>") ==
+          V{"img amp-img src https://t/c1.png", "img amp-img src https://t/c2.png"});
+  }
+  TEST_CASE("the invisibility heuristic reads amp-img dimensions") {
+    ScanResult s = scan("<amp-img src=https://t/a.png width=1 height=1></amp-img>", {}, ScanOptions{true});
+    REQUIRE(s.resources.size() == 1);
+    CHECK(s.resources[0].invisible);
+  }
+  TEST_CASE("form action-xhr is a link; HTML parts ignore amp- elements") {
+    ScanResult s = scan("<form method=post action-xhr=https://lure.example/x></form>", {}, ScanOptions{true});
+    REQUIRE(s.links.size() == 1);
+    CHECK(s.links[0].host == "lure.example");
+    CHECK(found("<amp-img src=https://t/a.png></amp-img>").empty());
+  }
+}
