@@ -160,6 +160,12 @@ bool Tokenizer::cdata_allowed() const {
 }
 
 void Tokenizer::push_frame(const Token& t, Namespace ns) {
+  if (m_frames.size() >= k_max_frames) {
+    // Bounded depth (an end tag walks the stack): deeper elements are not tracked, and
+    // a <style> there is read as raw text, as before foreign content was followed.
+    if (t.name == "style") m_raw = Raw::rawtext, m_raw_tag = "style";
+    return;
+  }
   Frame f;
   f.name.assign(t.name);
   f.ns = ns;

@@ -182,3 +182,15 @@ TEST_SUITE("html::Tokenizer foreign content") {
           V{"S:svg", "S:style", "S:style", "F:t(a)", "E:style", "F:t(b)", "E:style"});
   }
 }
+
+TEST_SUITE("html::Tokenizer foreign content depth") {
+  TEST_CASE("beyond 1024 open foreign elements a <style> is raw text again") {
+    std::string in = "<svg>";
+    for (int i = 0; i < 1100; ++i) in += "<g>";
+    in += "<style>a<b></style>";
+    std::vector<std::string> d = dump(in);
+    REQUIRE(d.size() >= 3);
+    CHECK(d[d.size() - 3] == "S:style");
+    CHECK(d[d.size() - 2] == "R:a<b>");
+  }
+}
