@@ -88,8 +88,7 @@ bool Tokenizer::next(Token& t) {
     t = m_queue[m_queue_pos++];
     return true;
   }
-  m_queue.clear();
-  m_queue_pos = 0;
+  if (!m_queue.empty()) m_queue.clear(), m_queue_pos = 0;
   bool got = next_token(t);
   if (!got && !m_frames.empty()) {
     text_until(m_in.size());
@@ -116,8 +115,7 @@ bool Tokenizer::next_token(Token& t) {
     std::size_t lt = static_cast<const char*>(hit) - m_in.data();
     if (lt + 1 >= n) break;
     char c = m_in[lt + 1];
-    const bool text_ends = base::is_ascii_alpha(c) || c == '/' || c == '!' || c == '?';
-    if (text_ends && !m_frames.empty()) text_until(lt);
+    if (!m_frames.empty() && (base::is_ascii_alpha(c) || c == '/' || c == '!' || c == '?')) text_until(lt);
     if (base::is_ascii_alpha(c)) return tag(lt, false, t);
     if (c == '/') {
       char c2 = lt + 2 < n ? m_in[lt + 2] : '\0';
