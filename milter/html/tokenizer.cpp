@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "base/text.hpp"
+#include "html/entities.hpp"
 
 namespace pixelwarden::html {
 
@@ -50,9 +51,11 @@ bool is_breakout(const Token& t) {
                     "u", "ul", "var"});
 }
 
-bool is_html_encoding(std::string_view v) {
-  std::string_view trimmed = v;  // the spec compares the attribute value as it is
-  return base::iequals(trimmed, "text/html") || base::iequals(trimmed, "application/xhtml+xml");
+// annotation-xml's encoding: its decoded value, untrimmed, ASCII case-insensitive.
+bool is_html_encoding(std::string_view raw) {
+  std::string decoded;
+  if (!attribute_is_plain(raw)) decode_attribute(raw, decoded), raw = decoded;
+  return base::iequals(raw, "text/html") || base::iequals(raw, "application/xhtml+xml");
 }
 
 }  // namespace
@@ -146,10 +149,6 @@ void Tokenizer::text_until(std::size_t at) {
   std::vector<TextPiece>* pieces = collecting();
   if (pieces != nullptr && at > m_text_from) pieces->push_back({m_text_from, at, m_text_from, at, false});
   m_text_from = at;
-}
-
-bool Tokenizer::html_mode() const {
-  return m_frames.empty() || m_frames.back().integration;
 }
 
 // "Adjusted current node is not an element in the HTML namespace".
@@ -539,7 +538,7 @@ void Tokenizer::after_start_tag(Token& t) {
       }
     }
   }
-  if ((name == "svg" || name == "math") ) {
+  if (name == "svg" || name == "math") {
     t.ns = name == "svg" ? Namespace::svg : Namespace::math;
     if (!t.self_closing) push_frame(t, t.ns);
     return;

@@ -123,7 +123,6 @@ class Tokenizer {
   };
   static constexpr std::size_t k_none = static_cast<std::size_t>(-1);
   static constexpr std::size_t k_max_frames = 1024;  // as ElementStack's depth
-  bool html_mode() const;       // start tags are HTML here
   bool cdata_allowed() const;
   void push_frame(const Token& t, Namespace ns);
   void pop_frames(std::size_t keep, std::size_t at);  // closes frames above `keep`

@@ -165,6 +165,8 @@ TEST_SUITE("html::Tokenizer foreign content") {
           V{"S:math", "S:mi", "S:style", "R:a<b>", "E:style", "E:mi", "S:style", "F:t(c)", "E:style"});
     CHECK(dump("<math><annotation-xml encoding=TEXT/HTML><style>a</style></annotation-xml>") ==
           V{"S:math", "S:annotation-xml encoding=TEXT/HTML", "S:style", "R:a", "E:style", "E:annotation-xml"});
+    CHECK(dump("<math><annotation-xml encoding='application/xhtml&#43;xml'><style>a</style>") ==
+          V{"S:math", "S:annotation-xml encoding=application/xhtml&#43;xml", "S:style", "R:a", "E:style"});
     CHECK(dump("<math><annotation-xml><style>a</style>") ==
           V{"S:math", "S:annotation-xml", "S:style", "F:t(a)", "E:style"});
   }
