@@ -33,6 +33,10 @@ struct PendingSrcdoc {
   char quote = 0;
   bool hidden = false;  // the iframe or an ancestor: everything in it is invisible
   bool conditional = false;
+  // Found by the shadow scan: the raw-text block it is in (read twice; an edit of the
+  // srcdoc can change the block's other reading, see Resource::block_element).
+  std::string block_element;
+  std::size_t block_begin = 0, block_end = 0;
 };
 
 class Scanner {
@@ -80,6 +84,7 @@ class Scanner {
   std::string m_base;
   bool m_have_base = false;
   bool m_shadow = false;
+  const Token* m_shadow_block = nullptr;  // the raw-text token being shadow-scanned
   std::size_t m_body = 0, m_head_end = 0, m_html = 0, m_doctype = 0;
   std::string m_fallback_base;
   int m_depth = 0;
@@ -191,8 +196,16 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
   } else if (n == "iframe" || n == "frame") {
     url_attr(Vector::iframe, "src");
     const Attribute* a = n == "iframe" ? t.find("srcdoc") : nullptr;
-    if (a != nullptr && a->has_value)
-      m_pending.push_back({a->value_begin, a->value_end, a->quote, f.hidden || f.ancestor_hidden, f.conditional});
+    if (a != nullptr && a->has_value) {
+      PendingSrcdoc& p = m_pending.emplace_back();
+      p.value_begin = a->value_begin, p.value_end = a->value_end, p.quote = a->quote;
+      p.hidden = f.hidden || f.ancestor_hidden;
+      p.conditional = f.conditional;
+      if (m_shadow_block != nullptr) {
+        p.block_element.assign(m_shadow_block->name);
+        p.block_begin = m_shadow_block->data_begin, p.block_end = m_shadow_block->data_end;
+      }
+    }
   } else if (n == "link") {
     const Attribute* rel = t.find("rel");
     if (rel != nullptr && rel_is_fetched(decode(*rel))) {
@@ -455,6 +468,7 @@ void Scanner::shadow_scan(const Token& raw) {
   Tokenizer inner(m_in);
   inner.restrict_to(raw.data_begin, raw.data_end);
   m_shadow = true;
+  m_shadow_block = &raw;
   Token t;
   while (inner.next(t)) {
     if (t.kind != TokenKind::start_tag) continue;
@@ -464,6 +478,7 @@ void Scanner::shadow_scan(const Token& raw) {
     if (style != nullptr) attr_style(*style, f);
   }
   m_shadow = false;
+  m_shadow_block = nullptr;
 }
 
 void Scanner::link(const Attribute& a) {
@@ -501,7 +516,8 @@ void Scanner::read_srcdocs() {
       r.invisible = r.invisible || p.hidden;
       r.ancestor_hidden = r.ancestor_hidden || p.hidden;
       r.in_conditional_comment = r.in_conditional_comment || p.conditional;
-      r.block_element.clear();
+      r.block_element = p.block_element;
+      r.block_begin = p.block_begin, r.block_end = p.block_end;
       r.srcdoc = index;
       r.srcdoc_resource = i;
       m_r.resources.push_back(std::move(r));

@@ -144,6 +144,12 @@ REWRITE.update({
     ),
 })
 
+# Fuzz finding (fixed): an <iframe srcdoc> inside a raw-text block read twice; its
+# rewrite changed the block's CSS reading and exposed a URL a bad url( token had hidden.
+REWRITE.update({
+    "srcdoc-in-raw-block": b'<p>style in foreign content</p>\n<svg><style>rect{fill:url(&#104;ttp://svg.example/charref.png)}<![CDATA[@imporg \'http://svg.example/cdata.css\';]]></styme></srg>\n<math><style>p{background:url(http&colon;//math.example/style.png)}</style></math>\n<svg><foreignObject><style>p{background:url(http://html.example/in.example/y.gif>"></title><iframe srcdoc="<title><img src=http://t.example/z.gif></title><style>i{background:url(http://t.examp"text/html"><style>p{background:url(http://html.example/annota\xff\xff\xff\x02tion.png)}</style></amnotation-xml></math>\n',
+})
+
 # AMP for Email components (the rewrite target scans these seeds as HTML too).
 REWRITE.update({
     "amp": (

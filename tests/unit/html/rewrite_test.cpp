@@ -283,3 +283,17 @@ TEST_SUITE("html::rewrite foreign-content style") {
     }
   }
 }
+
+TEST_SUITE("html::rewrite srcdoc in a raw-text block") {
+  TEST_CASE("its edit is checked with the block's other reading (fuzz finding)") {
+    // The srcdoc's new URL moves where the CSS reading's bad url( token ends, which
+    // exposed the second url(): the block is checked and, here, emptied.
+    std::string in = "<title><iframe srcdoc=\"<img src=http://t.example/z.gif>\"></title>";
+    ScanResult s = scan(in);
+    REQUIRE(s.resources.size() == 1);
+    CHECK(s.resources[0].block_element == "title");
+    CHECK(all(in, Op::neutralize) == "<title><iframe srcdoc=\"<img src=" + k_gif + ">\"></title>");
+    std::string css = "<style>p{b:url(x\"<iframe srcdoc='<img src=http://t/a.gif>'>)}q{b:url(http://t/b.png)}</style>";
+    CHECK(scan(all(css, Op::neutralize)).resources.empty());
+  }
+}
