@@ -157,10 +157,10 @@ TEST_SUITE("cli::scan_output") {
 
   TEST_CASE("findings_of: one per rule, where and value; monitor rules act as monitor today") {
     pixelwarden::engine::Verdict v;
-    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false});
-    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false});
-    v.lures.push_back({"l1", ruleset::LureAction::reject, "links", "x.example", false});
-    v.lures.push_back({"l2", ruleset::LureAction::quarantine, "envelope_from", "y.example", true});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
+    v.lures.push_back({"l1", ruleset::LureAction::reject, "links", "x.example", false, {}});
+    v.lures.push_back({"l2", ruleset::LureAction::quarantine, "envelope_from", "y.example", true, {}});
     v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "css_background", "https://t/p", "1", "", false});
     const auto all = findings_of(v);
     REQUIRE(all.size() == 4);
