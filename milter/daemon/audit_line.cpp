@@ -231,6 +231,7 @@ std::string LineWriter::write() {
   m_w.key("decision").value(engine::to_string(v.decision));
   m_w.key("modified").value(v.modified);
   m_w.key("mode").value(ruleset::to_string(v.mode));
+  m_w.key("group").value(v.group);  // a declared id or "default": bounded, from the ruleset
   m_w.key("stages_not_seen").begin_array();
   for (const char* s : engine::stages_not_seen(v)) m_w.value(s);
   m_w.end_array();

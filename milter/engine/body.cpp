@@ -153,7 +153,7 @@ std::optional<html::Edit> edit_for(const html::Resource& res,
     if (match->monitor) return std::nullopt;
     op = op_for(match->action);
   } else {
-    op = op_for(rules.remote_content().action);
+    op = op_for(plan.remote_content.value_or(rules.remote_content().action));
   }
   if (op == html::Op::proxy) {
     const auto& proxy = rules.remote_content().proxy;

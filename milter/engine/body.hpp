@@ -55,6 +55,8 @@ void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
 struct RewritePlan {
   bool enforce = true;          // false in monitor mode: nothing is changed
   bool defang = false;          // neutralize every remote resource
+  // A recipient group's stricter remote_content, replacing the ruleset's.
+  std::optional<ruleset::RemoteContentAction> remote_content = std::nullopt;
 };
 
 // The new body, or nullopt when no part changed. Applies the ruleset's banner.

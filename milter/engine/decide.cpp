@@ -211,7 +211,7 @@ std::string report_value(const Verdict& v) {
 }  // namespace
 
 void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodyScan* scan,
-            std::string_view body, Verdict& verdict) {
+            std::string_view body, Verdict& verdict, const ruleset::GroupPolicy* group) {
   if (verdict.final()) return;
   const bool enforce = rules.mode() == ruleset::Mode::enforce;
   const bool malformed = is_uninspectable(verdict.skipped);
@@ -232,6 +232,7 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
   if (!enforce) return;  // monitor: decide and report, change nothing
   if (scan != nullptr && (!malformed || neutralize)) {
     RewritePlan plan{true, verdict.decision == Decision::defang || neutralize};
+    if (group != nullptr) plan.remote_content = group->remote_content;
     verdict.new_body = rewrite_body(body, *scan, rules, plan);
   }
   const auto& report = rules.report();

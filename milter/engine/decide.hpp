@@ -51,8 +51,9 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
 
 // End of message: the final action, the new body, header edits and the report header.
 // scan is null when the body was not inspected (too large).
+// group: the recipients' group policy (a stricter remote_content), or null.
 void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodyScan* scan,
-            std::string_view body, Verdict& verdict);
+            std::string_view body, Verdict& verdict, const ruleset::GroupPolicy* group = nullptr);
 
 std::string normalize(std::string_view host);
 

@@ -36,6 +36,7 @@ struct Inspection::State {
   ruleset::LureEvidence lure;
   ruleset::AllowEvidence allow;
   ruleset::AllowDecision allowed;
+  ruleset::GroupPolicy group;  // of the envelope recipients; lure.group points here
   std::vector<ruleset::LureHit> hits;
   MessageHeaders headers;
   std::size_t header_bytes = 0;
@@ -82,6 +83,10 @@ void Inspection::inspect_envelope(const Envelope& envelope) {
   if (!envelope.helo.empty()) s.lure.helo = base::to_lower(envelope.helo);
   s.allow.authenticated = !envelope.auth_user.empty();
   s.allow.envelope_from_domain = s.lure.envelope_from_domain;
+  s.group = m_rules->recipient_group(envelope.rcpt);
+  s.lure.group = &s.group;
+  m_verdict.group = s.group.group;
+  m_verdict.groups = s.group.groups;
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
 }
 
@@ -127,7 +132,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     // what was read), or the body is not all here. The malformed policy decides.
     m_verdict.skipped = s.header_overflow.value_or(SkipReason::too_large);
     evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
-    finish(*m_rules, s.headers, nullptr, body, m_verdict);
+    finish(*m_rules, s.headers, nullptr, body, m_verdict, &s.group);
     return;
   }
   BodyScan scan = scan_body(s.headers.block, body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
@@ -159,7 +164,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   }
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
   attach_urls(s.lure, link_urls, resource_urls, m_verdict);
-  if (!refused) finish(*m_rules, s.headers, &scan, body, m_verdict);
+  if (!refused) finish(*m_rules, s.headers, &scan, body, m_verdict, &s.group);
 }
 
 namespace {

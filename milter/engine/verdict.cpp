@@ -112,6 +112,12 @@ std::string to_json(const Verdict& v) {
     for (const auto& a : v.allow_rules) w.value(a);
     w.end_array();
   }
+  if (!v.groups.empty()) {  // absent: no recipient in a group (the group is "default")
+    w.key("group").value(v.group);
+    w.key("groups").begin_array();
+    for (const auto& g : v.groups) w.value(g);
+    w.end_array();
+  }
   if (const auto unseen = stages_not_seen(v); !unseen.empty()) {
     w.key("stages_not_seen").begin_array();
     for (const char* s : unseen) w.value(s);

@@ -116,6 +116,10 @@ struct Verdict {
   std::vector<LureRecord> lures;
   std::vector<TrackerRecord> trackers;
   std::vector<std::string> allow_rules;
+  // The recipient group whose settings applied (ruleset recipient_groups): the first
+  // declared group with an envelope recipient, else "default"; every such group.
+  std::string group = "default";
+  std::vector<std::string> groups;
   std::uint64_t remote_resources = 0;
   std::vector<std::string> vectors_seen;  // vector of every remote resource (for metrics)
   std::optional<SkipReason> skipped;

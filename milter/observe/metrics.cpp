@@ -62,6 +62,11 @@ Metrics::Metrics(std::string_view hyperscan)
                 {"vendor"}),
       m_lures(counter(*m_registry, "pixelwarden_lure_hits_total", "Lure rule matches."),
               {"rule", "where", "action"}),
+      // Group ids come from the ruleset (declared ids and `default`); the cap folds
+      // anything past it into `_overflow`.
+      m_groups(counter(*m_registry, "pixelwarden_recipient_group_messages_total",
+                       "Messages decided, by the recipient group whose settings applied."),
+               {"group", "action"}, 1000),
       m_resources(counter(*m_registry, "pixelwarden_remote_resources_total",
                           "Remote resources seen in HTML parts."),
                   {"vector"}),
@@ -151,6 +156,7 @@ void Metrics::record_message(const engine::Verdict& v, double seconds) {
   auto action = static_cast<std::size_t>(v.action);
   if (action < m_messages.size()) m_messages[action]->Increment();
   if (v.modified) m_modified->Increment();
+  m_groups.child({or_unknown(v.group), engine::to_string(v.action)}).Increment();
   record_trackers(v);
   record_lures(v);
   for (const std::string& vector : v.vectors_seen) m_resources.child({or_unknown(vector)}).Increment();

@@ -92,6 +92,7 @@ class Metrics {
   LabelCache m_trackers;
   LabelCache m_vendors;
   LabelCache m_lures;
+  LabelCache m_groups;  // group (declared ids and default; capped) x action
   LabelCache m_resources;
   LabelCache m_skipped;
   LabelCache m_errors;

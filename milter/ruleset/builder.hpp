@@ -45,6 +45,7 @@ class Builder {
   void load_files(const std::string& entry);
   void build_lists();
   void build_top();
+  void build_groups();  // recipient_groups (groups.cpp), after build_top
   void build_rules();
   void build_tests();
   // Warnings across lists and rules, once the rules are built (list_warnings.cpp).
@@ -93,6 +94,12 @@ class Builder {
   void warn_lure_overlaps();
   int list_ref(const Checker& c, const YAML::Node& n, bool want_domains, const std::string& rule,
                const char* key);
+
+  // recipient groups (groups.cpp)
+  void build_group(const Checker& c, const std::string& dir, const YAML::Node& n);
+  void build_recipients(const Checker& c, const std::string& dir, const YAML::Node& n,
+                        RecipientGroup& g);
+  static bool add_recipient(RecipientGroup& g, std::string_view text);
 
   // rules
   bool check_id(const Checker& c, const YAML::Node& rule, std::string& id);

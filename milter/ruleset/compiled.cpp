@@ -100,7 +100,8 @@ void CompiledRuleset::name_provenance(const CompiledList& list, const std::strin
 
 void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
                                  std::vector<LureHit>& hits) const {
-  const LureHit base{rule.id, rule.action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", "", "", ""};
+  const LureAction action = ev.group != nullptr ? ev.group->lure_action(rule.action) : rule.action;
+  const LureHit base{rule.id, action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", "", "", ""};
   // Each key of the match must hold; the findings are those of the first domain key.
   std::vector<std::pair<Where, std::string>> found;
   if (rule.domain_list >= 0) {
@@ -112,8 +113,12 @@ void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
     // unless_domain_in: the brand's partners (its mailing service's domains) are no
     // look-alikes of it, whatever their names say.
     const DomainSet* partners = rule.unless_list >= 0 ? &m_lists[rule.unless_list].domains : nullptr;
+    const std::size_t min_label = ev.group != nullptr && ev.group->lookalike_min_label
+                                      ? *ev.group->lookalike_min_label
+                                      : url::k_min_edit_label;
     auto alike = domain_evidence(rule, ev, [&](const std::string& d) {
-      return rule.lookalike->check(d).has_value() && (partners == nullptr || !partners->contains(d));
+      return rule.lookalike->check(d, min_label).has_value() &&
+             (partners == nullptr || !partners->contains(d));
     });
     if (alike.empty()) return;
     if (found.empty()) found = std::move(alike);

@@ -96,6 +96,16 @@ struct AllowRule {
   bool skip_trackers = false;
 };
 
+// A `recipient_groups:` entry: who is in it and how much stricter it is.
+struct RecipientGroup {
+  std::string id;
+  std::vector<std::string> addresses;  // lower-cased, sorted
+  DomainSet domains;                   // the recipient's domain or a parent of it
+  std::optional<RemoteContentAction> remote_content;
+  std::optional<std::size_t> lookalike_min_label;
+  std::vector<std::pair<LureAction, LureAction>> lure_actions;  // from -> stronger
+};
+
 class CompiledRuleset final : public Ruleset {
  public:
   CompiledRuleset() = default;
@@ -116,6 +126,8 @@ class CompiledRuleset final : public Ruleset {
   bool lures_need_body() const override;
   bool allow_depends_on_headers() const override;
   AllowDecision match_allow(const AllowEvidence& evidence) const override;
+  GroupPolicy recipient_group(const std::vector<std::string>& rcpt) const override;
+  std::vector<std::string> group_ids() const override;
   Sizes sizes() const override { return m_sizes; }
   std::optional<std::int64_t> next_expiry_ms() const override { return m_next_expiry_ms; }
 
@@ -134,6 +146,7 @@ class CompiledRuleset final : public Ruleset {
   std::vector<TrackerRule> m_trackers;
   std::vector<LureRule> m_lures;
   std::vector<AllowRule> m_allow;
+  std::vector<RecipientGroup> m_groups;
   std::vector<RuleSource> m_rule_sources;  // every rule, file order
   bool m_entries_kept = false;
   ScratchSet m_scratch;

@@ -249,6 +249,7 @@ LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
   b.load_files(path);
   b.build_lists();
   b.build_top();
+  b.build_groups();
   b.build_rules();
   b.build_tests();
   b.warn_lists();

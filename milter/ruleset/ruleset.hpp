@@ -52,6 +52,23 @@ struct TrackerMatch {
   std::string vendor;    // from a vendor list; empty otherwise
 };
 
+// What the recipient groups (`recipient_groups:`) ask for one message: the strictest
+// settings of every group with an envelope recipient in it. A milter answers once per
+// message, not per recipient, so a message to a group member and to others is handled
+// as the group asks for all of them.
+struct GroupPolicy {
+  std::string group = "default";    // the first declared group with a recipient, else default
+  std::vector<std::string> groups;  // every group with a recipient, in declaration order
+  std::optional<RemoteContentAction> remote_content;  // stricter than the ruleset's, when set
+  std::optional<std::size_t> lookalike_min_label;     // edit distance / subdomain label floor
+  // A lure hit's action for this message, by the rule's action (identity when unset).
+  std::vector<LureAction> lure_actions;  // indexed by LureAction; empty: identity
+  LureAction lure_action(LureAction a) const {
+    const auto i = static_cast<std::size_t>(a);
+    return i < lure_actions.size() ? lure_actions[i] : a;
+  }
+};
+
 // Evidence for lure rules; the engine fills what it knows so far at each stage.
 struct LureEvidence {
   struct Address {
@@ -69,6 +86,7 @@ struct LureEvidence {
   std::vector<std::string> resource_hosts;  // normalized hosts of remote resources
   bool headers_known = false;               // header_from etc. are final
   bool body_known = false;                  // links and resources are final
+  const GroupPolicy* group = nullptr;       // the recipients' group settings, if any
 };
 
 struct LureHit {
@@ -129,6 +147,14 @@ class Ruleset {
   virtual bool allow_depends_on_headers() const = 0;
 
   virtual AllowDecision match_allow(const AllowEvidence& evidence) const = 0;
+
+  // The recipient groups' policy for a message to these envelope recipients (addresses
+  // without angle brackets); group "default" with no settings when none is in a group.
+  virtual GroupPolicy recipient_group(const std::vector<std::string>& /*rcpt*/) const {
+    return {};
+  }
+  // The declared group ids, in declaration order (metric label values).
+  virtual std::vector<std::string> group_ids() const { return {}; }
 
   // Counts for metrics and `rules check`.
   struct Sizes {

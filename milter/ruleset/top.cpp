@@ -9,7 +9,8 @@ namespace {
 constexpr std::string_view k_shared_keys[] = {"include", "lists", "trackers", "lures", "allow",
                                               "tests"};
 constexpr std::string_view k_entry_keys[] = {"ruleset", "mode", "remote_content",
-                                             "read_receipts", "report", "malformed_mime"};
+                                             "read_receipts", "report", "malformed_mime",
+                                             "recipient_groups"};
 
 bool in(std::string_view k, const std::string_view* b, const std::string_view* e) {
   for (; b != e; ++b) {

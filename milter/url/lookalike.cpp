@@ -48,11 +48,6 @@ bool hyphen_joined(std::string_view whole, std::string_view part) {
   return false;
 }
 
-// A bare brand label in a subdomain must be this long: shorter ones (bbc, ft, post) are
-// common words and abbreviations in unrelated host names; they count only with their
-// whole registrable domain (bbc.co.uk.example.net). The same floor as edit distance.
-constexpr std::size_t k_min_subdomain_label = 5;
-
 std::size_t count_labels(std::string_view s) {
   return s.empty() ? 0 : static_cast<std::size_t>(std::count(s.begin(), s.end(), '.')) + 1;
 }
@@ -140,7 +135,7 @@ bool LookalikeDetector::is_legitimate(std::string_view host, std::string_view re
 }
 
 const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
-    std::string_view host, std::string_view reg) const {
+    std::string_view host, std::string_view reg, std::size_t min_label) const {
   if (host.size() <= reg.size() + 1) return nullptr;
   const std::string_view sub = host.substr(0, host.size() - reg.size() - 1);
   // Every run of consecutive labels as long as a protected domain (bbc.co.uk: 3 labels),
@@ -162,16 +157,18 @@ const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
     }
   }
   for (std::string_view label : labels) {
-    if (label.size() < k_min_subdomain_label) continue;
+    // A bare brand label shorter than min_label counts only with its whole registrable
+    // domain (bbc.co.uk.example.net): short labels are common words in unrelated names.
+    if (label.size() < min_label) continue;
     for (const auto& p : m_protected) {
-      if (p.label32.size() >= k_min_subdomain_label && p.ascii_label == label) return &p;
+      if (p.label32.size() >= min_label && p.ascii_label == label) return &p;
     }
     // Homoglyphs and ASCII confusables (rn for m): by skeleton, in Unicode.
     const std::string u = label.rfind("xn--", 0) == 0 ? to_unicode_host(label) : std::string(label);
     const std::string sk = skeleton(u);
     if (sk.empty()) continue;
     for (const auto& p : m_protected) {
-      if (p.label32.size() >= k_min_subdomain_label && p.skeleton == sk) return &p;
+      if (p.label32.size() >= min_label && p.skeleton == sk) return &p;
     }
   }
   return nullptr;
@@ -180,10 +177,11 @@ const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
 std::optional<LookalikeKind> LookalikeDetector::compare(const Protected& p,
                                                         std::string_view label,
                                                         std::string_view label_skeleton,
-                                                        std::u32string_view label32) const {
+                                                        std::u32string_view label32,
+                                                        std::size_t min_label) const {
   if (label == p.label) return LookalikeKind::other_suffix;
   if (!label_skeleton.empty() && label_skeleton == p.skeleton) return LookalikeKind::skeleton;
-  if (p.label32.size() >= 5 && one_edit_apart(label32, p.label32)) {
+  if (p.label32.size() >= min_label && one_edit_apart(label32, p.label32)) {
     return LookalikeKind::edit_distance;
   }
   if (hyphen_joined(label, p.label) ||
@@ -193,7 +191,8 @@ std::optional<LookalikeKind> LookalikeDetector::compare(const Protected& p,
   return std::nullopt;
 }
 
-std::optional<Lookalike> LookalikeDetector::check(std::string_view host) const {
+std::optional<Lookalike> LookalikeDetector::check(std::string_view host,
+                                                  std::size_t min_label) const {
   if (host.empty() || m_protected.empty()) return std::nullopt;
   std::string reg = registrable_domain(host);
   if (reg.empty() || is_legitimate(host, reg)) return std::nullopt;
@@ -201,11 +200,11 @@ std::optional<Lookalike> LookalikeDetector::check(std::string_view host) const {
   std::string label_skeleton = skeleton(label);
   std::u32string label32 = to_u32(label);
   for (const auto& p : m_protected) {
-    if (auto kind = compare(p, label, label_skeleton, label32)) {
+    if (auto kind = compare(p, label, label_skeleton, label32, min_label)) {
       return Lookalike{*kind, p.domain, reg};
     }
   }
-  if (const Protected* p = in_subdomain(host, reg)) {
+  if (const Protected* p = in_subdomain(host, reg, min_label)) {
     return Lookalike{LookalikeKind::subdomain, p->domain, reg};
   }
   return std::nullopt;

@@ -36,6 +36,10 @@ bool one_edit_apart(std::u32string_view a, std::u32string_view b);
 
 std::u32string to_u32(std::string_view utf8);
 
+// The default floor of edit distance and of a brand label alone in a subdomain: shorter
+// labels (bbc, ft, post) are common words and abbreviations in unrelated names.
+inline constexpr std::size_t k_min_edit_label = 5;
+
 struct Lookalike {
   LookalikeKind kind;
   std::string protected_domain;  // the legitimate domain it imitates
@@ -49,8 +53,11 @@ class LookalikeDetector {
   // registrable domain's label.
   explicit LookalikeDetector(const std::vector<std::string>& legitimate);
 
-  // Checks a normalized host; nothing when it is legitimate or unrelated.
-  std::optional<Lookalike> check(std::string_view normalized_host) const;
+  // Checks a normalized host; nothing when it is legitimate or unrelated. min_label:
+  // the shortest protected label that counts at edit distance 1 or alone in a subdomain
+  // (a recipient group may lower it).
+  std::optional<Lookalike> check(std::string_view normalized_host,
+                                 std::size_t min_label = k_min_edit_label) const;
 
  private:
   struct Protected {
@@ -63,10 +70,11 @@ class LookalikeDetector {
   bool is_legitimate(std::string_view host, std::string_view registrable) const;
   // The protected domain whose brand the subdomain labels (`host` left of `registrable`)
   // carry, or nullptr.
-  const Protected* in_subdomain(std::string_view host, std::string_view registrable) const;
+  const Protected* in_subdomain(std::string_view host, std::string_view registrable,
+                                std::size_t min_label) const;
   std::optional<LookalikeKind> compare(const Protected& p, std::string_view label,
                                        std::string_view label_skeleton,
-                                       std::u32string_view label32) const;
+                                       std::u32string_view label32, std::size_t min_label) const;
 
   std::unordered_set<std::string> m_legitimate;
   std::vector<Protected> m_protected;

@@ -53,6 +53,12 @@ bool has(const std::string& line, const std::string& part) {
 }  // namespace
 
 TEST_SUITE("daemon::audit_line") {
+  TEST_CASE("the recipient group whose settings applied is in the line") {
+    engine::Verdict v = sample_verdict();
+    v.group = "members";
+    v.groups = {"members", "offices"};
+    CHECK(has(audit_line(v, context(), {}), R"("mode":"enforce","group":"members","stages_not_seen")"));
+  }
   TEST_CASE("a line carries every field of the contract, in one JSON object") {
     const std::string line = audit_line(sample_verdict(), context(), {});
     CHECK(line.front() == '{');
@@ -66,7 +72,7 @@ TEST_SUITE("daemon::audit_line") {
     CHECK(has(line, R"("envelope":{"from":"news@lure.example","rcpt":["a@corp.example","b@corp.example"],"rcpt_count":2})"));
     CHECK(has(line, R"("from":[{"address":"desk@lure.example","display_name":"Reuters Desk"}],"reply_to":[],"sender":[])"));
     CHECK(has(line, R"("subject":"Breaking","date":"Thu, 03 Dec 2026 10:00:00 +0000","size":5120)"));
-    CHECK(has(line, R"("action":"reject","decision":"reject","modified":false,"mode":"enforce","stages_not_seen":[])"));
+    CHECK(has(line, R"("action":"reject","decision":"reject","modified":false,"mode":"enforce","group":"default","stages_not_seen":[])"));
     CHECK(has(line, R"({"rule":"lure-senders","kind":"lure","action":"reject","where":"envelope_from","value":"lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":null,"vector":null,"part":null,"vendor":null})"));
     CHECK(has(line, R"("where":"display_name","value":"Reuters Desk")"));
     CHECK(has(line, R"({"rule":"known-trackers","kind":"tracker","action":"neutralize","where":"resources","value":"t.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://t.example/o.gif?u=alice","vector":"img","part":"1","vendor":"Mailchimp"})"));

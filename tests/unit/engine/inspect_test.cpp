@@ -448,4 +448,59 @@ hi
     REQUIRE(v.headers.date.has_value());
     CHECK(*v.headers.date == "Thu, 03 Dec 2026 10:00:00 +0000");
   }
+
+  TEST_CASE("recipient groups: the group's stricter lure action and remote content") {
+    const std::string rules_yaml = k_base_rules +
+                                   "  - id: news-lookalikes\n"
+                                   "    match: {lookalike_of: [nytimes.com]}\n"
+                                   "    action: quarantine\n"
+                                   "recipient_groups:\n"
+                                   "  - id: members\n"
+                                   "    recipients: {addresses: [mp@parliament.example]}\n"
+                                   "    remote_content: neutralize\n"
+                                   "    lure_actions: {quarantine: reject}\n";
+    auto rules = load_inline(rules_yaml);
+    auto run = [&](std::vector<std::string> rcpt, const std::string& from) {
+      engine::Envelope e = env(from);
+      e.rcpt = std::move(rcpt);
+      return engine::inspect(k_html_message, e, rules);
+    };
+    // Others keep the rule's quarantine; a member's message is refused.
+    const auto others = run({"clerk@parliament.example"}, "desk@nytimes-alerts.example");
+    CHECK(others.action == Action::quarantine);
+    CHECK(others.group == "default");
+    CHECK(engine::to_json(others).find("\"group\"") == std::string::npos);
+    const auto member = run({"mp@parliament.example"}, "desk@nytimes-alerts.example");
+    CHECK(member.action == Action::reject);
+    CHECK(member.group == "members");
+    REQUIRE(member.lures.size() == 1);
+    CHECK(member.lures[0].action == ruleset::LureAction::reject);
+    CHECK(engine::to_json(member).find("\"group\":\"members\",\"groups\":[\"members\"]") != std::string::npos);
+    // One message to both: the strictest applies to all of it.
+    CHECK(run({"clerk@parliament.example", "mp@parliament.example"}, "desk@nytimes-alerts.example").action ==
+          Action::reject);
+    // remote_content: neutralize for the group; the logo stays for others.
+    const auto clean_member = run({"mp@parliament.example"}, "news@shop.example");
+    CHECK(clean_member.action == Action::accept);
+    REQUIRE(clean_member.new_body.has_value());
+    CHECK(clean_member.new_body->find("cdn.shop.example/logo.png") == std::string::npos);
+    const auto clean_other = run({"clerk@parliament.example"}, "news@shop.example");
+    REQUIRE(clean_other.new_body.has_value());
+    CHECK(clean_other.new_body->find("cdn.shop.example/logo.png") != std::string::npos);
+  }
+  TEST_CASE("recipient groups: a lower look-alike label floor for the group") {
+    const std::string rules_yaml = k_base_rules +
+                                   "  - id: look\n"
+                                   "    match: {lookalike_of: [bbc.co.uk]}\n"
+                                   "    action: quarantine\n"
+                                   "recipient_groups:\n"
+                                   "  - id: members\n"
+                                   "    recipients: {domains: [parliament.example]}\n"
+                                   "    lookalike_min_label: 3\n";
+    auto rules = load_inline(rules_yaml);
+    engine::Envelope e = env("desk@bbd.co.uk");  // one edit from a 3-letter brand
+    CHECK(engine::inspect(k_html_message, e, rules).action == Action::quarantine);
+    e.rcpt = {"alice@corp.example"};
+    CHECK(engine::inspect(k_html_message, e, rules).action == Action::accept);
+  }
 }

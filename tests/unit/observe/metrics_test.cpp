@@ -156,6 +156,19 @@ TEST_SUITE("observe::Metrics") {
     CHECK(out.find("nytimes.co") == std::string::npos);
   }
 
+  TEST_CASE("messages by recipient group: the verdict's group and the MTA outcome") {
+    Metrics m("5.4.9");
+    engine::Verdict v;
+    v.action = engine::Action::reject;
+    v.group = "members";
+    m.record_message(v, 0.001);
+    engine::Verdict other;
+    m.record_message(other, 0.001);
+    const std::string out = m.serialize();
+    CHECK_LINE(out, "pixelwarden_recipient_group_messages_total{action=\"reject\",group=\"members\"} 1");
+    CHECK_LINE(out, "pixelwarden_recipient_group_messages_total{action=\"accept\",group=\"default\"} 1");
+  }
+
   TEST_CASE("in a monitor-mode ruleset every tracker is counted with action monitor") {
     Metrics m("5.4.9");
     engine::Verdict v = newsletter();
@@ -327,6 +340,7 @@ TEST_SUITE("observe::Metrics") {
         {"pixelwarden_trackers_total", "counter"},
         {"pixelwarden_tracker_vendors_total", "counter"},
         {"pixelwarden_lure_hits_total", "counter"},
+        {"pixelwarden_recipient_group_messages_total", "counter"},
         {"pixelwarden_remote_resources_total", "counter"},
         {"pixelwarden_skipped_total", "counter"},
         {"pixelwarden_errors_total", "counter"},
