@@ -238,6 +238,13 @@ std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
   return u;
 }
 
+// A reference resolved against a UNC base stays on that UNC host, as resolve_authority()
+// (which keeps the base, `unc` included) says (found by fuzz_url).
+std::optional<Url> on_base(const Url& base, std::optional<Url> u) {
+  if (u) u->unc = base.unc;
+  return u;
+}
+
 std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, Want want) {
   std::string storage;
   const std::string_view t = prepare(ref, storage);
@@ -254,20 +261,26 @@ std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, W
   }
   if (!b || !is_special(b->scheme)) return std::nullopt;
   if (want == Want::authority) return b;  // a path, query or fragment keeps the base's authority
-  std::string prefix = b->scheme + "://" + (b->host.find(':') != std::string::npos ? "[" + b->host + "]" : b->host);
+  // The base's host as its href writes it (escaped), so the re-parse reads the same host
+  // as resolve_authority() keeps (found by fuzz_url: a UNC base host with a NUL byte).
+  const bool v6 = b->host.find(':') != std::string::npos;
+  std::string prefix = b->scheme + (v6 ? "://[" : "://");
+  serialize_host(prefix, b->host);
+  if (v6) prefix += ']';
   if (!b->port.empty()) prefix += ":" + b->port;
   if (t.empty()) {
-    return parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string()));
+    return on_base(*b,
+                   parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string())));
   }
-  if (is_slash(t[0])) return parse_prepared(prefix.append(t));
-  if (t[0] == '?') return parse_prepared(prefix.append(b->path).append(t));
+  if (is_slash(t[0])) return on_base(*b, parse_prepared(prefix.append(t)));
+  if (t[0] == '?') return on_base(*b, parse_prepared(prefix.append(b->path).append(t)));
   if (t[0] == '#') {
-    return parse_prepared(prefix.append(b->path)
+    return on_base(*b, parse_prepared(prefix.append(b->path)
                               .append(b->has_query ? "?" + b->query : std::string())
-                              .append(t));
+                              .append(t)));
   }
   std::string dir = b->path.substr(0, b->path.rfind('/') + 1);
-  return parse_prepared(prefix.append(dir).append(t));
+  return on_base(*b, parse_prepared(prefix.append(dir).append(t)));
 }
 
 }  // namespace

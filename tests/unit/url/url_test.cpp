@@ -42,6 +42,19 @@ TEST_SUITE("url::parse") {
     CHECK(parse("\\\\a@b\\x")->href == "file://a%40b/x");
     CHECK(parse("http://%65xample.com/")->host == "example.com");
   }
+  TEST_CASE("a reference resolved against a UNC base points where resolve_authority says") {
+    // Found by fuzz_url: the resolved URL lost `unc`, and a base host with a NUL byte was
+    // re-read as another host.
+    const std::string_view base("\\\\h\0x\\share\\a.html", 17);
+    const auto full = resolve(base, "img/p.gif");
+    const auto where = resolve_authority(base, "img/p.gif");
+    REQUIRE(full);
+    REQUIRE(where);
+    CHECK(full->unc);
+    CHECK(full->host == where->host);
+    CHECK(full->host == std::string("h\0x", 3));
+    CHECK(full->path == "/share/img/p.gif");
+  }
   TEST_CASE("percent-encoded host is decoded") {
     auto u = parse("http://%74racker.example/p");
     REQUIRE(u);
