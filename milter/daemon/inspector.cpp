@@ -10,14 +10,16 @@ class EngineInspector final : public Inspector {
   void envelope(const engine::Envelope& envelope) override {
     m_inspection.inspect_envelope(envelope);
   }
-  void headers(const std::vector<engine::HeaderField>& headers,
+  void headers(const std::vector<engine::ReceivedField>& headers,
                const engine::HeaderTotals& totals) override {
     m_inspection.inspect_headers(headers, totals);
   }
   void body(std::string_view body, bool truncated) override {
     m_inspection.inspect_body(body, truncated);
   }
-  engine::Verdict& verdict() override { return m_inspection.verdict(); }
+  void queue_id(std::string_view queue_id) override { m_inspection.set_queue_id(queue_id); }
+  void elapsed_us(std::uint64_t us) override { m_inspection.set_elapsed_us(us); }
+  const engine::Verdict& verdict() const override { return m_inspection.verdict(); }
 
  private:
   engine::Inspection m_inspection;

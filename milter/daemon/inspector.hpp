@@ -4,6 +4,7 @@
 // size cap, resets between messages, error answers) is unit-tested with a scripted
 // inspector as well as with the real engine. engine_inspector() is the production one.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -18,10 +19,14 @@ class Inspector {
   virtual ~Inspector() = default;
   virtual void envelope(const engine::Envelope& envelope) = 0;
   // totals: the whole header section, including fields past the caps not kept.
-  virtual void headers(const std::vector<engine::HeaderField>& headers,
+  virtual void headers(const std::vector<engine::ReceivedField>& headers,
                        const engine::HeaderTotals& totals) = 0;
   virtual void body(std::string_view body, bool truncated) = 0;
-  virtual engine::Verdict& verdict() = 0;
+  // The queue id (when known; may arrive after the envelope) and the time spent: passed
+  // in, the verdict is never patched from outside.
+  virtual void queue_id(std::string_view queue_id) = 0;
+  virtual void elapsed_us(std::uint64_t us) = 0;
+  virtual const engine::Verdict& verdict() const = 0;
 };
 
 using InspectorFactory = std::function<std::unique_ptr<Inspector>(

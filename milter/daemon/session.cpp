@@ -85,7 +85,9 @@ void Session::end_message() {
 }
 
 void Session::set_queue_id(std::string_view queue_id) {
-  if (!queue_id.empty()) m_envelope.queue_id = queue_id;
+  if (queue_id.empty()) return;
+  m_envelope.queue_id = queue_id;
+  if (m_inspector) m_inspector->queue_id(queue_id);
 }
 
 void Session::envfrom(std::string_view sender, std::string_view auth_user,
@@ -107,6 +109,7 @@ void Session::rcpt(std::string_view recipient) {
 
 Answer Session::data(std::string_view queue_id, MilterActions& actions) {
   set_queue_id(queue_id);
+  if (m_envelope_done) return Answer::cont;  // a repeated DATA: the stage runs once
   return envelope_stage(m_env.refuse_at_data ? &actions : nullptr);
 }
 
@@ -144,13 +147,14 @@ void Session::header(std::string_view name, std::string_view value) {
                      m_kept_header_bytes + bytes > limits.max_header_bytes;
   if (m_headers_capped) return;
   m_kept_header_bytes += bytes;
-  m_headers.push_back(engine::HeaderField{std::string(name), std::string(value)});
+  m_headers.push_back(engine::ReceivedField{std::string(name), std::string(value)});
 }
 
 void Session::eoh(std::string_view queue_id) {
   set_queue_id(queue_id);
   ensure_envelope_stage();
   if (m_failed || !m_inspector || m_began_draining) return;  // answered at eom()
+  if ((m_inspector->verdict().stages_seen & engine::stage_headers) != 0) return;  // repeated
   m_inspector->headers(m_headers, engine::HeaderTotals{m_header_fields, m_header_bytes});
   m_held = m_held || m_inspector->verdict().final();
 }
@@ -179,15 +183,14 @@ Answer Session::eom(std::string_view queue_id, MilterActions& actions) {
   const auto start = std::chrono::steady_clock::now();
   m_inspector->body(m_body.view(), m_truncated);
   if (m_held) return decide_early(actions, start);
-  engine::Verdict& v = m_inspector->verdict();
-  v.queue_id = m_envelope.queue_id;
+  const engine::Verdict& v = m_inspector->verdict();
   const ApplyResult r = apply(v, actions, ApplyOptions{m_leading_space});
   if (r.failed_requests > 0) {
     spdlog::error("{}: the MTA refused {} modification request(s)", m_envelope.queue_id,
                   r.failed_requests);
     if (m_env.metrics) m_env.metrics->record_error(observe::ErrorKind::milter_action);
   }
-  finish(v, seconds_since(start));
+  finish(seconds_since(start));
   end_message();
   return r.answer;
 }
@@ -195,21 +198,19 @@ Answer Session::eom(std::string_view queue_id, MilterActions& actions) {
 void Session::abort() { end_message(); }
 
 Answer Session::decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start) {
-  engine::Verdict& v = m_inspector->verdict();
+  const engine::Verdict& v = m_inspector->verdict();
   if (!v.final()) return Answer::cont;
-  v.queue_id = m_envelope.queue_id;
   const ApplyResult r = apply_refusal(v, actions);
-  finish(v, seconds_since(start));
+  finish(seconds_since(start));
   end_message();
   m_decided = true;
   return r.answer;
 }
 
-void Session::finish(engine::Verdict& v, double seconds) {
+void Session::finish(double seconds) {
   // Time in the filter for this decision, rounded up so a decision never reads as free.
-  v.elapsed_us = static_cast<std::uint64_t>(std::ceil(seconds * 1e6));
-  if (v.envelope.mail_from.empty() && v.envelope.rcpt.empty()) v.envelope = m_envelope;
-  if (v.message_bytes == 0) v.message_bytes = m_header_bytes + 2 + m_body.size();
+  m_inspector->elapsed_us(static_cast<std::uint64_t>(std::ceil(seconds * 1e6)));
+  const engine::Verdict& v = m_inspector->verdict();
   if (m_env.metrics) m_env.metrics->record_message(v, seconds);
   const bool flagged = v.flagged();
   if (m_env.audit && m_env.audit->wants(flagged)) {

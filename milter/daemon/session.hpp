@@ -106,7 +106,7 @@ class Session {
   // Answers a refusal (at DATA, or held until eom); start: when this step's work began.
   Answer decide_early(MilterActions& actions, std::chrono::steady_clock::time_point start);
   Answer refuse_draining(MilterActions& actions);
-  void finish(engine::Verdict& v, double seconds);
+  void finish(double seconds);  // metrics, audit line and log of the verdict
 
   SessionEnv& m_env;
   std::string m_client_ip;
@@ -121,7 +121,7 @@ class Session {
   bool m_leading_space = false;
   bool m_began_draining = false;  // began after SIGTERM: 451 at DATA or (held) at eom()
   engine::Envelope m_envelope;
-  std::vector<engine::HeaderField> m_headers;
+  std::vector<engine::ReceivedField> m_headers;
   std::size_t m_header_bytes = 0;   // every field, kept or not
   std::size_t m_header_fields = 0;
   std::size_t m_kept_header_bytes = 0;

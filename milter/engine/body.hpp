@@ -44,7 +44,9 @@ struct BodyOptions {
   int max_parts = 2000;
 };
 
-BodyScan scan_body(std::string_view header_block, std::string_view body, const BodyOptions& opts);
+// top_fields: the top-level header fields (views, at least the MIME ones).
+BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view body,
+                   const BodyOptions& opts);
 
 // Decides every remote resource against the tracker rules (unless skipped by allow),
 // and records trackers and resource facts in the verdict.

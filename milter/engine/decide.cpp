@@ -77,6 +77,14 @@ void merge_hits(std::vector<ruleset::LureHit>& hits, std::vector<ruleset::LureHi
 
 }  // namespace
 
+namespace {
+bool is_mime_field(std::string_view name) {
+  name = base::trim(name);
+  return base::iequals(name, "Content-Type") || base::iequals(name, "Content-Transfer-Encoding") ||
+         base::iequals(name, "Content-Disposition");
+}
+}  // namespace
+
 std::string normalize(std::string_view host) { return url::normalize_host(host); }
 
 bool is_uninspectable(std::optional<SkipReason> skipped) {
@@ -84,19 +92,12 @@ bool is_uninspectable(std::optional<SkipReason> skipped) {
          skipped == SkipReason::too_many_headers || skipped == SkipReason::headers_too_large;
 }
 
-MessageHeaders read_headers(std::span<const HeaderField> fields, const ruleset::Report& report) {
+MessageHeaders read_headers(std::span<const ReceivedField> fields, const ruleset::Report& report) {
   MessageHeaders h;
   // Occurrences of the read-receipt names only (their removal addresses the N-th field of
   // that name): a table of every name seen made each field cost a scan of the names so far.
   int receipt_counts[std::size(k_read_receipt_headers)] = {};
-  std::size_t block_bytes = 0;
-  for (const HeaderField& f : fields) block_bytes += f.name.size() + f.value.size() + 3;
-  h.block.reserve(block_bytes);
-  for (const HeaderField& f : fields) {
-    h.block += f.name;
-    h.block += ':';
-    h.block += f.value;
-    h.block += "\r\n";
+  for (const ReceivedField& f : fields) {
     const std::string_view v = strip_leading_space(f.value);
     if (base::iequals(f.name, "From")) {
       for (auto& a : header_addresses(v, &h.facts.from)) h.from.push_back(std::move(a));
@@ -116,6 +117,9 @@ MessageHeaders read_headers(std::span<const HeaderField> fields, const ruleset::
       h.facts.date = std::string(base::trim(mime::unfold(v)));
     } else if (base::iequals(f.name, "Authentication-Results")) {
       h.dmarc_pass = h.dmarc_pass || dmarc_passed(v, report.authserv_id);
+    } else if (is_mime_field(f.name)) {
+      // As a header-block parser reads the name: without the whitespace before the colon.
+      h.mime_fields.push_back({std::string(base::trim(f.name)), f.value});
     }
     if (base::iequals(f.name, report.header)) ++h.report_headers;
     for (std::size_t i = 0; i < std::size(k_read_receipt_headers); ++i) {

@@ -22,7 +22,9 @@ namespace pixelwarden::engine {
 
 // What the engine reads from the header section.
 struct MessageHeaders {
-  std::string block;  // the header block (synthesized from the fields), for the MIME walk
+  // The top-level MIME fields (Content-Type, -Transfer-Encoding, -Disposition), for the
+  // MIME walk: copies of the few it reads, never a re-synthesized header block.
+  std::vector<ReceivedField> mime_fields;
   std::string message_id;
   std::optional<std::string> message_id_domain;
   std::vector<ruleset::LureEvidence::Address> from, reply_to, sender, return_path;
@@ -40,7 +42,7 @@ struct MessageHeaders {
 
 // Constant work per field (a fixed set of name comparisons, no per-name tables), so a
 // header section costs time linear in its size.
-MessageHeaders read_headers(std::span<const HeaderField> fields, const ruleset::Report& report);
+MessageHeaders read_headers(std::span<const ReceivedField> fields, const ruleset::Report& report);
 
 // Re-evaluates allow and lure rules on the evidence known so far and updates the
 // verdict's lures, decision and, where a refusal is already certain, its action. After

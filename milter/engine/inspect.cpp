@@ -1,6 +1,7 @@
 #include "engine/inspect.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <unordered_set>
 
 #include "base/text.hpp"
@@ -46,7 +47,7 @@ struct Inspection::State {
 namespace {
 
 // How many leading fields fit both header caps.
-std::size_t fields_within(const std::vector<HeaderField>& headers, const Limits& limits) {
+std::size_t fields_within(const std::vector<ReceivedField>& headers, const Limits& limits) {
   std::size_t bytes = 0;
   const std::size_t n = std::min(headers.size(), limits.max_header_fields);
   for (std::size_t i = 0; i < n; ++i) {
@@ -56,7 +57,7 @@ std::size_t fields_within(const std::vector<HeaderField>& headers, const Limits&
   return n;
 }
 
-HeaderTotals totals_of(const std::vector<HeaderField>& headers) {
+HeaderTotals totals_of(const std::vector<ReceivedField>& headers) {
   HeaderTotals t{headers.size(), 0};
   for (const auto& h : headers) t.bytes += h.name.size() + h.value.size() + 3;
   return t;
@@ -65,7 +66,7 @@ HeaderTotals totals_of(const std::vector<HeaderField>& headers) {
 }  // namespace
 
 Inspection::Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits)
-    : m_rules(std::move(rules)), m_limits(limits), m_state(std::make_shared<State>()) {
+    : m_rules(std::move(rules)), m_limits(limits), m_state(std::make_unique<State>()) {
   const auto& meta = m_rules->meta();
   m_verdict.ruleset_name = meta.name;
   m_verdict.ruleset_version = meta.version;
@@ -73,7 +74,18 @@ Inspection::Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits lim
   m_verdict.mode = m_rules->mode();
 }
 
+Inspection::~Inspection() = default;
+Inspection::Inspection(Inspection&&) noexcept = default;
+Inspection& Inspection::operator=(Inspection&&) noexcept = default;
+
+void Inspection::set_queue_id(std::string_view queue_id) {
+  if (queue_id.empty()) return;
+  m_verdict.queue_id = queue_id;
+  m_verdict.envelope.queue_id = queue_id;
+}
+
 void Inspection::inspect_envelope(const Envelope& envelope) {
+  assert(m_verdict.stages_seen == 0 && "the envelope stage comes first, once");
   m_verdict.envelope = envelope;
   m_verdict.queue_id = envelope.queue_id;
   m_verdict.stages_seen |= stage_envelope;
@@ -90,8 +102,9 @@ void Inspection::inspect_envelope(const Envelope& envelope) {
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
 }
 
-void Inspection::inspect_headers(const std::vector<HeaderField>& headers,
+void Inspection::inspect_headers(const std::vector<ReceivedField>& headers,
                                  std::optional<HeaderTotals> totals) {
+  assert(m_verdict.stages_seen == stage_envelope && "headers: after the envelope, once");
   State& s = *m_state;
   const HeaderTotals all = totals ? *totals : totals_of(headers);
   s.header_bytes = all.bytes;
@@ -101,7 +114,7 @@ void Inspection::inspect_headers(const std::vector<HeaderField>& headers,
                           ? std::optional(SkipReason::headers_too_large)
                           : std::nullopt;
   const std::size_t kept = fields_within(headers, m_limits);
-  s.headers = read_headers(std::span<const HeaderField>(headers.data(), kept), m_rules->report());
+  s.headers = read_headers(std::span<const ReceivedField>(headers.data(), kept), m_rules->report());
   m_verdict.stages_seen |= stage_headers;
   m_verdict.message_id = s.headers.message_id;
   m_verdict.headers = std::move(s.headers.facts);
@@ -121,7 +134,10 @@ void Inspection::inspect_headers(const std::vector<HeaderField>& headers,
 }
 
 void Inspection::inspect_body(std::string_view body, bool truncated) {
+  assert((m_verdict.stages_seen & stage_envelope) != 0 &&
+         (m_verdict.stages_seen & stage_body) == 0 && "body: after the envelope, once");
   State& s = *m_state;
+  // The one size formula: header fields as "name:value\r\n", the blank line, the body.
   m_verdict.message_bytes = s.header_bytes + 2 + body.size();
   m_verdict.stages_seen |= stage_body;
   s.lure.body_known = true;
@@ -135,7 +151,10 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     finish(*m_rules, s.headers, nullptr, body, m_verdict, &s.group);
     return;
   }
-  BodyScan scan = scan_body(s.headers.block, body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
+  std::vector<mime::HeaderField> top_fields;
+  top_fields.reserve(s.headers.mime_fields.size());
+  for (const ReceivedField& f : s.headers.mime_fields) top_fields.push_back({f.name, f.value, 0, 0});
+  BodyScan scan = scan_body(std::move(top_fields), body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
   // The first URL of each host, beside lure.link_hosts / resource_hosts (same index).
   std::vector<std::string_view> link_urls, resource_urls;
   // A malformed walk still yields the parts found before its cap: they are inspected
@@ -170,7 +189,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
 namespace {
 
 // Envelope reconstructed from the message, for offline runs without one.
-void reconstruct_envelope(const std::vector<HeaderField>& headers, Envelope& env) {
+void reconstruct_envelope(const std::vector<ReceivedField>& headers, Envelope& env) {
   const auto find_all = [&](std::string_view name) {
     std::vector<std::string> out;
     for (const auto& h : headers) {
@@ -204,18 +223,18 @@ void reconstruct_envelope(const std::vector<HeaderField>& headers, Envelope& env
 Verdict inspect(std::string_view message, Envelope envelope,
                 std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits) {
   const mime::MessageSplit split = mime::split_message(message);
-  std::vector<HeaderField> headers;
+  std::vector<ReceivedField> headers;
   for (const auto& f : mime::parse_header_block(split.header_block)) {
-    headers.push_back(HeaderField{std::string(f.name), std::string(f.value)});
+    headers.push_back(ReceivedField{std::string(f.name), std::string(f.value)});
   }
   reconstruct_envelope(headers, envelope);
   Inspection insp(std::move(rules), limits);
   insp.inspect_envelope(envelope);
   // As the milter: a refusal at DATA sees nothing more; any other runs every stage.
-  if (limits.refuse_at_data && insp.verdict().final()) return std::move(insp.verdict());
+  if (limits.refuse_at_data && insp.verdict().final()) return std::move(insp).take_verdict();
   insp.inspect_headers(headers);
   insp.inspect_body(split.body);
-  return std::move(insp.verdict());
+  return std::move(insp).take_verdict();
 }
 
 }  // namespace pixelwarden::engine

@@ -13,6 +13,8 @@
 // The ruleset is pinned by the caller for the whole message. Nothing here does I/O.
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,8 +49,10 @@ struct HeaderTotals {
 };
 
 // A header field as the milter delivers it: name, and the value exactly as received
-// (leading space kept, folded lines joined by "\n" or "\r\n").
-struct HeaderField {
+// (leading space kept, folded lines joined by "\n" or "\r\n"). Owned: the milter's
+// strings live only for one callback. (mime::HeaderField is the parser's view into a
+// header block; the offline inspect() copies those into this type.)
+struct ReceivedField {
   std::string name;
   std::string value;
 };
@@ -56,20 +60,32 @@ struct HeaderField {
 // Per-message state across the stages. Owns nothing of the ruleset but a pin. Every
 // stage may run after a refusal: it adds its lure matches to the verdict (a complete
 // verdict for the audit log) and changes nothing else.
+// Owns every field of the Verdict: the caller passes the queue id and the time spent in
+// and reads the verdict, never patches it. Stage order: envelope first, then headers
+// (at most once; the MTA may skip them), then body; each at most once (asserted).
+// Move-only: the per-message state is not shared between copies.
 class Inspection {
  public:
   Inspection(std::shared_ptr<const ruleset::Ruleset> rules, Limits limits);
+  ~Inspection();
+  Inspection(Inspection&&) noexcept;
+  Inspection& operator=(Inspection&&) noexcept;
 
   void inspect_envelope(const Envelope& envelope);
   // totals: when the caller dropped fields past the caps; by default those of headers.
-  void inspect_headers(const std::vector<HeaderField>& headers,
+  void inspect_headers(const std::vector<ReceivedField>& headers,
                        std::optional<HeaderTotals> totals = std::nullopt);
   // body: the bytes after the blank line that ends the headers, CRLF or LF.
   // truncated: the body was larger than max_message_bytes and is not complete.
   void inspect_body(std::string_view body, bool truncated = false);
 
+  // The MTA's queue id, when it arrives after the envelope stage (empty: ignored).
+  void set_queue_id(std::string_view queue_id);
+  // Time the caller spent deciding (the verdict's elapsed_us).
+  void set_elapsed_us(std::uint64_t elapsed_us) { m_verdict.elapsed_us = elapsed_us; }
+
   const Verdict& verdict() const { return m_verdict; }
-  Verdict& verdict() { return m_verdict; }
+  Verdict take_verdict() && { return std::move(m_verdict); }
   const ruleset::Ruleset& rules() const { return *m_rules; }
 
  private:
@@ -77,8 +93,7 @@ class Inspection {
   std::shared_ptr<const ruleset::Ruleset> m_rules;
   Limits m_limits;
   Verdict m_verdict;
-  std::vector<HeaderField> m_headers;
-  std::shared_ptr<State> m_state;
+  std::unique_ptr<State> m_state;
 };
 
 // Offline: the whole message (headers + body) through all three stages. An empty

@@ -72,8 +72,8 @@ struct Entity {
 
 class Walker {
  public:
-  Walker(std::string_view top_headers, std::string_view body, const WalkLimits& limits)
-      : m_top_headers(top_headers), m_body(body), m_limits(limits) {
+  Walker(std::vector<HeaderField> top_fields, std::string_view body, const WalkLimits& limits)
+      : m_top_fields(std::move(top_fields)), m_body(body), m_limits(limits) {
     m_limits.max_depth = std::min(m_limits.max_depth, k_max_depth_ceiling);
   }
 
@@ -89,9 +89,9 @@ class Walker {
   }
 
   Part describe(const Entity& e) {
-    const std::string_view headers =
-        e.parent < 0 ? m_top_headers : m_body.substr(e.header_begin, e.header_end - e.header_begin);
-    const std::vector<HeaderField> fields = parse_header_block(headers);
+    std::vector<HeaderField> parsed;
+    if (e.parent >= 0) parsed = parse_header_block(m_body.substr(e.header_begin, e.header_end - e.header_begin));
+    const std::vector<HeaderField>& fields = e.parent < 0 ? m_top_fields : parsed;
     Part p;
     if (fields.empty() && e.parent >= 0) ++m_result.parts_without_headers;
     if (const HeaderField* ct = find_field(fields, "content-type")) {
@@ -198,7 +198,7 @@ class Walker {
                  e.body_begin + split.body_offset, e.body_end, e.depth + 1, index, true, base, false});
   }
 
-  std::string_view m_top_headers;
+  std::vector<HeaderField> m_top_fields;
   std::string_view m_body;
   WalkLimits m_limits;
   WalkResult m_result;
@@ -207,7 +207,11 @@ class Walker {
 }  // namespace
 
 WalkResult walk(std::string_view header_block, std::string_view body, const WalkLimits& limits) {
-  return Walker(header_block, body, limits).run();
+  return Walker(parse_header_block(header_block), body, limits).run();
+}
+
+WalkResult walk(std::vector<HeaderField> top_fields, std::string_view body, const WalkLimits& limits) {
+  return Walker(std::move(top_fields), body, limits).run();
 }
 
 std::string_view part_body(const Part& part, std::string_view body) {

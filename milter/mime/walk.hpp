@@ -26,6 +26,7 @@
 
 #include "mime/codec.hpp"
 #include "mime/content_type.hpp"
+#include "mime/header.hpp"
 
 namespace pixelwarden::mime {
 
@@ -70,6 +71,11 @@ struct WalkResult {
 };
 
 WalkResult walk(std::string_view header_block, std::string_view body, const WalkLimits& limits = {});
+// The same walk with the top-level header fields already split (the milter receives them
+// one by one): the walker reads their MIME fields, no header block is synthesized.
+// Views: the fields' strings must outlive the call.
+WalkResult walk(std::vector<HeaderField> top_fields, std::string_view body,
+                const WalkLimits& limits = {});
 
 // Views of a part's ranges. top_header_block is the header_block given to walk().
 std::string_view part_body(const Part& part, std::string_view body);

@@ -46,7 +46,7 @@ class ScriptedInspector final : public daemon::Inspector {
       refuse("envelope_from");
     }
   }
-  void headers(const std::vector<engine::HeaderField>& hs,
+  void headers(const std::vector<engine::ReceivedField>& hs,
                const engine::HeaderTotals& totals) override {
     m_v.stages_seen |= engine::stage_headers;
     m_s.header_totals_seen = totals;
@@ -64,7 +64,12 @@ class ScriptedInspector final : public daemon::Inspector {
     m_v.new_body = "rewritten";
     m_v.modified = true;
   }
-  engine::Verdict& verdict() override { return m_v; }
+  void queue_id(std::string_view id) override {
+    m_v.queue_id = id;
+    m_v.envelope.queue_id = id;
+  }
+  void elapsed_us(std::uint64_t us) override { m_v.elapsed_us = us; }
+  const engine::Verdict& verdict() const override { return m_v; }
 
  private:
   void refuse(const char* where) {
