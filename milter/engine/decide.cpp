@@ -181,7 +181,9 @@ namespace {
 void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& headers,
                        bool enforce, Verdict& verdict) {
   if (rules.read_receipts() != ruleset::ReadReceipts::strip) return;
-  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend(); ++it) {
+  // Last to first: removing the N-th field of a name leaves the earlier indexes valid.
+  // (No std::views::reverse: Clang 14 with libstdc++ 12 cannot compile ranges views.)
+  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend(); ++it) {  // NOLINT(modernize-loop-convert)
     TrackerRecord rec;
     rec.rule = "read-receipts";
     rec.action = ruleset::TrackerAction::strip;
@@ -189,7 +191,7 @@ void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& head
     rec.url = it->value;
     rec.monitor = !enforce;
     verdict.trackers.push_back(std::move(rec));
-    verdict.vectors_seen.push_back("mdn_header");
+    verdict.vectors_seen.emplace_back("mdn_header");
     ++verdict.remote_resources;
     if (enforce) verdict.header_edits.push_back({HeaderEdit::Kind::remove, it->name, it->index, {}});
   }

@@ -143,7 +143,7 @@ class CountedInspector final : public daemon::Inspector {
     maybe_throw();
     m_inner->envelope(e);
   }
-  void headers(const std::vector<engine::HeaderField>& h, const engine::HeaderTotals& t) override {
+  void headers(const std::vector<engine::ReceivedField>& h, const engine::HeaderTotals& t) override {
     maybe_throw();
     m_inner->headers(h, t);
   }
@@ -151,7 +151,9 @@ class CountedInspector final : public daemon::Inspector {
     maybe_throw();
     m_inner->body(b, truncated);
   }
-  engine::Verdict& verdict() override { return m_inner->verdict(); }
+  void queue_id(std::string_view id) override { m_inner->queue_id(id); }
+  void elapsed_us(std::uint64_t us) override { m_inner->elapsed_us(us); }
+  const engine::Verdict& verdict() const override { return m_inner->verdict(); }
 
  private:
   void maybe_throw() {
