@@ -7,7 +7,9 @@ target_compile_options(pixelwarden_warnings INTERFACE
   $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
   $<$<BOOL:${PIXELWARDEN_WERROR}>:-Werror>)
 # GCC 12's -Wrestrict fires inside libstdc++ on `"literal" + std::string` once inlined
-# (GCC bug 105651, fixed in GCC 13): a false positive on correct code, so off for GCC < 13.
+# (GCC bug 105651, fixed in GCC 13), and -Wmaybe-uninitialized on assigning a literal to
+# a default-constructed std::optional<std::string> member: false positives on correct
+# code, so both are off for GCC < 13.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-  target_compile_options(pixelwarden_warnings INTERFACE -Wno-restrict)
+  target_compile_options(pixelwarden_warnings INTERFACE -Wno-restrict -Wno-maybe-uninitialized)
 endif()
