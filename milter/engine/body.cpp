@@ -97,6 +97,7 @@ void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
   for (TextPart& t : scan.parts) {
     const std::string& path = scan.walk.parts[t.part_index].path;
     t.matches.assign(t.scan.resources.size(), std::nullopt);
+    verdict.style_capped += t.scan.style_capped;
     for (std::size_t r = 0; r < t.scan.resources.size(); ++r) {
       const html::Resource& res = t.scan.resources[r];
       const std::string vector = html::to_string(res.vector);

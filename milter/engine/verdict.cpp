@@ -124,6 +124,7 @@ std::string to_json(const Verdict& v) {
     w.end_array();
   }
   w.key("remote_resources").value(v.remote_resources);
+  if (v.style_capped != 0) w.key("style_capped").value(v.style_capped);
   w.key("skipped");
   if (v.skipped) {
     w.value(to_string(*v.skipped));

@@ -122,6 +122,9 @@ struct Verdict {
   std::vector<std::string> groups;
   std::uint64_t remote_resources = 0;
   std::vector<std::string> vectors_seen;  // vector of every remote resource (for metrics)
+  // What the bounds of the <style> invisibility check left out (html::ScanResult), summed
+  // over the HTML parts; in the JSON only when not 0.
+  std::uint64_t style_capped = 0;
   std::optional<SkipReason> skipped;
   std::uint64_t elapsed_us = 0;
   std::uint64_t message_bytes = 0;

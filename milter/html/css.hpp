@@ -45,4 +45,17 @@ struct StyleFacts {
 
 StyleFacts style_facts(std::string_view declarations);
 
+// The properties StyleFacts reads, one by one, for the <style> cascade (cascade.hpp),
+// which must know which declaration wins before it asks whether the winner hides.
+enum class FactProperty : unsigned char {
+  display, visibility, opacity, width, height, max_width, max_height, position, left, top
+};
+inline constexpr unsigned k_fact_property_count = 10;
+// The property named `name` (ASCII case-insensitive), or false.
+bool fact_property(std::string_view name, FactProperty& out);
+// True when `value` (trimmed, without !important) sets the fact style_facts() reads:
+// display none, visibility hidden, opacity 0, width/height <= 2px, max-* 0, position
+// absolute|fixed, left/top <= -100px.
+bool fact_value_hides(FactProperty p, std::string_view value);
+
 }  // namespace pixelwarden::html

@@ -61,13 +61,16 @@ void ElementStack::implicit_close(std::string_view n) {
   if (i != k_npos) pop_to(i);
 }
 
-void ElementStack::push(std::string_view n, bool hidden, bool is_void) {
+void ElementStack::push(std::string_view n, bool hidden, bool is_void, std::uint32_t element,
+                        std::size_t tag_begin) {
   if (is_void || m_open.size() >= k_max_depth) return;
   Entry e{};
   std::string_view stored = n.substr(0, sizeof(e.name));
   std::memcpy(e.name, stored.data(), stored.size());
   e.len = static_cast<unsigned char>(stored.size());
   e.hidden = hidden;
+  e.element = element;
+  e.tag_begin = static_cast<std::uint32_t>(tag_begin);
   if (hidden) ++m_hidden;
   m_open.push_back(e);
 }

@@ -6,6 +6,7 @@
 // bounded depth: no allocation per tag after the first few.
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,16 @@ class ElementStack {
   ElementStack();
   // Call before reading hidden() for a new start tag: closes what it implicitly ends.
   void implicit_close(std::string_view lower_name);
-  void push(std::string_view lower_name, bool hidden, bool is_void);
+  // `element`: the caller's number for it (the StyleTree element), read back by
+  // top_element(); `tag_begin`: where its start tag is, for numbering it later.
+  void push(std::string_view lower_name, bool hidden, bool is_void, std::uint32_t element = k_no_id,
+            std::size_t tag_begin = 0);
+  // The innermost open element's number, k_no_id when none is open (or it has none).
+  std::uint32_t top_element() const { return m_open.empty() ? k_no_id : m_open.back().element; }
+  // The open elements from the outermost (0) to depth() - 1.
+  std::size_t tag_begin_at(std::size_t i) const { return m_open[i].tag_begin; }
+  void set_element_at(std::size_t i, std::uint32_t element) { m_open[i].element = element; }
+  static constexpr std::uint32_t k_no_id = 0xffffffffu;
   void close(std::string_view lower_name);
   bool hidden() const { return m_hidden > 0; }
   std::size_t depth() const { return m_open.size(); }
@@ -27,6 +37,8 @@ class ElementStack {
     char name[15];
     unsigned char len;
     bool hidden;
+    std::uint32_t element;
+    std::uint32_t tag_begin;
   };
   static constexpr std::size_t k_max_depth = 1024;
   bool is(const Entry& e, std::string_view name) const;

@@ -34,8 +34,13 @@
 //    clip-path, filter, marker-*, cursor) are read as CSS, and so are the values a
 //    <set>/<animate> gives them; the values it gives href are URLs (svg_image).
 //  - The element and attribute lists come from resource_table.hpp where it has them.
-// Non-goals: scripting, CSS cascade (class rules never count), charset decoding
-// (the engine hands in decoded bytes).
+//  - <style> blocks (foreign-content ones included) count too: an element resource the
+//    inline heuristic found visible is invisible when the blocks' rules hide it or an
+//    ancestor (cascade.hpp). Blocks are parsed as they come; from the first one with a
+//    rule that can hide, each start tag is also recorded in a StyleTree. Only when such
+//    a block comes after an element resource is the part tokenized once more.
+// Non-goals: scripting, the cascade of other properties, charset decoding (the engine
+// hands in decoded bytes).
 
 #include <cstddef>
 #include <cstdint>
@@ -131,6 +136,9 @@ struct ScanResult {
   std::vector<Srcdoc> srcdocs;      // the <iframe srcdoc> documents read
   std::size_t srcdocs_skipped = 0;  // srcdoc documents beyond the caps, not read
   bool amp = false;                 // scanned with ScanOptions::amp (the rewriter re-scans so)
+  // What the <style> bounds left out: selectors over the rule cap, elements the match
+  // budget left undecided, classes past an element's 32nd (cascade.hpp). 0 normally.
+  std::size_t style_capped = 0;
 };
 
 // One <iframe srcdoc> attribute: its raw value span and the document it holds.

@@ -10,6 +10,7 @@
 #include "html/element_stack.hpp"
 #include "html/resource.hpp"
 #include "html/resource_table.hpp"
+#include "html/style_scan.hpp"
 #include "html/tokenizer.hpp"
 #include "url/url.hpp"
 
@@ -80,6 +81,7 @@ class Scanner {
   std::vector<std::uint32_t> m_map;
   bool m_plain = true;
   std::vector<CssRef> m_css;
+  StyleScan m_style{m_in};  // <style> blocks and what they hide (style_scan.hpp)
   std::vector<SrcsetCandidate> m_srcset;
   std::string m_base;
   bool m_have_base = false;
@@ -159,7 +161,8 @@ void Scanner::start_tag(const Token& t) {
   m_stack.implicit_close(name);
   TagFacts f = tag_facts(t);
   const Attribute* style = t.find("style");
-  m_stack.push(name, f.hidden, t.self_closing || is_void_element(name));
+  const std::uint32_t element = m_style.record(t, m_stack.top_element());
+  m_stack.push(name, f.hidden, t.self_closing || is_void_element(name), element, t.begin);
   element_resources(t, f);
   if (style != nullptr) attr_style(*style, f);
   if (t.ns == Namespace::svg) svg_attributes(t, f);
@@ -356,6 +359,7 @@ void Scanner::attr_style(const Attribute& a, const TagFacts& f) {
 
 void Scanner::style_block(const Token& t) {
   std::string_view css = m_in.substr(t.data_begin, t.data_end - t.data_begin);
+  m_style.add_block(css, m_r.resources, m_stack);
   m_css.clear();
   scan_css(css, m_css);
   for (const CssRef& c : m_css) {
@@ -432,6 +436,7 @@ void Scanner::foreign_style(const Token& t) {
     }
     piece.text_end = ft->text.size();
   }
+  m_style.add_block(ft->text, m_r.resources, m_stack);
   if (ft->text.find('(') == std::string::npos && ft->text.find('@') == std::string::npos) return;
   m_css.clear();
   scan_css(ft->text, m_css);
@@ -556,6 +561,7 @@ void Scanner::finish() {
     ++keep;
   }
   m_r.links.resize(keep);
+  m_r.style_capped += m_style.apply(m_r.resources);
   if (!m_pending.empty()) read_srcdocs();
   m_r.banner_offset = m_body ? m_body : m_head_end ? m_head_end : m_html ? m_html : m_doctype;
 }

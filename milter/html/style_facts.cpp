@@ -90,6 +90,45 @@ void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& p
 
 }  // namespace
 
+bool fact_property(std::string_view name, FactProperty& out) {
+  static constexpr std::string_view k_names[k_fact_property_count] = {
+      "display", "visibility", "opacity", "width", "height", "max-width", "max-height",
+      "position", "left", "top"};
+  if (name.size() < 3 || name.size() > 10) return false;
+  for (unsigned i = 0; i < k_fact_property_count; ++i) {
+    if (is(name, k_names[i])) {
+      out = static_cast<FactProperty>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool fact_value_hides(FactProperty p, std::string_view value) {
+  switch (p) {
+    case FactProperty::display: return is(value, "none");
+    case FactProperty::visibility: return is(value, "hidden");
+    case FactProperty::opacity: {
+      Length len = parse_length(value);
+      return len.ok && len.value == 0;
+    }
+    case FactProperty::width:
+    case FactProperty::height: return px_at_most(value, 2);
+    case FactProperty::max_width:
+    case FactProperty::max_height: {
+      Length len = parse_length(value);
+      return len.ok && len.value == 0;
+    }
+    case FactProperty::position: return is(value, "absolute") || is(value, "fixed");
+    case FactProperty::left:
+    case FactProperty::top: {
+      Length len = parse_length(value);
+      return len.ok && len.value <= -100 && (len.unit.empty() || is(len.unit, "px"));
+    }
+  }
+  return false;
+}
+
 StyleFacts style_facts(std::string_view decls) {
   StyleFacts f;
   bool positioned = false, far_offset = false;

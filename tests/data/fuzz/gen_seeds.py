@@ -70,6 +70,31 @@ CSS = {
     "empty": "",
 }
 
+# <style> sheet + selectors + cascade: "CSS\0HTML" (fuzz_selectors splits at the NUL).
+SELECTORS = {
+    "class-pixel": ".p{width:1px;height:1px}\0<body><img class=p src=x><img class=q src=y>",
+    "id-type-compound": "#x{display:none} img.t.u{visibility:hidden} *.o{opacity:0}"
+                        "\0<img id=x><img class='t u'><p class=o><img>",
+    "combinators": "div.h img{max-width:0} td > img{max-height:0} table td>p img{width:0}"
+                   "\0<div class=h><span><img></span></div><table><tr><td><img><p><img>",
+    "cascade-order": ".a{display:none} .b{display:block} #i.a{display:none!important} img{width:1px}"
+                     "\0<img class='a b'><img id=i class=a style='display:block'><img style='width:600px'>",
+    "media": "@media screen{.s{display:none}} @media (max-width:600px){.m{display:none}}"
+             "@media only screen,all{@media all{.n{opacity:0}}} @supports (x:y){.u{display:none}}"
+             "\0<img class=s><img class=m><img class=n>",
+    "unreadable": "img:hover, a+img, img[src], ::before, .ok, ns|a, .\\31 x{display:none}"
+                  "\0<img class=ok><img class=1x>",
+    "comments-strings": "/* .c{display:none} */ .a/**/.b{content:'}';width:1px}} .d{width:0"
+                        "\0<img class='a b'><img class=d>",
+    "offscreen": ".o{position:absolute} #o{left:-999px} .f{position:fixed;top:-200px}"
+                 "\0<div class=o id=o><img></div><img class=f>",
+    "deep": "section > div img, .z .y .x img{width:1px}"
+            "\0<section><div><p><div><div class=z><div class=y><div class=x><img>",
+    "one-input": "<style>.h{display:none}</style><div class=h><img src=x></div>",
+    "cdo-cdc-nesting": "<!-- .a{display:none} --> .b{ & .c{display:none} width:2px }"
+                       "\0<img class=a><img class='b c'>",
+}
+
 # Scan + rewrite: one document per resource vector, plus base and hidden ancestors.
 REWRITE = {
     "img": '<img src="http://t.example/p.gif" width=1 height=1><img src=//t.example/q.gif>',
@@ -91,6 +116,8 @@ REWRITE = {
     "entities": '<img src="http://a/p.gif?x=1&amp;y=2&copy;&#47;z"><img src="&#104;ttp://a/e.gif">',
     "shadow": "<title><img src=http://a/t.png></title><noframes><img src=http://a/n.png></noframes>",
     "conditional": '<!--[if gte mso 9]><v:background><v:fill src="http://a/c.png"/></v:background><![endif]-->',
+    "style-hidden": '<style>.p{width:1px;height:1px} div.h img{display:none}</style><img class=p src="http://a/p.gif">'
+                    '<div class=h><img src="http://a/h.png"></div><img class=q src="http://a/v.png">',
     "hidden-ancestor": '<div style="display:none"><p><img src="http://a/h.png"></p></div><img src="http://a/v.png">',
     "data-cid": '<img src="data:image/gif;base64,R0lGOD"><img src="cid:x@y"><img src="file://h/s/x.png">',
     "full-page": (
@@ -387,6 +414,7 @@ def all_seeds():
         "fuzz_html_tokenizer": TOKENIZER,
         "fuzz_css": CSS,
         "fuzz_html_rewrite": REWRITE,
+        "fuzz_selectors": SELECTORS,
         "fuzz_mime": mime_seeds(),
         "fuzz_inspect": inspect_seeds(),
         "fuzz_url": URLS,

@@ -127,3 +127,42 @@ TEST_SUITE("engine::scan_body AMP for Email") {
     CHECK(v.trackers.empty());
   }
 }
+
+TEST_SUITE("engine::scan_body style blocks") {
+  const std::string k_invisible_rules = R"(ruleset: {name: unit, version: "1"}
+trackers:
+  - id: invisible-image
+    match: {invisible: true}
+    action: neutralize
+)";
+
+  engine::Verdict run_invisible(const std::string& html) {
+    static auto rules = load_inline(k_invisible_rules);
+    engine::Envelope e;
+    e.mail_from = "a@shop.example";
+    e.rcpt = {"r@x.example"};
+    return engine::inspect(message("utf-8", html), e, rules);
+  }
+
+  TEST_CASE("a pixel sized by a class rule is neutralized; a visible image by class is not") {
+    engine::Verdict v = run_invisible(
+        "<html><head><style>.p{width:1px;height:1px} .hero{width:600px;height:300px}</style></head>"
+        "<body><img class=hero src=\"https://cdn.shop.example/hero.jpg\" width=600 height=300>"
+        "<img class=p src=\"https://open.unknown.example/o.gif\"></body></html>");
+    REQUIRE(v.trackers.size() == 1);
+    CHECK(v.trackers[0].rule == "invisible-image");
+    CHECK(v.trackers[0].url == "https://open.unknown.example/o.gif");
+    REQUIRE(v.new_body.has_value());
+    CHECK(v.new_body->find("https://cdn.shop.example/hero.jpg") != std::string::npos);
+    CHECK(v.new_body->find("https://open.unknown.example/o.gif") == std::string::npos);
+    CHECK(v.style_capped == 0);
+  }
+
+  TEST_CASE("selectors over the cap are counted in the verdict") {
+    std::string css;
+    for (int i = 0; i < 10005; ++i) css.append(".k").append(std::to_string(i)).append("{width:1px}");
+    engine::Verdict v = run_invisible("<style>" + css + "</style><img src=\"https://a.example/x.png\">");
+    CHECK(v.style_capped == 5);
+    CHECK(v.trackers.empty());
+  }
+}

@@ -28,6 +28,13 @@ TEST_SUITE("engine::Verdict") {
           R"("part":"1.2","vendor":"Mailchimp"}],"remote_resources":3,"skipped":null,"elapsed_us":7})");
   }
 
+  TEST_CASE("style_capped appears after remote_resources only when not 0") {
+    Verdict v;
+    CHECK(to_json(v).find("style_capped") == std::string::npos);
+    v.style_capped = 5;
+    CHECK(to_json(v).find(R"("remote_resources":0,"style_capped":5,"skipped")") != std::string::npos);
+  }
+
   TEST_CASE("stages a message did not reach are listed, in stage order") {
     Verdict v;
     v.stages_seen = stage_envelope;

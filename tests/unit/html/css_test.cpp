@@ -140,3 +140,31 @@ TEST_SUITE("html::style_facts") {
     CHECK_FALSE(style_facts("/* display:none */color:red").hidden());
   }
 }
+
+TEST_SUITE("html::fact_property") {
+  TEST_CASE("the ten properties, case-insensitive; others are not") {
+    FactProperty p{};
+    CHECK(fact_property("Max-Width", p));
+    CHECK(p == FactProperty::max_width);
+    CHECK(fact_property("top", p));
+    CHECK(p == FactProperty::top);
+    CHECK_FALSE(fact_property("color", p));
+    CHECK_FALSE(fact_property("min-width", p));
+    CHECK_FALSE(fact_property("", p));
+  }
+  TEST_CASE("fact_value_hides reads each value as style_facts does") {
+    CHECK(fact_value_hides(FactProperty::display, "None"));
+    CHECK_FALSE(fact_value_hides(FactProperty::display, "block"));
+    CHECK(fact_value_hides(FactProperty::visibility, "hidden"));
+    CHECK(fact_value_hides(FactProperty::opacity, "0.0"));
+    CHECK_FALSE(fact_value_hides(FactProperty::opacity, "0.5"));
+    CHECK(fact_value_hides(FactProperty::width, "2px"));
+    CHECK(fact_value_hides(FactProperty::height, "0em"));
+    CHECK_FALSE(fact_value_hides(FactProperty::width, "3px"));
+    CHECK_FALSE(fact_value_hides(FactProperty::width, "1em"));
+    CHECK(fact_value_hides(FactProperty::max_height, "0"));
+    CHECK(fact_value_hides(FactProperty::position, "FIXED"));
+    CHECK(fact_value_hides(FactProperty::left, "-100px"));
+    CHECK_FALSE(fact_value_hides(FactProperty::top, "-99px"));
+  }
+}

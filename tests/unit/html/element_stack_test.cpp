@@ -46,4 +46,15 @@ TEST_SUITE("html::ElementStack") {
     s.close("span");
     CHECK(s.depth() == 1);
   }
+  TEST_CASE("top_element: the number of the innermost open element") {
+    ElementStack s;
+    CHECK(s.top_element() == ElementStack::k_no_id);
+    s.push("div", false, false, 7);
+    s.push("img", false, true, 8);  // void: never open
+    CHECK(s.top_element() == 7);
+    s.push("p", false, false);
+    CHECK(s.top_element() == ElementStack::k_no_id);
+    s.close("p");
+    CHECK(s.top_element() == 7);
+  }
 }

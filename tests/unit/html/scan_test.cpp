@@ -146,8 +146,75 @@ TEST_SUITE("html::scan details") {
     CHECK_FALSE(r.resources[1].invisible);
     CHECK_FALSE(r.resources[2].invisible);
   }
-  TEST_CASE("class rules in style blocks do not count") {
-    auto r = scan("<style>.h{display:none}</style><img class=h src=http://t/a>");
+  TEST_CASE("a class rule in a style block hides an image") {
+    auto r = scan("<style>.h{display:none}</style><img class=h src=http://t/a><img class=x src=http://t/b>");
+    REQUIRE(r.resources.size() == 2);
+    CHECK(r.resources[0].invisible);
+    CHECK_FALSE(r.resources[0].ancestor_hidden);
+    CHECK_FALSE(r.resources[1].invisible);
+    CHECK(r.style_capped == 0);
+  }
+  TEST_CASE("elements opened before the first style block are ancestors too") {
+    auto r = scan("<html class=m><body class=x><div id=d><style>.m .x #d > img{width:1px}</style>"
+                  "<img src=http://t/a><p><img src=http://t/b>");
+    REQUIRE(r.resources.size() == 2);
+    CHECK(r.resources[0].invisible);
+    CHECK_FALSE(r.resources[1].invisible);
+  }
+  TEST_CASE("a hiding block after images and after a block that cannot hide") {
+    auto r = scan("<style>img{display:block}</style><div class=h><img src=http://t/a></div>"
+                  "<img class=p src=http://t/b><style>.h{opacity:0}</style><img class=p src=http://t/c>"
+                  "<style>.p{height:0}</style>");
+    REQUIRE(r.resources.size() == 3);
+    CHECK(r.resources[0].invisible);
+    CHECK(r.resources[0].ancestor_hidden);
+    CHECK(r.resources[1].invisible);
+    CHECK(r.resources[2].invisible);
+  }
+  TEST_CASE("a style block after the image still applies") {
+    auto r = scan("<body><img class=p src=http://t/a><style>.p{width:1px;height:1px}</style>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK(r.resources[0].invisible);
+  }
+  TEST_CASE("a style rule hiding an ancestor hides the image, until the ancestor closes") {
+    auto r = scan("<style>div.h{visibility:hidden} td>p{opacity:0}</style>"
+                  "<div class=h><span><img src=http://t/a></span></div><img src=http://t/b>"
+                  "<table><tr><td><p><img src=http://t/c></p></td><td><img src=http://t/d>");
+    REQUIRE(r.resources.size() == 4);
+    CHECK(r.resources[0].invisible);
+    CHECK(r.resources[0].ancestor_hidden);
+    CHECK_FALSE(r.resources[1].invisible);
+    CHECK(r.resources[2].invisible);
+    CHECK_FALSE(r.resources[3].invisible);
+  }
+  TEST_CASE("a responsive newsletter's desktop-hidden, mobile-shown image stays visible") {
+    auto r = scan("<style>.mob{display:none;max-height:0} .p{width:1px}"
+                  "@media only screen and (max-width:480px){.mob{display:block!important;max-height:none!important}}"
+                  "</style><div class=mob><img src=http://t/a></div><img class=p src=http://t/b>");
+    REQUIRE(r.resources.size() == 2);
+    CHECK_FALSE(r.resources[0].invisible);
+    CHECK(r.resources[1].invisible);
+  }
+  TEST_CASE("a visible 600x300 image styled by class stays visible") {
+    auto r = scan("<style>.hero{width:600px;height:300px;display:block}.h{display:none}</style>"
+                  "<img class=hero src=http://t/a width=600 height=300>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK_FALSE(r.resources[0].invisible);
+  }
+  TEST_CASE("inline style wins over a sheet rule, unless the rule is !important") {
+    auto r = scan("<style>.a{width:1px} .b{width:1px!important}</style>"
+                  "<img class=a style='width:600px' src=http://t/a><img class=b style='width:600px' src=http://t/b>");
+    REQUIRE(r.resources.size() == 2);
+    CHECK_FALSE(r.resources[0].invisible);
+    CHECK(r.resources[1].invisible);
+  }
+  TEST_CASE("a style block in svg foreign content counts") {
+    auto r = scan("<svg><style>#x{display:none}</style></svg><img id=x src=http://t/a>");
+    REQUIRE(r.resources.size() == 1);
+    CHECK(r.resources[0].invisible);
+  }
+  TEST_CASE("a tag inside raw text gets no style rules") {
+    auto r = scan("<style>.h{display:none}</style><title><img class=h src=http://t/a></title>");
     REQUIRE(r.resources.size() == 1);
     CHECK_FALSE(r.resources[0].invisible);
   }
