@@ -14,8 +14,8 @@ namespace pixelwarden::base {
 struct Error {
   std::string message;
   std::string file = {};  // empty when the error has no source position
-  int line = 0;      // 1-based; 0 when unknown
-  int column = 0;    // 1-based, in bytes; 0 when unknown
+  int line = 0;           // 1-based; 0 when unknown
+  int column = 0;         // 1-based, in bytes; 0 when unknown
 
   // "FILE:LINE:COL: message", or just the message without a position.
   std::string to_string() const {
@@ -28,11 +28,10 @@ struct Error {
 // -Wmissing-field-initializers stays quiet at the call sites).
 inline Error plain_error(std::string message) { return Error{std::move(message), {}, 0, 0}; }
 
-template <typename T>
-class [[nodiscard]] Result {
+template <typename T> class [[nodiscard]] Result {
  public:
-  Result(T value) : m_v(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : m_v(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : m_v(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : m_v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(m_v); }
   explicit operator bool() const { return ok(); }

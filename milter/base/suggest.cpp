@@ -12,8 +12,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::size_t m = b.size();
   // Three rows: the transposition step looks two rows back.
   std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
-  for (std::size_t j = 0; j <= m; ++j)
-    prev[j] = j;
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= m; ++j) {
@@ -50,7 +49,8 @@ std::vector<std::string> suggest(std::string_view given, const std::vector<std::
   std::vector<std::string> out;
   for (auto& r : ranked) {
     if (out.size() == limit) break;
-    if (std::find(out.begin(), out.end(), r.second) == out.end()) out.push_back(std::move(r.second));
+    if (std::find(out.begin(), out.end(), r.second) == out.end())
+      out.push_back(std::move(r.second));
   }
   return out;
 }

@@ -85,7 +85,8 @@ std::optional<std::int64_t> parse_timestamp_ms(std::string_view text) {
   if (!c.digits(4, y) || !c.take('-') || !c.digits(2, m) || !c.take('-') || !c.digits(2, d)) {
     return std::nullopt;
   }
-  if (m < 1 || m > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, m)) return std::nullopt;
+  if (m < 1 || m > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, m))
+    return std::nullopt;
   std::int64_t ms = 0;
   int offset_min = 0;
   if (c.take('T') || c.take('t') || c.take(' ')) {
@@ -109,7 +110,8 @@ std::string format_timestamp_ms(std::int64_t ms) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-  const auto hh = rest / 3600000, mm = rest / 60000 % 60, ss = rest / 1000 % 60, milli = rest % 1000;
+  const auto hh = rest / 3600000, mm = rest / 60000 % 60, ss = rest / 1000 % 60,
+             milli = rest % 1000;
   if (milli != 0) {
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d, hh, mm, ss, milli);
   }

@@ -11,8 +11,8 @@
 namespace pixelwarden::cli {
 
 struct ArgSpec {
-  std::set<std::string> valued;  // options that take a value, e.g. "--rules"
-  std::set<std::string> flags;   // options without a value, e.g. "--all"
+  std::set<std::string> valued;                // options that take a value, e.g. "--rules"
+  std::set<std::string> flags;                 // options without a value, e.g. "--all"
   std::map<std::string, std::string> aliases;  // "-o" -> "--output"
 };
 

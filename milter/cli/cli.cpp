@@ -6,18 +6,17 @@
 namespace pixelwarden::cli {
 namespace {
 
-constexpr const char* k_usage =
-    "usage: pixelwarden <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  run          the milter daemon, in the foreground\n"
-    "  filter       run one message through the engine offline\n"
-    "  rules check  parse, validate and compile a ruleset\n"
-    "  rules test   run a ruleset's tests\n"
-    "  scan         retro-hunt over Maildir, mbox and .eml files\n"
-    "  version      version, build and library information\n"
-    "\n"
-    "`pixelwarden <command> --help` describes a command.\n";
+constexpr const char* k_usage = "usage: pixelwarden <command> [options]\n"
+                                "\n"
+                                "commands:\n"
+                                "  run          the milter daemon, in the foreground\n"
+                                "  filter       run one message through the engine offline\n"
+                                "  rules check  parse, validate and compile a ruleset\n"
+                                "  rules test   run a ruleset's tests\n"
+                                "  scan         retro-hunt over Maildir, mbox and .eml files\n"
+                                "  version      version, build and library information\n"
+                                "\n"
+                                "`pixelwarden <command> --help` describes a command.\n";
 
 }  // namespace
 

@@ -62,7 +62,8 @@ std::shared_ptr<const ruleset::Ruleset> load_rules_or_report(const std::string& 
                                                              const ruleset::LoadOptions& options) {
   ruleset::LoadResult r = ruleset::load_ruleset(path, options);
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-  if (r.errors.dropped() > 0) std::fprintf(stderr, "... %zu more error(s) not shown\n", r.errors.dropped());
+  if (r.errors.dropped() > 0)
+    std::fprintf(stderr, "... %zu more error(s) not shown\n", r.errors.dropped());
   if (print_warnings) {
     for (const auto& w : r.warnings) std::fprintf(stderr, "%s (warning)\n", w.to_string().c_str());
   }

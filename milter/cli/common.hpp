@@ -33,7 +33,6 @@ base::Result<EngineSetup> engine_setup(const Args& args);
 // Loads a ruleset; on failure prints every error (FILE:LINE:COL) to stderr and
 // returns null. Warnings are printed when print_warnings is set.
 std::shared_ptr<const ruleset::Ruleset> load_rules_or_report(
-    const std::string& path, bool print_warnings = false,
-    const ruleset::LoadOptions& options = {});
+    const std::string& path, bool print_warnings = false, const ruleset::LoadOptions& options = {});
 
 }  // namespace pixelwarden::cli

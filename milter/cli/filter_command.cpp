@@ -19,8 +19,8 @@ constexpr const char* k_filter_usage =
 
 ArgSpec filter_spec() {
   ArgSpec spec;
-  spec.valued = {"--config", "--rules", "--mail-from", "--rcpt", "--client-ip", "--helo",
-                 "--auth", "--output", "--verdict"};
+  spec.valued = {"--config", "--rules", "--mail-from", "--rcpt",   "--client-ip",
+                 "--helo",   "--auth",  "--output",    "--verdict"};
   spec.flags = {"--help"};
   spec.aliases = {{"-o", "--output"}, {"-h", "--help"}};
   return spec;
@@ -75,9 +75,10 @@ int filter_command(const std::vector<std::string>& argv) {
   limits.refuse_at_data = setup->refuse_at_data;  // decide as the configured milter would
   engine::Verdict verdict = engine::inspect(*message, env, rules, limits);
   const std::string out = engine::apply_verdict(*message, verdict);
-  verdict.elapsed_us = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-          .count());
+  verdict.elapsed_us =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count());
 
   if (auto st = write_output(out_path, out); !st.ok()) {
     std::fprintf(stderr, "pixelwarden filter: %s\n", st.error().message.c_str());

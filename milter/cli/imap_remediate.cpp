@@ -75,7 +75,8 @@ bool move_group(ImapSession& s, const std::vector<const ScanRecord*>& group,
   }
   const std::string set = uid_set(uids);
   const std::string target = *quote_mailbox(folder);
-  auto moved = s.command(has_move ? "UID MOVE " + set + " " + target : "UID COPY " + set + " " + target);
+  auto moved =
+      s.command(has_move ? "UID MOVE " + set + " " + target : "UID COPY " + set + " " + target);
   if (!moved.ok()) return fail_all(moved.error().message), false;
   if (!moved->ok()) return fail_all(moved->text()), true;
   const auto pairs = copy_uids(*moved);
@@ -163,8 +164,7 @@ ImapMoveResult imap_move(const ImapUrl& url, const std::string& password,
     return result;
   }
   std::map<std::string, std::vector<const ScanRecord*>> by_folder;
-  for (const ScanRecord& r : records)
-    by_folder[r.folder.value_or("")].push_back(&r);
+  for (const ScanRecord& r : records) by_folder[r.folder.value_or("")].push_back(&r);
   for (const auto& [from, group] : by_folder) {
     if (!move_group(**session, group, folder, journal, result)) break;
   }
@@ -185,9 +185,10 @@ ImapUndoResult imap_undo(const std::string& journal_path, const std::string& pas
   const std::vector<JournaledImapMove> moves = read_imap_journal(journal_path, result.errors);
   result.had_imap = !moves.empty();
   // server -> (to_folder, from_folder) -> moves
-  std::map<std::string, std::map<std::pair<std::string, std::string>, std::vector<const JournaledImapMove*>>> plan;
-  for (const auto& m : moves)
-    plan[m.server][{m.to_folder, m.from_folder}].push_back(&m);
+  std::map<std::string,
+           std::map<std::pair<std::string, std::string>, std::vector<const JournaledImapMove*>>>
+      plan;
+  for (const auto& m : moves) plan[m.server][{m.to_folder, m.from_folder}].push_back(&m);
   for (const auto& [server, groups] : plan) {
     std::string error;
     const auto url = parse_imap_url(server, error);
@@ -228,8 +229,7 @@ ImapUndoResult imap_undo(const std::string& journal_path, const std::string& pas
         auto found = id ? s.command("UID SEARCH HEADER Message-ID " + *id)
                         : base::Result<ImapReply>(base::plain_error("unsendable Message-ID"));
         if (found.ok() && found->ok()) {
-          for (const auto& r : found->untagged)
-            search_uids(r, hits);
+          for (const auto& r : found->untagged) search_uids(r, hits);
         }
         if (hits.size() == 1 && !m->message_id.empty()) {
           uids.push_back(hits[0]);
@@ -239,8 +239,8 @@ ImapUndoResult imap_undo(const std::string& journal_path, const std::string& pas
         }
       }
       if (uids.empty()) continue;
-      auto back = s.command((s.has_capability("MOVE") ? "UID MOVE " : "UID COPY ") +
-                            uid_set(uids) + " " + *quote_mailbox(from_folder));
+      auto back = s.command((s.has_capability("MOVE") ? "UID MOVE " : "UID COPY ") + uid_set(uids) +
+                            " " + *quote_mailbox(from_folder));
       if (!back.ok() || !back->ok()) {
         result.errors.push_back(server + "/" + to_folder + ": moving back to " + from_folder +
                                 " failed: " + (back.ok() ? back->text() : back.error().message));

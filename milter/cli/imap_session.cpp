@@ -1,7 +1,7 @@
 #include "cli/imap_session.hpp"
 
-#include <poll.h>
 #include <algorithm>
+#include <poll.h>
 
 #include <curl/curl.h>
 
@@ -33,18 +33,18 @@ ImapSession::~ImapSession() {
 }
 
 base::Result<std::unique_ptr<ImapSession>> ImapSession::open(const ImapUrl& url,
-                                                              const std::string& password,
-                                                              std::size_t max_literal,
-                                                              std::chrono::seconds timeout) {
+                                                             const std::string& password,
+                                                             std::size_t max_literal,
+                                                             std::chrono::seconds timeout) {
   static const bool k_init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!k_init) return base::plain_error("libcurl did not initialize");
   CURL* c = curl_easy_init();
   if (c == nullptr) return base::plain_error("libcurl did not initialize");
   std::unique_ptr<ImapSession> s(new ImapSession(c, max_literal, timeout));
-  const std::string target = std::string(url.tls ? "imaps://" : "imap://") +
-                             (url.host.find(':') != std::string::npos ? "[" + url.host + "]"
-                                                                       : url.host) +
-                             ":" + std::to_string(url.port) + "/";
+  const std::string target =
+      std::string(url.tls ? "imaps://" : "imap://") +
+      (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
+      std::to_string(url.port) + "/";
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_URL, target.c_str());
   curl_easy_setopt(c, CURLOPT_USERNAME, url.user.c_str());
@@ -66,8 +66,7 @@ base::Result<std::unique_ptr<ImapSession>> ImapSession::open(const ImapUrl& url,
   }
   auto caps = s->command("CAPABILITY");
   if (!caps.ok()) return caps.error();
-  for (const auto& r : caps->untagged)
-    capabilities(r, s->m_caps);
+  for (const auto& r : caps->untagged) capabilities(r, s->m_caps);
   return s;
 }
 

@@ -13,11 +13,11 @@
 namespace pixelwarden::cli {
 
 struct ImapUrl {
-  bool tls = false;     // imaps: TLS from the first byte
+  bool tls = false;  // imaps: TLS from the first byte
   std::string user;
   std::string host;
   std::uint16_t port = 143;
-  std::string folder;   // empty: all folders
+  std::string folder;  // empty: all folders
   // imap://user@host:port (no folder, no password): the journal's and report's name.
   std::string server() const;
   // server() + "/" + folder

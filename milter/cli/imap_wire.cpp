@@ -26,11 +26,9 @@ std::vector<std::string_view> words(std::string_view s) {
   std::vector<std::string_view> out;
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ')
-      ++i;
+    while (i < s.size() && s[i] == ' ') ++i;
     const std::size_t start = i;
-    while (i < s.size() && s[i] != ' ')
-      ++i;
+    while (i < s.size() && s[i] != ' ') ++i;
     if (i > start) out.push_back(s.substr(start, i - start));
   }
   return out;
@@ -102,9 +100,10 @@ std::string tagged_status(const ImapResponse& r, std::string_view tag) {
     return {};
   }
   const auto w = words(std::string_view(r.line).substr(tag.size() + 1));
-  return w.empty() ? std::string() : base::to_lower(w[0]) == "ok"    ? "OK"
-                                   : base::to_lower(w[0]) == "no"    ? "NO"
-                                                                     : "BAD";
+  return w.empty()                      ? std::string()
+         : base::to_lower(w[0]) == "ok" ? "OK"
+         : base::to_lower(w[0]) == "no" ? "NO"
+                                        : "BAD";
 }
 
 std::optional<std::string> quote_mailbox(std::string_view name) {
@@ -144,8 +143,7 @@ bool capabilities(const ImapResponse& r, std::vector<std::string>& out) {
   if (w.size() < 2 || w[0] != "*" || !base::iequals(w[1], "CAPABILITY")) return false;
   for (std::size_t i = 2; i < w.size(); ++i) {
     std::string up(w[i]);
-    for (char& c : up)
-      c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    for (char& c : up) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
     out.push_back(up);
   }
   return true;
@@ -215,8 +213,7 @@ std::optional<CopyUid> copyuid(const ImapResponse& r) {
   if (!v || !src || !dst || src->size() != dst->size()) return std::nullopt;
   CopyUid c;
   c.validity = *v;
-  for (std::size_t i = 0; i < src->size(); ++i)
-    c.pairs.emplace_back((*src)[i], (*dst)[i]);
+  for (std::size_t i = 0; i < src->size(); ++i) c.pairs.emplace_back((*src)[i], (*dst)[i]);
   return c;
 }
 
@@ -226,8 +223,7 @@ std::string uid_set(std::vector<std::uint32_t> uids) {
   std::string out;
   for (std::size_t i = 0; i < uids.size();) {
     std::size_t j = i;
-    while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1)
-      ++j;
+    while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
     if (!out.empty()) out += ',';
     out += std::to_string(uids[i]);
     if (j > i) out += ":" + std::to_string(uids[j]);
@@ -247,7 +243,8 @@ std::optional<std::vector<std::uint32_t>> expand_set(std::string_view set) {
       continue;
     }
     const auto b = number(part.substr(colon + 1));
-    if (!b || *b - std::min(*a, *b) > 10000000 || *a - std::min(*a, *b) > 10000000) return std::nullopt;
+    if (!b || *b - std::min(*a, *b) > 10000000 || *a - std::min(*a, *b) > 10000000)
+      return std::nullopt;
     // RFC 4315: a range is in order of the pairing, low to high.
     for (std::uint32_t u = std::min(*a, *b);; ++u) {
       out.push_back(u);

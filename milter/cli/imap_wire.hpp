@@ -40,8 +40,8 @@ class ImapReader {
 
  private:
   std::size_t m_max_literal;
-  std::string m_buf;            // bytes of the current line not yet complete
-  ImapResponse m_cur;           // response being assembled
+  std::string m_buf;   // bytes of the current line not yet complete
+  ImapResponse m_cur;  // response being assembled
   std::size_t m_literal_left = 0;
   std::size_t m_literal_bytes = 0;  // announced by the current response so far
   std::string m_error;

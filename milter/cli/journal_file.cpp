@@ -14,7 +14,8 @@ JournalFile::JournalFile(const std::string& path) {
   const int fd = ::open(path.c_str(),
                         O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0) {
-    m_error = path + ": " + (errno == ELOOP ? "a symbolic link (not followed)" : std::strerror(errno));
+    m_error =
+        path + ": " + (errno == ELOOP ? "a symbolic link (not followed)" : std::strerror(errno));
     return;
   }
   struct stat st {};

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "cli/args.hpp"
 #include "base/timestamp.hpp"
+#include "cli/args.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "engine/rule_tests.hpp"
@@ -16,10 +16,12 @@ namespace pixelwarden::cli {
 namespace {
 
 constexpr const char* k_rules_usage =
-    "usage: pixelwarden rules check [--config FILE] [--strict] [PATH]   parse, validate and compile\n"
+    "usage: pixelwarden rules check [--config FILE] [--strict] [PATH]   parse, validate and "
+    "compile\n"
     "                                     a ruleset (--strict: warnings are errors)\n"
     "       pixelwarden rules test [--config FILE] [PATH]    run the ruleset's tests:\n"
-    "       pixelwarden rules import ... INPUT               threat-intel feed (STIX, MISP, CSV) -> list file\n"
+    "       pixelwarden rules import ... INPUT               threat-intel feed (STIX, MISP, CSV) "
+    "-> list file\n"
     "       pixelwarden rules diff [--format text|json] OLD NEW   what a push would change\n"
     "Without PATH, the ruleset the daemon's config names (--config, else\n"
     "/etc/pixelwarden/pixelwarden.yaml when it exists, else the installed default ruleset).\n";
@@ -29,7 +31,8 @@ constexpr const char* k_rules_usage =
 void print_expired(const std::vector<ruleset::ExpiredEntry>& expired) {
   for (const auto& e : expired) {
     std::printf("%s:%d: expired: %s (list '%s', valid_until %s)\n", e.file.c_str(), e.line,
-                e.entry.c_str(), e.list.c_str(), base::format_timestamp_ms(e.valid_until_ms).c_str());
+                e.entry.c_str(), e.list.c_str(),
+                base::format_timestamp_ms(e.valid_until_ms).c_str());
   }
   if (!expired.empty()) std::printf("%zu expired list entries left out\n", expired.size());
 }
@@ -45,7 +48,8 @@ int rules_check(const std::string& path, bool strict) {
   if (r.errors.dropped() > 0) std::printf("... %zu more error(s) not shown\n", r.errors.dropped());
   for (const auto& w : r.warnings) std::printf("%s (warning)\n", w.to_string().c_str());
   print_expired(r.expired);
-  if (r.warnings.dropped() > 0) std::printf("... %zu more warning(s) not shown\n", r.warnings.dropped());
+  if (r.warnings.dropped() > 0)
+    std::printf("... %zu more warning(s) not shown\n", r.warnings.dropped());
   if (!r.errors.empty() || !r.ruleset) {
     std::printf("%s: %zu error(s)\n", path.c_str(), r.errors.total());
     return 1;
@@ -55,9 +59,10 @@ int rules_check(const std::string& path, bool strict) {
   std::printf("%s: ok: %s %s (sha256 %s), %zu tracker rule(s), %zu lure rule(s), %zu allow "
               "rule(s), %zu list entries, %zu file(s), %zu warning(s), loaded in %.3f s "
               "(compile %.3f s)\n",
-              path.c_str(), meta.name.c_str(), meta.version.c_str(), meta.sha256.substr(0, 12).c_str(),
-              sizes.trackers, sizes.lures, sizes.allow, sizes.list_entries, r.files.size(),
-              r.warnings.total(), seconds, sizes.compile_seconds);
+              path.c_str(), meta.name.c_str(), meta.version.c_str(),
+              meta.sha256.substr(0, 12).c_str(), sizes.trackers, sizes.lures, sizes.allow,
+              sizes.list_entries, r.files.size(), r.warnings.total(), seconds,
+              sizes.compile_seconds);
   return 0;
 }
 
@@ -83,7 +88,8 @@ int rules_test(const std::string& path) {
 }  // namespace
 
 int rules_command(const std::vector<std::string>& argv) {
-  if (!argv.empty() && argv[0] == "import") return rules_import_command({argv.begin() + 1, argv.end()});
+  if (!argv.empty() && argv[0] == "import")
+    return rules_import_command({argv.begin() + 1, argv.end()});
   if (!argv.empty() && argv[0] == "diff") return rules_diff_command({argv.begin() + 1, argv.end()});
   ArgSpec spec;
   spec.valued = {"--config"};

@@ -35,8 +35,9 @@ void print_text(const ruleset::RulesetDiff& d) {
   for (const auto& r : d.changed_rules) std::printf("~ %s rule %s\n", r.kind.c_str(), r.id.c_str());
   for (const auto& l : d.lists) {
     const char* what = l.added ? " (new list)" : l.removed ? " (list removed)" : "";
-    std::printf("list %s (%s)%s: %zu added, %zu removed, %zu changed\n", l.name.c_str(), l.kind.c_str(),
-                what, l.added_entries.size(), l.removed_entries.size(), l.changed_entries.size());
+    std::printf("list %s (%s)%s: %zu added, %zu removed, %zu changed\n", l.name.c_str(),
+                l.kind.c_str(), what, l.added_entries.size(), l.removed_entries.size(),
+                l.changed_entries.size());
     if (!l.old_kind.empty() && l.old_kind != l.kind) {
       std::printf("  kind changed from %s\n", l.old_kind.c_str());
     }
@@ -52,9 +53,11 @@ void print_text(const ruleset::RulesetDiff& d) {
   std::printf("%s\n", d.summary().c_str());
 }
 
-void rules_json(base::JsonWriter& w, const char* key, const std::vector<ruleset::RuleInventory>& rules) {
+void rules_json(base::JsonWriter& w, const char* key,
+                const std::vector<ruleset::RuleInventory>& rules) {
   w.key(key).begin_array();
-  for (const auto& r : rules) w.begin_object().key("id").value(r.id).key("kind").value(r.kind).end_object();
+  for (const auto& r : rules)
+    w.begin_object().key("id").value(r.id).key("kind").value(r.kind).end_object();
   w.end_array();
 }
 

@@ -36,7 +36,8 @@ constexpr const char* k_usage =
     "usage: pixelwarden rules import [--format stix|misp|csv|plain] -o LIST_FILE [options] INPUT\n"
     "  -o, --output FILE        the domain list to write (replaced atomically; - for stdout)\n"
     "  --format F               stix | misp | csv | plain (default: from the input)\n"
-    "  --columns MAP            csv: value=N[,source=N,campaign=N,first_seen=N,valid_until=N,tlp=N,comment=N]\n"
+    "  --columns MAP            csv: "
+    "value=N[,source=N,campaign=N,first_seen=N,valid_until=N,tlp=N,comment=N]\n"
     "                           (1-based numbers, or header names with --header)\n"
     "  --header                 csv: the first row names the columns\n"
     "  --delimiter C            csv: field delimiter (default ,; 'tab' for a tab)\n"
@@ -54,10 +55,12 @@ std::string guess_format(const std::string& path) {
   std::string head(4096, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
-  if (head.find("\"Event\"") != std::string::npos || head.find("\"response\"") != std::string::npos) {
+  if (head.find("\"Event\"") != std::string::npos ||
+      head.find("\"response\"") != std::string::npos) {
     return "misp";
   }
-  return head.find_first_not_of(" \t\r\n") != std::string::npos && head[head.find_first_not_of(" \t\r\n")] == '{'
+  return head.find_first_not_of(" \t\r\n") != std::string::npos &&
+                 head[head.find_first_not_of(" \t\r\n")] == '{'
              ? "stix"
              : "plain";
 }
@@ -129,9 +132,11 @@ bool write_atomically(const std::string& path, const std::string& bytes, std::st
   return true;
 }
 
-std::string report_json(const intel::Feed& feed, const intel::ListStats& stats, const std::string& input) {
+std::string report_json(const intel::Feed& feed, const intel::ListStats& stats,
+                        const std::string& input) {
   base::JsonWriter w;
-  w.begin_object().key("input").value(input).key("read").value(static_cast<std::uint64_t>(feed.objects));
+  w.begin_object().key("input").value(input).key("read").value(
+      static_cast<std::uint64_t>(feed.objects));
   w.key("indicators").value(static_cast<std::uint64_t>(feed.indicators.size()));
   w.key("entries").value(static_cast<std::uint64_t>(stats.entries));
   w.key("duplicates").value(static_cast<std::uint64_t>(stats.duplicates));
@@ -149,8 +154,9 @@ std::string report_json(const intel::Feed& feed, const intel::ListStats& stats, 
 
 int rules_import_command(const std::vector<std::string>& argv) {
   ArgSpec spec;
-  spec.valued = {"--format", "--output", "--columns", "--delimiter", "--source", "--campaign", "--tlp",
-                 "--include", "--list", "--display-name-action", "--now", "--report"};
+  spec.valued = {"--format",   "--output", "--columns", "--delimiter", "--source",
+                 "--campaign", "--tlp",    "--include", "--list",      "--display-name-action",
+                 "--now",      "--report"};
   spec.flags = {"--header", "--help"};
   spec.aliases = {{"-o", "--output"}, {"-h", "--help"}};
   Args args(argv, spec);
@@ -173,7 +179,8 @@ int rules_import_command(const std::vector<std::string>& argv) {
   if (auto now = args.get("--now")) {
     auto ms = base::parse_timestamp_ms(*now);
     if (!ms) {
-      std::fprintf(stderr, "pixelwarden rules import: --now is not a timestamp: %s\n", now->c_str());
+      std::fprintf(stderr, "pixelwarden rules import: --now is not a timestamp: %s\n",
+                   now->c_str());
       return k_exit_usage;
     }
     ro.now_ms = *ms;
@@ -201,7 +208,8 @@ int rules_import_command(const std::vector<std::string>& argv) {
     co.delimiter = delim == "tab" || delim == "\\t" ? '\t' : delim.empty() ? ',' : delim[0];
     auto map = intel::parse_column_map(args.get("--columns").value_or("value=1"));
     if (!map) {
-      std::fprintf(stderr, "pixelwarden rules import: --columns: %s\n", map.error().message.c_str());
+      std::fprintf(stderr, "pixelwarden rules import: --columns: %s\n",
+                   map.error().message.c_str());
       return k_exit_usage;
     }
     co.columns = *map;
@@ -213,7 +221,8 @@ int rules_import_command(const std::vector<std::string>& argv) {
     return k_exit_usage;
   }
   if (!feed) {
-    std::fprintf(stderr, "pixelwarden rules import: %s: %s\n", input.c_str(), feed.error().message.c_str());
+    std::fprintf(stderr, "pixelwarden rules import: %s: %s\n", input.c_str(),
+                 feed.error().message.c_str());
     return 1;
   }
   const std::string origin = fs::path(input).filename().string() + " (" + format + ")";
@@ -247,23 +256,25 @@ int rules_import_command(const std::vector<std::string>& argv) {
       return 1;
     }
   } else if (!stats.display_names.empty()) {
-    feed->skipped.push_back({"", intel::SkipReason::unsupported,
-                             fmt::format("{} display name(s): write them as a display_name rule with "
-                                         "--include and --list",
-                                         stats.display_names.size())});
+    feed->skipped.push_back(
+        {"", intel::SkipReason::unsupported,
+         fmt::format("{} display name(s): write them as a display_name rule with "
+                     "--include and --list",
+                     stats.display_names.size())});
   }
   std::map<std::string, std::size_t> by_reason;
   for (const auto& s : feed->skipped) {
     ++by_reason[intel::to_string(s.reason)];
-    std::fprintf(stderr, "%s %s: %s\n", intel::to_string(s.reason), s.id.empty() ? "-" : s.id.c_str(),
-                 s.detail.c_str());
+    std::fprintf(stderr, "%s %s: %s\n", intel::to_string(s.reason),
+                 s.id.empty() ? "-" : s.id.c_str(), s.detail.c_str());
   }
   std::string left_out;
   for (const auto& [reason, n] : by_reason) left_out += fmt::format(", {} {}", n, reason);
-  std::fprintf(stderr, "%s: %zu read, %zu indicator(s), %zu entries written, %zu duplicate(s)%s in %.3f s\n",
-               input.c_str(), feed->objects, feed->indicators.size(), stats.entries, stats.duplicates,
-               left_out.c_str(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  std::fprintf(
+      stderr, "%s: %zu read, %zu indicator(s), %zu entries written, %zu duplicate(s)%s in %.3f s\n",
+      input.c_str(), feed->objects, feed->indicators.size(), stats.entries, stats.duplicates,
+      left_out.c_str(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (auto rep = args.get("--report")) {
     if (!write_atomically(*rep, report_json(*feed, stats, input), error)) {
       std::fprintf(stderr, "pixelwarden rules import: %s\n", error.c_str());

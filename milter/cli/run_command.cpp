@@ -10,8 +10,8 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "daemon/config.hpp"
-#include "daemon/reload_check.hpp"
 #include "daemon/privileges.hpp"
+#include "daemon/reload_check.hpp"
 #include "daemon/run.hpp"
 #include "ruleset/ruleset.hpp"
 
@@ -54,8 +54,8 @@ std::vector<base::Error> environment_errors(const daemon::Config& config) {
     const auto dir = std::filesystem::path(config.audit.path).parent_path();
     std::error_code ec;
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
-      errors.push_back(base::plain_error("audit.path: directory " + dir.string() +
-                                         " does not exist"));
+      errors.push_back(
+          base::plain_error("audit.path: directory " + dir.string() + " does not exist"));
     }
   }
   return errors;

@@ -1,20 +1,20 @@
 // `pixelwarden scan`: the retro-hunt. Finds the mail under the given paths, runs the
 // same engine as the milter over every message, and reports those a lure or tracker
 // rule matched (scan_store, scan_runner, scan_output, scan_progress do the work).
-#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <thread>
+#include <unistd.h>
 
 #include "base/suggest.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
-#include "cli/scan_date.hpp"
 #include "cli/imap_url.hpp"
 #include "cli/imap_wire.hpp"
+#include "cli/scan_date.hpp"
 #include "cli/scan_imap.hpp"
 #include "cli/scan_moves.hpp"
 #include "cli/scan_runner.hpp"
@@ -53,7 +53,7 @@ constexpr const char* k_scan_usage =
     "            Nothing is shortened in json and csv; the table cuts display names\n"
     "            before addresses and never cuts the indicator or the location.\n"
     "            \"action today\": what the rule would do to such a message now.\n"
-"--jobs N    files scanned in parallel (default: the number of CPUs); the output order\n"
+    "--jobs N    files scanned in parallel (default: the number of CPUs); the output order\n"
     "            is the input order whatever N is\n"
     "--rule ID   report only messages this rule matched (repeatable); an id the ruleset\n"
     "            does not have is a usage error (exit 2) that names the closest ids\n"
@@ -87,8 +87,9 @@ constexpr const char* k_scan_usage =
 
 ArgSpec scan_spec() {
   ArgSpec spec;
-  spec.valued = {"--config", "--rules", "--format", "--jobs", "--rule", "--since", "--until",
-                 "--move-to", "--journal", "--undo", "--shard", "--new-since", "--password-file"};
+  spec.valued = {"--config", "--rules",     "--format",       "--jobs",    "--rule",
+                 "--since",  "--until",     "--move-to",      "--journal", "--undo",
+                 "--shard",  "--new-since", "--password-file"};
   spec.flags = {"--help", "--all", "--apply"};
   spec.aliases = {{"-h", "--help"}, {"-j", "--jobs"}};
   return spec;
@@ -250,10 +251,9 @@ int scan_command(const std::vector<std::string>& argv) {
     if (!opt.baseline) return 1;
     const ruleset::RulesetDiff d = ruleset::diff(*opt.baseline, *opt.rules);
     opt.affected_rules = d.affected_rules;
-    std::fprintf(stderr, "scan: new since %s (%s %s): %s; hunting %zu rules\n",
-                 old_path->c_str(), opt.baseline->meta().name.c_str(),
-                 opt.baseline->meta().version.c_str(), d.summary().c_str(),
-                 d.affected_rules.size());
+    std::fprintf(stderr, "scan: new since %s (%s %s): %s; hunting %zu rules\n", old_path->c_str(),
+                 opt.baseline->meta().name.c_str(), opt.baseline->meta().version.c_str(),
+                 d.summary().c_str(), d.affected_rules.size());
   }
   if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
 
@@ -270,8 +270,7 @@ int scan_command(const std::vector<std::string>& argv) {
   ScanStats stats = run_scan(listing.inputs, opt, jobs, stdout, progress, take);
   for (const ImapUrl& url : sources.imap) {
     ImapScanResult r = scan_imap(url, sources.password, opt, stdout, progress, take);
-    for (const std::string& e : r.errors)
-      progress.message("pixelwarden scan: " + e);
+    for (const std::string& e : r.errors) progress.message("pixelwarden scan: " + e);
     if (r.vanished > 0) {
       progress.message("pixelwarden scan: " + url.server() + ": " + std::to_string(r.vanished) +
                        " messages were expunged by someone else during the scan");

@@ -30,7 +30,8 @@ base::Result<std::vector<std::string>> folders_of(const ImapUrl& url, ImapSessio
 
 // EXAMINE (read-only) and the folder's UIDs. A NO answer (no such folder, no right) is
 // a folder error; a connection error is returned as the Result's error.
-base::Result<FolderState> examine(ImapSession& s, const std::string& folder, std::string& folder_error) {
+base::Result<FolderState> examine(ImapSession& s, const std::string& folder,
+                                  std::string& folder_error) {
   const auto quoted = quote_mailbox(folder);
   if (!quoted) {
     folder_error = "folder names must be ASCII without CR/LF";
@@ -53,8 +54,7 @@ base::Result<FolderState> examine(ImapSession& s, const std::string& folder, std
     folder_error = "UID SEARCH: " + search->text();
     return FolderState{};
   }
-  for (const auto& r : search->untagged)
-    search_uids(r, st.uids);
+  for (const auto& r : search->untagged) search_uids(r, st.uids);
   std::sort(st.uids.begin(), st.uids.end());
   return st;
 }
@@ -146,9 +146,8 @@ ImapScanResult scan_imap(const ImapUrl& url, const std::string& password, const 
                          std::FILE* out, ScanProgress& progress,
                          const std::function<void(const ScanRecord&)>& on_record) {
   ImapScanResult result;
-  auto session = ImapSession::open(url, password,
-                                   opt.limits.max_message_bytes + k_header_allowance + 4096,
-                                   k_imap_timeout);
+  auto session = ImapSession::open(
+      url, password, opt.limits.max_message_bytes + k_header_allowance + 4096, k_imap_timeout);
   if (!session.ok()) {
     result.errors.push_back(session.error().message);
     return result;

@@ -9,19 +9,14 @@ namespace {
 // so a message without line breaks cannot grow the line buffer without bound.
 constexpr std::size_t k_max_line = 64 * 1024;
 
-bool is_blank(std::string_view line) {
-  return line == "\n" || line == "\r\n";
-}
+bool is_blank(std::string_view line) { return line == "\n" || line == "\r\n"; }
 
-bool starts_from(std::string_view line) {
-  return line.substr(0, 5) == "From ";
-}
+bool starts_from(std::string_view line) { return line.substr(0, 5) == "From "; }
 
 // ^>+From : the mboxrd escape of a body line.
 bool is_escaped_from(std::string_view line) {
   std::size_t i = 0;
-  while (i < line.size() && line[i] == '>')
-    ++i;
+  while (i < line.size() && line[i] == '>') ++i;
   return i > 0 && starts_from(line.substr(i));
 }
 

@@ -50,10 +50,10 @@ void Remediation::take(const ScanRecord& r) {
 
 std::size_t Remediation::apply(const Args& args, const std::string& password) {
   for (const NotMoved& n : m_files.not_moved)
-    std::fprintf(stderr, "pixelwarden scan: not moved: %s: %s\n", n.location.c_str(), n.why.c_str());
+    std::fprintf(stderr, "pixelwarden scan: not moved: %s: %s\n", n.location.c_str(),
+                 n.why.c_str());
   std::size_t imap_count = 0;
-  for (const auto& [server, recs] : m_imap)
-    imap_count += recs.size();
+  for (const auto& [server, recs] : m_imap) imap_count += recs.size();
   const std::size_t total = m_files.moves.size() + imap_count;
   if (!args.has("--apply")) {
     for (const PlannedMove& m : m_files.moves)

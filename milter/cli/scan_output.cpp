@@ -47,8 +47,7 @@ void add_finding(std::vector<Finding>& out, Finding f) {
 std::string keep_end(std::string_view s, std::size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   std::size_t from = s.size() - (max_bytes >= 2 ? max_bytes - 2 : 0);
-  while (from < s.size() && (static_cast<unsigned char>(s[from]) & 0xC0) == 0x80)
-    ++from;
+  while (from < s.size() && (static_cast<unsigned char>(s[from]) & 0xC0) == 0x80) ++from;
   std::string out = "..";
   out.append(s.substr(from));
   return out;
@@ -72,10 +71,8 @@ std::vector<std::string> matched_rules(const engine::Verdict& v) {
   const auto add = [&](const std::string& id) {
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   };
-  for (const auto& l : v.lures)
-    add(l.rule);
-  for (const auto& t : v.trackers)
-    add(t.rule);
+  for (const auto& l : v.lures) add(l.rule);
+  for (const auto& t : v.trackers) add(t.rule);
   return out;
 }
 
@@ -88,8 +85,9 @@ std::vector<Finding> findings_of(const engine::Verdict& v, const std::vector<std
   }
   for (const auto& t : v.trackers) {
     if (!wanted(t.rule, only)) continue;
-    add_finding(out, Finding{t.rule, "tracker", t.monitor ? "monitor" : ruleset::to_string(t.action),
-                             "resources:" + t.vector, t.url});
+    add_finding(out,
+                Finding{t.rule, "tracker", t.monitor ? "monitor" : ruleset::to_string(t.action),
+                        "resources:" + t.vector, t.url});
   }
   return out;
 }
@@ -98,8 +96,8 @@ std::vector<Finding> findings_of(const engine::Verdict& v, const std::vector<std
 // spreadsheet: a field that starts like a formula (=, +, -, @, tab, CR) gets a leading
 // apostrophe and quotes, so it is shown as text and never evaluated (CSV injection).
 std::string csv_quote(std::string_view field) {
-  const bool formula = !field.empty() && std::string_view("=+-@\t\r").find(field[0]) !=
-                                             std::string_view::npos;
+  const bool formula =
+      !field.empty() && std::string_view("=+-@\t\r").find(field[0]) != std::string_view::npos;
   if (!formula && field.find_first_of(",\"\r\n") == std::string_view::npos) {
     return std::string(field);
   }
@@ -136,7 +134,8 @@ std::string format_csv(const ScanRecord& r) {
   std::string out;
   for (const Finding& f : r.findings) {
     out += head;
-    for (const std::string* s : {&f.rule, &f.kind, &f.action, &f.where, &f.value, &f.source, &f.campaign}) {
+    for (const std::string* s :
+         {&f.rule, &f.kind, &f.action, &f.where, &f.value, &f.source, &f.campaign}) {
       out += ',';
       out += csv_quote(*s);
     }
@@ -192,8 +191,7 @@ std::string terminal_safe(std::string_view s, std::size_t max_bytes) {
   }
   if (out.size() <= max_bytes) return out;
   std::size_t cut = max_bytes >= 2 ? max_bytes - 2 : 0;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
-    --cut;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
   out.resize(cut);
   out += "..";
   return out;

@@ -42,10 +42,8 @@ void ScanStats::merge(const ScanStats& o) {
   errors += o.errors;
   skipped_files += o.skipped_files;
   other_shard += o.other_shard;
-  for (const auto& [k, v] : o.per_rule)
-    per_rule[k] += v;
-  for (const auto& [k, v] : o.per_recipient)
-    per_recipient[k] += v;
+  for (const auto& [k, v] : o.per_rule) per_rule[k] += v;
+  for (const auto& [k, v] : o.per_recipient) per_recipient[k] += v;
 }
 
 std::string format_progress(std::uint64_t messages, std::uint64_t bytes, std::uint64_t total_bytes,
@@ -84,8 +82,7 @@ std::string format_summary(const ScanStats& s, double seconds) {
         s.errors);
   }
   if (!s.per_rule.empty()) out += "matches per rule (messages):\n";
-  for (const auto& [rule, n] : by_count(s.per_rule))
-    out += fmt::format("  {:>8}  {}\n", n, rule);
+  for (const auto& [rule, n] : by_count(s.per_rule)) out += fmt::format("  {:>8}  {}\n", n, rule);
   if (!s.per_recipient.empty()) out += "matches per recipient (messages):\n";
   for (const auto& [rcpt, n] : by_count(s.per_recipient))
     out += fmt::format("  {:>8}  {}\n", n, rcpt);
@@ -97,9 +94,7 @@ ScanProgress::ScanProgress(bool enabled, std::uint64_t total_bytes)
   if (m_enabled) m_thread = std::thread([this] { draw_loop(); });
 }
 
-ScanProgress::~ScanProgress() {
-  stop();
-}
+ScanProgress::~ScanProgress() { stop(); }
 
 void ScanProgress::message(const std::string& line) {
   const std::lock_guard<std::mutex> lock(m_mu);

@@ -1,12 +1,12 @@
 #include "cli/scan_remediate.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml-cpp/yaml.h>
 
@@ -73,8 +73,7 @@ std::string move_line(const PlannedMove& m, std::uint64_t size) {
   w.begin_object().key("op").value("move").key("source").value("maildir");
   w.key("from").value(m.from).key("to").value(m.to).key("message_id").value(m.message_id);
   w.key("rules").begin_array();
-  for (const auto& r : m.rules)
-    w.value(r);
+  for (const auto& r : m.rules) w.value(r);
   w.end_array().key("size").value(size).key("time").value(now_iso()).end_object();
   return w.take();
 }
@@ -133,7 +132,8 @@ std::string check_folder_name(const std::string& folder) {
   if (folder.empty()) return "--move-to needs a folder name";
   if (folder[0] == '.' || folder.find('/') != std::string::npos ||
       folder.find("..") != std::string::npos) {
-    return "--move-to " + folder + ": a Maildir++ folder name has no '/', no leading '.' and no '..'";
+    return "--move-to " + folder +
+           ": a Maildir++ folder name has no '/', no leading '.' and no '..'";
   }
   for (char c : folder) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
@@ -196,7 +196,8 @@ MoveResult apply_moves(const MovePlan& plan, const std::string& journal_path) {
       continue;
     }
     if (!journal.write(move_line(m, static_cast<std::uint64_t>(st.st_size)))) {
-      result.errors.push_back(journal_path + ": cannot write the journal (stopped; nothing more moved)");
+      result.errors.push_back(journal_path +
+                              ": cannot write the journal (stopped; nothing more moved)");
       return result;
     }
     if (rename_noreplace(m.from, m.to) != 0) {

@@ -1,8 +1,5 @@
 #include "cli/scan_runner.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -11,10 +8,13 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <fcntl.h>
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -80,11 +80,9 @@ struct Fd {
 void count_match(const engine::Verdict& v, const std::vector<std::string>& rules,
                  ScanStats& stats) {
   ++stats.matched;
-  for (const auto& r : rules)
-    ++stats.per_rule[r];
+  for (const auto& r : rules) ++stats.per_rule[r];
   if (v.envelope.rcpt.empty()) ++stats.per_recipient["(unknown recipient)"];
-  for (const auto& rcpt : v.envelope.rcpt)
-    ++stats.per_recipient[base::to_lower(rcpt)];
+  for (const auto& rcpt : v.envelope.rcpt) ++stats.per_recipient[base::to_lower(rcpt)];
 }
 
 // Rules that decide reporting: with --rule, only those named.
@@ -305,8 +303,7 @@ void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned job
 }
 
 // The report fields read from the message and its verdict (path, offset, date: caller).
-ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v,
-                       const ScanOptions& opt) {
+ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v, const ScanOptions& opt) {
   ScanRecord rec;
   rec.message_id = msg.text("Message-ID");
   if (rec.message_id) rec.message_id = std::string(base::trim(*rec.message_id));
@@ -333,16 +330,18 @@ void keep_new_matches(std::string_view message, const ScanOptions& opt, engine::
   v.trackers.erase(std::remove_if(v.trackers.begin(), v.trackers.end(), not_affected),
                    v.trackers.end());
   if (v.lures.empty() && v.trackers.empty()) return;
-  const engine::Verdict old = engine::inspect(message, engine::Envelope{}, opt.baseline, opt.limits);
+  const engine::Verdict old =
+      engine::inspect(message, engine::Envelope{}, opt.baseline, opt.limits);
   const auto old_lure = [&](const engine::LureRecord& l) {
     return std::any_of(old.lures.begin(), old.lures.end(), [&](const engine::LureRecord& o) {
       return o.rule == l.rule && o.where == l.where && o.value == l.value;
     });
   };
   const auto old_tracker = [&](const engine::TrackerRecord& t) {
-    return std::any_of(old.trackers.begin(), old.trackers.end(), [&](const engine::TrackerRecord& o) {
-      return o.rule == t.rule && o.vector == t.vector && o.url == t.url;
-    });
+    return std::any_of(old.trackers.begin(), old.trackers.end(),
+                       [&](const engine::TrackerRecord& o) {
+                         return o.rule == t.rule && o.vector == t.vector && o.url == t.url;
+                       });
   };
   v.lures.erase(std::remove_if(v.lures.begin(), v.lures.end(), old_lure), v.lures.end());
   v.trackers.erase(std::remove_if(v.trackers.begin(), v.trackers.end(), old_tracker),
@@ -412,16 +411,13 @@ ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt,
   const auto emit = [&](const FileResult& r) {
     std::fwrite(r.output.data(), 1, r.output.size(), out);
     if (on_record) {
-      for (const ScanRecord& rec : r.records)
-        on_record(rec);
+      for (const ScanRecord& rec : r.records) on_record(rec);
     }
-    for (const auto& e : r.errors)
-      progress.message("pixelwarden scan: " + e);
+    for (const auto& e : r.errors) progress.message("pixelwarden scan: " + e);
     total.merge(r.stats);
   };
   if (jobs <= 1) {  // no hand-over between threads at all
-    for (const ScanInput& in : inputs)
-      emit(scan_file(in, opt, &progress));
+    for (const ScanInput& in : inputs) emit(scan_file(in, opt, &progress));
     std::fflush(out);
     return total;
   }
@@ -470,8 +466,7 @@ ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt,
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < jobs; ++t)
-    threads.emplace_back(worker);
+  for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     FileResult r;
     bool wake = false;
@@ -486,8 +481,7 @@ ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt,
     if (wake) window_cv.notify_all();
     emit(r);
   }
-  for (auto& t : threads)
-    t.join();
+  for (auto& t : threads) t.join();
   std::fflush(out);
   return total;
 }

@@ -5,15 +5,14 @@
 //
 // Partition: every message has a key that does not depend on where the store is mounted
 // or on the machine: the file's path relative to the directory named on the command line
-// (ScanInput::key), plus "@OFFSET" for a message inside an mbox, or "imap:FOLDER;UIDVALIDITY=V;UID=U"
-// for an IMAP message. A message belongs to shard mix64(fnv1a64(key)) mod N. Both are
-// fixed by their definitions (no seed, no std::hash), so every machine and every run
-// agrees. The finalizer matters: FNV-1a's low bits depend only on the low bits of each
-// byte, so fnv1a64 mod 4 alone put 8% of a real Maildir's files in one shard and 33% in
-// another.
-// Shards are numbered 0..N-1 like Kubernetes' JOB_COMPLETION_INDEX.
-// A message file of another shard is not even read; an mbox is read by every shard (its
-// messages are split among them).
+// (ScanInput::key), plus "@OFFSET" for a message inside an mbox, or
+// "imap:FOLDER;UIDVALIDITY=V;UID=U" for an IMAP message. A message belongs to shard
+// mix64(fnv1a64(key)) mod N. Both are fixed by their definitions (no seed, no std::hash), so every
+// machine and every run agrees. The finalizer matters: FNV-1a's low bits depend only on the low
+// bits of each byte, so fnv1a64 mod 4 alone put 8% of a real Maildir's files in one shard and 33%
+// in another. Shards are numbered 0..N-1 like Kubernetes' JOB_COMPLETION_INDEX. A message file of
+// another shard is not even read; an mbox is read by every shard (its messages are split among
+// them).
 
 #include <cstdint>
 #include <optional>

@@ -1,12 +1,12 @@
 #include "cli/scan_store.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "base/text.hpp"
 
@@ -67,8 +67,7 @@ class Walker {
     if (::stat(path.c_str(), &st) != 0) return error(path, errno);
     if (S_ISDIR(st.st_mode)) {
       std::string name = path;
-      while (name.size() > 1 && name.back() == '/')
-        name.pop_back();
+      while (name.size() > 1 && name.back() == '/') name.pop_back();
       name = base_name(name);
       m_top = join(path, "");  // "DIR/": keys are what follows
       return directory(path, name == "cur" || name == "new", 1);
@@ -122,8 +121,7 @@ class Walker {
       error(dir, errno);
       return false;
     }
-    while (const dirent* e = ::readdir(d))
-      names.emplace_back(e->d_name);
+    while (const dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
     ::closedir(d);
     std::sort(names.begin(), names.end());
     return true;
@@ -165,8 +163,7 @@ bool looks_like_mbox(const std::string& first_bytes) {
 StoreListing list_inputs(const std::vector<std::string>& paths) {
   StoreListing out;
   Walker w(out);
-  for (const std::string& p : paths)
-    w.top(p);
+  for (const std::string& p : paths) w.top(p);
   return out;
 }
 

@@ -59,11 +59,15 @@ std::vector<std::string> reply_lines(std::string_view text) {
 
 Answer answer_for(engine::Action action) {
   switch (action) {
-    case engine::Action::reject: return Answer::reject;
-    case engine::Action::tempfail: return Answer::tempfail;
-    case engine::Action::discard: return Answer::discard;
+    case engine::Action::reject:
+      return Answer::reject;
+    case engine::Action::tempfail:
+      return Answer::tempfail;
+    case engine::Action::discard:
+      return Answer::discard;
     case engine::Action::accept:
-    case engine::Action::quarantine: return Answer::cont;
+    case engine::Action::quarantine:
+      return Answer::cont;
   }
   return Answer::cont;
 }

@@ -15,10 +15,10 @@ namespace {
 // How much of the message's lists one attempt writes. audit_line() tries the normal
 // budget first and the tighter ones only for a line that would not fit.
 struct Budget {
-  std::size_t trackers;    // tracker matches listed one by one
-  std::size_t lures;       // lure matches listed one by one
-  std::size_t rcpt;        // envelope recipients
-  std::size_t addresses;   // per header address list
+  std::size_t trackers;   // tracker matches listed one by one
+  std::size_t lures;      // lure matches listed one by one
+  std::size_t rcpt;       // envelope recipients
+  std::size_t addresses;  // per header address list
   std::size_t value_bytes;
 };
 
@@ -145,7 +145,10 @@ void LineWriter::headers() {
 void LineWriter::tracker(const engine::TrackerRecord& t) {
   const bool header = t.vector == "mdn_header";
   m_w.begin_object().key("rule").value(t.rule).key("kind").value("tracker");
-  m_w.key("action").value(ruleset::to_string(t.action)).key("where").value(header ? "headers" : "resources");
+  m_w.key("action")
+      .value(ruleset::to_string(t.action))
+      .key("where")
+      .value(header ? "headers" : "resources");
   m_w.key("value");
   text(header ? std::string_view(t.url) : url_host(t.url));
   m_w.key("monitor").value(t.monitor);
@@ -201,7 +204,8 @@ void LineWriter::matches() {
     tracker(t);
   }
   m_w.end_array();
-  m_w.key("matches_total").value(static_cast<std::uint64_t>(m_v.lures.size() + m_v.trackers.size()));
+  m_w.key("matches_total")
+      .value(static_cast<std::uint64_t>(m_v.lures.size() + m_v.trackers.size()));
   m_w.key("matches_omitted").begin_object().key("count").value(omitted_count);
   m_w.key("by_rule").begin_object();
   for (const auto& [rule, count] : omitted) m_w.key(rule).value(count);
@@ -281,7 +285,8 @@ std::string hash_url_query(std::string_view url) {
   const std::size_t q = url.find('?');
   if (q == std::string_view::npos) return std::string(url);
   const std::size_t end = url.find('#', q);
-  const std::string_view query = url.substr(q + 1, end == std::string_view::npos ? end : end - q - 1);
+  const std::string_view query =
+      url.substr(q + 1, end == std::string_view::npos ? end : end - q - 1);
   std::string out(url.substr(0, q + 1));
   out += "sha256=";
   out += base::sha256_hex(query).substr(0, 16);

@@ -35,9 +35,9 @@ struct AuditLineOptions {
 struct AuditLineContext {
   std::int64_t unix_ms = 0;  // when the message was decided
   std::string_view host;
-  std::string_view version;    // pixelwarden's
-  bool sampled = false;        // written by sampling: no rule matched
-  double sample_rate = 0;      // audit.sample_rate, for scaling sampled counts
+  std::string_view version;  // pixelwarden's
+  bool sampled = false;      // written by sampling: no rule matched
+  double sample_rate = 0;    // audit.sample_rate, for scaling sampled counts
 };
 
 std::string audit_line(const engine::Verdict& v, const AuditLineContext& cx,

@@ -128,9 +128,7 @@ int syslog_facility(std::string_view name) {
 }
 
 AuditLog::AuditLog(AuditSettings settings, int fd, std::string host)
-    : m_settings(std::move(settings)),
-      m_fd(fd),
-      m_host(std::move(host)),
+    : m_settings(std::move(settings)), m_fd(fd), m_host(std::move(host)),
       m_syslog_tag(fmt::format("pixelwarden-audit[{}]: ", ::getpid())) {}
 
 base::Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) {

@@ -28,7 +28,7 @@ enum class AuditSink { file, syslog, stdout_ };
 
 struct AuditSettings {
   AuditSink sink = AuditSink::file;
-  std::string path;                       // file sink
+  std::string path;                        // file sink
   std::string syslog_socket = "/dev/log";  // syslog sink
   int syslog_facility = 2;                 // LOG_MAIL >> 3
   double sample_rate = 0;                  // share of unmatched messages logged

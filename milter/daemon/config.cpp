@@ -166,7 +166,8 @@ std::map<std::string, Section> schema(const Context& cx) {
          if (!e) c.milter.on_error = v == "accept" ? OnError::accept : OnError::tempfail;
          return e;
        }},
-      {"drain_timeout", [](const YAML::Node& n, Config& c) { return duration(n, c.milter.drain_timeout); }},
+      {"drain_timeout",
+       [](const YAML::Node& n, Config& c) { return duration(n, c.milter.drain_timeout); }},
       {"refuse_at_data",
        [](const YAML::Node& n, Config& c) { return boolean(n, c.milter.refuse_at_data); }},
       {"max_connections",
@@ -177,15 +178,18 @@ std::map<std::string, Section> schema(const Context& cx) {
        }},
       {"idle_timeout",
        [](const YAML::Node& n, Config& c) { return nonzero_duration(n, c.milter.idle_timeout); }},
-      {"socket_group", [](const YAML::Node& n, Config& c) { return scalar(n, c.milter.socket_group); }},
-      {"socket_mode", [](const YAML::Node& n, Config& c) { return file_mode(n, c.milter.socket_mode); }},
+      {"socket_group",
+       [](const YAML::Node& n, Config& c) { return scalar(n, c.milter.socket_group); }},
+      {"socket_mode",
+       [](const YAML::Node& n, Config& c) { return file_mode(n, c.milter.socket_mode); }},
       {"postfix_chroot",
        [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.milter.postfix_chroot); }},
   };
   s["daemon"] = {
       {"user", [](const YAML::Node& n, Config& c) { return scalar(n, c.daemon.user); }},
       {"group", [](const YAML::Node& n, Config& c) { return scalar(n, c.daemon.group); }},
-      {"allow_root", [](const YAML::Node& n, Config& c) { return boolean(n, c.daemon.allow_root); }},
+      {"allow_root",
+       [](const YAML::Node& n, Config& c) { return boolean(n, c.daemon.allow_root); }},
   };
   s["mime"] = {
       {"max_depth",
@@ -206,10 +210,12 @@ std::map<std::string, Section> schema(const Context& cx) {
   s["rules"] = {
       {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.rules.path); }},
       {"watch", [](const YAML::Node& n, Config& c) { return boolean(n, c.rules.watch); }},
-      {"poll_interval", [](const YAML::Node& n, Config& c) { return duration(n, c.rules.poll_interval); }},
+      {"poll_interval",
+       [](const YAML::Node& n, Config& c) { return duration(n, c.rules.poll_interval); }},
   };
   s["reload"] = {
-      {"require_tests", [](const YAML::Node& n, Config& c) { return boolean(n, c.reload.require_tests); }},
+      {"require_tests",
+       [](const YAML::Node& n, Config& c) { return boolean(n, c.reload.require_tests); }},
       {"strict", [](const YAML::Node& n, Config& c) { return boolean(n, c.reload.strict); }},
   };
   s["metrics"] = {
@@ -222,18 +228,22 @@ std::map<std::string, Section> schema(const Context& cx) {
          if (c.metrics.threads > 4096) return "at most 4096";
          return std::nullopt;
        }},
-      {"request_timeout",
-       [](const YAML::Node& n, Config& c) {
-         return nonzero_duration(n, c.metrics.request_timeout);
-       }},
+      {"request_timeout", [](const YAML::Node& n,
+                             Config& c) { return nonzero_duration(n, c.metrics.request_timeout); }},
   };
   s["log"] = {
       {"level",
        [](const YAML::Node& n, Config& c) {
          return one_of(n, c.log.level, {"trace", "debug", "info", "warn", "error"});
        }},
-      {"format", [](const YAML::Node& n, Config& c) { return one_of(n, c.log.format, {"text", "json"}); }},
-      {"sink", [](const YAML::Node& n, Config& c) { return one_of(n, c.log.sink, {"stderr", "syslog"}); }},
+      {"format",
+       [](const YAML::Node& n, Config& c) {
+         return one_of(n, c.log.format, {"text", "json"});
+       }},
+      {"sink",
+       [](const YAML::Node& n, Config& c) {
+         return one_of(n, c.log.sink, {"stderr", "syslog"});
+       }},
   };
   s["audit"] = {
       {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.audit.path); }},
@@ -249,7 +259,8 @@ std::map<std::string, Section> schema(const Context& cx) {
                        {"mail", "daemon", "user", "auth", "authpriv", "local0", "local1", "local2",
                         "local3", "local4", "local5", "local6", "local7"});
        }},
-      {"sample_rate", [](const YAML::Node& n, Config& c) { return fraction(n, c.audit.sample_rate); }},
+      {"sample_rate",
+       [](const YAML::Node& n, Config& c) { return fraction(n, c.audit.sample_rate); }},
       {"hash_url_queries",
        [](const YAML::Node& n, Config& c) { return boolean(n, c.audit.hash_url_queries); }},
       {"max_line_bytes",
@@ -273,8 +284,8 @@ void apply_section(const Context& cx, const YAML::Node& section_key, const YAML:
     const std::string key = kv.first.Scalar();
     auto it = setters.find(key);
     if (it == setters.end()) {
-      errors.push_back(error_at(cx, kv.first.Mark(),
-                                "unknown key '" + section_key.Scalar() + "." + key + "'"));
+      errors.push_back(
+          error_at(cx, kv.first.Mark(), "unknown key '" + section_key.Scalar() + "." + key + "'"));
     } else if (auto msg = it->second(kv.second, c)) {
       errors.push_back(
           error_at(cx, kv.second.Mark(), section_key.Scalar() + "." + key + ": " + *msg));
@@ -288,8 +299,8 @@ const char* to_string(OnError e) { return e == OnError::accept ? "accept" : "tem
 
 base::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   const auto bad = [&] {
-    return base::plain_error("expected a duration like 30s, 500ms, 2m, got '" +
-                             std::string(text) + "'");
+    return base::plain_error("expected a duration like 30s, 500ms, 2m, got '" + std::string(text) +
+                             "'");
   };
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);

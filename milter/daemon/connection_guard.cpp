@@ -12,9 +12,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -26,7 +26,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto k_tick = std::chrono::milliseconds(200);
-constexpr auto k_sweep_every = std::chrono::seconds(2);      // table vs. live sockets
+constexpr auto k_sweep_every = std::chrono::seconds(2);  // table vs. live sockets
 constexpr auto k_refusal_log_every = std::chrono::seconds(10);
 constexpr std::size_t k_table_slack = 1024;
 
@@ -48,9 +48,9 @@ struct Guard {
   ConnectionTable table;
   observe::Metrics* const metrics;
   std::atomic<int> spare_fd{-1};
-  std::atomic<std::uint64_t> refused_limit{0};     // since the last refusal log line
+  std::atomic<std::uint64_t> refused_limit{0};  // since the last refusal log line
   std::atomic<std::uint64_t> refused_fd_limit{0};
-  std::atomic<std::uint64_t> evicted{0};           // since the last refusal log line
+  std::atomic<std::uint64_t> evicted{0};  // since the last refusal log line
   std::atomic<bool> unmatched_logged{false};
 
   std::mutex mutex;
@@ -116,11 +116,12 @@ void enforce_timeouts(Guard& g) {
   const auto& l = g.table.limits();
   if (counts[0] > 0) {
     spdlog::warn("closed {} milter connection(s) that did not negotiate within {} ms "
-                 "(milter.handshake_timeout)", counts[0], l.handshake_timeout.count());
+                 "(milter.handshake_timeout)",
+                 counts[0], l.handshake_timeout.count());
   }
   if (counts[1] > 0) {
-    spdlog::info("closed {} milter connection(s) idle for {} ms (milter.idle_timeout)",
-                 counts[1], l.idle_timeout.count());
+    spdlog::info("closed {} milter connection(s) idle for {} ms (milter.idle_timeout)", counts[1],
+                 l.idle_timeout.count());
   }
 }
 
@@ -146,7 +147,8 @@ void log_refusals(Guard& g, Clock::time_point& last) {
   }
   if (fds > 0) {
     spdlog::error("out of file descriptors: refused {} milter connection(s); raise "
-                  "LimitNOFILE or lower milter.max_connections", fds);
+                  "LimitNOFILE or lower milter.max_connections",
+                  fds);
   }
   if (limit > 0 || fds > 0 || evicted > 0) last = now;
 }
@@ -188,7 +190,8 @@ bool accepted_on(int fd, int listen_fd) {
   }
   switch (a.ss_family) {
     case AF_INET:
-      return reinterpret_cast<sockaddr_in&>(a).sin_port == reinterpret_cast<sockaddr_in&>(l).sin_port;
+      return reinterpret_cast<sockaddr_in&>(a).sin_port ==
+             reinterpret_cast<sockaddr_in&>(l).sin_port;
     case AF_INET6:
       return reinterpret_cast<sockaddr_in6&>(a).sin6_port ==
              reinterpret_cast<sockaddr_in6&>(l).sin6_port;
@@ -267,7 +270,8 @@ void command_begin(int fd, bool negotiation) {
     g->table.stop_expiry();
     spdlog::error("a milter callback's socket ({}) is not a connection the daemon accepted; "
                   "milter.handshake_timeout and milter.idle_timeout are off (libmilter's "
-                  "context layout is not the expected one)", fd);
+                  "context layout is not the expected one)",
+                  fd);
   }
 }
 

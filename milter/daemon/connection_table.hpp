@@ -106,8 +106,8 @@ class ConnectionTable {
   };
 
   Entry* entry(int fd);
-  void release(Entry& e);        // with m_mutex held
-  void mark_shut_down(Entry& e);  // with m_mutex held
+  void release(Entry& e);                   // with m_mutex held
+  void mark_shut_down(Entry& e);            // with m_mutex held
   std::optional<Expired> evict(Nanos now);  // with m_mutex held
 
   ConnectionLimits m_limits;

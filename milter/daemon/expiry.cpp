@@ -68,7 +68,8 @@ void ExpiryTimer::loop() {
     if (m_generation == before && !m_stopping) {
       spdlog::warn("rules: the reload at an entry's expiry did not take; retrying in {} s",
                    k_retry.count());
-      m_deadline = now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(k_retry).count();
+      m_deadline =
+          now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(k_retry).count();
     }
   }
 }

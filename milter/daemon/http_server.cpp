@@ -131,11 +131,9 @@ base::Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& l
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(handlers)));
   const std::string threads = std::to_string(opts.threads > 0 ? opts.threads : 1);
   const std::string timeout = std::to_string(opts.request_timeout.count());
-  const char* options[] = {"listening_ports", listen.c_str(),
-                           "num_threads", threads.c_str(),
-                           "request_timeout_ms", timeout.c_str(),
-                           "enable_keep_alive", "no",
-                           nullptr};
+  const char* options[] = {
+      "listening_ports", listen.c_str(),      "num_threads", threads.c_str(), "request_timeout_ms",
+      timeout.c_str(),   "enable_keep_alive", "no",          nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = [](const mg_connection*, const char*) { return 1; };  // quiet
   server->m_ctx = mg_start(&callbacks, server.get(), options);

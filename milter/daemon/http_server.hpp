@@ -53,8 +53,8 @@ class HttpServer {
  public:
   // listen: "HOST:PORT" ("127.0.0.1:9894", "[::1]:0"); a bare port binds every interface.
   static base::Result<std::unique_ptr<HttpServer>> start(const std::string& listen,
-                                                          HttpHandlers handlers,
-                                                          HttpOptions options = {});
+                                                         HttpHandlers handlers,
+                                                         HttpOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

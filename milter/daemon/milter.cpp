@@ -12,17 +12,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string_view>
 #include <thread>
-#include <optional>
 #include <vector>
 
 #include "daemon/connection_guard.hpp"
@@ -47,9 +47,8 @@ constexpr unsigned long k_actions =
 // the content once it is all queued), so the header verdict is held for end of message
 // and an oversized body is read and dropped. libmilter offers every one of these bits
 // and answers "continue" itself to an MTA that lacks one, so they are always granted.
-constexpr unsigned long k_no_reply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
-                                     SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
-                                     SMFIP_NR_BODY;
+constexpr unsigned long k_no_reply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+                                     SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 
 // DATA answers only with milter.refuse_at_data (an envelope lure refused before the
 // client sends the body). Otherwise the MTA need not send it at all (the envelope is
@@ -136,8 +135,7 @@ struct ContextHead {
 int socket_of(SMFICTX* ctx) {
   int fd = -1;
   if (ctx) {
-    std::memcpy(&fd, reinterpret_cast<const char*>(ctx) + offsetof(ContextHead, socket),
-                sizeof fd);
+    std::memcpy(&fd, reinterpret_cast<const char*>(ctx) + offsetof(ContextHead, socket), sizeof fd);
   }
   return fd;
 }
@@ -217,8 +215,8 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
                       unsigned long* pf3) {
   return guarded(ctx, "negotiate", 0, [&](Connection& c) -> sfsistat {
     if ((f0 & k_actions) != k_actions) {
-      spdlog::warn("the MTA lacks milter actions (offered {:#x}, wanted {:#x}); edits may fail",
-                   f0, k_actions);
+      spdlog::warn("the MTA lacks milter actions (offered {:#x}, wanted {:#x}); edits may fail", f0,
+                   k_actions);
     }
     *pf0 = f0 & k_actions;
     c.protocol = *pf1 | (f1 & (k_no_reply | SMFIP_HDR_LEADSPC)) | data_protocol(f1);
@@ -274,8 +272,7 @@ sfsistat on_helo(SMFICTX* ctx, char* name) {
 
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   return guarded(ctx, "envfrom", SMFIP_NR_MAIL, [&](Connection& c) {
-    c.session.envfrom(argv && argv[0] ? argv[0] : "", macro(ctx, "{auth_authen}"),
-                      macro(ctx, "i"));
+    c.session.envfrom(argv && argv[0] ? argv[0] : "", macro(ctx, "{auth_authen}"), macro(ctx, "i"));
     return no_reply(c, SMFIP_NR_MAIL);
   });
 }
@@ -391,9 +388,9 @@ base::Status restrict_unix_socket(const MilterOptions& options) {
     return base::plain_error("milter socket " + *path + " is no longer the socket just bound");
   }
   // No chown(2) when nothing changes: a sandbox may forbid it (systemd's ~@privileged).
-  const bool same = options.socket_owner == static_cast<uid_t>(-1) &&
-                    (options.socket_group == static_cast<gid_t>(-1) ||
-                     options.socket_group == ::getegid());
+  const bool same =
+      options.socket_owner == static_cast<uid_t>(-1) &&
+      (options.socket_group == static_cast<gid_t>(-1) || options.socket_group == ::getegid());
   if (!same && ::lchown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
     return base::plain_error("cannot set the owner/group of milter socket " + *path + ": " +
                              std::strerror(errno));
@@ -444,7 +441,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   ::umask(umask_before);
   if (!opened) {
     return base::plain_error("cannot listen on milter socket " + options.socket +
-                       " (address in use, or not permitted)");
+                             " (address in use, or not permitted)");
   }
   g_listen_fd = new_listener(listening_before);
   set_listener_nodelay(g_listen_fd);

@@ -26,7 +26,7 @@
 namespace pixelwarden::daemon {
 
 struct MilterOptions {
-  std::string socket;                  // unix:/path | inet:PORT@HOST | inet6:PORT@HOST
+  std::string socket;  // unix:/path | inet:PORT@HOST | inet6:PORT@HOST
   std::size_t max_packet_bytes = 262144;
   // libmilter's own timeout (smfi_settimeout): each wait for the rest of a packet or for
   // the MTA to take a reply, and its reaper of sessions idle this long (which runs only

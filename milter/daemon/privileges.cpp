@@ -46,7 +46,8 @@ base::Result<std::optional<Identity>> planned_identity(const DaemonSection& daem
   }
   if (!daemon.group.empty()) {
     const auto gid = group_id(daemon.group);
-    if (!gid) return base::plain_error("group '" + daemon.group + "' (daemon.group) does not exist");
+    if (!gid)
+      return base::plain_error("group '" + daemon.group + "' (daemon.group) does not exist");
     who.gid = *gid;
   }
   return std::optional<Identity>(who);

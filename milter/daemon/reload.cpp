@@ -56,9 +56,12 @@ std::string reload_report_json(const ReloadReport& report) {
     w.null();
   } else {
     w.begin_object()
-        .key("name").value(report.in_force.name)
-        .key("version").value(report.in_force.version)
-        .key("sha256").value(report.in_force.sha256)
+        .key("name")
+        .value(report.in_force.name)
+        .key("version")
+        .value(report.in_force.version)
+        .key("sha256")
+        .value(report.in_force.sha256)
         .end_object();
   }
   if (report.outcome == ReloadOutcome::failure) {
@@ -69,11 +72,16 @@ std::string reload_report_json(const ReloadReport& report) {
     w.key("errors").begin_array();
     for (const auto& e : report.errors) {
       w.begin_object()
-          .key("file").value(e.file)
-          .key("line").value(e.line)
-          .key("column").value(e.column)
-          .key("message").value(e.message)
-          .key("text").value(e.to_string())
+          .key("file")
+          .value(e.file)
+          .key("line")
+          .value(e.line)
+          .key("column")
+          .value(e.column)
+          .key("message")
+          .value(e.message)
+          .key("text")
+          .value(e.to_string())
           .end_object();
     }
     w.end_array();
@@ -84,9 +92,7 @@ std::string reload_report_json(const ReloadReport& report) {
 
 Reloader::Reloader(ruleset::RulesetHolder& holder, std::string entry_path, ReloadHooks hooks,
                    Loader loader)
-    : m_holder(holder),
-      m_entry(std::move(entry_path)),
-      m_hooks(std::move(hooks)),
+    : m_holder(holder), m_entry(std::move(entry_path)), m_hooks(std::move(hooks)),
       m_loader(std::move(loader)) {}
 
 std::string Reloader::fingerprint(const std::vector<std::string>& files) const {
@@ -121,7 +127,8 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
   std::size_t error_count = 1;
   struct stat st {};
   if (::stat(m_entry.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-    m_errors = {base::Error{"the ruleset file is empty (refusing to load no rules)", m_entry, 1, 1}};
+    m_errors = {
+        base::Error{"the ruleset file is empty (refusing to load no rules)", m_entry, 1, 1}};
   } else {
     const auto started = std::chrono::steady_clock::now();
     ruleset::LoadResult r;
@@ -134,11 +141,12 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
       options.strict = m_strict;
       r = m_loader(m_entry, options);
       if (!r.unstable) break;
-      spdlog::warn("rules reload ({}): a file changed while it was read (attempt {} of {})",
-                   reason, attempt, k_unstable_attempts);
+      spdlog::warn("rules reload ({}): a file changed while it was read (attempt {} of {})", reason,
+                   attempt, k_unstable_attempts);
     }
     for (const auto& w : r.warnings) spdlog::warn("rules: {}", w.to_string());
-    if (r.warnings.dropped() > 0) spdlog::warn("rules: {} more warning(s) not shown", r.warnings.dropped());
+    if (r.warnings.dropped() > 0)
+      spdlog::warn("rules: {} more warning(s) not shown", r.warnings.dropped());
     if (r.errors.empty() && r.ruleset) {
       const auto& meta = r.ruleset->meta();
       const auto old = m_holder.pin();
@@ -163,7 +171,8 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
         m_failure_reason = "tests";
         spdlog::error("rules reload ({}) refused{}: {} of the ruleset's tests fail "
                       "(reload.require_tests)",
-                      reason, m_holder.ready() ? ", keeping the ruleset in force" : "", m_errors.size());
+                      reason, m_holder.ready() ? ", keeping the ruleset in force" : "",
+                      m_errors.size());
         for (const auto& e : m_errors) spdlog::error("rules: {}", e.to_string());
         if (m_hooks.failed) m_hooks.failed(m_failure_reason);
         return report(ReloadOutcome::failure);
@@ -173,9 +182,10 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
       const auto gen = m_holder.publish(r.ruleset);
       m_failure_reason.clear();
       m_errors.clear();
-      spdlog::info("rules loaded ({}): {} version {} sha256 {} generation {} in {:.3f}s", reason,
-                   meta.name, meta.version, meta.sha256, gen,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      spdlog::info(
+          "rules loaded ({}): {} version {} sha256 {} generation {} in {:.3f}s", reason, meta.name,
+          meta.version, meta.sha256, gen,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (m_hooks.loaded) m_hooks.loaded(*r.ruleset);
       return report(ReloadOutcome::success);
     }
@@ -186,10 +196,11 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
     }
     m_errors = r.errors.stored();
     if (r.errors.dropped() > 0) {
-      m_errors.push_back(base::plain_error(std::to_string(r.errors.dropped()) +
-                                           " more error(s) not shown"));
+      m_errors.push_back(
+          base::plain_error(std::to_string(r.errors.dropped()) + " more error(s) not shown"));
     }
-    if (m_errors.empty()) m_errors.push_back(base::Error{"the loader returned no ruleset", m_entry, 0, 0});
+    if (m_errors.empty())
+      m_errors.push_back(base::Error{"the loader returned no ruleset", m_entry, 0, 0});
   }
   m_failure_reason = "rules";
   if (m_hooks.failed) m_hooks.failed(m_failure_reason);

@@ -33,8 +33,8 @@ enum class ReloadOutcome { success, failure, unchanged };
 const char* to_string(ReloadOutcome o);
 
 struct ReloadHooks {
-  std::function<void(const ruleset::Ruleset&)> loaded;  // after a publish
-  std::function<void(ReloadOutcome)> result;            // every counted attempt
+  std::function<void(const ruleset::Ruleset&)> loaded;       // after a publish
+  std::function<void(ReloadOutcome)> result;                 // every counted attempt
   std::function<void(std::string_view reason)> failed = {};  // each failure: rules | tests
 };
 

@@ -10,12 +10,14 @@ constexpr std::string_view k_test_suffix = "' failed: ";
 
 }  // namespace
 
-std::vector<base::Error> failing_tests_as_errors(const std::shared_ptr<const ruleset::Ruleset>& rules) {
+std::vector<base::Error> failing_tests_as_errors(
+    const std::shared_ptr<const ruleset::Ruleset>& rules) {
   std::vector<base::Error> errors;
   for (const auto& f : engine::failing_rule_tests(rules)) {
     std::string problems;
     for (const auto& p : f.problems) problems += (problems.empty() ? "" : "; ") + p;
-    errors.push_back(base::Error{std::string(k_test_prefix) + f.test->name + std::string(k_test_suffix) + problems,
+    errors.push_back(base::Error{std::string(k_test_prefix) + f.test->name +
+                                     std::string(k_test_suffix) + problems,
                                  f.test->file, f.test->line, 1});
   }
   return errors;

@@ -14,7 +14,8 @@
 namespace pixelwarden::daemon {
 
 // One error per failing test: "test 'NAME' failed: PROBLEM; PROBLEM" at the test.
-std::vector<base::Error> failing_tests_as_errors(const std::shared_ptr<const ruleset::Ruleset>& rules);
+std::vector<base::Error> failing_tests_as_errors(
+    const std::shared_ptr<const ruleset::Ruleset>& rules);
 
 // The NAMEs of the errors failing_tests_as_errors made, in order.
 std::vector<std::string> failed_test_names(const std::vector<base::Error>& errors);

@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
-#include <unistd.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -46,8 +46,8 @@ int startup_error(const std::string& message) {
 // The main thread's loop while smfi_main runs elsewhere (see signals.hpp); returns when
 // the daemon must stop, after the drain on SIGTERM/SIGHUP. False when the stop must not
 // wait for messages (SIGINT).
-bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& triggers,
-                   AuditLog* audit, const std::atomic<bool>& milter_exited, Drain& drain) {
+bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& triggers, AuditLog* audit,
+                   const std::atomic<bool>& milter_exited, Drain& drain) {
   for (;;) {
     const Signal sig = wait_for_signal();
     if (milter_exited) return true;
@@ -74,7 +74,9 @@ bool serve_signals(SessionEnv& env, const Config& config, ReloadTriggers& trigge
 
 AuditSettings audit_settings(const AuditSection& a) {
   AuditSettings s;
-  s.sink = a.sink == "syslog" ? AuditSink::syslog : a.sink == "stdout" ? AuditSink::stdout_ : AuditSink::file;
+  s.sink = a.sink == "syslog"   ? AuditSink::syslog
+           : a.sink == "stdout" ? AuditSink::stdout_
+                                : AuditSink::file;
   s.path = a.path;
   s.syslog_socket = a.syslog_socket;
   s.syslog_facility = syslog_facility(a.syslog_facility);
@@ -193,8 +195,8 @@ int run(const Config& config) {
 
   SessionEnv env;
   env.holder = &holder;
-  env.limits = engine::Limits{config.milter.max_message_bytes, config.mime.max_depth,
-                              config.mime.max_parts};
+  env.limits =
+      engine::Limits{config.milter.max_message_bytes, config.mime.max_depth, config.mime.max_parts};
   env.limits.max_header_bytes = config.mime.max_header_bytes;
   env.limits.max_header_fields = config.mime.max_header_fields;
   env.on_error = config.milter.on_error;
@@ -261,8 +263,8 @@ int run(const Config& config) {
   spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={}, "
                "max_connections={}, fd limit {})",
                config.milter.socket, to_string(config.milter.on_error),
-               config.milter.max_message_bytes, config.milter.refuse_at_data,
-               fds.max_connections, fds.limit);
+               config.milter.max_message_bytes, config.milter.refuse_at_data, fds.max_connections,
+               fds.limit);
   print_postfix_hint(config);
   const pthread_t main_thread = pthread_self();
   std::atomic<bool> milter_exited{false};

@@ -221,9 +221,11 @@ void Session::finish(double seconds) {
   }
   const auto level = flagged || v.final() ? spdlog::level::info : spdlog::level::debug;
   if (!spdlog::should_log(level)) return;  // rule_list() allocates: not for a dropped line
-  spdlog::log(level, "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
+  spdlog::log(level,
+              "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
               v.queue_id, engine::to_string(v.action), engine::to_string(v.decision), v.modified,
-              rule_list(v), v.trackers.size(), v.skipped ? engine::to_string(*v.skipped) : "-", v.ruleset_version);
+              rule_list(v), v.trackers.size(), v.skipped ? engine::to_string(*v.skipped) : "-",
+              v.ruleset_version);
 }
 
 void Session::fail(std::string_view stage, std::string_view what) {

@@ -114,18 +114,18 @@ class Session {
   // Per message:
   bool m_open = false;
   bool m_failed = false;
-  bool m_decided = false;  // a refusal was answered; ignore the rest of this message
-  bool m_held = false;     // a refusal found before the body waits for eom()
+  bool m_decided = false;        // a refusal was answered; ignore the rest of this message
+  bool m_held = false;           // a refusal found before the body waits for eom()
   bool m_envelope_done = false;  // the envelope stage ran for this message
   bool m_truncated = false;
   bool m_leading_space = false;
   bool m_began_draining = false;  // began after SIGTERM: 451 at DATA or (held) at eom()
   engine::Envelope m_envelope;
   std::vector<engine::ReceivedField> m_headers;
-  std::size_t m_header_bytes = 0;   // every field, kept or not
+  std::size_t m_header_bytes = 0;  // every field, kept or not
   std::size_t m_header_fields = 0;
   std::size_t m_kept_header_bytes = 0;
-  bool m_headers_capped = false;    // a field did not fit the caps: none after it is kept
+  bool m_headers_capped = false;  // a field did not fit the caps: none after it is kept
   BodyBuffer m_body;
   std::unique_ptr<Inspector> m_inspector;
 };

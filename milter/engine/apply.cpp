@@ -22,7 +22,8 @@ std::string line_ending_of(std::string_view message) {
 }
 
 // Turns "a\n\tb" continuation joins into the message's own line ending.
-std::string render_field(const std::string& name, const std::string& value, const std::string& eol) {
+std::string render_field(const std::string& name, const std::string& value,
+                         const std::string& eol) {
   std::string out = name + ": ";
   for (char c : value) {
     if (c == '\n') {
@@ -40,7 +41,8 @@ std::string render_field(const std::string& name, const std::string& value, cons
 class FieldIndex {
  public:
   FieldIndex(const std::vector<Field>& fields, const std::vector<HeaderEdit>& edits) {
-    for (const HeaderEdit& e : edits) m_by_name.emplace(base::to_lower(e.name), std::vector<std::size_t>{});
+    for (const HeaderEdit& e : edits)
+      m_by_name.emplace(base::to_lower(e.name), std::vector<std::size_t>{});
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (auto it = m_by_name.find(base::to_lower(fields[i].name)); it != m_by_name.end()) {
         it->second.push_back(i);
@@ -64,8 +66,10 @@ std::string apply_verdict(std::string_view message, const Verdict& verdict) {
   for (const auto& f : mime::parse_header_block(split.header_block)) {
     // Bytes between fields that are no field (an mbox "From " line, a line without a
     // colon) stay where they were, as a nameless entry no edit addresses.
-    if (f.begin > covered) fields.push_back({"", std::string(split.header_block.substr(covered, f.begin - covered))});
-    fields.push_back({std::string(f.name), std::string(split.header_block.substr(f.begin, f.end - f.begin))});
+    if (f.begin > covered)
+      fields.push_back({"", std::string(split.header_block.substr(covered, f.begin - covered))});
+    fields.push_back(
+        {std::string(f.name), std::string(split.header_block.substr(f.begin, f.end - f.begin))});
     covered = f.end;
   }
   FieldIndex index(fields, verdict.header_edits);
@@ -91,9 +95,10 @@ std::string apply_verdict(std::string_view message, const Verdict& verdict) {
   out.reserve(message.size() + 256);
   for (const Field& f : fields) out += f.bytes;
   out.append(split.header_block.substr(covered));  // the blank line and anything unparsed
-  out.append(split.body_offset > split.header_block.size()
-                 ? message.substr(split.header_block.size(), split.body_offset - split.header_block.size())
-                 : std::string_view());
+  out.append(
+      split.body_offset > split.header_block.size()
+          ? message.substr(split.header_block.size(), split.body_offset - split.header_block.size())
+          : std::string_view());
   if (verdict.new_body) {
     out += *verdict.new_body;
   } else {

@@ -2,10 +2,10 @@
 
 #include "base/text.hpp"
 #include "html/rewrite.hpp"
+#include "mime/charset.hpp"
 #include "mime/codec.hpp"
 #include "mime/header.hpp"
 #include "mime/reencode.hpp"
-#include "mime/charset.hpp"
 #include "mime/splice.hpp"
 #include "url/host.hpp"
 
@@ -53,7 +53,9 @@ void scan_text_part(TextPart& t) {
   }
 }
 
-bool finds_anything(const TextPart& t) { return !t.scan.resources.empty() || !t.scan.links.empty(); }
+bool finds_anything(const TextPart& t) {
+  return !t.scan.resources.empty() || !t.scan.links.empty();
+}
 
 // A label only some clients decode (EBCDIC, UTF-32, ...): browsers and Thunderbird render
 // the bytes as windows-1252, a client that knows the label decodes it. The part is read
@@ -75,7 +77,8 @@ BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view b
                    const BodyOptions& opts) {
   BodyScan out;
   // A malformed walk keeps the parts found before its cap; they are scanned too.
-  out.walk = mime::walk(std::move(top_fields), body, mime::WalkLimits{opts.max_depth, opts.max_parts});
+  out.walk =
+      mime::walk(std::move(top_fields), body, mime::WalkLimits{opts.max_depth, opts.max_parts});
   for (std::size_t i = 0; i < out.walk.parts.size(); ++i) {
     const mime::Part& p = out.walk.parts[i];
     if (!p.is_leaf()) continue;
@@ -92,8 +95,7 @@ BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view b
 }
 
 void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
-                     const ruleset::RecipientTokens& tokens, bool skip_trackers,
-                     Verdict& verdict) {
+                     const ruleset::RecipientTokens& tokens, bool skip_trackers, Verdict& verdict) {
   for (TextPart& t : scan.parts) {
     const std::string& path = scan.walk.parts[t.part_index].path;
     t.matches.assign(t.scan.resources.size(), std::nullopt);
@@ -126,19 +128,26 @@ namespace {
 
 html::Op op_for(ruleset::TrackerAction a) {
   switch (a) {
-    case ruleset::TrackerAction::neutralize: return html::Op::neutralize;
-    case ruleset::TrackerAction::strip: return html::Op::strip;
-    case ruleset::TrackerAction::proxy: return html::Op::proxy;
-    case ruleset::TrackerAction::keep: return html::Op::keep;
+    case ruleset::TrackerAction::neutralize:
+      return html::Op::neutralize;
+    case ruleset::TrackerAction::strip:
+      return html::Op::strip;
+    case ruleset::TrackerAction::proxy:
+      return html::Op::proxy;
+    case ruleset::TrackerAction::keep:
+      return html::Op::keep;
   }
   return html::Op::keep;
 }
 
 html::Op op_for(ruleset::RemoteContentAction a) {
   switch (a) {
-    case ruleset::RemoteContentAction::keep: return html::Op::keep;
-    case ruleset::RemoteContentAction::proxy: return html::Op::proxy;
-    case ruleset::RemoteContentAction::neutralize: return html::Op::neutralize;
+    case ruleset::RemoteContentAction::keep:
+      return html::Op::keep;
+    case ruleset::RemoteContentAction::proxy:
+      return html::Op::proxy;
+    case ruleset::RemoteContentAction::neutralize:
+      return html::Op::neutralize;
   }
   return html::Op::keep;
 }
@@ -194,7 +203,8 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
                         const std::string& new_content, const std::vector<mime::DecodedEdit>& edits,
                         std::string_view eol) {
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
-  if (!t.transcoded) return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol);
+  if (!t.transcoded)
+    return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol);
   // Transcoded parts: back to their own charset, compared with the original bytes.
   const std::string original_decoded = mime::decode(encoded, p.cte);
   // Strict first; a part decoded with U+FFFD substitutes writes them as the charset's own
@@ -277,7 +287,8 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
 
 std::vector<std::string> decoded_text_parts(std::string_view message, bool with_plain) {
   const mime::MessageSplit split = mime::split_message(message);
-  BodyScan scan = scan_body(mime::parse_header_block(split.header_block), split.body, BodyOptions{});
+  BodyScan scan =
+      scan_body(mime::parse_header_block(split.header_block), split.body, BodyOptions{});
   std::vector<std::string> out;
   for (TextPart& t : scan.parts) {
     if (t.html || with_plain) out.push_back(std::move(t.decoded));

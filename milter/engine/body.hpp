@@ -23,13 +23,13 @@ namespace pixelwarden::engine {
 
 // One text part (HTML or plain) that the engine looked into.
 struct TextPart {
-  std::size_t part_index = 0;   // into WalkResult::parts
+  std::size_t part_index = 0;  // into WalkResult::parts
   bool html = false;
-  bool amp = false;             // text/x-amp-html (AMP for Email): read with its components
-  std::string charset;          // charset the bytes are in ("" = ASCII-compatible, as is)
-  bool transcoded = false;      // content was converted to UTF-8 for scanning
-  std::string decoded;          // decoded (and maybe transcoded) content
-  html::ScanResult scan;        // resources and links (links only for text/plain)
+  bool amp = false;         // text/x-amp-html (AMP for Email): read with its components
+  std::string charset;      // charset the bytes are in ("" = ASCII-compatible, as is)
+  bool transcoded = false;  // content was converted to UTF-8 for scanning
+  std::string decoded;      // decoded (and maybe transcoded) content
+  html::ScanResult scan;    // resources and links (links only for text/plain)
   std::vector<std::optional<ruleset::TrackerMatch>> matches;  // per resource
 };
 
@@ -51,12 +51,11 @@ BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view b
 // Decides every remote resource against the tracker rules (unless skipped by allow),
 // and records trackers and resource facts in the verdict.
 void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
-                     const ruleset::RecipientTokens& tokens, bool skip_trackers,
-                     Verdict& verdict);
+                     const ruleset::RecipientTokens& tokens, bool skip_trackers, Verdict& verdict);
 
 struct RewritePlan {
-  bool enforce = true;          // false in monitor mode: nothing is changed
-  bool defang = false;          // neutralize every remote resource
+  bool enforce = true;  // false in monitor mode: nothing is changed
+  bool defang = false;  // neutralize every remote resource
   // A recipient group's stricter remote_content, replacing the ruleset's.
   std::optional<ruleset::RemoteContentAction> remote_content = std::nullopt;
 };

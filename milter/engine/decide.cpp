@@ -22,13 +22,20 @@ std::string_view strip_leading_space(std::string_view v) {
 
 Decision decision_of(ruleset::LureAction a) {
   switch (a) {
-    case ruleset::LureAction::monitor: return Decision::monitor;
-    case ruleset::LureAction::tag: return Decision::tag;
-    case ruleset::LureAction::defang: return Decision::defang;
-    case ruleset::LureAction::quarantine: return Decision::quarantine;
-    case ruleset::LureAction::discard: return Decision::discard;
-    case ruleset::LureAction::tempfail: return Decision::tempfail;
-    case ruleset::LureAction::reject: return Decision::reject;
+    case ruleset::LureAction::monitor:
+      return Decision::monitor;
+    case ruleset::LureAction::tag:
+      return Decision::tag;
+    case ruleset::LureAction::defang:
+      return Decision::defang;
+    case ruleset::LureAction::quarantine:
+      return Decision::quarantine;
+    case ruleset::LureAction::discard:
+      return Decision::discard;
+    case ruleset::LureAction::tempfail:
+      return Decision::tempfail;
+    case ruleset::LureAction::reject:
+      return Decision::reject;
   }
   return Decision::none;
 }
@@ -54,7 +61,8 @@ Reply make_reply(Decision d, std::string_view configured) {
     c = base::trim(c.substr(3));
     const std::size_t sp = c.find(' ');
     const std::string_view x = c.substr(0, sp);
-    if (x.size() >= 5 && base::is_ascii_digit(x[0]) && x[1] == '.' && x.find('.', 2) != std::string_view::npos) {
+    if (x.size() >= 5 && base::is_ascii_digit(x[0]) && x[1] == '.' &&
+        x.find('.', 2) != std::string_view::npos) {
       r.xcode = std::string(x);
       c = sp == std::string_view::npos ? std::string_view() : base::trim(c.substr(sp));
     }
@@ -178,12 +186,13 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
 
 namespace {
 
-void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& headers,
-                       bool enforce, Verdict& verdict) {
+void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& headers, bool enforce,
+                       Verdict& verdict) {
   if (rules.read_receipts() != ruleset::ReadReceipts::strip) return;
   // Last to first: removing the N-th field of a name leaves the earlier indexes valid.
   // (No std::views::reverse: Clang 14 with libstdc++ 12 cannot compile ranges views.)
-  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend(); ++it) {  // NOLINT(modernize-loop-convert)
+  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend();
+       ++it) {  // NOLINT(modernize-loop-convert)
     TrackerRecord rec;
     rec.rule = "read-receipts";
     rec.action = ruleset::TrackerAction::strip;
@@ -193,7 +202,8 @@ void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& head
     verdict.trackers.push_back(std::move(rec));
     verdict.vectors_seen.emplace_back("mdn_header");
     ++verdict.remote_resources;
-    if (enforce) verdict.header_edits.push_back({HeaderEdit::Kind::remove, it->name, it->index, {}});
+    if (enforce)
+      verdict.header_edits.push_back({HeaderEdit::Kind::remove, it->name, it->index, {}});
   }
 }
 
@@ -227,8 +237,7 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
   // since what lies past the cap (or past max_message_bytes) cannot be inspected, the
   // message is also held: a sender can force quarantine, never an unfiltered delivery.
   if (verdict.decision == Decision::quarantine ||
-      (malformed && enforce &&
-       (policy == ruleset::MalformedPolicy::quarantine || neutralize))) {
+      (malformed && enforce && (policy == ruleset::MalformedPolicy::quarantine || neutralize))) {
     verdict.action = Action::quarantine;
   }
   if (malformed && !neutralize) {
@@ -257,12 +266,14 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
     verdict.header_edits.push_back({HeaderEdit::Kind::remove, report.header, i, {}});
   }
   const bool enforced_tracker = std::any_of(verdict.trackers.begin(), verdict.trackers.end(),
-                                           [](const TrackerRecord& t) { return !t.monitor; });
-  const bool flagged = verdict.modified || enforced_tracker ||
-                       (verdict.decision != Decision::none && verdict.decision != Decision::monitor) ||
-                       (malformed && policy != ruleset::MalformedPolicy::pass);
+                                            [](const TrackerRecord& t) { return !t.monitor; });
+  const bool flagged =
+      verdict.modified || enforced_tracker ||
+      (verdict.decision != Decision::none && verdict.decision != Decision::monitor) ||
+      (malformed && policy != ruleset::MalformedPolicy::pass);
   if (flagged || report.header_on == ruleset::HeaderOn::all) {
-    verdict.header_edits.push_back({HeaderEdit::Kind::add, report.header, 1, report_value(verdict)});
+    verdict.header_edits.push_back(
+        {HeaderEdit::Kind::add, report.header, 1, report_value(verdict)});
   }
 }
 

@@ -23,8 +23,8 @@ std::vector<ruleset::LureEvidence::Address> header_addresses(std::string_view ra
     e.domain = a.domain.empty() ? std::string() : url::normalize_host(a.domain);
     e.display_name = a.display_name;
     if (record != nullptr) {
-      record->push_back({a.domain.empty() ? a.local_part : a.local_part + "@" + a.domain,
-                         a.display_name});
+      record->push_back(
+          {a.domain.empty() ? a.local_part : a.local_part + "@" + a.domain, a.display_name});
     }
     out.push_back(std::move(e));
   }

@@ -19,8 +19,8 @@ std::string address_domain(std::string_view address);
 
 // Addresses of a header value (RFC 5322 list, RFC 2047 display names). With `record`,
 // each address is also appended there as written, for the audit log.
-std::vector<ruleset::LureEvidence::Address> header_addresses(std::string_view raw_value,
-                                                             std::vector<MailAddress>* record = nullptr);
+std::vector<ruleset::LureEvidence::Address> header_addresses(
+    std::string_view raw_value, std::vector<MailAddress>* record = nullptr);
 
 // The domain of a Message-ID value "<local@domain>"; nullopt when it has none.
 std::optional<std::string> message_id_domain(std::string_view raw_value);

@@ -108,11 +108,10 @@ void Inspection::inspect_headers(const std::vector<ReceivedField>& headers,
   State& s = *m_state;
   const HeaderTotals all = totals ? *totals : totals_of(headers);
   s.header_bytes = all.bytes;
-  s.header_overflow = all.fields > m_limits.max_header_fields
-                          ? std::optional(SkipReason::too_many_headers)
-                      : all.bytes > m_limits.max_header_bytes
-                          ? std::optional(SkipReason::headers_too_large)
-                          : std::nullopt;
+  s.header_overflow =
+      all.fields > m_limits.max_header_fields ? std::optional(SkipReason::too_many_headers)
+      : all.bytes > m_limits.max_header_bytes ? std::optional(SkipReason::headers_too_large)
+                                              : std::nullopt;
   const std::size_t kept = fields_within(headers, m_limits);
   s.headers = read_headers(std::span<const ReceivedField>(headers.data(), kept), m_rules->report());
   m_verdict.stages_seen |= stage_headers;
@@ -153,8 +152,10 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   }
   std::vector<mime::HeaderField> top_fields;
   top_fields.reserve(s.headers.mime_fields.size());
-  for (const ReceivedField& f : s.headers.mime_fields) top_fields.push_back({f.name, f.value, 0, 0});
-  BodyScan scan = scan_body(std::move(top_fields), body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
+  for (const ReceivedField& f : s.headers.mime_fields)
+    top_fields.push_back({f.name, f.value, 0, 0});
+  BodyScan scan =
+      scan_body(std::move(top_fields), body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
   // The first URL of each host, beside lure.link_hosts / resource_hosts (same index).
   std::vector<std::string_view> link_urls, resource_urls;
   // A malformed walk still yields the parts found before its cap: they are inspected
@@ -176,7 +177,8 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     urls.push_back(url);
   };
   for (const TextPart& t : scan.parts) {
-    for (const auto& l : t.scan.links) add_host(seen_links, s.lure.link_hosts, link_urls, l.host, l.url);
+    for (const auto& l : t.scan.links)
+      add_host(seen_links, s.lure.link_hosts, link_urls, l.host, l.url);
     for (const auto& r : t.scan.resources) {
       add_host(seen_resources, s.lure.resource_hosts, resource_urls, r.host, r.resolved);
     }

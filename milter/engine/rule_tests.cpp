@@ -38,8 +38,8 @@ std::vector<std::string> check_rule_test(const ruleset::RuleTest& t,
   const Verdict v = inspect(message, env, rules);
   std::vector<std::string> problems;
   if (t.expect_action && *t.expect_action != to_string(v.action)) {
-    problems.push_back(fmt::format("action: expected {}, got {}", *t.expect_action,
-                                   to_string(v.action)));
+    problems.push_back(
+        fmt::format("action: expected {}, got {}", *t.expect_action, to_string(v.action)));
   }
   if (t.expect_rules) {
     std::set<std::string> got;
@@ -66,14 +66,15 @@ std::vector<std::string> check_rule_test(const ruleset::RuleTest& t,
       if (contains(s)) problems.push_back("absent: \"" + s + "\" is still in a decoded HTML part");
     }
     for (const auto& s : t.expect_present) {
-      if (!contains(s)) problems.push_back("present: \"" + s + "\" is not in any decoded HTML part");
+      if (!contains(s))
+        problems.push_back("present: \"" + s + "\" is not in any decoded HTML part");
     }
   }
   return problems;
 }
 
-
-std::vector<RuleTestFailure> failing_rule_tests(const std::shared_ptr<const ruleset::Ruleset>& rules) {
+std::vector<RuleTestFailure> failing_rule_tests(
+    const std::shared_ptr<const ruleset::Ruleset>& rules) {
   std::vector<RuleTestFailure> failures;
   for (const auto& t : rules->tests()) {
     auto problems = check_rule_test(t, rules);

@@ -23,6 +23,7 @@ std::vector<std::string> check_rule_test(const ruleset::RuleTest& test,
                                          const std::shared_ptr<const ruleset::Ruleset>& rules);
 
 // The tests that failed, in file order.
-std::vector<RuleTestFailure> failing_rule_tests(const std::shared_ptr<const ruleset::Ruleset>& rules);
+std::vector<RuleTestFailure> failing_rule_tests(
+    const std::shared_ptr<const ruleset::Ruleset>& rules);
 
 }  // namespace pixelwarden::engine

@@ -6,37 +6,56 @@ namespace pixelwarden::engine {
 
 const char* to_string(Action a) {
   switch (a) {
-    case Action::accept: return "accept";
-    case Action::reject: return "reject";
-    case Action::tempfail: return "tempfail";
-    case Action::discard: return "discard";
-    case Action::quarantine: return "quarantine";
+    case Action::accept:
+      return "accept";
+    case Action::reject:
+      return "reject";
+    case Action::tempfail:
+      return "tempfail";
+    case Action::discard:
+      return "discard";
+    case Action::quarantine:
+      return "quarantine";
   }
   return "accept";
 }
 
 const char* to_string(Decision d) {
   switch (d) {
-    case Decision::none: return "none";
-    case Decision::monitor: return "monitor";
-    case Decision::tag: return "tag";
-    case Decision::defang: return "defang";
-    case Decision::quarantine: return "quarantine";
-    case Decision::discard: return "discard";
-    case Decision::tempfail: return "tempfail";
-    case Decision::reject: return "reject";
+    case Decision::none:
+      return "none";
+    case Decision::monitor:
+      return "monitor";
+    case Decision::tag:
+      return "tag";
+    case Decision::defang:
+      return "defang";
+    case Decision::quarantine:
+      return "quarantine";
+    case Decision::discard:
+      return "discard";
+    case Decision::tempfail:
+      return "tempfail";
+    case Decision::reject:
+      return "reject";
   }
   return "none";
 }
 
 const char* to_string(SkipReason r) {
   switch (r) {
-    case SkipReason::too_large: return "too_large";
-    case SkipReason::malformed_mime: return "malformed_mime";
-    case SkipReason::too_many_headers: return "too_many_headers";
-    case SkipReason::headers_too_large: return "headers_too_large";
-    case SkipReason::allowed: return "allowed";
-    case SkipReason::error: return "error";
+    case SkipReason::too_large:
+      return "too_large";
+    case SkipReason::malformed_mime:
+      return "malformed_mime";
+    case SkipReason::too_many_headers:
+      return "too_many_headers";
+    case SkipReason::headers_too_large:
+      return "headers_too_large";
+    case SkipReason::allowed:
+      return "allowed";
+    case SkipReason::error:
+      return "error";
   }
   return "error";
 }

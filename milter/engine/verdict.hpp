@@ -3,8 +3,8 @@
 // that carry it out. The milter applies it through MilterActions; `filter`, `rules
 // test` and `scan` read it directly. to_json() is the verdict JSON of docs/cli.md.
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +25,14 @@ enum class Decision { none, monitor, tag, defang, quarantine, discard, tempfail,
 //   malformed_mime: the MIME structure could not be followed (past a walk cap);
 //   allowed: an allow rule skipped both lure and tracker checks;
 //   error: exported by the metrics at 0, never set by the engine today.
-enum class SkipReason { too_large, malformed_mime, too_many_headers, headers_too_large, allowed, error };
+enum class SkipReason {
+  too_large,
+  malformed_mime,
+  too_many_headers,
+  headers_too_large,
+  allowed,
+  error
+};
 inline constexpr std::size_t k_skip_reason_count = 6;
 
 const char* to_string(Action a);
@@ -35,12 +42,12 @@ const char* to_string(SkipReason r);
 std::optional<SkipReason> skip_reason_from(std::string_view text);
 
 struct Envelope {
-  std::string mail_from;            // without angle brackets; empty for the null sender
-  std::vector<std::string> rcpt;    // without angle brackets
+  std::string mail_from;          // without angle brackets; empty for the null sender
+  std::vector<std::string> rcpt;  // without angle brackets
   std::string client_ip;
   std::string helo;
-  std::string auth_user;            // {auth_authen}; empty when not authenticated
-  std::string queue_id;             // milter only
+  std::string auth_user;  // {auth_authen}; empty when not authenticated
+  std::string queue_id;   // milter only
 };
 
 struct LureRecord {
@@ -92,9 +99,9 @@ struct HeaderEdit {
 };
 
 struct Reply {
-  std::string code = "550";   // 4xx or 5xx
+  std::string code = "550";  // 4xx or 5xx
   std::string xcode = "5.7.1";
-  std::string text;           // may hold several lines separated by '\n'
+  std::string text;  // may hold several lines separated by '\n'
 };
 
 struct Verdict {
@@ -132,7 +139,7 @@ struct Verdict {
   // Edits, applied by the milter in this order: body, then headers.
   std::optional<std::string> new_body;  // replacement body (bytes after the header block)
   std::vector<HeaderEdit> header_edits;
-  std::optional<Reply> reply;           // for reject / tempfail
+  std::optional<Reply> reply;  // for reject / tempfail
 
   // True once the decision is final (a refusal): later stages change nothing.
   bool final() const {

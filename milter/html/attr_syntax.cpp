@@ -23,8 +23,10 @@ void parse_srcset(std::string_view s, std::vector<SrcsetCandidate>& out) {
     } else {
       int parens = 0;  // descriptors run to the next ',' outside parentheses
       while (i < n && !(s[i] == ',' && parens == 0)) {
-        if (s[i] == '(') ++parens;
-        else if (s[i] == ')' && parens > 0) --parens;
+        if (s[i] == '(')
+          ++parens;
+        else if (s[i] == ')' && parens > 0)
+          --parens;
         ++i;
       }
       if (i < n) ++i;
@@ -65,9 +67,13 @@ bool refresh_url(std::string_view s, std::size_t& begin, std::size_t& end) {
 
 bool rel_is_fetched(std::string_view rel) {
   static constexpr std::string_view k_fetched[] = {
-      "stylesheet", "icon",    "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon",
-      "fluid-icon", "manifest", "prefetch",        "preload",                      "modulepreload",
-      "prerender",  "preconnect", "dns-prefetch", "compression-dictionary"};
+      "stylesheet",       "icon",
+      "apple-touch-icon", "apple-touch-icon-precomposed",
+      "mask-icon",        "fluid-icon",
+      "manifest",         "prefetch",
+      "preload",          "modulepreload",
+      "prerender",        "preconnect",
+      "dns-prefetch",     "compression-dictionary"};
   std::size_t i = 0;
   while (i < rel.size()) {
     while (i < rel.size() && is_ws(rel[i])) ++i;
@@ -85,7 +91,8 @@ int parse_dimension(std::string_view v) {
   v = base::trim(v);
   std::size_t i = 0;
   long value = 0;
-  while (i < v.size() && base::is_ascii_digit(v[i]) && value < 100000000) value = value * 10 + (v[i++] - '0');
+  while (i < v.size() && base::is_ascii_digit(v[i]) && value < 100000000)
+    value = value * 10 + (v[i++] - '0');
   return i == 0 ? -1 : static_cast<int>(value);
 }
 

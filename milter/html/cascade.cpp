@@ -28,8 +28,10 @@ struct Winners {
       if ((set_bits & (1u << p)) == 0 || key[p] > k) continue;
       key[p] = k;
       set |= 1u << p;
-      if ((hide_bits & (1u << p)) != 0) hides |= 1u << p;
-      else hides &= ~(1u << p);
+      if ((hide_bits & (1u << p)) != 0)
+        hides |= 1u << p;
+      else
+        hides &= ~(1u << p);
     }
   }
 };
@@ -42,10 +44,14 @@ Cascade::Cascade(const StyleSheet& sheet, const StyleTree& tree, const CascadeLi
   const std::vector<StyleRule>& rules = sheet.rules();
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const Compound& subject = rules[r].selector.compounds.back();
-    if (!subject.id.empty()) m_by_id.emplace_back(subject.id, r);
-    else if (!subject.classes.empty()) m_by_class.emplace_back(subject.classes.front(), r);
-    else if (!subject.type.empty()) m_by_type.emplace_back(subject.type, r);
-    else m_universal.push_back(r);
+    if (!subject.id.empty())
+      m_by_id.emplace_back(subject.id, r);
+    else if (!subject.classes.empty())
+      m_by_class.emplace_back(subject.classes.front(), r);
+    else if (!subject.type.empty())
+      m_by_type.emplace_back(subject.type, r);
+    else
+      m_universal.push_back(r);
   }
   std::sort(m_by_id.begin(), m_by_id.end());
   std::sort(m_by_class.begin(), m_by_class.end());
@@ -61,7 +67,8 @@ void Cascade::candidates(const std::vector<Key>& index, std::string_view key,
 Cascade::State Cascade::decide(std::uint32_t e) {
   m_candidates.clear();
   if (!m_tree.id(e).empty()) candidates(m_by_id, m_tree.id(e), m_candidates);
-  for (std::size_t c = 0; c < m_tree.class_count(e); ++c) candidates(m_by_class, m_tree.class_at(e, c), m_candidates);
+  for (std::size_t c = 0; c < m_tree.class_count(e); ++c)
+    candidates(m_by_class, m_tree.class_at(e, c), m_candidates);
   candidates(m_by_type, m_tree.name(e), m_candidates);
   m_candidates.insert(m_candidates.end(), m_universal.begin(), m_universal.end());
 
@@ -88,7 +95,8 @@ Cascade::State Cascade::decide(std::uint32_t e) {
   // Without a matching rule the inline style alone decides, which scan() already did.
   if (!matched || (normal.set | important.set) == 0) return visible;
   DeclBits inline_bits;
-  if (const std::string_view style = m_tree.style(e); !style.empty()) inline_bits = parse_declarations(style);
+  if (const std::string_view style = m_tree.style(e); !style.empty())
+    inline_bits = parse_declarations(style);
   // Lowest to highest precedence, each layer replacing the properties it sets.
   auto cascaded = [&inline_bits](const Winners& n, const Winners& i) {
     unsigned v = n.hides;
@@ -96,8 +104,9 @@ Cascade::State Cascade::decide(std::uint32_t e) {
     v = (v & ~i.set) | i.hides;
     return (v & ~unsigned{inline_bits.set_important}) | inline_bits.hides_important;
   };
-  return facts_hide(cascaded(normal, important)) && facts_hide(cascaded(normal_all, important_all)) ? hides
-                                                                                                    : visible;
+  return facts_hide(cascaded(normal, important)) && facts_hide(cascaded(normal_all, important_all))
+             ? hides
+             : visible;
 }
 
 Cascade::State Cascade::self(std::uint32_t e) {
@@ -113,7 +122,8 @@ bool Cascade::chain(std::uint32_t e) {
   // Walk up to the first element already known, then decide downwards: each element
   // is decided once however many descendants ask.
   std::vector<std::uint32_t> path;
-  for (std::uint32_t x = e; x != k_no_element && m_chain[x] == 0; x = m_tree.parent(x)) path.push_back(x);
+  for (std::uint32_t x = e; x != k_no_element && m_chain[x] == 0; x = m_tree.parent(x))
+    path.push_back(x);
   for (std::size_t i = path.size(); i-- > 0;) {
     const std::uint32_t x = path[i];
     const std::uint32_t p = m_tree.parent(x);

@@ -50,7 +50,8 @@ class Cascade {
   State self(std::uint32_t e);
   State decide(std::uint32_t e);
   bool chain(std::uint32_t e);  // e or an ancestor hides
-  void candidates(const std::vector<Key>& index, std::string_view key, std::vector<std::uint32_t>& out) const;
+  void candidates(const std::vector<Key>& index, std::string_view key,
+                  std::vector<std::uint32_t>& out) const;
 
   const StyleSheet& m_sheet;
   const StyleTree& m_tree;

@@ -32,9 +32,12 @@ std::size_t consume_escape(std::string_view s, std::size_t i, std::string& out) 
   }
   std::uint32_t cp = 0;
   std::size_t k = 0;
-  while (k < 6 && i < s.size() && base::hex_value(s[i]) >= 0) cp = cp * 16 + base::hex_value(s[i]), ++i, ++k;
-  if (i < s.size() && s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') i += 2;
-  else if (i < s.size() && is_css_ws(s[i])) ++i;
+  while (k < 6 && i < s.size() && base::hex_value(s[i]) >= 0)
+    cp = cp * 16 + base::hex_value(s[i]), ++i, ++k;
+  if (i < s.size() && s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')
+    i += 2;
+  else if (i < s.size() && is_css_ws(s[i]))
+    ++i;
   append_utf8(out, cp == 0 ? 0xFFFD : cp);
   return i;
 }
@@ -42,9 +45,12 @@ std::size_t consume_escape(std::string_view s, std::size_t i, std::string& out) 
 std::size_t consume_name(std::string_view s, std::size_t i, std::string& out) {
   out.clear();
   while (i < s.size()) {
-    if (is_name_char(s[i])) out.push_back(s[i++]);
-    else if (valid_escape(s, i)) i = consume_escape(s, i, out);
-    else break;
+    if (is_name_char(s[i]))
+      out.push_back(s[i++]);
+    else if (valid_escape(s, i))
+      i = consume_escape(s, i, out);
+    else
+      break;
   }
   return i;
 }
@@ -68,8 +74,10 @@ std::size_t consume_string(std::string_view s, std::size_t i, std::string& out, 
       return ok = false, i;
     }
     if (c == '\\') {
-      if (i + 1 < s.size() && is_newline(s[i + 1])) i += (s[i + 1] == '\r' && i + 2 < s.size() && s[i + 2] == '\n') ? 3 : 2;
-      else i = consume_escape(s, i, out);
+      if (i + 1 < s.size() && is_newline(s[i + 1]))
+        i += (s[i + 1] == '\r' && i + 2 < s.size() && s[i + 2] == '\n') ? 3 : 2;
+      else
+        i = consume_escape(s, i, out);
       continue;
     }
     out.push_back(c);
@@ -178,7 +186,7 @@ class CssScanner {
   AtRule m_at = AtRule::none;
   bool m_import_has_url = false;  // the current @import prelude has had its URL
   std::size_t m_at_begin = 0, m_stmt_begin = 0, m_pending = 0;
-  int m_image_set_depth = 0;  // image-set() nesting (bounded: deeper ones read as names)
+  int m_image_set_depth = 0;       // image-set() nesting (bounded: deeper ones read as names)
   bool m_custom_property = false;  // in the value of a --name: declaration
 };
 
@@ -227,7 +235,9 @@ void CssScanner::at_keyword(std::size_t& i) {
   m_at_begin = i;
   i = consume_name(m_s, i + 1, m_name);
   std::string lower = base::to_lower(m_name);
-  m_at = lower == "import" ? AtRule::import : lower == "font-face" ? AtRule::font_face : AtRule::other;
+  m_at = lower == "import"      ? AtRule::import
+         : lower == "font-face" ? AtRule::font_face
+                                : AtRule::other;
 }
 
 void CssScanner::ident(std::size_t& i) {
@@ -294,7 +304,8 @@ void CssScanner::image_set(std::size_t& i) {
 void CssScanner::open_block(std::size_t i) {
   m_custom_property = false;
   close_declaration(i);
-  m_blocks.push_back({m_at == AtRule::font_face, m_at != AtRule::none ? m_at_begin : m_stmt_begin, m_out.size()});
+  m_blocks.push_back(
+      {m_at == AtRule::font_face, m_at != AtRule::none ? m_at_begin : m_stmt_begin, m_out.size()});
   m_at = AtRule::none;
   m_stmt_begin = skip_ws(m_s, i + 1);
 }

@@ -21,9 +21,9 @@ enum class CssRefKind { url, import, font_face };
 
 struct CssRef {
   CssRefKind kind = CssRefKind::url;
-  std::string url;                // decoded
-  std::size_t begin = 0, end = 0;  // the URL token: url(...) or the @import string
-  std::size_t url_begin = 0, url_end = 0;  // the URL text inside the token (raw)
+  std::string url;                             // decoded
+  std::size_t begin = 0, end = 0;              // the URL token: url(...) or the @import string
+  std::size_t url_begin = 0, url_end = 0;      // the URL text inside the token (raw)
   std::size_t strip_begin = 0, strip_end = 0;  // declaration / @import rule / @font-face block
 };
 
@@ -39,7 +39,8 @@ struct StyleFacts {
   bool max_size_zero = false;  // max-width or max-height 0
   bool offscreen = false;      // position absolute|fixed with left/top <= -100px
   bool hidden() const {
-    return display_none || visibility_hidden || opacity_zero || tiny_size || max_size_zero || offscreen;
+    return display_none || visibility_hidden || opacity_zero || tiny_size || max_size_zero ||
+           offscreen;
   }
 };
 
@@ -48,7 +49,16 @@ StyleFacts style_facts(std::string_view declarations);
 // The properties StyleFacts reads, one by one, for the <style> cascade (cascade.hpp),
 // which must know which declaration wins before it asks whether the winner hides.
 enum class FactProperty : unsigned char {
-  display, visibility, opacity, width, height, max_width, max_height, position, left, top
+  display,
+  visibility,
+  opacity,
+  width,
+  height,
+  max_width,
+  max_height,
+  position,
+  left,
+  top
 };
 inline constexpr unsigned k_fact_property_count = 10;
 // The property named `name` (ASCII case-insensitive), or false.

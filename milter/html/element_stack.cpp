@@ -10,9 +10,10 @@ constexpr std::size_t k_npos = static_cast<std::size_t>(-1);
 
 bool closes_p(std::string_view n) {
   static constexpr std::string_view k_blocks[] = {
-      "address", "article", "aside", "blockquote", "center", "details", "div", "dl", "fieldset",
-      "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main",
-      "nav", "ol", "p", "pre", "section", "table", "ul"};
+      "address", "article",  "aside",  "blockquote", "center",  "details", "div",
+      "dl",      "fieldset", "figure", "footer",     "form",    "h1",      "h2",
+      "h3",      "h4",       "h5",     "h6",         "header",  "hr",      "main",
+      "nav",     "ol",       "p",      "pre",        "section", "table",   "ul"};
   return std::find(std::begin(k_blocks), std::end(k_blocks), n) != std::end(k_blocks);
 }
 }  // namespace
@@ -24,7 +25,8 @@ bool ElementStack::is(const Entry& e, std::string_view name) const {
   return e.len == n.size() && std::memcmp(e.name, n.data(), n.size()) == 0;
 }
 
-std::size_t ElementStack::find(std::string_view name, std::initializer_list<std::string_view> boundaries) const {
+std::size_t ElementStack::find(std::string_view name,
+                               std::initializer_list<std::string_view> boundaries) const {
   for (std::size_t i = m_open.size(); i-- > 0;) {
     if (is(m_open[i], name)) return i;
     for (std::string_view b : boundaries) {

@@ -62,7 +62,8 @@ std::size_t decode_named(std::string_view raw, std::size_t pos, std::string& out
     return 5;
   }
   std::size_t run = 0;
-  while (start + run < raw.size() && run < k_max_entity_name && base::is_ascii_alnum(raw[start + run]))
+  while (start + run < raw.size() && run < k_max_entity_name &&
+         base::is_ascii_alnum(raw[start + run]))
     ++run;
   if (run == 0) return 0;
   bool semi = start + run < raw.size() && raw[start + run] == ';';
@@ -74,7 +75,8 @@ std::size_t decode_named(std::string_view raw, std::size_t pos, std::string& out
     bool ends_semi = e->name.back() == ';';
     if (!ends_semi) {
       char next = start + len < raw.size() ? raw[start + len] : '\0';
-      if (attribute && (next == '=' || base::is_ascii_alnum(next))) return 0;  // attribute special case
+      if (attribute && (next == '=' || base::is_ascii_alnum(next)))
+        return 0;  // attribute special case
     }
     out.append(e->value);
     return 1 + len;
@@ -110,7 +112,8 @@ bool attribute_is_plain(std::string_view raw) {
 
 namespace {
 
-void decode(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets, bool attribute) {
+void decode(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets,
+            bool attribute) {
   out.clear();
   if (raw_offsets != nullptr) raw_offsets->clear();
   std::size_t i = 0;
@@ -141,7 +144,8 @@ void decode(std::string_view raw, std::string& out, std::vector<std::uint32_t>* 
     } else {
       out.push_back(c);
     }
-    if (raw_offsets != nullptr) raw_offsets->insert(raw_offsets->end(), out.size() - before, static_cast<std::uint32_t>(i));
+    if (raw_offsets != nullptr)
+      raw_offsets->insert(raw_offsets->end(), out.size() - before, static_cast<std::uint32_t>(i));
     i += consumed;
   }
   if (raw_offsets != nullptr) raw_offsets->push_back(static_cast<std::uint32_t>(raw.size()));
@@ -149,7 +153,8 @@ void decode(std::string_view raw, std::string& out, std::vector<std::uint32_t>* 
 
 }  // namespace
 
-void decode_attribute(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets) {
+void decode_attribute(std::string_view raw, std::string& out,
+                      std::vector<std::uint32_t>* raw_offsets) {
   decode(raw, out, raw_offsets, true);
 }
 

@@ -36,7 +36,8 @@ void decode_attribute(std::string_view raw, std::string& out,
 
 // Decodes text content (a foreign element's child text): the same references, without
 // the attribute special case ("&notit;" is "¬it;" here). Same raw_offsets contract.
-void decode_text(std::string_view raw, std::string& out, std::vector<std::uint32_t>* raw_offsets = nullptr);
+void decode_text(std::string_view raw, std::string& out,
+                 std::vector<std::uint32_t>* raw_offsets = nullptr);
 
 // True when decode_attribute would return `raw` unchanged (no '&', no NUL).
 bool attribute_is_plain(std::string_view raw);

@@ -52,8 +52,24 @@
 namespace pixelwarden::html {
 
 enum class Vector {
-  img, srcset, picture_source, input_image, video_poster, media_src, embed, object, iframe,
-  link, script, background, meta_refresh, svg_image, vml, css_url, css_import, font_face
+  img,
+  srcset,
+  picture_source,
+  input_image,
+  video_poster,
+  media_src,
+  embed,
+  object,
+  iframe,
+  link,
+  script,
+  background,
+  meta_refresh,
+  svg_image,
+  vml,
+  css_url,
+  css_import,
+  font_face
 };
 inline constexpr std::size_t k_vector_count = 18;
 
@@ -82,29 +98,30 @@ inline constexpr std::size_t k_max_srcdocs = 64;  // srcdoc documents read per p
 
 struct Resource {
   Vector vector = Vector::img;
-  std::string element;    // lowercase tag name ("style" for <style> blocks)
-  std::string attribute;  // lowercase attribute name ("" inside <style> blocks)
-  std::string url;        // as decoded from the markup (entities / CSS escapes resolved)
-  std::string resolved;   // absolute URL; non-empty for every resource in ScanResult
-  std::string host;       // host of `resolved`, lowercased, as written
+  std::string element;             // lowercase tag name ("style" for <style> blocks)
+  std::string attribute;           // lowercase attribute name ("" inside <style> blocks)
+  std::string url;                 // as decoded from the markup (entities / CSS escapes resolved)
+  std::string resolved;            // absolute URL; non-empty for every resource in ScanResult
+  std::string host;                // host of `resolved`, lowercased, as written
   std::size_t begin = 0, end = 0;  // raw span of the URL text in the input
   int width = -1, height = -1;     // declared width/height attributes, -1 when absent
-  bool invisible = false;          // the invisibility heuristic (docs/ruleset.md), on the element or an ancestor
-  bool ancestor_hidden = false;    // an open ancestor element was hidden
+  bool invisible =
+      false;  // the invisibility heuristic (docs/ruleset.md), on the element or an ancestor
+  bool ancestor_hidden = false;  // an open ancestor element was hidden
   bool in_conditional_comment = false;
 
   // For the rewriter. Spans marked (decoded) are offsets into the decoded attribute
   // value when in_attribute, else raw offsets into the input (<style> blocks).
   bool in_attribute = true;
   bool void_element = false;
-  bool css = false;                               // replace as url(...)
-  char quote = 0;                                 // attribute quoting
-  std::size_t tag_begin = 0, tag_end = 0;         // the start tag
-  std::size_t attr_begin = 0, attr_end = 0;       // the attribute, with leading space
-  std::size_t value_begin = 0, value_end = 0;     // raw attribute value, no quotes
-  std::size_t replace_begin = 0, replace_end = 0; // (decoded) span replaced on neutralize/proxy
-  std::size_t strip_begin = 0, strip_end = 0;     // (decoded) span removed on strip; empty:
-                                                  // strip the element or the attribute
+  bool css = false;                                // replace as url(...)
+  char quote = 0;                                  // attribute quoting
+  std::size_t tag_begin = 0, tag_end = 0;          // the start tag
+  std::size_t attr_begin = 0, attr_end = 0;        // the attribute, with leading space
+  std::size_t value_begin = 0, value_end = 0;      // raw attribute value, no quotes
+  std::size_t replace_begin = 0, replace_end = 0;  // (decoded) span replaced on neutralize/proxy
+  std::size_t strip_begin = 0, strip_end = 0;      // (decoded) span removed on strip; empty:
+                                                   // strip the element or the attribute
   // Raw text read twice (a <style> or other raw-text block holding '<', see
   // shadow_scan): the block's content span and element. Edits for one reading can
   // change the other, so the rewriter re-scans such a block after patching it.
@@ -121,8 +138,8 @@ struct Resource {
 };
 
 struct Link {
-  std::string url;   // as decoded from the markup, or as written in text
-  std::string host;  // of the URL resolved against <base href>, lowercased
+  std::string url;                 // as decoded from the markup, or as written in text
+  std::string host;                // of the URL resolved against <base href>, lowercased
   std::size_t begin = 0, end = 0;  // raw attribute value span (text: the URL itself)
 };
 
@@ -145,8 +162,8 @@ struct ScanResult {
 struct Srcdoc {
   std::size_t value_begin = 0, value_end = 0;  // raw attribute value, no quotes
   char quote = 0;
-  std::string document;                        // the decoded value
-  ScanResult scan;                             // of `document` (nested srcdocs in it)
+  std::string document;  // the decoded value
+  ScanResult scan;       // of `document` (nested srcdocs in it)
 };
 
 struct ScanOptions {

@@ -33,9 +33,9 @@ struct ResourceRow {
   const char* construct;  // the element, attribute, property or at-rule (markdown)
   const char* spec;       // where it is specified: "HTML #attr-img-src" (WHATWG anchor), ...
   ClientFetch clients;
-  bool chromium;          // Chromium (headless shell, scripting off) fetches `sample`
-  const char* sample;     // HTML with the placeholder {URL} (an absolute http URL)
-  const char* part_type;  // the MIME type of the part that carries `sample`
+  bool chromium;                 // Chromium (headless shell, scripting off) fetches `sample`
+  const char* sample;            // HTML with the placeholder {URL} (an absolute http URL)
+  const char* part_type;         // the MIME type of the part that carries `sample`
   std::optional<Vector> vector;  // the engine's vector for the URL; none: not read
 };
 

@@ -21,10 +21,14 @@ std::string escape_for(std::string_view text, char quote) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '"' && quote == '"') out += "&quot;";
-    else if (c == '\'' && quote == '\'') out += "&#39;";
-    else out.push_back(c);
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '"' && quote == '"')
+      out += "&quot;";
+    else if (c == '\'' && quote == '\'')
+      out += "&#39;";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -74,8 +78,10 @@ std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> e
   if (quote != 0 || !needs_quotes(out)) return out;
   std::string quoted = "\"";
   for (char c : out) {
-    if (c == '"') quoted += "&quot;";
-    else quoted.push_back(c);
+    if (c == '"')
+      quoted += "&quot;";
+    else
+      quoted.push_back(c);
   }
   return quoted + "\"";
 }
@@ -87,9 +93,12 @@ std::string escape_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else out.push_back(c);
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -113,7 +122,8 @@ void foreign_patches(std::string_view html, const ForeignText& ft, std::vector<V
   std::vector<bool> whole(np, false);
   std::size_t pos = 0;
   for (ValueEdit& e : edits) {
-    if (e.begin < pos || e.end > ft.text.size() || e.begin > e.end) continue;  // inside an earlier edit
+    if (e.begin < pos || e.end > ft.text.size() || e.begin > e.end)
+      continue;  // inside an earlier edit
     pos = e.end;
     std::size_t a = piece_of(e.begin), b = e.end > e.begin ? piece_of(e.end - 1) : a;
     if (a == b) {
@@ -123,7 +133,8 @@ void foreign_patches(std::string_view html, const ForeignText& ft, std::vector<V
     local[a].push_back({e.begin, ft.pieces[a].text_end, std::move(e.text)});
     for (std::size_t k = a; k <= b; ++k) {
       whole[k] = true;
-      if (k > a) local[k].push_back({ft.pieces[k].text_begin, k < b ? ft.pieces[k].text_end : e.end, ""});
+      if (k > a)
+        local[k].push_back({ft.pieces[k].text_begin, k < b ? ft.pieces[k].text_end : e.end, ""});
     }
   }
   for (std::size_t k = 0; k < np; ++k) {
@@ -240,7 +251,8 @@ struct Block {
 
 bool contains_end_tag(std::string_view text, std::string_view name) {
   for (std::size_t i = text.find("</"); i != std::string_view::npos; i = text.find("</", i + 1)) {
-    if (text.size() - i - 2 >= name.size() && base::iequals(text.substr(i + 2, name.size()), name)) return true;
+    if (text.size() - i - 2 >= name.size() && base::iequals(text.substr(i + 2, name.size()), name))
+      return true;
   }
   return false;
 }
@@ -258,8 +270,10 @@ void check_block(std::string_view html, std::string_view base_href, bool amp, co
   bool ok = true;
   for (auto it = patches.begin(); it != patches.end();) {
     if (it->offset >= r.block_begin && it->offset < r.block_end) {
-      if (it->offset + it->length > r.block_end) ok = false;
-      else inside.push_back({it->offset - r.block_begin, it->length, std::move(it->replacement)});
+      if (it->offset + it->length > r.block_end)
+        ok = false;
+      else
+        inside.push_back({it->offset - r.block_begin, it->length, std::move(it->replacement)});
       it = patches.erase(it);
     } else {
       ++it;
@@ -274,11 +288,13 @@ void check_block(std::string_view html, std::string_view base_href, bool amp, co
       if (!ok) break;
       std::string doc = std::string(context) + "<" + r.block_element + ">" + patched.value();
       for (const Resource& again : scan(doc, base_href, ScanOptions{amp}).resources) {
-        if (std::find(b.allowed.begin(), b.allowed.end(), again.resolved) == b.allowed.end()) ok = false;
+        if (std::find(b.allowed.begin(), b.allowed.end(), again.resolved) == b.allowed.end())
+          ok = false;
       }
     }
     if (ok) {
-      for (Patch& p : inside) patches.push_back({p.offset + r.block_begin, p.length, std::move(p.replacement)});
+      for (Patch& p : inside)
+        patches.push_back({p.offset + r.block_begin, p.length, std::move(p.replacement)});
       return;
     }
   }
@@ -287,53 +303,63 @@ void check_block(std::string_view html, std::string_view base_href, bool amp, co
 
 }  // namespace
 
-std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits) {
+std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
+                                const std::vector<Edit>& edits) {
   std::vector<Patch> patches;
   std::map<std::size_t, Block> blocks;  // by block_begin
   std::vector<Op> ops(scan.resources.size(), Op::keep);
   for (const Edit& e : edits) {
-    if (e.resource < scan.resources.size()) ops[e.resource] = effective_op(scan.resources[e.resource], e);
+    if (e.resource < scan.resources.size())
+      ops[e.resource] = effective_op(scan.resources[e.resource], e);
   }
   for (std::size_t i = 0; i < scan.resources.size(); ++i) {
     const Resource& r = scan.resources[i];
     if (r.block_element.empty()) continue;
     Block& b = blocks[r.block_begin];
     if (b.first == nullptr) b.first = &r;
-    if (ops[i] == Op::keep) b.allowed.push_back(r.resolved);
-    else b.edited = true;
+    if (ops[i] == Op::keep)
+      b.allowed.push_back(r.resolved);
+    else
+      b.edited = true;
   }
   for (const Edit& e : edits) {
     if (e.resource >= scan.resources.size() || ops[e.resource] != Op::proxy) continue;
     const Resource& r = scan.resources[e.resource];
     if (r.block_element.empty()) continue;
-    if (auto u = url::resolve(scan.base_href, e.proxy_url)) blocks[r.block_begin].allowed.push_back(u->href);
+    if (auto u = url::resolve(scan.base_href, e.proxy_url))
+      blocks[r.block_begin].allowed.push_back(u->href);
   }
-  std::map<std::size_t, ValueEdits> values;  // by raw value_begin
+  std::map<std::size_t, ValueEdits> values;        // by raw value_begin
   std::map<std::size_t, std::vector<Edit>> inner;  // by srcdoc index
   std::map<const ForeignText*, std::vector<ValueEdit>> foreign;
   for (const Edit& e : edits) {
     if (e.resource >= scan.resources.size()) continue;
     const Resource& r = scan.resources[e.resource];
     if (r.srcdoc != k_no_srcdoc) {
-      if (r.srcdoc < scan.srcdocs.size()) inner[r.srcdoc].push_back({r.srcdoc_resource, e.op, e.proxy_url});
+      if (r.srcdoc < scan.srcdocs.size())
+        inner[r.srcdoc].push_back({r.srcdoc_resource, e.op, e.proxy_url});
       continue;
     }
     Op op = effective_op(r, e);
     if (op == Op::keep) continue;
     if (r.foreign) {
       if (op == Op::strip) {
-        if (r.strip_end > r.strip_begin) foreign[r.foreign.get()].push_back({r.strip_begin, r.strip_end, ""});
+        if (r.strip_end > r.strip_begin)
+          foreign[r.foreign.get()].push_back({r.strip_begin, r.strip_end, ""});
         continue;
       }
-      std::string text(op == Op::proxy ? std::string_view(e.proxy_url)
-                                       : is_image_like(r.vector) ? k_pixel_gif : k_empty_data_url);
+      std::string text(op == Op::proxy           ? std::string_view(e.proxy_url)
+                       : is_image_like(r.vector) ? k_pixel_gif
+                                                 : k_empty_data_url);
       foreign[r.foreign.get()].push_back({r.replace_begin, r.replace_end, "url(" + text + ")"});
       continue;
     }
     if (op == Op::strip) {
       if (r.strip_end > r.strip_begin) {
-        if (r.in_attribute) values[r.value_begin].add(r).push_back({r.strip_begin, r.strip_end, ""});
-        else patches.push_back({r.strip_begin, r.strip_end - r.strip_begin, ""});
+        if (r.in_attribute)
+          values[r.value_begin].add(r).push_back({r.strip_begin, r.strip_end, ""});
+        else
+          patches.push_back({r.strip_begin, r.strip_end - r.strip_begin, ""});
       } else if (r.void_element) {
         patches.push_back({r.tag_begin, r.tag_end - r.tag_begin, ""});
       } else {
@@ -341,7 +367,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
       }
       continue;
     }
-    const std::string_view url = op == Op::proxy              ? std::string_view(e.proxy_url)
+    const std::string_view url = op == Op::proxy           ? std::string_view(e.proxy_url)
                                  : is_image_like(r.vector) ? k_pixel_gif
                                                            : k_empty_data_url;
     std::string text = r.css ? std::string("url(").append(url).append(")") : std::string(url);
@@ -355,14 +381,16 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, c
   // attribute value (re-escaped below like any other value edit).
   for (auto& [index, inner_edits] : inner) {
     const Srcdoc& sd = scan.srcdocs[index];
-    auto ordered = order_patches(plan_patches(sd.document, sd.scan, inner_edits), sd.document.size());
+    auto ordered =
+        order_patches(plan_patches(sd.document, sd.scan, inner_edits), sd.document.size());
     ValueEdits& v = values[sd.value_begin];
     v.begin = sd.value_begin, v.end = sd.value_end, v.quote = sd.quote;
     if (!ordered.ok()) {  // cannot happen by construction; never keep a decided resource
       v.edits.push_back({0, sd.document.size(), rewrite(sd.document, sd.scan, inner_edits)});
       continue;
     }
-    for (Patch& p : ordered.value()) v.edits.push_back({p.offset, p.offset + p.length, std::move(p.replacement)});
+    for (Patch& p : ordered.value())
+      v.edits.push_back({p.offset, p.offset + p.length, std::move(p.replacement)});
   }
   for (auto& [ft, fedits] : foreign) foreign_patches(html, *ft, std::move(fedits), patches);
   for (auto& [begin, v] : values) {
@@ -382,7 +410,8 @@ std::string rewrite(std::string_view html, const ScanResult& scan, const std::ve
   if (out) return std::move(out).value();
   // Cannot happen by construction (fuzzed); never leave a decided resource in place
   // silently: apply greedily, earlier patches first.
-  std::sort(patches.begin(), patches.end(), [](const Patch& a, const Patch& b) { return a.offset < b.offset; });
+  std::sort(patches.begin(), patches.end(),
+            [](const Patch& a, const Patch& b) { return a.offset < b.offset; });
   std::vector<Patch> kept;
   std::size_t end = 0;
   for (Patch& p : patches) {
@@ -393,12 +422,14 @@ std::string rewrite(std::string_view html, const ScanResult& scan, const std::ve
 
 std::string camo_url(std::string_view base_url, std::string_view key, std::string_view url) {
   while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
-  if (url.size() > base_url.size() && url.substr(0, base_url.size()) == base_url && url[base_url.size()] == '/')
+  if (url.size() > base_url.size() && url.substr(0, base_url.size()) == base_url &&
+      url[base_url.size()] == '/')
     return std::string(url);
   return std::string(base_url) + "/" + base::hmac_sha1_hex(key, url) + "/" + base::hex_encode(url);
 }
 
-std::string insert_html_banner(std::string_view html, const ScanResult& scan, std::string_view banner) {
+std::string insert_html_banner(std::string_view html, const ScanResult& scan,
+                               std::string_view banner) {
   std::size_t at = std::min(scan.banner_offset, html.size());
   std::string out;
   out.reserve(html.size() + banner.size());

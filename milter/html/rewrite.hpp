@@ -4,9 +4,9 @@
 // checked for overlap (a patch inside a larger removal is dropped; a partial
 // overlap is an error), then applied. Bytes outside patched spans are untouched and
 // no edits give the input back unchanged.
-// Actions (docs/ruleset.md, "Tracker actions"): neutralize (image-like -> 1x1 GIF data URL, others ->
-// "data:,"), strip (void element removed whole; other elements lose the attribute;
-// a srcset candidate leaves its list; CSS loses the declaration, @import rule or
+// Actions (docs/ruleset.md, "Tracker actions"): neutralize (image-like -> 1x1 GIF data URL, others
+// -> "data:,"), strip (void element removed whole; other elements lose the attribute; a srcset
+// candidate leaves its list; CSS loses the declaration, @import rule or
 // @font-face block), proxy (image-like only, the caller's proxy_url; others are
 // neutralized; a proxy_url equal to the resolved URL, i.e. already proxied, keeps),
 // keep. Attribute values are re-escaped for their quoting; an unquoted value is
@@ -32,7 +32,7 @@ enum class Op { keep, neutralize, strip, proxy };
 struct Edit {
   std::size_t resource = 0;  // index into ScanResult::resources
   Op op = Op::keep;
-  std::string proxy_url;     // for Op::proxy (see camo_url)
+  std::string proxy_url;  // for Op::proxy (see camo_url)
 };
 
 struct Patch {
@@ -50,7 +50,8 @@ base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::
 base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches);
 
 // The patches rewrite() would apply (for tests and tools).
-std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits);
+std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
+                                const std::vector<Edit>& edits);
 
 std::string rewrite(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits);
 
@@ -60,7 +61,8 @@ std::string camo_url(std::string_view base_url, std::string_view key, std::strin
 
 // Inserts `banner` at scan.banner_offset: after <body>, else after </head>, else
 // after <html>, else after the DOCTYPE, else first.
-std::string insert_html_banner(std::string_view html, const ScanResult& scan, std::string_view banner);
+std::string insert_html_banner(std::string_view html, const ScanResult& scan,
+                               std::string_view banner);
 
 // Puts `banner` and a blank line at the top of a text/plain part, with the part's
 // own line ending (its first one; fallback_eol when it has none, e.g. the message's).

@@ -6,8 +6,8 @@
 #include "base/text.hpp"
 #include "html/attr_syntax.hpp"
 #include "html/css.hpp"
-#include "html/entities.hpp"
 #include "html/element_stack.hpp"
+#include "html/entities.hpp"
 #include "html/resource.hpp"
 #include "html/resource_table.hpp"
 #include "html/style_scan.hpp"
@@ -22,7 +22,7 @@ namespace {
 struct TagFacts {
   const Token* token = nullptr;
   int width = -1, height = -1;
-  bool hidden = false;           // the element itself
+  bool hidden = false;  // the element itself
   bool ancestor_hidden = false;
   bool conditional = false;
 };
@@ -44,10 +44,10 @@ class Scanner {
  public:
   // depth: srcdoc nesting level; srcdocs: documents read so far in the whole part;
   // fallback_base: the base URL of a srcdoc document without a <base> of its own.
-  Scanner(std::string_view in, ScanResult& r, std::string_view base, int depth, std::size_t& srcdocs,
-          bool amp, std::string_view fallback_base = {})
-      : m_in(in), m_r(r), m_tok(in), m_base(base), m_have_base(!base.empty()), m_fallback_base(fallback_base),
-        m_depth(depth), m_srcdoc_count(srcdocs), m_amp(amp) {
+  Scanner(std::string_view in, ScanResult& r, std::string_view base, int depth,
+          std::size_t& srcdocs, bool amp, std::string_view fallback_base = {})
+      : m_in(in), m_r(r), m_tok(in), m_base(base), m_have_base(!base.empty()),
+        m_fallback_base(fallback_base), m_depth(depth), m_srcdoc_count(srcdocs), m_amp(amp) {
     m_r.amp = amp;
   }
   void run();
@@ -99,7 +99,9 @@ void Scanner::run() {
   Token t;
   while (m_tok.next(t)) {
     switch (t.kind) {
-      case TokenKind::start_tag: start_tag(t); break;
+      case TokenKind::start_tag:
+        start_tag(t);
+        break;
       case TokenKind::end_tag:
         if (t.name == "head" && m_head_end == 0) m_head_end = t.end;
         m_stack.close(t.name);
@@ -122,8 +124,11 @@ void Scanner::run() {
       case TokenKind::doctype:
         if (m_doctype == 0) m_doctype = t.end;
         break;
-      case TokenKind::foreign_text: foreign_style(t); break;
-      default: break;
+      case TokenKind::foreign_text:
+        foreign_style(t);
+        break;
+      default:
+        break;
     }
   }
   finish();
@@ -137,8 +142,10 @@ const std::string& Scanner::decode(const Attribute& a) {
   m_decoded_end = a.value_end;
   std::string_view raw = m_in.substr(a.value_begin, a.value_end - a.value_begin);
   m_plain = attribute_is_plain(raw);
-  if (m_plain) m_decoded.assign(raw);
-  else decode_attribute(raw, m_decoded, &m_map);
+  if (m_plain)
+    m_decoded.assign(raw);
+  else
+    decode_attribute(raw, m_decoded, &m_map);
   return m_decoded;
 }
 
@@ -188,7 +195,8 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
     if (const Attribute* a = t.find("srcset")) attr_srcset(Vector::picture_source, *a, f);
   } else if (n == "input") {
     const Attribute* type = t.find("type");
-    if (type != nullptr && base::iequals(base::trim(decode(*type)), "image")) url_attr(Vector::input_image, "src");
+    if (type != nullptr && base::iequals(base::trim(decode(*type)), "image"))
+      url_attr(Vector::input_image, "src");
   } else if (n == "video" || n == "audio" || n == "track") {
     url_attr(Vector::media_src, "src");
     if (n == "video") url_attr(Vector::video_poster, "poster");
@@ -224,7 +232,8 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
   } else if (n == "meta") {
     const Attribute* equiv = t.find("http-equiv");
     const Attribute* content = t.find("content");
-    if (equiv != nullptr && content != nullptr && base::iequals(base::trim(decode(*equiv)), "refresh"))
+    if (equiv != nullptr && content != nullptr &&
+        base::iequals(base::trim(decode(*equiv)), "refresh"))
       attr_refresh(*content, f);
   } else if (n == "v:imagedata" || n == "v:image" || n == "v:fill") {
     url_attr(Vector::vml, "src");
@@ -246,7 +255,8 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
   }
 }
 
-Resource& Scanner::add(Vector v, const Attribute& a, const TagFacts& f, std::size_t b, std::size_t e) {
+Resource& Scanner::add(Vector v, const Attribute& a, const TagFacts& f, std::size_t b,
+                       std::size_t e) {
   Resource& r = m_r.resources.emplace_back();
   const Token& t = *f.token;
   r.vector = v;
@@ -313,10 +323,14 @@ void Scanner::svg_attributes(const Token& t, const TagFacts& f) {
     if (a.duplicate) continue;
     if (is_svg_url_presentation_attribute(a.name)) {
       attr_style(a, f);
-    } else if (animation && (a.name == "to" || a.name == "from" || a.name == "by" || a.name == "values")) {
-      if (!href) attr_style(a, f);
-      else if (a.name == "values") attr_url_list(Vector::svg_image, a, f);
-      else attr_url(Vector::svg_image, a, f);
+    } else if (animation &&
+               (a.name == "to" || a.name == "from" || a.name == "by" || a.name == "values")) {
+      if (!href)
+        attr_style(a, f);
+      else if (a.name == "values")
+        attr_url_list(Vector::svg_image, a, f);
+      else
+        attr_url(Vector::svg_image, a, f);
     }
   }
 }
@@ -364,8 +378,9 @@ void Scanner::style_block(const Token& t) {
   scan_css(css, m_css);
   for (const CssRef& c : m_css) {
     Resource& r = m_r.resources.emplace_back();
-    r.vector = c.kind == CssRefKind::import ? Vector::css_import
-               : c.kind == CssRefKind::font_face ? Vector::font_face : Vector::css_url;
+    r.vector = c.kind == CssRefKind::import      ? Vector::css_import
+               : c.kind == CssRefKind::font_face ? Vector::font_face
+                                                 : Vector::css_url;
     r.element = "style";
     r.url = c.url;
     r.in_conditional_comment = m_tok.conditional_depth() > 0;
@@ -425,14 +440,18 @@ void Scanner::foreign_style(const Token& t) {
     if (p.cdata) {
       for (std::size_t i = 0; i < raw.size(); ++i) {  // NUL is U+FFFD in foreign content
         std::size_t before = ft->text.size();
-        if (raw[i] == '\0') ft->text.append("\xEF\xBF\xBD");
-        else ft->text.push_back(raw[i]);
-        ft->raw.insert(ft->raw.end(), ft->text.size() - before, static_cast<std::uint32_t>(p.begin + i));
+        if (raw[i] == '\0')
+          ft->text.append("\xEF\xBF\xBD");
+        else
+          ft->text.push_back(raw[i]);
+        ft->raw.insert(ft->raw.end(), ft->text.size() - before,
+                       static_cast<std::uint32_t>(p.begin + i));
       }
     } else {
       decode_text(raw, decoded, &map);
       ft->text += decoded;
-      for (std::size_t i = 0; i + 1 < map.size(); ++i) ft->raw.push_back(static_cast<std::uint32_t>(p.begin + map[i]));
+      for (std::size_t i = 0; i + 1 < map.size(); ++i)
+        ft->raw.push_back(static_cast<std::uint32_t>(p.begin + map[i]));
     }
     piece.text_end = ft->text.size();
   }
@@ -442,11 +461,14 @@ void Scanner::foreign_style(const Token& t) {
   scan_css(ft->text, m_css);
   if (m_css.empty()) return;
   // A text offset's input offset; the end of the text maps to the end of the last piece.
-  auto raw_at = [&](std::size_t i) { return i < ft->raw.size() ? ft->raw[i] : ft->pieces.back().raw_end; };
+  auto raw_at = [&](std::size_t i) {
+    return i < ft->raw.size() ? ft->raw[i] : ft->pieces.back().raw_end;
+  };
   for (const CssRef& c : m_css) {
     Resource& r = m_r.resources.emplace_back();
-    r.vector = c.kind == CssRefKind::import ? Vector::css_import
-               : c.kind == CssRefKind::font_face ? Vector::font_face : Vector::css_url;
+    r.vector = c.kind == CssRefKind::import      ? Vector::css_import
+               : c.kind == CssRefKind::font_face ? Vector::font_face
+                                                 : Vector::css_url;
     r.element = "style";
     r.url = c.url;
     r.in_conditional_comment = m_tok.conditional_depth() > 0;
@@ -469,7 +491,9 @@ void Scanner::foreign_style(const Token& t) {
 // through. So tags inside raw text are scanned as well (resources only: they do not
 // touch the element stack, base, banner or links).
 void Scanner::shadow_scan(const Token& raw) {
-  if (m_shadow || std::memchr(m_in.data() + raw.data_begin, '<', raw.data_end - raw.data_begin) == nullptr) return;
+  if (m_shadow ||
+      std::memchr(m_in.data() + raw.data_begin, '<', raw.data_end - raw.data_begin) == nullptr)
+    return;
   Tokenizer inner(m_in);
   inner.restrict_to(raw.data_begin, raw.data_end);
   m_shadow = true;
@@ -479,7 +503,8 @@ void Scanner::shadow_scan(const Token& raw) {
     if (t.kind != TokenKind::start_tag) continue;
     TagFacts f = tag_facts(t);
     const Attribute* style = t.find("style");
-    if (t.name != "base" && t.name != "a" && t.name != "area" && t.name != "form") element_resources(t, f);
+    if (t.name != "base" && t.name != "a" && t.name != "area" && t.name != "form")
+      element_resources(t, f);
     if (style != nullptr) attr_style(*style, f);
   }
   m_shadow = false;
@@ -513,7 +538,9 @@ void Scanner::read_srcdocs() {
     decode_attribute(raw, sd.document, &map);
     Scanner(sd.document, sd.scan, {}, m_depth + 1, m_srcdoc_count, m_amp, m_r.base_href).run();
     m_r.srcdocs_skipped += sd.scan.srcdocs_skipped;
-    auto raw_at = [&](std::size_t decoded) { return p.value_begin + map[std::min(decoded, map.size() - 1)]; };
+    auto raw_at = [&](std::size_t decoded) {
+      return p.value_begin + map[std::min(decoded, map.size() - 1)];
+    };
     for (std::size_t i = 0; i < sd.scan.resources.size(); ++i) {
       Resource r = sd.scan.resources[i];  // copy: the inner scan keeps its own for the rewriter
       r.begin = raw_at(r.begin);
@@ -536,8 +563,10 @@ void Scanner::read_srcdocs() {
 }
 
 void Scanner::finish() {
-  if (m_have_base) m_r.base_href = m_base;
-  else m_r.base_href = m_fallback_base;
+  if (m_have_base)
+    m_r.base_href = m_base;
+  else
+    m_r.base_href = m_fallback_base;
   std::size_t keep = 0;
   const std::size_t own = m_r.resources.size();
   for (std::size_t i = 0; i < own; ++i) {
@@ -570,16 +599,23 @@ void Scanner::finish() {
 
 const char* to_string(Vector v) {
   static constexpr const char* k_names[k_vector_count] = {
-      "img",    "srcset", "picture_source", "input_image", "video_poster", "media_src",
-      "embed",  "object", "iframe",         "link",        "script",       "background",
-      "meta_refresh", "svg_image", "vml",   "css_url",     "css_import",   "font_face"};
+      "img",       "srcset",     "picture_source", "input_image", "video_poster",
+      "media_src", "embed",      "object",         "iframe",      "link",
+      "script",    "background", "meta_refresh",   "svg_image",   "vml",
+      "css_url",   "css_import", "font_face"};
   return k_names[static_cast<std::size_t>(v)];
 }
 
 bool is_image_like(Vector v) {
   switch (v) {
-    case Vector::img: case Vector::srcset: case Vector::picture_source: case Vector::input_image:
-    case Vector::video_poster: case Vector::background: case Vector::svg_image: case Vector::vml:
+    case Vector::img:
+    case Vector::srcset:
+    case Vector::picture_source:
+    case Vector::input_image:
+    case Vector::video_poster:
+    case Vector::background:
+    case Vector::svg_image:
+    case Vector::vml:
     case Vector::css_url:
       return true;
     default:

@@ -21,8 +21,10 @@ std::vector<std::string_view> split_list(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quote != 0) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '(' || c == '[') {
@@ -100,8 +102,10 @@ bool parse_one(std::string_view s, Selector& sel, const SelectorLimits& limits) 
     sel.compounds.push_back(std::move(c));
     next = Combinator::none;
     // What follows a compound: whitespace (descendant, unless a '>' comes), '>' or end.
-    if (i < s.size() && base::is_ascii_space(s[i])) next = Combinator::descendant;
-    else if (i < s.size() && s[i] != '>') return false;
+    if (i < s.size() && base::is_ascii_space(s[i]))
+      next = Combinator::descendant;
+    else if (i < s.size() && s[i] != '>')
+      return false;
   }
   if (sel.compounds.empty() || next == Combinator::child) return false;
   sel.specificity = (ids << 20) | (classes << 10) | types;
@@ -133,8 +137,10 @@ std::size_t parse_selector_list(std::string_view text, std::vector<Selector>& ou
   std::size_t dropped = 0;
   for (std::string_view piece : split_list(text)) {
     Selector sel;
-    if (parse_one(piece, sel, limits)) out.push_back(std::move(sel));
-    else ++dropped;
+    if (parse_one(piece, sel, limits))
+      out.push_back(std::move(sel));
+    else
+      ++dropped;
   }
   return dropped;
 }

@@ -23,9 +23,9 @@ namespace pixelwarden::html {
 enum class Combinator : unsigned char { none, descendant, child };
 
 struct Compound {
-  std::string type;                  // lowercase; empty: any element
-  std::string id;                    // lowercase; empty: none
-  std::vector<std::string> classes;  // lowercase
+  std::string type;                    // lowercase; empty: any element
+  std::string id;                      // lowercase; empty: none
+  std::vector<std::string> classes;    // lowercase
   Combinator left = Combinator::none;  // how it relates to the compound on its left
 };
 

@@ -25,8 +25,10 @@ Length parse_length(std::string_view v) {
   double value = 0, scale = 0;
   for (; i < v.size(); ++i) {
     if (base::is_ascii_digit(v[i])) {
-      if (scale == 0) value = value * 10 + (v[i] - '0');
-      else value += (v[i] - '0') / scale, scale *= 10;
+      if (scale == 0)
+        value = value * 10 + (v[i] - '0');
+      else
+        value += (v[i] - '0') / scale, scale *= 10;
     } else if (v[i] == '.' && scale == 0) {
       scale = 10;
     } else {
@@ -70,8 +72,10 @@ std::string_view clean_value(std::string_view v, std::string& scratch, bool comm
 
 void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& positioned,
            bool& far_offset) {
-  if (is(name, "display")) f.display_none |= is(value, "none");
-  else if (is(name, "visibility")) f.visibility_hidden |= is(value, "hidden");
+  if (is(name, "display"))
+    f.display_none |= is(value, "none");
+  else if (is(name, "visibility"))
+    f.visibility_hidden |= is(value, "hidden");
   else if (is(name, "opacity")) {
     Length len = parse_length(value);
     f.opacity_zero |= len.ok && len.value == 0;
@@ -92,8 +96,8 @@ void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& p
 
 bool fact_property(std::string_view name, FactProperty& out) {
   static constexpr std::string_view k_names[k_fact_property_count] = {
-      "display", "visibility", "opacity", "width", "height", "max-width", "max-height",
-      "position", "left", "top"};
+      "display",   "visibility", "opacity",  "width", "height",
+      "max-width", "max-height", "position", "left",  "top"};
   if (name.size() < 3 || name.size() > 10) return false;
   for (unsigned i = 0; i < k_fact_property_count; ++i) {
     if (is(name, k_names[i])) {
@@ -106,20 +110,24 @@ bool fact_property(std::string_view name, FactProperty& out) {
 
 bool fact_value_hides(FactProperty p, std::string_view value) {
   switch (p) {
-    case FactProperty::display: return is(value, "none");
-    case FactProperty::visibility: return is(value, "hidden");
+    case FactProperty::display:
+      return is(value, "none");
+    case FactProperty::visibility:
+      return is(value, "hidden");
     case FactProperty::opacity: {
       Length len = parse_length(value);
       return len.ok && len.value == 0;
     }
     case FactProperty::width:
-    case FactProperty::height: return px_at_most(value, 2);
+    case FactProperty::height:
+      return px_at_most(value, 2);
     case FactProperty::max_width:
     case FactProperty::max_height: {
       Length len = parse_length(value);
       return len.ok && len.value == 0;
     }
-    case FactProperty::position: return is(value, "absolute") || is(value, "fixed");
+    case FactProperty::position:
+      return is(value, "absolute") || is(value, "fixed");
     case FactProperty::left:
     case FactProperty::top: {
       Length len = parse_length(value);
@@ -136,8 +144,8 @@ StyleFacts style_facts(std::string_view decls) {
   const bool comments = decls.find("/*") != std::string_view::npos;
   // Without quotes (most inline styles) a declaration simply ends at the next ';'.
   // (Two finds: find_first_of with a set calls memchr once per character.)
-  const bool quotes = decls.find('"') != std::string_view::npos ||
-                      decls.find('\'') != std::string_view::npos;
+  const bool quotes =
+      decls.find('"') != std::string_view::npos || decls.find('\'') != std::string_view::npos;
   std::size_t i = 0;
   while (i < decls.size()) {
     std::size_t end = i;

@@ -6,12 +6,14 @@
 
 namespace pixelwarden::html {
 
-void StyleScan::add_block(std::string_view css, const std::vector<Resource>& so_far, ElementStack& open) {
+void StyleScan::add_block(std::string_view css, const std::vector<Resource>& so_far,
+                          ElementStack& open) {
   static_assert(ElementStack::k_no_id == k_no_element);
   m_sheet.add(css);
   if (!m_sheet.can_hide() || m_started) return;
   m_started = true;
-  m_whole = std::none_of(so_far.begin(), so_far.end(), [](const Resource& r) { return r.in_attribute; });
+  m_whole =
+      std::none_of(so_far.begin(), so_far.end(), [](const Resource& r) { return r.in_attribute; });
   Tokenizer one(m_in);
   Token t;
   std::uint32_t parent = k_no_element;

@@ -20,13 +20,15 @@ StyleTree::Span StyleTree::value(const Attribute* a, bool lower) {
   if (a == nullptr) return {};
   std::string_view raw = m_in.substr(a->value_begin, a->value_end - a->value_begin);
   if (attribute_is_plain(raw) && (!lower || !has_upper(raw))) {
-    return {static_cast<std::uint32_t>(a->value_begin), static_cast<std::uint32_t>(raw.size()), false};
+    return {static_cast<std::uint32_t>(a->value_begin), static_cast<std::uint32_t>(raw.size()),
+            false};
   }
   decode_attribute(raw, m_scratch);
   if (lower) {
     for (char& c : m_scratch) c = base::ascii_lower(c);
   }
-  Span s{static_cast<std::uint32_t>(m_arena.size()), static_cast<std::uint32_t>(m_scratch.size()), true};
+  Span s{static_cast<std::uint32_t>(m_arena.size()), static_cast<std::uint32_t>(m_scratch.size()),
+         true};
   m_arena += m_scratch;
   return s;
 }
@@ -43,9 +45,12 @@ std::uint32_t StyleTree::add(const Token& tag, std::uint32_t parent) {
   if (tag.attributes != nullptr) {
     for (const Attribute& a : *tag.attributes) {
       if (a.duplicate) continue;
-      if (a.name == "id") id = id != nullptr ? id : &a;
-      else if (a.name == "class") cls = cls != nullptr ? cls : &a;
-      else if (a.name == "style") style = style != nullptr ? style : &a;
+      if (a.name == "id")
+        id = id != nullptr ? id : &a;
+      else if (a.name == "class")
+        cls = cls != nullptr ? cls : &a;
+      else if (a.name == "style")
+        style = style != nullptr ? style : &a;
     }
   }
   e.id = value(id, true);
@@ -61,10 +66,12 @@ std::uint32_t StyleTree::add(const Token& tag, std::uint32_t parent) {
     if (end == i) break;
     const std::string_view c = list.substr(i, end - i);
     bool seen = false;
-    for (std::size_t k = e.class_first; k < m_classes.size() && !seen; ++k) seen = text(m_classes[k]) == c;
+    for (std::size_t k = e.class_first; k < m_classes.size() && !seen; ++k)
+      seen = text(m_classes[k]) == c;
     if (!seen) {
       if (e.class_count < k_max_classes) {
-        m_classes.push_back({all.begin + static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(c.size()), all.arena});
+        m_classes.push_back({all.begin + static_cast<std::uint32_t>(i),
+                             static_cast<std::uint32_t>(c.size()), all.arena});
         ++e.class_count;
       } else {
         ++m_classes_dropped;

@@ -61,7 +61,8 @@ class StyleTree {
     Span id, style;
   };
   std::string_view text(Span s) const {
-    return s.arena ? std::string_view(m_arena).substr(s.begin, s.size) : m_in.substr(s.begin, s.size);
+    return s.arena ? std::string_view(m_arena).substr(s.begin, s.size)
+                   : m_in.substr(s.begin, s.size);
   }
   Span value(const Attribute* a, bool lower);
 

@@ -59,17 +59,17 @@ std::size_t find_top(std::string_view s, std::size_t i, std::string_view stops) 
       continue;
     }
     if (depth == 0 && stops.find(c) != std::string_view::npos) return i;
-    if (c == '(' || c == '[' || c == '{') ++depth;
-    else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    if (c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+      --depth;
     i += 1;
   }
   return s.size();
 }
 
 // Index of the '}' closing the block whose '{' is at open; s.size() when unclosed.
-std::size_t block_end(std::string_view s, std::size_t open) {
-  return find_top(s, open + 1, "}");
-}
+std::size_t block_end(std::string_view s, std::size_t open) { return find_top(s, open + 1, "}"); }
 
 std::string without_comments(std::string_view s) {
   std::string out;
@@ -127,8 +127,10 @@ void DeclBits::add(FactProperty p, bool value_hides, bool important) {
   std::uint16_t& s = important ? set_important : set;
   std::uint16_t& h = important ? hides_important : hides;
   s |= bit;
-  if (value_hides) h |= bit;
-  else h &= static_cast<std::uint16_t>(~bit);
+  if (value_hides)
+    h |= bit;
+  else
+    h &= static_cast<std::uint16_t>(~bit);
 }
 
 DeclBits parse_declarations(std::string_view decls) {
@@ -209,7 +211,8 @@ void StyleSheet::rule_list(std::string_view css, std::size_t& i, int depth, bool
   }
 }
 
-void StyleSheet::qualified_rule(std::string_view prelude, std::string_view block, bool conditional) {
+void StyleSheet::qualified_rule(std::string_view prelude, std::string_view block,
+                                bool conditional) {
   const DeclBits bits = parse_declarations(block);
   if (bits.empty()) return;
   m_scratch.clear();

@@ -42,8 +42,8 @@ DeclBits parse_declarations(std::string_view decls);
 struct StyleRule {
   Selector selector;
   DeclBits decls;
-  std::uint32_t order = 0;  // source order across every block of the message
-  bool conditional = false; // inside an @media / @supports that may not hold
+  std::uint32_t order = 0;   // source order across every block of the message
+  bool conditional = false;  // inside an @media / @supports that may not hold
 };
 
 struct StyleSheetLimits {
@@ -60,7 +60,7 @@ class StyleSheet {
 
   const std::vector<StyleRule>& rules() const { return m_rules; }
   const StyleSheetLimits& limits() const { return m_limits; }
-  bool can_hide() const { return m_can_hide; }  // a rule that is not conditional can hide
+  bool can_hide() const { return m_can_hide; }       // a rule that is not conditional can hide
   std::size_t dropped() const { return m_dropped; }  // selectors it could not read
   std::size_t capped() const { return m_capped; }    // selectors over max_rules
 

@@ -20,7 +20,8 @@ bool ends_url(char c) {
 std::size_t trim_end(std::string_view text, std::size_t b, std::size_t e) {
   while (e > b) {
     char c = text[e - 1];
-    if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' || c == ']') {
+    if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' ||
+        c == ']') {
       --e;
     } else if (c == ')') {
       std::string_view u = text.substr(b, e - b);
@@ -68,7 +69,8 @@ std::vector<std::pair<std::size_t, std::size_t>> url_starts(std::string_view tex
     if (b != std::string_view::npos) starts.emplace_back(b, colon - b + 3);
   }
   for (std::string_view needle : {std::string_view("www."), std::string_view("WWW.")}) {
-    for (std::size_t w = text.find(needle); w != std::string_view::npos; w = text.find(needle, w + 1)) {
+    for (std::size_t w = text.find(needle); w != std::string_view::npos;
+         w = text.find(needle, w + 1)) {
       if (!word_before(text, w)) starts.emplace_back(w, 4);
     }
   }
@@ -87,7 +89,8 @@ std::string authority_host(std::string_view rest) {
     ++end;
   }
   std::string_view host = rest.substr(0, end);
-  if (const std::size_t at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (const std::size_t at = host.rfind('@'); at != std::string_view::npos)
+    host.remove_prefix(at + 1);
   if (!host.empty() && host.front() == '[') {
     const std::size_t close = host.find(']');
     host = close == std::string_view::npos ? std::string_view() : host.substr(1, close - 1);

@@ -11,7 +11,9 @@ namespace pixelwarden::html {
 
 namespace {
 
-constexpr bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+constexpr bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
 
 bool istarts_at(std::string_view in, std::size_t pos, std::string_view prefix) {
   return pos <= in.size() && base::istarts_with(in.substr(pos), prefix);
@@ -43,12 +45,14 @@ bool one_of(std::string_view n, std::initializer_list<std::string_view> names) {
 bool is_breakout(const Token& t) {
   std::string_view n = t.name;
   if (n.empty() || n.size() > 10) return false;
-  if (n == "font") return t.find("color") != nullptr || t.find("face") != nullptr || t.find("size") != nullptr;
+  if (n == "font")
+    return t.find("color") != nullptr || t.find("face") != nullptr || t.find("size") != nullptr;
   if (n.size() == 2 && n[0] == 'h' && n[1] >= '1' && n[1] <= '6') return true;
-  return one_of(n, {"b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
-                    "embed", "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p",
-                    "pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt",
-                    "u", "ul", "var"});
+  return one_of(n, {"b",   "big",   "blockquote", "body",  "br",    "center", "code",   "dd",
+                    "div", "dl",    "dt",         "em",    "embed", "head",   "hr",     "i",
+                    "img", "li",    "listing",    "menu",  "meta",  "nobr",   "ol",     "p",
+                    "pre", "ruby",  "s",          "small", "span",  "strong", "strike", "sub",
+                    "sup", "table", "tt",         "u",     "ul",    "var"});
 }
 
 // annotation-xml's encoding: its decoded value, untrimmed, ASCII case-insensitive.
@@ -77,12 +81,24 @@ Tokenizer::Tokenizer(std::string_view input, bool conditional_comments)
 void Tokenizer::set_initial_state(InitialState state, std::string_view last_start_tag) {
   m_raw_tag = base::to_lower(last_start_tag);
   switch (state) {
-    case InitialState::data: m_raw = Raw::none; break;
-    case InitialState::rcdata: m_raw = Raw::rcdata; break;
-    case InitialState::rawtext: m_raw = Raw::rawtext; break;
-    case InitialState::script_data: m_raw = Raw::script; break;
-    case InitialState::plaintext: m_raw = Raw::plaintext; break;
-    case InitialState::cdata: m_raw = Raw::cdata; break;
+    case InitialState::data:
+      m_raw = Raw::none;
+      break;
+    case InitialState::rcdata:
+      m_raw = Raw::rcdata;
+      break;
+    case InitialState::rawtext:
+      m_raw = Raw::rawtext;
+      break;
+    case InitialState::script_data:
+      m_raw = Raw::script;
+      break;
+    case InitialState::plaintext:
+      m_raw = Raw::plaintext;
+      break;
+    case InitialState::cdata:
+      m_raw = Raw::cdata;
+      break;
   }
 }
 
@@ -118,7 +134,8 @@ bool Tokenizer::next_token(Token& t) {
     std::size_t lt = static_cast<const char*>(hit) - m_in.data();
     if (lt + 1 >= n) break;
     char c = m_in[lt + 1];
-    if (!m_frames.empty() && (base::is_ascii_alpha(c) || c == '/' || c == '!' || c == '?')) text_until(lt);
+    if (!m_frames.empty() && (base::is_ascii_alpha(c) || c == '/' || c == '!' || c == '?'))
+      text_until(lt);
     if (base::is_ascii_alpha(c)) return tag(lt, false, t);
     if (c == '/') {
       char c2 = lt + 2 < n ? m_in[lt + 2] : '\0';
@@ -147,7 +164,8 @@ std::vector<TextPiece>* Tokenizer::collecting() {
 
 void Tokenizer::text_until(std::size_t at) {
   std::vector<TextPiece>* pieces = collecting();
-  if (pieces != nullptr && at > m_text_from) pieces->push_back({m_text_from, at, m_text_from, at, false});
+  if (pieces != nullptr && at > m_text_from)
+    pieces->push_back({m_text_from, at, m_text_from, at, false});
   m_text_from = at;
 }
 
@@ -172,7 +190,9 @@ void Tokenizer::push_frame(const Token& t, Namespace ns) {
     f.integration = one_of(f.name, {"mi", "mo", "mn", "ms", "mtext"});
     if (f.name == "annotation-xml") {
       const Attribute* enc = t.find("encoding");
-      f.integration = enc != nullptr && is_html_encoding(m_in.substr(enc->value_begin, enc->value_end - enc->value_begin));
+      f.integration =
+          enc != nullptr &&
+          is_html_encoding(m_in.substr(enc->value_begin, enc->value_end - enc->value_begin));
     }
   }
   if (f.name == "style") {
@@ -229,14 +249,15 @@ void Tokenizer::after_end_tag(const Token& t) {
   }
 }
 
-
 bool Tokenizer::raw_text(Token& t) {
   std::size_t end = m_in.size();
-  if (m_raw == Raw::script) end = find_script_end(m_pos);
+  if (m_raw == Raw::script)
+    end = find_script_end(m_pos);
   else if (m_raw == Raw::cdata) {
     std::size_t p = find_from(m_in, "]]>", m_pos);
     end = p == std::string_view::npos ? m_in.size() : p;
-  } else if (m_raw != Raw::plaintext) end = find_raw_end(m_pos);
+  } else if (m_raw != Raw::plaintext)
+    end = find_raw_end(m_pos);
   Raw was = m_raw;
   m_raw = Raw::none;
   t.kind = TokenKind::raw_text;
@@ -269,8 +290,10 @@ std::size_t Tokenizer::find_script_end(std::size_t i) const {
     if (state == data) {
       if (lt == std::string_view::npos) return n;
       if (end_tag_at(m_in, lt, m_raw_tag)) return lt;
-      if (starts_at(m_in, lt, "<!--")) state = escaped, i = lt + 2;
-      else i = lt + 1;
+      if (starts_at(m_in, lt, "<!--"))
+        state = escaped, i = lt + 2;
+      else
+        i = lt + 1;
       continue;
     }
     std::size_t close = find_from(m_in, "-->", i);
@@ -290,8 +313,9 @@ std::size_t Tokenizer::find_script_end(std::size_t i) const {
       continue;
     }
     std::size_t p = lt;  // double escaped: "</script" + terminator leaves it
-    while (p != std::string_view::npos && !(starts_at(m_in, p, "</") && istarts_at(m_in, p + 2, "script") &&
-                                            p + 8 < n && (is_ws(m_in[p + 8]) || m_in[p + 8] == '/' || m_in[p + 8] == '>')))
+    while (p != std::string_view::npos &&
+           !(starts_at(m_in, p, "</") && istarts_at(m_in, p + 2, "script") && p + 8 < n &&
+             (is_ws(m_in[p + 8]) || m_in[p + 8] == '/' || m_in[p + 8] == '>')))
       p = m_in.find('<', p + 1);
     if (close != std::string_view::npos && (p == std::string_view::npos || close < p)) {
       state = data, i = close + 3;
@@ -323,7 +347,8 @@ bool Tokenizer::markup_declaration(std::size_t lt, Token& t) {
     t.data_begin = i + 7;
     t.data_end = close == std::string_view::npos ? m_in.size() : close;
     t.end = m_pos = close == std::string_view::npos ? m_in.size() : close + 3;
-    if (std::vector<TextPiece>* pieces = collecting(); pieces != nullptr && t.data_end > t.data_begin)
+    if (std::vector<TextPiece>* pieces = collecting();
+        pieces != nullptr && t.data_end > t.data_begin)
       pieces->push_back({t.data_begin, t.data_end, t.begin, t.end, true});
     return true;
   }
@@ -349,7 +374,8 @@ bool Tokenizer::comment(std::size_t lt, Token& t) {
   if (m_conditional && istarts_at(m_in, i, "[if")) {
     std::size_t gt = m_in.find('>', i);
     std::size_t close = find_from(m_in, "-->", i);
-    if (gt != std::string_view::npos && m_in[gt - 1] == ']' && (close == std::string_view::npos || gt < close)) {
+    if (gt != std::string_view::npos && m_in[gt - 1] == ']' &&
+        (close == std::string_view::npos || gt < close)) {
       t.kind = TokenKind::conditional_start;
       t.data_begin = i;
       t.data_end = gt;
@@ -371,7 +397,8 @@ bool Tokenizer::comment(std::size_t lt, Token& t) {
       p = find_from(m_in, "--", p);
       if (p == std::string_view::npos) {
         std::size_t e = n;  // EOF: pending "--!" or dashes are not data
-        if (e >= i + 3 && m_in.substr(e - 3) == "--!") e -= 3;
+        if (e >= i + 3 && m_in.substr(e - 3) == "--!")
+          e -= 3;
         else
           for (int k = 0; k < 2 && e > i && m_in[e - 1] == '-'; ++k) --e;
         t.data_end = e, t.end = n;
@@ -410,8 +437,10 @@ std::pair<std::size_t, std::size_t> Tokenizer::lower_name(std::size_t b, std::si
   std::size_t start = m_names.size();
   for (std::size_t i = b; i < e; ++i) {
     char c = m_in[i];
-    if (c == '\0') m_names.append("\xEF\xBF\xBD");
-    else m_names.push_back(base::ascii_lower(c));
+    if (c == '\0')
+      m_names.append("\xEF\xBF\xBD");
+    else
+      m_names.push_back(base::ascii_lower(c));
   }
   // Offsets, not views: m_names may still grow; views are made at the end of tag().
   return {start, m_names.size() - start};
@@ -448,8 +477,10 @@ bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
     }
   }
   t.attributes = &m_attrs;
-  if (!end_tag) after_start_tag(t);
-  else after_end_tag(t);
+  if (!end_tag)
+    after_start_tag(t);
+  else
+    after_end_tag(t);
   return true;
 }
 
@@ -515,8 +546,10 @@ void Tokenizer::after_start_tag(Token& t) {
   std::string_view name = t.name;
   if (!m_frames.empty()) {
     Frame& top = m_frames.back();
-    const bool math_text = top.integration && top.ns == Namespace::math && top.name != "annotation-xml";
-    if (!top.integration && top.ns == Namespace::math && top.name == "annotation-xml" && name == "svg") {
+    const bool math_text =
+        top.integration && top.ns == Namespace::math && top.name != "annotation-xml";
+    if (!top.integration && top.ns == Namespace::math && top.name == "annotation-xml" &&
+        name == "svg") {
       t.ns = Namespace::svg;  // annotation-xml takes an <svg> start tag as HTML does
       if (!t.self_closing) push_frame(t, Namespace::svg);
       return;
@@ -545,11 +578,15 @@ void Tokenizer::after_start_tag(Token& t) {
   }
   if (!m_frames.empty() && !t.self_closing && !is_void_element(name)) ++m_frames.back().html_open;
   Raw raw = Raw::none;
-  if (name == "style" || name == "xmp" || name == "iframe" || name == "noembed" || name == "noframes")
+  if (name == "style" || name == "xmp" || name == "iframe" || name == "noembed" ||
+      name == "noframes")
     raw = Raw::rawtext;
-  else if (name == "script") raw = Raw::script;
-  else if (name == "textarea" || name == "title") raw = Raw::rcdata;
-  else if (name == "plaintext") raw = Raw::plaintext;
+  else if (name == "script")
+    raw = Raw::script;
+  else if (name == "textarea" || name == "title")
+    raw = Raw::rcdata;
+  else if (name == "plaintext")
+    raw = Raw::plaintext;
   if (raw != Raw::none) {
     m_raw = raw;
     m_raw_tag = name;
@@ -558,23 +595,33 @@ void Tokenizer::after_start_tag(Token& t) {
 
 bool is_void_element(std::string_view n) {
   switch (n.size()) {  // by length: this runs for every start tag
-    case 2: return n == "br" || n == "hr";
-    case 3: return n == "img" || n == "col" || n == "wbr";
-    case 4: return n == "area" || n == "base" || n == "link" || n == "meta";
+    case 2:
+      return n == "br" || n == "hr";
+    case 3:
+      return n == "img" || n == "col" || n == "wbr";
+    case 4:
+      return n == "area" || n == "base" || n == "link" || n == "meta";
     case 5:
-      return n == "embed" || n == "frame" || n == "image" || n == "input" || n == "param" || n == "track";
-    case 6: return n == "keygen" || n == "source";
-    case 7: return n == "bgsound";
-    case 8: return n == "basefont";
-    default: return false;
+      return n == "embed" || n == "frame" || n == "image" || n == "input" || n == "param" ||
+             n == "track";
+    case 6:
+      return n == "keygen" || n == "source";
+    case 7:
+      return n == "bgsound";
+    case 8:
+      return n == "basefont";
+    default:
+      return false;
   }
 }
 
 std::string comment_text(std::string_view input, const Token& t) {
   std::string out;
   for (char c : input.substr(t.data_begin, t.data_end - t.data_begin)) {
-    if (c == '\0') out.append("\xEF\xBF\xBD");
-    else out.push_back(c);
+    if (c == '\0')
+      out.append("\xEF\xBF\xBD");
+    else
+      out.push_back(c);
   }
   return out;
 }

@@ -37,7 +37,15 @@
 namespace pixelwarden::html {
 
 enum class TokenKind {
-  start_tag, end_tag, comment, doctype, cdata, raw_text, conditional_start, conditional_end, foreign_text
+  start_tag,
+  end_tag,
+  comment,
+  doctype,
+  cdata,
+  raw_text,
+  conditional_start,
+  conditional_end,
+  foreign_text
 };
 
 // Namespace of a start tag's element.
@@ -52,15 +60,15 @@ struct TextPiece {
 };
 
 struct Attribute {
-  std::string_view name;         // lowercased (NUL -> U+FFFD)
-  std::size_t begin = 0;         // start of the whitespace before the name (strip span)
+  std::string_view name;  // lowercased (NUL -> U+FFFD)
+  std::size_t begin = 0;  // start of the whitespace before the name (strip span)
   std::size_t name_begin = 0;
-  std::size_t value_begin = 0;   // raw value, quotes excluded; == value_end when absent
+  std::size_t value_begin = 0;  // raw value, quotes excluded; == value_end when absent
   std::size_t value_end = 0;
-  std::size_t end = 0;           // after the closing quote / value / name
-  char quote = 0;                // '"', '\'' or 0 (unquoted or no value)
+  std::size_t end = 0;  // after the closing quote / value / name
+  char quote = 0;       // '"', '\'' or 0 (unquoted or no value)
   bool has_value = false;
-  bool duplicate = false;        // a later attribute of the same name: ignored by browsers
+  bool duplicate = false;  // a later attribute of the same name: ignored by browsers
 };
 
 struct Token {
@@ -69,7 +77,7 @@ struct Token {
   std::string_view name;                     // tags: lowercased name
   std::size_t data_begin = 0, data_end = 0;  // comment/doctype/cdata/raw_text content
   bool self_closing = false;
-  Namespace ns = Namespace::html;                       // start tags: where the element goes
+  Namespace ns = Namespace::html;                      // start tags: where the element goes
   const std::vector<Attribute>* attributes = nullptr;  // tags only
   // foreign_text (name "style"): begin == end == where the element closed (the
   // closing token's start, or the end of input); [data_begin, data_end) spans its
@@ -115,11 +123,11 @@ class Tokenizer {
   void after_end_tag(const Token& t);
   // Foreign content, see above.
   struct Frame {
-    std::string name;             // lowercased
+    std::string name;  // lowercased
     Namespace ns = Namespace::svg;
-    bool integration = false;     // HTML integration point / MathML text integration point
-    int html_open = 0;            // HTML elements opened inside an integration point
-    std::size_t collect = k_none; // foreign <style>: index into m_collect
+    bool integration = false;      // HTML integration point / MathML text integration point
+    int html_open = 0;             // HTML elements opened inside an integration point
+    std::size_t collect = k_none;  // foreign <style>: index into m_collect
   };
   static constexpr std::size_t k_none = static_cast<std::size_t>(-1);
   static constexpr std::size_t k_max_frames = 1024;  // as ElementStack's depth

@@ -8,7 +8,8 @@
 namespace pixelwarden::intel {
 namespace {
 
-const char* const k_fields[] = {"value", "source", "campaign", "first_seen", "valid_until", "tlp", "comment"};
+const char* const k_fields[] = {"value",       "source", "campaign", "first_seen",
+                                "valid_until", "tlp",    "comment"};
 
 // One record (it may span lines inside quotes); false at the end of the input.
 bool read_record(std::istream& in, char delim, std::vector<std::string>& fields, int& line) {
@@ -122,7 +123,8 @@ base::Result<Feed> read_csv(std::istream& in, const CsvOptions& csv, const ReadO
     ind.id = id;
     const std::string value = get("value");
     if (value.empty()) {
-      feed.skipped.push_back({id, SkipReason::invalid, "no value in column " + csv.columns.at("value")});
+      feed.skipped.push_back(
+          {id, SkipReason::invalid, "no value in column " + csv.columns.at("value")});
       continue;
     }
     ind.values.push_back(Observable{guess_kind(value), value});
@@ -135,13 +137,15 @@ base::Result<Feed> read_csv(std::istream& in, const CsvOptions& csv, const ReadO
     ind.valid_until = get("valid_until");
     ind.comment = get("comment");
     if (!ind.first_seen.empty() && !base::parse_timestamp_ms(ind.first_seen)) {
-      feed.skipped.push_back({id, SkipReason::invalid, "first_seen is not a date: " + ind.first_seen});
+      feed.skipped.push_back(
+          {id, SkipReason::invalid, "first_seen is not a date: " + ind.first_seen});
       continue;
     }
     if (!ind.valid_until.empty()) {
       const auto until = base::parse_timestamp_ms(ind.valid_until);
       if (!until) {
-        feed.skipped.push_back({id, SkipReason::invalid, "valid_until is not a date: " + ind.valid_until});
+        feed.skipped.push_back(
+            {id, SkipReason::invalid, "valid_until is not a date: " + ind.valid_until});
         continue;
       }
       if (*until <= options.now_ms) {

@@ -56,16 +56,16 @@ class JsonFrames {
   std::optional<std::string> m_error;
 
   // Scanner state, outside and inside elements alike.
-  int m_depth = 0;              // open objects/arrays
+  int m_depth = 0;  // open objects/arrays
   bool m_in_string = false;
   bool m_escape = false;
-  bool m_started = false;       // the first significant byte was seen
-  bool m_in_target = false;     // inside a framed array (depth 2)
-  bool m_key_pending = false;   // a string just closed at depth 1 (a key candidate)
-  std::string m_last_string;    // that string, while it is short enough to be our key
-  std::string m_current_key;    // the key whose value follows at depth 1
+  bool m_started = false;      // the first significant byte was seen
+  bool m_in_target = false;    // inside a framed array (depth 2)
+  bool m_key_pending = false;  // a string just closed at depth 1 (a key candidate)
+  std::string m_last_string;   // that string, while it is short enough to be our key
+  std::string m_current_key;   // the key whose value follows at depth 1
   bool m_in_element = false;
-  bool m_scalar = false;        // the element is a number, literal or string
+  bool m_scalar = false;  // the element is a number, literal or string
 };
 
 }  // namespace pixelwarden::intel

@@ -12,7 +12,9 @@ namespace {
 // Feeds defang URLs (`hxxps://lure[.]example/`): undo it before parsing.
 std::string refang_url(std::string v) {
   for (const char* from : {"hxxps://", "hxxp://", "HXXPS://", "HXXP://"}) {
-    if (v.rfind(from, 0) == 0) v = std::string(v[4] == 's' || v[4] == 'S' ? "https://" : "http://") + v.substr(std::string(from).size());
+    if (v.rfind(from, 0) == 0)
+      v = std::string(v[4] == 's' || v[4] == 'S' ? "https://" : "http://") +
+          v.substr(std::string(from).size());
   }
   for (const std::string pat : {"[.]", "(.)", "[dot]"}) {
     for (std::size_t at; (at = v.find(pat)) != std::string::npos;) v.replace(at, pat.size(), ".");
@@ -75,7 +77,8 @@ DomainOf domain_of(const Observable& o) {
   const auto e = ruleset::DomainSet::normalize_entry(host);
   if (!e) {
     const std::string h = url::normalize_host(refang_url(host));
-    if (!h.empty() && url::is_ip_literal(h)) return {"", "IP address " + h + " (lists hold domains)", true};
+    if (!h.empty() && url::is_ip_literal(h))
+      return {"", "IP address " + h + " (lists hold domains)", true};
     return {"", "not a domain: " + o.value, false};
   }
   return {(e->subdomains_only ? "*." : "") + e->domain, "", false};
@@ -98,7 +101,8 @@ ListStats write_list(Feed& feed, const std::string& origin, std::ostream& out) {
       }
       DomainOf d = domain_of(o);
       if (d.domain.empty()) {
-        problems.push_back({ind.id, d.unsupported ? SkipReason::unsupported : SkipReason::invalid, d.problem});
+        problems.push_back(
+            {ind.id, d.unsupported ? SkipReason::unsupported : SkipReason::invalid, d.problem});
         continue;
       }
       if (!seen.insert(d.domain).second) {
@@ -134,14 +138,16 @@ void write_include(std::ostream& out, const std::string& name, const std::string
   for (const auto& n : display_names) {
     if (!alt.empty()) alt += "|";
     for (char c : clean(n)) {
-      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                         c == ' ' || static_cast<unsigned char>(c) >= 0x80;
+      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == ' ' ||
+                         static_cast<unsigned char>(c) >= 0x80;
       if (!plain) alt += '\\';
       alt += c;
     }
   }
   std::string quoted;
-  for (char c : "(?i)^(?:" + alt + ")$") quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  for (char c : "(?i)^(?:" + alt + ")$")
+    quoted += c == '\'' ? std::string("''") : std::string(1, c);
   out << "lures:\n  - id: " << name << "-display-names\n"
       << "    description: \"display names imported from " << clean(origin) << "\"\n"
       << "    match:\n      display_name: '" << quoted << "'\n"

@@ -62,7 +62,7 @@ class EventReader {
   void event(const json& e) {
     const Tags tags = tags_of(e);
     m_event_tlp = tags.tlp.empty() ? m_options.default_tlp : tags.tlp;
-    m_campaign = !tags.campaign.empty() ? tags.campaign
+    m_campaign = !tags.campaign.empty()    ? tags.campaign
                  : !str(e, "info").empty() ? str(e, "info")
                                            : m_options.default_campaign;
     m_source = m_options.default_source;
@@ -139,10 +139,12 @@ class EventReader {
         ind.first_seen = m_date;
       }
     }
-    if (!ind.first_seen.empty() && !base::parse_timestamp_ms(ind.first_seen)) ind.first_seen.clear();
+    if (!ind.first_seen.empty() && !base::parse_timestamp_ms(ind.first_seen))
+      ind.first_seen.clear();
     const std::string category = str(a, "category");
     ind.comment = str(a, "comment");
-    if (!category.empty()) ind.comment += (ind.comment.empty() ? "" : "; ") + ("category: " + category);
+    if (!category.empty())
+      ind.comment += (ind.comment.empty() ? "" : "; ") + ("category: " + category);
     m_feed.indicators.push_back(std::move(ind));
   }
 
@@ -165,7 +167,8 @@ base::Result<Feed> read_misp(std::istream& in, const ReadOptions& options) {
   }
   std::vector<const json*> events;
   auto take = [&events](const json& x) {
-    if (x.is_object() && x.contains("Event") && x["Event"].is_object()) events.push_back(&x["Event"]);
+    if (x.is_object() && x.contains("Event") && x["Event"].is_object())
+      events.push_back(&x["Event"]);
   };
   if (doc.is_object() && doc.contains("response") && doc["response"].is_array()) {
     for (const auto& x : doc["response"]) take(x);

@@ -25,7 +25,7 @@ struct Indicator {
   std::vector<Observable> values;
   std::string source;
   std::string campaign;
-  std::string tlp;          // lowercase, without "tlp:" (white, green, amber, amber+strict, red, clear)
+  std::string tlp;  // lowercase, without "tlp:" (white, green, amber, amber+strict, red, clear)
   std::string first_seen;   // RFC 3339 as written
   std::string valid_until;  // RFC 3339 as written; empty when open-ended
   std::string comment;
@@ -48,8 +48,8 @@ struct Feed {
 
 // Settings shared by the readers.
 struct ReadOptions {
-  std::int64_t now_ms = 0;      // indicators whose valid_until is not after this are expired
-  std::string default_source;   // when the feed names none
+  std::int64_t now_ms = 0;     // indicators whose valid_until is not after this are expired
+  std::string default_source;  // when the feed names none
   std::string default_campaign;
   std::string default_tlp;
 };

@@ -175,7 +175,8 @@ class Reader {
     if (o["kill_chain_phases"].get_array().get(k) == simdjson::SUCCESS) {
       for (element p : k) {
         if (!p.is_object()) continue;
-        phases += (phases.empty() ? "" : ",") + str(p, "kill_chain_name") + ":" + str(p, "phase_name");
+        phases +=
+            (phases.empty() ? "" : ",") + str(p, "kill_chain_name") + ":" + str(p, "phase_name");
       }
     }
     add("kill_chain: ", phases);
@@ -247,8 +248,10 @@ base::Result<Feed> read_stix(std::istream& in, const ReadOptions& options) {
   if (auto err = parser.parse(frames.skeleton()).get(top)) {
     return base::plain_error(std::string("not JSON: ") + simdjson::error_message(err));
   }
-  if (!top.is_object() || top["type"].get_string().get(type) != simdjson::SUCCESS || type != "bundle") {
-    return base::plain_error("not a STIX 2.1 bundle (expected {\"type\": \"bundle\", \"objects\": [...]})");
+  if (!top.is_object() || top["type"].get_string().get(type) != simdjson::SUCCESS ||
+      type != "bundle") {
+    return base::plain_error(
+        "not a STIX 2.1 bundle (expected {\"type\": \"bundle\", \"objects\": [...]})");
   }
   return reader.finish();
 }

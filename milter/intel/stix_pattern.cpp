@@ -24,12 +24,17 @@ class Lexer {
 
   // Nothing on a lexical error (unterminated string); `error` says why.
   std::optional<Token> next(std::string& error) {
-    while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\t' || m_s[m_i] == '\n' || m_s[m_i] == '\r')) ++m_i;
+    while (m_i < m_s.size() &&
+           (m_s[m_i] == ' ' || m_s[m_i] == '\t' || m_s[m_i] == '\n' || m_s[m_i] == '\r'))
+      ++m_i;
     if (m_i == m_s.size()) return Token{Tok::end, ""};
     const char c = m_s[m_i];
     if (c == '[' || c == ']' || c == '(' || c == ')') {
       ++m_i;
-      return Token{c == '[' ? Tok::lbracket : c == ']' ? Tok::rbracket : c == '(' ? Tok::lparen : Tok::rparen,
+      return Token{c == '['   ? Tok::lbracket
+                   : c == ']' ? Tok::rbracket
+                   : c == '(' ? Tok::lparen
+                              : Tok::rparen,
                    std::string(1, c)};
     }
     if (c == '\'') return string(error);
@@ -107,13 +112,15 @@ class Parser {
     expression();
     if (!m_error.empty()) return PatternInvalid{m_error};
     if (!m_unsupported.empty()) return PatternUnsupported{m_unsupported};
-    if (m_tok.kind != Tok::rbracket) return PatternInvalid{"expected ']' or OR/AND, got '" + m_tok.text + "'"};
+    if (m_tok.kind != Tok::rbracket)
+      return PatternInvalid{"expected ']' or OR/AND, got '" + m_tok.text + "'"};
     advance();
     if (!m_error.empty()) return PatternInvalid{m_error};
     if (m_tok.kind == Tok::keyword) {
       return PatternUnsupported{"observation operator or qualifier '" + m_tok.text + "'"};
     }
-    if (m_tok.kind != Tok::end) return PatternInvalid{"unexpected '" + m_tok.text + "' after the observation"};
+    if (m_tok.kind != Tok::end)
+      return PatternInvalid{"unexpected '" + m_tok.text + "' after the observation"};
     return m_values;
   }
 
@@ -126,7 +133,8 @@ class Parser {
 
   void expression() {
     term();
-    while (m_error.empty() && m_tok.kind == Tok::keyword && (m_tok.text == "OR" || m_tok.text == "AND")) {
+    while (m_error.empty() && m_tok.kind == Tok::keyword &&
+           (m_tok.text == "OR" || m_tok.text == "AND")) {
       advance();
       term();
     }

@@ -58,7 +58,8 @@ void split_addr_spec(std::string_view spec, Address& a) {
   const std::size_t at = spec.rfind('@');
   std::string_view local = at == std::string_view::npos ? spec : spec.substr(0, at);
   std::string_view domain = at == std::string_view::npos ? "" : spec.substr(at + 1);
-  if (local.size() >= 2 && local.front() == '"' && local.back() == '"') local = local.substr(1, local.size() - 2);
+  if (local.size() >= 2 && local.front() == '"' && local.back() == '"')
+    local = local.substr(1, local.size() - 2);
   if (domain.size() >= 2 && domain.front() == '[' && domain.back() == ']') {
     domain = domain.substr(1, domain.size() - 2);
   }
@@ -81,7 +82,8 @@ void flush(Item& item, std::vector<Address>& out) {
     split_addr_spec(join(item.words, ""), a);
     a.display_name = decode_rfc2047(std::string(base::trim(item.comment)));
   }
-  if (!a.local_part.empty() || !a.domain.empty() || !a.display_name.empty()) out.push_back(std::move(a));
+  if (!a.local_part.empty() || !a.domain.empty() || !a.display_name.empty())
+    out.push_back(std::move(a));
   item = Item{};
 }
 

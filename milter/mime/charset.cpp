@@ -18,10 +18,10 @@ struct ConverterCloser {
 using Converter = std::unique_ptr<UConverter, ConverterCloser>;
 
 constexpr std::array<std::string_view, 14> k_byte_prefixes = {
-    "us-ascii", "ascii", "utf-8", "utf8", "iso-8859-", "iso8859-", "windows-125", "cp125",
-    "koi8", "gb18030", "gbk", "gb2312", "big5", "euc-"};
-constexpr std::array<std::string_view, 6> k_byte_names = {"shift_jis", "sjis", "x-sjis",
-                                                          "cp932", "windows-31j", "latin1"};
+    "us-ascii", "ascii", "utf-8",   "utf8", "iso-8859-", "iso8859-", "windows-125",
+    "cp125",    "koi8",  "gb18030", "gbk",  "gb2312",    "big5",     "euc-"};
+constexpr std::array<std::string_view, 6> k_byte_names = {"shift_jis", "sjis",        "x-sjis",
+                                                          "cp932",     "windows-31j", "latin1"};
 constexpr std::array<std::string_view, 9> k_unsafe_prefixes = {
     "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs-4", "utf-7", "iso-2022", "hz"};
 
@@ -44,8 +44,13 @@ bool icu_says_ascii_compatible(const std::string& name) {
   Converter conv = open(name, status);
   if (U_FAILURE(status)) return true;  // unknown label: every reader treats it as bytes
   switch (ucnv_getType(conv.get())) {
-    case UCNV_SBCS: case UCNV_DBCS: case UCNV_MBCS: case UCNV_LATIN_1: case UCNV_UTF8:
-    case UCNV_US_ASCII: case UCNV_CESU8:
+    case UCNV_SBCS:
+    case UCNV_DBCS:
+    case UCNV_MBCS:
+    case UCNV_LATIN_1:
+    case UCNV_UTF8:
+    case UCNV_US_ASCII:
+    case UCNV_CESU8:
       break;
     default:
       return false;
@@ -81,7 +86,8 @@ std::optional<std::string> detect_bom(std::string_view b) {
   if (starts("\x00\x00\xFE\xFF"sv)) return "utf-32be";
   if (starts("\xFF\xFE"sv)) return "utf-16le";
   if (starts("\xFE\xFF"sv)) return "utf-16be";
-  if (b.size() >= 4 && starts("+/v"sv) && (b[3] == '8' || b[3] == '9' || b[3] == '+' || b[3] == '/')) {
+  if (b.size() >= 4 && starts("+/v"sv) &&
+      (b[3] == '8' || b[3] == '9' || b[3] == '+' || b[3] == '/')) {
     return "utf-7";
   }
   return std::nullopt;
@@ -103,13 +109,14 @@ base::Result<std::string> convert_to_utf8(std::string_view bytes, std::string_vi
   if (replace) {
     // U+FFFD for every bad sequence, as browsers do (U+001A for the few code pages whose
     // substitution byte is 0x1A: neither is markup, which is what scanning cares about).
-    ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr, &status);
+    ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr,
+                        &status);
   } else {
     ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   }
   std::vector<UChar> u16(bytes.size() * 2 + 4);
-  int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
-                              static_cast<int32_t>(bytes.size()), &status);
+  int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()),
+                              bytes.data(), static_cast<int32_t>(bytes.size()), &status);
   if (U_FAILURE(status)) return base::plain_error("invalid " + name + " byte sequence");
   std::string out(static_cast<std::size_t>(n16) * 3 + 1, '\0');
   int32_t n8 = 0;
@@ -172,13 +179,23 @@ bool is_valid_utf8(std::string_view b) {
   const std::size_t n = b.size();
   while (i < n) {
     const auto c = static_cast<unsigned char>(b[i]);
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     std::size_t len = 0;
     unsigned min = 0;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-    else return false;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      min = 0x10000;
+    } else
+      return false;
     if (i + len > n) return false;
     unsigned cp = c & (0xFF >> (len + 1));
     for (std::size_t k = 1; k < len; ++k) {

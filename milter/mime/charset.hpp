@@ -9,8 +9,8 @@
 // to_utf8/from_utf8 are strict: an invalid or unmappable sequence is an error. Text
 // parts are scanned as a browser renders them instead: to_utf8_replacing never gives up
 // on a bad sequence (giving up and scanning the raw bytes would find nothing in UTF-16
-// with one stray byte, while the browser renders U+FFFD and loads the pixel). A BOM in the input stays in the
-// output (as U+FEFF), so to_utf8 then from_utf8 with the same charset round-trips.
+// with one stray byte, while the browser renders U+FFFD and loads the pixel). A BOM in the input
+// stays in the output (as U+FEFF), so to_utf8 then from_utf8 with the same charset round-trips.
 // Non-goals: charset detection by content (only the BOM is trusted).
 
 #include <optional>

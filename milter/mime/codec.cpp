@@ -18,7 +18,8 @@ constexpr char k_hex[] = "0123456789ABCDEF";
 constexpr std::array<std::uint8_t, 256> make_table() {
   std::array<std::uint8_t, 256> t{};
   for (auto& v : t) v = k_bad;
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(k_alphabet[i])] = static_cast<std::uint8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(k_alphabet[i])] = static_cast<std::uint8_t>(i);
   t[' '] = t['\t'] = t['\r'] = t['\n'] = t['\f'] = t['\v'] = k_ws;
   t['='] = k_pad;
   return t;
@@ -48,7 +49,8 @@ std::size_t count_trailing_garbage(const unsigned char* p, std::size_t i, std::s
 Cte parse_cte(std::string_view raw_value) {
   std::string_view v = base::trim(raw_value);
   if (auto paren = v.find('('); paren != std::string_view::npos) v = base::trim(v.substr(0, paren));
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = base::trim(v.substr(1, v.size() - 2));
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+    v = base::trim(v.substr(1, v.size() - 2));
   if (v.empty() || base::iequals(v, "7bit")) return Cte::seven_bit;
   if (base::iequals(v, "8bit")) return Cte::eight_bit;
   if (base::iequals(v, "binary")) return Cte::binary;
@@ -59,21 +61,30 @@ Cte parse_cte(std::string_view raw_value) {
 
 std::string_view cte_name(Cte cte) {
   switch (cte) {
-    case Cte::seven_bit: return "7bit";
-    case Cte::eight_bit: return "8bit";
-    case Cte::binary: return "binary";
-    case Cte::quoted_printable: return "quoted-printable";
-    case Cte::base64: return "base64";
-    case Cte::unknown: break;
+    case Cte::seven_bit:
+      return "7bit";
+    case Cte::eight_bit:
+      return "8bit";
+    case Cte::binary:
+      return "binary";
+    case Cte::quoted_printable:
+      return "quoted-printable";
+    case Cte::base64:
+      return "base64";
+    case Cte::unknown:
+      break;
   }
   return "unknown";
 }
 
 std::string decode(std::string_view encoded, Cte cte, DecodeStats* stats) {
   switch (cte) {
-    case Cte::base64: return decode_base64(encoded, stats);
-    case Cte::quoted_printable: return decode_quoted_printable(encoded);
-    default: return std::string(encoded);
+    case Cte::base64:
+      return decode_base64(encoded, stats);
+    case Cte::quoted_printable:
+      return decode_quoted_printable(encoded);
+    default:
+      return std::string(encoded);
   }
 }
 
@@ -141,8 +152,7 @@ namespace {
 // The QP decoder, written once over an output sink: `copy` takes a run of literal bytes,
 // `put` one decoded byte; a sink whose `failed()` turns true stops the walk. decode()
 // writes into a string, decodes_to() compares with the expected bytes as it goes.
-template <class Sink>
-void decode_qp_into(std::string_view encoded, Sink& sink) {
+template <class Sink> void decode_qp_into(std::string_view encoded, Sink& sink) {
   const char* p = encoded.data();
   const std::size_t n = encoded.size();
   std::size_t i = 0;
@@ -155,7 +165,8 @@ void decode_qp_into(std::string_view encoded, Sink& sink) {
     const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - p);
     sink.copy(p + i, j - i);
     int hi = 0, lo = 0;
-    if (j + 2 < n && (hi = base::hex_value(p[j + 1])) >= 0 && (lo = base::hex_value(p[j + 2])) >= 0) {
+    if (j + 2 < n && (hi = base::hex_value(p[j + 1])) >= 0 &&
+        (lo = base::hex_value(p[j + 2])) >= 0) {
       sink.put(static_cast<char>(hi * 16 + lo));
       i = j + 3;
       continue;
@@ -223,8 +234,10 @@ bool decodes_to(std::string_view encoded, Cte cte, std::string_view expected) {
       decode_qp_into(encoded, sink);
       return !sink.differs && sink.pos == expected.size();
     }
-    case Cte::base64: return decode_base64(encoded) == expected;
-    default: return encoded == expected;
+    case Cte::base64:
+      return decode_base64(encoded) == expected;
+    default:
+      return encoded == expected;
   }
 }
 
@@ -257,7 +270,8 @@ std::string encode_base64(std::string_view bytes, std::size_t line_length, std::
       for (char c : eol) *o++ = c;
     }
     const std::size_t left = bytes.size() - i;
-    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (left > 1 ? std::uint32_t{p[i + 1]} << 8 : 0U);
+    const std::uint32_t v =
+        (std::uint32_t{p[i]} << 16) | (left > 1 ? std::uint32_t{p[i + 1]} << 8 : 0U);
     o[0] = k_alphabet[(v >> 18) & 63];
     o[1] = k_alphabet[(v >> 12) & 63];
     o[2] = left > 1 ? k_alphabet[(v >> 6) & 63] : '=';

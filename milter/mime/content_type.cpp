@@ -26,12 +26,17 @@ std::string strip_comments(std::string_view v) {
     const char c = v[i];
     if (quoted) {
       out.push_back(c);
-      if (c == '\\' && i + 1 < v.size()) out.push_back(v[++i]);
-      else if (c == '"') quoted = false;
+      if (c == '\\' && i + 1 < v.size())
+        out.push_back(v[++i]);
+      else if (c == '"')
+        quoted = false;
     } else if (depth > 0) {
-      if (c == '\\') ++i;
-      else if (c == '(') ++depth;
-      else if (c == ')') --depth;
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')')
+        --depth;
     } else if (c == '(') {
       depth = 1;
     } else {
@@ -87,8 +92,8 @@ std::string percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() &&
-        base::hex_value(s[i + 1]) >= 0 && base::hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && base::hex_value(s[i + 1]) >= 0 &&
+        base::hex_value(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(base::hex_value(s[i + 1]) * 16 + base::hex_value(s[i + 2])));
       i += 2;
     } else {
@@ -131,8 +136,10 @@ Parameters combine(std::vector<RawParam>& raw) {
     std::vector<const RawParam*> ext;
     const RawParam* plain = nullptr;
     for (; j < raw.size() && raw[j].name == raw[i].name; ++j) {
-      if (raw[j].section >= 0 || raw[j].extended) ext.push_back(&raw[j]);
-      else if (plain == nullptr) plain = &raw[j];  // first of duplicates wins
+      if (raw[j].section >= 0 || raw[j].extended)
+        ext.push_back(&raw[j]);
+      else if (plain == nullptr)
+        plain = &raw[j];  // first of duplicates wins
     }
     out.emplace_back(raw[i].name, ext.empty() ? plain->value : join_extended(ext));
     i = j;
@@ -146,12 +153,18 @@ std::size_t first_semicolon(std::string_view v) {
   bool quoted = false;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const char c = v[i];
-    if (c == '\\') ++i;
-    else if (quoted) quoted = c != '"';
-    else if (c == '"') quoted = true;
-    else if (c == '(') ++depth;
-    else if (c == ')' && depth > 0) --depth;
-    else if (c == ';' && depth == 0) return i;
+    if (c == '\\')
+      ++i;
+    else if (quoted)
+      quoted = c != '"';
+    else if (c == '"')
+      quoted = true;
+    else if (c == '(')
+      ++depth;
+    else if (c == ')' && depth > 0)
+      --depth;
+    else if (c == ';' && depth == 0)
+      return i;
   }
   return std::string_view::npos;
 }
@@ -193,8 +206,8 @@ ContentType parse_content_type(std::string_view value) {
   // "multipart/mixed boundary=x" (the ';' forgotten): the type ends at whitespace after the
   // subtype and the rest is read as parameters, as mail readers do.
   const std::size_t slash0 = stripped.find('/');
-  const std::size_t ws = slash0 == std::string::npos ? std::string::npos
-                                                     : stripped.find_first_of(" \t\r\n", slash0);
+  const std::size_t ws =
+      slash0 == std::string::npos ? std::string::npos : stripped.find_first_of(" \t\r\n", slash0);
   if (ws != std::string::npos && !base::trim(std::string_view(stripped).substr(ws)).empty() &&
       stripped.find('=', ws) != std::string::npos) {
     const std::string_view rest = value.substr(0, semi);
@@ -204,8 +217,10 @@ ContentType parse_content_type(std::string_view value) {
   }
   const std::string_view mt = base::trim(stripped);
   const std::size_t slash = mt.find('/');
-  const std::string_view type = slash == std::string_view::npos ? mt : base::trim(mt.substr(0, slash));
-  const std::string_view sub = slash == std::string_view::npos ? "" : base::trim(mt.substr(slash + 1));
+  const std::string_view type =
+      slash == std::string_view::npos ? mt : base::trim(mt.substr(0, slash));
+  const std::string_view sub =
+      slash == std::string_view::npos ? "" : base::trim(mt.substr(slash + 1));
   if (type.empty() || sub.empty() || sub.find('/') != std::string_view::npos ||
       type.find_first_of(" \t") != std::string_view::npos) {
     ct.valid = false;

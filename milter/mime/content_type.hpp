@@ -17,7 +17,7 @@ using Parameters = std::vector<std::pair<std::string, std::string>>;
 
 struct ContentType {
   std::string type = "text", subtype = "plain";  // lowercased
-  Parameters params;  // names lowercased, RFC 2231 joined+decoded
+  Parameters params;                             // names lowercased, RFC 2231 joined+decoded
   bool valid = true;  // false when the value was not type/subtype (defaults were used)
   std::string param(std::string_view name) const;  // "" when absent
   std::string mime_type() const { return type + "/" + subtype; }

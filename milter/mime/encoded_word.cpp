@@ -23,7 +23,8 @@ std::string decode_q(std::string_view text) {
       out.push_back(' ');
     } else if (c == '=' && i + 2 < text.size() && base::hex_value(text[i + 1]) >= 0 &&
                base::hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(base::hex_value(text[i + 1]) * 16 + base::hex_value(text[i + 2])));
+      out.push_back(
+          static_cast<char>(base::hex_value(text[i + 1]) * 16 + base::hex_value(text[i + 2])));
       i += 2;
     } else {
       out.push_back(c);
@@ -42,7 +43,8 @@ bool parse_word(std::string_view s, std::size_t pos, EncodedWord& w) {
   if (close == std::string_view::npos) return false;
   std::string_view charset = s.substr(pos + 2, q1 - pos - 2);
   if (charset.empty() || charset.find_first_of(" \t") != std::string_view::npos) return false;
-  if (auto star = charset.find('*'); star != std::string_view::npos) charset = charset.substr(0, star);
+  if (auto star = charset.find('*'); star != std::string_view::npos)
+    charset = charset.substr(0, star);
   const std::string_view text = s.substr(q1 + 3, close - q1 - 3);
   w.begin = pos;
   w.end = close + 2;

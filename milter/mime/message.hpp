@@ -27,8 +27,8 @@ class Message {
 
   const std::vector<HeaderField>& fields() const;  // parsed once, on first call
   std::optional<std::string_view> raw_value(std::string_view name) const;  // first field
-  std::optional<std::string> text(std::string_view name) const;  // unfolded + RFC 2047
-  std::vector<std::string> texts(std::string_view name) const;   // every field of that name
+  std::optional<std::string> text(std::string_view name) const;            // unfolded + RFC 2047
+  std::vector<std::string> texts(std::string_view name) const;  // every field of that name
 
   WalkResult walk(const WalkLimits& limits = {}) const;
 

@@ -98,7 +98,8 @@ std::vector<Line> qp_lines(std::string_view enc) {
   std::size_t pos = 0;
   while (pos < enc.size()) {
     const void* nl = std::memchr(enc.data() + pos, '\n', enc.size() - pos);
-    const std::size_t end = nl == nullptr ? enc.size() : static_cast<const char*>(nl) - enc.data() + 1;
+    const std::size_t end =
+        nl == nullptr ? enc.size() : static_cast<const char*>(nl) - enc.data() + 1;
     out.push_back(Line{pos, end, qp_line_size(enc.substr(pos, end - pos))});
     pos = end;
   }
@@ -117,8 +118,8 @@ std::size_t common_prefix(std::string_view a, std::string_view b) {
 std::size_t common_suffix(std::string_view a, std::string_view b, std::size_t limit) {
   constexpr std::size_t k_block = 64;
   std::size_t s = 0;
-  while (s + k_block <= limit &&
-         std::memcmp(a.data() + a.size() - s - k_block, b.data() + b.size() - s - k_block, k_block) == 0) {
+  while (s + k_block <= limit && std::memcmp(a.data() + a.size() - s - k_block,
+                                             b.data() + b.size() - s - k_block, k_block) == 0) {
     s += k_block;
   }
   while (s < limit && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
@@ -138,8 +139,8 @@ std::size_t b64_line_length(std::string_view enc) {
   return len;
 }
 
-std::string encode_fresh(std::string_view bytes, Cte cte, std::size_t b64_line, std::string_view eol,
-                         bool trailing_eol) {
+std::string encode_fresh(std::string_view bytes, Cte cte, std::size_t b64_line,
+                         std::string_view eol, bool trailing_eol) {
   std::string out = cte == Cte::base64 ? encode_base64(bytes, b64_line, eol)
                                        : encode_quoted_printable(bytes, eol);
   if (cte == Cte::base64 && trailing_eol && !out.empty()) out.append(eol);
@@ -204,7 +205,8 @@ Reuse qp_reuse(std::string_view enc, std::size_t p, std::size_t s) {
 std::string reuse_lines(std::string_view enc, std::string_view old_dec, std::string_view new_dec,
                         Cte cte, std::size_t b64_line, std::string_view eol) {
   const std::size_t p = common_prefix(old_dec, new_dec);
-  const std::size_t s = common_suffix(old_dec, new_dec, std::min(old_dec.size(), new_dec.size()) - p);
+  const std::size_t s =
+      common_suffix(old_dec, new_dec, std::min(old_dec.size(), new_dec.size()) - p);
   // Fresh base64 before reused lines must not end in padding: only when the sizes agree mod 3.
   const Reuse r = cte == Cte::base64
                       ? b64_reuse(enc, p, s, new_dec.size() % 3 == old_dec.size() % 3)
@@ -270,27 +272,30 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
     std::ptrdiff_t span_delta = 0;
     // Take every further edit that falls into (or extends) this span.
     while (k < edits.size()) {
-      const LineSpan s = span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
+      const LineSpan s =
+          span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
       if (s.first > span.last) break;
       span.last = std::max(span.last, s.last);
       span_delta += static_cast<std::ptrdiff_t>(edits[k].new_length) -
                     static_cast<std::ptrdiff_t>(edits[k].length);
       ++k;
     }
-    out.append(enc.substr(lines[next_line].enc_begin, lines[span.first].enc_begin - lines[next_line].enc_begin));
+    out.append(enc.substr(lines[next_line].enc_begin,
+                          lines[span.first].enc_begin - lines[next_line].enc_begin));
     const std::size_t old_b = dec_begin[span.first];
     const std::size_t old_e = dec_begin[span.last] + lines[span.last].dec_size;
     const auto new_b = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_b) + delta);
-    const auto new_e = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_e) + delta + span_delta);
+    const auto new_e =
+        static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_e) + delta + span_delta);
     if (new_e > new_dec.size() || new_b > new_e) return std::nullopt;
     const std::string_view fresh_dec = new_dec.substr(new_b, new_e - new_b);
     out += encode_quoted_printable(fresh_dec, eol);
     const Line& last = lines[span.last];
     // A soft-broken original line ends in "\n" while its decoded content does not.
-    const bool soft = enc[last.enc_end - 1] == '\n' &&
-                      (last.dec_size == 0 || old_dec[old_e - 1] != '\n');
-    const bool fresh_ends_line = fresh_dec.size() >= eol.size() &&
-                                 fresh_dec.substr(fresh_dec.size() - eol.size()) == eol;
+    const bool soft =
+        enc[last.enc_end - 1] == '\n' && (last.dec_size == 0 || old_dec[old_e - 1] != '\n');
+    const bool fresh_ends_line =
+        fresh_dec.size() >= eol.size() && fresh_dec.substr(fresh_dec.size() - eol.size()) == eol;
     if (soft && !fresh_ends_line) {
       out += '=';
       out += eol;
@@ -310,7 +315,8 @@ std::string reencode(std::string_view original_encoded, std::string_view origina
   if (original_decoded == new_decoded) return std::string(original_encoded);
   const std::string_view eol = detect_eol(original_encoded, fallback_eol);
   const std::size_t b64_line = b64_line_length(original_encoded);
-  std::string out = reuse_lines(original_encoded, original_decoded, new_decoded, cte, b64_line, eol);
+  std::string out =
+      reuse_lines(original_encoded, original_decoded, new_decoded, cte, b64_line, eol);
   if (decodes_to(out, cte, new_decoded)) return out;
   const bool ended_with_eol = !original_encoded.empty() && original_encoded.back() == '\n';
   return encode_fresh(new_decoded, cte, b64_line, eol, ended_with_eol);

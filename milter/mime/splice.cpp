@@ -51,8 +51,8 @@ Replacement replace_body(const Part& part, std::string encoded, std::string_view
   const std::string_view eol = detect_eol(body);
   if (before_line_start && !encoded.empty() && encoded.back() != '\n') encoded += eol;
   // A part that is all header has no blank line yet: new content needs one.
-  const bool no_separator = part.parent >= 0 && part.body_begin == part.header_end &&
-                            part.header_end > part.header_begin;
+  const bool no_separator =
+      part.parent >= 0 && part.body_begin == part.header_end && part.header_end > part.header_begin;
   if (no_separator && !encoded.empty()) {
     std::string sep(eol);
     if (body[part.header_end - 1] != '\n') sep += eol;

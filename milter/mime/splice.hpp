@@ -23,7 +23,8 @@ struct Replacement {
   std::string bytes;
 };
 
-base::Result<std::string> splice_checked(std::string_view body, std::vector<Replacement> replacements);
+base::Result<std::string> splice_checked(std::string_view body,
+                                         std::vector<Replacement> replacements);
 std::string splice(std::string_view body, std::vector<Replacement> replacements);
 
 // The replacement of a part's body (not its headers) by already encoded bytes. An empty

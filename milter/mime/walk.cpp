@@ -90,7 +90,8 @@ class Walker {
 
   Part describe(const Entity& e) {
     std::vector<HeaderField> parsed;
-    if (e.parent >= 0) parsed = parse_header_block(m_body.substr(e.header_begin, e.header_end - e.header_begin));
+    if (e.parent >= 0)
+      parsed = parse_header_block(m_body.substr(e.header_begin, e.header_end - e.header_begin));
     const std::vector<HeaderField>& fields = e.parent < 0 ? m_top_fields : parsed;
     Part p;
     if (fields.empty() && e.parent >= 0) ++m_result.parts_without_headers;
@@ -178,7 +179,7 @@ class Walker {
       // one that would have preceded it (as Python's email package does); a range ended by an
       // outer delimiter has already lost its line break to that delimiter.
       const bool at_eof = e.body_end == m_body.size();
-      const std::size_t end = next ? strip_eol_before(m_body, begin, next->line_begin)
+      const std::size_t end = next     ? strip_eol_before(m_body, begin, next->line_begin)
                               : at_eof ? strip_eol_before(m_body, begin, e.body_end)
                                        : e.body_end;
       if (!next) ++m_result.missing_final_boundaries;
@@ -192,10 +193,12 @@ class Walker {
   }
 
   void visit_message(const Entity& e, int index, const std::string& base) {
-    const MessageSplit split = split_message(m_body.substr(e.body_begin, e.body_end - e.body_begin));
+    const MessageSplit split =
+        split_message(m_body.substr(e.body_begin, e.body_end - e.body_begin));
     ++m_result.parts[static_cast<std::size_t>(index)].children;
     visit(Entity{e.body_begin, e.body_begin + split.header_block.size(),
-                 e.body_begin + split.body_offset, e.body_end, e.depth + 1, index, true, base, false});
+                 e.body_begin + split.body_offset, e.body_end, e.depth + 1, index, true, base,
+                 false});
   }
 
   std::vector<HeaderField> m_top_fields;
@@ -210,7 +213,8 @@ WalkResult walk(std::string_view header_block, std::string_view body, const Walk
   return Walker(parse_header_block(header_block), body, limits).run();
 }
 
-WalkResult walk(std::vector<HeaderField> top_fields, std::string_view body, const WalkLimits& limits) {
+WalkResult walk(std::vector<HeaderField> top_fields, std::string_view body,
+                const WalkLimits& limits) {
   return Walker(std::move(top_fields), body, limits).run();
 }
 

@@ -64,13 +64,14 @@ struct WalkResult {
   std::string malformed_reason;
   int missing_final_boundaries = 0;
   int duplicate_content_types = 0;
-  int invalid_content_types = 0;    // not type/subtype: text/plain assumed
-  int unknown_ctes = 0;             // read as identity
+  int invalid_content_types = 0;        // not type/subtype: text/plain assumed
+  int unknown_ctes = 0;                 // read as identity
   int multiparts_without_boundary = 0;  // no boundary parameter or it never occurs
   int parts_without_headers = 0;
 };
 
-WalkResult walk(std::string_view header_block, std::string_view body, const WalkLimits& limits = {});
+WalkResult walk(std::string_view header_block, std::string_view body,
+                const WalkLimits& limits = {});
 // The same walk with the top-level header fields already split (the milter receives them
 // one by one): the walker reads their MIME fields, no header block is synthesized.
 // Views: the fields' strings must outlive the call.

@@ -8,9 +8,7 @@
 namespace pixelwarden::observe {
 
 AtomicHistogram::AtomicHistogram(std::string name, std::string help, std::vector<double> bounds)
-    : m_name(std::move(name)),
-      m_help(std::move(help)),
-      m_bounds(std::move(bounds)),
+    : m_name(std::move(name)), m_help(std::move(help)), m_bounds(std::move(bounds)),
       m_counts(std::make_unique<std::atomic<std::uint64_t>[]>(m_bounds.size() + 1)) {
   if (!std::is_sorted(m_bounds.begin(), m_bounds.end()) ||
       std::adjacent_find(m_bounds.begin(), m_bounds.end()) != m_bounds.end()) {
@@ -22,8 +20,8 @@ AtomicHistogram::AtomicHistogram(std::string name, std::string help, std::vector
 void AtomicHistogram::observe(double value) {
   if (std::isnan(value)) return;
   // Prometheus buckets are `le`: the first bound >= value.
-  auto index = static_cast<std::size_t>(
-      std::lower_bound(m_bounds.begin(), m_bounds.end(), value) - m_bounds.begin());
+  auto index = static_cast<std::size_t>(std::lower_bound(m_bounds.begin(), m_bounds.end(), value) -
+                                        m_bounds.begin());
   m_counts[index].fetch_add(1, std::memory_order_relaxed);
   double sum = m_sum.load(std::memory_order_relaxed);
   while (!m_sum.compare_exchange_weak(sum, sum + value, std::memory_order_relaxed)) {

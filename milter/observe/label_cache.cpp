@@ -20,11 +20,8 @@ constexpr std::size_t k_max_thread_maps = 64;
 }  // namespace
 
 LabelCache::LabelCache(prometheus::Family<prometheus::Counter>& family,
-                       std::vector<std::string> label_names,
-                       std::size_t max_children)
-    : m_family(family),
-      m_label_names(std::move(label_names)),
-      m_max_children(max_children),
+                       std::vector<std::string> label_names, std::size_t max_children)
+    : m_family(family), m_label_names(std::move(label_names)), m_max_children(max_children),
       m_id(g_next_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 prometheus::Counter& LabelCache::child(std::initializer_list<std::string_view> values) {

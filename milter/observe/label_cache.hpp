@@ -32,8 +32,7 @@ class LabelCache {
   static constexpr std::size_t k_default_max_children = 10000;
   static constexpr std::string_view k_overflow = "_overflow";
 
-  LabelCache(prometheus::Family<prometheus::Counter>& family,
-             std::vector<std::string> label_names,
+  LabelCache(prometheus::Family<prometheus::Counter>& family, std::vector<std::string> label_names,
              std::size_t max_children = k_default_max_children);
   LabelCache(const LabelCache&) = delete;
   LabelCache& operator=(const LabelCache&) = delete;

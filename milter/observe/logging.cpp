@@ -116,7 +116,8 @@ std::shared_ptr<spdlog::logger> make_logger(const LogOptions& options,
 }
 
 base::Status setup_logging(const LogOptions& options) {
-  if (!parse_level(options.level)) return base::Error{"unknown log level '" + options.level + "'", {}, 0, 0};
+  if (!parse_level(options.level))
+    return base::Error{"unknown log level '" + options.level + "'", {}, 0, 0};
   if (options.format != "text" && options.format != "json") {
     return base::Error{"unknown log format '" + options.format + "'", {}, 0, 0};
   }

@@ -15,19 +15,19 @@ namespace {
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 
-constexpr std::array<const char*, 5> k_actions = {
-    "accept", "reject", "tempfail", "discard", "quarantine"};  // engine::Action order
+constexpr std::array<const char*, 5> k_actions = {"accept", "reject", "tempfail", "discard",
+                                                  "quarantine"};  // engine::Action order
 constexpr std::array<const char*, 4> k_rule_kinds = {"tracker", "lure", "allow", "list_entries"};
 constexpr std::array<const char*, 3> k_reload_results = {"success", "failure", "unchanged"};
 // The closed vector set of docs/ruleset.md, created up front so rates start at zero.
 constexpr std::array<const char*, 19> k_vectors = {
-    "img",        "srcset",     "picture_source", "input_image", "video_poster",
-    "media_src",  "embed",      "object",         "iframe",      "link",
-    "script",     "background", "meta_refresh",   "svg_image",   "vml",
-    "css_url",    "css_import", "font_face",      "mdn_header"};
+    "img",       "srcset",     "picture_source", "input_image", "video_poster",
+    "media_src", "embed",      "object",         "iframe",      "link",
+    "script",    "background", "meta_refresh",   "svg_image",   "vml",
+    "css_url",   "css_import", "font_face",      "mdn_header"};
 constexpr std::array<const char*, 2> k_refusal_reasons = {"limit", "fd_limit"};
 constexpr std::array<const char*, 3> k_expiry_reasons = {"handshake_timeout", "idle_timeout",
-                                                          "evicted"};
+                                                         "evicted"};
 
 // An empty label value would read as a missing label in PromQL.
 std::string_view or_unknown(std::string_view s) { return s.empty() ? "unknown" : s; }
@@ -80,8 +80,7 @@ Metrics::Metrics(std::string_view hyperscan)
                         "Ruleset reload attempts (unchanged: same content hash)."),
                 {"result"}),
       m_duration("pixelwarden_message_duration_seconds",
-                 "Time in the filter per message, end of message to decision.",
-                 k_duration_buckets),
+                 "Time in the filter per message, end of message to decision.", k_duration_buckets),
       m_size("pixelwarden_message_size_bytes", "Message size in bytes.", k_size_buckets) {
   prometheus::Registry& r = *m_registry;
   auto& messages = counter(r, "pixelwarden_messages_total", "Messages decided, by MTA action.");
@@ -91,9 +90,9 @@ Metrics::Metrics(std::string_view hyperscan)
   m_modified = &counter(r, "pixelwarden_messages_modified_total",
                         "Messages whose body or headers were changed.")
                     .Add({});
-  m_connections = &gauge(r, "pixelwarden_milter_connections",
-                         "SMTP sessions currently open to the milter.")
-                       .Add({});
+  m_connections =
+      &gauge(r, "pixelwarden_milter_connections", "SMTP sessions currently open to the milter.")
+           .Add({});
   auto& refused = counter(r, "pixelwarden_milter_connections_refused_total",
                           "Milter connections closed at once when accepted, by reason.");
   for (std::size_t i = 0; i < k_refusal_reasons.size(); ++i) {
@@ -159,7 +158,8 @@ void Metrics::record_message(const engine::Verdict& v, double seconds) {
   m_groups.child({or_unknown(v.group), engine::to_string(v.action)}).Increment();
   record_trackers(v);
   record_lures(v);
-  for (const std::string& vector : v.vectors_seen) m_resources.child({or_unknown(vector)}).Increment();
+  for (const std::string& vector : v.vectors_seen)
+    m_resources.child({or_unknown(vector)}).Increment();
   if (v.skipped) m_skipped.child({engine::to_string(*v.skipped)}).Increment();
   m_duration.observe(seconds);
   m_size.observe(static_cast<double>(v.message_bytes));
@@ -186,9 +186,12 @@ void Metrics::record_lures(const engine::Verdict& v) {
 
 const char* to_string(ErrorKind k) {
   switch (k) {
-    case ErrorKind::callback: return "callback";
-    case ErrorKind::milter_action: return "milter_action";
-    case ErrorKind::audit_log: return "audit_log";
+    case ErrorKind::callback:
+      return "callback";
+    case ErrorKind::milter_action:
+      return "milter_action";
+    case ErrorKind::audit_log:
+      return "audit_log";
   }
   return "callback";
 }

@@ -34,8 +34,8 @@ namespace pixelwarden::observe {
 // Bucket bounds of docs/metrics.md.
 inline const std::vector<double> k_duration_buckets = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
-inline const std::vector<double> k_size_buckets = {
-    1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864};
+inline const std::vector<double> k_size_buckets = {1024,    4096,    16384,    65536,   262144,
+                                                   1048576, 4194304, 16777216, 67108864};
 
 // The `kind` of pixelwarden_errors_total (docs/metrics.md): an exception escaped a
 // milter callback, the MTA refused a modification request, an audit line was not written.
@@ -71,7 +71,7 @@ class Metrics {
 
   // Control plane.
   void ruleset_loaded(const ruleset::Ruleset& rules);
-  void reload_result(std::string_view result);  // success | failure | unchanged
+  void reload_result(std::string_view result);   // success | failure | unchanged
   void reload_failure(std::string_view reason);  // rules | tests
   void expiry_reload();                          // a reload scheduled at an entry's valid_until
 

@@ -84,8 +84,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text, long ticks_per_se
   auto rss = to_number(f[21]);
   if (!utime || !stime || !start || !rss) return std::nullopt;
   auto ticks = static_cast<double>(ticks_per_second);
-  return ProcStat{(*utime + *stime) / ticks, *start / ticks,
-                  *rss * static_cast<double>(page_size)};
+  return ProcStat{(*utime + *stime) / ticks, *start / ticks, *rss * static_cast<double>(page_size)};
 }
 
 std::optional<double> parse_boot_time(std::string_view proc_stat) {
@@ -108,8 +107,9 @@ std::vector<prometheus::MetricFamily> process_metrics() {
   std::optional<ProcStat> stat;
   if (self) stat = parse_proc_stat(*self, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
   if (stat) {
-    out.push_back(family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                         MetricType::Counter, stat->cpu_seconds));
+    out.push_back(family("process_cpu_seconds_total",
+                         "Total user and system CPU time spent in seconds.", MetricType::Counter,
+                         stat->cpu_seconds));
     out.push_back(family("process_resident_memory_bytes", "Resident memory size in bytes.",
                          MetricType::Gauge, stat->resident_bytes));
     std::optional<double> boot = system ? parse_boot_time(*system) : std::nullopt;
@@ -120,8 +120,8 @@ std::vector<prometheus::MetricFamily> process_metrics() {
     }
   }
   if (auto fds = count_open_fds()) {
-    out.push_back(family("process_open_fds", "Number of open file descriptors.",
-                         MetricType::Gauge, *fds));
+    out.push_back(
+        family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, *fds));
   }
   return out;
 }

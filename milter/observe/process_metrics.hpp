@@ -16,9 +16,9 @@
 namespace pixelwarden::observe {
 
 struct ProcStat {
-  double cpu_seconds = 0;         // utime + stime
-  double start_after_boot = 0;    // seconds after boot
-  double resident_bytes = 0;      // rss pages * page size
+  double cpu_seconds = 0;       // utime + stime
+  double start_after_boot = 0;  // seconds after boot
+  double resident_bytes = 0;    // rss pages * page size
 };
 
 // Parses /proc/<pid>/stat. The comm field may hold spaces and parentheses, so the

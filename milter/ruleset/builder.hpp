@@ -83,8 +83,8 @@ class Builder {
   bool fill_domains_inline(const Checker& c, const YAML::Node& n, bool skip, CompiledList& l);
   bool fill_domains_file(const Checker& c, const std::string& path, const YAML::Node& n, bool skip,
                          CompiledList& l);
-  bool fill_patterns(const Checker& c, const std::string& dir, const YAML::Node& def,
-                     ListKind kind, bool skip, CompiledList& l);
+  bool fill_patterns(const Checker& c, const std::string& dir, const YAML::Node& def, ListKind kind,
+                     bool skip, CompiledList& l);
   // list entries with provenance and expiry (list_entries.cpp)
   bool entry_fields(const std::string& path, const std::string& list, std::string_view text,
                     int line, int column, bool skip, EntryLine& out, bool& ok);

@@ -14,10 +14,14 @@ constexpr WhereMask k_body_where = where_bit(Where::links) | where_bit(Where::re
 
 const char* to_string(ListKind k) {
   switch (k) {
-    case ListKind::domains: return "domains";
-    case ListKind::url_patterns: return "url_patterns";
-    case ListKind::filters: return "filters";
-    case ListKind::vendors: return "vendors";
+    case ListKind::domains:
+      return "domains";
+    case ListKind::url_patterns:
+      return "url_patterns";
+    case ListKind::filters:
+      return "filters";
+    case ListKind::vendors:
+      return "vendors";
   }
   return "?";
 }
@@ -101,7 +105,8 @@ void CompiledRuleset::name_provenance(const CompiledList& list, const std::strin
 void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
                                  std::vector<LureHit>& hits) const {
   const LureAction action = ev.group != nullptr ? ev.group->lure_action(rule.action) : rule.action;
-  const LureHit base{rule.id, action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", "", "", ""};
+  const LureHit base{rule.id, action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", "",
+                     "",      ""};
   // Each key of the match must hold; the findings are those of the first domain key.
   std::vector<std::pair<Where, std::string>> found;
   if (rule.domain_list >= 0) {
@@ -112,7 +117,8 @@ void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
   if (rule.lookalike) {
     // unless_domain_in: the brand's partners (its mailing service's domains) are no
     // look-alikes of it, whatever their names say.
-    const DomainSet* partners = rule.unless_list >= 0 ? &m_lists[rule.unless_list].domains : nullptr;
+    const DomainSet* partners =
+        rule.unless_list >= 0 ? &m_lists[rule.unless_list].domains : nullptr;
     const std::size_t min_label = ev.group != nullptr && ev.group->lookalike_min_label
                                       ? *ev.group->lookalike_min_label
                                       : url::k_min_edit_label;
@@ -129,7 +135,8 @@ void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
     hs_scratch_t* scratch = m_scratch.local();
     const LureEvidence::Address* match = nullptr;
     for (const auto& a : ev.header_from) {
-      if (a.display_name.empty() || !rule.display_name->first_match(a.display_name, scratch)) continue;
+      if (a.display_name.empty() || !rule.display_name->first_match(a.display_name, scratch))
+        continue;
       if (rule.unless_list >= 0 && !a.domain.empty() &&
           m_lists[rule.unless_list].domains.contains(a.domain)) {
         continue;

@@ -27,11 +27,11 @@ const char* to_string(ListKind k);
 struct CompiledList {
   std::string name;  // empty for an inline list
   ListKind kind = ListKind::domains;
-  DomainSet domains;                    // kind == domains
-  std::vector<std::string> domain_entries;  // kind == domains, for lookalike_of by name
+  DomainSet domains;                          // kind == domains
+  std::vector<std::string> domain_entries;    // kind == domains, for lookalike_of by name
   std::shared_ptr<const PatternDb> patterns;  // every other kind (shared across reloads)
-  std::vector<std::string> vendor_of;   // vendors: pattern id -> vendor name
-  std::vector<AbpFilter> filter_facts;  // filters: pattern id -> options
+  std::vector<std::string> vendor_of;         // vendors: pattern id -> vendor name
+  std::vector<AbpFilter> filter_facts;        // filters: pattern id -> options
   std::size_t entries = 0;
   ProvenanceTable provenance;  // kind == domains: entries written with source/campaign/tlp
   std::vector<std::string> source_entries;  // with LoadOptions::keep_entries: every entry

@@ -11,7 +11,8 @@ namespace pixelwarden::ruleset {
 namespace {
 
 // Entries of a in the order of a that b does not have.
-std::vector<std::string> minus(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+std::vector<std::string> minus(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b) {
   const std::unordered_set<std::string> in_b(b.begin(), b.end());
   std::unordered_set<std::string> seen;
   std::vector<std::string> out;
@@ -27,13 +28,16 @@ std::vector<std::string> changed_fields(const ListInventory& o, const ListInvent
   std::vector<std::string> out;
   if (o.fields.size() != o.entries.size() || l.fields.size() != l.entries.size()) return out;
   std::unordered_map<std::string_view, std::string_view> old_fields;
-  for (std::size_t i = 0; i < o.entries.size(); ++i) old_fields.try_emplace(o.entries[i], o.fields[i]);
+  for (std::size_t i = 0; i < o.entries.size(); ++i)
+    old_fields.try_emplace(o.entries[i], o.fields[i]);
   std::unordered_set<std::string_view> seen;
   for (std::size_t i = 0; i < l.entries.size(); ++i) {
     if (!seen.insert(l.entries[i]).second) continue;
     const auto it = old_fields.find(l.entries[i]);
     if (it == old_fields.end() || it->second == l.fields[i]) continue;
-    const auto shown = [](std::string_view f) { return f.empty() ? std::string("(none)") : std::string(f); };
+    const auto shown = [](std::string_view f) {
+      return f.empty() ? std::string("(none)") : std::string(f);
+    };
     out.push_back(l.entries[i] + ": " + shown(it->second) + " -> " + shown(l.fields[i]));
   }
   return out;
@@ -41,8 +45,7 @@ std::vector<std::string> changed_fields(const ListInventory& o, const ListInvent
 
 void diff_rules(const Inventory& old_inv, const Inventory& new_inv, RulesetDiff& d) {
   std::map<std::string, const RuleInventory*> old_by_id;
-  for (const auto& r : old_inv.rules)
-    old_by_id[r.id] = &r;
+  for (const auto& r : old_inv.rules) old_by_id[r.id] = &r;
   std::set<std::string> new_ids;
   for (const auto& r : new_inv.rules) {
     new_ids.insert(r.id);
@@ -60,8 +63,7 @@ void diff_rules(const Inventory& old_inv, const Inventory& new_inv, RulesetDiff&
 
 void diff_lists(const Inventory& old_inv, const Inventory& new_inv, RulesetDiff& d) {
   std::map<std::string, const ListInventory*> old_by_name;
-  for (const auto& l : old_inv.lists)
-    old_by_name[l.name] = &l;
+  for (const auto& l : old_inv.lists) old_by_name[l.name] = &l;
   std::set<std::string> new_names;
   for (const auto& l : new_inv.lists) {
     new_names.insert(l.name);
@@ -102,17 +104,14 @@ void diff_lists(const Inventory& old_inv, const Inventory& new_inv, RulesetDiff&
 
 void find_affected(const Inventory& new_inv, RulesetDiff& d) {
   std::set<std::string> changed_lists;
-  for (const auto& c : d.lists)
-    changed_lists.insert(c.name);
+  for (const auto& c : d.lists) changed_lists.insert(c.name);
   std::set<std::string> direct;
-  for (const auto& r : d.added_rules)
-    direct.insert(r.id);
-  for (const auto& r : d.changed_rules)
-    direct.insert(r.id);
+  for (const auto& r : d.added_rules) direct.insert(r.id);
+  for (const auto& r : d.changed_rules) direct.insert(r.id);
   for (const auto& r : new_inv.rules) {
-    const bool uses_changed = std::any_of(r.lists.begin(), r.lists.end(), [&](const std::string& l) {
-      return changed_lists.count(l) != 0;
-    });
+    const bool uses_changed =
+        std::any_of(r.lists.begin(), r.lists.end(),
+                    [&](const std::string& l) { return changed_lists.count(l) != 0; });
     if (direct.count(r.id) != 0 || uses_changed) d.affected_rules.push_back(r.id);
   }
 }
@@ -131,8 +130,8 @@ std::string RulesetDiff::summary() const {
   return std::to_string(added_rules.size()) + " rules added, " +
          std::to_string(changed_rules.size()) + " changed, " +
          std::to_string(removed_rules.size()) + " removed; " + std::to_string(added) +
-         " list entries added, " + std::to_string(removed) + " removed, " + std::to_string(changed) +
-         " with changed provenance";
+         " list entries added, " + std::to_string(removed) + " removed, " +
+         std::to_string(changed) + " with changed provenance";
 }
 
 RulesetDiff diff(const Inventory& old_inv, const Inventory& new_inv) {

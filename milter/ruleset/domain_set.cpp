@@ -126,7 +126,8 @@ std::optional<std::string_view> DomainSet::match(std::string_view host) const {
     std::string_view suffix = host.substr(pos);
     if (const Slot* s = lookup(suffix)) {
       std::uint32_t needed = pos == 0 ? k_whole : (k_whole | k_sub_only);
-      if ((s->len_flags & needed) != 0) return std::string_view(m_arena).substr(s->offset, suffix.size());
+      if ((s->len_flags & needed) != 0)
+        return std::string_view(m_arena).substr(s->offset, suffix.size());
     }
     pos = host.find('.', pos);
     if (pos == std::string_view::npos) return std::nullopt;

@@ -25,7 +25,7 @@ inline constexpr std::size_t k_max_entry_bytes = 1024;
 class DomainSet {
  public:
   struct Entry {
-    std::string domain;      // normalized, without the `*.` prefix
+    std::string domain;  // normalized, without the `*.` prefix
     bool subdomains_only = false;
   };
   // Normalizes a raw list entry (trim, lowercase, trailing dot, IDNA, refanged

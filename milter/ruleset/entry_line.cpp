@@ -38,9 +38,10 @@ std::optional<EntryLineError> parse_entry_line(std::string_view line, EntryLine&
     const std::string_view key = line.substr(key_at, i - key_at);
     const int column = static_cast<int>(key_at) + 1;
     if (i == line.size() || line[i] != '=') {
-      return EntryLineError{"expected key=value after the entry (a comment starts with '#'), got '" +
-                                std::string(key) + "'",
-                            column};
+      return EntryLineError{
+          "expected key=value after the entry (a comment starts with '#'), got '" +
+              std::string(key) + "'",
+          column};
     }
     std::string_view* slot = field(out, key);
     if (slot == nullptr) {
@@ -58,7 +59,8 @@ std::optional<EntryLineError> parse_entry_line(std::string_view line, EntryLine&
       value = line.substr(i + 1, close - i - 1);
       i = close + 1;
       if (i < line.size() && !is_space(line[i])) {
-        return EntryLineError{"expected a space after the quoted value of '" + std::string(key) + "'",
+        return EntryLineError{"expected a space after the quoted value of '" + std::string(key) +
+                                  "'",
                               static_cast<int>(i) + 1};
       }
     } else {
@@ -66,7 +68,8 @@ std::optional<EntryLineError> parse_entry_line(std::string_view line, EntryLine&
       while (i < line.size() && !is_space(line[i])) ++i;
       value = line.substr(at, i - at);
     }
-    if (!slot->empty()) return EntryLineError{"field '" + std::string(key) + "' given twice", column};
+    if (!slot->empty())
+      return EntryLineError{"field '" + std::string(key) + "' given twice", column};
     if (value.empty()) return EntryLineError{"empty value for '" + std::string(key) + "'", column};
     *slot = value;
   }
@@ -76,8 +79,8 @@ std::optional<EntryLineError> parse_entry_line(std::string_view line, EntryLine&
 std::string canonical_fields(const EntryLine& e) {
   std::string out;
   const std::pair<const char*, std::string_view> fields[] = {
-      {"source", e.source},         {"feed", e.feed}, {"first_seen", e.first_seen},
-      {"valid_until", e.valid_until}, {"tlp", e.tlp}, {"campaign", e.campaign}};
+      {"source", e.source},           {"feed", e.feed}, {"first_seen", e.first_seen},
+      {"valid_until", e.valid_until}, {"tlp", e.tlp},   {"campaign", e.campaign}};
   for (const auto& [key, value] : fields) {
     if (value.empty()) continue;
     if (!out.empty()) out += ' ';

@@ -53,8 +53,9 @@ void Builder::build_recipients(const Checker& c, const std::string& dir, const Y
     for (const auto& [text, node] : *items) {
       const bool address = text.find('@') != std::string::npos;
       if ((std::string(key) == "addresses") != address || !add_recipient(g, text)) {
-        c.error(node, std::string("not ") + (std::string(key) == "addresses" ? "an address" : "a domain") +
-                          ": '" + base::excerpt(text) + "'");
+        c.error(node, std::string("not ") +
+                          (std::string(key) == "addresses" ? "an address" : "a domain") + ": '" +
+                          base::excerpt(text) + "'");
       }
     }
   }
@@ -78,8 +79,9 @@ void Builder::build_recipients(const Checker& c, const std::string& dir, const Y
 }
 
 void Builder::build_group(const Checker& c, const std::string& dir, const YAML::Node& n) {
-  if (!c.check_map(n, {"id", "description", "recipients", "remote_content", "lookalike_min_label",
-                       "lure_actions"},
+  if (!c.check_map(n,
+                   {"id", "description", "recipients", "remote_content", "lookalike_min_label",
+                    "lure_actions"},
                    "recipient group")) {
     return;
   }
@@ -109,7 +111,8 @@ void Builder::build_group(const Checker& c, const std::string& dir, const YAML::
                                          std::string(n["remote_content"].Scalar()) +
                                          "' is weaker than the ruleset's");
       } else if (*g.remote_content == RemoteContentAction::proxy && !m_rs->m_remote.proxy) {
-        c.error(n["remote_content"], "remote_content proxy needs remote_content.proxy in the entry file");
+        c.error(n["remote_content"],
+                "remote_content proxy needs remote_content.proxy in the entry file");
       }
     }
   }
@@ -134,8 +137,8 @@ void Builder::build_group(const Checker& c, const std::string& dir, const YAML::
         auto to = c.choice(to_node, "lure action", k_lure_actions);
         if (!from || !to) continue;
         if (*to <= *from) {
-          c.error(to_node, "a group may only be stricter: '" + to_node.Scalar() + "' is not stronger than '" +
-                               from_node.Scalar() + "'");
+          c.error(to_node, "a group may only be stricter: '" + to_node.Scalar() +
+                               "' is not stronger than '" + from_node.Scalar() + "'");
           continue;
         }
         g.lure_actions.emplace_back(static_cast<LureAction>(*from), static_cast<LureAction>(*to));
@@ -189,7 +192,8 @@ GroupPolicy CompiledRuleset::recipient_group(const std::vector<std::string>& rcp
     }
     for (const auto& [from, to] : g.lure_actions) {
       if (table.empty()) {
-        for (std::size_t a = 0; a < k_lure_actions.size(); ++a) table.push_back(static_cast<LureAction>(a));
+        for (std::size_t a = 0; a < k_lure_actions.size(); ++a)
+          table.push_back(static_cast<LureAction>(a));
       }
       auto& slot = table[static_cast<std::size_t>(from)];
       slot = std::max(slot, to);

@@ -7,8 +7,7 @@ namespace pixelwarden::ruleset {
 std::vector<std::string> Inventory::rule_ids() const {
   std::vector<std::string> out;
   out.reserve(rules.size());
-  for (const auto& r : rules)
-    out.push_back(r.id);
+  for (const auto& r : rules) out.push_back(r.id);
   return out;
 }
 
@@ -20,9 +19,8 @@ Inventory inventory(const Ruleset& rules) {
     out.rules.push_back(RuleInventory{r.id, r.kind, r.definition, r.lists});
   for (const CompiledList& l : compiled->m_lists) {
     if (l.name.empty()) continue;  // inline lists are part of their rule's definition
-    out.lists.push_back(
-        ListInventory{l.name, to_string(l.kind), l.source_entries, l.source_fields,
-                      compiled->m_entries_kept});
+    out.lists.push_back(ListInventory{l.name, to_string(l.kind), l.source_entries, l.source_fields,
+                                      compiled->m_entries_kept});
   }
   return out;
 }

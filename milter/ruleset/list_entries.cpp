@@ -18,7 +18,9 @@ bool Builder::entry_fields(const std::string& path, const std::string& list, std
   };
   if (auto err = parse_entry_line(text, out)) return report(err->message, err->column);
   if (!out.has_fields()) return true;
-  const auto column_of = [&](std::string_view v) { return static_cast<int>(v.data() - text.data()) + 1; };
+  const auto column_of = [&](std::string_view v) {
+    return static_cast<int>(v.data() - text.data()) + 1;
+  };
   if (!out.first_seen.empty() && !base::parse_timestamp_ms(out.first_seen)) {
     return report("first_seen is not a date (RFC 3339): '" + std::string(out.first_seen) + "'",
                   column_of(out.first_seen));

@@ -20,7 +20,8 @@ void for_each_list_line(std::string_view bytes, bool hash_comments, Fn&& fn) {
     ++line;
     const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
     const std::size_t len =
-        nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data()) : bytes.size();
+        nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data())
+                      : bytes.size();
     const std::string_view raw = bytes.substr(0, len);
     bytes.remove_prefix(nl != nullptr ? len + 1 : len);
     const std::string_view t = base::trim(raw);

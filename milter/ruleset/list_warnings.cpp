@@ -16,10 +16,10 @@ namespace pixelwarden::ruleset {
 namespace {
 
 struct Guard {
-  int list = -1;          // the list it came from
-  std::string entry;      // as written, normalized (`*.` kept)
-  std::string what;       // "protected brand domain", ...
-  std::string where;      // "lookalike_of of rule 'x'", ...
+  int list = -1;      // the list it came from
+  std::string entry;  // as written, normalized (`*.` kept)
+  std::string what;   // "protected brand domain", ...
+  std::string where;  // "lookalike_of of rule 'x'", ...
 };
 
 std::string written(std::string_view domain, bool subdomains_only) {
@@ -67,7 +67,8 @@ void Builder::warn_lure_overlaps() {
     std::unordered_map<std::uint32_t, const Guard*> contains;
     for (const Guard& g : guards) {
       if (g.list == index) continue;
-      const std::string_view d = std::string_view(g.entry).substr(g.entry.rfind("*.", 0) == 0 ? 2 : 0);
+      const std::string_view d =
+          std::string_view(g.entry).substr(g.entry.rfind("*.", 0) == 0 ? 2 : 0);
       if (auto m = l.domains.match(d)) contains.emplace(l.domains.offset_of(*m), &g);
     }
     for (const auto& s : l.sites) {

@@ -11,8 +11,9 @@ namespace {
 
 std::size_t count_lines(std::string_view bytes) {
   std::size_t n = 1;
-  for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(
-                                          p, '\n', bytes.size() - (p - bytes.data())))) != nullptr;
+  for (const char* p = bytes.data();
+       (p = static_cast<const char*>(std::memchr(p, '\n', bytes.size() - (p - bytes.data())))) !=
+       nullptr;
        ++p) {
     ++n;
   }
@@ -66,15 +67,16 @@ void Builder::build_lists() {
 void Builder::build_list(const Checker& c, const std::string& dir, const std::string& name,
                          const YAML::Node& def) {
   std::string what = "list '" + name + "'";
-  if (!c.check_map(def, {"domains", "file", "url_patterns", "patterns_file", "filters_file",
-                         "vendors_file", "on_invalid", "description"},
+  if (!c.check_map(def,
+                   {"domains", "file", "url_patterns", "patterns_file", "filters_file",
+                    "vendors_file", "on_invalid", "description"},
                    what)) {
     m_list_names[name] = -1;
     return;
   }
   int kinds = 0;
-  for (const char* k : {"domains", "file", "url_patterns", "patterns_file", "filters_file",
-                        "vendors_file"}) {
+  for (const char* k :
+       {"domains", "file", "url_patterns", "patterns_file", "filters_file", "vendors_file"}) {
     kinds += def[k].IsDefined() ? 1 : 0;
   }
   if (kinds != 1) {
@@ -97,7 +99,7 @@ void Builder::build_list(const Checker& c, const std::string& dir, const std::st
     auto rel = c.scalar(def["file"], "file");
     ok = rel && fill_domains_file(c, resolve(dir, *rel), def["file"], skip, l);
   } else {
-    ListKind kind = def["filters_file"].IsDefined()  ? ListKind::filters
+    ListKind kind = def["filters_file"].IsDefined()   ? ListKind::filters
                     : def["vendors_file"].IsDefined() ? ListKind::vendors
                                                       : ListKind::url_patterns;
     ok = fill_patterns(c, dir, def, kind, skip, l);

@@ -154,8 +154,8 @@ void Builder::load_file(const std::string& path, const Checker* from, const YAML
   std::string canon = canonical(path);
   const auto on_path = [&](const Level& l) { return l.canon == canon; };
   if (std::any_of(chain.begin(), chain.end(), on_path)) {
-    from->error(*from_node, "include cycle: " + path + " includes itself (through " +
-                                from->file() + ")");
+    from->error(*from_node,
+                "include cycle: " + path + " includes itself (through " + from->file() + ")");
     return;
   }
   if (m_loaded.count(canon) != 0) {

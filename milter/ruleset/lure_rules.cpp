@@ -6,9 +6,9 @@
 namespace pixelwarden::ruleset {
 namespace {
 
-constexpr WhereMask k_default_lure_where =
-    where_bit(Where::envelope_from) | where_bit(Where::header_from) | where_bit(Where::reply_to) |
-    where_bit(Where::sender);
+constexpr WhereMask k_default_lure_where = where_bit(Where::envelope_from) |
+                                           where_bit(Where::header_from) |
+                                           where_bit(Where::reply_to) | where_bit(Where::sender);
 
 bool monitor_mode(const Checker& c, const YAML::Node& n) {
   if (!n["mode"].IsDefined()) return false;
@@ -36,14 +36,16 @@ bool check_reply(const Checker& c, const YAML::Node& n, LureAction a, std::strin
 }  // namespace
 
 void Builder::build_lure(const Checker& c, const YAML::Node& n) {
-  if (!c.check_map(n, {"id", "description", "match", "action", "reply", "mode"}, "lure rule")) return;
+  if (!c.check_map(n, {"id", "description", "match", "action", "reply", "mode"}, "lure rule"))
+    return;
   LureRule r;
   if (!check_id(c, n, r.id)) return;
   r.monitor = monitor_mode(c, n);
   if (!n["action"].IsDefined()) {
     c.error(n, "lure rule '" + r.id + "' needs an action");
-  } else if (auto a = c.choice(n["action"], "action", {"monitor", "tag", "defang", "quarantine",
-                                                       "discard", "tempfail", "reject"})) {
+  } else if (auto a = c.choice(
+                 n["action"], "action",
+                 {"monitor", "tag", "defang", "quarantine", "discard", "tempfail", "reject"})) {
     r.action = static_cast<LureAction>(*a);
     if (n["reply"].IsDefined()) check_reply(c, n["reply"], r.action, r.reply);
   }
@@ -65,7 +67,8 @@ void Builder::build_lure(const Checker& c, const YAML::Node& n) {
     if (!domain_keys) c.error(m["where"], "where applies to domain_in and lookalike_of");
     r.where = where_mask(c, m["where"], false).value_or(0);
   }
-  if (m["domain_in"].IsDefined()) r.domain_list = list_ref(c, m["domain_in"], true, r.id, "domain_in");
+  if (m["domain_in"].IsDefined())
+    r.domain_list = list_ref(c, m["domain_in"], true, r.id, "domain_in");
   if (m["lookalike_of"].IsDefined()) {
     int idx = list_ref(c, m["lookalike_of"], true, r.id, "lookalike_of");
     r.lookalike_list = idx;
@@ -98,7 +101,8 @@ void Builder::build_lure(const Checker& c, const YAML::Node& n) {
         if (auto* p = std::get_if<std::unique_ptr<PatternDb>>(&db)) {
           r.display_name = std::move(*p);
         } else {
-          c.error(m["display_name"], "invalid display_name regex: " + std::get<PatternError>(db).message);
+          c.error(m["display_name"],
+                  "invalid display_name regex: " + std::get<PatternError>(db).message);
         }
       }
     }
@@ -132,11 +136,13 @@ void Builder::build_allow(const Checker& c, const YAML::Node& n) {
   }
   if (!c.check_map(m, {"authenticated", "domain_in", "where", "dmarc_pass"}, "match")) return;
   if (m.size() == 0) c.error(m, "match must have at least one key");
-  if (m["authenticated"].IsDefined()) r.authenticated = c.boolean(m["authenticated"], "authenticated");
+  if (m["authenticated"].IsDefined())
+    r.authenticated = c.boolean(m["authenticated"], "authenticated");
   if (m["dmarc_pass"].IsDefined()) {
     r.dmarc_pass = c.boolean(m["dmarc_pass"], "dmarc_pass");
     if (m_rs->m_report.authserv_id.empty()) {
-      c.error(m["dmarc_pass"], "dmarc_pass needs report.authserv_id (whose Authentication-Results to trust)");
+      c.error(m["dmarc_pass"],
+              "dmarc_pass needs report.authserv_id (whose Authentication-Results to trust)");
     }
   }
   r.where = where_bit(Where::header_from);

@@ -67,7 +67,8 @@ PatternDb::~PatternDb() {
 }
 
 std::optional<std::string> literal_of(const std::string& expression, unsigned flags) {
-  if ((flags & ~static_cast<unsigned>(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH)) != 0) return std::nullopt;
+  if ((flags & ~static_cast<unsigned>(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH)) != 0)
+    return std::nullopt;
   std::string out;
   out.reserve(expression.size());
   for (std::size_t i = 0; i < expression.size(); ++i) {
@@ -181,8 +182,10 @@ std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
     db->m_literal_count = literals.size();
   }
   if (!exprs.empty()) {
-    const unsigned cores = std::max(1u, std::min(k_max_compile_threads, std::thread::hardware_concurrency()));
-    const std::size_t n_chunks = std::max<std::size_t>(1, std::min<std::size_t>(cores, exprs.size() / k_chunk_min));
+    const unsigned cores =
+        std::max(1u, std::min(k_max_compile_threads, std::thread::hardware_concurrency()));
+    const std::size_t n_chunks =
+        std::max<std::size_t>(1, std::min<std::size_t>(cores, exprs.size() / k_chunk_min));
     std::vector<RegexChunk> chunks(n_chunks);
     for (std::size_t k = 0; k < n_chunks; ++k) {
       chunks[k].begin = exprs.size() * k / n_chunks;
@@ -199,7 +202,8 @@ std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
       if (c.db != nullptr) {
         db->m_regex_dbs.push_back(c.db);  // freed with db, also on failure
       } else if (!failed) {
-        std::vector<std::size_t> index_of(regex_index.begin() + static_cast<std::ptrdiff_t>(c.begin),
+        std::vector<std::size_t> index_of(regex_index.begin() +
+                                              static_cast<std::ptrdiff_t>(c.begin),
                                           regex_index.begin() + static_cast<std::ptrdiff_t>(c.end));
         failed = compile_error(c.err, index_of);
       } else {
@@ -229,7 +233,8 @@ std::optional<unsigned> PatternDb::first_match(std::string_view data, hs_scratch
       hs_scan(m_lit_db, reversed.data(), static_cast<unsigned>(reversed.size()), 0, scratch,
               on_match, &found);
     } else {
-      hs_scan(m_lit_db, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match, &found);
+      hs_scan(m_lit_db, data.data(), static_cast<unsigned>(data.size()), 0, scratch, on_match,
+              &found);
     }
     if (found) return found;
   }

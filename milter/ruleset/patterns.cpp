@@ -38,13 +38,15 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
     const auto dot = literal_dot_unescaped(expr);
     if (!dot) return;
     if (exact_column) pos.column += static_cast<int>(*dot);
-    pos.message = "pattern '" + base::excerpt(expr) + "' has an unescaped '.' (any character); "
+    pos.message = "pattern '" + base::excerpt(expr) +
+                  "' has an unescaped '.' (any character); "
                   "write '\\.' for a dot";
     m_out.warnings.push_back(std::move(pos));
   };
   auto add = [&](std::string expr, base::Error pos) {
     // A plain literal is valid by construction; only other patterns are parsed here.
-    if (auto err = literal_of(expr, k_url_flags) ? std::nullopt : check_expression_cached(expr, k_url_flags)) {
+    if (auto err = literal_of(expr, k_url_flags) ? std::nullopt
+                                                 : check_expression_cached(expr, k_url_flags)) {
       pos.message = "invalid pattern '" + base::excerpt(expr) + "': " + *err;
       report(std::move(pos));
       return false;

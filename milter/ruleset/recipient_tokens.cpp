@@ -19,7 +19,8 @@ std::string base64(std::string_view in) {
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
     unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out.push_back(k_b64[(v >> s) & 63]);
   }
   std::size_t rest = in.size() - i;

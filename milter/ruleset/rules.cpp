@@ -8,7 +8,7 @@ namespace pixelwarden::ruleset {
 namespace {
 
 const std::initializer_list<std::string_view> k_where_names = {
-    "envelope_from", "header_from", "reply_to", "sender", "return_path",
+    "envelope_from", "header_from", "reply_to", "sender",    "return_path",
     "links",         "resources",   "helo",     "message_id"};
 
 bool valid_id(const std::string& id) {
@@ -108,8 +108,9 @@ int Builder::list_ref(const Checker& c, const YAML::Node& n, bool want_domains,
     if (it->second < 0) return -1;  // the list itself had errors
     ListKind k = m_rs->m_lists[it->second].kind;
     if (want_domains != (k == ListKind::domains)) {
-      c.error(n, std::string(key) + (want_domains ? " needs a domains list, '"
-                                                  : " needs a url_patterns, filters or vendors list, '") +
+      c.error(n, std::string(key) +
+                     (want_domains ? " needs a domains list, '"
+                                   : " needs a url_patterns, filters or vendors list, '") +
                      n.Scalar() + "' is " + to_string(k));
       return -1;
     }
@@ -124,8 +125,9 @@ int Builder::list_ref(const Checker& c, const YAML::Node& n, bool want_domains,
     YAML::Node def;
     def["url_patterns"] = n;
     (void)rule;
-    ok = n.IsSequence() ? fill_patterns(c, "", def, ListKind::url_patterns, false, l)
-                        : (c.error(n, std::string(key) + " must be a list name or a sequence"), false);
+    ok = n.IsSequence()
+             ? fill_patterns(c, "", def, ListKind::url_patterns, false, l)
+             : (c.error(n, std::string(key) + " must be a list name or a sequence"), false);
   }
   if (!ok) return -1;
   m_entries += l.entries;
@@ -172,7 +174,8 @@ void Builder::build_tracker(const Checker& c, const YAML::Node& n) {
   }
   if (!c.check_map(m, {"domain_in", "url_in", "invisible", "recipient_token"}, "match")) return;
   if (m.size() == 0) c.error(m, "match must have at least one key");
-  if (m["domain_in"].IsDefined()) r.domain_list = list_ref(c, m["domain_in"], true, r.id, "domain_in");
+  if (m["domain_in"].IsDefined())
+    r.domain_list = list_ref(c, m["domain_in"], true, r.id, "domain_in");
   if (m["url_in"].IsDefined()) r.url_list = list_ref(c, m["url_in"], false, r.id, "url_in");
   if (m["invisible"].IsDefined()) r.invisible = c.boolean(m["invisible"], "invisible");
   if (m["recipient_token"].IsDefined()) {

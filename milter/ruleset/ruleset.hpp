@@ -104,7 +104,7 @@ struct LureHit {
 
 // What allow rules know about a message.
 struct AllowEvidence {
-  bool authenticated = false;            // {auth_authen} present
+  bool authenticated = false;             // {auth_authen} present
   std::vector<std::string> from_domains;  // header From domains (normalized)
   std::optional<std::string> envelope_from_domain;
   bool dmarc_pass = false;  // Authentication-Results of report.authserv_id says dmarc=pass
@@ -114,7 +114,7 @@ struct AllowEvidence {
 struct AllowDecision {
   bool skip_lures = false;
   bool skip_trackers = false;
-  std::vector<std::string> rules;  // ids of the allow rules that matched
+  std::vector<std::string> rules;          // ids of the allow rules that matched
   std::vector<std::string> monitor_rules;  // matched, but dry-run (`mode: monitor`): no skip
 };
 
@@ -150,9 +150,7 @@ class Ruleset {
 
   // The recipient groups' policy for a message to these envelope recipients (addresses
   // without angle brackets); group "default" with no settings when none is in a group.
-  virtual GroupPolicy recipient_group(const std::vector<std::string>& /*rcpt*/) const {
-    return {};
-  }
+  virtual GroupPolicy recipient_group(const std::vector<std::string>& /*rcpt*/) const { return {}; }
   // The declared group ids, in declaration order (metric label values).
   virtual std::vector<std::string> group_ids() const { return {}; }
 
@@ -212,10 +210,10 @@ struct LoadResult {
   // bad lines stores a hundred. total() counts every one.
   base::ErrorList errors;
   base::ErrorList warnings;
-  std::vector<std::string> files;          // every file read, in load order (for watching)
-  std::vector<ExpiredEntry> expired;       // entries past their valid_until, left out
-  std::vector<FileStamp> stamps;           // each file as it was read
-  bool unstable = false;                   // a file changed while loading: try again later
+  std::vector<std::string> files;     // every file read, in load order (for watching)
+  std::vector<ExpiredEntry> expired;  // entries past their valid_until, left out
+  std::vector<FileStamp> stamps;      // each file as it was read
+  bool unstable = false;              // a file changed while loading: try again later
 };
 
 // Reads, validates and compiles the ruleset whose entry file is `path`.

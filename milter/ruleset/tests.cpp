@@ -5,7 +5,7 @@ namespace pixelwarden::ruleset {
 namespace {
 
 const std::initializer_list<std::string_view> k_actions = {"accept", "reject", "tempfail",
-                                                               "discard", "quarantine"};
+                                                           "discard", "quarantine"};
 
 }  // namespace
 
@@ -35,7 +35,8 @@ void Builder::build_test(const Checker& c, const SourceFile& f, const YAML::Node
   if (auto msg = c.scalar(n["message"], "message")) t.message_path = resolve(f.dir, *msg);
   const YAML::Node env = n["envelope"];
   if (env.IsDefined() && c.check_map(env, {"from", "rcpt"}, "envelope")) {
-    if (env["from"].IsDefined()) t.envelope_from = c.scalar(env["from"], "envelope.from").value_or("");
+    if (env["from"].IsDefined())
+      t.envelope_from = c.scalar(env["from"], "envelope.from").value_or("");
     if (env["rcpt"].IsDefined()) {
       if (auto items = c.scalars(env["rcpt"], "envelope.rcpt", true)) {
         for (const auto& [text, node] : *items) t.envelope_rcpt.push_back(text);

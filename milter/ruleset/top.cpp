@@ -6,10 +6,10 @@
 namespace pixelwarden::ruleset {
 namespace {
 
-constexpr std::string_view k_shared_keys[] = {"include", "lists", "trackers", "lures", "allow",
-                                              "tests"};
-constexpr std::string_view k_entry_keys[] = {"ruleset", "mode", "remote_content",
-                                             "read_receipts", "report", "malformed_mime",
+constexpr std::string_view k_shared_keys[] = {"include", "lists", "trackers",
+                                              "lures",   "allow", "tests"};
+constexpr std::string_view k_entry_keys[] = {"ruleset",         "mode",   "remote_content",
+                                             "read_receipts",   "report", "malformed_mime",
                                              "recipient_groups"};
 
 bool in(std::string_view k, const std::string_view* b, const std::string_view* e) {
@@ -49,13 +49,15 @@ void Builder::build_top() {
   } else if (c.check_map(meta, {"name", "version", "description"}, "ruleset")) {
     if (!meta["name"].IsDefined()) c.error(meta, "ruleset.name is required");
     if (!meta["version"].IsDefined()) c.error(meta, "ruleset.version is required");
-    if (meta["name"].IsDefined()) rs.m_meta.name = c.scalar(meta["name"], "ruleset.name").value_or("");
+    if (meta["name"].IsDefined())
+      rs.m_meta.name = c.scalar(meta["name"], "ruleset.name").value_or("");
     if (meta["version"].IsDefined()) {
       rs.m_meta.version = c.scalar(meta["version"], "ruleset.version").value_or("");
     }
   }
   if (root["mode"].IsDefined()) {
-    if (auto m = c.choice(root["mode"], "mode", {"enforce", "monitor"})) rs.m_mode = static_cast<Mode>(*m);
+    if (auto m = c.choice(root["mode"], "mode", {"enforce", "monitor"}))
+      rs.m_mode = static_cast<Mode>(*m);
   }
   if (root["read_receipts"].IsDefined()) {
     if (auto m = c.choice(root["read_receipts"], "read_receipts", {"keep", "strip"})) {
@@ -63,19 +65,22 @@ void Builder::build_top() {
     }
   }
   if (root["malformed_mime"].IsDefined()) {
-    if (auto m = c.choice(root["malformed_mime"], "malformed_mime", {"pass", "tag", "quarantine", "neutralize"})) {
+    if (auto m = c.choice(root["malformed_mime"], "malformed_mime",
+                          {"pass", "tag", "quarantine", "neutralize"})) {
       rs.m_malformed = static_cast<MalformedPolicy>(*m);
     }
   }
   const YAML::Node rc = root["remote_content"];
   if (rc.IsDefined() && c.check_map(rc, {"action", "proxy"}, "remote_content")) {
     if (rc["action"].IsDefined()) {
-      if (auto a = c.choice(rc["action"], "remote_content.action", {"keep", "proxy", "neutralize"})) {
+      if (auto a =
+              c.choice(rc["action"], "remote_content.action", {"keep", "proxy", "neutralize"})) {
         rs.m_remote.action = static_cast<RemoteContentAction>(*a);
       }
     }
     const YAML::Node px = rc["proxy"];
-    if (px.IsDefined() && c.check_map(px, {"format", "base_url", "key_file"}, "remote_content.proxy")) {
+    if (px.IsDefined() &&
+        c.check_map(px, {"format", "base_url", "key_file"}, "remote_content.proxy")) {
       ProxyConfig p;
       if (px["format"].IsDefined()) c.choice(px["format"], "proxy.format", {"camo"});
       if (!px["base_url"].IsDefined() || !px["key_file"].IsDefined()) {
@@ -83,7 +88,8 @@ void Builder::build_top() {
       } else {
         p.base_url = c.scalar(px["base_url"], "base_url").value_or("");
         while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
-        if (!base::istarts_with(p.base_url, "https://") && !base::istarts_with(p.base_url, "http://")) {
+        if (!base::istarts_with(p.base_url, "https://") &&
+            !base::istarts_with(p.base_url, "http://")) {
           c.error(px["base_url"], "proxy.base_url must be an http(s) URL");
         }
         if (auto rel = c.scalar(px["key_file"], "key_file")) {
@@ -102,8 +108,9 @@ void Builder::build_top() {
     }
   }
   const YAML::Node rep = root["report"];
-  if (rep.IsDefined() && c.check_map(rep, {"header", "header_on", "authserv_id", "subject_prefix",
-                                           "banner"}, "report")) {
+  if (rep.IsDefined() &&
+      c.check_map(rep, {"header", "header_on", "authserv_id", "subject_prefix", "banner"},
+                  "report")) {
     Report& r = rs.m_report;
     if (rep["header"].IsDefined()) {
       r.header = c.scalar(rep["header"], "report.header").value_or(r.header);
@@ -116,9 +123,11 @@ void Builder::build_top() {
         r.header_on = static_cast<HeaderOn>(*h);
       }
     }
-    if (rep["authserv_id"].IsDefined()) r.authserv_id = c.scalar(rep["authserv_id"], "authserv_id").value_or("");
+    if (rep["authserv_id"].IsDefined())
+      r.authserv_id = c.scalar(rep["authserv_id"], "authserv_id").value_or("");
     if (rep["subject_prefix"].IsDefined()) {
-      r.subject_prefix = c.scalar(rep["subject_prefix"], "subject_prefix").value_or(r.subject_prefix);
+      r.subject_prefix =
+          c.scalar(rep["subject_prefix"], "subject_prefix").value_or(r.subject_prefix);
     }
     const YAML::Node b = rep["banner"];
     if (b.IsDefined() && c.check_map(b, {"html", "text"}, "report.banner")) {

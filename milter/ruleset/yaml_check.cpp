@@ -7,11 +7,16 @@ namespace {
 
 const char* type_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a sequence";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "empty";
-    case YAML::NodeType::Undefined: return "missing";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a sequence";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "empty";
+    case YAML::NodeType::Undefined:
+      return "missing";
   }
   return "?";
 }
@@ -58,7 +63,8 @@ bool Checker::check_map(const YAML::Node& n, std::initializer_list<std::string_v
     if (!known) {
       std::string list;
       for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      error(key, "unknown key '" + k + "' in " + std::string(what) + " (expected one of: " + list + ")");
+      error(key,
+            "unknown key '" + k + "' in " + std::string(what) + " (expected one of: " + list + ")");
       ok = false;
     } else if (!seen.insert(k).second) {
       error(key, "duplicate key '" + k + "' in " + std::string(what));
@@ -101,7 +107,8 @@ std::optional<std::vector<std::pair<std::string, YAML::Node>>> Checker::scalars(
   for (std::size_t i = 0; i < n.size(); ++i) {
     const YAML::Node& e = n[i];
     if (!e.IsScalar()) {
-      error(e, std::string("entries of ") + std::string(what) + " must be scalars, not " + type_name(e));
+      error(e, std::string("entries of ") + std::string(what) + " must be scalars, not " +
+                   type_name(e));
       ok = false;
       continue;
     }

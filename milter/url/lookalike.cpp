@@ -56,11 +56,16 @@ std::size_t count_labels(std::string_view s) {
 
 const char* to_string(LookalikeKind k) {
   switch (k) {
-    case LookalikeKind::skeleton: return "skeleton";
-    case LookalikeKind::other_suffix: return "other_suffix";
-    case LookalikeKind::edit_distance: return "edit_distance";
-    case LookalikeKind::hyphenated: return "hyphenated";
-    case LookalikeKind::subdomain: return "subdomain";
+    case LookalikeKind::skeleton:
+      return "skeleton";
+    case LookalikeKind::other_suffix:
+      return "other_suffix";
+    case LookalikeKind::edit_distance:
+      return "edit_distance";
+    case LookalikeKind::hyphenated:
+      return "hyphenated";
+    case LookalikeKind::subdomain:
+      return "subdomain";
   }
   return "?";
 }
@@ -102,7 +107,7 @@ bool one_edit_apart(std::u32string_view a, std::u32string_view b) {
   std::size_t i = 0;
   while (i < b.size() && a[i] == b[i]) ++i;
   if (a.size() == b.size()) {
-    if (i == a.size()) return false;  // identical
+    if (i == a.size()) return false;                      // identical
     if (a.substr(i + 1) == b.substr(i + 1)) return true;  // substitution
     return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
            a.substr(i + 2) == b.substr(i + 2);  // adjacent transposition
@@ -119,7 +124,8 @@ LookalikeDetector::LookalikeDetector(const std::vector<std::string>& legitimate)
     for (const auto& p : m_protected) seen = seen || p.domain == reg;
     if (seen) continue;
     std::string label = first_label_unicode(reg);
-    m_protected.push_back({reg, label, skeleton(label), to_u32(label), reg.substr(0, reg.find('.'))});
+    m_protected.push_back(
+        {reg, label, skeleton(label), to_u32(label), reg.substr(0, reg.find('.'))});
     m_max_domain_labels = std::max(m_max_domain_labels, count_labels(reg));
   }
 }
@@ -134,8 +140,9 @@ bool LookalikeDetector::is_legitimate(std::string_view host, std::string_view re
   return false;
 }
 
-const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
-    std::string_view host, std::string_view reg, std::size_t min_label) const {
+const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(std::string_view host,
+                                                                    std::string_view reg,
+                                                                    std::size_t min_label) const {
   if (host.size() <= reg.size() + 1) return nullptr;
   const std::string_view sub = host.substr(0, host.size() - reg.size() - 1);
   // Every run of consecutive labels as long as a protected domain (bbc.co.uk: 3 labels),
@@ -150,7 +157,8 @@ const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
   for (std::size_t i = 0; i < labels.size(); ++i) {
     for (std::size_t n = 2; n <= m_max_domain_labels && i + n <= labels.size(); ++n) {
       const char* begin = labels[i].data();
-      const std::string_view run(begin, labels[i + n - 1].data() + labels[i + n - 1].size() - begin);
+      const std::string_view run(begin,
+                                 labels[i + n - 1].data() + labels[i + n - 1].size() - begin);
       for (const auto& p : m_protected) {
         if (p.domain == run) return &p;
       }
@@ -174,8 +182,7 @@ const LookalikeDetector::Protected* LookalikeDetector::in_subdomain(
   return nullptr;
 }
 
-std::optional<LookalikeKind> LookalikeDetector::compare(const Protected& p,
-                                                        std::string_view label,
+std::optional<LookalikeKind> LookalikeDetector::compare(const Protected& p, std::string_view label,
                                                         std::string_view label_skeleton,
                                                         std::u32string_view label32,
                                                         std::size_t min_label) const {

@@ -73,8 +73,8 @@ class LookalikeDetector {
   const Protected* in_subdomain(std::string_view host, std::string_view registrable,
                                 std::size_t min_label) const;
   std::optional<LookalikeKind> compare(const Protected& p, std::string_view label,
-                                       std::string_view label_skeleton,
-                                       std::u32string_view label32, std::size_t min_label) const;
+                                       std::string_view label_skeleton, std::u32string_view label32,
+                                       std::size_t min_label) const;
 
   std::unordered_set<std::string> m_legitimate;
   std::vector<Protected> m_protected;

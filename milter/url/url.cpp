@@ -26,11 +26,10 @@ bool is_slash(char c) { return c == '/' || c == '\\'; }
 std::string_view prepare(std::string_view s, std::string& storage) {
   if (s.empty()) return s;
   // Three finds (memchr): find_first_of("\t\n\r") would call memchr once per character.
-  const bool clean = static_cast<unsigned char>(s.front()) > 0x20 &&
-                     static_cast<unsigned char>(s.back()) > 0x20 &&
-                     s.find('\n') == std::string_view::npos &&
-                     s.find('\r') == std::string_view::npos &&
-                     s.find('\t') == std::string_view::npos;
+  const bool clean =
+      static_cast<unsigned char>(s.front()) > 0x20 && static_cast<unsigned char>(s.back()) > 0x20 &&
+      s.find('\n') == std::string_view::npos && s.find('\r') == std::string_view::npos &&
+      s.find('\t') == std::string_view::npos;
   if (clean) return s;
   std::size_t b = 0, e = s.size();
   while (b < e && static_cast<unsigned char>(s[b]) <= 0x20) ++b;
@@ -157,14 +156,15 @@ bool parse_host_port(std::string_view authority, Url& u) {
   }
   while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
   u.host = host.find('%') == std::string_view::npos ? base::to_lower(host)
-                                                     : base::to_lower(percent_decode(host));
+                                                    : base::to_lower(percent_decode(host));
   u.port = port == default_port(u.scheme) ? std::string() : std::string(port);
   return true;
 }
 
 void serialize(Url& u) {
   std::string& h = u.href;
-  h.reserve(u.scheme.size() + u.host.size() + u.path.size() + u.query.size() + u.fragment.size() + 16);
+  h.reserve(u.scheme.size() + u.host.size() + u.path.size() + u.query.size() + u.fragment.size() +
+            16);
   h = u.scheme;
   if (!is_special(u.scheme)) {
     h += ':';
@@ -223,8 +223,10 @@ std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
     return u;
   }
   if (u.scheme == "file") {
-    if (rest.size() >= 2 && is_slash(rest[0]) && is_slash(rest[1])) rest.remove_prefix(2);
-    else rest = std::string_view();  // "file:/x" or "file:x": no host
+    if (rest.size() >= 2 && is_slash(rest[0]) && is_slash(rest[1]))
+      rest.remove_prefix(2);
+    else
+      rest = std::string_view();  // "file:/x" or "file:x": no host
   } else {
     while (!rest.empty() && is_slash(rest.front())) rest.remove_prefix(1);
   }
@@ -269,15 +271,15 @@ std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, W
   if (v6) prefix += ']';
   if (!b->port.empty()) prefix += ":" + b->port;
   if (t.empty()) {
-    return on_base(*b,
-                   parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string())));
+    return on_base(
+        *b, parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string())));
   }
   if (is_slash(t[0])) return on_base(*b, parse_prepared(prefix.append(t)));
   if (t[0] == '?') return on_base(*b, parse_prepared(prefix.append(b->path).append(t)));
   if (t[0] == '#') {
     return on_base(*b, parse_prepared(prefix.append(b->path)
-                              .append(b->has_query ? "?" + b->query : std::string())
-                              .append(t)));
+                                          .append(b->has_query ? "?" + b->query : std::string())
+                                          .append(t)));
   }
   std::string dir = b->path.substr(0, b->path.rfind('/') + 1);
   return on_base(*b, parse_prepared(prefix.append(dir).append(t)));
@@ -307,7 +309,8 @@ std::string percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && base::hex_value(s[i + 1]) >= 0 && base::hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() + 0 && base::hex_value(s[i + 1]) >= 0 &&
+        base::hex_value(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(base::hex_value(s[i + 1]) * 16 + base::hex_value(s[i + 2])));
       i += 2;
     } else {

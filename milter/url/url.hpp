@@ -15,11 +15,11 @@
 namespace pixelwarden::url {
 
 struct Url {
-  std::string scheme;  // lowercase
-  std::string host;    // as written, percent-decoded, lowercased ASCII; no brackets for IPv6
-  std::string port;    // empty when absent or the scheme's default
-  std::string path;    // special schemes: starts with '/'; others: everything after ':'
-  std::string query;   // without '?'
+  std::string scheme;    // lowercase
+  std::string host;      // as written, percent-decoded, lowercased ASCII; no brackets for IPv6
+  std::string port;      // empty when absent or the scheme's default
+  std::string path;      // special schemes: starts with '/'; others: everything after ':'
+  std::string query;     // without '?'
   std::string fragment;  // without '#'
   bool unc = false;
   bool has_query = false;

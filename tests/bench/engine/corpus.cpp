@@ -46,19 +46,18 @@ class Filler {
 };
 
 std::string headers(const std::string& subject, const std::string& content_type, int serial) {
-  return fmt::format(
-      "Received: from mta.news.example (mta.news.example [198.51.100.7])\r\n"
-      "\tby mx.test (Postfix) with ESMTPS id 4TkQ2x0Z{:05d}\r\n"
-      "\tfor <reader@corp.example>; Sun, 22 Nov 2026 10:00:00 +0000 (UTC)\r\n"
-      "From: Shop News <news@news.example>\r\n"
-      "To: reader@corp.example\r\n"
-      "Subject: {}\r\n"
-      "Date: Sun, 22 Nov 2026 10:00:00 +0000\r\n"
-      "Message-ID: <{}.bench@news.example>\r\n"
-      "MIME-Version: 1.0\r\n"
-      "Content-Type: {}\r\n"
-      "\r\n",
-      serial, subject, serial, content_type);
+  return fmt::format("Received: from mta.news.example (mta.news.example [198.51.100.7])\r\n"
+                     "\tby mx.test (Postfix) with ESMTPS id 4TkQ2x0Z{:05d}\r\n"
+                     "\tfor <reader@corp.example>; Sun, 22 Nov 2026 10:00:00 +0000 (UTC)\r\n"
+                     "From: Shop News <news@news.example>\r\n"
+                     "To: reader@corp.example\r\n"
+                     "Subject: {}\r\n"
+                     "Date: Sun, 22 Nov 2026 10:00:00 +0000\r\n"
+                     "Message-ID: <{}.bench@news.example>\r\n"
+                     "MIME-Version: 1.0\r\n"
+                     "Content-Type: {}\r\n"
+                     "\r\n",
+                     serial, subject, serial, content_type);
 }
 
 std::string tracker_img(int which, Filler& f) {
@@ -115,8 +114,8 @@ std::string text_alternative(Filler& f, std::size_t bytes) {
 std::string alternative(int serial, const std::string& plain, const std::string& html_part_cte,
                         const std::string& html_body, const std::string& subject) {
   std::string boundary = fmt::format("=_alt_{:08d}", serial);
-  return headers(subject, "multipart/alternative; boundary=\"" + boundary + "\"", serial) +
-         "--" + boundary +
+  return headers(subject, "multipart/alternative; boundary=\"" + boundary + "\"", serial) + "--" +
+         boundary +
          "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" +
          plain + "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\n" +
          "Content-Transfer-Encoding: " + html_part_cte + "\r\n\r\n" + html_body + "\r\n--" +
@@ -144,8 +143,10 @@ std::string qp_encode(const std::string& in) {
       out += "=\r\n";
       col = 0;
     }
-    if (literal) out += static_cast<char>(c);
-    else out += fmt::format("={:02X}", c);
+    if (literal)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("={:02X}", c);
     col += width;
   }
   return out;
@@ -209,8 +210,11 @@ std::string make_large_html(std::size_t bytes) {
     ++n;
   }
   rows += "<tr><td>" + tracker_img(2, f) + "</td></tr>\r\n";
-  return headers("Archive", "text/html; charset=utf-8\r\nContent-Transfer-Encoding: "
-                 "quoted-printable", 1) + qp_encode(wrap_html(rows));
+  return headers("Archive",
+                 "text/html; charset=utf-8\r\nContent-Transfer-Encoding: "
+                 "quoted-printable",
+                 1) +
+         qp_encode(wrap_html(rows));
 }
 
 std::string make_sized_message(std::size_t bytes, int trackers) {
@@ -224,21 +228,23 @@ std::string make_sized_message(std::size_t bytes, int trackers) {
   std::string rows;
   std::size_t next = 0;  // pixels spread evenly over the blocks
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    while (next < static_cast<std::size_t>(trackers) && next * blocks.size() / static_cast<std::size_t>(trackers) <= i) {
+    while (next < static_cast<std::size_t>(trackers) &&
+           next * blocks.size() / static_cast<std::size_t>(trackers) <= i) {
       rows += "<tr><td>" + tracker_img(static_cast<int>(next % 3), f) + "</td></tr>\r\n";
       ++next;
     }
     rows += blocks[i];
   }
-  return headers("Sized", "text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable", 1) +
+  return headers("Sized", "text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable",
+                 1) +
          qp_encode(wrap_html(rows));
 }
 
 std::string make_attachment_message(int serial, std::size_t bytes) {
   Filler f(static_cast<std::uint64_t>(serial) + 99);
   std::string boundary = fmt::format("=_mixed_{:08d}", serial);
-  std::string out = headers("Quarterly report", "multipart/mixed; boundary=\"" + boundary + "\"",
-                            serial);
+  std::string out =
+      headers("Quarterly report", "multipart/mixed; boundary=\"" + boundary + "\"", serial);
   out += "--" + boundary +
          "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlease find the files attached."
          "\r\n";
@@ -250,7 +256,8 @@ std::string make_attachment_message(int serial, std::size_t bytes) {
     std::string raw(per, '\0');
     for (std::size_t i = 0; i < per; i += 8) {
       std::uint64_t v = f.next();
-      for (std::size_t k = 0; k < 8 && i + k < per; ++k) raw[i + k] = static_cast<char>(v >> (8 * k));
+      for (std::size_t k = 0; k < 8 && i + k < per; ++k)
+        raw[i + k] = static_cast<char>(v >> (8 * k));
     }
     out += "--" + boundary + "\r\nContent-Type: " + t[0] + "; name=\"" + t[1] +
            "\"\r\nContent-Disposition: attachment; filename=\"" + t[1] +
@@ -267,8 +274,7 @@ std::string make_text_message(int serial, std::size_t bytes) {
   return alternative(serial, plain, "7bit", wrap_html(rows), "Minutes of the meeting");
 }
 
-std::string write_big_ruleset(const std::string& rules_dir, const std::string& dir,
-                              long domains) {
+std::string write_big_ruleset(const std::string& rules_dir, const std::string& dir, long domains) {
   namespace fs = std::filesystem;
   fs::create_directories(dir);
   fs::copy(rules_dir, dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);

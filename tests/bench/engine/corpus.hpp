@@ -45,8 +45,7 @@ std::vector<std::string> load_eml_tree(const std::string& dir);
 // Copies the ruleset directory `rules_dir` (rules/) to `dir` and rewrites its
 // lists/lure-domains.txt to hold the original entries plus `domains` generated,
 // distinct registrable domains. Returns the path of the copied entry file.
-std::string write_big_ruleset(const std::string& rules_dir, const std::string& dir,
-                              long domains);
+std::string write_big_ruleset(const std::string& rules_dir, const std::string& dir, long domains);
 
 // Quoted-printable and base64 bodies with CRLF soft line breaks (76 columns).
 std::string qp_encode(const std::string& in);

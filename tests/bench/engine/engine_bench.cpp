@@ -4,11 +4,10 @@
 //   pw_engine_bench [--rules FILE] [--big-rules FILE] [--corpus DIR] [--samples 5]
 //                   [--sample-ms 200] [--only SUBSTRING] [--show-verdicts 1]
 //
-// Each figure (MB per CPU second of the benchmark thread) is the median of --samples timed samples, each repeating the whole set
-// until it lasts at least --sample-ms, after one untimed warm-up pass; the samples of
-// memcpy, the default and the 1M ruleset are taken in turn. Pin it with
-// `taskset -c 0` (tests/bench/run does). The 1M-domain ruleset comes from
-// `pw_bench_message big-rules DIR`.
+// Each figure (MB per CPU second of the benchmark thread) is the median of --samples timed samples,
+// each repeating the whole set until it lasts at least --sample-ms, after one untimed warm-up pass;
+// the samples of memcpy, the default and the 1M ruleset are taken in turn. Pin it with `taskset -c
+// 0` (tests/bench/run does). The 1M-domain ruleset comes from `pw_bench_message big-rules DIR`.
 
 #include <time.h>
 
@@ -140,7 +139,8 @@ Workload engine_load(const Set& set, const std::shared_ptr<const ruleset::Rulese
                      std::size_t& sink) {
   return {[&set, rules, &sink] {
             const engine::Envelope env = bench_envelope();
-            for (const auto& m : set.messages) sink += engine::inspect(m, env, rules).trackers.size();
+            for (const auto& m : set.messages)
+              sink += engine::inspect(m, env, rules).trackers.size();
           },
           1,
           {}};
@@ -157,22 +157,25 @@ std::vector<Set> make_sets(const Options& o) {
     if (std::filesystem::is_directory(o.corpus, ec)) {
       sets.push_back({"html-mail corpus", "-", load_eml_tree(o.corpus)});
     } else {
-      std::fprintf(stderr, "html-mail corpus: %s not found, set left out (--corpus DIR)\n", o.corpus.c_str());
+      std::fprintf(stderr, "html-mail corpus: %s not found, set left out (--corpus DIR)\n",
+                   o.corpus.c_str());
     }
   }
   for (Encoding e : {Encoding::quoted_printable, Encoding::base64}) {
-    Set s{e == Encoding::base64 ? "newsletter 50KB base64" : "newsletter 50KB QP", ">= 500 MB/s",
-          {}};
+    Set s{
+        e == Encoding::base64 ? "newsletter 50KB base64" : "newsletter 50KB QP", ">= 500 MB/s", {}};
     if (!want(s.name.c_str())) continue;
     for (int i = 0; i < 20; ++i) s.messages.push_back(make_newsletter(i, e));
     sets.push_back(std::move(s));
   }
   if (want("newsletter 50KB QP clean")) {
     Set s{"newsletter 50KB QP clean", "-", {}};
-    for (int i = 0; i < 20; ++i) s.messages.push_back(make_newsletter(i, Encoding::quoted_printable, 50 * 1024, false));
+    for (int i = 0; i < 20; ++i)
+      s.messages.push_back(make_newsletter(i, Encoding::quoted_printable, 50 * 1024, false));
     sets.push_back(std::move(s));
   }
-  if (want("10 MB HTML part")) sets.push_back({"10 MB HTML part", ">= 300 MB/s", {make_large_html(10u << 20)}});
+  if (want("10 MB HTML part"))
+    sets.push_back({"10 MB HTML part", ">= 300 MB/s", {make_large_html(10u << 20)}});
   if (want("attachments 4x4MB")) {
     Set att{"attachments 4x4MB", ">= 2 GB/s", {}};
     for (int i = 0; i < 4; ++i) att.messages.push_back(make_attachment_message(i, 4u << 20));
@@ -208,10 +211,12 @@ std::string verdict_of(const std::string& target, double rate) {
 
 void print_row(const std::string& set, const std::string& rules, std::size_t msgs, double mb,
                double rate, const Effect& e, double mem, const std::string& target) {
-  std::printf("| %-26s | %-7s | %5zu | %8.1f | %9.1f | %10.1f | %9.0f | %7.4f | %5.1f | %4.0f%% | %-13s | %-7s |\n",
+  std::printf("| %-26s | %-7s | %5zu | %8.1f | %9.1f | %10.1f | %9.0f | %7.4f | %5.1f | %4.0f%% | "
+              "%-13s | %-7s |\n",
               set.c_str(), rules.c_str(), msgs, mb, rate / 1e6,
               rate / (mb * 1e6) * static_cast<double>(msgs), mem / 1e6, rate / mem,
-              e.trackers_per_msg, e.modified_share * 100, target.c_str(), verdict_of(target, rate).c_str());
+              e.trackers_per_msg, e.modified_share * 100, target.c_str(),
+              verdict_of(target, rate).c_str());
 }
 
 int run(const Options& o) {
@@ -223,9 +228,10 @@ int run(const Options& o) {
   if (big)
     std::printf(", 1M-domain %.3f s (compile_seconds %.3f, list entries %zu; target <= 3 s)",
                 load_big, big->sizes().compile_seconds, big->sizes().list_entries);
-  std::printf("\n\n| %-26s | %-7s | %5s | %8s | %9s | %10s | %9s | %7s | %5s | %5s | %-13s | %-7s |\n",
-              "set", "rules", "msgs", "MB", "MB/s", "msgs/s", "memcpy", "/memcpy", "trk/m",
-              "mod", "target", "");
+  std::printf(
+      "\n\n| %-26s | %-7s | %5s | %8s | %9s | %10s | %9s | %7s | %5s | %5s | %-13s | %-7s |\n",
+      "set", "rules", "msgs", "MB", "MB/s", "msgs/s", "memcpy", "/memcpy", "trk/m", "mod", "target",
+      "");
   std::printf("|%s|\n", std::string(149, '-').c_str());
   for (const auto& set : make_sets(o)) {
     if (o.show_verdicts) {
@@ -271,13 +277,20 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
-    if (a == "--rules") o.rules = v;
-    else if (a == "--big-rules") o.big_rules = v;
-    else if (a == "--corpus") o.corpus = v;
-    else if (a == "--samples") o.samples = std::max(1, std::atoi(v.c_str()));
-    else if (a == "--sample-ms") o.sample_ms = std::atof(v.c_str());
-    else if (a == "--only") o.only = v;
-    else if (a == "--show-verdicts") o.show_verdicts = v != "0";
+    if (a == "--rules")
+      o.rules = v;
+    else if (a == "--big-rules")
+      o.big_rules = v;
+    else if (a == "--corpus")
+      o.corpus = v;
+    else if (a == "--samples")
+      o.samples = std::max(1, std::atoi(v.c_str()));
+    else if (a == "--sample-ms")
+      o.sample_ms = std::atof(v.c_str());
+    else if (a == "--only")
+      o.only = v;
+    else if (a == "--show-verdicts")
+      o.show_verdicts = v != "0";
     else {
       std::fprintf(stderr, "pw_engine_bench: unknown option %s\n", a.c_str());
       return 2;

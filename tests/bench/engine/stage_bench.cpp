@@ -64,7 +64,8 @@ std::string large_html(std::size_t bytes) {
 
 std::string text_of(std::size_t bytes) {
   return repeat(bytes, [](std::size_t i) {
-    return fmt::format("Line {} of the archive: caf\xc3\xa9 = 3 \xe2\x82\xac, tabs\tand trailing space \r\n", i);
+    return fmt::format(
+        "Line {} of the archive: caf\xc3\xa9 = 3 \xe2\x82\xac, tabs\tand trailing space \r\n", i);
   });
 }
 
@@ -79,24 +80,34 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
                }});
   s.push_back({"html scan (newsletter archive)", large_html,
                [](const std::string& in) { return html::scan(in).resources.size(); }});
-  s.push_back({"style blocks", [](std::size_t b) {
+  s.push_back({"style blocks",
+               [](std::size_t b) {
                  return "<html><body>" + repeat(b, [](std::size_t i) {
-                          return fmt::format("<style>.c{0}{{background:url(https://cdn.example/{0}.png);"
-                                             "color:#333}} @media (max-width:600px){{.c{0}{{width:100%}}}}"
-                                             "</style><p class=\"c{0}\">text {0}</p>\r\n", i);
+                          return fmt::format(
+                              "<style>.c{0}{{background:url(https://cdn.example/{0}.png);"
+                              "color:#333}} @media (max-width:600px){{.c{0}{{width:100%}}}}"
+                              "</style><p class=\"c{0}\">text {0}</p>\r\n",
+                              i);
                         });
                },
                [](const std::string& in) { return html::scan(in).resources.size(); }});
-  s.push_back({"style attributes", [](std::size_t b) {
+  s.push_back({"style attributes",
+               [](std::size_t b) {
                  return repeat(b, [](std::size_t i) {
-                   return fmt::format("<td style=\"padding:10px;width:{}px;background-image:url(https://cdn.example/{}.png)\">x</td>\r\n", i % 600, i);
+                   return fmt::format("<td "
+                                      "style=\"padding:10px;width:{}px;background-image:url(https:/"
+                                      "/cdn.example/{}.png)\">x</td>\r\n",
+                                      i % 600, i);
                  });
                },
                [](const std::string& in) { return html::scan(in).resources.size(); }});
-  s.push_back({"CSS (one stylesheet)", [](std::size_t b) {
+  s.push_back({"CSS (one stylesheet)",
+               [](std::size_t b) {
                  return repeat(b, [](std::size_t i) {
-                   return fmt::format(".c{0} {{ background: url(\"https://cdn.example/{0}.png\") no-repeat; "
-                                      "color: #333 }} /* note {0} */\n@import url(https://cdn.example/{0}.css);\n", i);
+                   return fmt::format(
+                       ".c{0} {{ background: url(\"https://cdn.example/{0}.png\") no-repeat; "
+                       "color: #333 }} /* note {0} */\n@import url(https://cdn.example/{0}.css);\n",
+                       i);
                  });
                },
                [](const std::string& in) {
@@ -104,59 +115,82 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
                  html::scan_css(in, refs);
                  return refs.size();
                }});
-  s.push_back({"style declarations", [](std::size_t b) {
-                 return repeat(b, [](std::size_t i) { return fmt::format("width:{}px;color:red;", i % 999); });
+  s.push_back({"style declarations",
+               [](std::size_t b) {
+                 return repeat(b, [](std::size_t i) {
+                   return fmt::format("width:{}px;color:red;", i % 999);
+                 });
                },
-               [](const std::string& in) { return static_cast<std::size_t>(html::style_facts(in).hidden()); }});
-  s.push_back({"srcset", [](std::size_t b) {
-                 return repeat(b, [](std::size_t i) { return fmt::format("https://img.example/{}.jpg {}w, ", i, 100 + i); });
+               [](const std::string& in) {
+                 return static_cast<std::size_t>(html::style_facts(in).hidden());
+               }});
+  s.push_back({"srcset",
+               [](std::size_t b) {
+                 return repeat(b, [](std::size_t i) {
+                   return fmt::format("https://img.example/{}.jpg {}w, ", i, 100 + i);
+                 });
                },
                [](const std::string& in) {
                  std::vector<html::SrcsetCandidate> out;
                  html::parse_srcset(in, out);
                  return out.size();
                }});
-  s.push_back({"QP decode", [](std::size_t b) { return qp_encode(text_of(b)); },
-               [](const std::string& in) { return mime::decode(in, mime::Cte::quoted_printable).size(); }});
+  s.push_back(
+      {"QP decode", [](std::size_t b) { return qp_encode(text_of(b)); },
+       [](const std::string& in) { return mime::decode(in, mime::Cte::quoted_printable).size(); }});
   s.push_back({"base64 decode", [](std::size_t b) { return base64_encode(text_of(b)); },
                [](const std::string& in) { return mime::decode(in, mime::Cte::base64).size(); }});
-  s.push_back({"QP encode", text_of,
-               [](const std::string& in) { return mime::encode_quoted_printable(in, "\r\n").size(); }});
-  s.push_back({"QP re-encode, 3 edits", [](std::size_t b) { return qp_encode(text_of(b)); },
-               [](const std::string& enc) {
-                 const std::string dec = mime::decode(enc, mime::Cte::quoted_printable);
-                 std::string changed = dec;
-                 std::vector<mime::DecodedEdit> edits;
-                 for (std::size_t at : {dec.size() / 10, dec.size() / 2, dec.size() - 100}) {
-                   changed[at] = 'X';
-                   edits.push_back({at, 1, 1});
-                 }
-                 return mime::reencode_edits(enc, dec, changed, edits, mime::Cte::quoted_printable).size();
+  s.push_back({"QP encode", text_of, [](const std::string& in) {
+                 return mime::encode_quoted_printable(in, "\r\n").size();
                }});
-  s.push_back({"MIME walker (1 KB parts)", [](std::size_t b) {
+  s.push_back(
+      {"QP re-encode, 3 edits", [](std::size_t b) { return qp_encode(text_of(b)); },
+       [](const std::string& enc) {
+         const std::string dec = mime::decode(enc, mime::Cte::quoted_printable);
+         std::string changed = dec;
+         std::vector<mime::DecodedEdit> edits;
+         for (std::size_t at : {dec.size() / 10, dec.size() / 2, dec.size() - 100}) {
+           changed[at] = 'X';
+           edits.push_back({at, 1, 1});
+         }
+         return mime::reencode_edits(enc, dec, changed, edits, mime::Cte::quoted_printable).size();
+       }});
+  s.push_back({"MIME walker (1 KB parts)",
+               [](std::size_t b) {
                  return "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
-                        repeat(b, [](std::size_t i) {
-                          return fmt::format("--b\r\nContent-Type: text/plain; name=\"p{}.txt\"\r\n\r\n{}\r\n", i,
-                                             std::string(1000, 'a' + static_cast<char>(i % 26)));
-                        }) +
+                        repeat(
+                            b,
+                            [](std::size_t i) {
+                              return fmt::format(
+                                  "--b\r\nContent-Type: text/plain; name=\"p{}.txt\"\r\n\r\n{}\r\n",
+                                  i, std::string(1000, 'a' + static_cast<char>(i % 26)));
+                            }) +
                         "--b--\r\n";
                },
                [](const std::string& in) {
                  const auto split = mime::split_message(in);
-                 return mime::walk(split.header_block, split.body, mime::WalkLimits{32, 1 << 30}).parts.size();
+                 return mime::walk(split.header_block, split.body, mime::WalkLimits{32, 1 << 30})
+                     .parts.size();
                }});
-  s.push_back({"header fields", [](std::size_t b) {
-                 return repeat(b, [](std::size_t i) {
-                          return fmt::format("X-Field-{}: value {} with a\r\n folded continuation\r\n", i, i);
-                        }) +
+  s.push_back({"header fields",
+               [](std::size_t b) {
+                 return repeat(b,
+                               [](std::size_t i) {
+                                 return fmt::format(
+                                     "X-Field-{}: value {} with a\r\n folded continuation\r\n", i,
+                                     i);
+                               }) +
                         "\r\n";
                },
                [](const std::string& in) { return mime::parse_header_block(in).size(); }});
-  s.push_back({"one long header", [](std::size_t b) {
-                 return "To: " + repeat(b, [](std::size_t i) { return fmt::format("u{}@example.com,\r\n ", i); }) +
-                        "last@example.com\r\n\r\n";
-               },
-               [](const std::string& in) { return mime::parse_header_block(in).size(); }});
+  s.push_back(
+      {"one long header",
+       [](std::size_t b) {
+         return "To: " +
+                repeat(b, [](std::size_t i) { return fmt::format("u{}@example.com,\r\n ", i); }) +
+                "last@example.com\r\n\r\n";
+       },
+       [](const std::string& in) { return mime::parse_header_block(in).size(); }});
   s.push_back({"engine inspect (one HTML part)", make_large_html, [rules](const std::string& in) {
                  return engine::inspect(in, engine::Envelope{}, rules).trackers.size();
                }});
@@ -166,7 +200,8 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
 // CPU time of engine::inspect() per message against message size and tracker count,
 // and what that makes per core: the capacity table of docs/capacity.md.
 int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs) {
-  std::printf("| message | trackers | CPU us per message | messages/s per core | MB/s per core |\n|---|---|---|---|---|\n");
+  std::printf("| message | trackers | CPU us per message | messages/s per core | MB/s per core "
+              "|\n|---|---|---|---|---|\n");
   for (std::size_t kb : {10, 50, 200, 1000, 5000}) {
     for (int trackers : {0, 3, 20}) {
       const std::string msg = make_sized_message(kb * 1000, trackers);
@@ -175,20 +210,22 @@ int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs) {
       int reps = 1;
       for (double t = 0; t < 0.05; reps *= 2) {  // a sample of at least 50 ms
         const double t0 = thread_cpu();
-        for (int r = 0; r < reps; ++r) sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
+        for (int r = 0; r < reps; ++r)
+          sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
         t = thread_cpu() - t0;
       }
       std::vector<double> per;
       for (int k = 0; k < runs; ++k) {
         const double t0 = thread_cpu();
-        for (int r = 0; r < reps; ++r) sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
+        for (int r = 0; r < reps; ++r)
+          sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
         per.push_back((thread_cpu() - t0) / reps);
       }
       asm volatile("" : : "r"(sink) : "memory");
       std::sort(per.begin(), per.end());
       const double s = per[per.size() / 2];
-      std::printf("| %zu KB | %d | %.0f | %.0f | %.0f |\n", msg.size() / 1000, trackers, s * 1e6, 1 / s,
-                  static_cast<double>(msg.size()) / s / 1e6);
+      std::printf("| %zu KB | %d | %.0f | %.0f | %.0f |\n", msg.size() / 1000, trackers, s * 1e6,
+                  1 / s, static_cast<double>(msg.size()) / s / 1e6);
     }
   }
   return 0;
@@ -205,11 +242,16 @@ int main(int argc, char** argv) {
   bool capacity_table = false;
   std::string rules_path = PIXELWARDEN_SOURCE_DIR "/rules/default.yaml";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--size") == 0) size = std::strtoul(argv[i + 1], nullptr, 10);
-    else if (std::strcmp(argv[i], "--runs") == 0) runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
-    else if (std::strcmp(argv[i], "--rules") == 0) rules_path = argv[i + 1];
-    else if (std::strcmp(argv[i], "--capacity") == 0) capacity_table = std::atoi(argv[i + 1]) != 0;
+    if (std::strcmp(argv[i], "--size") == 0)
+      size = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (std::strcmp(argv[i], "--runs") == 0)
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (std::strcmp(argv[i], "--only") == 0)
+      only = argv[i + 1];
+    else if (std::strcmp(argv[i], "--rules") == 0)
+      rules_path = argv[i + 1];
+    else if (std::strcmp(argv[i], "--capacity") == 0)
+      capacity_table = std::atoi(argv[i + 1]) != 0;
   }
   auto loaded = ruleset::load_ruleset(rules_path);
   if (!loaded.ruleset) {
@@ -217,7 +259,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (capacity_table) return bench::capacity(loaded.ruleset, runs);
-  std::printf("| stage | S | CPU ms at S | 2S | 4S | ratio per doubling (max) | target <= 2.2 |\n|---|---|---|---|---|---|---|\n");
+  std::printf("| stage | S | CPU ms at S | 2S | 4S | ratio per doubling (max) | target <= 2.2 "
+              "|\n|---|---|---|---|---|---|---|\n");
   int failed = 0;
   for (const auto& st : bench::stages(loaded.ruleset)) {
     if (!only.empty() && std::string(st.name).find(only) == std::string::npos) continue;
@@ -239,8 +282,9 @@ int main(int argc, char** argv) {
     const double ratio = std::max(ms[1] / std::max(ms[0], 1e-6), ms[2] / std::max(ms[1], 1e-6));
     const bool met = ratio <= 2.2;
     failed += met ? 0 : 1;
-    std::printf("| %s | %.1f MB | %.1f | %.1f | %.1f | %.2f | %s |\n", st.name, static_cast<double>(size) / 1e6,
-                ms[0], ms[1], ms[2], ratio, met ? "met" : "NOT met");
+    std::printf("| %s | %.1f MB | %.1f | %.1f | %.1f | %.2f | %s |\n", st.name,
+                static_cast<double>(size) / 1e6, ms[0], ms[1], ms[2], ratio,
+                met ? "met" : "NOT met");
   }
   return failed == 0 ? 0 : 3;
 }

@@ -19,16 +19,26 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string newsletter() {
-  std::string h = "<!DOCTYPE html><html><head><style>@media screen{.x{background:url(https://cdn.example/bg.png)}}"
-                  "p{margin:0;font-family:Arial,sans-serif}</style></head><body style=\"margin:0\">";
+  std::string h =
+      "<!DOCTYPE html><html><head><style>@media "
+      "screen{.x{background:url(https://cdn.example/bg.png)}}"
+      "p{margin:0;font-family:Arial,sans-serif}</style></head><body style=\"margin:0\">";
   for (int i = 0; i < 60; ++i) {
-    h += "<table width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" align=\"center\"><tr>"
-         "<td class=\"c\" style=\"padding:10px 20px;font-size:14px;line-height:20px;color:#333333\">"
-         "<a href=\"https://click.example/l/" + std::to_string(i) + "?u=abcdef\">"
-         "<img src=\"https://img.example/p/" + std::to_string(i) + ".jpg\" width=\"560\" alt=\"Item\" "
-         "style=\"display:block;border:0\"></a><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do "
-         "eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud.</p>"
-         "</td></tr></table>\n";
+    h +=
+        "<table width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
+        "align=\"center\"><tr>"
+        "<td class=\"c\" style=\"padding:10px 20px;font-size:14px;line-height:20px;color:#333333\">"
+        "<a href=\"https://click.example/l/" +
+        std::to_string(i) +
+        "?u=abcdef\">"
+        "<img src=\"https://img.example/p/" +
+        std::to_string(i) +
+        ".jpg\" width=\"560\" alt=\"Item\" "
+        "style=\"display:block;border:0\"></a><p>Lorem ipsum dolor sit amet, consectetur "
+        "adipiscing elit, sed do "
+        "eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis "
+        "nostrud.</p>"
+        "</td></tr></table>\n";
   }
   h += "<img src=\"https://t.example/open?id=123\" width=\"1\" height=\"1\"></body></html>";
   return h;
@@ -37,8 +47,10 @@ std::string newsletter() {
 std::string plain_text_html() {
   std::string h = "<html><body>";
   for (int i = 0; i < 400; ++i)
-    h += "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore "
-         "et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi.</p>\n";
+    h += "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+         "incididunt ut labore "
+         "et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco "
+         "laboris nisi.</p>\n";
   return h + "</body></html>";
 }
 
@@ -52,7 +64,8 @@ double run(const std::vector<std::string>& docs, double min_seconds) {
       pixelwarden::html::ScanResult s = pixelwarden::html::scan(d);
       std::vector<pixelwarden::html::Edit> edits;
       edits.reserve(s.resources.size());
-      for (std::size_t i = 0; i < s.resources.size(); ++i) edits.push_back({i, pixelwarden::html::Op::neutralize, ""});
+      for (std::size_t i = 0; i < s.resources.size(); ++i)
+        edits.push_back({i, pixelwarden::html::Op::neutralize, ""});
       sink += pixelwarden::html::rewrite(d, s, edits).size();
       bytes += d.size();
     }

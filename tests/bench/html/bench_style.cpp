@@ -35,7 +35,8 @@ std::string worst_case(int rules, int elements) {
   }
   h += "</style></head><body>";
   for (int i = 0; i < 200; ++i) h += "<div class=x>";
-  for (int i = 0; i < elements; ++i) h.append("<img class=a src=http://t.example/").append(std::to_string(i)).append(">");
+  for (int i = 0; i < elements; ++i)
+    h.append("<img class=a src=http://t.example/").append(std::to_string(i)).append(">");
   h += "</body></html>";
   return h;
 }
@@ -43,14 +44,18 @@ std::string worst_case(int rules, int elements) {
 std::string newsletter(const std::string& style) {
   std::string h = "<!DOCTYPE html><html><head>" + style + "</head><body style=\"margin:0\">";
   for (int i = 0; i < 60; ++i) {
-    h.append("<table width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" align=\"center\"><tr>"
-             "<td class=\"c\" style=\"padding:10px 20px;font-size:14px;line-height:20px;color:#333333\">"
+    h.append("<table width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
+             "align=\"center\"><tr>"
+             "<td class=\"c\" style=\"padding:10px "
+             "20px;font-size:14px;line-height:20px;color:#333333\">"
              "<a href=\"https://click.example/l/")
         .append(std::to_string(i))
         .append("?u=abcdef\"><img class=\"item\" src=\"https://img.example/p/")
         .append(std::to_string(i))
-        .append(".jpg\" width=\"560\" alt=\"Item\" style=\"display:block;border:0\"></a><p>Lorem ipsum dolor sit "
-                "amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.</p></td></tr></table>\n");
+        .append(".jpg\" width=\"560\" alt=\"Item\" style=\"display:block;border:0\"></a><p>Lorem "
+                "ipsum dolor sit "
+                "amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut "
+                "labore.</p></td></tr></table>\n");
   }
   h += "<img src=\"https://t.example/open?id=123\" class=\"p\"></body></html>";
   return h;
@@ -74,34 +79,39 @@ double time_scan(const std::string& html, int runs, std::size_t& capped, std::si
 }  // namespace
 
 int main() {
-  std::printf("| case | rules | elements | MB | CPU ms | ns/byte | style_capped | invisible |\n|---|---|---|---|---|---|---|---|\n");
+  std::printf("| case | rules | elements | MB | CPU ms | ns/byte | style_capped | invisible "
+              "|\n|---|---|---|---|---|---|---|---|\n");
   const int sizes[][2] = {{1000, 10000}, {10000, 100000}, {20000, 200000}};
   for (const auto& s : sizes) {
     const std::string html = worst_case(s[0], s[1]);
     std::size_t capped = 0, invisible = 0;
     const double sec = time_scan(html, 5, capped, invisible);
-    std::printf("| worst case | %d | %d | %.1f | %.1f | %.1f | %zu | %zu |\n", s[0], s[1], html.size() / 1e6,
-                sec * 1e3, sec * 1e9 / static_cast<double>(html.size()), capped, invisible);
+    std::printf("| worst case | %d | %d | %.1f | %.1f | %.1f | %zu | %zu |\n", s[0], s[1],
+                html.size() / 1e6, sec * 1e3, sec * 1e9 / static_cast<double>(html.size()), capped,
+                invisible);
     // The same input without its <style>: what the tokenizer and resources cost alone.
     const std::string bare = worst_case(0, s[1]);
     const double base = time_scan(bare, 5, capped, invisible);
-    std::printf("| same, no rules | 0 | %d | %.1f | %.1f | %.1f | %zu | %zu |\n", s[1], bare.size() / 1e6,
-                base * 1e3, base * 1e9 / static_cast<double>(bare.size()), capped, invisible);
+    std::printf("| same, no rules | 0 | %d | %.1f | %.1f | %.1f | %zu | %zu |\n", s[1],
+                bare.size() / 1e6, base * 1e3, base * 1e9 / static_cast<double>(bare.size()),
+                capped, invisible);
   }
   const struct {
     const char* name;
     std::string style;
   } letters[] = {
       {"newsletter, no <style>", ""},
-      {"newsletter, <style> that cannot hide", "<style>td.c{padding:12px} img{display:block;border:0}</style>"},
-      {"newsletter, <style> that can hide", "<style>td.c{padding:12px} img{display:block} .p{width:1px;height:1px}</style>"},
+      {"newsletter, <style> that cannot hide",
+       "<style>td.c{padding:12px} img{display:block;border:0}</style>"},
+      {"newsletter, <style> that can hide",
+       "<style>td.c{padding:12px} img{display:block} .p{width:1px;height:1px}</style>"},
   };
   for (const auto& l : letters) {
     const std::string html = newsletter(l.style);
     std::size_t capped = 0, invisible = 0;
     const double sec = time_scan(html, 2001, capped, invisible);
-    std::printf("| %s | - | - | %.3f | %.3f | %.1f | %zu | %zu |\n", l.name, html.size() / 1e6, sec * 1e3,
-                sec * 1e9 / static_cast<double>(html.size()), capped, invisible);
+    std::printf("| %s | - | - | %.3f | %.3f | %.1f | %zu | %zu |\n", l.name, html.size() / 1e6,
+                sec * 1e3, sec * 1e9 / static_cast<double>(html.size()), capped, invisible);
   }
   return 0;
 }

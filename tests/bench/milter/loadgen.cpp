@@ -57,9 +57,8 @@ struct Totals {
 };
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr,
-               "usage: pw_milter_loadgen -s SOCKET -F FILE [-c N] [-m MSGS] [-w WARMUP] "
-               "[-k PER_CONN] [-r RATE] [--nodelay]\n");
+  std::fprintf(stderr, "usage: pw_milter_loadgen -s SOCKET -F FILE [-c N] [-m MSGS] [-w WARMUP] "
+                       "[-k PER_CONN] [-r RATE] [--nodelay]\n");
   std::exit(2);
 }
 
@@ -71,15 +70,24 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage();
       return argv[++i];
     };
-    if (a == "-s") o.socket = next();
-    else if (a == "-F") o.file = next();
-    else if (a == "-c") o.connections = std::atoi(next().c_str());
-    else if (a == "-m") o.messages = std::atol(next().c_str());
-    else if (a == "-w") o.warmup = std::atoi(next().c_str());
-    else if (a == "-k") o.per_connection = std::max(1, std::atoi(next().c_str()));
-    else if (a == "-r") o.rate = std::atof(next().c_str());
-    else if (a == "--nodelay") o.nodelay = true;
-    else usage();
+    if (a == "-s")
+      o.socket = next();
+    else if (a == "-F")
+      o.file = next();
+    else if (a == "-c")
+      o.connections = std::atoi(next().c_str());
+    else if (a == "-m")
+      o.messages = std::atol(next().c_str());
+    else if (a == "-w")
+      o.warmup = std::atoi(next().c_str());
+    else if (a == "-k")
+      o.per_connection = std::max(1, std::atoi(next().c_str()));
+    else if (a == "-r")
+      o.rate = std::atof(next().c_str());
+    else if (a == "--nodelay")
+      o.nodelay = true;
+    else
+      usage();
   }
   if (o.socket.empty() || o.file.empty() || o.connections < 1) usage();
   return o;
@@ -104,8 +112,10 @@ class Worker {
       if (interval.count() <= 0) return;
       const auto due = first + interval * i;
       const auto now = std::chrono::steady_clock::now();
-      if (now < due) std::this_thread::sleep_until(due);
-      else if (now - due > interval) ++late;
+      if (now < due)
+        std::this_thread::sleep_until(due);
+      else if (now - due > interval)
+        ++late;
     };
     std::uint64_t packets = 0, headers = 0;
     long finals[128] = {};
@@ -143,8 +153,8 @@ class Worker {
     if (!timed) return;
     std::lock_guard<std::mutex> lock(m_totals.mutex);
     m_totals.latencies_ns.insert(m_totals.latencies_ns.end(), lat.begin(), lat.end());
-    m_totals.content_latencies_ns.insert(m_totals.content_latencies_ns.end(),
-                                         content_lat.begin(), content_lat.end());
+    m_totals.content_latencies_ns.insert(m_totals.content_latencies_ns.end(), content_lat.begin(),
+                                         content_lat.end());
     m_totals.errors += errors;
     m_totals.late += late;
     m_totals.replbody_msgs += replbody;
@@ -199,16 +209,15 @@ int run(const Options& o) {
          p999 = percentile_us(lat, 0.999);
   double c50 = percentile_us(totals.content_latencies_ns, 0.50),
          c99 = percentile_us(totals.content_latencies_ns, 0.99);
-  std::printf(
-      "msgs=%zu secs=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f "
-      "content_p50_us=%.1f content_p99_us=%.1f errors=%ld late=%ld "
-      "replbody_msgs=%ld replbody_packets=%llu header_edits=%llu accept=%ld continue=%ld "
-      "other=%ld body_bytes=%zu\n",
-      n, secs, static_cast<double>(n) / secs, p50, p99, p999, c50, c99, totals.errors, totals.late,
-      totals.replbody_msgs, static_cast<unsigned long long>(totals.replbody_packets),
-      static_cast<unsigned long long>(totals.header_edits), accepts, continues,
-      static_cast<long>(n) - accepts - continues,
-      msg.body.size());
+  std::printf("msgs=%zu secs=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f "
+              "content_p50_us=%.1f content_p99_us=%.1f errors=%ld late=%ld "
+              "replbody_msgs=%ld replbody_packets=%llu header_edits=%llu accept=%ld continue=%ld "
+              "other=%ld body_bytes=%zu\n",
+              n, secs, static_cast<double>(n) / secs, p50, p99, p999, c50, c99, totals.errors,
+              totals.late, totals.replbody_msgs,
+              static_cast<unsigned long long>(totals.replbody_packets),
+              static_cast<unsigned long long>(totals.header_edits), accepts, continues,
+              static_cast<long>(n) - accepts - continues, msg.body.size());
   if (!totals.first_error.empty())
     std::fprintf(stderr, "first error: %s\n", totals.first_error.c_str());
   return totals.errors == 0 ? 0 : 1;

@@ -28,7 +28,7 @@ constexpr std::uint32_t p_noconnect = 0x1, p_nohelo = 0x2, p_nomail = 0x4, p_nor
                         p_nodata = 0x200, p_nr_conn = 0x1000, p_nr_helo = 0x2000,
                         p_nr_mail = 0x4000, p_nr_rcpt = 0x8000, p_nr_data = 0x10000,
                         p_nr_eoh = 0x40000, p_nr_body = 0x80000, p_leadspc = 0x100000;
-constexpr std::size_t k_chunk = 65535;        // MILTER_CHUNK_SIZE
+constexpr std::size_t k_chunk = 65535;           // MILTER_CHUNK_SIZE
 constexpr std::size_t k_vstream_bufsize = 4096;  // VSTREAM_BUFSIZE
 
 // Postfix 3.7's default milter_*_macros, per stage (connect, helo, mail, rcpt, data,
@@ -361,10 +361,9 @@ bool MilterClient::step(Stage stage, char cmd, const std::string& data, std::uin
 }
 
 // MAIL, RCPT, DATA. False on an I/O error; `v` is the filter's last verdict.
-bool MilterClient::send_envelope(const MilterMessage& msg, const std::string& queue_id,
-                                 char& v) {
-  std::string data = msg.mail_from + '\0' + "BODY=8BITMIME" + '\0' + "SIZE=" +
-                     std::to_string(msg.body.size()) + '\0';
+bool MilterClient::send_envelope(const MilterMessage& msg, const std::string& queue_id, char& v) {
+  std::string data = msg.mail_from + '\0' + "BODY=8BITMIME" + '\0' +
+                     "SIZE=" + std::to_string(msg.body.size()) + '\0';
   if (!step(Stage::envfrom, 'M', data, p_nomail, p_nr_mail, {}, v)) return false;
   if (v == 'c' && !step(Stage::envrcpt, 'R', msg.rcpt + '\0', p_norcpt, p_nr_rcpt, queue_id, v))
     return false;
@@ -374,8 +373,7 @@ bool MilterClient::send_envelope(const MilterMessage& msg, const std::string& qu
 // Headers, EOH and the body chunks (stopping early on SMFIR_SKIP). Same contract.
 bool MilterClient::send_content(const MilterMessage& msg, const std::string& queue_id, char& v) {
   const bool leadspc = (m_protocol & p_leadspc) != 0;
-  for (std::size_t i = 0; i < msg.headers.size() && v == 'c' && (m_protocol & p_nohdrs) == 0;
-       ++i) {
+  for (std::size_t i = 0; i < msg.headers.size() && v == 'c' && (m_protocol & p_nohdrs) == 0; ++i) {
     const auto& [name, value] = msg.headers[i];
     std::string hv = value;
     if (!leadspc && !hv.empty() && hv[0] == ' ') hv.erase(0, 1);

@@ -28,7 +28,7 @@ namespace pixelwarden::bench {
 // A message as the MTA hands it to milters: header fields and the CRLF body.
 struct MilterMessage {
   std::vector<std::pair<std::string, std::string>> headers;  // value with its leading space
-  std::string body;                                           // CRLF line endings
+  std::string body;                                          // CRLF line endings
   std::string mail_from;
   std::string rcpt;
 };
@@ -38,8 +38,8 @@ MilterMessage load_message(const std::string& path, const std::string& from,
                            const std::string& rcpt);
 
 struct MessageOutcome {
-  bool ok = false;             // protocol completed (whatever the verdict)
-  char final_reply = 0;        // SMFIR_* code that ended the message ('a', 'c', 'r', ...)
+  bool ok = false;       // protocol completed (whatever the verdict)
+  char final_reply = 0;  // SMFIR_* code that ended the message ('a', 'c', 'r', ...)
   std::uint64_t eob_to_final_ns = 0;
   // From the first content event (the first header, once DATA is answered) to the final
   // reply: what an SMTP client waits after its final dot through Postfix, whose cleanup

@@ -33,17 +33,17 @@ Mode g_mode = Mode::plain;
 bool no_reply_mode() { return g_mode == Mode::noreply || g_mode == Mode::noreply_replbody; }
 bool replbody_mode() { return g_mode == Mode::replbody || g_mode == Mode::noreply_replbody; }
 
-constexpr unsigned long k_nr_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
-                                     SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_HDR |
-                                     SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_UNKN;
+constexpr unsigned long k_nr_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+                                     SMFIP_NR_DATA | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY |
+                                     SMFIP_NR_UNKN;
 
 sfsistat step_reply() { return no_reply_mode() ? SMFIS_NOREPLY : SMFIS_CONTINUE; }
 
 std::string* body_of(SMFICTX* ctx) { return static_cast<std::string*>(smfi_getpriv(ctx)); }
 
-sfsistat on_negotiate(SMFICTX*, unsigned long f0, unsigned long f1, unsigned long,
-                      unsigned long, unsigned long* pf0, unsigned long* pf1,
-                      unsigned long* pf2, unsigned long* pf3) {
+sfsistat on_negotiate(SMFICTX*, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
+                      unsigned long* pf0, unsigned long* pf1, unsigned long* pf2,
+                      unsigned long* pf3) {
   *pf0 = f0 & (SMFIF_CHGBODY | SMFIF_ADDHDRS);
   *pf1 = (*pf1 & ~SMFIP_NOBODY) | (no_reply_mode() ? (f1 & k_nr_steps) : 0);
   *pf2 = 0;
@@ -142,8 +142,8 @@ int main(int argc, char** argv) {
   desc.xxfi_close = on_close;
   desc.xxfi_data = on_data;
   desc.xxfi_negotiate = on_negotiate;
-  if (smfi_setconn(const_cast<char*>(socket)) == MI_FAILURE ||
-      smfi_register(desc) == MI_FAILURE || smfi_opensocket(true) == MI_FAILURE) {
+  if (smfi_setconn(const_cast<char*>(socket)) == MI_FAILURE || smfi_register(desc) == MI_FAILURE ||
+      smfi_opensocket(true) == MI_FAILURE) {
     std::fprintf(stderr, "pw_noop_milter: cannot listen on %s\n", socket);
     return 1;
   }

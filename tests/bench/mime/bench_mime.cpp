@@ -1,6 +1,7 @@
 // bench_mime [DATA_DIR] [ROUNDS]: walk + decode + re-encode throughput over the MIME corpus
-// (every message of the corpora folder's mime/ and html-mail/, see tests/README.md), plus attachment skipping and the raw
-// codecs, in MB/s of input. Not a test: numbers depend on the machine and build type.
+// (every message of the corpora folder's mime/ and html-mail/, see tests/README.md), plus
+// attachment skipping and the raw codecs, in MB/s of input. Not a test: numbers depend on the
+// machine and build type.
 
 #include <chrono>
 #include <cstdio>
@@ -20,8 +21,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 void report(const char* what, std::size_t bytes, double secs) {
-  std::printf("%-44s %10.1f MB/s  (%zu bytes, %.3f s)\n", what, static_cast<double>(bytes) / 1e6 / secs,
-              bytes, secs);
+  std::printf("%-44s %10.1f MB/s  (%zu bytes, %.3f s)\n", what,
+              static_cast<double>(bytes) / 1e6 / secs, bytes, secs);
 }
 
 std::size_t walk_decode_reencode(const std::vector<std::string>& messages, bool reencode_too) {
@@ -73,9 +74,11 @@ int main(int argc, char** argv) {
   std::string big(15'000'000, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + (i >> 9));
   const std::string b64 = encode_base64(big, 76, "\r\n");
-  const std::string att = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n"
-                          "--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
-                          b64 + "\r\n--b--\r\n";
+  const std::string att =
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: "
+      "text/html\r\n\r\n<p>hi</p>\r\n"
+      "--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+      b64 + "\r\n--b--\r\n";
   t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < rounds; ++i) sink += Message(att).walk().parts.size();
   report("walk over a 20 MB base64 attachment", att.size() * rounds, seconds_since(t0));
@@ -87,7 +90,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 5; ++i) sink += decode_quoted_printable(qp).size();
   report("decode_quoted_printable (binary-heavy)", qp.size() * 5, seconds_since(t0));
   std::string text_qp;
-  for (int i = 0; i < 60000; ++i) text_qp += "Hello caf=C3=A9 world, this is a fairly ordinary line of text=\r\n";
+  for (int i = 0; i < 60000; ++i)
+    text_qp += "Hello caf=C3=A9 world, this is a fairly ordinary line of text=\r\n";
   t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 5; ++i) sink += decode_quoted_printable(text_qp).size();
   report("decode_quoted_printable (text)", text_qp.size() * 5, seconds_since(t0));

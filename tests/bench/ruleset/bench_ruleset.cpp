@@ -32,7 +32,9 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-std::string domain(std::size_t i) { return "lure" + std::to_string(i * 7919 % 10000019) + "-news.example"; }
+std::string domain(std::size_t i) {
+  return "lure" + std::to_string(i * 7919 % 10000019) + "-news.example";
+}
 
 }  // namespace
 
@@ -47,12 +49,14 @@ int main(int argc, char** argv) {
     d << "# generated IOC feed\n";
     for (std::size_t i = 0; i < n_domains; ++i) d << domain(i) << '\n';
     std::ofstream p(dir + "/patterns.txt");
-    for (std::size_t i = 0; i < n_patterns; ++i) p << (i % 2 ? "/t" : "trk") << i << (i % 3 ? "/open\\?id=" : "/o/[a-z]+/px\\.gif") << "\n";
+    for (std::size_t i = 0; i < n_patterns; ++i)
+      p << (i % 2 ? "/t" : "trk") << i << (i % 3 ? "/open\\?id=" : "/o/[a-z]+/px\\.gif") << "\n";
     std::ofstream y(dir + "/r.yaml");
     y << "ruleset: {name: bench, version: '1'}\n"
          "lists:\n  lures: {file: domains.txt}\n  paths: {patterns_file: patterns.txt}\n"
          "trackers:\n  - {id: paths, match: {url_in: paths}, action: neutralize}\n"
-         "lures:\n  - {id: lures, match: {domain_in: lures, where: [header_from, links]}, action: reject}\n";
+         "lures:\n  - {id: lures, match: {domain_in: lures, where: [header_from, links]}, action: "
+         "reject}\n";
   }
   long before = vm_hwm_kb();
   auto t0 = std::chrono::steady_clock::now();
@@ -76,7 +80,8 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(),
                 cpu_seconds() - c, again.ruleset ? "" : " (FAILED)");
   }
-  std::printf("peak RSS (VmHWM): %.1f MB (before load %.1f MB)\n", vm_hwm_kb() / 1024.0, before / 1024.0);
+  std::printf("peak RSS (VmHWM): %.1f MB (before load %.1f MB)\n", vm_hwm_kb() / 1024.0,
+              before / 1024.0);
 
   const std::size_t lookups = 2000000;
   std::size_t hits = 0;
@@ -85,7 +90,8 @@ int main(int argc, char** argv) {
   ev.header_from.resize(1);
   auto t1 = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < lookups; ++i) {
-    ev.header_from[0].domain = (i % 2 == 0 ? "mail." + domain(i % n_domains) : "mail.clean" + std::to_string(i) + ".example");
+    ev.header_from[0].domain = (i % 2 == 0 ? "mail." + domain(i % n_domains)
+                                           : "mail.clean" + std::to_string(i) + ".example");
     hits += r.ruleset->match_lures(ev).size();
   }
   double look_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
@@ -98,7 +104,8 @@ int main(int argc, char** argv) {
   auto t2 = std::chrono::steady_clock::now();
   const double c2 = cpu_seconds();
   for (std::size_t i = 0; i < scans; ++i) {
-    url = "https://mail.example.com/t" + std::to_string(i % (n_patterns * 2)) + "/open?id=" + std::to_string(i) + "abc";
+    url = "https://mail.example.com/t" + std::to_string(i % (n_patterns * 2)) +
+          "/open?id=" + std::to_string(i) + "abc";
     thits += r.ruleset->match_tracker({url, "mail.example.com", "img", false}, none) ? 1 : 0;
   }
   double scan_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();

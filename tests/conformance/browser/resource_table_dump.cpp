@@ -13,7 +13,8 @@ namespace {
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
     else if (static_cast<unsigned char>(c) < 0x20) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -29,9 +30,11 @@ std::string json_string(std::string_view s) {
 
 int main() {
   for (const ResourceRow& row : resource_table()) {
-    std::printf("{\"id\": %s, \"construct\": %s, \"spec\": %s, \"sample\": %s, \"part_type\": %s, \"chromium\": %s, "
+    std::printf("{\"id\": %s, \"construct\": %s, \"spec\": %s, \"sample\": %s, \"part_type\": %s, "
+                "\"chromium\": %s, "
                 "\"clients\": %s, \"vector\": %s}\n",
-                json_string(row.id).c_str(), json_string(row.construct).c_str(), json_string(row.spec).c_str(), json_string(row.sample).c_str(),
+                json_string(row.id).c_str(), json_string(row.construct).c_str(),
+                json_string(row.spec).c_str(), json_string(row.sample).c_str(),
                 json_string(row.part_type).c_str(), row.chromium ? "true" : "false",
                 json_string(to_string(row.clients)).c_str(),
                 row.vector ? json_string(to_string(*row.vector)).c_str() : "null");

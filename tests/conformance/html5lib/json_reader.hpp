@@ -56,7 +56,10 @@ inline std::string unescape_u(std::string_view s) {
     v = 0;
     for (std::size_t k = i + 2; k < i + 6; ++k) {
       char c = s[k];
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      int d = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
       if (d < 0) return false;
       v = v * 16 + static_cast<std::uint32_t>(d);
     }
@@ -89,9 +92,13 @@ class JsonReader {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) { throw std::runtime_error("json: " + what + " at " + std::to_string(m_i)); }
+  [[noreturn]] void fail(const std::string& what) {
+    throw std::runtime_error("json: " + what + " at " + std::to_string(m_i));
+  }
   void ws() {
-    while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\n' || m_s[m_i] == '\r' || m_s[m_i] == '\t')) ++m_i;
+    while (m_i < m_s.size() &&
+           (m_s[m_i] == ' ' || m_s[m_i] == '\n' || m_s[m_i] == '\r' || m_s[m_i] == '\t'))
+      ++m_i;
   }
   bool lit(std::string_view w) {
     if (m_s.substr(m_i, w.size()) != w) return false;
@@ -140,7 +147,9 @@ class JsonReader {
     if (lit("false")) return v.kind = Json::Kind::boolean, v;
     if (lit("null")) return v;
     std::size_t b = m_i;
-    while (m_i < m_s.size() && std::string_view("+-0123456789.eE").find(m_s[m_i]) != std::string_view::npos) ++m_i;
+    while (m_i < m_s.size() &&
+           std::string_view("+-0123456789.eE").find(m_s[m_i]) != std::string_view::npos)
+      ++m_i;
     if (b == m_i) fail("unexpected character");
     v.kind = Json::Kind::number;
     v.num = std::stod(std::string(m_s.substr(b, m_i - b)));
@@ -163,24 +172,37 @@ class JsonReader {
       }
       char e = m_s[m_i++];
       switch (e) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 'r': out.push_back('\r'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
         case 'u': {
           std::uint32_t v = hex4();
           if (v >= 0xD800 && v <= 0xDBFF && m_s.substr(m_i, 2) == "\\u") {
             std::size_t save = m_i;
             m_i += 2;
             std::uint32_t lo = hex4();
-            if (lo >= 0xDC00 && lo <= 0xDFFF) v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
-            else m_i = save;
+            if (lo >= 0xDC00 && lo <= 0xDFFF)
+              v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+            else
+              m_i = save;
           }
           append_cp(out, v);
           break;
         }
-        default: out.push_back(e);
+        default:
+          out.push_back(e);
       }
     }
     if (!lit("\"")) fail("unterminated string");

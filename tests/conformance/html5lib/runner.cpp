@@ -46,7 +46,8 @@ std::string preprocess(std::string_view in) {
   return out;
 }
 
-std::string tag_string(const std::string& name, std::vector<std::pair<std::string, std::string>> attrs, bool self_closing) {
+std::string tag_string(const std::string& name,
+                       std::vector<std::pair<std::string, std::string>> attrs, bool self_closing) {
   std::sort(attrs.begin(), attrs.end());
   std::string s = "StartTag " + name;
   for (auto& [k, v] : attrs) s += " [" + k + "]=[" + v + "]";
@@ -55,7 +56,9 @@ std::string tag_string(const std::string& name, std::vector<std::pair<std::strin
 }
 
 std::vector<std::string> expected_tokens(const Json& output, bool double_escaped) {
-  auto un = [&](const std::string& s) { return double_escaped ? pixelwarden::testing::unescape_u(s) : s; };
+  auto un = [&](const std::string& s) {
+    return double_escaped ? pixelwarden::testing::unescape_u(s) : s;
+  };
   std::vector<std::string> out;
   for (const Json& tok : output.arr) {
     const std::string& type = tok.arr.at(0).str;
@@ -73,7 +76,8 @@ std::vector<std::string> expected_tokens(const Json& output, bool double_escaped
   return out;
 }
 
-std::vector<std::string> actual_tokens(const std::string& input, InitialState state, const std::string& last) {
+std::vector<std::string> actual_tokens(const std::string& input, InitialState state,
+                                       const std::string& last) {
   Tokenizer tok(input, false);
   tok.set_initial_state(state, last);
   Token t;
@@ -84,7 +88,8 @@ std::vector<std::string> actual_tokens(const std::string& input, InitialState st
       std::vector<std::pair<std::string, std::string>> attrs;
       for (const Attribute& a : *t.attributes) {
         if (a.duplicate) continue;
-        decode_attribute(std::string_view(input).substr(a.value_begin, a.value_end - a.value_begin), value);
+        decode_attribute(std::string_view(input).substr(a.value_begin, a.value_end - a.value_begin),
+                         value);
         attrs.emplace_back(std::string(a.name), value);
       }
       out.push_back(tag_string(std::string(t.name), attrs, t.self_closing));
@@ -99,9 +104,12 @@ std::vector<std::string> actual_tokens(const std::string& input, InitialState st
 
 bool parse_state(const std::string& s, InitialState& st) {
   static const std::map<std::string, InitialState> k = {
-      {"Data state", InitialState::data},           {"PLAINTEXT state", InitialState::plaintext},
-      {"RCDATA state", InitialState::rcdata},       {"RAWTEXT state", InitialState::rawtext},
-      {"Script data state", InitialState::script_data}, {"CDATA section state", InitialState::cdata}};
+      {"Data state", InitialState::data},
+      {"PLAINTEXT state", InitialState::plaintext},
+      {"RCDATA state", InitialState::rcdata},
+      {"RAWTEXT state", InitialState::rawtext},
+      {"Script data state", InitialState::script_data},
+      {"CDATA section state", InitialState::cdata}};
   auto it = k.find(s);
   if (it == k.end()) return false;
   st = it->second;
@@ -146,7 +154,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < tests->arr.size(); ++i) {
       const Json& test = tests->arr[i];
       bool dbl = test.get("doubleEscaped") != nullptr && test.get("doubleEscaped")->b;
-      std::string input = preprocess(dbl ? pixelwarden::testing::unescape_u(test.get("input")->str) : test.get("input")->str);
+      std::string input = preprocess(dbl ? pixelwarden::testing::unescape_u(test.get("input")->str)
+                                         : test.get("input")->str);
       std::string last = test.get("lastStartTag") ? test.get("lastStartTag")->str : "";
       std::vector<std::string> states = {"Data state"};
       if (const Json* s = test.get("initialStates")) {

@@ -65,7 +65,8 @@ std::vector<std::string> html_parts(const fs::path& p) {
   mime::WalkResult w = mime::walk(split.header_block, split.body);
   for (const mime::Part& part : w.parts) {
     if (!part.is_leaf() || part.content_type.mime_type() != "text/html") continue;
-    out.push_back(to_scannable(mime::decode(mime::part_body(part, split.body), part.cte), part.charset));
+    out.push_back(
+        to_scannable(mime::decode(mime::part_body(part, split.body), part.cte), part.charset));
   }
   return out;
 }
@@ -80,7 +81,8 @@ std::string without_comments_and_scripts(std::string s) {
   }
   std::string lower = s;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (std::size_t i = lower.find("<script"); i != std::string::npos; i = lower.find("<script", i + 1)) {
+  for (std::size_t i = lower.find("<script"); i != std::string::npos;
+       i = lower.find("<script", i + 1)) {
     std::size_t e = lower.find("</script", i);
     e = e == std::string::npos ? s.size() : e;
     std::fill(s.begin() + i, s.begin() + e, ' ');
@@ -91,14 +93,16 @@ std::string without_comments_and_scripts(std::string s) {
 // Remote <img> inside ordinary comments: INDEX.tsv's regex counts them, clients never
 // fetch them (nor does the engine count them), so they make up the difference.
 int commented_remote_imgs(const std::string& s) {
-  static const std::regex k_img(R"(<img\b[^>]*\bsrc\s*=\s*["']?\s*(https?:|//))", std::regex::icase);
+  static const std::regex k_img(R"(<img\b[^>]*\bsrc\s*=\s*["']?\s*(https?:|//))",
+                                std::regex::icase);
   int n = 0;
   for (std::size_t i = s.find("<!--"); i != std::string::npos; i = s.find("<!--", i + 1)) {
     if (s.compare(i + 4, 3, "[if") == 0 || s.compare(i + 4, 9, "<![endif]") == 0) continue;
     std::size_t e = s.find("-->", i + 4);
     e = e == std::string::npos ? s.size() : e;
     std::string body = s.substr(i, e - i);
-    n += static_cast<int>(std::distance(std::sregex_iterator(body.begin(), body.end(), k_img), std::sregex_iterator()));
+    n += static_cast<int>(std::distance(std::sregex_iterator(body.begin(), body.end(), k_img),
+                                        std::sregex_iterator()));
     i = e;
   }
   return n;
@@ -107,10 +111,12 @@ int commented_remote_imgs(const std::string& s) {
 // Independent of the engine: plain text search plus std::regex on small windows.
 std::vector<std::string> remote_leftovers(const std::string& html) {
   static const std::regex k_attr(
-      R"((^|[\s"'/])(src|srcset|background|poster|data|xlink:href)\s*=\s*["']?\s*(https?:|//))", std::regex::icase);
+      R"((^|[\s"'/])(src|srcset|background|poster|data|xlink:href)\s*=\s*["']?\s*(https?:|//))",
+      std::regex::icase);
   static const std::regex k_css(R"(^url\(\s*['"]?\s*(https?:|//))", std::regex::icase);
-  static const std::regex k_link(R"(^<link\b[^>]*rel\s*=\s*["']?[^"'>]*(stylesheet|icon)[\s\S]*href\s*=\s*["']?\s*(https?:|//))",
-                                 std::regex::icase);
+  static const std::regex k_link(
+      R"(^<link\b[^>]*rel\s*=\s*["']?[^"'>]*(stylesheet|icon)[\s\S]*href\s*=\s*["']?\s*(https?:|//))",
+      std::regex::icase);
   std::string s = without_comments_and_scripts(html);
   std::vector<std::string> bad;
   for (std::size_t i = s.find('<'); i != std::string::npos; i = s.find('<', i + 1)) {
@@ -118,10 +124,13 @@ std::vector<std::string> remote_leftovers(const std::string& html) {
     std::size_t e = s.find('>', i);
     if (e == std::string::npos) break;
     std::string tag = s.substr(i, std::min<std::size_t>(e - i + 1, 4000));
-    if (std::regex_search(tag, k_attr) || std::regex_search(tag, k_link)) bad.push_back(tag.substr(0, 200));
+    if (std::regex_search(tag, k_attr) || std::regex_search(tag, k_link))
+      bad.push_back(tag.substr(0, 200));
   }
   for (std::size_t i = 0; i + 4 < s.size(); ++i) {
-    if ((s[i] | 0x20) != 'u' || (s[i + 1] | 0x20) != 'r' || (s[i + 2] | 0x20) != 'l' || s[i + 3] != '(') continue;
+    if ((s[i] | 0x20) != 'u' || (s[i + 1] | 0x20) != 'r' || (s[i + 2] | 0x20) != 'l' ||
+        s[i + 3] != '(')
+      continue;
     std::string window = s.substr(i, 40);
     if (std::regex_search(window, k_css)) bad.push_back(window);
   }
@@ -140,7 +149,8 @@ bool tokens_well_formed(const std::string& h, std::size_t& tokens) {
     last = t.begin;
     if (t.attributes == nullptr) continue;
     for (const html::Attribute& a : *t.attributes) {
-      if (a.begin < t.begin || a.end > t.end || a.value_begin > a.value_end || a.value_end > a.end) return false;
+      if (a.begin < t.begin || a.end > t.end || a.value_begin > a.value_end || a.value_end > a.end)
+        return false;
     }
   }
   bool markup = false;
@@ -193,12 +203,14 @@ TEST_SUITE("conformance::htmlmail") {
       CAPTURE(commented);
       CHECK(imgs + commented >= remote_img);
       if (imgs < remote_img)
-        std::cout << path << ": " << imgs << " remote <img> found, INDEX says " << remote_img << ", "
-                  << commented << " inside ordinary comments\n";
+        std::cout << path << ": " << imgs << " remote <img> found, INDEX says " << remote_img
+                  << ", " << commented << " inside ordinary comments\n";
     }
-    std::cout << "html-mail corpus: " << files << " files, " << parts << " HTML parts, " << tokens << " tokens\n";
+    std::cout << "html-mail corpus: " << files << " files, " << parts << " HTML parts, " << tokens
+              << " tokens\n";
     for (std::size_t v = 0; v < html::k_vector_count; ++v)
-      std::cout << "  " << html::to_string(static_cast<html::Vector>(v)) << ": " << per_vector[v] << "\n";
+      std::cout << "  " << html::to_string(static_cast<html::Vector>(v)) << ": " << per_vector[v]
+                << "\n";
     CHECK(leftovers_files == 0);
   }
 }

@@ -49,8 +49,10 @@ std::string doctype_name(std::string_view data) {
   std::size_t e = data.find_first_of(" \t\n\f\r", b);
   std::string name;
   for (char c : data.substr(b, e == std::string_view::npos ? e : e - b)) {
-    if (c == '\0') name += "\xEF\xBF\xBD";  // as the tokenizer spec emits it
-    else name.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+    if (c == '\0')
+      name += "\xEF\xBF\xBD";  // as the tokenizer spec emits it
+    else
+      name.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
   }
   return name;
 }

@@ -53,7 +53,8 @@ struct MessageSet {
 MessageSet g_set;
 
 std::uint32_t test_seed() {
-  if (const char* s = std::getenv("PIXELWARDEN_SEED")) return static_cast<std::uint32_t>(std::strtoul(s, nullptr, 10));
+  if (const char* s = std::getenv("PIXELWARDEN_SEED"))
+    return static_cast<std::uint32_t>(std::strtoul(s, nullptr, 10));
   return std::random_device{}();
 }
 
@@ -83,14 +84,18 @@ TEST_SUITE("mime::Corpus") {
       const WalkResult r = msg.walk(g_set.limits);
       malformed += r.malformed ? 1 : 0;
       if (!g_set.expect_malformed.empty() && r.malformed != g_set.expected_malformed(f)) {
-        FAIL_CHECK((r.malformed ? "malformed, not expected: " : "not malformed, expected: ") << f.string());
+        FAIL_CHECK((r.malformed ? "malformed, not expected: " : "not malformed, expected: ")
+                   << f.string());
       }
       parts += static_cast<int>(r.parts.size());
-      const std::string out = std::string(msg.header_block()) +
-                              raw.substr(msg.header_block().size(), msg.body_offset() - msg.header_block().size()) +
-                              splice(msg.body(), {});
-      if (out == raw) ++identical;
-      else FAIL_CHECK("not identical: " << f.string());
+      const std::string out =
+          std::string(msg.header_block()) +
+          raw.substr(msg.header_block().size(), msg.body_offset() - msg.header_block().size()) +
+          splice(msg.body(), {});
+      if (out == raw)
+        ++identical;
+      else
+        FAIL_CHECK("not identical: " << f.string());
       for (const auto& p : r.parts) {
         CHECK(p.body_begin <= p.body_end);
         CHECK(p.body_end <= msg.body().size());
@@ -103,7 +108,8 @@ TEST_SUITE("mime::Corpus") {
 
   TEST_CASE("replacing one random leaf changes exactly that part's bytes") {
     const std::uint32_t seed = test_seed();
-    std::printf("%s leaf replacement: seed %u (set PIXELWARDEN_SEED to replay)\n", g_set.label.c_str(), seed);
+    std::printf("%s leaf replacement: seed %u (set PIXELWARDEN_SEED to replay)\n",
+                g_set.label.c_str(), seed);
     INFO("seed " << seed);
     std::mt19937 rng(seed);
     int replaced = 0, verified = 0, lines_reused = 0;
@@ -143,7 +149,8 @@ TEST_SUITE("mime::Corpus") {
       }
     }
     std::printf("%s leaf replacement: %d parts replaced, %d re-walked identically, "
-                "%d kept their first encoded line\n", g_set.label.c_str(), replaced, verified, lines_reused);
+                "%d kept their first encoded line\n",
+                g_set.label.c_str(), replaced, verified, lines_reused);
     CHECK(replaced >= g_set.min_replaced);
   }
 }
@@ -153,27 +160,40 @@ int main(int argc, char** argv) {
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
-    if (has_value && std::strcmp(argv[i], "--corpora") == 0) corpora = argv[++i];
-    else if (has_value && std::strcmp(argv[i], "--dir") == 0) dir = argv[++i];
-    else if (has_value && std::strcmp(argv[i], "--glob") == 0) glob = argv[++i];
-    else if (has_value && std::strcmp(argv[i], "--label") == 0) g_set.label = argv[++i];
-    else if (has_value && std::strcmp(argv[i], "--min-messages") == 0) g_set.min_messages = std::atoi(argv[++i]);
-    else if (has_value && std::strcmp(argv[i], "--min-replaced") == 0) g_set.min_replaced = std::atoi(argv[++i]);
-    else if (has_value && std::strcmp(argv[i], "--max-depth") == 0) g_set.limits.max_depth = std::atoi(argv[++i]);
-    else if (has_value && std::strcmp(argv[i], "--expect-malformed") == 0) g_set.expect_malformed.emplace_back(argv[++i]);
-    else rest.push_back(argv[i]);
+    if (has_value && std::strcmp(argv[i], "--corpora") == 0)
+      corpora = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--dir") == 0)
+      dir = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--glob") == 0)
+      glob = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--label") == 0)
+      g_set.label = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--min-messages") == 0)
+      g_set.min_messages = std::atoi(argv[++i]);
+    else if (has_value && std::strcmp(argv[i], "--min-replaced") == 0)
+      g_set.min_replaced = std::atoi(argv[++i]);
+    else if (has_value && std::strcmp(argv[i], "--max-depth") == 0)
+      g_set.limits.max_depth = std::atoi(argv[++i]);
+    else if (has_value && std::strcmp(argv[i], "--expect-malformed") == 0)
+      g_set.expect_malformed.emplace_back(argv[++i]);
+    else
+      rest.push_back(argv[i]);
   }
   if (corpora.empty() == dir.empty()) {
-    std::fprintf(stderr, "usage: %s (--corpora DIR | --dir DIR [--glob PATTERN]) [--label NAME] "
-                 "[--min-messages N] [--min-replaced N] [--max-depth N] [--expect-malformed PATTERN]... "
-                 "[doctest options]\n", argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s (--corpora DIR | --dir DIR [--glob PATTERN]) [--label NAME] "
+        "[--min-messages N] [--min-replaced N] [--max-depth N] [--expect-malformed PATTERN]... "
+        "[doctest options]\n",
+        argv[0]);
     return 2;
   }
   if (!dir.empty() && !std::filesystem::is_directory(dir)) {
     std::printf("%s: %s is not there: skipped\n", g_set.label.c_str(), dir.c_str());
     return 77;
   }
-  g_set.files = corpora.empty() ? corpus::matching_files(dir, glob) : corpus::message_files(corpora);
+  g_set.files =
+      corpora.empty() ? corpus::matching_files(dir, glob) : corpus::message_files(corpora);
   doctest::Context context(static_cast<int>(rest.size()), rest.data());
   return context.run();
 }

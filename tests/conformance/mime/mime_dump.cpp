@@ -41,7 +41,8 @@ void dump(const std::string& file, bool text) {
     w.key("cte").value(mime::cte_name(part.cte));
     w.key("size").value(static_cast<std::int64_t>(decoded.size()));
     w.key("sha256").value(base::sha256_hex(decoded));
-    if (text && part.content_type.type == "text") w.key("text").value(text_digest(decoded, part.charset));
+    if (text && part.content_type.type == "text")
+      w.key("text").value(text_digest(decoded, part.charset));
     w.end_object();
     std::printf("%s\n", w.str().c_str());
   }

@@ -143,7 +143,8 @@ class CountedInspector final : public daemon::Inspector {
     maybe_throw();
     m_inner->envelope(e);
   }
-  void headers(const std::vector<engine::ReceivedField>& h, const engine::HeaderTotals& t) override {
+  void headers(const std::vector<engine::ReceivedField>& h,
+               const engine::HeaderTotals& t) override {
     maybe_throw();
     m_inner->headers(h, t);
   }
@@ -179,7 +180,8 @@ class FakeMta final : public daemon::MilterActions {
   bool insert_header(int, std::string_view, std::string_view) override { return modify(); }
   bool replace_body(std::string_view) override { return modify(); }
   bool quarantine(std::string_view) override { return modify(); }
-  bool set_reply(std::string_view code, std::string_view, const std::vector<std::string>& lines) override {
+  bool set_reply(std::string_view code, std::string_view,
+                 const std::vector<std::string>& lines) override {
     require(code.size() == 3 && !lines.empty(), "a reply has a code and a line");
     replied = true;
     return true;
@@ -223,8 +225,7 @@ struct Harness {
 };
 
 // Runs one step the way daemon/milter.cpp's guarded() does; replying steps answer.
-template <typename F>
-Step guarded(Harness& h, bool replying, F&& f) {
+template <typename F> Step guarded(Harness& h, bool replying, F&& f) {
   h.mta.reset();
   try {
     return f();
@@ -250,11 +251,12 @@ void answered(Harness& h, Step s, bool at_eom) {
 
 void check_consistent(Harness& h) {
   const bool open = h.session && h.session->message_open();
-  const bool mta_open = h.state == State::envelope || h.state == State::headers ||
-                        h.state == State::body;
+  const bool mta_open =
+      h.state == State::envelope || h.state == State::headers || h.state == State::body;
   require(open == mta_open, "the session's message is the MTA's message");
   require(h.env.in_flight.load() == (open ? 1 : 0), "in-flight count");
-  require(h.world.live_inspectors == (open ? 1 : 0), "an inspection lives exactly as long as its message");
+  require(h.world.live_inspectors == (open ? 1 : 0),
+          "an inspection lives exactly as long as its message");
   if (open) require(h.world.last_pinned == h.pinned_at_mail, "the ruleset in force at MAIL FROM");
 }
 
@@ -269,17 +271,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto rules_a = load(k_rules_a);
   static const auto rules_b = load(k_rules_b);
   static observe::Metrics metrics("fuzz");
-  static const std::vector<std::string_view> k_senders = {
-      "<news@shop.example>", "<x@lure.example>", "<>", "<a@sub.lure.example>"};
+  static const std::vector<std::string_view> k_senders = {"<news@shop.example>", "<x@lure.example>",
+                                                          "<>", "<a@sub.lure.example>"};
   static const std::vector<std::string_view> k_names = {
       "From", "Reply-To", "Subject", "Content-Type", "MIME-Version", "Content-Transfer-Encoding"};
-  static const std::vector<std::string_view> k_values = {
-      " News <news@shop.example>", " <x@lure.example>", " text/html; charset=utf-8",
-      " multipart/alternative; boundary=b", " 1.0", " quoted-printable", " base64"};
+  static const std::vector<std::string_view> k_values = {" News <news@shop.example>",
+                                                         " <x@lure.example>",
+                                                         " text/html; charset=utf-8",
+                                                         " multipart/alternative; boundary=b",
+                                                         " 1.0",
+                                                         " quoted-printable",
+                                                         " base64"};
   static const std::vector<std::string_view> k_chunks = {
       "<html><img src=\"https://t.example/p.gif\" width=1 height=1></html>\r\n",
-      "<a href=\"http://lure.example/x\">x</a>\r\n", "--b\r\nContent-Type: text/html\r\n\r\n",
-      "--b--\r\n", "PGltZyBzcmM9Imh0dHA6Ly90LmV4YW1wbGUvIj4=\r\n", "=3D\r\n"};
+      "<a href=\"http://lure.example/x\">x</a>\r\n",
+      "--b\r\nContent-Type: text/html\r\n\r\n",
+      "--b--\r\n",
+      "PGltZyBzcmM9Imh0dHA6Ly90LmV4YW1wbGUvIj4=\r\n",
+      "=3D\r\n"};
 
   Input in(data, size);
   Harness h;
@@ -303,8 +312,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   while (!in.done()) {
     const std::uint8_t op = in.byte() % 14;
-    const bool in_message = h.state == State::envelope || h.state == State::headers ||
-                            h.state == State::body;
+    const bool in_message =
+        h.state == State::envelope || h.state == State::headers || h.state == State::body;
     switch (op) {
       case 0:  // a new connection (the old one, if any, closes first)
         h.session.reset();
@@ -312,12 +321,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_consistent(h);
         h.session = std::make_unique<daemon::Session>(h.env);
         h.session->set_leading_space(in.byte() & 1);
-        guarded(h, false, [&] { h.session->connect(in.text()); return Step::cont; });
+        guarded(h, false, [&] {
+          h.session->connect(in.text());
+          return Step::cont;
+        });
         h.state = State::connected;
         break;
       case 1:
         if (h.state != State::connected) break;
-        guarded(h, false, [&] { h.session->helo(in.text()); return Step::cont; });
+        guarded(h, false, [&] {
+          h.session->helo(in.text());
+          return Step::cont;
+        });
         break;
       case 2: {  // MAIL FROM: begins a message
         if (h.state != State::connected) break;
@@ -325,17 +340,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         h.message_draining = h.env.draining.load();
         h.pinned_at_mail = h.holder.pin().get();
         const std::string_view from = in.pick(k_senders);
-        guarded(h, false, [&] { h.session->envfrom(from, "", "QID"); return Step::cont; });
+        guarded(h, false, [&] {
+          h.session->envfrom(from, "", "QID");
+          return Step::cont;
+        });
         h.state = State::envelope;
         break;
       }
       case 3:
         if (h.state != State::envelope) break;
-        guarded(h, false, [&] { h.session->rcpt(in.pick({"<mp@parliament.example>"})); return Step::cont; });
+        guarded(h, false, [&] {
+          h.session->rcpt(in.pick({"<mp@parliament.example>"}));
+          return Step::cont;
+        });
         break;
       case 4: {  // DATA (the MTA may also skip it)
         if (h.state != State::envelope) break;
-        const Step s = guarded(h, h.env.refuse_at_data, [&] { return h.session->data("QID", h.mta); });
+        const Step s =
+            guarded(h, h.env.refuse_at_data, [&] { return h.session->data("QID", h.mta); });
         if (h.env.refuse_at_data) answered(h, s, false);
         if (h.state == State::envelope) h.state = State::headers;
         break;
@@ -344,19 +366,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (h.state != State::envelope && h.state != State::headers) break;
         const std::string_view name = in.pick(k_names);
         const std::string_view value = in.pick(k_values);
-        guarded(h, false, [&] { h.session->header(name, value); return Step::cont; });
+        guarded(h, false, [&] {
+          h.session->header(name, value);
+          return Step::cont;
+        });
         h.state = State::headers;
         break;
       }
       case 6:
         if (h.state != State::envelope && h.state != State::headers) break;
-        guarded(h, false, [&] { h.session->eoh("QID"); return Step::cont; });
+        guarded(h, false, [&] {
+          h.session->eoh("QID");
+          return Step::cont;
+        });
         h.state = State::body;
         break;
       case 7: {
         if (h.state != State::body) break;
         const std::string_view chunk = in.pick(k_chunks);
-        guarded(h, false, [&] { (void)h.session->body(chunk); return Step::cont; });
+        guarded(h, false, [&] {
+          (void)h.session->body(chunk);
+          return Step::cont;
+        });
         break;
       }
       case 8: {
@@ -367,7 +398,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 9:  // abort: anywhere in a message; answered on an exception like milter.cpp
         if (!in_message) break;
-        guarded(h, true, [&] { h.session->abort(); return Step::cont; });
+        guarded(h, true, [&] {
+          h.session->abort();
+          return Step::cont;
+        });
         h.state = State::connected;
         break;
       case 10:  // a reload publishes another ruleset, mid-message or not

@@ -64,8 +64,8 @@ std::string shape(std::string_view message) {
   const mime::WalkResult w = mime::walk(split.header_block, split.body);
   std::string out = w.malformed ? "malformed\n" : "";
   for (const auto& p : w.parts) {
-    out += p.path + " " + p.content_type.type + "/" + p.content_type.subtype + " cte=" +
-           std::to_string(static_cast<int>(p.cte)) + " depth=" + std::to_string(p.depth) +
+    out += p.path + " " + p.content_type.type + "/" + p.content_type.subtype +
+           " cte=" + std::to_string(static_cast<int>(p.cte)) + " depth=" + std::to_string(p.depth) +
            " parent=" + std::to_string(p.parent) + " children=" + std::to_string(p.children) +
            (p.is_multipart ? " multipart" : "") + (p.is_message ? " message" : "") + "\n";
   }
@@ -100,7 +100,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!v.new_body) return 0;
   const engine::Verdict again = engine::inspect(out, envelope(), all, limits);
   require(again.skipped == v.skipped, "the rewritten message is skipped for the same reason");
-  require(again.remote_resources <= v.remote_resources,
-          "no remote resource appears by rewriting");
+  require(again.remote_resources <= v.remote_resources, "no remote resource appears by rewriting");
   return 0;
 }

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<pixelwarden::html::CssRef> refs;
   pixelwarden::html::scan_css(in, refs);
   for (const auto& r : refs) {
-    if (r.begin > r.end || r.end > size || r.strip_begin > r.strip_end || r.strip_end > size) std::abort();
+    if (r.begin > r.end || r.end > size || r.strip_begin > r.strip_end || r.strip_end > size)
+      std::abort();
     if (r.url_begin > r.url_end || r.url_end > size) std::abort();
   }
   (void)pixelwarden::html::style_facts(in);

@@ -31,8 +31,10 @@ std::vector<std::string> tags(std::string_view in) {
   pixelwarden::html::Token t;
   std::vector<std::string> out;
   while (tok.next(t)) {
-    if (t.kind == pixelwarden::html::TokenKind::start_tag) out.push_back(std::string("<").append(t.name));
-    if (t.kind == pixelwarden::html::TokenKind::end_tag) out.push_back(std::string("</").append(t.name));
+    if (t.kind == pixelwarden::html::TokenKind::start_tag)
+      out.push_back(std::string("<").append(t.name));
+    if (t.kind == pixelwarden::html::TokenKind::end_tag)
+      out.push_back(std::string("</").append(t.name));
   }
   return out;
 }
@@ -50,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t i = 0; i < s.resources.size(); ++i) edits.push_back({i, Op::neutralize, ""});
     require(apply_patches(in, plan_patches(in, s, edits)).ok(), "planned patches apply");
     std::string out = rewrite(in, s, edits);
-    require(scan(out, {}, options).resources.empty(), "neutralized output re-scans with no resource");
+    require(scan(out, {}, options).resources.empty(),
+            "neutralized output re-scans with no resource");
     require(tags(out) == tags(in), "same tags after neutralizing");
     for (Edit& e : edits) e.op = Op::strip;
     (void)rewrite(in, s, edits);

@@ -22,7 +22,8 @@ namespace {
 void check_selectors(const StyleSheet& sheet) {
   for (const StyleRule& r : sheet.rules()) {
     const Selector& s = r.selector;
-    if (s.compounds.empty() || s.compounds.size() > sheet.limits().selector.max_compounds) std::abort();
+    if (s.compounds.empty() || s.compounds.size() > sheet.limits().selector.max_compounds)
+      std::abort();
     unsigned ids = 0, classes = 0, types = 0;
     for (std::size_t i = 0; i < s.compounds.size(); ++i) {
       const Compound& c = s.compounds[i];
@@ -78,7 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::uint32_t e = 0; e < n; ++e) {
       if (forward[e] != backward[e]) std::abort();
       const std::uint32_t p = tree.parent(e);
-      if (forward[e] == StyleHidden::ancestor && (p == k_no_element || forward[p] == StyleHidden::no)) std::abort();
+      if (forward[e] == StyleHidden::ancestor &&
+          (p == k_no_element || forward[p] == StyleHidden::no))
+        std::abort();
     }
   }
   return 0;

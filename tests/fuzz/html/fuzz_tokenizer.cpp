@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (t.pieces != nullptr) {  // foreign_text: pieces in order, inside the input
         std::size_t at = t.data_begin;
         for (const auto& p : *t.pieces) {
-          if (p.outer_begin < at || p.begin < p.outer_begin || p.end < p.begin || p.outer_end < p.end ||
-              p.outer_end > t.data_end)
+          if (p.outer_begin < at || p.begin < p.outer_begin || p.end < p.begin ||
+              p.outer_end < p.end || p.outer_end > t.data_end)
             std::abort();
           at = p.outer_end;
         }
@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (t.attributes != nullptr) {
         for (const auto& a : *t.attributes) {
           if (a.value_end > size || a.value_begin > a.value_end || a.begin > a.end) std::abort();
-          pixelwarden::html::decode_attribute(in.substr(a.value_begin, a.value_end - a.value_begin), value);
+          pixelwarden::html::decode_attribute(in.substr(a.value_begin, a.value_end - a.value_begin),
+                                              value);
         }
       }
     }

@@ -36,10 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::istringstream in(doc);
   pixelwarden::intel::ReadOptions options;
   const bool read = pixelwarden::intel::read_stix(in, options).ok();
-  const auto opens = std::count(doc.begin(), doc.end(), '[') + std::count(doc.begin(), doc.end(), '{');
+  const auto opens =
+      std::count(doc.begin(), doc.end(), '[') + std::count(doc.begin(), doc.end(), '{');
   if (opens < 512 && read != whole_is_bundle(doc)) {
-    std::fprintf(stderr, "fuzz_stix: the reader %s a document simdjson %s\n", read ? "accepted" : "refused",
-                 read ? "refuses" : "accepts");
+    std::fprintf(stderr, "fuzz_stix: the reader %s a document simdjson %s\n",
+                 read ? "accepted" : "refused", read ? "refuses" : "accepts");
     std::abort();
   }
   return 0;

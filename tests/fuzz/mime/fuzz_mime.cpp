@@ -66,7 +66,8 @@ void edit_one_leaf(const WalkResult& r, std::string_view body, std::size_t pick)
       require(decode(two_enc, part.cte) == two, "reencode_edits decodes to the edits");
     }
     if (part.cte == Cte::base64 || part.cte == Cte::quoted_printable) {
-      require(longest_line(new_enc) <= std::max<std::size_t>(998, longest_line(enc)), "line length");
+      require(longest_line(new_enc) <= std::max<std::size_t>(998, longest_line(enc)),
+              "line length");
     }
     const Replacement rep = replace_body(part, new_enc, body);
     const std::string out = splice(body, {rep});

@@ -32,8 +32,8 @@ void require(bool ok, const char* what) {
 // `unc` says how the URL was written (\\host\share), which its href no longer shows.
 bool same(const Url& a, const Url& b) {
   return a.scheme == b.scheme && a.host == b.host && a.port == b.port && a.path == b.path &&
-         a.query == b.query && a.fragment == b.fragment &&
-         a.has_query == b.has_query && a.has_fragment == b.has_fragment && a.href == b.href;
+         a.query == b.query && a.fragment == b.fragment && a.has_query == b.has_query &&
+         a.has_fragment == b.has_fragment && a.href == b.href;
 }
 
 void check_parsed(const Url& u) {
@@ -60,13 +60,15 @@ void check_host(std::string_view host) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const std::size_t nl = in.find('\n');
-  const std::string_view base = nl == std::string_view::npos ? std::string_view() : in.substr(0, nl);
+  const std::string_view base =
+      nl == std::string_view::npos ? std::string_view() : in.substr(0, nl);
   const std::string_view ref = nl == std::string_view::npos ? in : in.substr(nl + 1);
 
   if (const auto u = parse(in)) check_parsed(*u);
   const auto full = resolve(base, ref);
   const auto authority = resolve_authority(base, ref);
-  require(full.has_value() == authority.has_value(), "resolve and resolve_authority agree on success");
+  require(full.has_value() == authority.has_value(),
+          "resolve and resolve_authority agree on success");
   if (full) {
     check_parsed(*full);
     require(full->scheme == authority->scheme && full->host == authority->host &&

@@ -35,8 +35,8 @@ class ReplayRuleset : public ruleset::Ruleset {
   const ruleset::Report& report() const override { return m_report; }
   const std::vector<ruleset::RuleTest>& tests() const override { return m_tests; }
   std::uint64_t generation() const override { return 1; }
-  std::optional<ruleset::TrackerMatch> match_tracker(const ruleset::ResourceFacts&,
-                                                     const ruleset::RecipientTokens&) const override {
+  std::optional<ruleset::TrackerMatch> match_tracker(
+      const ruleset::ResourceFacts&, const ruleset::RecipientTokens&) const override {
     return std::nullopt;
   }
   std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override {
@@ -100,16 +100,18 @@ int main() {
       engine::TrackerRecord t;
       std::string action;
       in >> t.rule >> action >> t.vector >> t.vendor;
-      t.action = parse_enum(action, 4, [](ruleset::TrackerAction a) { return ruleset::to_string(a); },
-                            ruleset::TrackerAction::keep);
+      t.action = parse_enum(
+          action, 4, [](ruleset::TrackerAction a) { return ruleset::to_string(a); },
+          ruleset::TrackerAction::keep);
       if (t.vendor == "-") t.vendor.clear();
       verdict.trackers.push_back(t);
     } else if (cmd == "lure") {
       engine::LureRecord l;
       std::string action;
       in >> l.rule >> l.where >> action;
-      l.action = parse_enum(action, 7, [](ruleset::LureAction a) { return ruleset::to_string(a); },
-                            ruleset::LureAction::monitor);
+      l.action = parse_enum(
+          action, 7, [](ruleset::LureAction a) { return ruleset::to_string(a); },
+          ruleset::LureAction::monitor);
       verdict.lures.push_back(l);
     } else if (cmd == "vector") {
       verdict.vectors_seen.emplace_back();
@@ -123,8 +125,9 @@ int main() {
     } else if (cmd == "error") {
       std::string kind;
       in >> kind;
-      metrics.record_error(parse_enum(kind, 3, [](observe::ErrorKind k) { return observe::to_string(k); },
-                                      observe::ErrorKind::callback));
+      metrics.record_error(parse_enum(
+          kind, 3, [](observe::ErrorKind k) { return observe::to_string(k); },
+          observe::ErrorKind::callback));
     } else if (cmd == "reload") {
       std::string result;
       in >> result;

@@ -10,7 +10,8 @@ TEST_SUITE("base::ErrorList") {
   TEST_CASE("keeps the first errors and counts the rest") {
     ErrorList l(3);
     CHECK(l.empty());
-    for (int i = 0; i < 10; ++i) l.push_back(Error{std::string(1, 'e').append(std::to_string(i)), "f", i + 1, 1});
+    for (int i = 0; i < 10; ++i)
+      l.push_back(Error{std::string(1, 'e').append(std::to_string(i)), "f", i + 1, 1});
     CHECK(l.size() == 3);
     CHECK(l.total() == 10);
     CHECK(l.dropped() == 7);

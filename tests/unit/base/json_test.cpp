@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
-using pixelwarden::base::JsonWriter;
 using pixelwarden::base::json_quote;
+using pixelwarden::base::JsonWriter;
 
 TEST_SUITE("base::json") {
   TEST_CASE("control characters and quotes are escaped so a log line cannot be forged") {
@@ -20,7 +20,15 @@ TEST_SUITE("base::json") {
 
   TEST_CASE("nested objects and arrays get commas in the right places") {
     JsonWriter w;
-    w.begin_object().key("a").value(1).key("b").begin_array().value("x").value(true).null().end_array();
+    w.begin_object()
+        .key("a")
+        .value(1)
+        .key("b")
+        .begin_array()
+        .value("x")
+        .value(true)
+        .null()
+        .end_array();
     w.key("c").begin_object().end_object().end_object();
     CHECK(w.str() == R"({"a":1,"b":["x",true,null],"c":{}})");
   }

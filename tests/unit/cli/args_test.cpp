@@ -17,8 +17,9 @@ ArgSpec spec() {
 
 TEST_SUITE("cli::Args") {
   TEST_CASE("values in both forms, repeats, flags, aliases and positionals") {
-    const Args a({"--rules", "r.yaml", "--rcpt=a@x", "--rcpt", "b@x", "-o", "out", "--all", "in.eml"},
-                 spec());
+    const Args a(
+        {"--rules", "r.yaml", "--rcpt=a@x", "--rcpt", "b@x", "-o", "out", "--all", "in.eml"},
+        spec());
     REQUIRE(a.ok());
     CHECK(a.get("--rules") == std::optional<std::string>("r.yaml"));
     CHECK(a.all("--rcpt") == std::vector<std::string>{"a@x", "b@x"});

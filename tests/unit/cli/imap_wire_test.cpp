@@ -108,8 +108,10 @@ TEST_SUITE("cli::imap_wire") {
     std::vector<ImapResponse> out;
     REQUIRE(reader.feed(
         "* 520 EXISTS\r\n* OK [UIDVALIDITY 1796307172] UIDs valid\r\n* SEARCH 1 2 30\r\n"
-        "* CAPABILITY IMAP4rev1 move UIDPLUS\r\n* LIST (\\HasNoChildren) \".\" \"Sent \\\"x\\\"\"\r\n"
-        "* LIST (\\Noselect) \".\" Parent\r\n* LIST () NIL INBOX\r\n* LIST () \"/\" {3}\r\nA\"b\r\n",
+        "* CAPABILITY IMAP4rev1 move UIDPLUS\r\n* LIST (\\HasNoChildren) \".\" \"Sent "
+        "\\\"x\\\"\"\r\n"
+        "* LIST (\\Noselect) \".\" Parent\r\n* LIST () NIL INBOX\r\n* LIST () \"/\" "
+        "{3}\r\nA\"b\r\n",
         out));
     REQUIRE(out.size() == 8);
     CHECK(exists_count(out[0]) == 520u);
@@ -151,6 +153,7 @@ TEST_SUITE("cli::imap_wire") {
     CHECK(quote_mailbox("INBOX") == "\"INBOX\"");
     CHECK(quote_mailbox("a\"b\\c") == "\"a\\\"b\\\\c\"");
     CHECK_FALSE(quote_mailbox("a\r\nb"));
-    CHECK_FALSE(quote_mailbox("Entw\xC3\xBC" "rfe"));
+    CHECK_FALSE(quote_mailbox("Entw\xC3\xBC"
+                              "rfe"));
   }
 }

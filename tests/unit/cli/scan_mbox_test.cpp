@@ -20,26 +20,25 @@ std::vector<MboxMessage> split_all(const std::string& mbox, std::size_t cap = 1 
   return out;
 }
 
-const std::string k_mbox =
-    "From alice@example.org Fri Jan  1 00:00:00 2021\n"
-    "Subject: one\n"
-    "\n"
-    "Hello\n"
-    ">From the start of a line\n"
-    ">>From twice escaped\n"
-    "> From not an escape\n"
-    "\n"
-    "From bob@example.org Sat Jan  2 00:00:00 2021\n"
-    "Subject: two\n"
-    "\n"
-    "Not a separator:\n"
-    "From here, no blank line before\n"
-    "\n"
-    "\n"
-    "From carol@example.org Sun Jan  3 00:00:00 2021\n"
-    "Subject: three\n"
-    "\n"
-    "last\n";
+const std::string k_mbox = "From alice@example.org Fri Jan  1 00:00:00 2021\n"
+                           "Subject: one\n"
+                           "\n"
+                           "Hello\n"
+                           ">From the start of a line\n"
+                           ">>From twice escaped\n"
+                           "> From not an escape\n"
+                           "\n"
+                           "From bob@example.org Sat Jan  2 00:00:00 2021\n"
+                           "Subject: two\n"
+                           "\n"
+                           "Not a separator:\n"
+                           "From here, no blank line before\n"
+                           "\n"
+                           "\n"
+                           "From carol@example.org Sun Jan  3 00:00:00 2021\n"
+                           "Subject: three\n"
+                           "\n"
+                           "last\n";
 
 }  // namespace
 
@@ -55,8 +54,7 @@ TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("offsets point at each message's From line") {
     auto m = split_all(k_mbox);
     REQUIRE(m.size() == 3);
-    for (const auto& msg : m)
-      CHECK(k_mbox.compare(msg.offset, 5, "From ") == 0);
+    for (const auto& msg : m) CHECK(k_mbox.compare(msg.offset, 5, "From ") == 0);
     CHECK(m[0].offset == 0);
     CHECK(k_mbox.substr(m[1].offset, 8) == "From bob");
     CHECK(k_mbox.substr(m[2].offset, 10) == "From carol");
@@ -65,9 +63,8 @@ TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("one '>' is removed from ^>+From lines, other quotes stay") {
     auto m = split_all(k_mbox);
     REQUIRE(!m.empty());
-    CHECK(m[0].bytes ==
-          "Subject: one\n\nHello\nFrom the start of a line\n>From twice escaped\n> "
-          "From not an escape\n");
+    CHECK(m[0].bytes == "Subject: one\n\nHello\nFrom the start of a line\n>From twice escaped\n> "
+                        "From not an escape\n");
   }
 
   TEST_CASE("a From line without an empty line before it is body text") {
@@ -86,8 +83,7 @@ TEST_SUITE("cli::MboxSplitter") {
   TEST_CASE("stored sizes add up to the stream") {
     auto m = split_all(k_mbox);
     std::uint64_t sum = 0;
-    for (const auto& msg : m)
-      sum += msg.stored_bytes;
+    for (const auto& msg : m) sum += msg.stored_bytes;
     CHECK(sum == k_mbox.size());
     CHECK(m[0].stored_bytes == m[1].offset - m[0].offset);
   }

@@ -22,8 +22,8 @@ ScanRecord sample() {
   r.folder = "INBOX";
   r.decision = "reject";
   r.rules = {"apt31-news-lures", "known-tracker-domains"};
-  r.findings = {{"apt31-news-lures", "lure", "reject", "header_from", "lure-news.example", "CERT-EU",
-                 "Fake Newsroom"},
+  r.findings = {{"apt31-news-lures", "lure", "reject", "header_from", "lure-news.example",
+                 "CERT-EU", "Fake Newsroom"},
                 {"known-tracker-domains", "tracker", "neutralize", "resources:img",
                  "https://t.tracker.example/o.gif?id=1,2"}};
   r.verdict_json = R"({"action":"reject"})";
@@ -42,7 +42,8 @@ TEST_SUITE("cli::scan_output") {
   }
 
   TEST_CASE("csv_quote: a field that starts like a spreadsheet formula is shown as text") {
-    CHECK(csv_quote("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    CHECK(csv_quote("=HYPERLINK(\"http://x\",\"y\")") ==
+          "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
     CHECK(csv_quote("+1") == "\"'+1\"");
     CHECK(csv_quote("-2+3") == "\"'-2+3\"");
     CHECK(csv_quote("@SUM(A1)") == "\"'@SUM(A1)\"");
@@ -57,11 +58,12 @@ TEST_SUITE("cli::scan_output") {
     const std::string head =
         "/m/cur/1,1234,INBOX,,<a@b>,2021-01-01T00:00:00Z,\"\"\"News, Daily\"\" "
         "<news@lure-news.example>\",mp@parliament.example,\"Agenda, day 2\",";
-    CHECK(format_csv(sample()) ==
-          head + "apt31-news-lures,lure,reject,header_from,lure-news.example,CERT-EU,Fake Newsroom,reject\r\n" +
-              head +
-              "known-tracker-domains,tracker,neutralize,resources:img,"
-              "\"https://t.tracker.example/o.gif?id=1,2\",,,reject\r\n");
+    CHECK(format_csv(sample()) == head +
+                                      "apt31-news-lures,lure,reject,header_from,lure-news.example,"
+                                      "CERT-EU,Fake Newsroom,reject\r\n" +
+                                      head +
+                                      "known-tracker-domains,tracker,neutralize,resources:img,"
+                                      "\"https://t.tracker.example/o.gif?id=1,2\",,,reject\r\n");
   }
 
   TEST_CASE("csv: a message without findings (--all) is one row with empty finding columns") {
@@ -160,8 +162,10 @@ TEST_SUITE("cli::scan_output") {
     v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
     v.lures.push_back({"l1", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
     v.lures.push_back({"l1", ruleset::LureAction::reject, "links", "x.example", false, {}});
-    v.lures.push_back({"l2", ruleset::LureAction::quarantine, "envelope_from", "y.example", true, {}});
-    v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "css_background", "https://t/p", "1", "", false});
+    v.lures.push_back(
+        {"l2", ruleset::LureAction::quarantine, "envelope_from", "y.example", true, {}});
+    v.trackers.push_back({"t1", ruleset::TrackerAction::neutralize, "css_background", "https://t/p",
+                          "1", "", false});
     const auto all = findings_of(v);
     REQUIRE(all.size() == 4);
     CHECK(all[1].where == "links");
@@ -174,15 +178,17 @@ TEST_SUITE("cli::scan_output") {
     CHECK(only[0].rule == "t1");
   }
 
-  TEST_CASE("doveadm: a move or expunge per message, quoted for the shell; untargetable ones say why") {
+  TEST_CASE(
+      "doveadm: a move or expunge per message, quoted for the shell; untargetable ones say why") {
     ScanRecord r = sample();
     r.mbox_offset.reset();
     r.path = "imap://alice@127.0.0.1:1143/INBOX";
     r.imap_server = "imap://alice@127.0.0.1:1143";
     r.uid = 7;
     r.message_id = "<it's@x>";
-    CHECK(format_doveadm(r, "Quarantine") ==
-          "doveadm move -u 'alice' 'Quarantine' mailbox 'INBOX' header Message-ID '<it'\\''s@x>'\n");
+    CHECK(
+        format_doveadm(r, "Quarantine") ==
+        "doveadm move -u 'alice' 'Quarantine' mailbox 'INBOX' header Message-ID '<it'\\''s@x>'\n");
     CHECK(format_doveadm(r, "") ==
           "doveadm expunge -u 'alice' mailbox 'INBOX' header Message-ID '<it'\\''s@x>'\n");
     r.message_id = "<a\nb>";

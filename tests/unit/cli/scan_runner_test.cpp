@@ -53,8 +53,7 @@ ScanOptions options(const TempDir& t) {
   ScanOptions opt;
   const std::string path = t.write("rules/rules.yaml", k_rules);
   auto r = pixelwarden::ruleset::load_ruleset(path);
-  for (const auto& e : r.errors)
-    MESSAGE(e.to_string());
+  for (const auto& e : r.errors) MESSAGE(e.to_string());
   REQUIRE(r.ruleset != nullptr);
   opt.rules = r.ruleset;
   opt.format = ScanFormat::csv;
@@ -66,8 +65,7 @@ std::string read_file(std::FILE* f) {
   std::string out;
   char buf[4096];
   std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-    out.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
   return out;
 }
 
@@ -131,9 +129,9 @@ TEST_SUITE("cli::scan_runner") {
     opt.baseline = b.ruleset;
     opt.affected_rules = {"lure-senders"};
     ScanStats st;
-    CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));     // found before
-    CHECK_FALSE(scan_message(k_clean, "p", std::nullopt, opt, st));    // nothing at all
-    auto rec = scan_message(k_tracked, "p", std::nullopt, opt, st);   // shop.example is new
+    CHECK_FALSE(scan_message(k_lure, "p", std::nullopt, opt, st));   // found before
+    CHECK_FALSE(scan_message(k_clean, "p", std::nullopt, opt, st));  // nothing at all
+    auto rec = scan_message(k_tracked, "p", std::nullopt, opt, st);  // shop.example is new
     REQUIRE(rec);
     REQUIRE_FALSE(rec->findings.empty());
     for (const auto& f : rec->findings) {

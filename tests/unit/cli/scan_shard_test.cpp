@@ -55,10 +55,10 @@ TEST_SUITE("cli::scan_shard") {
       std::vector<int> count(n, 0);
       const int total = 4000;
       for (int k = 0; k < total; ++k) {
-        const std::string key = (k % 3 == 0 ? ".Archive/cur/" : "cur/") + std::to_string(1600000000 + k) +
-                                ".M" + std::to_string(k) + "P42.host:2,S";
-        for (std::uint32_t i = 0; i < n; ++i)
-          count[i] += in_shard(Shard{i, n}, key) ? 1 : 0;
+        const std::string key = (k % 3 == 0 ? ".Archive/cur/" : "cur/") +
+                                std::to_string(1600000000 + k) + ".M" + std::to_string(k) +
+                                "P42.host:2,S";
+        for (std::uint32_t i = 0; i < n; ++i) count[i] += in_shard(Shard{i, n}, key) ? 1 : 0;
       }
       for (std::uint32_t i = 0; i < n; ++i) {
         INFO("N=" << n << " shard " << i << ": " << count[i]);

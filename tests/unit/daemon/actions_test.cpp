@@ -56,7 +56,8 @@ TEST_SUITE("daemon::apply") {
   TEST_CASE("quarantine is requested after the edits") {
     engine::Verdict v;
     v.action = engine::Action::quarantine;
-    v.lures.push_back({"apt-lure", ruleset::LureAction::quarantine, "header_from", "x.example", false, {}});
+    v.lures.push_back(
+        {"apt-lure", ruleset::LureAction::quarantine, "header_from", "x.example", false, {}});
     v.header_edits.push_back(edit(engine::HeaderEdit::Kind::add, "X-Pixelwarden", 1, "lure"));
     RecordingActions a;
     const auto r = daemon::apply(v, a);

@@ -30,11 +30,13 @@ engine::Verdict sample_verdict() {
   v.headers.date = "Thu, 03 Dec 2026 10:00:00 +0000";
   v.stages_seen = engine::stage_envelope | engine::stage_headers | engine::stage_body;
   v.message_bytes = 5120;
-  v.lures = {{"lure-senders", ruleset::LureAction::reject, "envelope_from", "lure.example", false, {}},
-             {"news-names", ruleset::LureAction::tag, "display_name", "Reuters Desk", false, {}},
-             {"lure-senders", ruleset::LureAction::reject, "links", "www.lure.example", false,
-              "https://www.lure.example/story?id=7"}};
-  v.trackers = {{"known-trackers", ruleset::TrackerAction::neutralize, "img", "https://t.example/o.gif?u=alice", "1", "Mailchimp", false}};
+  v.lures = {
+      {"lure-senders", ruleset::LureAction::reject, "envelope_from", "lure.example", false, {}},
+      {"news-names", ruleset::LureAction::tag, "display_name", "Reuters Desk", false, {}},
+      {"lure-senders", ruleset::LureAction::reject, "links", "www.lure.example", false,
+       "https://www.lure.example/story?id=7"}};
+  v.trackers = {{"known-trackers", ruleset::TrackerAction::neutralize, "img",
+                 "https://t.example/o.gif?u=alice", "1", "Mailchimp", false}};
   return v;
 }
 
@@ -57,7 +59,8 @@ TEST_SUITE("daemon::audit_line") {
     engine::Verdict v = sample_verdict();
     v.group = "members";
     v.groups = {"members", "offices"};
-    CHECK(has(audit_line(v, context(), {}), R"("mode":"enforce","group":"members","stages_not_seen")"));
+    CHECK(has(audit_line(v, context(), {}),
+              R"("mode":"enforce","group":"members","stages_not_seen")"));
   }
   TEST_CASE("a line carries every field of the contract, in one JSON object") {
     const std::string line = audit_line(sample_verdict(), context(), {});
@@ -69,14 +72,27 @@ TEST_SUITE("daemon::audit_line") {
     CHECK(has(line, R"("ruleset":{"name":"unit","version":"7","sha256":"ab12"})"));
     CHECK(has(line, R"("queue_id":"4TkQ2x0Z3Nz9t","message_id":"<m@x.example>")"));
     CHECK(has(line, R"("client":{"ip":"192.0.2.7","helo":"mail.lure.example"},"auth_user":null)"));
-    CHECK(has(line, R"("envelope":{"from":"news@lure.example","rcpt":["a@corp.example","b@corp.example"],"rcpt_count":2})"));
-    CHECK(has(line, R"("from":[{"address":"desk@lure.example","display_name":"Reuters Desk"}],"reply_to":[],"sender":[])"));
-    CHECK(has(line, R"("subject":"Breaking","date":"Thu, 03 Dec 2026 10:00:00 +0000","size":5120)"));
-    CHECK(has(line, R"("action":"reject","decision":"reject","modified":false,"mode":"enforce","group":"default","stages_not_seen":[])"));
-    CHECK(has(line, R"({"rule":"lure-senders","kind":"lure","action":"reject","where":"envelope_from","value":"lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":null,"vector":null,"part":null,"vendor":null})"));
+    CHECK(has(
+        line,
+        R"("envelope":{"from":"news@lure.example","rcpt":["a@corp.example","b@corp.example"],"rcpt_count":2})"));
+    CHECK(has(
+        line,
+        R"("from":[{"address":"desk@lure.example","display_name":"Reuters Desk"}],"reply_to":[],"sender":[])"));
+    CHECK(
+        has(line, R"("subject":"Breaking","date":"Thu, 03 Dec 2026 10:00:00 +0000","size":5120)"));
+    CHECK(has(
+        line,
+        R"("action":"reject","decision":"reject","modified":false,"mode":"enforce","group":"default","stages_not_seen":[])"));
+    CHECK(has(
+        line,
+        R"({"rule":"lure-senders","kind":"lure","action":"reject","where":"envelope_from","value":"lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":null,"vector":null,"part":null,"vendor":null})"));
     CHECK(has(line, R"("where":"display_name","value":"Reuters Desk")"));
-    CHECK(has(line, R"({"rule":"known-trackers","kind":"tracker","action":"neutralize","where":"resources","value":"t.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://t.example/o.gif?u=alice","vector":"img","part":"1","vendor":"Mailchimp"})"));
-    CHECK(has(line, R"("where":"links","value":"www.lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://www.lure.example/story?id=7","vector":null)"));
+    CHECK(has(
+        line,
+        R"({"rule":"known-trackers","kind":"tracker","action":"neutralize","where":"resources","value":"t.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://t.example/o.gif?u=alice","vector":"img","part":"1","vendor":"Mailchimp"})"));
+    CHECK(has(
+        line,
+        R"("where":"links","value":"www.lure.example","monitor":false,"indicator_source":null,"indicator_campaign":null,"url":"https://www.lure.example/story?id=7","vector":null)"));
     CHECK(has(line, R"("matches_total":4,"matches_omitted":{"count":0,"by_rule":{}})"));
     CHECK(has(line, R"("sampled":false,"sample_rate":0,"truncated":false})"));
   }
@@ -125,7 +141,9 @@ TEST_SUITE("daemon::audit_line") {
     CHECK(line.find('\r') == std::string::npos);
     CHECK(line.find('\0') == std::string::npos);
     CHECK(line.size() < 8 * 1024);
-    CHECK(has(line, R"("subject":"a\"b\\c\r\nInjected: yes\n{\"x\":1}\u0000\u0001\u007f\ufffd\ufffd\ufffdSSS)"));
+    CHECK(has(
+        line,
+        R"("subject":"a\"b\\c\r\nInjected: yes\n{\"x\":1}\u0000\u0001\u007f\ufffd\ufffd\ufffdSSS)"));
     CHECK(has(line, R"("truncated":true)"));
   }
 

@@ -89,10 +89,10 @@ metrics:
   }
 
   TEST_CASE("a zero timeout or connection cap is refused") {
-    for (const char* yaml : {"milter:\n  max_connections: 0\n", "milter:\n  idle_timeout: 0s\n",
-                             "milter:\n  handshake_timeout: 0\n",
-                             "metrics:\n  request_timeout: 0ms\n", "metrics:\n  threads: 0\n",
-                             "metrics:\n  threads: 5000\n"}) {
+    for (const char* yaml :
+         {"milter:\n  max_connections: 0\n", "milter:\n  idle_timeout: 0s\n",
+          "milter:\n  handshake_timeout: 0\n", "metrics:\n  request_timeout: 0ms\n",
+          "metrics:\n  threads: 0\n", "metrics:\n  threads: 5000\n"}) {
       CAPTURE(yaml);
       auto c = parse_config(yaml, "/x/p.yaml");
       CHECK_FALSE(c.ok());
@@ -162,9 +162,10 @@ metrics:
   }
 
   TEST_CASE("bad audit values are refused with their position") {
-    for (const char* bad : {"audit:\n  sample_rate: 1.5\n", "audit:\n  sample_rate: -0.1\n",
-                            "audit:\n  sample_rate: often\n", "audit:\n  sink: kafka\n",
-                            "audit:\n  max_line_bytes: 100\n", "audit:\n  syslog_facility: local9\n"}) {
+    for (const char* bad :
+         {"audit:\n  sample_rate: 1.5\n", "audit:\n  sample_rate: -0.1\n",
+          "audit:\n  sample_rate: often\n", "audit:\n  sink: kafka\n",
+          "audit:\n  max_line_bytes: 100\n", "audit:\n  syslog_facility: local9\n"}) {
       auto c = parse_config(bad, "/x/p.yaml");
       REQUIRE_FALSE(c.ok());
       CHECK(c.error().line == 2);

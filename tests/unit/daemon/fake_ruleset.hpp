@@ -28,15 +28,19 @@ class FakeRuleset final : public ruleset::Ruleset {
   ruleset::Mode mode() const override { return ruleset::Mode::enforce; }
   const ruleset::RemoteContent& remote_content() const override { return m_remote; }
   ruleset::ReadReceipts read_receipts() const override { return ruleset::ReadReceipts::keep; }
-  ruleset::MalformedPolicy malformed_mime() const override { return ruleset::MalformedPolicy::pass; }
+  ruleset::MalformedPolicy malformed_mime() const override {
+    return ruleset::MalformedPolicy::pass;
+  }
   const ruleset::Report& report() const override { return m_report; }
   const std::vector<ruleset::RuleTest>& tests() const override { return m_tests; }
   std::uint64_t generation() const override { return m_generation; }
-  std::optional<ruleset::TrackerMatch> match_tracker(const ruleset::ResourceFacts&,
-                                                     const ruleset::RecipientTokens&) const override {
+  std::optional<ruleset::TrackerMatch> match_tracker(
+      const ruleset::ResourceFacts&, const ruleset::RecipientTokens&) const override {
     return std::nullopt;
   }
-  std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override { return {}; }
+  std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override {
+    return {};
+  }
   bool lures_need_headers() const override { return false; }
   bool lures_need_body() const override { return false; }
   bool allow_depends_on_headers() const override { return false; }

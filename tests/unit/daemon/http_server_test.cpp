@@ -25,11 +25,13 @@ std::string http(int port, const std::string& method, const std::string& path) {
     close(fd);
     return "";
   }
-  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  const std::string req = method + " " + path +
+                          " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   [[maybe_unused]] auto w = write(fd, req.data(), req.size());
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
   close(fd);
   return out;
 }

@@ -84,7 +84,8 @@ TEST_SUITE("daemon::instance") {
     REQUIRE(b.has_value());
     CHECK(a->rfind("/run/pw/pixelwarden-", 0) == 0);
     CHECK(*a != *b);
-    CHECK(daemon::lock_path_for("unix:/s/m.sock", "") == std::optional<std::string>("/s/m.sock.lock"));
+    CHECK(daemon::lock_path_for("unix:/s/m.sock", "") ==
+          std::optional<std::string>("/s/m.sock.lock"));
     CHECK_FALSE(daemon::lock_path_for("inet:8894@127.0.0.1", "").has_value());
     CHECK_FALSE(daemon::lock_path_for("inet:0@127.0.0.1", "/run/pw").has_value());
   }

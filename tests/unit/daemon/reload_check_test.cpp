@@ -9,7 +9,8 @@ using namespace pixelwarden;
 TEST_SUITE("daemon::reload_check") {
   TEST_CASE("failing test names come back out of the errors; other errors are not tests") {
     const std::vector<base::Error> errors{
-        base::Error{"test 'lure is refused' failed: action: expected reject, got accept", "r.yaml", 12, 1},
+        base::Error{"test 'lure is refused' failed: action: expected reject, got accept", "r.yaml",
+                    12, 1},
         base::Error{"bad rule", "r.yaml", 3, 1}};
     CHECK(daemon::failed_test_names(errors) == std::vector<std::string>{"lure is refused"});
   }
@@ -22,7 +23,8 @@ TEST_SUITE("daemon::reload_check") {
     r.in_force = ruleset::Meta{"corp", "2", "abc"};
     const std::string json = daemon::reload_report_json(r);
     CHECK(daemon::reload_http_status(r) == 422);
-    CHECK(json.find("\"reason\":\"tests\",\"failed_tests\":[\"lure is refused\"]") != std::string::npos);
+    CHECK(json.find("\"reason\":\"tests\",\"failed_tests\":[\"lure is refused\"]") !=
+          std::string::npos);
     CHECK(json.find("\"version\":\"2\"") != std::string::npos);
   }
 }

@@ -51,13 +51,11 @@ struct Fixture {
   FileLoader loader;
   std::vector<std::string> results;
   std::string path = dir.write("rules.yaml", "v1\n");
-  daemon::Reloader reloader{holder, path,
-                            daemon::ReloadHooks{nullptr, [this](ReloadOutcome o) {
-                                                  results.push_back(daemon::to_string(o));
-                                                }},
-                            [this](const std::string& p, const ruleset::LoadOptions& o) {
-                              return loader(p, o);
-                            }};
+  daemon::Reloader reloader{
+      holder, path,
+      daemon::ReloadHooks{nullptr,
+                          [this](ReloadOutcome o) { results.push_back(daemon::to_string(o)); }},
+      [this](const std::string& p, const ruleset::LoadOptions& o) { return loader(p, o); }};
 };
 
 }  // namespace
@@ -151,8 +149,9 @@ TEST_SUITE("daemon::Reloader") {
     bad.errors = {base::Error{"unknown key 'x'", "/r/a.yaml", 4, 2}};
     CHECK(daemon::reload_http_status(bad) == 422);
     const std::string json = daemon::reload_report_json(bad);
-    CHECK(json.find("\"errors\":[{\"file\":\"/r/a.yaml\",\"line\":4,\"column\":2,"
-                    "\"message\":\"unknown key 'x'\",\"text\":\"/r/a.yaml:4:2: unknown key 'x'\"}]") !=
+    CHECK(json.find(
+              "\"errors\":[{\"file\":\"/r/a.yaml\",\"line\":4,\"column\":2,"
+              "\"message\":\"unknown key 'x'\",\"text\":\"/r/a.yaml:4:2: unknown key 'x'\"}]") !=
           std::string::npos);
     CHECK(json.find("\"version\":\"2026.1\"") != std::string::npos);
   }
@@ -193,11 +192,12 @@ TEST_SUITE("daemon::Reloader") {
     testing::TempDir dir;
     ruleset::RulesetHolder holder;
     const std::string path = dir.write("rules.yaml", "x\n");
-    daemon::Reloader reloader{holder, path, {}, [](const std::string& p, const ruleset::LoadOptions&) {
-                                ruleset::LoadResult r;
-                                for (int i = 0; i < 1000; ++i) r.errors.push_back(base::Error{"bad", p, i + 1, 1});
-                                return r;
-                              }};
+    daemon::Reloader reloader{
+        holder, path, {}, [](const std::string& p, const ruleset::LoadOptions&) {
+          ruleset::LoadResult r;
+          for (int i = 0; i < 1000; ++i) r.errors.push_back(base::Error{"bad", p, i + 1, 1});
+          return r;
+        }};
     CHECK(reloader.reload("startup", true) == ReloadOutcome::failure);
     const auto errors = reloader.last_errors();
     REQUIRE(errors.size() == base::ErrorList::k_default_keep + 1);
@@ -211,7 +211,8 @@ TEST_SUITE("daemon::Reloader publish check") {
     std::vector<std::string> reasons;
     f.reloader.set_publish_check([](const std::shared_ptr<const ruleset::Ruleset>& r) {
       std::vector<base::Error> e;
-      if (r->meta().version == "v2") e.push_back(base::Error{"test 'lure refused' failed: x", "t.yaml", 4, 1});
+      if (r->meta().version == "v2")
+        e.push_back(base::Error{"test 'lure refused' failed: x", "t.yaml", 4, 1});
       return e;
     });
     REQUIRE(f.reloader.reload("startup", true) == ReloadOutcome::success);
@@ -239,9 +240,9 @@ TEST_SUITE("daemon::Reloader publish check") {
   TEST_CASE("reload.strict: a ruleset with warnings is refused at the warning's position") {
     testing::TempDir dir;
     ruleset::RulesetHolder holder;
-    const std::string path =
-        dir.write("rules.yaml", "ruleset: {name: t, version: '1'}\n"
-                                "lists:\n  l: {domains: [a.example, 'http://x/'], on_invalid: skip}\n");
+    const std::string path = dir.write(
+        "rules.yaml", "ruleset: {name: t, version: '1'}\n"
+                      "lists:\n  l: {domains: [a.example, 'http://x/'], on_invalid: skip}\n");
     daemon::Reloader lenient(holder, path);
     CHECK(lenient.reload("startup", true) == ReloadOutcome::success);
     ruleset::RulesetHolder strict_holder;

@@ -75,7 +75,8 @@ class ScriptedInspector final : public daemon::Inspector {
   void refuse(const char* where) {
     m_v.action = engine::Action::reject;
     m_v.decision = engine::Decision::reject;
-    m_v.lures.push_back({"lure-rule", ruleset::LureAction::reject, where, "lure.example", false, {}});
+    m_v.lures.push_back(
+        {"lure-rule", ruleset::LureAction::reject, where, "lure.example", false, {}});
     m_v.reply = engine::Reply{"550", "5.7.1", "No lures, please"};
   }
   Script& m_s;
@@ -131,7 +132,8 @@ TEST_SUITE("daemon::Session") {
     start_message(s);
     s.data("QID2", a);
     CHECK(f.script.envelope_seen.mail_from == "alice@example.org");
-    CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"bob@example.net", "carol@example.net"});
+    CHECK(f.script.envelope_seen.rcpt ==
+          std::vector<std::string>{"bob@example.net", "carol@example.net"});
     CHECK(f.script.envelope_seen.client_ip == "192.0.2.7");
     CHECK(f.script.envelope_seen.helo == "mx.example.org");
     CHECK(f.script.envelope_seen.queue_id == "QID2");
@@ -365,7 +367,8 @@ TEST_SUITE("daemon::Session") {
     f.env.draining = true;
     start_message(s);
     CHECK(s.data("Q", a) == Answer::tempfail);
-    CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
+    CHECK(a.calls ==
+          std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
     CHECK(f.env.in_flight == 0);
   }
 
@@ -382,7 +385,8 @@ TEST_SUITE("daemon::Session") {
     CHECK_FALSE(s.body("not buffered\r\n"));
     CHECK(f.script.envelope_seen.mail_from.empty());  // never inspected
     CHECK(s.eom("Q", a) == Answer::tempfail);
-    CHECK(a.calls == std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
+    CHECK(a.calls ==
+          std::vector<std::string>{"reply 451 4.3.2 |pixelwarden is restarting, try again later"});
     CHECK(f.script.body_seen.empty());
     CHECK(f.env.in_flight == 0);
   }
@@ -426,7 +430,8 @@ TEST_SUITE("daemon::Session") {
     CHECK(f.env.in_flight == 1);
     CHECK(s.eom("Q", a) == Answer::reject);
     CHECK(a.calls == std::vector<std::string>{"reply 550 5.7.1 |No lures, please"});
-    CHECK(f.script.envelope_seen.rcpt == std::vector<std::string>{"bob@example.net", "carol@example.net"});
+    CHECK(f.script.envelope_seen.rcpt ==
+          std::vector<std::string>{"bob@example.net", "carol@example.net"});
     CHECK(f.script.body_seen == "inspected for the verdict\r\n");
     CHECK(f.env.in_flight == 0);
   }

@@ -19,7 +19,8 @@ TEST_SUITE("engine::apply_verdict") {
   TEST_CASE("removals from the last to the first of a name leave the other fields in order") {
     const std::string msg = "A: 1\nX-R: a\nB: 2\nx-r: b\nX-R: c\nC: 3\n\nbody\n";
     using K = engine::HeaderEdit::Kind;
-    const auto v = with_edits({{K::remove, "X-R", 3, {}}, {K::remove, "X-R", 2, {}}, {K::remove, "X-R", 1, {}}});
+    const auto v = with_edits(
+        {{K::remove, "X-R", 3, {}}, {K::remove, "X-R", 2, {}}, {K::remove, "X-R", 1, {}}});
     CHECK(engine::apply_verdict(msg, v) == "A: 1\nB: 2\nC: 3\n\nbody\n");
   }
 
@@ -33,8 +34,8 @@ TEST_SUITE("engine::apply_verdict") {
   TEST_CASE("change of a missing field adds it; add appends after the last field") {
     const std::string msg = "A: 1\n\nbody\n";
     using K = engine::HeaderEdit::Kind;
-    const auto v = with_edits({{K::change, "Subject", 1, "s"}, {K::add, "X-T", 1, "t"},
-                               {K::remove, "Nope", 1, {}}});
+    const auto v = with_edits(
+        {{K::change, "Subject", 1, "s"}, {K::add, "X-T", 1, "t"}, {K::remove, "Nope", 1, {}}});
     CHECK(engine::apply_verdict(msg, v) == "A: 1\nSubject: s\nX-T: t\n\nbody\n");
   }
 
@@ -59,7 +60,8 @@ TEST_SUITE("engine::apply_verdict") {
   TEST_CASE("thousands of removals of one name among many fields") {
     std::string msg;
     const int n = 5000;
-    for (int i = 0; i < n; ++i) msg += "X-R: " + std::to_string(i) + "\nKeep: " + std::to_string(i) + "\n";
+    for (int i = 0; i < n; ++i)
+      msg += "X-R: " + std::to_string(i) + "\nKeep: " + std::to_string(i) + "\n";
     msg += "\nbody\n";
     std::vector<engine::HeaderEdit> edits;
     for (int i = n; i >= 1; --i) edits.push_back({engine::HeaderEdit::Kind::remove, "X-R", i, {}});

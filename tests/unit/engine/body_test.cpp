@@ -26,8 +26,8 @@ const std::string k_pixel = "<html><img src=\"https://t.tracker.example/p.gif\">
 
 std::string message(const std::string& charset, const std::string& html_bytes,
                     const std::string& cte = "8bit") {
-  return "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=" + charset +
-         "\r\nContent-Transfer-Encoding: " + cte + "\r\n\r\n" + html_bytes;
+  return "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=" +
+         charset + "\r\nContent-Transfer-Encoding: " + cte + "\r\n\r\n" + html_bytes;
 }
 
 std::string utf16le(const std::string& ascii) {
@@ -61,7 +61,8 @@ engine::Verdict run(const std::string& msg) {
 }  // namespace
 
 TEST_SUITE("engine::scan_body charsets") {
-  TEST_CASE("UTF-16LE HTML with one stray trailing byte: the pixel is still found and neutralized") {
+  TEST_CASE(
+      "UTF-16LE HTML with one stray trailing byte: the pixel is still found and neutralized") {
     const std::string msg = message("utf-16le", utf16le(k_pixel) + "\x41");
     const auto v = run(msg);
     REQUIRE(v.trackers.size() == 1);
@@ -70,7 +71,8 @@ TEST_SUITE("engine::scan_body charsets") {
   }
 
   TEST_CASE("a BOM-marked UTF-16 part with an unpaired surrogate before the pixel") {
-    const std::string msg = message("utf-16", "\xFF\xFE" + std::string("\x00\xD8", 2) + utf16le(k_pixel));
+    const std::string msg =
+        message("utf-16", "\xFF\xFE" + std::string("\x00\xD8", 2) + utf16le(k_pixel));
     const auto v = run(msg);
     CHECK(v.trackers.size() == 1);
     CHECK(v.new_body.has_value());
@@ -106,13 +108,15 @@ TEST_SUITE("engine::scan_body charsets") {
 
 TEST_SUITE("engine::scan_body AMP for Email") {
   TEST_CASE("a text/x-amp-html alternative is read with its components and rewritten") {
-    const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
-        "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-        "--b\r\nContent-Type: text/x-amp-html; charset=utf-8\r\n\r\n"
-        "<!doctype html><html \xE2\x9A\xA1\x34\x65mail><body><amp-img src=\"https://t.tracker.example/o.gif\" "
-        "width=1 height=1></amp-img><amp-list src=\"https://api.shop.example/l.json\"></amp-list></body></html>\r\n"
-        "--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b--\r\n";
+    const std::string msg = "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: "
+                            "multipart/alternative; boundary=b\r\n\r\n"
+                            "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                            "--b\r\nContent-Type: text/x-amp-html; charset=utf-8\r\n\r\n"
+                            "<!doctype html><html \xE2\x9A\xA1\x34\x65mail><body><amp-img "
+                            "src=\"https://t.tracker.example/o.gif\" "
+                            "width=1 height=1></amp-img><amp-list "
+                            "src=\"https://api.shop.example/l.json\"></amp-list></body></html>\r\n"
+                            "--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b--\r\n";
     const auto v = run(msg);
     REQUIRE(v.trackers.size() == 1);
     CHECK(v.trackers[0].vector == "img");
@@ -123,7 +127,8 @@ TEST_SUITE("engine::scan_body AMP for Email") {
     CHECK(v.new_body->find("<p>hi</p>") != std::string::npos);
   }
   TEST_CASE("amp- elements in a text/html part are not read") {
-    const auto v = run(message("utf-8", "<amp-img src=\"https://t.tracker.example/o.gif\"></amp-img>"));
+    const auto v =
+        run(message("utf-8", "<amp-img src=\"https://t.tracker.example/o.gif\"></amp-img>"));
     CHECK(v.trackers.empty());
   }
 }
@@ -160,8 +165,10 @@ trackers:
 
   TEST_CASE("selectors over the cap are counted in the verdict") {
     std::string css;
-    for (int i = 0; i < 10005; ++i) css.append(".k").append(std::to_string(i)).append("{width:1px}");
-    engine::Verdict v = run_invisible("<style>" + css + "</style><img src=\"https://a.example/x.png\">");
+    for (int i = 0; i < 10005; ++i)
+      css.append(".k").append(std::to_string(i)).append("{width:1px}");
+    engine::Verdict v =
+        run_invisible("<style>" + css + "</style><img src=\"https://a.example/x.png\">");
     CHECK(v.style_capped == 5);
     CHECK(v.trackers.empty());
   }

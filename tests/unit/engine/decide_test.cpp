@@ -60,9 +60,10 @@ std::string many_headers(std::size_t n) {
 
 TEST_SUITE("engine::decide") {
   TEST_CASE("read_headers numbers read-receipt fields among fields of their own name") {
-    std::vector<engine::ReceivedField> fields = {
-        {"Return-Receipt-To", " a@x.example"}, {"X-Other", " 1"},
-        {"return-receipt-to", " b@x.example"}, {"Disposition-Notification-To", " c@x.example"}};
+    std::vector<engine::ReceivedField> fields = {{"Return-Receipt-To", " a@x.example"},
+                                                 {"X-Other", " 1"},
+                                                 {"return-receipt-to", " b@x.example"},
+                                                 {"Disposition-Notification-To", " c@x.example"}};
     const auto h = engine::read_headers(fields, ruleset::Report{});
     REQUIRE(h.read_receipts.size() == 3);
     CHECK(h.read_receipts[0].index == 1);
@@ -140,8 +141,9 @@ TEST_SUITE("engine::decide") {
     auto rules = load_inline(with_policy("neutralize"));
     engine::Limits limits;
     limits.max_header_bytes = 1000;
-    const std::string msg = crlf("From: a@shop.example\nX-Big: " + std::string(2000, 'x') +
-                                 "\nContent-Type: text/html\n\n<img src=\"https://t.tracker.example/p\">\n");
+    const std::string msg =
+        crlf("From: a@shop.example\nX-Big: " + std::string(2000, 'x') +
+             "\nContent-Type: text/html\n\n<img src=\"https://t.tracker.example/p\">\n");
     const auto v = engine::inspect(msg, env(), rules, limits);
     CHECK(v.skipped == engine::SkipReason::headers_too_large);
     CHECK(v.action == Action::quarantine);

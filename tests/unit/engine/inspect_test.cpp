@@ -111,7 +111,8 @@ TEST_SUITE("engine::inspect") {
         "L2JvZHk+PC9odG1sPg==";
     const std::string msg = crlf("From: a@shop.example\nTo: x@y.example\nMIME-Version: 1.0\n"
                                  "Content-Type: text/html; charset=utf-8\n"
-                                 "Content-Transfer-Encoding: base64\n\n" + b64 + "\n");
+                                 "Content-Transfer-Encoding: base64\n\n" +
+                                 b64 + "\n");
     const auto v = engine::inspect(msg, env("a@shop.example"), rules);
     REQUIRE(v.trackers.size() == 1);
     CHECK(v.trackers[0].part == "1");
@@ -152,8 +153,9 @@ TEST_SUITE("engine::inspect") {
 
   TEST_CASE("a link lure is decided at end of message") {
     auto rules = load_inline(k_base_rules);
-    const std::string msg = crlf("From: a@shop.example\nTo: x@y.example\nContent-Type: text/html\n\n"
-                                 "<a href=\"https://www.lure-news.example/story\">read</a>\n");
+    const std::string msg =
+        crlf("From: a@shop.example\nTo: x@y.example\nContent-Type: text/html\n\n"
+             "<a href=\"https://www.lure-news.example/story\">read</a>\n");
     const auto v = engine::inspect(msg, env("a@shop.example"), rules);
     CHECK(v.action == Action::reject);
     REQUIRE(v.lures.size() == 1);
@@ -164,7 +166,8 @@ TEST_SUITE("engine::inspect") {
   TEST_CASE("a link lure behind many links to one host, in either host spelling, is found") {
     auto rules = load_inline(k_base_rules);
     std::string html;
-    for (int i = 0; i < 40; ++i) html += "<a href=\"https://shop.example/p" + std::to_string(i) + "\">x</a>\n";
+    for (int i = 0; i < 40; ++i)
+      html += "<a href=\"https://shop.example/p" + std::to_string(i) + "\">x</a>\n";
     html += "<a href=\"https://SHOP.example/other\">y</a>\n";
     html += "<a href=\"https://www.LURE-news.example./story\">read</a>\n";
     const std::string msg =
@@ -209,7 +212,8 @@ lures:
       unless_domain_in: [reuters.com]
     action: tag
 )");
-    const std::string msg = crlf("From: Reuters Desk <desk@freemail.example>\nSubject: Interview\n\nhi\n");
+    const std::string msg =
+        crlf("From: Reuters Desk <desk@freemail.example>\nSubject: Interview\n\nhi\n");
     const auto v = engine::inspect(msg, env("desk@freemail.example"), rules);
     CHECK(v.decision == Decision::tag);
     CHECK(v.action == Action::accept);
@@ -254,8 +258,9 @@ lures:
       where: [header_from]
     action: defang
 )");
-    const std::string msg = crlf("From: a@lure-news.example\nSubject: s\nContent-Type: text/html\n\n"
-                                 "<img src=\"https://cdn.example/a.png\" width=\"300\">\n");
+    const std::string msg =
+        crlf("From: a@lure-news.example\nSubject: s\nContent-Type: text/html\n\n"
+             "<img src=\"https://cdn.example/a.png\" width=\"300\">\n");
     const auto v = engine::inspect(msg, env("b@esp.example"), rules);
     CHECK(v.decision == Decision::defang);
     const std::string out = engine::apply_verdict(msg, v);
@@ -288,8 +293,9 @@ trackers:
       recipient_token: true
     action: strip
 )");
-    const std::string msg = crlf("From: a@shop.example\nContent-Type: text/html\n\n"
-                                 "<p><img src=\"https://img.shop.example/x.png?e=mp%40parliament.example\"></p>\n");
+    const std::string msg =
+        crlf("From: a@shop.example\nContent-Type: text/html\n\n"
+             "<p><img src=\"https://img.shop.example/x.png?e=mp%40parliament.example\"></p>\n");
     const auto v = engine::inspect(msg, env("a@shop.example"), rules);
     REQUIRE(v.trackers.size() == 1);
     CHECK(v.trackers[0].action == ruleset::TrackerAction::strip);
@@ -321,8 +327,9 @@ trackers:
 
   TEST_CASE("the envelope is reconstructed from the message when none is given") {
     auto rules = load_inline(k_base_rules);
-    const std::string msg = crlf("Return-Path: <bounce@lure-news.example>\nDelivered-To: mp@parl.example\n"
-                                 "From: a@b.example\nSubject: s\n\nbody\n");
+    const std::string msg =
+        crlf("Return-Path: <bounce@lure-news.example>\nDelivered-To: mp@parl.example\n"
+             "From: a@b.example\nSubject: s\n\nbody\n");
     const auto v = engine::inspect(msg, engine::Envelope{}, rules);
     CHECK(v.envelope.mail_from == "bounce@lure-news.example");
     REQUIRE(v.envelope.rcpt.size() == 1);
@@ -440,7 +447,8 @@ hi
     CHECK(v.headers.from[0].display_name == "Reuters Desk");
     CHECK(v.headers.from[1].address == "other@b.example");
     REQUIRE(v.headers.reply_to.size() == 1);
-    CHECK(v.headers.reply_to[0].display_name == "\xC3\x89" "dition");
+    CHECK(v.headers.reply_to[0].display_name == "\xC3\x89"
+                                                "dition");
     REQUIRE(v.headers.sender.size() == 1);
     CHECK(v.headers.sender[0].address == "s@d.example");
     REQUIRE(v.headers.subject.has_value());
@@ -475,10 +483,11 @@ hi
     CHECK(member.group == "members");
     REQUIRE(member.lures.size() == 1);
     CHECK(member.lures[0].action == ruleset::LureAction::reject);
-    CHECK(engine::to_json(member).find("\"group\":\"members\",\"groups\":[\"members\"]") != std::string::npos);
+    CHECK(engine::to_json(member).find("\"group\":\"members\",\"groups\":[\"members\"]") !=
+          std::string::npos);
     // One message to both: the strictest applies to all of it.
-    CHECK(run({"clerk@parliament.example", "mp@parliament.example"}, "desk@nytimes-alerts.example").action ==
-          Action::reject);
+    CHECK(run({"clerk@parliament.example", "mp@parliament.example"}, "desk@nytimes-alerts.example")
+              .action == Action::reject);
     // remote_content: neutralize for the group; the logo stays for others.
     const auto clean_member = run({"mp@parliament.example"}, "news@shop.example");
     CHECK(clean_member.action == Action::accept);

@@ -86,7 +86,8 @@ std::string message(const std::string& content_type, const std::string& body) {
 
 TEST_SUITE("engine on a worker-sized stack") {
   TEST_CASE("MIME nested past the deepest max_depth a config may set") {
-    std::string inner = "Content-Type: text/html\r\n\r\n<img src=\"https://t.example/p.gif\" width=1 height=1>\r\n";
+    std::string inner =
+        "Content-Type: text/html\r\n\r\n<img src=\"https://t.example/p.gif\" width=1 height=1>\r\n";
     for (int i = 0; i < 1500; ++i) {
       std::string b = std::to_string(i);
       b.insert(0, 1, 'b');
@@ -95,7 +96,8 @@ TEST_SUITE("engine on a worker-sized stack") {
       outer.append(b).append("\r\n").append(inner).append("\r\n--").append(b).append("--\r\n");
       inner = std::move(outer);
     }
-    const std::string msg = "From: a@shop.example\r\nTo: b@c.example\r\nMIME-Version: 1.0\r\n" + inner;
+    const std::string msg =
+        "From: a@shop.example\r\nTo: b@c.example\r\nMIME-Version: 1.0\r\n" + inner;
     engine::Limits limits;
     limits.max_depth = mime::k_max_depth_ceiling;  // as deep as a config may ask
     limits.max_parts = 100000;
@@ -109,7 +111,8 @@ TEST_SUITE("engine on a worker-sized stack") {
     std::string html;
     for (int i = 0; i < 200000; ++i) html += "<div style=\"color:red;display:block\">";
     html += "<img src=\"https://t.example/p.gif\" width=1 height=1>";
-    for (int i = 0; i < 50000; ++i) html += "<table background=\"https://x.example/bg.gif\"><tr><td>";
+    for (int i = 0; i < 50000; ++i)
+      html += "<table background=\"https://x.example/bg.gif\"><tr><td>";
     html += "<style>";
     for (int i = 0; i < 50000; ++i) html += "@media screen{";
     html += "a{background:url(https://t.example/c.gif)}";
@@ -119,7 +122,8 @@ TEST_SUITE("engine on a worker-sized stack") {
     html += "</svg><a href=\"https://www.lure-news.example/x\">x</a>";
     auto rules = test::load_inline(k_rules);
     engine::Verdict v;
-    REQUIRE(on_worker_stack([&] { v = engine::inspect(message("text/html", html), envelope(), rules); }));
+    REQUIRE(on_worker_stack(
+        [&] { v = engine::inspect(message("text/html", html), envelope(), rules); }));
     CHECK(v.action == engine::Action::reject);  // the link lure after all of it is still found
   }
 }

@@ -34,7 +34,9 @@ struct Doc {
   }
 };
 
-StyleHidden hidden(std::string_view css, std::string html) { return Doc(css, std::move(html)).last(); }
+StyleHidden hidden(std::string_view css, std::string html) {
+  return Doc(css, std::move(html)).last();
+}
 
 }  // namespace
 
@@ -58,7 +60,8 @@ TEST_SUITE("html::Cascade") {
   }
   TEST_CASE("an ancestor hidden by a rule hides its descendants") {
     CHECK(hidden("div.h{display:none}", "<div class=h><p><img>") == StyleHidden::ancestor);
-    CHECK(hidden(".box{width:1px;height:1px;overflow:hidden}", "<div class=box><img>") == StyleHidden::ancestor);
+    CHECK(hidden(".box{width:1px;height:1px;overflow:hidden}", "<div class=box><img>") ==
+          StyleHidden::ancestor);
     CHECK(hidden(".h{opacity:0}", "<table class=h><tr><td><img>") == StyleHidden::ancestor);
   }
   TEST_CASE("specificity: an id beats a class, a class beats a type") {
@@ -71,31 +74,37 @@ TEST_SUITE("html::Cascade") {
     CHECK(hidden(".b{display:block} .a{display:none}", "<img class='a b'>") == StyleHidden::self);
   }
   TEST_CASE("!important beats specificity and order") {
-    CHECK(hidden(".a{display:none!important} #x{display:block}", "<img id=x class=a>") == StyleHidden::self);
+    CHECK(hidden(".a{display:none!important} #x{display:block}", "<img id=x class=a>") ==
+          StyleHidden::self);
     CHECK(hidden(".a{display:none!important} #x{display:block !important}", "<img id=x class=a>") ==
           StyleHidden::no);
   }
   TEST_CASE("inline style wins over sheets unless the sheet's is !important") {
     CHECK(hidden(".a{width:1px}", "<img class=a style='width:600px'>") == StyleHidden::no);
-    CHECK(hidden(".a{width:1px !important}", "<img class=a style='width:600px'>") == StyleHidden::self);
-    CHECK(hidden(".a{width:1px !important}", "<img class=a style='width:600px!important'>") == StyleHidden::no);
-    CHECK(hidden(".a{display:none}", "<div class=a style='display:block'><img>") == StyleHidden::no);
+    CHECK(hidden(".a{width:1px !important}", "<img class=a style='width:600px'>") ==
+          StyleHidden::self);
+    CHECK(hidden(".a{width:1px !important}", "<img class=a style='width:600px!important'>") ==
+          StyleHidden::no);
+    CHECK(hidden(".a{display:none}", "<div class=a style='display:block'><img>") ==
+          StyleHidden::no);
   }
   TEST_CASE("a rule in a width @media never hides on its own") {
     CHECK(hidden("@media (max-width:600px){.p{width:1px}}", "<img class=p>") == StyleHidden::no);
     CHECK(hidden("@media screen{.p{width:1px}}", "<img class=p>") == StyleHidden::self);
   }
   TEST_CASE("a desktop-hidden image that a width @media shows is not hidden") {
-    CHECK(hidden(".m{display:none} @media (max-width:600px){.m{display:block !important}}", "<div class=m><img>") ==
-          StyleHidden::no);
+    CHECK(hidden(".m{display:none} @media (max-width:600px){.m{display:block !important}}",
+                 "<div class=m><img>") == StyleHidden::no);
     // A conditional rule that loses the cascade changes nothing.
-    CHECK(hidden(".m{display:none!important} @media (max-width:600px){.m{display:block}}", "<img class=m>") ==
-          StyleHidden::self);
+    CHECK(hidden(".m{display:none!important} @media (max-width:600px){.m{display:block}}",
+                 "<img class=m>") == StyleHidden::self);
     // Nor does one that sets another property.
-    CHECK(hidden(".m{display:none} @media (max-width:600px){.m{width:100%}}", "<img class=m>") == StyleHidden::self);
+    CHECK(hidden(".m{display:none} @media (max-width:600px){.m{width:100%}}", "<img class=m>") ==
+          StyleHidden::self);
   }
   TEST_CASE("one property overridden leaves the others") {
-    CHECK(hidden(".a{width:1px;height:1px} #x{width:600px}", "<img id=x class=a>") == StyleHidden::self);
+    CHECK(hidden(".a{width:1px;height:1px} #x{width:600px}", "<img id=x class=a>") ==
+          StyleHidden::self);
   }
   TEST_CASE("each element is decided once; a spent budget leaves elements undecided and counted") {
     Doc d(".a .b .c img{display:none} div img{width:1px}", "<div><div><div><img>");
@@ -111,7 +120,8 @@ TEST_SUITE("html::Cascade") {
   }
   TEST_CASE("the index: only rules whose subject can match are tested") {
     std::string css;
-    for (int i = 0; i < 1000; ++i) css.append(".k").append(std::to_string(i)).append("{display:none}");
+    for (int i = 0; i < 1000; ++i)
+      css.append(".k").append(std::to_string(i)).append("{display:none}");
     Doc d(css + "#x{width:1px}", "<img id=x class=k999>");
     Cascade c(d.sheet, d.tree);
     CHECK(c.hidden(0) == StyleHidden::self);

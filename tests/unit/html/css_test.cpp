@@ -10,23 +10,28 @@ std::vector<CssRef> refs(std::string_view css) {
   scan_css(css, out);
   return out;
 }
-std::string_view span(std::string_view s, std::size_t b, std::size_t e) { return s.substr(b, e - b); }
+std::string_view span(std::string_view s, std::size_t b, std::size_t e) {
+  return s.substr(b, e - b);
+}
 }  // namespace
 
 TEST_SUITE("html::css") {
   TEST_CASE("url() in a declaration, quoted and unquoted") {
-    std::string_view css = ".a{background:url(http://t/1.gif) no-repeat;color:red}.b{cursor:url( 'http://t/2' ),auto}";
+    std::string_view css =
+        ".a{background:url(http://t/1.gif) no-repeat;color:red}.b{cursor:url( 'http://t/2' ),auto}";
     auto r = refs(css);
     REQUIRE(r.size() == 2);
     CHECK(r[0].kind == CssRefKind::url);
     CHECK(r[0].url == "http://t/1.gif");
     CHECK(span(css, r[0].begin, r[0].end) == "url(http://t/1.gif)");
-    CHECK(span(css, r[0].strip_begin, r[0].strip_end) == "background:url(http://t/1.gif) no-repeat;");
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end) ==
+          "background:url(http://t/1.gif) no-repeat;");
     CHECK(r[1].url == "http://t/2");
     CHECK(span(css, r[1].strip_begin, r[1].strip_end) == "cursor:url( 'http://t/2' ),auto");
   }
   TEST_CASE("@import with string or url, inside @media too") {
-    std::string_view css = "@import 'http://t/a.css';@IMPORT url(\"http://t/b.css\") screen;@media screen{@import x;}";
+    std::string_view css =
+        "@import 'http://t/a.css';@IMPORT url(\"http://t/b.css\") screen;@media screen{@import x;}";
     auto r = refs(css);
     REQUIRE(r.size() == 2);
     CHECK(r[0].kind == CssRefKind::import);
@@ -39,7 +44,8 @@ TEST_SUITE("html::css") {
     // Raw text of an unclosed <style> that swallowed markup: the quoted attribute values
     // after the @import are not imports (they were, and a rewrite that replaced them
     // re-paired the quotes, so a re-scan found URLs that the first scan had not).
-    std::string_view css = "@import 'http://t/a.css' screen \"print\";\n<img src=\"http://t/x.png\"><a href=\"y\">";
+    std::string_view css =
+        "@import 'http://t/a.css' screen \"print\";\n<img src=\"http://t/x.png\"><a href=\"y\">";
     auto r = refs(css);
     REQUIRE(r.size() == 1);
     CHECK(r[0].kind == CssRefKind::import);
@@ -55,17 +61,21 @@ TEST_SUITE("html::css") {
     CHECK(refs("@import   'http://t/a.css';").size() == 1);
   }
   TEST_CASE("@font-face src inside @media; strip span is the block") {
-    std::string_view css = "@media all{@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}p{background:url(http://t/p)}}";
+    std::string_view css = "@media "
+                           "all{@font-face{font-family:x;src:url(http://f/"
+                           "a.woff),url(b.ttf)}p{background:url(http://t/p)}}";
     auto r = refs(css);
     REQUIRE(r.size() == 3);
     CHECK(r[0].kind == CssRefKind::font_face);
     CHECK(r[1].kind == CssRefKind::font_face);
-    CHECK(span(css, r[0].strip_begin, r[0].strip_end) == "@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}");
+    CHECK(span(css, r[0].strip_begin, r[0].strip_end) ==
+          "@font-face{font-family:x;src:url(http://f/a.woff),url(b.ttf)}");
     CHECK(r[2].kind == CssRefKind::url);
     CHECK(span(css, r[2].strip_begin, r[2].strip_end) == "background:url(http://t/p)");
   }
   TEST_CASE("comments hide urls; escapes are decoded") {
-    auto r = refs("/* url(http://no/) */ a{b:\\75 rl(\\68 ttp://t/\\31 .gif)} c{d:url(\"http\\3a //t/2\")}");
+    auto r = refs(
+        "/* url(http://no/) */ a{b:\\75 rl(\\68 ttp://t/\\31 .gif)} c{d:url(\"http\\3a //t/2\")}");
     REQUIRE(r.size() == 2);
     CHECK(r[0].url == "http://t/1.gif");
     CHECK(r[1].url == "http://t/2");
@@ -76,7 +86,8 @@ TEST_SUITE("html::css") {
   }
   TEST_CASE("image-set(): plain string arguments are URLs, type() strings are not") {
     std::string_view css =
-        ".a{background-image:image-set(\"http://t/1.png\" 1x, 'http://t/2.avif' type(\"image/avif\") 2x)}"
+        ".a{background-image:image-set(\"http://t/1.png\" 1x, 'http://t/2.avif' "
+        "type(\"image/avif\") 2x)}"
         ".b{background:-WEBKIT-image-set(url(http://t/3.png) 1x, \"http://t/4.png\" 2x)}";
     auto r = refs(css);
     REQUIRE(r.size() == 4);
@@ -93,8 +104,9 @@ TEST_SUITE("html::css") {
     CHECK(refs(deep + "\"http://t/deep\"").empty());  // bounded nesting, no stack exhaustion
   }
   TEST_CASE("custom properties: their strings are URLs (image-set(var(--u)) fetches them)") {
-    std::string_view css = ":root{--u:\"http://t/1.png\";--v : 'http://t/2.png' 'x'}p{content:\"http://t/no\"}"
-                           ".--cls:hover{b:c}q{font-family:'http://t/no2'}";
+    std::string_view css =
+        ":root{--u:\"http://t/1.png\";--v : 'http://t/2.png' 'x'}p{content:\"http://t/no\"}"
+        ".--cls:hover{b:c}q{font-family:'http://t/no2'}";
     auto r = refs(css);
     REQUIRE(r.size() == 3);
     CHECK(r[0].url == "http://t/1.png");
@@ -133,7 +145,8 @@ TEST_SUITE("html::style_facts") {
   TEST_CASE("comments, case and neighbours around the declarations that hide") {
     CHECK(style_facts("/* pixel */display:none").display_none);
     CHECK(style_facts("dis/* split */play: none").display_none);
-    CHECK(style_facts("font-family:Arial,sans-serif;background-color:#fff;DISPLAY : none").display_none);
+    CHECK(style_facts("font-family:Arial,sans-serif;background-color:#fff;DISPLAY : none")
+              .display_none);
     CHECK(style_facts("max-height:0;mso-hide:all").max_size_zero);
     CHECK(style_facts("top:-200px;position:absolute").offscreen);
     CHECK_FALSE(style_facts("background-image:none;text-decoration:none").hidden());

@@ -31,10 +31,10 @@ TEST_SUITE("html::entities") {
     CHECK(dec("&#104;&#116;tp://x") == "http://x");
   }
   TEST_CASE("legacy names without ';' and the attribute special case") {
-    CHECK(dec("a&ampb") == "a&ampb");        // followed by alnum: literal
-    CHECK(dec("a&amp=b") == "a&amp=b");      // followed by '=': literal
+    CHECK(dec("a&ampb") == "a&ampb");    // followed by alnum: literal
+    CHECK(dec("a&amp=b") == "a&amp=b");  // followed by '=': literal
     CHECK(dec("a&amp b") == "a& b");
-    CHECK(dec("&notit;") == "&notit;");      // not in attribute: legacy 'not' blocked by alnum
+    CHECK(dec("&notit;") == "&notit;");  // not in attribute: legacy 'not' blocked by alnum
     CHECK(dec("&not;") == "\xC2\xAC");
     CHECK(dec("&copy") == "\xC2\xA9");
   }

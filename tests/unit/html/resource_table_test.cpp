@@ -46,10 +46,12 @@ std::set<std::string> vectors_read(const ResourceRow& row) {
 
 std::string markdown_row(const ResourceRow& row) {
   std::ostringstream s;
-  s << "| `" << row.id << "` | " << row.construct << " | " << row.spec << " | " << to_string(row.clients) << " | "
-    << (row.chromium ? "yes" : "no") << " | ";
-  if (row.vector) s << '`' << to_string(*row.vector) << '`';
-  else s << "—";
+  s << "| `" << row.id << "` | " << row.construct << " | " << row.spec << " | "
+    << to_string(row.clients) << " | " << (row.chromium ? "yes" : "no") << " | ";
+  if (row.vector)
+    s << '`' << to_string(*row.vector) << '`';
+  else
+    s << "—";
   s << " | " << neutralization(row.vector);
   if (std::string_view(row.part_type) != "text/html") s << " (in `" << row.part_type << "` parts)";
   s << " |";
@@ -71,12 +73,14 @@ TEST_SUITE("html::resource_table") {
     CHECK(ids.size() >= 80);
   }
 
-  TEST_CASE("scan() reads every row's URL with the row's vector, and nothing for rows it does not read") {
+  TEST_CASE(
+      "scan() reads every row's URL with the row's vector, and nothing for rows it does not read") {
     for (const ResourceRow& row : resource_table()) {
       CAPTURE(row.id);
       CAPTURE(sample_of(row));
       std::set<std::string> got = vectors_read(row);
-      bool as_table = row.vector ? got == std::set<std::string>{to_string(*row.vector)} : got.empty();
+      bool as_table =
+          row.vector ? got == std::set<std::string>{to_string(*row.vector)} : got.empty();
       if (k_not_yet_read.count(row.id) != 0) {
         CHECK_MESSAGE(!as_table, "now read as the table says: remove it from k_not_yet_read");
       } else {
@@ -101,9 +105,12 @@ TEST_SUITE("html::resource_table") {
     std::string line;
     bool inside = false;
     while (std::getline(in, line)) {
-      if (line.rfind("### The resource table", 0) == 0) inside = true;
-      else if (inside && line.rfind("#", 0) == 0) break;
-      else if (inside && line.rfind("| `", 0) == 0) published.push_back(line);
+      if (line.rfind("### The resource table", 0) == 0)
+        inside = true;
+      else if (inside && line.rfind("#", 0) == 0)
+        break;
+      else if (inside && line.rfind("| `", 0) == 0)
+        published.push_back(line);
     }
     std::vector<std::string> expected;
     for (const ResourceRow& row : resource_table()) expected.push_back(markdown_row(row));

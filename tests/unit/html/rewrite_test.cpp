@@ -24,8 +24,10 @@ TEST_SUITE("html::rewrite neutralize") {
     CHECK(all(in, Op::keep) == in);
   }
   TEST_CASE("image-like vectors get the GIF, others data:,") {
-    CHECK(all("<img src=\"http://t/a\" alt=x>", Op::neutralize) == "<img src=\"" + k_gif + "\" alt=x>");
-    CHECK(all("<script src='http://t/s'></script>", Op::neutralize) == "<script src='data:,'></script>");
+    CHECK(all("<img src=\"http://t/a\" alt=x>", Op::neutralize) ==
+          "<img src=\"" + k_gif + "\" alt=x>");
+    CHECK(all("<script src='http://t/s'></script>", Op::neutralize) ==
+          "<script src='data:,'></script>");
   }
   TEST_CASE("unquoted values stay unquoted when safe, single quotes kept") {
     CHECK(all("<td background=http://t/b>", Op::neutralize) == "<td background=" + k_gif + ">");
@@ -35,30 +37,38 @@ TEST_SUITE("html::rewrite neutralize") {
     std::string in = "<img srcset=\"http://t/1 1x, cid:x 2x, //t/3 3x\">";
     ScanResult s = scan(in);
     REQUIRE(s.resources.size() == 2);
-    CHECK(rewrite(in, s, {{1, Op::neutralize, ""}}) == "<img srcset=\"http://t/1 1x, cid:x 2x, " + k_gif + " 3x\">");
+    CHECK(rewrite(in, s, {{1, Op::neutralize, ""}}) ==
+          "<img srcset=\"http://t/1 1x, cid:x 2x, " + k_gif + " 3x\">");
   }
   TEST_CASE("entity-encoded value: the other entities survive") {
     std::string in = "<img srcset=\"&#x68;ttp://t/1 1x, a&amp;b.png 2x\">";
     CHECK(all(in, Op::neutralize) == "<img srcset=\"" + k_gif + " 1x, a&amp;b.png 2x\">");
   }
   TEST_CASE("CSS: url() replaced, @import and @font-face lose their URL") {
-    std::string in = "<style>@import \"http://t/i.css\";p{background:url(http://t/u)}@font-face{src:url(http://t/f)}</style>";
-    CHECK(all(in, Op::neutralize) ==
-          "<style>@import url(data:,);p{background:url(" + k_gif + ")}@font-face{src:url(data:,)}</style>");
+    std::string in =
+        "<style>@import "
+        "\"http://t/i.css\";p{background:url(http://t/u)}@font-face{src:url(http://t/f)}</style>";
+    CHECK(all(in, Op::neutralize) == "<style>@import url(data:,);p{background:url(" + k_gif +
+                                         ")}@font-face{src:url(data:,)}</style>");
   }
   TEST_CASE("image-set() strings become url() of the pixel") {
     CHECK(all("<div style='background:image-set(\"http://t/a.png\" 1x)'>", Op::neutralize) ==
           "<div style='background:image-set(url(" + k_gif + ") 1x)'>");
   }
   TEST_CASE("link imagesrcset candidates become data:,") {
-    CHECK(all("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, http://t/2.png 2x\">", Op::neutralize) ==
+    CHECK(all("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, http://t/2.png 2x\">",
+              Op::neutralize) ==
           "<link rel=preload as=image imagesrcset=\"data:, 1x, data:, 2x\">");
   }
   TEST_CASE("SVG animation values and presentation attributes") {
-    CHECK(all("<svg><image><animate attributeName=href values=\"http://t/1;data:,;http://t/2\"/></image>"
-              "<rect fill=\"url(http://t/p#x) red\"/></svg>", Op::neutralize) ==
-          "<svg><image><animate attributeName=href values=\"" + k_gif + ";data:,;" + k_gif + "\"/></image>"
-          "<rect fill=\"url(" + k_gif + ") red\"/></svg>");
+    CHECK(all("<svg><image><animate attributeName=href "
+              "values=\"http://t/1;data:,;http://t/2\"/></image>"
+              "<rect fill=\"url(http://t/p#x) red\"/></svg>",
+              Op::neutralize) == "<svg><image><animate attributeName=href values=\"" + k_gif +
+                                     ";data:,;" + k_gif +
+                                     "\"/></image>"
+                                     "<rect fill=\"url(" +
+                                     k_gif + ") red\"/></svg>");
   }
   TEST_CASE("custom property strings become url() of the pixel") {
     CHECK(all("<style>:root{--u:'http://t/a.png'}</style>", Op::neutralize) ==
@@ -73,8 +83,9 @@ TEST_SUITE("html::rewrite neutralize") {
           "<meta http-equiv=refresh content=\"0;url=data:,\">");
   }
   TEST_CASE("the original URL appears nowhere") {
-    std::string out = all("<img src=http://t/x srcset='http://t/x 2x'><div style='background:url(http://t/x)'>",
-                          Op::neutralize);
+    std::string out =
+        all("<img src=http://t/x srcset='http://t/x 2x'><div style='background:url(http://t/x)'>",
+            Op::neutralize);
     CHECK(out.find("t/x") == std::string::npos);
   }
   TEST_CASE("resource in an ordinary comment is left unchanged") {
@@ -88,8 +99,8 @@ TEST_SUITE("html::rewrite strip") {
     CHECK(all("a<img src=http://t/a>b<link rel=stylesheet href=http://t/s>c", Op::strip) == "abc");
   }
   TEST_CASE("other elements lose only the attribute") {
-    CHECK(all("<td background=\"http://t/b\" width=3>x</td><iframe src=http://t/f></iframe>", Op::strip) ==
-          "<td width=3>x</td><iframe></iframe>");
+    CHECK(all("<td background=\"http://t/b\" width=3>x</td><iframe src=http://t/f></iframe>",
+              Op::strip) == "<td width=3>x</td><iframe></iframe>");
   }
   TEST_CASE("srcset candidate leaves its list") {
     std::string in = "<img srcset=\"cid:a 1x, http://t/2 2x\">";
@@ -99,9 +110,10 @@ TEST_SUITE("html::rewrite strip") {
   }
   TEST_CASE("CSS declaration, @import, @font-face removed") {
     CHECK(all("<style>@import url(http://t/i);p{color:red;background:url(http://t/u);x:y}"
-              "@font-face{font-family:f;src:url(http://t/f)}q{}</style>", Op::strip) ==
-          "<style>p{color:red;x:y}q{}</style>");
-    CHECK(all("<p style=\"color:red; background:url(http://t/u); x:y\">", Op::strip) == "<p style=\"color:red; x:y\">");
+              "@font-face{font-family:f;src:url(http://t/f)}q{}</style>",
+              Op::strip) == "<style>p{color:red;x:y}q{}</style>");
+    CHECK(all("<p style=\"color:red; background:url(http://t/u); x:y\">", Op::strip) ==
+          "<p style=\"color:red; x:y\">");
   }
 }
 
@@ -109,8 +121,10 @@ TEST_SUITE("html::rewrite proxy") {
   TEST_CASE("camo URL format") {
     std::string u = "http://t/a.gif";
     CHECK(camo_url("https://camo.example/", "k", u) ==
-          "https://camo.example/" + pixelwarden::base::hmac_sha1_hex("k", u) + "/" + pixelwarden::base::hex_encode(u));
-    CHECK(camo_url("https://camo.example", "k", "https://camo.example/ab/cd") == "https://camo.example/ab/cd");
+          "https://camo.example/" + pixelwarden::base::hmac_sha1_hex("k", u) + "/" +
+              pixelwarden::base::hex_encode(u));
+    CHECK(camo_url("https://camo.example", "k", "https://camo.example/ab/cd") ==
+          "https://camo.example/ab/cd");
   }
   TEST_CASE("image-like vectors are proxied, others neutralized") {
     std::string p = "https://camo.example/aa/bb";
@@ -136,7 +150,8 @@ TEST_SUITE("html::patches") {
   TEST_CASE("unquoted value needing quotes becomes quoted") {
     std::string in = "<img src=http://t/a>";
     ScanResult s = scan(in);
-    CHECK(rewrite(in, s, {{0, Op::proxy, "https://p.example/a b"}}) == "<img src=\"https://p.example/a b\">");
+    CHECK(rewrite(in, s, {{0, Op::proxy, "https://p.example/a b"}}) ==
+          "<img src=\"https://p.example/a b\">");
   }
 }
 
@@ -183,7 +198,8 @@ TEST_SUITE("html::rewrite raw text read twice") {
   TEST_CASE("readings that agree: each URL is patched, the rest of the block kept") {
     CHECK(all("<style>/* <b> */ p{background:url(http://t/a)}</style>", Op::neutralize) ==
           "<style>/* <b> */ p{background:url(" + k_gif + ")}</style>");
-    CHECK(all("<title><img src=http://t/x></title>", Op::neutralize) == "<title><img src=" + k_gif + "></title>");
+    CHECK(all("<title><img src=http://t/x></title>", Op::neutralize) ==
+          "<title><img src=" + k_gif + "></title>");
   }
   TEST_CASE("kept and proxied URLs may stay in a block") {
     std::string in = "<style>p{background:url(http://t/a)} <img src=\"http://t/b\"></style>";
@@ -198,9 +214,10 @@ TEST_SUITE("html::rewrite raw text read twice") {
 
 TEST_SUITE("html::rewrite iframe srcdoc") {
   TEST_CASE("the inner URL is replaced, re-escaped for the attribute's quotes") {
-    CHECK(all("<p>a</p><iframe srcdoc=\"<img src=&quot;http://t/p.gif&quot; alt=&quot;&amp;&quot;>\"></iframe>",
-              Op::neutralize) ==
-          "<p>a</p><iframe srcdoc=\"<img src=&quot;" + k_gif + "&quot; alt=&quot;&amp;&quot;>\"></iframe>");
+    CHECK(all("<p>a</p><iframe srcdoc=\"<img src=&quot;http://t/p.gif&quot; "
+              "alt=&quot;&amp;&quot;>\"></iframe>",
+              Op::neutralize) == "<p>a</p><iframe srcdoc=\"<img src=&quot;" + k_gif +
+                                     "&quot; alt=&quot;&amp;&quot;>\"></iframe>");
     CHECK(all("<iframe srcdoc='<img src=\"http://t/p.gif\">'>", Op::neutralize) ==
           "<iframe srcdoc='<img src=\"" + k_gif + "\">'>");
   }
@@ -216,23 +233,27 @@ TEST_SUITE("html::rewrite iframe srcdoc") {
     ScanResult s = scan(in);
     REQUIRE(s.resources.size() == 1);
     // '<' in an unquoted value is a parse error the rewrite does not repeat: quoted.
-    CHECK(rewrite(in, s, {{0, Op::neutralize, ""}}) == "<iframe srcdoc=\"<img&#32;src=" + k_gif + "&gt;\">");
+    CHECK(rewrite(in, s, {{0, Op::neutralize, ""}}) ==
+          "<iframe srcdoc=\"<img&#32;src=" + k_gif + "&gt;\">");
     CHECK(rewrite(in, s, {{0, Op::strip, ""}}) == "<iframe srcdoc=\"\">");
     // The inner value gets quotes for its space; the outer escapes them.
     CHECK(rewrite(in, s, {{0, Op::proxy, "https://camo.example/a b"}}) ==
           "<iframe srcdoc=\"<img&#32;src=&quot;https://camo.example/a b&quot;&gt;\">");
   }
   TEST_CASE("nested srcdoc: each level escaped once more; the rest byte for byte") {
-    std::string in = "<IFRAME  srcdoc=\"<iframe srcdoc='<img src=&amp;quot;http://t/p.gif&amp;quot;>'>\" x=1>";
+    std::string in =
+        "<IFRAME  srcdoc=\"<iframe srcdoc='<img src=&amp;quot;http://t/p.gif&amp;quot;>'>\" x=1>";
     ScanResult s = scan(in);
     REQUIRE(s.resources.size() == 1);
     CHECK(s.resources[0].resolved == "http://t/p.gif");
     std::string out = rewrite(in, s, {{0, Op::neutralize, ""}});
-    CHECK(out == "<IFRAME  srcdoc=\"<iframe srcdoc='<img src=&amp;quot;" + k_gif + "&amp;quot;>'>\" x=1>");
+    CHECK(out ==
+          "<IFRAME  srcdoc=\"<iframe srcdoc='<img src=&amp;quot;" + k_gif + "&amp;quot;>'>\" x=1>");
     CHECK(scan(out).resources.empty());
   }
   TEST_CASE("a style block in srcdoc, and strip of an inner void element") {
-    std::string in = "<iframe srcdoc=\"<style>b{background:url(http://t/b.png)}</style><img src=http://t/i.gif>\">";
+    std::string in = "<iframe srcdoc=\"<style>b{background:url(http://t/b.png)}</style><img "
+                     "src=http://t/i.gif>\">";
     std::string out = all(in, Op::strip);
     CHECK(out == "<iframe srcdoc=\"<style>b{}</style>\">");
   }
@@ -244,22 +265,28 @@ TEST_SUITE("html::rewrite iframe srcdoc") {
 
 TEST_SUITE("html::rewrite foreign-content style") {
   TEST_CASE("the URL's bytes are replaced, other references kept") {
-    CHECK(all("<svg><style>a{x:'&amp;'}p{background:url(&#104;ttps://t/p.gif)}</style></svg>", Op::neutralize) ==
+    CHECK(all("<svg><style>a{x:'&amp;'}p{background:url(&#104;ttps://t/p.gif)}</style></svg>",
+              Op::neutralize) ==
           "<svg><style>a{x:'&amp;'}p{background:url(" + k_gif + ")}</style></svg>");
   }
   TEST_CASE("a proxy URL with '&' is escaped in text, literal in CDATA") {
-    std::string in = "<svg><style>p{background:url(http://t/a.png)}<![CDATA[q{background:url(http://t/b.png)}]]>"
-                     "</style></svg>";
+    std::string in =
+        "<svg><style>p{background:url(http://t/a.png)}<![CDATA[q{background:url(http://t/b.png)}]]>"
+        "</style></svg>";
     ScanResult s = scan(in);
     REQUIRE(s.resources.size() == 2);
-    CHECK(rewrite(in, s, {{0, Op::proxy, "https://p/?u=1&v=2"}, {1, Op::proxy, "https://p/?u=3&v=4"}}) ==
-          "<svg><style>p{background:url(https://p/?u=1&amp;v=2)}<![CDATA[q{background:url(https://p/?u=3&v=4)}]]>"
+    CHECK(rewrite(in, s,
+                  {{0, Op::proxy, "https://p/?u=1&v=2"}, {1, Op::proxy, "https://p/?u=3&v=4"}}) ==
+          "<svg><style>p{background:url(https://p/?u=1&amp;v=2)}<![CDATA[q{background:url(https://"
+          "p/?u=3&v=4)}]]>"
           "</style></svg>");
   }
   TEST_CASE("a URL across pieces: each piece written whole, the child element stays") {
-    CHECK(all("<svg><style>p{background:url(<g></g>http://t/a.png)}</style></svg>", Op::neutralize) ==
-          "<svg><style>p{background:url(" + k_gif + ")<g></g>}</style></svg>");
-    CHECK(all("<svg><style>p{background:url(<![CDATA[http://t/b.png]]>) }</style></svg>", Op::neutralize) ==
+    CHECK(
+        all("<svg><style>p{background:url(<g></g>http://t/a.png)}</style></svg>", Op::neutralize) ==
+        "<svg><style>p{background:url(" + k_gif + ")<g></g>}</style></svg>");
+    CHECK(all("<svg><style>p{background:url(<![CDATA[http://t/b.png]]>) }</style></svg>",
+              Op::neutralize) ==
           "<svg><style>p{background:url(" + k_gif + ")<![CDATA[]]> }</style></svg>");
   }
   TEST_CASE("strip removes the declaration; a removal never glues a reference") {
@@ -276,9 +303,10 @@ TEST_SUITE("html::rewrite foreign-content style") {
     CHECK(all(in, Op::strip) == "<svg><style>]]></style></svg>");
   }
   TEST_CASE("neutralized output has no resource; tags unchanged") {
-    for (std::string_view in : {"<svg><style>p{background:url(<g>x</g>http://t/a)}</style><image href=http://t/i>",
-                                "<math><style>@import '&#104;ttp://t/a.css';</style></math>",
-                                "<svg><rect fill=url(http://t/p.svg#g) /></svg>"}) {
+    for (std::string_view in :
+         {"<svg><style>p{background:url(<g>x</g>http://t/a)}</style><image href=http://t/i>",
+          "<math><style>@import '&#104;ttp://t/a.css';</style></math>",
+          "<svg><rect fill=url(http://t/p.svg#g) /></svg>"}) {
       CHECK(scan(all(in, Op::neutralize)).resources.empty());
     }
   }
@@ -293,7 +321,8 @@ TEST_SUITE("html::rewrite srcdoc in a raw-text block") {
     REQUIRE(s.resources.size() == 1);
     CHECK(s.resources[0].block_element == "title");
     CHECK(all(in, Op::neutralize) == "<title><iframe srcdoc=\"<img src=" + k_gif + ">\"></title>");
-    std::string css = "<style>p{b:url(x\"<iframe srcdoc='<img src=http://t/a.gif>'>)}q{b:url(http://t/b.png)}</style>";
+    std::string css = "<style>p{b:url(x\"<iframe srcdoc='<img "
+                      "src=http://t/a.gif>'>)}q{b:url(http://t/b.png)}</style>";
     CHECK(scan(all(css, Op::neutralize)).resources.empty());
   }
 }

@@ -11,7 +11,8 @@ namespace {
 std::vector<std::string> found(std::string_view html) {
   std::vector<std::string> out;
   for (const Resource& r : scan(html).resources)
-    out.push_back(std::string(to_string(r.vector)) + " " + r.element + " " + r.attribute + " " + r.resolved);
+    out.push_back(std::string(to_string(r.vector)) + " " + r.element + " " + r.attribute + " " +
+                  r.resolved);
   return out;
 }
 using V = std::vector<std::string>;
@@ -20,49 +21,62 @@ using V = std::vector<std::string>;
 TEST_SUITE("html::scan vectors") {
   TEST_CASE("img src and srcset candidates one by one") {
     CHECK(found("<img src=\"http://t/a.gif\" srcset=\"http://t/1x.png 1x, //t/2x.png 2x\">") ==
-          V{"img img src http://t/a.gif", "srcset img srcset http://t/1x.png", "srcset img srcset https://t/2x.png"});
+          V{"img img src http://t/a.gif", "srcset img srcset http://t/1x.png",
+            "srcset img srcset https://t/2x.png"});
   }
   TEST_CASE("picture source srcset and media src") {
-    CHECK(found("<picture><source srcset='http://t/a.webp'></picture><video><source src=http://t/v.mp4></video>") ==
+    CHECK(found("<picture><source srcset='http://t/a.webp'></picture><video><source "
+                "src=http://t/v.mp4></video>") ==
           V{"picture_source source srcset http://t/a.webp", "media_src source src http://t/v.mp4"});
   }
   TEST_CASE("input type=image, video poster, audio, track") {
     CHECK(found("<input type=IMAGE src=http://t/i><input type=text src=http://t/no>"
-                "<video poster=http://t/p src=http://t/v></video><audio src=http://t/a></audio><track src=http://t/t>") ==
-          V{"input_image input src http://t/i", "media_src video src http://t/v", "video_poster video poster http://t/p",
-            "media_src audio src http://t/a", "media_src track src http://t/t"});
+                "<video poster=http://t/p src=http://t/v></video><audio "
+                "src=http://t/a></audio><track src=http://t/t>") ==
+          V{"input_image input src http://t/i", "media_src video src http://t/v",
+            "video_poster video poster http://t/p", "media_src audio src http://t/a",
+            "media_src track src http://t/t"});
   }
   TEST_CASE("embed, object, iframe, frame, script") {
-    CHECK(found("<embed src=http://t/e><object data=http://t/o></object><iframe src=http://t/f></iframe>"
+    CHECK(found("<embed src=http://t/e><object data=http://t/o></object><iframe "
+                "src=http://t/f></iframe>"
                 "<frame src=http://t/fr><script src=http://t/s></script>") ==
-          V{"embed embed src http://t/e", "object object data http://t/o", "iframe iframe src http://t/f",
-            "iframe frame src http://t/fr", "script script src http://t/s"});
+          V{"embed embed src http://t/e", "object object data http://t/o",
+            "iframe iframe src http://t/f", "iframe frame src http://t/fr",
+            "script script src http://t/s"});
   }
   TEST_CASE("link imagesrcset: each candidate, for fetched rels only") {
-    CHECK(found("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, //t/2.png 2x\" imagesizes=50vw>"
+    CHECK(found("<link rel=preload as=image imagesrcset=\"http://t/1.png 1x, //t/2.png 2x\" "
+                "imagesizes=50vw>"
                 "<link rel=canonical imagesrcset=http://t/c.png>") ==
           V{"link link imagesrcset http://t/1.png", "link link imagesrcset https://t/2.png"});
   }
   TEST_CASE("link href only for fetched rels") {
-    CHECK(found("<link rel=stylesheet href=http://t/s.css><link rel='shortcut icon' href=http://t/i>"
-                "<link rel=dns-prefetch href=//t.example><link rel=canonical href=http://t/c>"
-                "<link rel=alternate href=http://t/a>") ==
-          V{"link link href http://t/s.css", "link link href http://t/i", "link link href https://t.example/"});
+    CHECK(
+        found("<link rel=stylesheet href=http://t/s.css><link rel='shortcut icon' href=http://t/i>"
+              "<link rel=dns-prefetch href=//t.example><link rel=canonical href=http://t/c>"
+              "<link rel=alternate href=http://t/a>") == V{"link link href http://t/s.css",
+                                                           "link link href http://t/i",
+                                                           "link link href https://t.example/"});
   }
   TEST_CASE("background on body, table, td, th") {
-    CHECK(found("<body background=http://t/b><table background=http://t/t><tr><td background=http://t/d>"
+    CHECK(found("<body background=http://t/b><table background=http://t/t><tr><td "
+                "background=http://t/d>"
                 "<th background=http://t/h><div background=http://t/no>") ==
           V{"background body background http://t/b", "background table background http://t/t",
             "background td background http://t/d", "background th background http://t/h"});
     // Chromium also paints it on rows, row groups and columns.
-    CHECK(found("<table><colgroup background=http://t/g><col background=http://t/c><thead background=http://t/h>"
-                "<tr background=http://t/r><tbody background=http://t/b><tfoot background=http://t/f>") ==
+    CHECK(found("<table><colgroup background=http://t/g><col background=http://t/c><thead "
+                "background=http://t/h>"
+                "<tr background=http://t/r><tbody background=http://t/b><tfoot "
+                "background=http://t/f>") ==
           V{"background colgroup background http://t/g", "background col background http://t/c",
             "background thead background http://t/h", "background tr background http://t/r",
             "background tbody background http://t/b", "background tfoot background http://t/f"});
   }
   TEST_CASE("meta refresh url part") {
-    CHECK(found("<meta http-equiv=Refresh content=\"0; URL='http://t/r'\">") == V{"meta_refresh meta content http://t/r"});
+    CHECK(found("<meta http-equiv=Refresh content=\"0; URL='http://t/r'\">") ==
+          V{"meta_refresh meta content http://t/r"});
     CHECK(found("<meta http-equiv=refresh content=\"5\">").empty());
   }
   TEST_CASE("svg image href and xlink:href") {
@@ -70,15 +84,18 @@ TEST_SUITE("html::scan vectors") {
           V{"svg_image image href http://t/a", "svg_image image xlink:href http://t/b"});
   }
   TEST_CASE("VML imagedata, image, fill") {
-    CHECK(found("<!--[if gte mso 9]><v:rect><v:fill type=tile src=\"http://t/f\"/><v:imagedata src=http://t/i />"
+    CHECK(found("<!--[if gte mso 9]><v:rect><v:fill type=tile src=\"http://t/f\"/><v:imagedata "
+                "src=http://t/i />"
                 "<v:image src=http://t/m /></v:rect><![endif]-->") ==
-          V{"vml v:fill src http://t/f", "vml v:imagedata src http://t/i", "vml v:image src http://t/m"});
+          V{"vml v:fill src http://t/f", "vml v:imagedata src http://t/i",
+            "vml v:image src http://t/m"});
   }
   TEST_CASE("CSS in style attributes and style blocks") {
     CHECK(found("<style>@import 'http://t/i.css';@media x{.a{background:url(http://t/u)}}"
-                "@font-face{src:url(http://t/f.woff)}</style><div style=\"background:url(&quot;http://t/s&quot;)\">") ==
-          V{"css_import style  http://t/i.css", "css_url style  http://t/u", "font_face style  http://t/f.woff",
-            "css_url div style http://t/s"});
+                "@font-face{src:url(http://t/f.woff)}</style><div "
+                "style=\"background:url(&quot;http://t/s&quot;)\">") ==
+          V{"css_import style  http://t/i.css", "css_url style  http://t/u",
+            "font_face style  http://t/f.woff", "css_url div style http://t/s"});
   }
 }
 
@@ -91,11 +108,13 @@ TEST_SUITE("html::scan details") {
     CHECK(found("<IMG SRC='http://t/1'><Img src=\"http://t/2\"><img src=http://t/3>").size() == 3);
   }
   TEST_CASE("attribute values spanning lines") {
-    CHECK(found("<img src=\"http://t.exa\nmple/p\r\n.gif\">") == V{"img img src http://t.example/p.gif"});
+    CHECK(found("<img src=\"http://t.exa\nmple/p\r\n.gif\">") ==
+          V{"img img src http://t.example/p.gif"});
   }
   TEST_CASE("base href resolves relative URLs; without it they are not remote") {
     CHECK(found("<img src=a.gif>").empty());
-    auto r = scan("<head><base href=\"https://b.example/dir/\"></head><img src=a.gif><img src=cid:x>");
+    auto r =
+        scan("<head><base href=\"https://b.example/dir/\"></head><img src=a.gif><img src=cid:x>");
     REQUIRE(r.resources.size() == 1);
     CHECK(r.resources[0].resolved == "https://b.example/dir/a.gif");
     CHECK(r.base_href == "https://b.example/dir/");
@@ -117,13 +136,15 @@ TEST_SUITE("html::scan details") {
   }
   TEST_CASE("remote schemes and UNC; cid and data are not remote") {
     CHECK(found("<img src=ftp://t/a><img src=file:///c:/x><img src='\\\\smb.example\\s\\p.png'>"
-                "<img src=cid:abc><img src=data:image/gif;base64,AA==>").size() == 3);
+                "<img src=cid:abc><img src=data:image/gif;base64,AA==>")
+              .size() == 3);
   }
   TEST_CASE("resource inside an ordinary comment is not counted") {
     CHECK(found("<!-- <img src=http://t/a> --><p>").empty());
   }
   TEST_CASE("nested conditional comments mark resources") {
-    auto r = scan("<!--[if mso]><!--[if gte mso 9]><img src=http://t/a><![endif]--><![endif]--><img src=http://t/b>");
+    auto r = scan("<!--[if mso]><!--[if gte mso 9]><img "
+                  "src=http://t/a><![endif]--><![endif]--><img src=http://t/b>");
     REQUIRE(r.resources.size() == 2);
     CHECK(r.resources[0].in_conditional_comment);
     CHECK_FALSE(r.resources[1].in_conditional_comment);
@@ -138,7 +159,8 @@ TEST_SUITE("html::scan details") {
     CHECK(r.resources[2].invisible);
   }
   TEST_CASE("hidden open ancestor, closed ancestor no longer counts") {
-    auto r = scan("<div style=\"visibility:hidden\"><span><img src=http://t/a></span></div><img src=http://t/b>"
+    auto r = scan("<div style=\"visibility:hidden\"><span><img src=http://t/a></span></div><img "
+                  "src=http://t/b>"
                   "<table><tr><td style=\"opacity:0\"></td><td><img src=http://t/c>");
     REQUIRE(r.resources.size() == 3);
     CHECK(r.resources[0].ancestor_hidden);
@@ -147,7 +169,8 @@ TEST_SUITE("html::scan details") {
     CHECK_FALSE(r.resources[2].invisible);
   }
   TEST_CASE("a class rule in a style block hides an image") {
-    auto r = scan("<style>.h{display:none}</style><img class=h src=http://t/a><img class=x src=http://t/b>");
+    auto r = scan(
+        "<style>.h{display:none}</style><img class=h src=http://t/a><img class=x src=http://t/b>");
     REQUIRE(r.resources.size() == 2);
     CHECK(r.resources[0].invisible);
     CHECK_FALSE(r.resources[0].ancestor_hidden);
@@ -162,9 +185,10 @@ TEST_SUITE("html::scan details") {
     CHECK_FALSE(r.resources[1].invisible);
   }
   TEST_CASE("a hiding block after images and after a block that cannot hide") {
-    auto r = scan("<style>img{display:block}</style><div class=h><img src=http://t/a></div>"
-                  "<img class=p src=http://t/b><style>.h{opacity:0}</style><img class=p src=http://t/c>"
-                  "<style>.p{height:0}</style>");
+    auto r =
+        scan("<style>img{display:block}</style><div class=h><img src=http://t/a></div>"
+             "<img class=p src=http://t/b><style>.h{opacity:0}</style><img class=p src=http://t/c>"
+             "<style>.p{height:0}</style>");
     REQUIRE(r.resources.size() == 3);
     CHECK(r.resources[0].invisible);
     CHECK(r.resources[0].ancestor_hidden);
@@ -189,7 +213,8 @@ TEST_SUITE("html::scan details") {
   }
   TEST_CASE("a responsive newsletter's desktop-hidden, mobile-shown image stays visible") {
     auto r = scan("<style>.mob{display:none;max-height:0} .p{width:1px}"
-                  "@media only screen and (max-width:480px){.mob{display:block!important;max-height:none!important}}"
+                  "@media only screen and "
+                  "(max-width:480px){.mob{display:block!important;max-height:none!important}}"
                   "</style><div class=mob><img src=http://t/a></div><img class=p src=http://t/b>");
     REQUIRE(r.resources.size() == 2);
     CHECK_FALSE(r.resources[0].invisible);
@@ -203,7 +228,8 @@ TEST_SUITE("html::scan details") {
   }
   TEST_CASE("inline style wins over a sheet rule, unless the rule is !important") {
     auto r = scan("<style>.a{width:1px} .b{width:1px!important}</style>"
-                  "<img class=a style='width:600px' src=http://t/a><img class=b style='width:600px' src=http://t/b>");
+                  "<img class=a style='width:600px' src=http://t/a><img class=b "
+                  "style='width:600px' src=http://t/b>");
     REQUIRE(r.resources.size() == 2);
     CHECK_FALSE(r.resources[0].invisible);
     CHECK(r.resources[1].invisible);
@@ -219,7 +245,8 @@ TEST_SUITE("html::scan details") {
     CHECK_FALSE(r.resources[0].invisible);
   }
   TEST_CASE("links: a, area, form") {
-    auto r = scan("<a href=\"https://Lure.example/x\">x</a><area href=/rel><form action=http://f.example/>");
+    auto r = scan(
+        "<a href=\"https://Lure.example/x\">x</a><area href=/rel><form action=http://f.example/>");
     REQUIRE(r.links.size() == 2);
     CHECK(r.links[0].host == "lure.example");
     CHECK(r.links[1].host == "f.example");
@@ -229,7 +256,8 @@ TEST_SUITE("html::scan details") {
     std::string in = "<img src=\"http://t/a\">";
     auto r = scan(in);
     REQUIRE(r.resources.size() == 1);
-    CHECK(in.substr(r.resources[0].begin, r.resources[0].end - r.resources[0].begin) == "http://t/a");
+    CHECK(in.substr(r.resources[0].begin, r.resources[0].end - r.resources[0].begin) ==
+          "http://t/a");
   }
   TEST_CASE("banner offset") {
     CHECK(scan("<html><head></head><body class=x>hi").banner_offset == 33);
@@ -242,16 +270,15 @@ TEST_SUITE("html::scan details") {
 
 TEST_SUITE("html::scan_text_links") {
   TEST_CASE("bare URLs with trailing punctuation trimmed") {
-    auto l = scan_text_links("See https://a.example/x?y=1. Or (www.b.example/p), and http://c.example/(w)!");
+    auto l = scan_text_links(
+        "See https://a.example/x?y=1. Or (www.b.example/p), and http://c.example/(w)!");
     REQUIRE(l.size() == 3);
     CHECK(l[0].url == "https://a.example/x?y=1");
     CHECK(l[1].url == "www.b.example/p");
     CHECK(l[1].host == "www.b.example");
     CHECK(l[2].url == "http://c.example/(w)");
   }
-  TEST_CASE("no URL, no link") {
-    CHECK(scan_text_links("http:// and www and nothing").empty());
-  }
+  TEST_CASE("no URL, no link") { CHECK(scan_text_links("http:// and www and nothing").empty()); }
 }
 
 TEST_SUITE("html::scan raw text") {
@@ -268,12 +295,14 @@ TEST_SUITE("html::scan raw text") {
 
 TEST_SUITE("html::scan raw text read twice") {
   TEST_CASE("resources of a raw-text block holding '<' name the block") {
-    std::string in = "<style>p{background:url(http://t/a)} <img src=http://t/b></style><style>q{background:url(http://t/c)}</style>";
+    std::string in = "<style>p{background:url(http://t/a)} <img "
+                     "src=http://t/b></style><style>q{background:url(http://t/c)}</style>";
     ScanResult s = scan(in);
     REQUIRE(s.resources.size() == 3);
     CHECK(s.resources[0].block_element == "style");
     CHECK(s.resources[1].block_element == "style");
-    CHECK(in.substr(s.resources[1].block_begin, s.resources[1].block_end - s.resources[1].block_begin) ==
+    CHECK(in.substr(s.resources[1].block_begin,
+                    s.resources[1].block_end - s.resources[1].block_begin) ==
           "p{background:url(http://t/a)} <img src=http://t/b>");
     CHECK(s.resources[2].block_element.empty());
   }
@@ -284,22 +313,30 @@ TEST_SUITE("html::scan raw text read twice") {
     CHECK(s.resources[0].resolved == "https://h/d/a.png");
   }
   TEST_CASE("SVG presentation attributes with url() are CSS") {
-    CHECK(found("<svg fill=\"url(http://t/s#p)\"><rect stroke=\"url(http://t/a#p)\" mask='url(&quot;http://t/m&quot;)' "
-                "clip-path=url(http://t/c) marker-end=\"url(//t/e)\" cursor=\"url(http://t/k), auto\" "
-                "filter=\"url(http://t/f#f)\" fill=\"url(#local)\" x=\"url(http://t/no)\"/></svg>"
-                "<div fill=\"url(http://t/no2)\">") ==
-          V{"css_url svg fill http://t/s#p", "css_url rect stroke http://t/a#p", "css_url rect mask http://t/m",
-            "css_url rect clip-path http://t/c", "css_url rect marker-end https://t/e",
-            "css_url rect cursor http://t/k", "css_url rect filter http://t/f#f"});
+    CHECK(
+        found(
+            "<svg fill=\"url(http://t/s#p)\"><rect stroke=\"url(http://t/a#p)\" "
+            "mask='url(&quot;http://t/m&quot;)' "
+            "clip-path=url(http://t/c) marker-end=\"url(//t/e)\" cursor=\"url(http://t/k), auto\" "
+            "filter=\"url(http://t/f#f)\" fill=\"url(#local)\" x=\"url(http://t/no)\"/></svg>"
+            "<div fill=\"url(http://t/no2)\">") ==
+        V{"css_url svg fill http://t/s#p", "css_url rect stroke http://t/a#p",
+          "css_url rect mask http://t/m", "css_url rect clip-path http://t/c",
+          "css_url rect marker-end https://t/e", "css_url rect cursor http://t/k",
+          "css_url rect filter http://t/f#f"});
   }
   TEST_CASE("SVG set and animate: href values are URLs, other values CSS") {
-    CHECK(found("<svg><image><set attributeName=href to=\"http://t/1\"/>"
-                "<animate attributeName=\" xlink:href\" from=http://t/2 values=\"http://t/3; //t/4 ;\" by=http://t/5 "
-                "dur=1s/></image><rect><set attributeName=mask to=\"url(http://t/6#m)\"/>"
-                "<animate attributeName=cursor values=\"url(http://t/7),auto;auto\"/></rect></svg>") ==
-          V{"svg_image set to http://t/1", "svg_image animate from http://t/2", "svg_image animate values http://t/3",
-            "svg_image animate values https://t/4", "svg_image animate by http://t/5", "css_url set to http://t/6#m",
-            "css_url animate values http://t/7"});
+    CHECK(
+        found(
+            "<svg><image><set attributeName=href to=\"http://t/1\"/>"
+            "<animate attributeName=\" xlink:href\" from=http://t/2 values=\"http://t/3; //t/4 ;\" "
+            "by=http://t/5 "
+            "dur=1s/></image><rect><set attributeName=mask to=\"url(http://t/6#m)\"/>"
+            "<animate attributeName=cursor values=\"url(http://t/7),auto;auto\"/></rect></svg>") ==
+        V{"svg_image set to http://t/1", "svg_image animate from http://t/2",
+          "svg_image animate values http://t/3", "svg_image animate values https://t/4",
+          "svg_image animate by http://t/5", "css_url set to http://t/6#m",
+          "css_url animate values http://t/7"});
   }
 }
 
@@ -317,7 +354,8 @@ TEST_SUITE("html::scan iframe srcdoc") {
     CHECK(s.srcdocs[0].document == "<img src=\"http://t.example/p.gif\">");
   }
   TEST_CASE("entity-encoded markup and URLs, style blocks, links") {
-    CHECK(found("<iframe srcdoc='&lt;style&gt;b{background:url(&#104;ttp://t/b.png)}&lt;/style&gt;'>") ==
+    CHECK(found("<iframe "
+                "srcdoc='&lt;style&gt;b{background:url(&#104;ttp://t/b.png)}&lt;/style&gt;'>") ==
           V{"css_url style  http://t/b.png"});
     ScanResult s = scan("<iframe srcdoc=\"<a href='https://lure.example/x'>x</a>\">");
     REQUIRE(s.links.size() == 1);
@@ -328,8 +366,8 @@ TEST_SUITE("html::scan iframe srcdoc") {
           V{"img img src http://b.example/d/p.gif"});
     CHECK(found("<iframe srcdoc=\"<img src=p.gif>\"></iframe><base href=http://late.example/>") ==
           V{"img img src http://late.example/p.gif"});
-    CHECK(found("<base href=http://b.example/><iframe srcdoc=\"<base href=http://in.example/><img src=p.gif>\">") ==
-          V{"img img src http://in.example/p.gif"});
+    CHECK(found("<base href=http://b.example/><iframe srcdoc=\"<base href=http://in.example/><img "
+                "src=p.gif>\">") == V{"img img src http://in.example/p.gif"});
   }
   TEST_CASE("a hidden iframe makes its document's resources invisible") {
     ScanResult s = scan("<iframe width=0 srcdoc=\"<img src=http://t/a.png width=600>\">");
@@ -342,8 +380,12 @@ TEST_SUITE("html::scan iframe srcdoc") {
     std::string in;
     for (int level = 1; level <= k_max_srcdoc_depth + 1; ++level) {
       std::string escaped;
-      for (char c : doc) escaped += c == '&' ? std::string("&amp;") : c == '"' ? std::string("&quot;") : std::string(1, c);
-      doc = "<iframe srcdoc=\"" + escaped + "\"></iframe><img src=http://t/l" + std::to_string(level) + ".gif>";
+      for (char c : doc)
+        escaped += c == '&'   ? std::string("&amp;")
+                   : c == '"' ? std::string("&quot;")
+                              : std::string(1, c);
+      doc = "<iframe srcdoc=\"" + escaped + "\"></iframe><img src=http://t/l" +
+            std::to_string(level) + ".gif>";
       in = doc;
     }
     ScanResult s = scan(in);
@@ -351,12 +393,14 @@ TEST_SUITE("html::scan iframe srcdoc") {
     for (const Resource& r : s.resources) urls.push_back(r.resolved);
     // The outermost document is level 5 (not a srcdoc); levels 4..1 are srcdoc documents
     // at depth 1..4; deep.gif sits in a fifth, not read.
-    CHECK(urls == V{"http://t/l5.gif", "http://t/l4.gif", "http://t/l3.gif", "http://t/l2.gif", "http://t/l1.gif"});
+    CHECK(urls == V{"http://t/l5.gif", "http://t/l4.gif", "http://t/l3.gif", "http://t/l2.gif",
+                    "http://t/l1.gif"});
     CHECK(s.srcdocs_skipped == 1);
   }
   TEST_CASE("at most k_max_srcdocs documents per part") {
     std::string in;
-    for (std::size_t i = 0; i < k_max_srcdocs + 3; ++i) in += "<iframe srcdoc=\"<img src=http://t/a.gif>\"></iframe>";
+    for (std::size_t i = 0; i < k_max_srcdocs + 3; ++i)
+      in += "<iframe srcdoc=\"<img src=http://t/a.gif>\"></iframe>";
     ScanResult s = scan(in);
     CHECK(s.resources.size() == k_max_srcdocs);
     CHECK(s.srcdocs_skipped == 3);
@@ -377,35 +421,45 @@ TEST_SUITE("html::scan foreign content") {
           V{"font_face style  http://t.example/f.woff"});
   }
   TEST_CASE("the child text only: a url( split by a child element or a CDATA section is one") {
-    CHECK(found("<svg><style>p{background:url(<g>ignored</g>http://t.example/a.png)}</style></svg>") ==
-          V{"css_url style  http://t.example/a.png"});
-    CHECK(found("<svg><style>p{background:url(<![CDATA[http://t.example/b.png]]>)}</style></svg>") ==
-          V{"css_url style  http://t.example/b.png"});
+    CHECK(
+        found(
+            "<svg><style>p{background:url(<g>ignored</g>http://t.example/a.png)}</style></svg>") ==
+        V{"css_url style  http://t.example/a.png"});
+    CHECK(
+        found("<svg><style>p{background:url(<![CDATA[http://t.example/b.png]]>)}</style></svg>") ==
+        V{"css_url style  http://t.example/b.png"});
   }
   TEST_CASE("the raw span of a decoded URL") {
     std::string in = "<svg><style>p{background:url(&#104;ttp://t/a.png)}</style></svg>";
     ScanResult s = scan(in);
     REQUIRE(s.resources.size() == 1);
-    CHECK(in.substr(s.resources[0].begin, s.resources[0].end - s.resources[0].begin) == "&#104;ttp://t/a.png");
+    CHECK(in.substr(s.resources[0].begin, s.resources[0].end - s.resources[0].begin) ==
+          "&#104;ttp://t/a.png");
   }
   TEST_CASE("an integration point's <style> is HTML raw text again") {
-    CHECK(found("<svg><foreignObject><style>p{background:url(&#104;ttp://t/a.png)}</style></foreignObject></svg>")
+    CHECK(found("<svg><foreignObject><style>p{background:url(&#104;ttp://t/a.png)}</style></"
+                "foreignObject></svg>")
               .empty());  // raw text: "&#104;ttp" is not decoded, not remote
     CHECK(found("<svg><desc><style>p{background:url(http://t/b.png)}</style></desc></svg>") ==
           V{"css_url style  http://t/b.png"});
   }
   TEST_CASE("breakout: after <p> an <image> is HTML again") {
-    CHECK(found("<svg><p><image src=http://t/a.png href=http://t/b.png>") == V{"img image src http://t/a.png"});
-    CHECK(found("<svg><image src=http://t/a.png href=http://t/b.png>") == V{"svg_image image href http://t/b.png"});
+    CHECK(found("<svg><p><image src=http://t/a.png href=http://t/b.png>") ==
+          V{"img image src http://t/a.png"});
+    CHECK(found("<svg><image src=http://t/a.png href=http://t/b.png>") ==
+          V{"svg_image image href http://t/b.png"});
     CHECK(found("<math><image href=http://t/b.png></math>").empty());
   }
   TEST_CASE("svg script href and presentation attributes; not use (cross-origin: never fetched)") {
-    CHECK(found("<svg><use href=http://t/s.svg#a /><use xlink:href=\"//t/u.svg#b\"/></svg>").empty());
-    CHECK(found("<svg><script href=http://t/s.js></script></svg>") == V{"script script href http://t/s.js"});
-    CHECK(found("<svg><rect fill=\"url(http://t/p.svg#g)\" filter='url(//t/f.svg#f)' cursor=url(http://t/c.cur) "
-                "mask=\"url(#local)\"/></svg>") ==
-          V{"css_url rect fill http://t/p.svg#g", "css_url rect filter https://t/f.svg#f",
-            "css_url rect cursor http://t/c.cur"});
+    CHECK(
+        found("<svg><use href=http://t/s.svg#a /><use xlink:href=\"//t/u.svg#b\"/></svg>").empty());
+    CHECK(found("<svg><script href=http://t/s.js></script></svg>") ==
+          V{"script script href http://t/s.js"});
+    CHECK(found("<svg><rect fill=\"url(http://t/p.svg#g)\" filter='url(//t/f.svg#f)' "
+                "cursor=url(http://t/c.cur) "
+                "mask=\"url(#local)\"/></svg>") == V{"css_url rect fill http://t/p.svg#g",
+                                                     "css_url rect filter https://t/f.svg#f",
+                                                     "css_url rect cursor http://t/c.cur"});
     CHECK(found("<div fill=\"url(http://t/p.svg#g)\"></div>").empty());  // HTML: no such attribute
   }
 }
@@ -414,7 +468,8 @@ TEST_SUITE("html::scan AMP for Email") {
   std::vector<std::string> found_amp(std::string_view html) {
     std::vector<std::string> out;
     for (const Resource& r : scan(html, {}, ScanOptions{true}).resources)
-      out.push_back(std::string(to_string(r.vector)) + " " + r.element + " " + r.attribute + " " + r.resolved);
+      out.push_back(std::string(to_string(r.vector)) + " " + r.element + " " + r.attribute + " " +
+                    r.resolved);
     return out;
   }
   TEST_CASE("the components that fetch on open") {
@@ -422,12 +477,15 @@ TEST_SUITE("html::scan AMP for Email") {
                     "<amp-anim srcset='https://t/1.gif 1x, https://t/2.gif 2x'></amp-anim>") ==
           V{"img amp-img src https://t/a.png", "srcset amp-anim srcset https://t/1.gif",
             "srcset amp-anim srcset https://t/2.gif"});
-    CHECK(found_amp("<amp-video src=https://t/v.mp4 poster=https://t/p.jpg><source src=https://t/s.webm>"
-                    "</amp-video><amp-audio src=https://t/a.mp3></amp-audio>") ==
-          V{"media_src amp-video src https://t/v.mp4", "video_poster amp-video poster https://t/p.jpg",
+    CHECK(found_amp(
+              "<amp-video src=https://t/v.mp4 poster=https://t/p.jpg><source src=https://t/s.webm>"
+              "</amp-video><amp-audio src=https://t/a.mp3></amp-audio>") ==
+          V{"media_src amp-video src https://t/v.mp4",
+            "video_poster amp-video poster https://t/p.jpg",
             "media_src source src https://t/s.webm", "media_src amp-audio src https://t/a.mp3"});
-    CHECK(found_amp("<amp-iframe src=https://t/f></amp-iframe><amp-list src=https://t/l.json></amp-list>"
-                    "<amp-state id=s src=https://t/s.json></amp-state>") ==
+    CHECK(found_amp(
+              "<amp-iframe src=https://t/f></amp-iframe><amp-list src=https://t/l.json></amp-list>"
+              "<amp-state id=s src=https://t/s.json></amp-state>") ==
           V{"iframe amp-iframe src https://t/f", "link amp-list src https://t/l.json",
             "link amp-state src https://t/s.json"});
     CHECK(found_amp("<amp-carousel type=slides><amp-img src=https://t/c1.png></amp-img>"
@@ -435,12 +493,14 @@ TEST_SUITE("html::scan AMP for Email") {
           V{"img amp-img src https://t/c1.png", "img amp-img src https://t/c2.png"});
   }
   TEST_CASE("the invisibility heuristic reads amp-img dimensions") {
-    ScanResult s = scan("<amp-img src=https://t/a.png width=1 height=1></amp-img>", {}, ScanOptions{true});
+    ScanResult s =
+        scan("<amp-img src=https://t/a.png width=1 height=1></amp-img>", {}, ScanOptions{true});
     REQUIRE(s.resources.size() == 1);
     CHECK(s.resources[0].invisible);
   }
   TEST_CASE("form action-xhr is a link; HTML parts ignore amp- elements") {
-    ScanResult s = scan("<form method=post action-xhr=https://lure.example/x></form>", {}, ScanOptions{true});
+    ScanResult s =
+        scan("<form method=post action-xhr=https://lure.example/x></form>", {}, ScanOptions{true});
     REQUIRE(s.links.size() == 1);
     CHECK(s.links[0].host == "lure.example");
     CHECK(found("<amp-img src=https://t/a.png></amp-img>").empty());

@@ -68,9 +68,10 @@ TEST_SUITE("html::selector parse") {
   }
   TEST_CASE("what it cannot read is dropped, the rest of the list kept") {
     std::size_t dropped = 0;
-    auto s = parse("img:hover, img::before, img[width='1,2'], a + img, a ~ img, ns|img, .\\31 x, .ok, "
-                   ":not(.a, .b) img, > img, img >, #1, .-1, img..a",
-                   &dropped);
+    auto s =
+        parse("img:hover, img::before, img[width='1,2'], a + img, a ~ img, ns|img, .\\31 x, .ok, "
+              ":not(.a, .b) img, > img, img >, #1, .-1, img..a",
+              &dropped);
     REQUIRE(s.size() == 1);
     CHECK(s[0].compounds[0].classes == std::vector<std::string>{"ok"});
     CHECK(dropped == 13);

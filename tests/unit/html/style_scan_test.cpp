@@ -23,7 +23,8 @@ struct Drive {
     while (tok.next(t)) {
       if (t.kind == TokenKind::end_tag) stack.close(t.name);
       if (t.kind == TokenKind::raw_text && t.name == "style") {
-        style.add_block(std::string_view(html).substr(t.data_begin, t.data_end - t.data_begin), resources, stack);
+        style.add_block(std::string_view(html).substr(t.data_begin, t.data_end - t.data_begin),
+                        resources, stack);
       }
       if (t.kind != TokenKind::start_tag) continue;
       stack.implicit_close(t.name);
@@ -53,7 +54,8 @@ TEST_SUITE("html::StyleScan") {
     CHECK(d.capped == 0);
   }
   TEST_CASE("a block that can hide after an image: the tree is built again") {
-    Drive d("<div class=h><img></div><img class=p><style>.h{display:none} .p{opacity:0}</style><img>");
+    Drive d(
+        "<div class=h><img></div><img class=p><style>.h{display:none} .p{opacity:0}</style><img>");
     CHECK(d.invisible() == "AS-");
   }
   TEST_CASE("sheets that cannot hide change nothing") {

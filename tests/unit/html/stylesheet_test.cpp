@@ -7,7 +7,9 @@
 using namespace pixelwarden::html;
 
 namespace {
-constexpr std::uint16_t bit(FactProperty p) { return static_cast<std::uint16_t>(1u << static_cast<unsigned>(p)); }
+constexpr std::uint16_t bit(FactProperty p) {
+  return static_cast<std::uint16_t>(1u << static_cast<unsigned>(p));
+}
 
 std::string selectors(const StyleSheet& s) {
   std::string out;
@@ -26,15 +28,16 @@ TEST_SUITE("html::parse_declarations") {
     DeclBits d = parse_declarations(
         " WIDTH:1PX; height: 300px ; display:none !IMPORTANT; display:block; opacity:0;opacity:1;"
         "color:red; font-family:'a;b'; max-width:0 ! important");
-    CHECK(d.set == (bit(FactProperty::width) | bit(FactProperty::height) | bit(FactProperty::display) |
-                    bit(FactProperty::opacity)));
+    CHECK(d.set == (bit(FactProperty::width) | bit(FactProperty::height) |
+                    bit(FactProperty::display) | bit(FactProperty::opacity)));
     CHECK(d.hides == bit(FactProperty::width));
     CHECK(d.set_important == (bit(FactProperty::display) | bit(FactProperty::max_width)));
     CHECK(d.hides_important == (bit(FactProperty::display) | bit(FactProperty::max_width)));
     CHECK(d.can_hide());
   }
   TEST_CASE("comments, quotes and nested blocks") {
-    DeclBits d = parse_declarations("/*display:none*/ content:'width:1px;'; & .x { display:none } visibility:/**/hidden");
+    DeclBits d = parse_declarations(
+        "/*display:none*/ content:'width:1px;'; & .x { display:none } visibility:/**/hidden");
     CHECK(d.set == bit(FactProperty::visibility));
     CHECK(d.hides == bit(FactProperty::visibility));
   }
@@ -63,13 +66,16 @@ TEST_SUITE("html::StyleSheet") {
     CHECK(s.rules().size() == 2);
     CHECK_FALSE(s.can_hide());
   }
-  TEST_CASE("@media: screen and all hold, other queries and @supports are conditional, other at-rules skipped") {
+  TEST_CASE("@media: screen and all hold, other queries and @supports are conditional, other "
+            "at-rules skipped") {
     StyleSheet s;
-    s.add("@media screen{.a{display:none}} @media only screen, ALL { @media all {.b{display:none}} }"
-          "@media (max-width:600px){.c{display:none}} @media print{.d{display:none}}"
-          "@supports (display:grid){.e{display:none}} @font-face{font-family:x;src:url(a)}"
-          "@keyframes k{from{width:0}} @page{width:0} @import 'x.css'; @charset \"utf-8\"; .f{display:none}"
-          "@media screen{@media (min-width:1px){.g{width:0}}}");
+    s.add(
+        "@media screen{.a{display:none}} @media only screen, ALL { @media all {.b{display:none}} }"
+        "@media (max-width:600px){.c{display:none}} @media print{.d{display:none}}"
+        "@supports (display:grid){.e{display:none}} @font-face{font-family:x;src:url(a)}"
+        "@keyframes k{from{width:0}} @page{width:0} @import 'x.css'; @charset \"utf-8\"; "
+        ".f{display:none}"
+        "@media screen{@media (min-width:1px){.g{width:0}}}");
     CHECK(selectors(s) == ".a .b .c .d .e .f .g");
     std::string conditional;
     for (const StyleRule& r : s.rules()) conditional += r.conditional ? '1' : '0';

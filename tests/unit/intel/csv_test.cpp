@@ -27,8 +27,8 @@ TEST_SUITE("intel::csv") {
     intel::CsvOptions co;
     co.header = true;
     co.name = "advisory.csv";
-    co.columns = *intel::parse_column_map(
-        "value=indicator,first_seen=first_seen,source=reported_by,campaign=campaign,valid_until=expires");
+    co.columns = *intel::parse_column_map("value=indicator,first_seen=first_seen,source=reported_"
+                                          "by,campaign=campaign,valid_until=expires");
     intel::ReadOptions ro;
     ro.now_ms = *base::parse_timestamp_ms("2026-12-01");
     auto r = intel::read_csv(in, co, ro);

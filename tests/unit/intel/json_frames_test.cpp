@@ -34,7 +34,8 @@ Framed frame(const std::string& doc, const char* key = "objects") {
 
 TEST_SUITE("intel::json_frames") {
   TEST_CASE("the elements of the keyed array come out one by one; the rest stays as the skeleton") {
-    auto f = frame(R"({"type": "bundle", "objects": [ {"a": [1, {"b": "]}"}]}, 7 ,"x,y", [], {} ], "id": "z"})");
+    auto f = frame(
+        R"({"type": "bundle", "objects": [ {"a": [1, {"b": "]}"}]}, 7 ,"x,y", [], {} ], "id": "z"})");
     CHECK(f.error.empty());
     REQUIRE(f.elements.size() == 5);
     CHECK(f.elements[0] == R"({"a": [1, {"b": "]}"}]})");
@@ -53,11 +54,13 @@ TEST_SUITE("intel::json_frames") {
     CHECK(f.skeleton == R"({"objects":[0,0]})");
   }
   TEST_CASE("only the top-level key frames: the same key deeper, or as a value, does not") {
-    auto f = frame(R"({"x": {"objects": [1, 2]}, "y": "objects", "z": ["objects", 3], "objects": [4]})");
+    auto f =
+        frame(R"({"x": {"objects": [1, 2]}, "y": "objects", "z": ["objects", 3], "objects": [4]})");
     CHECK(f.error.empty());
     REQUIRE(f.elements.size() == 1);
     CHECK(f.elements[0] == "4");
-    CHECK(f.skeleton == R"({"x": {"objects": [1, 2]}, "y": "objects", "z": ["objects", 3], "objects": [0]})");
+    CHECK(f.skeleton ==
+          R"({"x": {"objects": [1, 2]}, "y": "objects", "z": ["objects", 3], "objects": [0]})");
   }
   TEST_CASE("a longer key that starts with the framed one does not frame") {
     auto f = frame(R"({"objectsX": [1], "object": [2]})");
@@ -68,11 +71,13 @@ TEST_SUITE("intel::json_frames") {
     CHECK(frame("").error == "empty input at byte 0");
     CHECK(frame("  [1, 2]").error == "the top level of the JSON input is not an object at byte 2");
     CHECK(frame(R"({"objects": [{"a": "b)").error == "unexpected end of the JSON input at byte 21");
-    CHECK(frame(R"({"objects": [{}]}})").error == "unbalanced brackets in the JSON input at byte 17");
+    CHECK(frame(R"({"objects": [{}]}})").error ==
+          "unbalanced brackets in the JSON input at byte 17");
     CHECK(frame(R"({"objects": [{"a": 1})").error == "unexpected end of the JSON input at byte 21");
   }
   TEST_CASE("bytes outside the framed array are capped") {
-    std::string doc = R"({"pad": ")" + std::string(JsonFrames::k_max_skeleton, 'x') + R"(", "objects": []})";
+    std::string doc =
+        R"({"pad": ")" + std::string(JsonFrames::k_max_skeleton, 'x') + R"(", "objects": []})";
     CHECK(frame(doc).error.find("more than 16 MiB of JSON outside the framed array") == 0);
   }
   TEST_CASE("elements across the reader's 1 MiB chunks stay whole") {

@@ -41,8 +41,9 @@ ruleset::LoadResult compile(const TempDir& d, const std::string& list) {
   ruleset::LoadOptions o;
   o.now_ms = *base::parse_timestamp_ms("2026-12-01");
   return ruleset::load_ruleset(
-      d.write("r.yaml", "ruleset: {name: t, version: '1'}\nlists:\n  feed: {file: feed.txt}\n"
-                        "lures:\n  - {id: feed, match: {domain_in: feed, where: [links]}, action: reject}\n"),
+      d.write("r.yaml",
+              "ruleset: {name: t, version: '1'}\nlists:\n  feed: {file: feed.txt}\n"
+              "lures:\n  - {id: feed, match: {domain_in: feed, where: [links]}, action: reject}\n"),
       o);
 }
 
@@ -66,10 +67,13 @@ intel::Feed stix(const char* rel) {
 
 TEST_SUITE("intel::list_writer") {
   TEST_CASE("domain_of: URLs give their host, addresses their domain, IPs are unsupported") {
-    CHECK(intel::domain_of({intel::ValueKind::url, "hxxps://px.lure[.]example:8443/o.gif"}).domain ==
-          "px.lure.example");
-    CHECK(intel::domain_of({intel::ValueKind::email, "Desk <desk@Lure.Example>"}).domain == "lure.example");
-    CHECK(intel::domain_of({intel::ValueKind::domain, "bücher.example"}).domain == "xn--bcher-kva.example");
+    CHECK(
+        intel::domain_of({intel::ValueKind::url, "hxxps://px.lure[.]example:8443/o.gif"}).domain ==
+        "px.lure.example");
+    CHECK(intel::domain_of({intel::ValueKind::email, "Desk <desk@Lure.Example>"}).domain ==
+          "lure.example");
+    CHECK(intel::domain_of({intel::ValueKind::domain, "bücher.example"}).domain ==
+          "xn--bcher-kva.example");
     auto ip = intel::domain_of({intel::ValueKind::url, "http://203.0.113.7/x"});
     CHECK(ip.domain.empty());
     CHECK(ip.unsupported);
@@ -85,8 +89,9 @@ TEST_SUITE("intel::list_writer") {
     TempDir d;
     auto r = compile(d, out.str());
     REQUIRE_MESSAGE(r.ruleset, (r.errors.empty() ? "" : r.errors[0].to_string()));
-    for (const char* host : {"world-news-daily.example", "cdn.reuters-briefing.example",
-                             "img.world-news-daily.example", "bbc-newsdesk.example", "ft-politics.example"}) {
+    for (const char* host :
+         {"world-news-daily.example", "cdn.reuters-briefing.example",
+          "img.world-news-daily.example", "bbc-newsdesk.example", "ft-politics.example"}) {
       auto h = hit(*r.ruleset, host);
       REQUIRE_MESSAGE(h, host);
       CHECK(h->source == "CERT-EU");
@@ -106,8 +111,8 @@ TEST_SUITE("intel::list_writer") {
     TempDir d;
     auto r = compile(d, out.str());
     REQUIRE(r.ruleset);
-    for (const char* host : {"politico-brief.example", "lemonde-actu.example", "spiegel-eilmeldung.example",
-                             "elpais-ultima.example"}) {
+    for (const char* host : {"politico-brief.example", "lemonde-actu.example",
+                             "spiegel-eilmeldung.example", "elpais-ultima.example"}) {
       CHECK_MESSAGE(hit(*r.ruleset, host), host);
     }
     for (const char* host : {"legit-newsroom.example", "old-campaign.example", "stage1.example",
@@ -135,12 +140,18 @@ TEST_SUITE("intel::list_writer") {
   }
   TEST_CASE("quotes and control characters in provenance cannot break the line format") {
     intel::Feed feed;
-    feed.indicators.push_back({"id 1", {{intel::ValueKind::domain, "q.example"}}, "Src \"A\"", "C\tD",
-                               "amber", "", "", "line\nbreak # x"});
+    feed.indicators.push_back({"id 1",
+                               {{intel::ValueKind::domain, "q.example"}},
+                               "Src \"A\"",
+                               "C\tD",
+                               "amber",
+                               "",
+                               "",
+                               "line\nbreak # x"});
     std::ostringstream out;
     intel::write_list(feed, "x", out);
-    CHECK(out.str().find("q.example source=\"Src 'A'\" feed=\"id 1\" tlp=amber campaign=\"C D\" # line break # x\n") !=
-          std::string::npos);
+    CHECK(out.str().find("q.example source=\"Src 'A'\" feed=\"id 1\" tlp=amber campaign=\"C D\" # "
+                         "line break # x\n") != std::string::npos);
     TempDir d;
     auto r = compile(d, out.str());
     REQUIRE(r.ruleset);
@@ -148,11 +159,13 @@ TEST_SUITE("intel::list_writer") {
   }
   TEST_CASE("the include defines the list and a display-name rule that compiles") {
     std::ostringstream y;
-    intel::write_include(y, "news", "news.txt", "e.json", {"The Economist Weekly", "Reuters (Desk)"}, "quarantine");
+    intel::write_include(y, "news", "news.txt", "e.json",
+                         {"The Economist Weekly", "Reuters (Desk)"}, "quarantine");
     TempDir d;
     d.write("news.txt", "a.example\n");
     const std::string inc = d.write("news.yaml", y.str());
-    auto r = ruleset::load_ruleset(d.write("r.yaml", "ruleset: {name: t, version: '1'}\ninclude: [news.yaml]\n"));
+    auto r = ruleset::load_ruleset(
+        d.write("r.yaml", "ruleset: {name: t, version: '1'}\ninclude: [news.yaml]\n"));
     REQUIRE_MESSAGE(r.ruleset, (r.errors.empty() ? y.str() : r.errors[0].to_string()));
     ruleset::LureEvidence ev;
     ev.headers_known = true;

@@ -38,11 +38,15 @@ TEST_SUITE("intel::misp") {
     REQUIRE(name);
     CHECK(name->values[0].kind == intel::ValueKind::display_name);
     CHECK(indicator(f, "6a1b2c3d-0011-4e5f-8a6b-7c8d9e0f1a11"));  // inside an object
-    CHECK(skipped(f, "6a1b2c3d-0007-4e5f-8a6b-7c8d9e0f1a07")->reason == intel::SkipReason::unsupported);
-    CHECK(skipped(f, "6a1b2c3d-0008-4e5f-8a6b-7c8d9e0f1a08")->reason == intel::SkipReason::unsupported);
-    CHECK(skipped(f, "6a1b2c3d-0009-4e5f-8a6b-7c8d9e0f1a09")->reason == intel::SkipReason::not_for_detection);
+    CHECK(skipped(f, "6a1b2c3d-0007-4e5f-8a6b-7c8d9e0f1a07")->reason ==
+          intel::SkipReason::unsupported);
+    CHECK(skipped(f, "6a1b2c3d-0008-4e5f-8a6b-7c8d9e0f1a08")->reason ==
+          intel::SkipReason::unsupported);
+    CHECK(skipped(f, "6a1b2c3d-0009-4e5f-8a6b-7c8d9e0f1a09")->reason ==
+          intel::SkipReason::not_for_detection);
     CHECK(skipped(f, "6a1b2c3d-0010-4e5f-8a6b-7c8d9e0f1a10")->reason == intel::SkipReason::revoked);
-    CHECK(skipped(f, "6a1b2c3d-0012-4e5f-8a6b-7c8d9e0f1a12")->reason == intel::SkipReason::unsupported);
+    CHECK(skipped(f, "6a1b2c3d-0012-4e5f-8a6b-7c8d9e0f1a12")->reason ==
+          intel::SkipReason::unsupported);
     CHECK(f.skipped.size() == 5);
   }
   TEST_CASE("REST answers, lists of events, and string booleans of older exports") {

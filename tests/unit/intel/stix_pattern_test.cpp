@@ -17,7 +17,9 @@ std::string unsupported(const char* p) {
   REQUIRE_MESSAGE(std::holds_alternative<PatternUnsupported>(r), p);
   return std::get<PatternUnsupported>(r).detail;
 }
-bool invalid(const char* p) { return std::holds_alternative<PatternInvalid>(parse_stix_pattern(p)); }
+bool invalid(const char* p) {
+  return std::holds_alternative<PatternInvalid>(parse_stix_pattern(p));
+}
 }  // namespace
 
 TEST_SUITE("intel::stix_pattern") {
@@ -46,7 +48,8 @@ TEST_SUITE("intel::stix_pattern") {
           "object path email-message:to_refs[*].value");
     CHECK(unsupported("[domain-name:value LIKE '%.example']") == "domain-name:value LIKE");
     CHECK(unsupported("[domain-name:value != 'a.example']") == "domain-name:value !=");
-    CHECK(unsupported("[domain-name:value IN ('a.example', 'b.example')]") == "domain-name:value IN (...)");
+    CHECK(unsupported("[domain-name:value IN ('a.example', 'b.example')]") ==
+          "domain-name:value IN (...)");
     CHECK(unsupported("[domain-name:value = 'a.example'] OR [domain-name:value = 'b.example']") ==
           "observation operator or qualifier 'OR'");
     CHECK(unsupported("[domain-name:value = 'a.example'] WITHIN 60 SECONDS") ==

@@ -55,21 +55,24 @@ TEST_SUITE("intel::stix") {
       REQUIRE_MESSAGE(s, id);
       return s->reason;
     };
-    for (const char* id : {"indicator--b2000000-0000-4000-8000-000000000001", "indicator--b2000000-0000-4000-8000-000000000002",
-                           "indicator--b2000000-0000-4000-8000-000000000003", "indicator--b2000000-0000-4000-8000-000000000004",
+    for (const char* id : {"indicator--b2000000-0000-4000-8000-000000000001",
+                           "indicator--b2000000-0000-4000-8000-000000000002",
+                           "indicator--b2000000-0000-4000-8000-000000000003",
+                           "indicator--b2000000-0000-4000-8000-000000000004",
                            "indicator--b2000000-0000-4000-8000-000000000005"}) {
       CHECK(reason(id) == intel::SkipReason::unsupported);
     }
     CHECK(reason("indicator--c3000000-0000-4000-8000-000000000001") == intel::SkipReason::revoked);
     CHECK(reason("indicator--d4000000-0000-4000-8000-000000000001") == intel::SkipReason::expired);
-    for (const char* id : {"indicator--e5000000-0000-4000-8000-000000000001", "indicator--e5000000-0000-4000-8000-000000000002",
+    for (const char* id : {"indicator--e5000000-0000-4000-8000-000000000001",
+                           "indicator--e5000000-0000-4000-8000-000000000002",
                            "indicator--e5000000-0000-4000-8000-000000000003"}) {
       CHECK(reason(id) == intel::SkipReason::invalid);
     }
     const auto* strict = indicator(f, "indicator--a1000000-0000-4000-8000-000000000001");
     REQUIRE(strict);
-    CHECK(strict->tlp == "amber+strict");       // a TLP 2.0 marking defined in the bundle
-    CHECK(strict->campaign == "Inkwell");        // an intrusion set, for want of a campaign
+    CHECK(strict->tlp == "amber+strict");  // a TLP 2.0 marking defined in the bundle
+    CHECK(strict->campaign == "Inkwell");  // an intrusion set, for want of a campaign
     CHECK(strict->source == "Parliament SOC");
     const auto* anon = indicator(f, "indicator--a1000000-0000-4000-8000-000000000002");
     REQUIRE(anon);

@@ -13,12 +13,14 @@ inline std::string intel_data(const std::string& rel) {
 }
 
 inline const intel::Skipped* skipped(const intel::Feed& f, const std::string& id) {
-  auto it = std::find_if(f.skipped.begin(), f.skipped.end(), [&](const auto& s) { return s.id == id; });
+  auto it =
+      std::find_if(f.skipped.begin(), f.skipped.end(), [&](const auto& s) { return s.id == id; });
   return it == f.skipped.end() ? nullptr : &*it;
 }
 
 inline const intel::Indicator* indicator(const intel::Feed& f, const std::string& id) {
-  auto it = std::find_if(f.indicators.begin(), f.indicators.end(), [&](const auto& s) { return s.id == id; });
+  auto it = std::find_if(f.indicators.begin(), f.indicators.end(),
+                         [&](const auto& s) { return s.id == id; });
   return it == f.indicators.end() ? nullptr : &*it;
 }
 

@@ -39,7 +39,8 @@ TEST_SUITE("mime::Address") {
     CHECK(a[1].domain == "d.example");
   }
   TEST_CASE("RFC 6532 UTF-8 and folding") {
-    const auto a = parse_address_list(" J\xC3\xB6rg\r\n <j\xC3\xB6rg@b\xC3\xBC""cher.example>");
+    const auto a = parse_address_list(" J\xC3\xB6rg\r\n <j\xC3\xB6rg@b\xC3\xBC"
+                                      "cher.example>");
     REQUIRE(a.size() == 1);
     CHECK(a[0].display_name == "J\xC3\xB6rg");
     CHECK(a[0].local_part == "j\xC3\xB6rg");

@@ -13,7 +13,8 @@ TEST_SUITE("mime::Charset") {
     }
   }
   TEST_CASE("charsets that can hide markup") {
-    for (auto cs : {"UTF-16", "utf-16le", "utf-32", "ISO-2022-JP", "utf-7", "HZ-GB-2312", "ibm037"}) {
+    for (auto cs :
+         {"UTF-16", "utf-16le", "utf-32", "ISO-2022-JP", "utf-7", "HZ-GB-2312", "ibm037"}) {
       CHECK_MESSAGE(!is_ascii_compatible(cs), cs);
     }
   }

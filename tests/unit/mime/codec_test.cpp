@@ -86,8 +86,18 @@ TEST_SUITE("mime::Codec") {
 
 TEST_SUITE("mime::decodes_to") {
   TEST_CASE("QP: true exactly when decode() gives the expected bytes") {
-    const std::string cases[] = {"", "plain", "a=3Db", "soft=\r\nbreak", "soft= \t\r\nspace", "lone = sign",
-                                 "end=", "lower=3d", "bad=ZZ", "crlf\r\nline\r\n", "=\r\n", "tail=\r"};
+    const std::string cases[] = {"",
+                                 "plain",
+                                 "a=3Db",
+                                 "soft=\r\nbreak",
+                                 "soft= \t\r\nspace",
+                                 "lone = sign",
+                                 "end=",
+                                 "lower=3d",
+                                 "bad=ZZ",
+                                 "crlf\r\nline\r\n",
+                                 "=\r\n",
+                                 "tail=\r"};
     for (const std::string& enc : cases) {
       const std::string dec = decode_quoted_printable(enc);
       CAPTURE(enc);
@@ -112,7 +122,10 @@ TEST_SUITE("mime::decodes_to") {
       const std::string dec = decode_quoted_printable(enc);
       CHECK(decodes_to(enc, Cte::quoted_printable, dec));
       std::string other = dec;
-      if (!other.empty() && rng() % 2) other.pop_back(); else other += 'q';
+      if (!other.empty() && rng() % 2)
+        other.pop_back();
+      else
+        other += 'q';
       CHECK_FALSE(decodes_to(enc, Cte::quoted_printable, other));
     }
   }

@@ -21,6 +21,8 @@ TEST_SUITE("mime::EncodedWord") {
   TEST_CASE("malformed words and raw UTF-8 pass through") {
     CHECK(decode_rfc2047("=?utf-8?x?abc?=") == "=?utf-8?x?abc?=");
     CHECK(decode_rfc2047("=?utf-8?q?unterminated") == "=?utf-8?q?unterminated");
-    CHECK(decode_rfc2047("Gr\xC3\xBC\xC3\x9F""e") == "Gr\xC3\xBC\xC3\x9F""e");
+    CHECK(decode_rfc2047("Gr\xC3\xBC\xC3\x9F"
+                         "e") == "Gr\xC3\xBC\xC3\x9F"
+                                 "e");
   }
 }

@@ -12,7 +12,9 @@ namespace {
 std::string text(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
   std::string s;
-  while (s.size() < n) s += (rng() % 12 == 0) ? std::string("\r\n") : std::string(1, static_cast<char>('a' + rng() % 26));
+  while (s.size() < n)
+    s += (rng() % 12 == 0) ? std::string("\r\n")
+                           : std::string(1, static_cast<char>('a' + rng() % 26));
   return s;
 }
 
@@ -47,7 +49,8 @@ TEST_SUITE("mime::Reencode") {
   }
   TEST_CASE("quoted-printable: edit in the middle, both ends reused verbatim") {
     std::string old_dec;
-    for (int i = 0; i < 40; ++i) old_dec += "line " + std::to_string(i) + " caf\xC3\xA9 = " + std::string(90, 'x') + "\r\n";
+    for (int i = 0; i < 40; ++i)
+      old_dec += "line " + std::to_string(i) + " caf\xC3\xA9 = " + std::string(90, 'x') + "\r\n";
     const std::string enc = encode_quoted_printable(old_dec, "\r\n");
     std::string new_dec = old_dec;
     new_dec.replace(new_dec.find("line 20"), 7, "LINE twenty");
@@ -87,7 +90,8 @@ TEST_SUITE("mime::Reencode") {
                                                  : encode_quoted_printable(old_dec, eol);
       std::string new_dec = old_dec;
       const std::size_t at = rng() % (new_dec.size() + 1);
-      new_dec.replace(at, std::min<std::size_t>(rng() % 50, new_dec.size() - at), text(rng() % 60, rng()));
+      new_dec.replace(at, std::min<std::size_t>(rng() % 50, new_dec.size() - at),
+                      text(rng() % 60, rng()));
       const std::string out = reencode(enc, old_dec, new_dec, cte, eol);
       CHECK(decode(out, cte) == new_dec);
       CHECK(longest_line(out) <= 998);
@@ -100,7 +104,8 @@ TEST_SUITE("mime::reencode_edits") {
 
   TEST_CASE("QP: lines between two distant edits stay verbatim") {
     std::string enc;
-    for (int i = 0; i < 40; ++i) enc += "line " + std::to_string(i) + " caf=C3=A9 text=\r\n more\r\n";
+    for (int i = 0; i < 40; ++i)
+      enc += "line " + std::to_string(i) + " caf=C3=A9 text=\r\n more\r\n";
     const std::string old_dec = decode(enc, Cte::quoted_printable);
     // Edit "line 3" and "line 37" (replace the digits).
     const std::size_t a = old_dec.find("line 3 ");
@@ -122,7 +127,8 @@ TEST_SUITE("mime::reencode_edits") {
   }
 
   TEST_CASE("QP: an edit on a soft-broken line keeps the continuation joined") {
-    const std::string enc = "<img src=3D\"https://t.example/p.gif\" width=3D\"1\">=\r\nrest of line\r\n";
+    const std::string enc =
+        "<img src=3D\"https://t.example/p.gif\" width=3D\"1\">=\r\nrest of line\r\n";
     const std::string old_dec = decode(enc, Cte::quoted_printable);
     const std::size_t at = old_dec.find("https://t.example/p.gif");
     REQUIRE(at + 23 <= old_dec.size());
@@ -143,8 +149,11 @@ TEST_SUITE("mime::reencode_edits") {
       const int n = static_cast<int>(rng() % 3000) + 10;
       for (int i = 0; i < n; ++i) {
         const unsigned r = rng() % 100;
-        dec += r < 5 ? '\n' : r < 8 ? '=' : r < 12 ? ' ' : r < 14 ? static_cast<char>(0xE9)
-                                                                 : static_cast<char>('a' + r % 26);
+        dec += r < 5    ? '\n'
+               : r < 8  ? '='
+               : r < 12 ? ' '
+               : r < 14 ? static_cast<char>(0xE9)
+                        : static_cast<char>('a' + r % 26);
       }
       std::string crlf_dec;
       for (char c : dec) crlf_dec += c == '\n' ? std::string("\r\n") : std::string(1, c);

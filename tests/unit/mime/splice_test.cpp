@@ -20,7 +20,8 @@ TEST_SUITE("mime::Splice") {
     CHECK(splice_checked("0123", {{2, 2, "x"}, {2, 3, "y"}}).ok());
   }
   TEST_CASE("replacing a part body leaves every other byte alone") {
-    const std::string raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nold\r\n--b--\r\n";
+    const std::string raw =
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nold\r\n--b--\r\n";
     const MessageSplit s = split_message(raw);
     const WalkResult r = walk(s.header_block, s.body);
     const Part& p = r.parts.at(1);

@@ -14,7 +14,9 @@ struct Walked {
   std::string raw;
   MessageSplit split;
   WalkResult result;
-  std::string body(std::size_t i) const { return std::string(part_body(result.parts.at(i), split.body)); }
+  std::string body(std::size_t i) const {
+    return std::string(part_body(result.parts.at(i), split.body));
+  }
 };
 
 Walked walk_message(std::string raw, const WalkLimits& limits = {}) {
@@ -57,7 +59,8 @@ TEST_SUITE("mime::Walker") {
     CHECK(w.result.missing_final_boundaries == 0);
   }
   TEST_CASE("bare LF line endings") {
-    const Walked w = walk_message("Content-Type: multipart/mixed; boundary=x\n\n--x\n\nhi\n--x--\n");
+    const Walked w =
+        walk_message("Content-Type: multipart/mixed; boundary=x\n\n--x\n\nhi\n--x--\n");
     REQUIRE(w.result.parts.size() == 2);
     CHECK(w.body(1) == "hi");
     CHECK(w.result.parts_without_headers == 1);
@@ -83,21 +86,22 @@ TEST_SUITE("mime::Walker") {
     CHECK(w.body(1) == "hello");
   }
   TEST_CASE("base64-encoded attached message is a leaf") {
-    const Walked w = walk_message(
-        "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nU3ViamVjdDogeA==");
+    const Walked w = walk_message("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: "
+                                  "base64\r\n\r\nU3ViamVjdDogeA==");
     REQUIRE(w.result.parts.size() == 1);
     CHECK(w.result.parts[0].is_leaf());
   }
   TEST_CASE("missing final boundary: last part runs to the end") {
-    const Walked w = walk_message("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nlast\r\n");
+    const Walked w =
+        walk_message("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nlast\r\n");
     REQUIRE(w.result.parts.size() == 2);
     CHECK(w.body(1) == "last");
     CHECK(w.result.missing_final_boundaries == 1);
     CHECK_FALSE(w.result.malformed);
   }
   TEST_CASE("delimiter with trailing whitespace, and a longer look-alike is not one") {
-    const Walked w = walk_message(
-        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b \t\r\n\r\none\r\n--bx\r\nmore\r\n--b--  \r\n");
+    const Walked w = walk_message("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b "
+                                  "\t\r\n\r\none\r\n--bx\r\nmore\r\n--b--  \r\n");
     REQUIRE(w.result.parts.size() == 2);
     CHECK(w.body(1) == "one\r\n--bx\r\nmore");
   }
@@ -119,8 +123,8 @@ TEST_SUITE("mime::Walker") {
     CHECK(w.result.unknown_ctes == 1);
   }
   TEST_CASE("digest parts default to message/rfc822") {
-    const Walked w = walk_message(
-        "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: a\r\n\r\nbody\r\n--d--");
+    const Walked w = walk_message("Content-Type: multipart/digest; "
+                                  "boundary=d\r\n\r\n--d\r\n\r\nSubject: a\r\n\r\nbody\r\n--d--");
     REQUIRE(w.result.parts.size() == 3);
     CHECK(w.result.parts[1].is_message);
     CHECK(w.result.parts[2].path == "1.1");
@@ -152,7 +156,8 @@ TEST_SUITE("mime::Walker") {
   TEST_CASE("attachments are skipped, not decoded: ranges only") {
     const std::string payload(100000, 'A');
     const Walked w = walk_message("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
-                                  "Content-Transfer-Encoding: base64\r\n\r\n" + payload + "\r\n--b--\r\n");
+                                  "Content-Transfer-Encoding: base64\r\n\r\n" +
+                                  payload + "\r\n--b--\r\n");
     REQUIRE(w.result.parts.size() == 2);
     CHECK(w.result.parts[1].body_end - w.result.parts[1].body_begin == payload.size());
   }

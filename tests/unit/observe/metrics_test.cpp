@@ -27,8 +27,8 @@ class FakeRuleset : public ruleset::Ruleset {
   const ruleset::Report& report() const override { return m_report; }
   const std::vector<ruleset::RuleTest>& tests() const override { return m_tests; }
   std::uint64_t generation() const override { return 1; }
-  std::optional<ruleset::TrackerMatch> match_tracker(const ruleset::ResourceFacts&,
-                                                     const ruleset::RecipientTokens&) const override {
+  std::optional<ruleset::TrackerMatch> match_tracker(
+      const ruleset::ResourceFacts&, const ruleset::RecipientTokens&) const override {
     return std::nullopt;
   }
   std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override {
@@ -87,8 +87,10 @@ engine::Verdict newsletter() {
   engine::Verdict v;
   v.action = engine::Action::accept;
   v.modified = true;
-  v.trackers.push_back(tracker("known-tracker-domains", ruleset::TrackerAction::neutralize, "img", "Mailchimp"));
-  v.trackers.push_back(tracker("known-tracker-domains", ruleset::TrackerAction::neutralize, "img", "Mailchimp"));
+  v.trackers.push_back(
+      tracker("known-tracker-domains", ruleset::TrackerAction::neutralize, "img", "Mailchimp"));
+  v.trackers.push_back(
+      tracker("known-tracker-domains", ruleset::TrackerAction::neutralize, "img", "Mailchimp"));
   v.trackers.push_back(tracker("invisible-image", ruleset::TrackerAction::strip, "background"));
   v.vectors_seen = {"img", "img", "img", "background"};
   v.remote_resources = 4;
@@ -119,9 +121,8 @@ TEST_SUITE("observe::Metrics") {
     CHECK_LINE(out,
                "pixelwarden_trackers_total{action=\"neutralize\",rule=\"known-tracker-domains\","
                "vector=\"img\"} 2");
-    CHECK_LINE(out,
-               "pixelwarden_trackers_total{action=\"strip\",rule=\"invisible-image\","
-               "vector=\"background\"} 1");
+    CHECK_LINE(out, "pixelwarden_trackers_total{action=\"strip\",rule=\"invisible-image\","
+                    "vector=\"background\"} 1");
     CHECK_LINE(out, "pixelwarden_tracker_vendors_total{vendor=\"Mailchimp\"} 2");
     // No vendor list named it: the rule id stands in.
     CHECK_LINE(out, "pixelwarden_tracker_vendors_total{vendor=\"invisible-image\"} 1");
@@ -140,19 +141,23 @@ TEST_SUITE("observe::Metrics") {
     Metrics m("5.4.9");
     engine::Verdict v;
     v.action = engine::Action::reject;
-    v.lures.push_back({"apt31-news-lures", ruleset::LureAction::reject, "header_from", "lure-news.example", false, {}});
-    v.lures.push_back({"lookalike-brands", ruleset::LureAction::tag, "links", "nytimes.co", true, {}});
+    v.lures.push_back({"apt31-news-lures",
+                       ruleset::LureAction::reject,
+                       "header_from",
+                       "lure-news.example",
+                       false,
+                       {}});
+    v.lures.push_back(
+        {"lookalike-brands", ruleset::LureAction::tag, "links", "nytimes.co", true, {}});
     m.record_message(v, 0.001);
     const std::string out = m.serialize();
     CHECK_LINE(out, "pixelwarden_messages_total{action=\"reject\"} 1");
     CHECK_LINE(out, "pixelwarden_messages_modified_total 0");
-    CHECK_LINE(out,
-               "pixelwarden_lure_hits_total{action=\"reject\",rule=\"apt31-news-lures\","
-               "where=\"header_from\"} 1");
+    CHECK_LINE(out, "pixelwarden_lure_hits_total{action=\"reject\",rule=\"apt31-news-lures\","
+                    "where=\"header_from\"} 1");
     // A rule in monitor mode changed nothing: its action label says so.
-    CHECK_LINE(out,
-               "pixelwarden_lure_hits_total{action=\"monitor\",rule=\"lookalike-brands\","
-               "where=\"links\"} 1");
+    CHECK_LINE(out, "pixelwarden_lure_hits_total{action=\"monitor\",rule=\"lookalike-brands\","
+                    "where=\"links\"} 1");
     CHECK(out.find("nytimes.co") == std::string::npos);
   }
 
@@ -165,8 +170,10 @@ TEST_SUITE("observe::Metrics") {
     engine::Verdict other;
     m.record_message(other, 0.001);
     const std::string out = m.serialize();
-    CHECK_LINE(out, "pixelwarden_recipient_group_messages_total{action=\"reject\",group=\"members\"} 1");
-    CHECK_LINE(out, "pixelwarden_recipient_group_messages_total{action=\"accept\",group=\"default\"} 1");
+    CHECK_LINE(out,
+               "pixelwarden_recipient_group_messages_total{action=\"reject\",group=\"members\"} 1");
+    CHECK_LINE(out,
+               "pixelwarden_recipient_group_messages_total{action=\"accept\",group=\"default\"} 1");
   }
 
   TEST_CASE("in a monitor-mode ruleset every tracker is counted with action monitor") {
@@ -175,9 +182,8 @@ TEST_SUITE("observe::Metrics") {
     v.mode = ruleset::Mode::monitor;
     m.record_message(v, 0.0003);
     const std::string out = m.serialize();
-    CHECK_LINE(out,
-               "pixelwarden_trackers_total{action=\"monitor\",rule=\"known-tracker-domains\","
-               "vector=\"img\"} 2");
+    CHECK_LINE(out, "pixelwarden_trackers_total{action=\"monitor\",rule=\"known-tracker-domains\","
+                    "vector=\"img\"} 2");
     CHECK(lines_starting(out, "pixelwarden_trackers_total{action=\"neutralize\"").empty());
   }
 
@@ -208,7 +214,8 @@ TEST_SUITE("observe::Metrics") {
     CHECK(duration[14] == "pixelwarden_message_duration_seconds_bucket{le=\"+Inf\"} 1");
     CHECK_LINE(out, "pixelwarden_message_duration_seconds_count 1");
     CHECK_LINE(out, "# TYPE pixelwarden_message_duration_seconds histogram");
-    const std::vector<std::string> size = lines_starting(out, "pixelwarden_message_size_bytes_bucket{");
+    const std::vector<std::string> size =
+        lines_starting(out, "pixelwarden_message_size_bytes_bucket{");
     REQUIRE(size.size() == 10);
     CHECK(size[0] == "pixelwarden_message_size_bytes_bucket{le=\"1024\"} 0");
     CHECK(size[1] == "pixelwarden_message_size_bytes_bucket{le=\"4096\"} 1");
@@ -261,17 +268,18 @@ TEST_SUITE("observe::Metrics") {
 
   TEST_CASE("ruleset_loaded exports the ruleset in force, its sizes and compile time") {
     Metrics m("5.4.9");
-    m.ruleset_loaded(FakeRuleset({"corp-default", "2026.11.22-1", "abc123"}, {12, 3, 2, 4500, 0.25}));
+    m.ruleset_loaded(
+        FakeRuleset({"corp-default", "2026.11.22-1", "abc123"}, {12, 3, 2, 4500, 0.25}));
     const std::string out = m.serialize();
-    CHECK_LINE(out,
-               "pixelwarden_ruleset_info{name=\"corp-default\",sha256=\"abc123\","
-               "version=\"2026.11.22-1\"} 1");
+    CHECK_LINE(out, "pixelwarden_ruleset_info{name=\"corp-default\",sha256=\"abc123\","
+                    "version=\"2026.11.22-1\"} 1");
     CHECK_LINE(out, "pixelwarden_ruleset_rules{kind=\"tracker\"} 12");
     CHECK_LINE(out, "pixelwarden_ruleset_rules{kind=\"lure\"} 3");
     CHECK_LINE(out, "pixelwarden_ruleset_rules{kind=\"allow\"} 2");
     CHECK_LINE(out, "pixelwarden_ruleset_rules{kind=\"list_entries\"} 4500");
     CHECK_LINE(out, "pixelwarden_ruleset_compile_seconds 0.25");
-    const auto ts = lines_starting(out, "pixelwarden_ruleset_last_reload_success_timestamp_seconds ");
+    const auto ts =
+        lines_starting(out, "pixelwarden_ruleset_last_reload_success_timestamp_seconds ");
     REQUIRE(ts.size() == 1);
     const double when = std::stod(ts[0].substr(ts[0].find(' ') + 1));
     const double now = static_cast<double>(std::time(nullptr));
@@ -329,7 +337,8 @@ TEST_SUITE("observe::Metrics") {
     // use; one of each event brings them all out.
     Metrics m("5.4.9");
     engine::Verdict v = newsletter();
-    v.lures.push_back({"apt31-news-lures", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
+    v.lures.push_back(
+        {"apt31-news-lures", ruleset::LureAction::reject, "header_from", "x.example", false, {}});
     m.record_message(v, 0.001);
     m.record_error(observe::ErrorKind::audit_log);
     m.ruleset_loaded(FakeRuleset({"corp", "1", "aaa"}, {1, 0, 0, 0, 0.1}));

@@ -70,8 +70,7 @@ TEST_SUITE("observe::process_metrics") {
     for (const auto& f : families) names.push_back(f.name);
     CHECK(names == std::vector<std::string>{"process_cpu_seconds_total",
                                             "process_resident_memory_bytes",
-                                            "process_start_time_seconds",
-                                            "process_open_fds"});
+                                            "process_start_time_seconds", "process_open_fds"});
     CHECK(families.at(0).type == prometheus::MetricType::Counter);
     for (std::size_t i = 1; i < families.size(); ++i) {
       CHECK(families[i].type == prometheus::MetricType::Gauge);

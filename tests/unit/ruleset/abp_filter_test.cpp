@@ -59,9 +59,11 @@ TEST_SUITE("ruleset::abp_filter") {
   }
   TEST_CASE("percent-encoded rules also get a decoded form") {
     auto f = std::get<AbpFilter>(parse_abp_line("%2Fo.gif&"));
-    CHECK(std::regex_search("https://p.example/?u=%2Fo.gif&x", std::regex(f.regex, std::regex::icase)));
+    CHECK(std::regex_search("https://p.example/?u=%2Fo.gif&x",
+                            std::regex(f.regex, std::regex::icase)));
     REQUIRE_FALSE(f.decoded_regex.empty());
-    CHECK(std::regex_search("https://p.example/?u=/o.gif&x", std::regex(f.decoded_regex, std::regex::icase)));
+    CHECK(std::regex_search("https://p.example/?u=/o.gif&x",
+                            std::regex(f.decoded_regex, std::regex::icase)));
   }
   TEST_CASE("regex rules pass through") {
     auto f = std::get<AbpFilter>(parse_abp_line("/\\/px[0-9]+\\.gif/"));

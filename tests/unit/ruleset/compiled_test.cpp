@@ -31,10 +31,13 @@ Ev from_header(const std::string& domain, const std::string& name = "") {
 const std::string k_lures =
     "lists:\n  bad: {domains: [lure-news.example]}\n"
     "lures:\n"
-    "  - id: by-domain\n    match: {domain_in: bad}\n    action: reject\n    reply: '550 5.7.1 no'\n"
+    "  - id: by-domain\n    match: {domain_in: bad}\n    action: reject\n    reply: '550 5.7.1 "
+    "no'\n"
     "  - id: in-links\n    match: {domain_in: bad, where: [links]}\n    action: tag\n"
-    "  - id: look\n    match: {lookalike_of: [nytimes.com, bbc.co.uk, reuters.com]}\n    action: quarantine\n"
-    "  - id: names\n    match: {display_name: '(?i)\\b(bbc|new york times)\\b', unless_domain_in: [bbc.co.uk, nytimes.com]}\n"
+    "  - id: look\n    match: {lookalike_of: [nytimes.com, bbc.co.uk, reuters.com]}\n    action: "
+    "quarantine\n"
+    "  - id: names\n    match: {display_name: '(?i)\\b(bbc|new york times)\\b', unless_domain_in: "
+    "[bbc.co.uk, nytimes.com]}\n"
     "    action: tag\n    mode: monitor\n";
 }  // namespace
 
@@ -42,11 +45,12 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   TEST_CASE("tracker: all match keys must hold, first rule wins") {
     TempTree t;
     t.write("k", "secret\n");
-    auto rs = load(t, "trackers:\n"
-                      "  - {id: both, match: {domain_in: [t.example], invisible: true}, action: strip}\n"
-                      "  - {id: dom, match: {domain_in: [t.example]}, action: neutralize}\n"
-                      "  - {id: tok, match: {recipient_token: true}, action: proxy}\n"
-                      "remote_content: {proxy: {base_url: 'https://camo.example/', key_file: k}}\n");
+    auto rs =
+        load(t, "trackers:\n"
+                "  - {id: both, match: {domain_in: [t.example], invisible: true}, action: strip}\n"
+                "  - {id: dom, match: {domain_in: [t.example]}, action: neutralize}\n"
+                "  - {id: tok, match: {recipient_token: true}, action: proxy}\n"
+                "remote_content: {proxy: {base_url: 'https://camo.example/', key_file: k}}\n");
     ruleset::ResourceFacts f{"https://a.t.example/p.gif", "a.t.example", "img", true};
     CHECK(rs->match_tracker(f, {})->rule == "both");
     CHECK(rs->match_tracker(f, {})->action == ruleset::TrackerAction::strip);
@@ -58,11 +62,13 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("tracker monitor: per rule and global") {
     TempTree t;
-    auto rs = load(t, "trackers:\n  - {id: a, match: {invisible: true}, action: strip, mode: monitor}\n"
-                      "  - {id: b, match: {invisible: false}, action: strip}\n");
+    auto rs =
+        load(t, "trackers:\n  - {id: a, match: {invisible: true}, action: strip, mode: monitor}\n"
+                "  - {id: b, match: {invisible: false}, action: strip}\n");
     CHECK(rs->match_tracker({"https://x.example/", "x.example", "img", true}, {})->monitor);
     CHECK_FALSE(rs->match_tracker({"https://x.example/", "x.example", "img", false}, {})->monitor);
-    auto g = load(t, "mode: monitor\ntrackers:\n  - {id: b, match: {invisible: false}, action: strip}\n");
+    auto g = load(
+        t, "mode: monitor\ntrackers:\n  - {id: b, match: {invisible: false}, action: strip}\n");
     CHECK(g->mode() == ruleset::Mode::monitor);
     CHECK(g->match_tracker({"https://x.example/", "x.example", "img", false}, {})->monitor);
   }
@@ -115,7 +121,8 @@ TEST_SUITE("ruleset::CompiledRuleset") {
     TempTree t;
     auto rs = load(t, k_lures);
     CHECK(rs->match_lures(from_header("news.bbc.co.uk", "BBC News")).empty());
-    CHECK(ids(rs->match_lures(from_header("mail.example", "BBC News"))) == std::vector<std::string>{"names"});
+    CHECK(ids(rs->match_lures(from_header("mail.example", "BBC News"))) ==
+          std::vector<std::string>{"names"});
     CHECK(rs->match_lures(from_header("mail.example", "Abbc Shop")).empty());
   }
   TEST_CASE("lookalike_of: legitimate domains and subdomains are not look-alikes") {
@@ -124,15 +131,19 @@ TEST_SUITE("ruleset::CompiledRuleset") {
     CHECK(rs->match_lures(from_header("www.nytimes.com")).empty());
     CHECK(ids(rs->match_lures(from_header("nytimes.co"))) == std::vector<std::string>{"look"});
     CHECK(ids(rs->match_lures(from_header("reuter.com"))) == std::vector<std::string>{"look"});
-    CHECK(ids(rs->match_lures(from_header("bbc-news.example"))) == std::vector<std::string>{"look"});
+    CHECK(ids(rs->match_lures(from_header("bbc-news.example"))) ==
+          std::vector<std::string>{"look"});
   }
   TEST_CASE("lookalike_of: a brand in the subdomain labels, partners in unless_domain_in") {
     TempTree t;
-    auto rs = load(t, "lists:\n  esp: {domains: [esp-partner.example]}\n"
-                      "lures:\n  - id: look\n    match: {lookalike_of: [nytimes.com, bbc.co.uk], "
-                      "unless_domain_in: esp, where: [header_from, links]}\n    action: quarantine\n");
-    CHECK(ids(rs->match_lures(from_header("bbc.co.uk.news-portal.com"))) == std::vector<std::string>{"look"});
-    CHECK(ids(rs->match_lures(from_header("nytimes.secure-mail.net"))) == std::vector<std::string>{"look"});
+    auto rs =
+        load(t, "lists:\n  esp: {domains: [esp-partner.example]}\n"
+                "lures:\n  - id: look\n    match: {lookalike_of: [nytimes.com, bbc.co.uk], "
+                "unless_domain_in: esp, where: [header_from, links]}\n    action: quarantine\n");
+    CHECK(ids(rs->match_lures(from_header("bbc.co.uk.news-portal.com"))) ==
+          std::vector<std::string>{"look"});
+    CHECK(ids(rs->match_lures(from_header("nytimes.secure-mail.net"))) ==
+          std::vector<std::string>{"look"});
     CHECK(rs->match_lures(from_header("nytimes.esp-partner.example")).empty());
     CHECK(rs->match_lures(from_header("nytimes-alerts.esp-partner.example")).empty());
     Ev links;
@@ -145,7 +156,9 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("unless_domain_in needs display_name or lookalike_of") {
     TempTree t;
-    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "lures:\n  - {id: a, match: {domain_in: [x.example], unless_domain_in: [y.example]}, action: tag}\n"));
+    auto r = ruleset::load_ruleset(
+        t.write("r.yaml", k_head + "lures:\n  - {id: a, match: {domain_in: [x.example], "
+                                   "unless_domain_in: [y.example]}, action: tag}\n"));
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].message == "unless_domain_in applies to display_name and lookalike_of");
   }
@@ -154,13 +167,15 @@ TEST_SUITE("ruleset::CompiledRuleset") {
     auto rs = load(t, k_lures);
     CHECK(rs->lures_need_headers());
     CHECK(rs->lures_need_body());
-    auto env_only = load(t, "lures:\n  - {id: e, match: {domain_in: [a.example], where: [envelope_from, helo]}, action: reject}\n");
+    auto env_only = load(t, "lures:\n  - {id: e, match: {domain_in: [a.example], where: "
+                            "[envelope_from, helo]}, action: reject}\n");
     CHECK_FALSE(env_only->lures_need_headers());
     CHECK_FALSE(env_only->lures_need_body());
   }
   TEST_CASE("helo and message_id evidence") {
     TempTree t;
-    auto rs = load(t, "lures:\n  - {id: h, match: {domain_in: [bad.example], where: [helo, message_id]}, action: tag}\n");
+    auto rs = load(t, "lures:\n  - {id: h, match: {domain_in: [bad.example], where: [helo, "
+                      "message_id]}, action: tag}\n");
     Ev e;
     e.helo = "mx.bad.example";
     CHECK(rs->match_lures(e)[0].where == "helo");
@@ -171,7 +186,8 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("allow: authenticated skips what it says") {
     TempTree t;
-    auto rs = load(t, "allow:\n  - {id: auth, match: {authenticated: true}, skip: [lures, trackers]}\n");
+    auto rs =
+        load(t, "allow:\n  - {id: auth, match: {authenticated: true}, skip: [lures, trackers]}\n");
     ruleset::AllowEvidence e;
     CHECK(rs->match_allow(e).rules.empty());
     e.authenticated = true;
@@ -184,7 +200,8 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   TEST_CASE("allow: header domain needs dmarc_pass and known headers") {
     TempTree t;
     auto rs = load(t, "report: {authserv_id: mx.corp.example}\n"
-                      "allow:\n  - {id: p, match: {domain_in: [partner.example], where: [header_from], dmarc_pass: true}, skip: [trackers]}\n");
+                      "allow:\n  - {id: p, match: {domain_in: [partner.example], where: "
+                      "[header_from], dmarc_pass: true}, skip: [trackers]}\n");
     CHECK(rs->allow_depends_on_headers());
     ruleset::AllowEvidence e;
     e.from_domains = {"news.partner.example"};
@@ -200,7 +217,8 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("allow in monitor mode reports but does not skip") {
     TempTree t;
-    auto rs = load(t, "allow:\n  - {id: a, match: {authenticated: true}, skip: [lures], mode: monitor}\n");
+    auto rs = load(
+        t, "allow:\n  - {id: a, match: {authenticated: true}, skip: [lures], mode: monitor}\n");
     ruleset::AllowEvidence e;
     e.authenticated = true;
     auto d = rs->match_allow(e);
@@ -209,7 +227,8 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("rules check warns about allow on header domains without dmarc_pass") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "allow:\n  - {id: a, match: {domain_in: [p.example]}, skip: [lures]}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "allow:\n  - {id: a, match: {domain_in: [p.example]}, skip: [lures]}\n");
     auto r = ruleset::load_ruleset(p);
     REQUIRE(r.ruleset);
     REQUIRE(r.warnings.size() == 1);
@@ -218,21 +237,26 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("dmarc_pass without report.authserv_id is an error") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "allow:\n  - {id: a, match: {dmarc_pass: true}, skip: [lures]}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "allow:\n  - {id: a, match: {dmarc_pass: true}, skip: [lures]}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(r.errors.size() == 1);
     CHECK(r.errors[0].message.find("authserv_id") != std::string::npos);
   }
   TEST_CASE("reply must fit the action") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "lures:\n  - {id: a, match: {domain_in: [x.example]}, action: reject, reply: '450 later'}\n"
-                                               "  - {id: b, match: {domain_in: [x.example]}, action: tag, reply: '550 no'}\n");
+    std::string p = t.write(
+        "r.yaml",
+        k_head + "lures:\n  - {id: a, match: {domain_in: [x.example]}, action: reject, reply: '450 "
+                 "later'}\n"
+                 "  - {id: b, match: {domain_in: [x.example]}, action: tag, reply: '550 no'}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(r.errors.size() == 2);
   }
   TEST_CASE("a bad display_name regex is an error at the regex") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "lures:\n  - {id: a, match: {display_name: '(x'}, action: tag}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "lures:\n  - {id: a, match: {display_name: '(x'}, action: tag}\n");
     auto r = ruleset::load_ruleset(p);
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].line == 3);
@@ -240,10 +264,13 @@ TEST_SUITE("ruleset::CompiledRuleset") {
   }
   TEST_CASE("lookalike_of by list name and Unicode display names") {
     TempTree t;
-    auto rs = load(t, "lists:\n  news: {domains: [reuters.com]}\n"
-                      "lures:\n  - {id: l, match: {lookalike_of: news, where: [header_from]}, action: tag}\n"
-                      "  - {id: n, match: {display_name: 'Ünïcode'}, action: tag}\n");
-    CHECK(ids(rs->match_lures(from_header("alerts-reuters.example"))) == std::vector<std::string>{"l"});
-    CHECK(ids(rs->match_lures(from_header("x.example", "Ünïcode Desk"))) == std::vector<std::string>{"n"});
+    auto rs = load(
+        t, "lists:\n  news: {domains: [reuters.com]}\n"
+           "lures:\n  - {id: l, match: {lookalike_of: news, where: [header_from]}, action: tag}\n"
+           "  - {id: n, match: {display_name: 'Ünïcode'}, action: tag}\n");
+    CHECK(ids(rs->match_lures(from_header("alerts-reuters.example"))) ==
+          std::vector<std::string>{"l"});
+    CHECK(ids(rs->match_lures(from_header("x.example", "Ünïcode Desk"))) ==
+          std::vector<std::string>{"n"});
   }
 }

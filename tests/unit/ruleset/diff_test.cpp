@@ -70,8 +70,7 @@ std::shared_ptr<const ruleset::Ruleset> load(const TempTree& t, const std::strin
 
 std::vector<std::string> ids(const std::vector<ruleset::RuleInventory>& rules) {
   std::vector<std::string> out;
-  for (const auto& r : rules)
-    out.push_back(r.id);
+  for (const auto& r : rules) out.push_back(r.id);
   return out;
 }
 
@@ -81,7 +80,8 @@ TEST_SUITE("ruleset::diff") {
   TEST_CASE("rules added, removed and changed; order and comments do not count") {
     TempTree t;
     const auto old_rs = load(t, "old", k_old, "lure-news.example\nstale.example\n");
-    const auto new_rs = load(t, "new", k_new, "lure-news.example\napnews.update.example\nX.Example\n");
+    const auto new_rs =
+        load(t, "new", k_new, "lure-news.example\napnews.update.example\nX.Example\n");
     const auto d = ruleset::diff(*old_rs, *new_rs);
     CHECK(ids(d.added_rules) == std::vector<std::string>{"new-campaign"});
     CHECK(ids(d.removed_rules) == std::vector<std::string>{"retired"});
@@ -92,11 +92,13 @@ TEST_SUITE("ruleset::diff") {
   TEST_CASE("list entries added and removed, compared normalized; lists added and removed") {
     TempTree t;
     const auto old_rs = load(t, "old", k_old, "lure-news.example\nstale.example\n");
-    const auto new_rs = load(t, "new", k_new, "lure-news.example\napnews.update.example\nX.Example\n");
+    const auto new_rs =
+        load(t, "new", k_new, "lure-news.example\napnews.update.example\nX.Example\n");
     const auto d = ruleset::diff(*old_rs, *new_rs);
     REQUIRE(d.lists.size() == 3);
     CHECK(d.lists[0].name == "lures");
-    CHECK(d.lists[0].added_entries == std::vector<std::string>{"apnews.update.example", "x.example"});
+    CHECK(d.lists[0].added_entries ==
+          std::vector<std::string>{"apnews.update.example", "x.example"});
     CHECK(d.lists[0].removed_entries == std::vector<std::string>{"stale.example"});
     CHECK(d.lists[0].entries_known);
     CHECK(d.lists[1].name == "fresh");
@@ -104,7 +106,8 @@ TEST_SUITE("ruleset::diff") {
     CHECK(d.lists[1].added_entries == std::vector<std::string>{"new-campaign.example"});
     CHECK(d.lists[2].name == "gone");
     CHECK(d.lists[2].removed);
-    CHECK(d.summary() == "1 rules added, 1 changed, 1 removed; 3 list entries added, 2 removed, 0 with changed provenance");
+    CHECK(d.summary() == "1 rules added, 1 changed, 1 removed; 3 list entries added, 2 removed, 0 "
+                         "with changed provenance");
   }
 
   TEST_CASE("affected rules: added, changed, and users of a changed list; not the others") {
@@ -120,18 +123,21 @@ TEST_SUITE("ruleset::diff") {
     const auto old_rs = load(t, "old", k_old,
                              "lure-news.example source=CERT-EU campaign=\"Fake Newsroom\" # first\n"
                              "stale.example valid_until=2099-01-01T00:00:00Z\nplain.example\n");
-    const auto new_rs = load(t, "new", k_old,
-                             "lure-news.example campaign=\"Fake Newsroom\"   source=CERT-EU # edited\n"
-                             "stale.example valid_until=2030-01-01T00:00:00Z\nplain.example tlp=amber\n");
+    const auto new_rs =
+        load(t, "new", k_old,
+             "lure-news.example campaign=\"Fake Newsroom\"   source=CERT-EU # edited\n"
+             "stale.example valid_until=2030-01-01T00:00:00Z\nplain.example tlp=amber\n");
     const auto d = ruleset::diff(*old_rs, *new_rs);
     REQUIRE(d.lists.size() == 1);
     CHECK(d.lists[0].added_entries.empty());
     CHECK(d.lists[0].removed_entries.empty());
     CHECK(d.lists[0].changed_entries ==
-          std::vector<std::string>{"stale.example: valid_until=2099-01-01T00:00:00Z -> valid_until=2030-01-01T00:00:00Z",
-                                   "plain.example: (none) -> tlp=amber"});
+          std::vector<std::string>{
+              "stale.example: valid_until=2099-01-01T00:00:00Z -> valid_until=2030-01-01T00:00:00Z",
+              "plain.example: (none) -> tlp=amber"});
     CHECK(d.affected_rules == std::vector<std::string>{"apt31-news"});
-    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed, 2 with changed provenance");
+    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed, 2 "
+                         "with changed provenance");
   }
 
   TEST_CASE("a ruleset against itself is empty") {
@@ -141,7 +147,8 @@ TEST_SUITE("ruleset::diff") {
     const auto d = ruleset::diff(*a, *b);
     CHECK(d.empty());
     CHECK(d.affected_rules.empty());
-    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed, 0 with changed provenance");
+    CHECK(d.summary() == "0 rules added, 0 changed, 0 removed; 0 list entries added, 0 removed, 0 "
+                         "with changed provenance");
   }
 
   TEST_CASE("an action change is a changed rule; a list of another kind is a changed list") {

@@ -54,7 +54,8 @@ TEST_SUITE("ruleset::DomainSet") {
   }
   TEST_CASE("a large set grows and finds every entry") {
     DomainSet s;
-    for (int i = 0; i < 50000; ++i) s.add(*DomainSet::normalize_entry("d" + std::to_string(i) + ".example"));
+    for (int i = 0; i < 50000; ++i)
+      s.add(*DomainSet::normalize_entry("d" + std::to_string(i) + ".example"));
     CHECK(s.size() == 50000);
     for (int i = 0; i < 50000; i += 997) CHECK(s.contains("x.d" + std::to_string(i) + ".example"));
     CHECK_FALSE(s.contains("d50000.example"));

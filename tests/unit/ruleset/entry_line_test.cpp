@@ -2,15 +2,16 @@
 
 #include <doctest/doctest.h>
 
-using pixelwarden::ruleset::EntryLine;
 using pixelwarden::ruleset::canonical_fields;
+using pixelwarden::ruleset::EntryLine;
 using pixelwarden::ruleset::parse_entry_line;
 
 TEST_SUITE("ruleset::entry_line") {
   TEST_CASE("canonical_fields: a fixed order, quotes only where needed, no entry or comment") {
     EntryLine a;
     EntryLine b;
-    CHECK_FALSE(parse_entry_line("x.example campaign=\"Fake News\" tlp=amber source=CERT-EU # one", a));
+    CHECK_FALSE(
+        parse_entry_line("x.example campaign=\"Fake News\" tlp=amber source=CERT-EU # one", a));
     CHECK_FALSE(parse_entry_line("x.example  source=CERT-EU tlp=amber campaign=\"Fake News\"", b));
     CHECK(canonical_fields(a) == "source=CERT-EU tlp=amber campaign=\"Fake News\"");
     CHECK(canonical_fields(a) == canonical_fields(b));

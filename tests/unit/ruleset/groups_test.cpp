@@ -29,7 +29,8 @@ const std::string k_groups =
 
 std::shared_ptr<const ruleset::Ruleset> load(const TempTree& t) {
   t.write("k", "secret\n");
-  t.write("members.txt", "# members of parliament\njones@parliament.example   # chair\nministers.example\n");
+  t.write("members.txt",
+          "# members of parliament\njones@parliament.example   # chair\nministers.example\n");
   auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + k_groups));
   INFO(all_errors(r));
   REQUIRE(r.ruleset);
@@ -70,8 +71,8 @@ TEST_SUITE("ruleset::groups") {
   TEST_CASE("recipients in several groups: the strictest of each setting") {
     TempTree t;
     auto rs = load(t);
-    auto p = rs->recipient_group({"aide@offices.parliament.example", "alice@corp.example",
-                                  "jones@parliament.example"});
+    auto p = rs->recipient_group(
+        {"aide@offices.parliament.example", "alice@corp.example", "jones@parliament.example"});
     CHECK(p.group == "members");  // the first declared group with a recipient
     CHECK(p.groups == std::vector<std::string>{"members", "offices"});
     CHECK(p.remote_content == RemoteContentAction::neutralize);
@@ -83,18 +84,20 @@ TEST_SUITE("ruleset::groups") {
   TEST_CASE("a group may only be stricter; ids, recipients and file lines are checked") {
     TempTree t;
     t.write("bad.txt", "ok@parliament.example\nnot a domain\n");
-    std::string p = t.write("r.yaml", k_head +
-                                          "remote_content: {action: neutralize}\n"
-                                          "recipient_groups:\n"
-                                          "  - id: a\n    recipients: {file: bad.txt}\n    remote_content: keep\n"
-                                          "  - id: default\n    recipients: {domains: [x.example]}\n"
-                                          "  - id: b\n    recipients: {addresses: [x.example]}\n"
-                                          "    lure_actions: {reject: quarantine}\n    lookalike_min_label: 7\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "remote_content: {action: neutralize}\n"
+                           "recipient_groups:\n"
+                           "  - id: a\n    recipients: {file: bad.txt}\n    remote_content: keep\n"
+                           "  - id: default\n    recipients: {domains: [x.example]}\n"
+                           "  - id: b\n    recipients: {addresses: [x.example]}\n"
+                           "    lure_actions: {reject: quarantine}\n    lookalike_min_label: 7\n");
     auto r = ruleset::load_ruleset(p);
     CHECK_FALSE(r.ruleset);
     const std::string all = all_errors(r);
-    CHECK(all.find(t.path("bad.txt") + ":2:1: not an address or domain: 'not a domain'") != std::string::npos);
-    CHECK(all.find(p + ":6:21: a group may only be stricter: remote_content 'keep' is weaker") != std::string::npos);
+    CHECK(all.find(t.path("bad.txt") + ":2:1: not an address or domain: 'not a domain'") !=
+          std::string::npos);
+    CHECK(all.find(p + ":6:21: a group may only be stricter: remote_content 'keep' is weaker") !=
+          std::string::npos);
     CHECK(all.find("group id 'default' must match") != std::string::npos);
     CHECK(all.find(p + ":10:30: not an address: 'x.example'") != std::string::npos);
     CHECK(all.find("'quarantine' is not stronger than 'reject'") != std::string::npos);
@@ -105,6 +108,7 @@ TEST_SUITE("ruleset::groups") {
     t.write("inc.yaml", "recipient_groups: []\n");
     std::string p = t.write("r.yaml", k_head + "include: [inc.yaml]\n");
     auto r = ruleset::load_ruleset(p);
-    CHECK(all_errors(r).find("only the entry file may set 'recipient_groups'") != std::string::npos);
+    CHECK(all_errors(r).find("only the entry file may set 'recipient_groups'") !=
+          std::string::npos);
   }
 }

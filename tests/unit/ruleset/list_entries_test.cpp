@@ -88,10 +88,11 @@ TEST_SUITE("ruleset::list_entries") {
     CHECK(all_errors(r) == l + ":1:23: valid_until is not a date (RFC 3339): 'soon'\n" + l +
                                ":2:11: unknown entry field 'colour' (source, feed, first_seen, "
                                "valid_until, tlp, campaign)\n");
-    auto s = ruleset::load_ruleset(t.write(
-        "s.yaml", k_head + "lists:\n  feed: {file: feed.txt, on_invalid: skip}\n"
-                           "lures:\n  - {id: news, match: {domain_in: feed, where: [envelope_from]}, "
-                           "action: reject}\n"));
+    auto s = ruleset::load_ruleset(
+        t.write("s.yaml",
+                k_head + "lists:\n  feed: {file: feed.txt, on_invalid: skip}\n"
+                         "lures:\n  - {id: news, match: {domain_in: feed, where: [envelope_from]}, "
+                         "action: reject}\n"));
     REQUIRE_MESSAGE(s.ruleset, all_errors(s));
     CHECK(s.warnings.size() == 2);
     CHECK(hits_for(*s.ruleset, "c.example").size() == 1);

@@ -75,22 +75,20 @@ TEST_SUITE("ruleset::loader") {
   }
   TEST_CASE("unknown keys are errors at the key") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head +
-                                          "trackers:\n"
-                                          "  - id: a\n"
-                                          "    match: {invisibel: true}\n"
-                                          "    action: neutralize\n"
-                                          "colour: red\n");
+    std::string p = t.write("r.yaml", k_head + "trackers:\n"
+                                               "  - id: a\n"
+                                               "    match: {invisibel: true}\n"
+                                               "    action: neutralize\n"
+                                               "colour: red\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(has_error(r, p + ":4:13: unknown key 'invisibel' in match"));
     CHECK(has_error(r, p + ":6:1: unknown top-level key 'colour'"));
   }
   TEST_CASE("every error of the run is reported") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head +
-                                          "mode: loud\n"
-                                          "read_receipts: maybe\n"
-                                          "malformed_mime: drop\n");
+    std::string p = t.write("r.yaml", k_head + "mode: loud\n"
+                                               "read_receipts: maybe\n"
+                                               "malformed_mime: drop\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(r.errors.size() == 3);
     CHECK(has_error(r, p + ":2:7: mode must be one of enforce | monitor, not 'loud'"));
@@ -99,42 +97,48 @@ TEST_SUITE("ruleset::loader") {
   }
   TEST_CASE("duplicate rule ids are errors, across sections") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head +
-                                          "trackers:\n"
-                                          "  - {id: same, match: {invisible: true}, action: keep}\n"
-                                          "lures:\n"
-                                          "  - {id: same, match: {domain_in: [a.example]}, action: tag}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "trackers:\n"
+                           "  - {id: same, match: {invisible: true}, action: keep}\n"
+                           "lures:\n"
+                           "  - {id: same, match: {domain_in: [a.example]}, action: tag}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == p + ":5:10: duplicate rule id 'same'\n");
   }
   TEST_CASE("rule ids must be [a-z0-9-]+") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "trackers:\n  - {id: Bad_Id, match: {invisible: true}, action: keep}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "trackers:\n  - {id: Bad_Id, match: {invisible: true}, action: keep}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == p + ":3:10: rule id 'Bad_Id' must match [a-z0-9-]+\n");
   }
   TEST_CASE("duplicate list names are errors, across files") {
     TempTree t;
     t.write("inc.yaml", "lists:\n  l: {domains: [b.example]}\n");
-    std::string p = t.write("r.yaml", k_head + "include: inc.yaml\nlists:\n  l: {domains: [a.example]}\n");
+    std::string p =
+        t.write("r.yaml", k_head + "include: inc.yaml\nlists:\n  l: {domains: [a.example]}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == t.path("inc.yaml") + ":2:3: duplicate list name 'l'\n");
   }
   TEST_CASE("duplicate keys in a map are errors") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "trackers:\n  - {id: a, id: b, match: {invisible: true}, action: keep}\n");
+    std::string p =
+        t.write("r.yaml",
+                k_head + "trackers:\n  - {id: a, id: b, match: {invisible: true}, action: keep}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(has_error(r, p + ":3:13: duplicate key 'id' in tracker rule"));
   }
   TEST_CASE("an unknown list name is an error at the reference") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "trackers:\n  - {id: a, match: {domain_in: nope}, action: keep}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "trackers:\n  - {id: a, match: {domain_in: nope}, action: keep}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == p + ":3:32: unknown list 'nope'\n");
   }
   TEST_CASE("strict: warnings become errors at their positions, and no ruleset") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "lists:\n  l: {domains: [a.example, 'http://x/'], on_invalid: skip}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "lists:\n  l: {domains: [a.example, 'http://x/'], on_invalid: skip}\n");
     auto lenient = ruleset::load_ruleset(p);
     REQUIRE(lenient.ruleset);
     REQUIRE(lenient.warnings.size() == 1);
@@ -144,27 +148,31 @@ TEST_SUITE("ruleset::loader") {
     CHECK_FALSE(strict.ruleset);
     CHECK(strict.warnings.empty());
     CHECK(all_errors(strict) == lenient.warnings[0].to_string() + " (warning; strict)\n");
-    auto clean = ruleset::load_ruleset(t.write("c.yaml", k_head + "lists:\n  l: {domains: [a.example]}\n"), o);
+    auto clean = ruleset::load_ruleset(
+        t.write("c.yaml", k_head + "lists:\n  l: {domains: [a.example]}\n"), o);
     CHECK(clean.ruleset);
   }
   TEST_CASE("an unknown list name close to a known one says which") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "lists:\n  apt31-lures: {domains: [a.example]}\n"
-                                               "lures:\n  - {id: a, match: {domain_in: apt31-lure}, action: tag}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "lists:\n  apt31-lures: {domains: [a.example]}\n"
+                           "lures:\n  - {id: a, match: {domain_in: apt31-lure}, action: tag}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(all_errors(r) == p + ":5:32: unknown list 'apt31-lure'; did you mean 'apt31-lures'?\n");
   }
   TEST_CASE("a list of the wrong kind is an error") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head +
-                                          "lists:\n  d: {domains: [a.example]}\n"
-                                          "trackers:\n  - {id: a, match: {url_in: d}, action: keep}\n");
+    std::string p =
+        t.write("r.yaml", k_head + "lists:\n  d: {domains: [a.example]}\n"
+                                   "trackers:\n  - {id: a, match: {url_in: d}, action: keep}\n");
     auto r = ruleset::load_ruleset(p);
-    CHECK(has_error(r, p + ":5:29: url_in needs a url_patterns, filters or vendors list, 'd' is domains"));
+    CHECK(has_error(
+        r, p + ":5:29: url_in needs a url_patterns, filters or vendors list, 'd' is domains"));
   }
   TEST_CASE("a list needs exactly one kind") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "lists:\n  d: {domains: [a.example], url_patterns: [x]}\n");
+    std::string p =
+        t.write("r.yaml", k_head + "lists:\n  d: {domains: [a.example], url_patterns: [x]}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(has_error(r, p + ":3:6: list 'd' needs exactly one of"));
   }
@@ -222,8 +230,9 @@ TEST_SUITE("ruleset::loader") {
     CHECK(e.column == 10);
     CHECK(e.message.find("includes nested deeper than 32 files: " + p + ":2:10 -> " +
                          t.path("c1.yaml") + ":1:10 -> ") == 0);
-    CHECK(e.message.find(" -> ... (27 more) -> " + t.path("c29.yaml") + ":1:10 -> " + t.path("c30.yaml") +
-                         ":1:10 -> " + t.path("c31.yaml") + ":1:10 -> " + t.path("c32.yaml")) != std::string::npos);
+    CHECK(e.message.find(" -> ... (27 more) -> " + t.path("c29.yaml") + ":1:10 -> " +
+                         t.path("c30.yaml") + ":1:10 -> " + t.path("c31.yaml") + ":1:10 -> " +
+                         t.path("c32.yaml")) != std::string::npos);
     CHECK(r.files.size() == 32);
   }
   TEST_CASE("an include chain at the cap loads") {
@@ -240,17 +249,20 @@ TEST_SUITE("ruleset::loader") {
   }
   TEST_CASE("includes resolve relative to the including file, depth-first, globs sorted") {
     TempTree t;
-    t.write("sub/b.yaml", "include: deeper/c.yaml\ntrackers: [{id: b, match: {invisible: true}, action: keep}]\n");
+    t.write(
+        "sub/b.yaml",
+        "include: deeper/c.yaml\ntrackers: [{id: b, match: {invisible: true}, action: keep}]\n");
     t.write("sub/deeper/c.yaml", "trackers: [{id: c, match: {invisible: true}, action: keep}]\n");
     t.write("sub/a.yaml", "trackers: [{id: a, match: {invisible: true}, action: keep}]\n");
     t.write("sub/B.yaml", "trackers: [{id: upper-b, match: {invisible: true}, action: keep}]\n");
-    std::string p = t.write("r.yaml", k_head + "include: ['sub/*.yaml']\n"
-                                               "trackers: [{id: own, match: {invisible: true}, action: strip}]\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "include: ['sub/*.yaml']\n"
+                           "trackers: [{id: own, match: {invisible: true}, action: strip}]\n");
     auto r = ruleset::load_ruleset(p);
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     // bytewise: "B" < "a" < "b"; b's include c comes right after b
-    std::vector<std::string> expect = {p, t.path("sub/B.yaml"), t.path("sub/a.yaml"), t.path("sub/b.yaml"),
-                                       t.path("sub/deeper/c.yaml")};
+    std::vector<std::string> expect = {p, t.path("sub/B.yaml"), t.path("sub/a.yaml"),
+                                       t.path("sub/b.yaml"), t.path("sub/deeper/c.yaml")};
     CHECK(r.files == expect);
     // the entry file's rule comes first: it wins
     ruleset::ResourceFacts f{"https://x.example/p.gif", "x.example", "img", true};
@@ -260,8 +272,9 @@ TEST_SUITE("ruleset::loader") {
   TEST_CASE("an included file's rules come after the including file's own") {
     TempTree t;
     t.write("inc.yaml", "trackers: [{id: inc, match: {invisible: true}, action: strip}]\n");
-    std::string p = t.write("r.yaml", "include: inc.yaml\n" + k_head +
-                                          "trackers: [{id: own, match: {invisible: false}, action: keep}]\n");
+    std::string p =
+        t.write("r.yaml", "include: inc.yaml\n" + k_head +
+                              "trackers: [{id: own, match: {invisible: false}, action: keep}]\n");
     auto r = ruleset::load_ruleset(p);
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     ruleset::ResourceFacts f{"https://x.example/p.gif", "x.example", "img", true};
@@ -283,11 +296,10 @@ TEST_SUITE("ruleset::loader") {
   }
   TEST_CASE("alias bombs and alias cycles are errors, not crashes") {
     TempTree t;
-    std::string bomb = k_head +
-                       "x0: &a0 [a, a, a, a, a, a, a, a, a]\n"
-                       "lists:\n"
-                       "  l1: &a1 {domains: [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]}\n"
-                       "  l2: {domains: &c [*c]}\n";
+    std::string bomb = k_head + "x0: &a0 [a, a, a, a, a, a, a, a, a]\n"
+                                "lists:\n"
+                                "  l1: &a1 {domains: [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]}\n"
+                                "  l2: {domains: &c [*c]}\n";
     auto r = ruleset::load_ruleset(t.write("r.yaml", bomb));
     CHECK_FALSE(r.ruleset);
     CHECK(has_error(r, "unknown top-level key 'x0'"));
@@ -317,7 +329,8 @@ TEST_SUITE("ruleset::loader") {
     CHECK(r.unstable);
     CHECK_FALSE(r.ruleset);
     REQUIRE(r.errors.size() == 1);
-    CHECK(r.errors[0].message == lp + ": changed while it was being loaded (written in place?); not used");
+    CHECK(r.errors[0].message ==
+          lp + ": changed while it was being loaded (written in place?); not used");
     auto again = ruleset::load_ruleset(p, o);
     CHECK_FALSE(again.unstable);
     REQUIRE(again.ruleset);

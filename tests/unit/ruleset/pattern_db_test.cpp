@@ -73,7 +73,7 @@ TEST_SUITE("ruleset::PatternDb") {
     constexpr unsigned k = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
     CHECK(literal_of("/t1/open\\?id=", k) == std::string("/t1/open?id="));
     CHECK(literal_of("pixel\\.gif", 0) == std::string("pixel.gif"));
-    CHECK_FALSE(literal_of("pixel.gif", k).has_value());   // '.' is any byte
+    CHECK_FALSE(literal_of("pixel.gif", k).has_value());  // '.' is any byte
     CHECK_FALSE(literal_of("/o/[a-z]+/px", k).has_value());
     CHECK_FALSE(literal_of("\\d+", k).has_value());
     CHECK_FALSE(literal_of("\\x41", k).has_value());
@@ -86,7 +86,8 @@ TEST_SUITE("ruleset::PatternDb") {
   TEST_CASE("literals sharing their ends are held reversed and still match exactly") {
     std::vector<PatternSpec> specs;
     for (unsigned i = 0; i < 200; ++i) {
-      specs.push_back({"/t" + std::to_string(i) + "/open\\?id=", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, i});
+      specs.push_back(
+          {"/t" + std::to_string(i) + "/open\\?id=", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, i});
     }
     specs.push_back({"trk[0-9]+/px\\.gif", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, 500});
     auto db = compile(specs);
@@ -118,19 +119,23 @@ TEST_SUITE("ruleset::PatternDb") {
     CHECK(std::get<PatternError>(r).index == 2);
   }
 
-  TEST_CASE("a large regex set compiles in chunks; every pattern still matches, errors keep their index") {
+  TEST_CASE("a large regex set compiles in chunks; every pattern still matches, errors keep their "
+            "index") {
     std::vector<PatternSpec> specs;
     for (unsigned i = 0; i < 600; ++i) {
-      specs.push_back({"trk" + std::to_string(i) + "/o/[a-z]+/px\\.gif", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, i});
+      specs.push_back({"trk" + std::to_string(i) + "/o/[a-z]+/px\\.gif",
+                       HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, i});
     }
     auto db = compile(specs);
     if (std::thread::hardware_concurrency() >= 2) CHECK(db->databases().size() >= 2);
     ScratchSet scratch;
     REQUIRE(scratch.add(*db));
     for (unsigned i : {0u, 299u, 300u, 599u}) {
-      CHECK(db->first_match("https://x.example/trk" + std::to_string(i) + "/o/ab/px.gif", scratch.local()) == i);
+      CHECK(db->first_match("https://x.example/trk" + std::to_string(i) + "/o/ab/px.gif",
+                            scratch.local()) == i);
     }
-    CHECK_FALSE(db->first_match("https://x.example/trk600/o/ab/px.gif", scratch.local()).has_value());
+    CHECK_FALSE(
+        db->first_match("https://x.example/trk600/o/ab/px.gif", scratch.local()).has_value());
     specs[550].expression = "bad(";
     auto r = PatternDb::compile(specs);
     REQUIRE(std::holds_alternative<PatternError>(r));

@@ -15,7 +15,7 @@ TEST_SUITE("ruleset::pattern_lint") {
     CHECK_FALSE(literal_dot_unescaped("tracker\\.example/.*"));
     CHECK_FALSE(literal_dot_unescaped("/e/o/[A-Za-z0-9.]+"));
     CHECK_FALSE(literal_dot_unescaped("x.+y.?z.{3}"));
-    CHECK_FALSE(literal_dot_unescaped("[].]x"));   // ']' first in a class is a member
+    CHECK_FALSE(literal_dot_unescaped("[].]x"));  // ']' first in a class is a member
     CHECK_FALSE(literal_dot_unescaped("[^].]x"));
     CHECK_FALSE(literal_dot_unescaped("\\\\\\."));  // an escaped backslash, then \.
   }

@@ -13,8 +13,9 @@ TEST_SUITE("ruleset::top") {
   TEST_CASE("remote_content with a camo proxy reads its key at load") {
     TempTree t;
     t.write("keys/camo.key", "s3cret\n");
-    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head +
-        "remote_content:\n  action: proxy\n  proxy: {format: camo, base_url: 'https://camo.corp.example/', key_file: keys/camo.key}\n"));
+    auto r = ruleset::load_ruleset(t.write(
+        "r.yaml", k_head + "remote_content:\n  action: proxy\n  proxy: {format: camo, base_url: "
+                           "'https://camo.corp.example/', key_file: keys/camo.key}\n"));
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     const auto& rc = r.ruleset->remote_content();
     CHECK(rc.action == ruleset::RemoteContentAction::proxy);
@@ -31,10 +32,11 @@ TEST_SUITE("ruleset::top") {
   }
   TEST_CASE("report settings") {
     TempTree t;
-    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head +
-        "read_receipts: strip\nmalformed_mime: quarantine\n"
-        "report:\n  header: X-Test\n  header_on: all\n  authserv_id: mx.example\n  subject_prefix: '[L] '\n"
-        "  banner: {html: '<p>{count}</p>', text: '[{count}]'}\n"));
+    auto r = ruleset::load_ruleset(
+        t.write("r.yaml", k_head + "read_receipts: strip\nmalformed_mime: quarantine\n"
+                                   "report:\n  header: X-Test\n  header_on: all\n  authserv_id: "
+                                   "mx.example\n  subject_prefix: '[L] '\n"
+                                   "  banner: {html: '<p>{count}</p>', text: '[{count}]'}\n"));
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     const auto& rep = r.ruleset->report();
     CHECK(rep.header == "X-Test");
@@ -50,15 +52,20 @@ TEST_SUITE("ruleset::top") {
   TEST_CASE("a report header must be a field name") {
     TempTree t;
     std::string p = t.write("r.yaml", k_head + "report: {header: 'X Bad:'}\n");
-    CHECK(all_errors(ruleset::load_ruleset(p)) == p + ":2:18: report.header must be a header field name\n");
+    CHECK(all_errors(ruleset::load_ruleset(p)) ==
+          p + ":2:18: report.header must be a header field name\n");
   }
   TEST_CASE("tests resolve message paths against their own file") {
     TempTree t;
-    t.write("sub/more.yaml", "tests:\n  - name: two\n    message: s/b.eml\n    expect: {action: reject, rules: [x]}\n");
-    auto r = ruleset::load_ruleset(t.write("r.yaml", k_head + "include: sub/more.yaml\n"
-        "tests:\n  - name: one\n    message: samples/a.eml\n"
-        "    envelope: {from: a@b.example, rcpt: [c@d.example, e@f.example]}\n"
-        "    expect: {action: accept, trackers: 2, absent: ['https://t/'], present: [keep]}\n"));
+    t.write(
+        "sub/more.yaml",
+        "tests:\n  - name: two\n    message: s/b.eml\n    expect: {action: reject, rules: [x]}\n");
+    auto r = ruleset::load_ruleset(t.write(
+        "r.yaml", k_head + "include: sub/more.yaml\n"
+                           "tests:\n  - name: one\n    message: samples/a.eml\n"
+                           "    envelope: {from: a@b.example, rcpt: [c@d.example, e@f.example]}\n"
+                           "    expect: {action: accept, trackers: 2, absent: ['https://t/'], "
+                           "present: [keep]}\n"));
     REQUIRE_MESSAGE(r.ruleset, all_errors(r));
     const auto& tests = r.ruleset->tests();
     REQUIRE(tests.size() == 2);
@@ -77,7 +84,8 @@ TEST_SUITE("ruleset::top") {
   }
   TEST_CASE("a test's expected action must be an MTA outcome") {
     TempTree t;
-    std::string p = t.write("r.yaml", k_head + "tests:\n  - {name: a, message: m.eml, expect: {action: tag}}\n");
+    std::string p = t.write(
+        "r.yaml", k_head + "tests:\n  - {name: a, message: m.eml, expect: {action: tag}}\n");
     auto r = ruleset::load_ruleset(p);
     CHECK(r.errors.size() == 1);
     CHECK(r.errors[0].column == 48);
@@ -90,9 +98,11 @@ TEST_SUITE("ruleset::top") {
     ruleset::LureEvidence e;
     e.envelope_from_domain = "lure-news.example";
     CHECK(rs.match_lures(e).at(0).rule == "news-lure-domains");
-    auto pixel = rs.match_tracker({"https://ct.sendgrid.net/wf/open?upn=abc", "ct.sendgrid.net", "img", false}, {});
+    auto pixel = rs.match_tracker(
+        {"https://ct.sendgrid.net/wf/open?upn=abc", "ct.sendgrid.net", "img", false}, {});
     REQUIRE(pixel);
     CHECK(pixel->vendor == "SendGrid");
-    CHECK_FALSE(rs.match_tracker({"https://img.shop.example/logo.png", "img.shop.example", "img", false}, {}));
+    CHECK_FALSE(rs.match_tracker(
+        {"https://img.shop.example/logo.png", "img.shop.example", "img", false}, {}));
   }
 }

@@ -28,7 +28,7 @@ TEST_SUITE("url::lookalike") {
   }
   TEST_CASE("same TR39 skeleton: Cyrillic a, rn for m") {
     CHECK(kind("nytirnes.com") == LookalikeKind::skeleton);
-    CHECK(kind("reutеrs.com") == LookalikeKind::skeleton);  // Cyrillic е
+    CHECK(kind("reutеrs.com") == LookalikeKind::skeleton);                          // Cyrillic е
     CHECK(kind(normalize_host("reutеrs.com").c_str()) == LookalikeKind::skeleton);  // via punycode
   }
   TEST_CASE("Damerau-Levenshtein distance 1 from a label of 5+ chars") {
@@ -61,12 +61,13 @@ TEST_SUITE("url::lookalike") {
     CHECK(kind("nytimes.secure-mail.net") == LookalikeKind::subdomain);
     CHECK(kind("alerts.reuters.mailer.example") == LookalikeKind::subdomain);
     CHECK(kind("nytirnes.secure-mail.net") == LookalikeKind::subdomain);  // rn for m
-    CHECK(kind(normalize_host("reutеrs.mailer.example").c_str()) == LookalikeKind::subdomain);  // Cyrillic е
+    CHECK(kind(normalize_host("reutеrs.mailer.example").c_str()) ==
+          LookalikeKind::subdomain);  // Cyrillic е
     CHECK(k_news.check("nytimes.secure-mail.net")->protected_domain == "nytimes.com");
   }
   TEST_CASE("subdomain: short labels only with their whole domain, words inside labels never") {
-    CHECK_FALSE(kind("bbc.news-portal.com"));      // bbc alone is under 5 chars
-    CHECK_FALSE(kind("bbc.co.news-portal.com"));   // not the whole of bbc.co.uk
+    CHECK_FALSE(kind("bbc.news-portal.com"));     // bbc alone is under 5 chars
+    CHECK_FALSE(kind("bbc.co.news-portal.com"));  // not the whole of bbc.co.uk
     CHECK_FALSE(kind("nyt.secure-mail.net"));
     CHECK_FALSE(kind("nytimesdaily.mailer.example"));
     CHECK_FALSE(kind("co.uk.mailer.example"));
@@ -74,10 +75,10 @@ TEST_SUITE("url::lookalike") {
   }
   TEST_CASE("subdomain false-positive guard: the brand's own hosts stay legitimate") {
     CHECK_FALSE(kind("nytimes.nytimes.com"));
-    CHECK_FALSE(kind("bbc.co.uk.bbc.com"));         // the brand's other own domain
+    CHECK_FALSE(kind("bbc.co.uk.bbc.com"));  // the brand's other own domain
     CHECK_FALSE(kind("reuters.com.reuters.com"));
     const LookalikeDetector with_host({"nytimes.com", "nytimes.esp.example"});
-    CHECK_FALSE(with_host.check("nytimes.esp.example"));       // listed host
+    CHECK_FALSE(with_host.check("nytimes.esp.example"));        // listed host
     CHECK_FALSE(with_host.check("links.nytimes.esp.example"));  // and below it
     CHECK(with_host.check("nytimes.other-esp.example"));
   }

@@ -103,9 +103,12 @@ TEST_SUITE("url::resolve") {
     CHECK_FALSE(resolve("mailto:x@y", "img/a.png"));
   }
   TEST_CASE("relative paths merge with the base directory") {
-    CHECK(resolve("https://b.example/dir/page.html?x", "img/a.png")->href == "https://b.example/dir/img/a.png");
-    CHECK(resolve("https://b.example/dir/page.html", "../a.png")->href == "https://b.example/a.png");
-    CHECK(resolve("https://b.example/dir/page.html", "/root.png")->href == "https://b.example/root.png");
+    CHECK(resolve("https://b.example/dir/page.html?x", "img/a.png")->href ==
+          "https://b.example/dir/img/a.png");
+    CHECK(resolve("https://b.example/dir/page.html", "../a.png")->href ==
+          "https://b.example/a.png");
+    CHECK(resolve("https://b.example/dir/page.html", "/root.png")->href ==
+          "https://b.example/root.png");
     CHECK(resolve("https://b.example/dir/p?q", "?z")->href == "https://b.example/dir/p?z");
     CHECK(resolve("https://b.example/dir/p?q", "#f")->href == "https://b.example/dir/p?q#f");
   }
