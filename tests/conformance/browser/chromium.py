@@ -117,6 +117,9 @@ class Proxy:
             daemon_threads = True
             allow_reuse_address = True
 
+            def handle_error(self, request, client_address):
+                pass  # a request still open when its tab closes: its answer has no reader
+
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -223,8 +226,12 @@ class Browser:
         navigates on its own (meta refresh) is done when its new document is idle."""
         opened = [self.open_tab() for _ in range(min(tabs, len(urls)))]
         todo = list(urls)
-        busy = {}  # session -> (url, start, frame id)
-        stale = set()  # loader ids of documents already done
+        # session -> [url, start, frame id, loaders that are this page's documents]. A
+        # networkIdle counts only for the navigation's own loader, or for a document
+        # that started (lifecycle "init") after it, as a meta refresh does: never for
+        # the tab's previous document (about:blank's idle can arrive after the
+        # navigation was sent, and was taken for the page's: a flaky empty harness).
+        busy = {}
         result = {}
         free = [s for _, s in opened]
         while todo or busy:
@@ -232,7 +239,11 @@ class Browser:
                 session = free.pop()
                 url = todo.pop(0)
                 r = self.call("Page.navigate", {"url": url}, session=session)
-                busy[session] = (url, time.monotonic(), r.get("frameId"))
+                busy[session] = [url, time.monotonic(), r.get("frameId"), {r.get("loaderId")}]
+                # Events that came before the answer belong to earlier documents.
+                old = {ev["params"].get("loaderId") for ev in self.events
+                       if ev.get("sessionId") == session and ev.get("method") == "Page.lifecycleEvent"}
+                busy[session].append(old - busy[session][3])
             msg = self.read(0.2)
             now = time.monotonic()
             events = self.events + ([msg] if msg and "method" in msg else [])
@@ -242,13 +253,15 @@ class Browser:
                 if ev.get("method") != "Page.lifecycleEvent" or s not in busy:
                     continue
                 p = ev["params"]
-                url, start, frame = busy[s]
-                if p.get("name") == "networkIdle" and p.get("frameId") == frame and p.get("loaderId") not in stale:
-                    stale.add(p.get("loaderId"))
+                url, start, frame, mine, old = busy[s]
+                loader = p.get("loaderId")
+                if p.get("name") == "init" and loader not in old:
+                    mine.add(loader)
+                if p.get("name") == "networkIdle" and p.get("frameId") == frame and loader in mine:
                     result[url] = now - start
                     del busy[s]
                     free.append(s)
-            for s, (url, start, _) in list(busy.items()):
+            for s, (url, start, _, _, _) in list(busy.items()):
                 if now - start > timeout:
                     result[url] = None
                     del busy[s]
