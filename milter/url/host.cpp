@@ -3,6 +3,7 @@
 #include <idn2.h>
 #include <libpsl.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/text.hpp"
@@ -87,7 +88,13 @@ bool is_ip_literal(std::string_view h) {
 }
 
 std::string normalize_host(std::string_view raw) {
-  std::string_view h = strip_port(base::trim(raw));
+  const std::string_view trimmed = base::trim(raw);
+  std::string_view h = strip_port(trimmed);
+  // An IPv6 address has at least two colons. Brackets around anything else are no
+  // address (browsers refuse the URL), and written back without its brackets it would
+  // read as host:port: "[2001:]" must not become "2001:" and then "2001".
+  if (!trimmed.empty() && trimmed.front() == '[' && std::count(h.begin(), h.end(), ':') < 2)
+    return {};
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);
   if (h.empty()) return {};
   std::string lowered = base::to_lower(h);

@@ -29,6 +29,12 @@ TEST_SUITE("url::host") {
     CHECK(normalize_host("host:port").empty());
     CHECK(normalize_host(std::string(64, 'a') + ".example").empty());
     CHECK(normalize_host("[::1").empty());
+    // Brackets around fewer than two colons hold no IPv6 address; kept, the host would
+    // lose its brackets and then read as host:port (found by fuzz_url).
+    CHECK(normalize_host("[2001:]8:B1::80").empty());
+    CHECK(normalize_host("[a:80]").empty());
+    CHECK(normalize_host("[1.2.3.4]").empty());
+    CHECK(normalize_host("[::]") == "::");
   }
   TEST_CASE("registrable domains from the PSL, with the default rule") {
     CHECK(registrable_domain("news.bbc.co.uk") == "bbc.co.uk");
