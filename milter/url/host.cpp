@@ -76,15 +76,22 @@ bool is_ip_literal(std::string_view h) {
     }
     return true;
   }
+  // Four groups of digits: "1.2.3." is no address (normalized once more, its trailing dot
+  // would go and it would read as a domain).
   int dots = 0;
+  std::size_t digits = 0;
   for (char c : h) {
     if (c == '.') {
+      if (digits == 0) return false;
       ++dots;
-    } else if (!base::is_ascii_digit(c)) {
+      digits = 0;
+    } else if (base::is_ascii_digit(c)) {
+      ++digits;
+    } else {
       return false;
     }
   }
-  return dots == 3;
+  return dots == 3 && digits != 0;
 }
 
 std::string normalize_host(std::string_view raw) {

@@ -35,6 +35,13 @@ TEST_SUITE("url::host") {
     CHECK(normalize_host("[a:80]").empty());
     CHECK(normalize_host("[1.2.3.4]").empty());
     CHECK(normalize_host("[::]") == "::");
+    // Four dot-separated digit groups make an IPv4 literal; an empty group does not
+    // (found by fuzz_url: "35.1635.168.." kept a trailing dot as an "address").
+    CHECK(normalize_host("35.1635.168..").empty());
+    CHECK_FALSE(pixelwarden::url::is_ip_literal("1.2.3."));
+    CHECK_FALSE(pixelwarden::url::is_ip_literal(".1.2.3"));
+    CHECK_FALSE(pixelwarden::url::is_ip_literal("1..2.3"));
+    CHECK(pixelwarden::url::is_ip_literal("10.0.0.1"));
   }
   TEST_CASE("registrable domains from the PSL, with the default rule") {
     CHECK(registrable_domain("news.bbc.co.uk") == "bbc.co.uk");
