@@ -71,6 +71,9 @@ bool valid_dns_name(std::string_view h) {
 
 bool is_ip_literal(std::string_view h) {
   if (h.find(':') != std::string_view::npos) {
+    // An IPv6 address ends in a hex digit or ':' ("::"), never in a dot, which a second
+    // normalization would take off.
+    if (h.back() == '.') return false;
     for (char c : h) {
       if (!(base::hex_value(c) >= 0 || c == ':' || c == '.')) return false;
     }

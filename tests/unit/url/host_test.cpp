@@ -42,6 +42,8 @@ TEST_SUITE("url::host") {
     CHECK_FALSE(pixelwarden::url::is_ip_literal(".1.2.3"));
     CHECK_FALSE(pixelwarden::url::is_ip_literal("1..2.3"));
     CHECK(pixelwarden::url::is_ip_literal("10.0.0.1"));
+    CHECK(normalize_host(":..:..").empty());
+    CHECK(pixelwarden::url::is_ip_literal("::ffff:10.0.0.1"));
   }
   TEST_CASE("registrable domains from the PSL, with the default rule") {
     CHECK(registrable_domain("news.bbc.co.uk") == "bbc.co.uk");
