@@ -302,14 +302,15 @@ constexpr ResourceRow k_rows[] = {
      "css-fonts-4 #src-desc", C::yes, true,
      "<style>@font-face{font-family:q;src:url({URL})} p{font-family:q}</style><p>x</p>", k_html,
      V::font_face},
-    {"css-src-function", "`src()` (CSS Values 4; not implemented)", "css-values-4 #urls", C::no,
-     false, "<div style=\"background-image:src('{URL}');" PW_BOX "\"></div>", k_html, k_not_read},
+    {"css-src-function", "`src()` (CSS Values 4; no browser supports it yet)", "css-values-4 #urls",
+     C::no, false, "<div style=\"background-image:src('{URL}');" PW_BOX "\"></div>", k_html,
+     k_not_read},
     {"css-attr-url", "`attr()` as a URL (browsers refuse it)", "css-values-5 #attr-notation", C::no,
      false,
      "<div data-u=\"{URL}\" style=\"background-image:image-set(attr(data-u) 1x);" PW_BOX
      "\"></div>",
      k_html, k_not_read},
-    {"css-counter-style-symbols", "`@counter-style` image `symbols` (not implemented)",
+    {"css-counter-style-symbols", "`@counter-style` image `symbols` (no browser supports it yet)",
      "css-counter-styles-3 #counter-style-symbols", C::no, false,
      "<style>@counter-style s{system:cyclic;symbols:url({URL})}</style><ol "
      "style=\"list-style-type:s\"><li>x</li></ol>",

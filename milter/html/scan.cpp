@@ -64,6 +64,8 @@ class Scanner {
   void svg_attributes(const Token& t, const TagFacts& f);
   void attr_url_list(Vector v, const Attribute& a, const TagFacts& f);
   void style_block(const Token& t);
+  // A resource of a style sheet's url: its vector and flags; the caller sets the offsets.
+  Resource& style_resource(const CssRef& c);
   void foreign_style(const Token& t);
   void link(const Attribute& a);
   void shadow_scan(const Token& raw);
@@ -371,21 +373,26 @@ void Scanner::attr_style(const Attribute& a, const TagFacts& f) {
   }
 }
 
+Resource& Scanner::style_resource(const CssRef& c) {
+  Resource& r = m_r.resources.emplace_back();
+  r.vector = c.kind == CssRefKind::import      ? Vector::css_import
+             : c.kind == CssRefKind::font_face ? Vector::font_face
+                                               : Vector::css_url;
+  r.element = "style";
+  r.url = c.url;
+  r.in_conditional_comment = m_tok.conditional_depth() > 0;
+  r.in_attribute = false;
+  r.css = true;
+  return r;
+}
+
 void Scanner::style_block(const Token& t) {
   std::string_view css = m_in.substr(t.data_begin, t.data_end - t.data_begin);
   m_style.add_block(css, m_r.resources, m_stack);
   m_css.clear();
   scan_css(css, m_css);
   for (const CssRef& c : m_css) {
-    Resource& r = m_r.resources.emplace_back();
-    r.vector = c.kind == CssRefKind::import      ? Vector::css_import
-               : c.kind == CssRefKind::font_face ? Vector::font_face
-                                                 : Vector::css_url;
-    r.element = "style";
-    r.url = c.url;
-    r.in_conditional_comment = m_tok.conditional_depth() > 0;
-    r.in_attribute = false;
-    r.css = true;
+    Resource& r = style_resource(c);
     r.begin = t.data_begin + c.url_begin;
     r.end = t.data_begin + c.url_end;
     r.replace_begin = t.data_begin + c.begin;
@@ -465,15 +472,7 @@ void Scanner::foreign_style(const Token& t) {
     return i < ft->raw.size() ? ft->raw[i] : ft->pieces.back().raw_end;
   };
   for (const CssRef& c : m_css) {
-    Resource& r = m_r.resources.emplace_back();
-    r.vector = c.kind == CssRefKind::import      ? Vector::css_import
-               : c.kind == CssRefKind::font_face ? Vector::font_face
-                                                 : Vector::css_url;
-    r.element = "style";
-    r.url = c.url;
-    r.in_conditional_comment = m_tok.conditional_depth() > 0;
-    r.in_attribute = false;
-    r.css = true;
+    Resource& r = style_resource(c);
     r.begin = raw_at(c.url_begin);
     r.end = c.url_end > c.url_begin ? raw_at(c.url_end - 1) + 1 : r.begin;
     r.replace_begin = c.begin;
