@@ -81,25 +81,56 @@ std::string remove_dot_segments(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
+// C0 controls, space and DEL: prepare() trims them from both ends of what it reads, so a
+// path, query or fragment that ended in one (a resolve() built from a base whose query
+// ended in NUL bytes, "file:///c\x13#x" resolved with an empty ref) lost it when its href
+// was parsed again. Browsers percent-encode them in all three (WHATWG's C0 control and
+// query/fragment sets); so does the parser, and the href is a fixed point of parse().
+bool escaped_in_path(unsigned char c) { return c <= 0x20 || c == 0x7f; }
+
+void append_escape(std::string& out, unsigned char c) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  out += '%';
+  out += k_hex[c >> 4];
+  out += k_hex[c & 15];
+}
+
+std::string escape_controls(std::string s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += escaped_in_path(c) ? 1 : 0;
+  if (n == 0) return s;  // the common case: nothing to escape, no copy
+  std::string out;
+  out.reserve(s.size() + 2 * n);
+  for (unsigned char c : s) {
+    if (escaped_in_path(c)) {
+      append_escape(out, c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 void split_path_query_fragment(std::string_view rest, Url& u, bool special) {
   std::size_t hash = rest.find('#');
   if (hash != std::string_view::npos) {
     u.has_fragment = true;
-    u.fragment = std::string(rest.substr(hash + 1));
+    u.fragment = escape_controls(std::string(rest.substr(hash + 1)));
     rest = rest.substr(0, hash);
   }
   std::size_t q = rest.find('?');
   if (q != std::string_view::npos) {
     u.has_query = true;
-    u.query = std::string(rest.substr(q + 1));
+    u.query = escape_controls(std::string(rest.substr(q + 1)));
     rest = rest.substr(0, q);
   }
   if (!special) {
-    u.path = std::string(rest);
+    u.path = escape_controls(std::string(rest));
     return;
   }
+  // Escaped after dot-segment removal: a segment with a control or space is no dot segment.
   if (!rest.empty() && rest[0] == '/' && rest.find('\\') == std::string_view::npos) {
-    u.path = remove_dot_segments(rest);
+    u.path = escape_controls(remove_dot_segments(rest));
     return;
   }
   std::string p(rest);
@@ -107,7 +138,7 @@ void split_path_query_fragment(std::string_view rest, Url& u, bool special) {
     if (c == '\\') c = '/';
   }
   if (p.empty() || p[0] != '/') p.insert(p.begin(), '/');
-  u.path = remove_dot_segments(p);
+  u.path = escape_controls(remove_dot_segments(p));
 }
 
 // Bytes of a host that would end it or change it when the href is read again (WHATWG's
@@ -121,12 +152,9 @@ bool escaped_in_host(unsigned char c) {
 }
 
 void serialize_host(std::string& out, std::string_view host) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
   for (unsigned char c : host) {
     if (escaped_in_host(c)) {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 15];
+      append_escape(out, c);
     } else {
       out += static_cast<char>(c);
     }

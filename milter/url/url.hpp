@@ -3,7 +3,9 @@
 // leading/trailing C0 controls and spaces, removes tabs and newlines anywhere, treats
 // '\' as '/' in special schemes, skips any number of slashes after "http:", strips
 // userinfo, lowercases the scheme and the ASCII host, percent-decodes the host, drops
-// default ports. UNC paths (\\host\share) parse as file URLs with `unc` set.
+// default ports, percent-encodes C0 controls, space and DEL in the path, query and
+// fragment (so an href is a fixed point: parse(u.href) gives u again). UNC paths
+// (\\host\share) parse as file URLs with `unc` set.
 // Non-goals: IDNA, IPv4 number normalization and public-suffix work (url/host*.hpp,
 // owned elsewhere); full WHATWG serialization of every edge case. Pure functions;
 // results own their strings.

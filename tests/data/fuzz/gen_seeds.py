@@ -296,6 +296,10 @@ URLS = {
     "fragment-only": "http://a.example/p?q\n#frag",
     "psl": "\nhttp://a.b.c.co.uk/ http://x.github.io/ http://com/",
     "empty": "",
+    # fuzz_url findings: an empty ref resolved against a base whose query (or path) ended
+    # in control bytes gave an href that parse() trimmed; the parser now escapes them.
+    "control-tail-query": b"http:\x93/?\0\0\x01\0\0\x0e7\0\0\0#\0\0\0x\n\x01",
+    "control-tail-path": b"file:///c\x13#\xff\xff\xff#\xff\xff\xff\n",
 }
 
 
