@@ -136,7 +136,6 @@ ReloadOutcome Reloader::reload(std::string_view reason, bool force, bool count_u
     // it is still changing, fail now and load it at the next trigger.
     for (int attempt = 1; attempt <= k_unstable_attempts; ++attempt) {
       ruleset::LoadOptions options;
-      options.generation = m_holder.generation() + 1;
       options.settle = m_settle;
       options.strict = m_strict;
       r = m_loader(m_entry, options);

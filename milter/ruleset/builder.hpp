@@ -50,7 +50,7 @@ class Builder {
   void build_tests();
   // Warnings across lists and rules, once the rules are built (list_warnings.cpp).
   void warn_lists();
-  std::shared_ptr<CompiledRuleset> finish(std::uint64_t generation, double seconds);
+  std::shared_ptr<CompiledRuleset> finish(double seconds);
   void set_now_ms(std::int64_t now_ms) { m_now_ms = now_ms; }
 
  private:

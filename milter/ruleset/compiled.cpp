@@ -3,15 +3,6 @@
 #include "ruleset/abp_filter.hpp"
 
 namespace pixelwarden::ruleset {
-namespace {
-
-constexpr WhereMask k_header_where = where_bit(Where::header_from) | where_bit(Where::reply_to) |
-                                     where_bit(Where::sender) | where_bit(Where::return_path) |
-                                     where_bit(Where::message_id);
-constexpr WhereMask k_body_where = where_bit(Where::links) | where_bit(Where::resources);
-
-}  // namespace
-
 const char* to_string(ListKind k) {
   switch (k) {
     case ListKind::domains:
@@ -46,7 +37,7 @@ std::optional<TrackerMatch> CompiledRuleset::match_tracker(const ResourceFacts& 
     if (rule.domain_list >= 0 && !m_lists[rule.domain_list].domains.contains(r.host)) continue;
     if (rule.url_list >= 0 && !url_in(m_lists[rule.url_list], r.url, vendor)) continue;
     if (rule.recipient_token && *rule.recipient_token != tokens.found_in(r.url)) continue;
-    return TrackerMatch{rule.id, rule.action, rule.monitor || m_mode == Mode::monitor, vendor};
+    return TrackerMatch{rule.id, rule.action, rule.monitor || mode() == Mode::monitor, vendor};
   }
   return std::nullopt;
 }
@@ -105,7 +96,7 @@ void CompiledRuleset::name_provenance(const CompiledList& list, const std::strin
 void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
                                  std::vector<LureHit>& hits) const {
   const LureAction action = ev.group != nullptr ? ev.group->lure_action(rule.action) : rule.action;
-  const LureHit base{rule.id, action, rule.monitor || m_mode == Mode::monitor, rule.reply, "", "",
+  const LureHit base{rule.id, action, rule.monitor || mode() == Mode::monitor, rule.reply, "", "",
                      "",      ""};
   // Each key of the match must hold; the findings are those of the first domain key.
   std::vector<std::pair<Where, std::string>> found;
@@ -168,20 +159,6 @@ std::vector<LureHit> CompiledRuleset::match_lures(const LureEvidence& evidence) 
     match_lure(rule, evidence, hits);
   }
   return hits;
-}
-
-bool CompiledRuleset::lures_need_headers() const {
-  for (const LureRule& r : m_lures) {
-    if (r.display_name || (r.where & k_header_where) != 0) return true;
-  }
-  return false;
-}
-
-bool CompiledRuleset::lures_need_body() const {
-  for (const LureRule& r : m_lures) {
-    if ((r.where & k_body_where) != 0) return true;
-  }
-  return false;
 }
 
 bool CompiledRuleset::allow_depends_on_headers() const {

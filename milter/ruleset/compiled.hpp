@@ -110,38 +110,15 @@ class CompiledRuleset final : public Ruleset {
  public:
   CompiledRuleset() = default;
 
-  const Meta& meta() const override { return m_meta; }
-  Mode mode() const override { return m_mode; }
-  const RemoteContent& remote_content() const override { return m_remote; }
-  ReadReceipts read_receipts() const override { return m_read_receipts; }
-  MalformedPolicy malformed_mime() const override { return m_malformed; }
-  const Report& report() const override { return m_report; }
-  const std::vector<RuleTest>& tests() const override { return m_tests; }
-  std::uint64_t generation() const override { return m_generation; }
-
   std::optional<TrackerMatch> match_tracker(const ResourceFacts& resource,
                                             const RecipientTokens& tokens) const override;
   std::vector<LureHit> match_lures(const LureEvidence& evidence) const override;
-  bool lures_need_headers() const override;
-  bool lures_need_body() const override;
   bool allow_depends_on_headers() const override;
   AllowDecision match_allow(const AllowEvidence& evidence) const override;
   GroupPolicy recipient_group(const std::vector<std::string>& rcpt) const override;
-  std::vector<std::string> group_ids() const override;
-  Sizes sizes() const override { return m_sizes; }
-  std::optional<std::int64_t> next_expiry_ms() const override { return m_next_expiry_ms; }
 
   // Builder access: everything is filled before the object is published.
-  Meta m_meta;
-  Mode m_mode = Mode::enforce;
-  RemoteContent m_remote;
-  ReadReceipts m_read_receipts = ReadReceipts::keep;
-  MalformedPolicy m_malformed = MalformedPolicy::neutralize;  // fail closed when unset
-  Report m_report;
-  std::vector<RuleTest> m_tests;
-  std::uint64_t m_generation = 0;
-  Sizes m_sizes;
-  std::optional<std::int64_t> m_next_expiry_ms;  // earliest valid_until of an entry in force
+  Settings& settings() { return m_settings; }
   std::vector<CompiledList> m_lists;
   std::vector<TrackerRule> m_trackers;
   std::vector<LureRule> m_lures;

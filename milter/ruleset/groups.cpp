@@ -106,11 +106,12 @@ void Builder::build_group(const Checker& c, const std::string& dir, const YAML::
   if (n["remote_content"].IsDefined()) {
     if (auto a = c.choice(n["remote_content"], "remote_content", {"keep", "proxy", "neutralize"})) {
       g.remote_content = static_cast<RemoteContentAction>(*a);
-      if (*g.remote_content < m_rs->m_remote.action) {
+      if (*g.remote_content < m_rs->settings().remote_content.action) {
         c.error(n["remote_content"], "a group may only be stricter: remote_content '" +
                                          std::string(n["remote_content"].Scalar()) +
                                          "' is weaker than the ruleset's");
-      } else if (*g.remote_content == RemoteContentAction::proxy && !m_rs->m_remote.proxy) {
+      } else if (*g.remote_content == RemoteContentAction::proxy &&
+                 !m_rs->settings().remote_content.proxy) {
         c.error(n["remote_content"],
                 "remote_content proxy needs remote_content.proxy in the entry file");
       }
@@ -158,7 +159,7 @@ void Builder::build_groups() {
     c.error(seq, "recipient_groups must be a sequence of groups");
     return;
   }
-  for (std::size_t i = 0; i < seq.size(); ++i) build_group(c, f.dir, seq[i]);
+  for (const YAML::Node& g : seq) build_group(c, f.dir, g);
 }
 
 GroupPolicy CompiledRuleset::recipient_group(const std::vector<std::string>& rcpt) const {
@@ -201,12 +202,6 @@ GroupPolicy CompiledRuleset::recipient_group(const std::vector<std::string>& rcp
   }
   p.lure_actions = std::move(table);
   return p;
-}
-
-std::vector<std::string> CompiledRuleset::group_ids() const {
-  std::vector<std::string> ids;
-  for (const auto& g : m_groups) ids.push_back(g.id);
-  return ids;
 }
 
 }  // namespace pixelwarden::ruleset

@@ -44,7 +44,7 @@ void Builder::note_provenance(CompiledList& l, std::optional<std::uint32_t> offs
   if (!fields.valid_until.empty()) {
     // Counted even for a duplicate: the set must be rebuilt when any of its lines lapses.
     if (auto until = base::parse_timestamp_ms(fields.valid_until)) {
-      auto& next = m_rs->m_next_expiry_ms;
+      auto& next = m_rs->settings().next_expiry_ms;
       if (!next || *until < *next) next = *until;
     }
   }

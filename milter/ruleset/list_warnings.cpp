@@ -85,10 +85,12 @@ void Builder::warn_lure_overlaps() {
         relation = "contains";
       }
       if (g == nullptr || g->list == index) continue;
-      m_out.warnings.push_back(base::Error{
-          "lure entry '" + entry + "' (" + list_label(l, rule) + ") " + relation + " " + g->what +
-              " '" + g->entry + "' (" + g->where + "): the lure rule would match its mail",
-          l.site_file, static_cast<int>(s.line), static_cast<int>(s.column)});
+      std::string message = "lure entry '";
+      message.append(entry).append("' (").append(list_label(l, rule)).append(") ");
+      message.append(relation).append(" ").append(g->what).append(" '").append(g->entry);
+      message.append("' (").append(g->where).append("): the lure rule would match its mail");
+      m_out.warnings.push_back(base::Error{std::move(message), l.site_file,
+                                           static_cast<int>(s.line), static_cast<int>(s.column)});
     }
   }
 }

@@ -209,14 +209,14 @@ std::vector<Builder::Level::Target> Builder::include_targets(const SourceFile& f
   return out;
 }
 
-std::shared_ptr<CompiledRuleset> Builder::finish(std::uint64_t generation, double seconds) {
-  m_rs->m_generation = generation;
-  m_rs->m_meta.sha256 = m_sha.hex_digest();
-  m_rs->m_sizes.trackers = m_rs->m_trackers.size();
-  m_rs->m_sizes.lures = m_rs->m_lures.size();
-  m_rs->m_sizes.allow = m_rs->m_allow.size();
-  m_rs->m_sizes.list_entries = m_entries;
-  m_rs->m_sizes.compile_seconds = seconds;
+std::shared_ptr<CompiledRuleset> Builder::finish(double seconds) {
+  auto& settings = m_rs->settings();
+  settings.meta.sha256 = m_sha.hex_digest();
+  settings.sizes.trackers = m_rs->m_trackers.size();
+  settings.sizes.lures = m_rs->m_lures.size();
+  settings.sizes.allow = m_rs->m_allow.size();
+  settings.sizes.list_entries = m_entries;
+  settings.sizes.compile_seconds = seconds;
   for (auto& l : m_rs->m_lists) {
     l.provenance.seal();
     std::vector<CompiledList::EntrySite>().swap(l.sites);  // load-time only
@@ -254,7 +254,7 @@ LoadResult load_ruleset(const std::string& path, const LoadOptions& options) {
   b.build_tests();
   b.warn_lists();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  auto rs = b.finish(options.generation, secs);
+  auto rs = b.finish(secs);
   if (options.strict) {
     for (const auto& w : out.warnings) {
       base::Error e = w;

@@ -140,7 +140,7 @@ void Builder::build_allow(const Checker& c, const YAML::Node& n) {
     r.authenticated = c.boolean(m["authenticated"], "authenticated");
   if (m["dmarc_pass"].IsDefined()) {
     r.dmarc_pass = c.boolean(m["dmarc_pass"], "dmarc_pass");
-    if (m_rs->m_report.authserv_id.empty()) {
+    if (m_rs->settings().report.authserv_id.empty()) {
       c.error(m["dmarc_pass"],
               "dmarc_pass needs report.authserv_id (whose Authentication-Results to trust)");
     }

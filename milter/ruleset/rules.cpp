@@ -163,7 +163,7 @@ void Builder::build_tracker(const Checker& c, const YAML::Node& n) {
     c.error(n, "tracker rule '" + r.id + "' needs an action");
   } else if (auto a = c.choice(n["action"], "action", {"neutralize", "strip", "proxy", "keep"})) {
     r.action = static_cast<TrackerAction>(*a);
-    if (r.action == TrackerAction::proxy && !m_rs->m_remote.proxy) {
+    if (r.action == TrackerAction::proxy && !m_rs->settings().remote_content.proxy) {
       c.error(n["action"], "action proxy needs remote_content.proxy in the entry file");
     }
   }

@@ -2,8 +2,8 @@
 // Ruleset: the compiled, immutable form of an analyst's YAML ruleset. Built off the
 // mail path by ruleset::load_ruleset (loader -> validator -> compiler), shared by
 // every mail thread through a shared_ptr<const Ruleset>, never mutated afterwards.
-// Matching is lock-free; Hyperscan scratch space is per thread and re-made lazily
-// when a thread first scans with a new Ruleset (tagged by generation).
+// Matching is lock-free; Hyperscan scratch space is per thread and made lazily when a
+// thread first scans with a new Ruleset.
 //
 // The engine hands it neutral facts (strings, flags) and gets rule matches back; the
 // ruleset knows nothing about MIME, HTML or the milter.
@@ -118,18 +118,49 @@ struct AllowDecision {
   std::vector<std::string> monitor_rules;  // matched, but dry-run (`mode: monitor`): no skip
 };
 
+// A compiled ruleset as its users see it. What it states (the entry file's settings and
+// what the build counted) is plain data, the same for every implementation; only the
+// matching the engine asks for is virtual, so a test fake overrides the five matchers and
+// fills the data it needs.
 class Ruleset {
  public:
-  virtual ~Ruleset() = default;
+  // Counts for metrics and `rules check`.
+  struct Sizes {
+    std::size_t trackers = 0;
+    std::size_t lures = 0;
+    std::size_t allow = 0;
+    std::size_t list_entries = 0;
+    double compile_seconds = 0;
+  };
 
-  virtual const Meta& meta() const = 0;
-  virtual Mode mode() const = 0;
-  virtual const RemoteContent& remote_content() const = 0;
-  virtual ReadReceipts read_receipts() const = 0;
-  virtual MalformedPolicy malformed_mime() const = 0;
-  virtual const Report& report() const = 0;
-  virtual const std::vector<RuleTest>& tests() const = 0;
-  virtual std::uint64_t generation() const = 0;
+  struct Settings {
+    Meta meta;
+    Mode mode = Mode::enforce;
+    RemoteContent remote_content;
+    ReadReceipts read_receipts = ReadReceipts::keep;
+    MalformedPolicy malformed_mime = MalformedPolicy::neutralize;  // fail closed when unset
+    Report report;
+    std::vector<RuleTest> tests;
+    Sizes sizes;
+    // The earliest `valid_until` of a list entry in force: the ruleset must be rebuilt
+    // then, so that entry stops matching (the daemon schedules a reload). Milliseconds
+    // since the Unix epoch; nothing when no entry expires.
+    std::optional<std::int64_t> next_expiry_ms;
+  };
+
+  virtual ~Ruleset() = default;
+  Ruleset(const Ruleset&) = delete;
+  Ruleset& operator=(const Ruleset&) = delete;
+
+  const Meta& meta() const { return m_settings.meta; }
+  Mode mode() const { return m_settings.mode; }
+  const RemoteContent& remote_content() const { return m_settings.remote_content; }
+  ReadReceipts read_receipts() const { return m_settings.read_receipts; }
+  MalformedPolicy malformed_mime() const { return m_settings.malformed_mime; }
+  const Report& report() const { return m_settings.report; }
+  const std::vector<RuleTest>& tests() const { return m_settings.tests; }
+  const Sizes& sizes() const { return m_settings.sizes; }
+  std::optional<std::int64_t> next_expiry_ms() const { return m_settings.next_expiry_ms; }
 
   // First tracker rule (file order) whose every `match:` key holds, or nothing.
   virtual std::optional<TrackerMatch> match_tracker(const ResourceFacts& resource,
@@ -140,38 +171,24 @@ class Ruleset {
   // before the body) does not match yet; call again later.
   virtual std::vector<LureHit> match_lures(const LureEvidence& evidence) const = 0;
 
-  // True when some lure rule could still match once headers / body are known, given
-  // what the evidence already says (lets the milter decide before the body is sent).
-  virtual bool lures_need_headers() const = 0;
-  virtual bool lures_need_body() const = 0;
+  // True when some allow rule reads the headers, so its decision waits for them.
   virtual bool allow_depends_on_headers() const = 0;
-
   virtual AllowDecision match_allow(const AllowEvidence& evidence) const = 0;
 
   // The recipient groups' policy for a message to these envelope recipients (addresses
   // without angle brackets); group "default" with no settings when none is in a group.
-  virtual GroupPolicy recipient_group(const std::vector<std::string>& /*rcpt*/) const { return {}; }
-  // The declared group ids, in declaration order (metric label values).
-  virtual std::vector<std::string> group_ids() const { return {}; }
+  virtual GroupPolicy recipient_group(const std::vector<std::string>& rcpt) const = 0;
 
-  // Counts for metrics and `rules check`.
-  struct Sizes {
-    std::size_t trackers = 0;
-    std::size_t lures = 0;
-    std::size_t allow = 0;
-    std::size_t list_entries = 0;
-    double compile_seconds = 0;
-  };
-  virtual Sizes sizes() const = 0;
+ protected:
+  Ruleset() = default;
+  explicit Ruleset(Settings settings) : m_settings(std::move(settings)) {}
 
-  // The earliest `valid_until` of a list entry in force: the ruleset must be rebuilt
-  // then, so that entry stops matching (the daemon schedules a reload). Milliseconds
-  // since the Unix epoch; nothing when no entry expires.
-  virtual std::optional<std::int64_t> next_expiry_ms() const { return std::nullopt; }
+  // Filled before the ruleset is published (CompiledRuleset's builder fills it in
+  // place), never changed afterwards.
+  Settings m_settings;
 };
 
 struct LoadOptions {
-  std::uint64_t generation = 0;
   // Keep every named list's entries for ruleset::inventory() (diffs); off for the daemon.
   bool keep_entries = false;
   // "Now" for entry expiry, in ms since the epoch; nothing: the system clock.

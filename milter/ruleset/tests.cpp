@@ -18,7 +18,7 @@ void Builder::build_tests() {
       c.error(seq, "tests must be a sequence");
       continue;
     }
-    for (std::size_t i = 0; i < seq.size(); ++i) build_test(c, f, seq[i]);
+    for (const YAML::Node& t : seq) build_test(c, f, t);
   }
 }
 
@@ -73,7 +73,7 @@ void Builder::build_test(const Checker& c, const SourceFile& f, const YAML::Node
       }
     }
   }
-  m_rs->m_tests.push_back(std::move(t));
+  m_rs->settings().tests.push_back(std::move(t));
 }
 
 }  // namespace pixelwarden::ruleset

@@ -41,7 +41,7 @@ void Builder::build_top() {
   const SourceFile& f = m_files.front();
   const YAML::Node& root = f.root;
   Checker c = checker(f);
-  auto& rs = *m_rs;
+  auto& rs = m_rs->settings();
 
   const YAML::Node meta = root["ruleset"];
   if (!meta.IsDefined()) {
@@ -50,24 +50,24 @@ void Builder::build_top() {
     if (!meta["name"].IsDefined()) c.error(meta, "ruleset.name is required");
     if (!meta["version"].IsDefined()) c.error(meta, "ruleset.version is required");
     if (meta["name"].IsDefined())
-      rs.m_meta.name = c.scalar(meta["name"], "ruleset.name").value_or("");
+      rs.meta.name = c.scalar(meta["name"], "ruleset.name").value_or("");
     if (meta["version"].IsDefined()) {
-      rs.m_meta.version = c.scalar(meta["version"], "ruleset.version").value_or("");
+      rs.meta.version = c.scalar(meta["version"], "ruleset.version").value_or("");
     }
   }
   if (root["mode"].IsDefined()) {
     if (auto m = c.choice(root["mode"], "mode", {"enforce", "monitor"}))
-      rs.m_mode = static_cast<Mode>(*m);
+      rs.mode = static_cast<Mode>(*m);
   }
   if (root["read_receipts"].IsDefined()) {
     if (auto m = c.choice(root["read_receipts"], "read_receipts", {"keep", "strip"})) {
-      rs.m_read_receipts = static_cast<ReadReceipts>(*m);
+      rs.read_receipts = static_cast<ReadReceipts>(*m);
     }
   }
   if (root["malformed_mime"].IsDefined()) {
     if (auto m = c.choice(root["malformed_mime"], "malformed_mime",
                           {"pass", "tag", "quarantine", "neutralize"})) {
-      rs.m_malformed = static_cast<MalformedPolicy>(*m);
+      rs.malformed_mime = static_cast<MalformedPolicy>(*m);
     }
   }
   const YAML::Node rc = root["remote_content"];
@@ -75,7 +75,7 @@ void Builder::build_top() {
     if (rc["action"].IsDefined()) {
       if (auto a =
               c.choice(rc["action"], "remote_content.action", {"keep", "proxy", "neutralize"})) {
-        rs.m_remote.action = static_cast<RemoteContentAction>(*a);
+        rs.remote_content.action = static_cast<RemoteContentAction>(*a);
       }
     }
     const YAML::Node px = rc["proxy"];
@@ -100,10 +100,10 @@ void Builder::build_top() {
             p.key = *key;
           }
         }
-        rs.m_remote.proxy = p;
+        rs.remote_content.proxy = p;
       }
     }
-    if (rs.m_remote.action == RemoteContentAction::proxy && !rs.m_remote.proxy) {
+    if (rs.remote_content.action == RemoteContentAction::proxy && !rs.remote_content.proxy) {
       c.error(rc, "remote_content.action proxy needs remote_content.proxy");
     }
   }
@@ -111,7 +111,7 @@ void Builder::build_top() {
   if (rep.IsDefined() &&
       c.check_map(rep, {"header", "header_on", "authserv_id", "subject_prefix", "banner"},
                   "report")) {
-    Report& r = rs.m_report;
+    Report& r = rs.report;
     if (rep["header"].IsDefined()) {
       r.header = c.scalar(rep["header"], "report.header").value_or(r.header);
       bool ok = !r.header.empty();

@@ -16,45 +16,12 @@
 #include <sstream>
 #include <string>
 
+#include "../../unit/fake_ruleset.hpp"
 #include "observe/metrics.hpp"
 
 using namespace pixelwarden;
 
 namespace {
-
-class ReplayRuleset : public ruleset::Ruleset {
- public:
-  ReplayRuleset(ruleset::Meta meta, Sizes sizes) : m_meta(std::move(meta)), m_sizes(sizes) {}
-  const ruleset::Meta& meta() const override { return m_meta; }
-  ruleset::Mode mode() const override { return ruleset::Mode::enforce; }
-  const ruleset::RemoteContent& remote_content() const override { return m_remote; }
-  ruleset::ReadReceipts read_receipts() const override { return ruleset::ReadReceipts::keep; }
-  ruleset::MalformedPolicy malformed_mime() const override {
-    return ruleset::MalformedPolicy::pass;
-  }
-  const ruleset::Report& report() const override { return m_report; }
-  const std::vector<ruleset::RuleTest>& tests() const override { return m_tests; }
-  std::uint64_t generation() const override { return 1; }
-  std::optional<ruleset::TrackerMatch> match_tracker(
-      const ruleset::ResourceFacts&, const ruleset::RecipientTokens&) const override {
-    return std::nullopt;
-  }
-  std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override {
-    return {};
-  }
-  bool lures_need_headers() const override { return false; }
-  bool lures_need_body() const override { return false; }
-  bool allow_depends_on_headers() const override { return false; }
-  ruleset::AllowDecision match_allow(const ruleset::AllowEvidence&) const override { return {}; }
-  Sizes sizes() const override { return m_sizes; }
-
- private:
-  ruleset::Meta m_meta;
-  Sizes m_sizes;
-  ruleset::RemoteContent m_remote;
-  ruleset::Report m_report;
-  std::vector<ruleset::RuleTest> m_tests;
-};
 
 // An enum value of the scenario by its name (to_string's spelling); `fallback` otherwise.
 template <typename E, typename ToString>
@@ -88,7 +55,7 @@ int main() {
       ruleset::Ruleset::Sizes sizes;
       in >> meta.name >> meta.version >> meta.sha256 >> sizes.trackers >> sizes.lures >>
           sizes.allow >> sizes.list_entries >> sizes.compile_seconds;
-      metrics.ruleset_loaded(ReplayRuleset(meta, sizes));
+      metrics.ruleset_loaded(testing::FakeRuleset(meta, sizes));
     } else if (cmd == "message") {
       verdict = engine::Verdict();
       std::string action;

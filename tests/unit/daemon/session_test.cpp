@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "../fake_ruleset.hpp"
 #include "daemon/audit_log.hpp"
-#include "fake_ruleset.hpp"
 #include "recording_actions.hpp"
 #include "ruleset/holder.hpp"
 

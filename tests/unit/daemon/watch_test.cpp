@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "fake_ruleset.hpp"
+#include "../fake_ruleset.hpp"
 #include "temp_dir.hpp"
 
 using namespace pixelwarden;
@@ -13,13 +13,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ruleset::LoadResult load_first_line(const std::string& path, const ruleset::LoadOptions& o) {
+ruleset::LoadResult load_first_line(const std::string& path,
+                                    const ruleset::LoadOptions& /*options*/) {
   ruleset::LoadResult r;
   std::ifstream in(path);
   std::string content;
   std::getline(in, content);
   r.files.push_back(path);
-  r.ruleset = std::make_shared<testing::FakeRuleset>(content, o.generation);
+  r.ruleset = std::make_shared<testing::FakeRuleset>(content);
   return r;
 }
 

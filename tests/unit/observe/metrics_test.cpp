@@ -6,47 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "../fake_ruleset.hpp"
 #include "base/build_info.hpp"
 
 using namespace pixelwarden;
 using observe::Metrics;
+using testing::FakeRuleset;
 
 namespace {
-
-// The smallest Ruleset: meta and sizes are all metrics read.
-class FakeRuleset : public ruleset::Ruleset {
- public:
-  FakeRuleset(ruleset::Meta meta, Sizes sizes) : m_meta(std::move(meta)), m_sizes(sizes) {}
-  const ruleset::Meta& meta() const override { return m_meta; }
-  ruleset::Mode mode() const override { return ruleset::Mode::enforce; }
-  const ruleset::RemoteContent& remote_content() const override { return m_remote; }
-  ruleset::ReadReceipts read_receipts() const override { return ruleset::ReadReceipts::keep; }
-  ruleset::MalformedPolicy malformed_mime() const override {
-    return ruleset::MalformedPolicy::pass;
-  }
-  const ruleset::Report& report() const override { return m_report; }
-  const std::vector<ruleset::RuleTest>& tests() const override { return m_tests; }
-  std::uint64_t generation() const override { return 1; }
-  std::optional<ruleset::TrackerMatch> match_tracker(
-      const ruleset::ResourceFacts&, const ruleset::RecipientTokens&) const override {
-    return std::nullopt;
-  }
-  std::vector<ruleset::LureHit> match_lures(const ruleset::LureEvidence&) const override {
-    return {};
-  }
-  bool lures_need_headers() const override { return false; }
-  bool lures_need_body() const override { return false; }
-  bool allow_depends_on_headers() const override { return false; }
-  ruleset::AllowDecision match_allow(const ruleset::AllowEvidence&) const override { return {}; }
-  Sizes sizes() const override { return m_sizes; }
-
- private:
-  ruleset::Meta m_meta;
-  Sizes m_sizes;
-  ruleset::RemoteContent m_remote;
-  ruleset::Report m_report;
-  std::vector<ruleset::RuleTest> m_tests;
-};
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

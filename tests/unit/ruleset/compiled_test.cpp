@@ -162,16 +162,6 @@ TEST_SUITE("ruleset::CompiledRuleset") {
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].message == "unless_domain_in applies to display_name and lookalike_of");
   }
-  TEST_CASE("needs: headers and body") {
-    TempTree t;
-    auto rs = load(t, k_lures);
-    CHECK(rs->lures_need_headers());
-    CHECK(rs->lures_need_body());
-    auto env_only = load(t, "lures:\n  - {id: e, match: {domain_in: [a.example], where: "
-                            "[envelope_from, helo]}, action: reject}\n");
-    CHECK_FALSE(env_only->lures_need_headers());
-    CHECK_FALSE(env_only->lures_need_body());
-  }
   TEST_CASE("helo and message_id evidence") {
     TempTree t;
     auto rs = load(t, "lures:\n  - {id: h, match: {domain_in: [bad.example], where: [helo, "

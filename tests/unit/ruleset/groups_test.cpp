@@ -47,7 +47,6 @@ TEST_SUITE("ruleset::groups") {
     CHECK(p.groups.empty());
     CHECK_FALSE(p.remote_content);
     CHECK(p.lure_action(LureAction::quarantine) == LureAction::quarantine);
-    CHECK(rs->group_ids() == std::vector<std::string>{"members", "offices"});
   }
   TEST_CASE("addresses (any case), file entries, domains and their subdomains") {
     TempTree t;

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "../daemon/fake_ruleset.hpp"
+#include "../fake_ruleset.hpp"
 
 using namespace pixelwarden;
 using testing::FakeRuleset;
@@ -41,7 +41,7 @@ TEST_SUITE("ruleset::RulesetHolder") {
   TEST_CASE("a pinned snapshot stays alive and unchanged across a publish") {
     ruleset::RulesetHolder h;
     std::atomic<bool> destroyed{false};
-    h.publish(std::make_shared<FakeRuleset>("v1", 1, &destroyed));
+    h.publish(std::make_shared<FakeRuleset>("v1", &destroyed));
     auto pin = h.pin();
     h.publish(std::make_shared<FakeRuleset>("v2"));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -55,7 +55,7 @@ TEST_SUITE("ruleset::RulesetHolder") {
     ruleset::RulesetHolder h;
     std::atomic<bool> destroyed{false};
     std::thread::id destroyed_on;
-    h.publish(std::make_shared<FakeRuleset>("v1", 1, &destroyed, &destroyed_on));
+    h.publish(std::make_shared<FakeRuleset>("v1", &destroyed, &destroyed_on));
     std::thread::id mail_thread;
     auto pin = h.pin();
     h.publish(std::make_shared<FakeRuleset>("v2"));
@@ -75,7 +75,7 @@ TEST_SUITE("ruleset::RulesetHolder") {
     std::shared_ptr<const ruleset::Ruleset> pin;
     {
       ruleset::RulesetHolder h;
-      h.publish(std::make_shared<FakeRuleset>("v1", 1, &destroyed));
+      h.publish(std::make_shared<FakeRuleset>("v1", &destroyed));
       pin = h.pin();
     }
     CHECK_FALSE(destroyed);
