@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """The Kubernetes manifests of deploy/kubernetes (kustomize: base/, overlays/example/,
-components/podmonitor/).
+overlays/milter-service/, podmonitor/).
 
-deploy.kubernetes.schema (no containers): `kubectl kustomize` renders the base and the
-example overlay; every object is checked against the Kubernetes OpenAPI models of npm
-kubernetes-models (and the Prometheus Operator's for the PodMonitor): unknown fields and
-wrong types by `tsc --strict --noEmit` on the objects written as typed TypeScript
-literals, required fields and formats by the models' validate(). Then what the
-deployment promises: non-root uid, read-only root, no capabilities, resources,
-/healthz liveness, /readyz readiness, preStop + grace period above the drain timeout,
-the rules ConfigMap mounted as a directory (no subPath) under a name without a content
-hash (updates in place), the config's ports, the PDB, the Service's milter port, the
-scrape annotations, and the example overlay's Postfix sidecar on the shared unix socket.
+deploy.kubernetes.schema (no containers): `kubectl kustomize` renders the base, both
+overlays and the example overlay with the podmonitor added, with whichever kubectl is
+installed: Debian 12's kubernetes-client (kubectl 1.20, kustomize v2.0.3; what
+scripts/setup installs where no kubectl is) or a current one (kustomize v5). Every
+object is checked against the Kubernetes OpenAPI models of npm kubernetes-models (and
+the Prometheus Operator's for the PodMonitor): unknown fields and wrong types by
+`tsc --strict --noEmit` on the objects written as typed TypeScript literals, required
+fields and formats by the models' validate(). Then what the deployment promises:
+non-root uid, read-only root, no capabilities, resources, /healthz liveness, /readyz
+readiness, preStop + grace period above the drain timeout, the rules ConfigMap mounted
+as a directory (no subPath) under a name without a content hash (updates in place), the
+config's ports, the PDB, the Service's milter port, the scrape annotations, and the
+example overlay's Postfix sidecar on the shared unix socket.
 
 deploy.kubernetes.play: the rendered example overlay runs with `podman kube play`
 (host networking, the images of deploy.image_build, ports moved off the defaults): mail
@@ -42,11 +45,42 @@ K8S = os.path.join(common.SOURCE, "deploy", "kubernetes")
 
 
 def render(path):
+    """The objects `kubectl kustomize PATH` renders. A current kubectl warns on stderr
+    that commonLabels, bases and patchesStrategicMerge are deprecated: the layout keeps
+    them for kustomize v2.0.3 (Debian 12's kubectl)."""
     out = subprocess.run(["kubectl", "kustomize", path], capture_output=True, text=True,
                          timeout=120)
     if out.returncode != 0:
         raise AssertionError(f"kubectl kustomize {path}: {out.stderr}")
     return [d for d in yaml.safe_load_all(out.stdout) if d]
+
+
+PODMONITOR_LINE = "  # - ../../podmonitor    # with the Prometheus Operator\n"
+
+
+def render_example_with_podmonitor():
+    """The example overlay with its commented-out podmonitor base line enabled, as a user
+    would, in a copy of deploy/kubernetes."""
+    tmp = tempfile.mkdtemp(prefix="pw-kust-")
+    try:
+        copy_dir = os.path.join(tmp, "kubernetes")
+        shutil.copytree(K8S, copy_dir)
+        path = os.path.join(copy_dir, "overlays", "example", "kustomization.yaml")
+        with open(path) as f:
+            text = f.read()
+        if PODMONITOR_LINE not in text:
+            raise AssertionError(f"no line {PODMONITOR_LINE!r} in the example overlay")
+        with open(path, "w") as f:
+            f.write(text.replace(PODMONITOR_LINE, PODMONITOR_LINE.replace("# ", "", 1)))
+        return render(os.path.dirname(path))
+    finally:
+        shutil.rmtree(tmp, True)
+
+
+def kubectl_version():
+    out = subprocess.run(["kubectl", "version", "--client"], capture_output=True, text=True,
+                         timeout=60)
+    return " ".join((out.stdout + out.stderr).split())
 
 
 def by_kind(docs, kind, name=None):
@@ -76,10 +110,12 @@ def node_dir():
 class Schema(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        print(f"\nkustomize of: {kubectl_version()}")
         cls.base = render(os.path.join(K8S, "base"))
         cls.example = render(os.path.join(K8S, "overlays", "example"))
-        with open(os.path.join(K8S, "components", "podmonitor", "podmonitor.yaml")) as f:
-            cls.podmonitor = yaml.safe_load(f)
+        cls.service = render(os.path.join(K8S, "overlays", "milter-service"))
+        cls.monitored = render_example_with_podmonitor()
+        cls.podmonitor = by_kind(cls.monitored, "PodMonitor")
 
     def typecheck(self, docs, expect_ok=True):
         tmp = tempfile.mkdtemp(prefix="pw-k8s-")
@@ -102,7 +138,7 @@ class Schema(unittest.TestCase):
         return tsc, val
 
     def test_models(self):
-        docs = self.base + self.example + [self.podmonitor]
+        docs = self.base + self.example + self.service + [self.podmonitor]
         _, val = self.typecheck(docs)
         print("\n" + val.stdout)
 
@@ -122,7 +158,7 @@ class Schema(unittest.TestCase):
         self.assertIn("spec/replicas must be integer", val.stdout)
         self.assertIn("must have required property name", val.stdout)
 
-    def check_pixelwarden(self, docs, unix_socket):
+    def check_pixelwarden(self, docs, milter_service):
         dep = by_kind(docs, "Deployment", "pixelwarden")
         pod = dep["spec"]["template"]["spec"]
         c = [c for c in pod["containers"] if c["name"] == "pixelwarden"][0]
@@ -179,7 +215,7 @@ class Schema(unittest.TestCase):
         self.assertEqual(pdb["spec"]["selector"]["matchLabels"],
                          dep["spec"]["selector"]["matchLabels"])
         self.assertEqual(pdb["spec"]["maxUnavailable"], 1)
-        if unix_socket:
+        if not milter_service:
             return config, pod
         self.assertEqual(config["milter"]["socket"], f"inet:{ports['milter']}@0.0.0.0")
         svc = by_kind(docs, "Service", "pixelwarden")
@@ -189,7 +225,26 @@ class Schema(unittest.TestCase):
         return config, pod
 
     def test_base(self):
-        self.check_pixelwarden(self.base, unix_socket=False)
+        """The base: the pod with its TCP config, and no Service (an overlay adds one)."""
+        self.check_pixelwarden(self.base, milter_service=False)
+        self.assertNotIn("Service", {d["kind"] for d in self.base})
+        pod = by_kind(self.base, "Deployment")["spec"]["template"]["spec"]
+        self.assertEqual([p["name"] for p in pod["containers"][0]["ports"]], ["metrics"])
+
+    def test_milter_service(self):
+        self.check_pixelwarden(self.service, milter_service=True)
+
+    def test_podmonitor(self):
+        """Added to the example overlay: it selects the pods by the name label and scrapes
+        their metrics port, in the overlay's namespace; the rest is the overlay."""
+        pod = by_kind(self.monitored, "Deployment")["spec"]["template"]
+        self.assertEqual(self.podmonitor["metadata"]["namespace"], "mail")
+        for key, value in self.podmonitor["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(pod["metadata"]["labels"][key], value)
+        ports = {p["name"] for c in pod["spec"]["containers"] for p in c.get("ports", [])}
+        self.assertIn(self.podmonitor["spec"]["podMetricsEndpoints"][0]["port"], ports)
+        self.assertEqual([d for d in self.monitored if d["kind"] != "PodMonitor"],
+                         self.example)
 
     def test_shipped_rules_and_configs_load(self):
         """The rules ConfigMap passes `pixelwarden rules check` (warnings too), and each
@@ -206,7 +261,7 @@ class Schema(unittest.TestCase):
         r = subprocess.run([binary, "rules", "check", entry], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("0 warning(s)", r.stdout)
-        for docs in (self.base, self.example):
+        for docs in (self.base, self.example, self.service):
             for cm in (d for d in docs if d["kind"] == "ConfigMap"
                        and d["metadata"]["name"].startswith("pixelwarden-config")):
                 path = os.path.join(tmp, "pixelwarden.yaml")
@@ -217,7 +272,7 @@ class Schema(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_example_gateway_pod(self):
-        config, pod = self.check_pixelwarden(self.example, unix_socket=True)
+        config, pod = self.check_pixelwarden(self.example, milter_service=False)
         self.assertTrue(all(d["metadata"].get("namespace") == "mail"
                             for d in self.example if d["kind"] != "Namespace"))
         postfix = [c for c in pod["containers"] if c["name"] == "postfix"][0]

@@ -107,18 +107,23 @@ def check_kubernetes(root):
     subPath, the config's rules path in that mount, the metrics port annotated."""
     import yaml  # python3-yaml (scripts/setup)
     base = os.path.join(root, "deploy", "kubernetes", "base")
-    with open(os.path.join(base, "kustomization.yaml")) as f:
-        kust = yaml.safe_load(f)
-    maps = {g["name"]: g for g in kust["configMapGenerator"]}
+    maps = {}
+    for d in (base, os.path.join(base, "rules")):
+        with open(os.path.join(d, "kustomization.yaml")) as f:
+            kust = yaml.safe_load(f)
+        for gen in kust.get("configMapGenerator", []):
+            maps[gen["name"]] = dict(gen, dir=d, options=kust.get("generatorOptions", {}))
     check({"pixelwarden-config", "pixelwarden-rules"} <= set(maps), "kubernetes: ConfigMaps")
-    check(maps["pixelwarden-rules"].get("options", {}).get("disableNameSuffixHash"),
+    check(maps["pixelwarden-rules"]["options"].get("disableNameSuffixHash"),
           "kubernetes: the rules ConfigMap name must not change with its content")
+    check(not maps["pixelwarden-config"]["options"].get("disableNameSuffixHash"),
+          "kubernetes: the config ConfigMap name must change with its content (rolls pods)")
 
     def entries(gen):
         out = {}
         for spec in gen["files"]:
             key, _, path = spec.rpartition("=")
-            out[key or os.path.basename(path)] = os.path.join(base, path)
+            out[key or os.path.basename(path)] = os.path.join(gen["dir"], path)
         return out
 
     for gen in maps.values():
