@@ -70,7 +70,7 @@ class Reclaimer {
 RulesetHolder::RulesetHolder() : m_reclaimer(std::make_shared<Reclaimer>()) {}
 
 RulesetHolder::~RulesetHolder() {
-  m_current.store(nullptr);  // the holder's own pin goes to the reclaimer like any other
+  swap_current(nullptr);  // the holder's own pin goes to the reclaimer like any other
   m_reclaimer->stop();
 }
 
@@ -84,8 +84,17 @@ std::uint64_t RulesetHolder::publish(std::shared_ptr<const Ruleset> rules) {
           reclaimer->retire(std::move(owner));
         });
   }
-  m_current.store(std::move(wrapped), std::memory_order_release);
+  swap_current(std::move(wrapped));
   return m_generation.fetch_add(1, std::memory_order_acq_rel) + 1;
+}
+
+void RulesetHolder::swap_current(std::shared_ptr<const Ruleset> next) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_current.swap(next);
+  }
+  // `next` now holds the previous snapshot; dropping it runs its deleter (the reclaimer's
+  // lock) here, outside m_mutex, so a pin() never waits for that.
 }
 
 std::uint64_t RulesetHolder::reclaimed() const { return m_reclaimer->reclaimed(); }
