@@ -1,5 +1,8 @@
 #include "engine/body.hpp"
 
+#include <cassert>
+
+#include "base/patch.hpp"
 #include "base/text.hpp"
 #include "html/rewrite.hpp"
 #include "mime/charset.hpp"
@@ -190,17 +193,9 @@ std::string render_banner(std::string_view tmpl, std::size_t count) {
   return out;
 }
 
-// The decoded-content edits that ordered patches make, for line-exact re-encoding.
-std::vector<mime::DecodedEdit> decoded_edits(const std::vector<html::Patch>& ordered) {
-  std::vector<mime::DecodedEdit> edits;
-  edits.reserve(ordered.size());
-  for (const html::Patch& p : ordered) edits.push_back({p.offset, p.length, p.replacement.size()});
-  return edits;
-}
-
 // The re-encoded body of one part whose decoded content changed.
 std::string encode_part(std::string_view body, const mime::Part& p, const TextPart& t,
-                        const std::string& new_content, const std::vector<mime::DecodedEdit>& edits,
+                        const std::string& new_content, const std::vector<base::Patch>& edits,
                         std::string_view eol) {
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
   if (!t.transcoded)
@@ -245,7 +240,7 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
   const auto& banner = rules.report().banner;
   const std::string_view eol = mime::detect_eol(body);
   bool text_banner_done = false;
-  std::vector<mime::Replacement> replacements;
+  std::vector<base::Patch> replacements;
   for (const PartEdits& pe : edits) {
     const TextPart* t = pe.part;
     const bool want_banner = banner && removed > 0 &&
@@ -253,7 +248,7 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
                                       : !text_banner_done && !banner->text.empty());
     if (pe.edits.empty() && !want_banner) continue;
     std::string content;
-    std::vector<mime::DecodedEdit> edits_made;
+    std::vector<base::Patch> edits_made;  // ordered: also what the re-encoder is told
     if (t->html) {
       // One pass: the resource patches and the banner insertion together.
       std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, pe.edits);
@@ -261,18 +256,17 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
         patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
       }
       auto ordered = html::order_patches(std::move(patches), t->decoded.size());
-      if (ordered.ok()) {
-        edits_made = decoded_edits(ordered.value());
-        content = html::apply_patches(t->decoded, std::move(ordered.value())).value();
-      } else {
-        // Cannot happen by construction (fuzzed); rewrite() applies greedily, and the
-        // re-encoding then compares contents instead of using edit positions.
-        content = html::rewrite(t->decoded, t->scan, pe.edits);
-      }
+      // plan_patches never overlaps partially or reaches past the part (fuzz_html_rewrite
+      // checks it), and an insertion cannot overlap partially. If it did, value() throws
+      // and the milter answers on_error: never a decided resource left in place silently.
+      assert(ordered.ok() && "plan_patches made patches that do not order");
+      edits_made = std::move(ordered).value();
+      content = base::apply_ordered(t->decoded, edits_made);
     } else {
       const std::string text = render_banner(banner->text, removed);
       content = html::insert_text_banner(t->decoded, text, eol);
-      edits_made.push_back({0, 0, content.size() - t->decoded.size()});
+      // insert_text_banner only adds at the top (the banner and its line break).
+      edits_made.push_back({0, 0, content.substr(0, content.size() - t->decoded.size())});
       text_banner_done = true;
     }
     const mime::Part& p = scan.walk.parts[t->part_index];

@@ -1,6 +1,7 @@
 #include "html/rewrite.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 
 #include "base/digest.hpp"
@@ -229,16 +230,7 @@ base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::
 base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches) {
   auto ordered = order_patches(std::move(patches), input.size());
   if (!ordered.ok()) return ordered.error();
-  std::string out;
-  out.reserve(input.size());
-  std::size_t pos = 0;
-  for (const Patch& p : ordered.value()) {
-    out.append(input.substr(pos, p.offset - pos));
-    out += p.replacement;
-    pos = p.offset + p.length;
-  }
-  out.append(input.substr(pos));
-  return out;
+  return base::apply_ordered(input, ordered.value());
 }
 
 namespace {
@@ -385,10 +377,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
         order_patches(plan_patches(sd.document, sd.scan, inner_edits), sd.document.size());
     ValueEdits& v = values[sd.value_begin];
     v.begin = sd.value_begin, v.end = sd.value_end, v.quote = sd.quote;
-    if (!ordered.ok()) {  // cannot happen by construction; never keep a decided resource
-      v.edits.push_back({0, sd.document.size(), rewrite(sd.document, sd.scan, inner_edits)});
-      continue;
-    }
+    assert(ordered.ok() && "plan_patches made patches that do not order");
     for (Patch& p : ordered.value())
       v.edits.push_back({p.offset, p.offset + p.length, std::move(p.replacement)});
   }
@@ -406,18 +395,9 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
 std::string rewrite(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits) {
   std::vector<Patch> patches = plan_patches(html, scan, edits);
   if (patches.empty()) return std::string(html);
-  auto out = apply_patches(html, patches);
-  if (out) return std::move(out).value();
-  // Cannot happen by construction (fuzzed); never leave a decided resource in place
-  // silently: apply greedily, earlier patches first.
-  std::sort(patches.begin(), patches.end(),
-            [](const Patch& a, const Patch& b) { return a.offset < b.offset; });
-  std::vector<Patch> kept;
-  std::size_t end = 0;
-  for (Patch& p : patches) {
-    if (p.offset >= end) end = p.offset + p.length, kept.push_back(std::move(p));
-  }
-  return std::move(apply_patches(html, std::move(kept))).value();
+  auto out = apply_patches(html, std::move(patches));
+  assert(out.ok() && "plan_patches made patches that do not order");
+  return std::move(out).value();  // throws when they do not (release build)
 }
 
 std::string camo_url(std::string_view base_url, std::string_view key, std::string_view url) {

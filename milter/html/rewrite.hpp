@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/patch.hpp"
 #include "base/result.hpp"
 #include "html/resource.hpp"
 
@@ -35,24 +36,25 @@ struct Edit {
   std::string proxy_url;  // for Op::proxy (see camo_url)
 };
 
-struct Patch {
-  std::size_t offset = 0;
-  std::size_t length = 0;
-  std::string replacement;
-};
+// The project's one edit type (base/patch.hpp): offsets into the part's decoded HTML.
+using base::Patch;
 
 // The order patches are applied in: sorted by offset (at one offset, pure insertions
 // first, then the larger replacement), a patch inside an earlier larger one dropped;
 // an error for partial overlaps or a patch beyond `input_size`.
 base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::size_t input_size);
 
-// Applies the patches in the order of order_patches().
+// Orders the patches (order_patches()) and applies them (base::apply_ordered()).
 base::Result<std::string> apply_patches(std::string_view input, std::vector<Patch> patches);
 
 // The patches rewrite() would apply (for tests and tools).
 std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
                                 const std::vector<Edit>& edits);
 
+// plan_patches() applied. Its patches always order (no partial overlap, nothing past the
+// end: fuzz_html_rewrite checks it); if they did not, that is a bug, asserted, and in a
+// release build an exception, which the milter answers with its on_error action: never a
+// decided resource left in place silently.
 std::string rewrite(std::string_view html, const ScanResult& scan, const std::vector<Edit>& edits);
 
 // camo/go-camo URL: BASE/<hex HMAC-SHA1(key, url)>/<hex(url)>. A URL already under

@@ -251,7 +251,7 @@ LineSpan span_of(const std::vector<Line>& lines, const std::vector<std::size_t>&
 // every other line is copied verbatim. nullopt when the line structure does not allow it.
 std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_view old_dec,
                                              std::string_view new_dec,
-                                             const std::vector<DecodedEdit>& edits,
+                                             const std::vector<base::Patch>& edits,
                                              std::string_view eol) {
   const std::vector<Line> lines = qp_lines(enc);
   if (lines.empty()) return std::nullopt;
@@ -276,7 +276,7 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
           span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
       if (s.first > span.last) break;
       span.last = std::max(span.last, s.last);
-      span_delta += static_cast<std::ptrdiff_t>(edits[k].new_length) -
+      span_delta += static_cast<std::ptrdiff_t>(edits[k].replacement.size()) -
                     static_cast<std::ptrdiff_t>(edits[k].length);
       ++k;
     }
@@ -334,7 +334,7 @@ std::size_t longest_line(std::string_view text) {
 }
 
 std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
-                           std::string_view new_decoded, const std::vector<DecodedEdit>& edits,
+                           std::string_view new_decoded, const std::vector<base::Patch>& edits,
                            Cte cte, std::string_view fallback_eol) {
   if (cte == Cte::quoted_printable && !edits.empty() && original_decoded != new_decoded) {
     const std::string_view eol = detect_eol(original_encoded, fallback_eol);

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/patch.hpp"
 #include "mime/codec.hpp"
 
 namespace pixelwarden::mime {
@@ -24,20 +25,14 @@ namespace pixelwarden::mime {
 std::string reencode(std::string_view original_encoded, std::string_view original_decoded,
                      std::string_view new_decoded, Cte cte, std::string_view fallback_eol = "\r\n");
 
-// One edit of the decoded content: `length` bytes at `offset` (in the original decoded
-// content) became `new_length` bytes. Edits are sorted and do not overlap.
-struct DecodedEdit {
-  std::size_t offset = 0;
-  std::size_t length = 0;
-  std::size_t new_length = 0;
-};
-
-// Like reencode(), but told where the edits are: for quoted-printable, only the original
+// Like reencode(), but told where the edits are: the patches that turned original_decoded
+// into new_decoded (offsets into original_decoded; sorted, disjoint; only where they are and
+// their lengths are read). For quoted-printable, only the original
 // lines an edit touches are encoded afresh, so lines between two distant edits stay
 // verbatim too. Base64 shifts every quantum after a size change, so it falls back to
 // reencode() (prefix and suffix reuse).
 std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
-                           std::string_view new_decoded, const std::vector<DecodedEdit>& edits,
+                           std::string_view new_decoded, const std::vector<base::Patch>& edits,
                            Cte cte, std::string_view fallback_eol = "\r\n");
 
 // Length of the longest line (without its line ending).

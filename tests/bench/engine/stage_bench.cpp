@@ -148,10 +148,10 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
        [](const std::string& enc) {
          const std::string dec = mime::decode(enc, mime::Cte::quoted_printable);
          std::string changed = dec;
-         std::vector<mime::DecodedEdit> edits;
+         std::vector<base::Patch> edits;
          for (std::size_t at : {dec.size() / 10, dec.size() / 2, dec.size() - 100}) {
            changed[at] = 'X';
-           edits.push_back({at, 1, 1});
+           edits.push_back({at, 1, "X"});
          }
          return mime::reencode_edits(enc, dec, changed, edits, mime::Cte::quoted_printable).size();
        }});

@@ -133,9 +133,9 @@ TEST_SUITE("mime::Corpus") {
       CHECK(decode(new_enc, part.cte) == new_dec);
       if (longest_line(new_enc) > 998) CHECK(longest_line(new_enc) <= longest_line(enc) + 200);
       if (!enc.empty() && new_enc.compare(0, 16, enc.substr(0, 16)) == 0) ++lines_reused;
-      const Replacement rep = replace_body(part, new_enc, body);
+      const pixelwarden::base::Patch rep = replace_body(part, new_enc, body);
       const std::string out = splice(body, {rep});
-      const std::string expected = std::string(body.substr(0, part.body_begin)) + rep.bytes +
+      const std::string expected = std::string(body.substr(0, part.body_begin)) + rep.replacement +
                                    std::string(body.substr(part.body_end));
       CHECK(out == expected);
       ++replaced;

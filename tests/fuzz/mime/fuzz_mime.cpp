@@ -61,7 +61,7 @@ void edit_one_leaf(const WalkResult& r, std::string_view body, std::size_t pick)
       std::string two = old_dec;
       two.replace(b, 3, "X");
       two.insert(a, ins);
-      const std::vector<DecodedEdit> edits{{a, 0, ins.size()}, {b, 3, 1}};
+      const std::vector<pixelwarden::base::Patch> edits{{a, 0, ins}, {b, 3, "X"}};
       const std::string two_enc = reencode_edits(enc, old_dec, two, edits, part.cte);
       require(decode(two_enc, part.cte) == two, "reencode_edits decodes to the edits");
     }
@@ -69,9 +69,9 @@ void edit_one_leaf(const WalkResult& r, std::string_view body, std::size_t pick)
       require(longest_line(new_enc) <= std::max<std::size_t>(998, longest_line(enc)),
               "line length");
     }
-    const Replacement rep = replace_body(part, new_enc, body);
+    const pixelwarden::base::Patch rep = replace_body(part, new_enc, body);
     const std::string out = splice(body, {rep});
-    require(out == std::string(body.substr(0, part.body_begin)) + rep.bytes +
+    require(out == std::string(body.substr(0, part.body_begin)) + rep.replacement +
                        std::string(body.substr(part.body_end)),
             "splice changes exactly the part");
     return;

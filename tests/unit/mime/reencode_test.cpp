@@ -100,7 +100,7 @@ TEST_SUITE("mime::Reencode") {
 }
 
 TEST_SUITE("mime::reencode_edits") {
-  using pixelwarden::mime::DecodedEdit;
+  using pixelwarden::base::Patch;
 
   TEST_CASE("QP: lines between two distant edits stay verbatim") {
     std::string enc;
@@ -116,7 +116,7 @@ TEST_SUITE("mime::reencode_edits") {
     // it cannot bound.
     const std::string new_dec = old_dec.substr(0, a + 5) + "Y" + old_dec.substr(a + 6, b - a - 1) +
                                 "XXXX" + old_dec.substr(b + 7);
-    const std::vector<DecodedEdit> edits{{a + 5, 1, 1}, {b + 5, 2, 4}};
+    const std::vector<Patch> edits{{a + 5, 1, "Y"}, {b + 5, 2, "XXXX"}};
     const std::string out = reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable);
     CHECK(decode(out, Cte::quoted_printable) == new_dec);
     // Every original line from "line 4" to "line 36" is in the output verbatim, in one run.
@@ -135,7 +135,7 @@ TEST_SUITE("mime::reencode_edits") {
     std::string new_dec = old_dec;
     new_dec.replace(at, 23, "data:,");
     const std::string out =
-        reencode_edits(enc, old_dec, new_dec, {{at, 23, 6}}, Cte::quoted_printable);
+        reencode_edits(enc, old_dec, new_dec, {{at, 23, "data:,"}}, Cte::quoted_printable);
     CHECK(decode(out, Cte::quoted_printable) == new_dec);
     CHECK(out.find("rest of line\r\n") != std::string::npos);
   }
@@ -159,7 +159,7 @@ TEST_SUITE("mime::reencode_edits") {
       for (char c : dec) crlf_dec += c == '\n' ? std::string("\r\n") : std::string(1, c);
       const std::string enc = pixelwarden::mime::encode_quoted_printable(crlf_dec, "\r\n");
       // Up to 4 non-overlapping edits.
-      std::vector<DecodedEdit> edits;
+      std::vector<Patch> edits;
       std::string new_dec;
       std::size_t pos = 0;
       for (int e = 0; e < 4 && pos < crlf_dec.size(); ++e) {
@@ -167,7 +167,7 @@ TEST_SUITE("mime::reencode_edits") {
         const std::size_t len = std::min<std::size_t>(rng() % 20, crlf_dec.size() - off);
         const std::string repl(rng() % 30, 'Z');
         new_dec += crlf_dec.substr(pos, off - pos) + repl;
-        edits.push_back({off, len, repl.size()});
+        edits.push_back({off, len, repl});
         pos = off + len;
       }
       new_dec += crlf_dec.substr(pos);
