@@ -48,8 +48,12 @@ bool plain_ascii(unsigned char c) { return k_plain.plain[c]; }
 }  // namespace
 
 void json_quote(std::string& out, std::string_view s) {
+  // Most strings (every key, most values) need no escape: one scan, one append.
+  std::size_t plain = 0;
+  while (plain < s.size() && plain_ascii(static_cast<unsigned char>(s[plain]))) ++plain;
   out.push_back('"');
-  for (std::size_t i = 0; i < s.size();) {
+  out.append(s.data(), plain);
+  for (std::size_t i = plain; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (plain_ascii(c)) {
       std::size_t end = i + 1;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <map>
 #include <optional>
 
@@ -249,7 +248,12 @@ std::string LineWriter::write() {
   }
   m_w.key("elapsed_us").value(v.elapsed_us);
   m_w.key("sampled").value(m_cx.sampled);
-  m_w.key("sample_rate").raw(fmt::format("{}", m_cx.sample_rate));
+  m_w.key("sample_rate");
+  if (!m_cx.sample_rate_text.empty()) {
+    m_w.raw(m_cx.sample_rate_text);
+  } else {
+    m_w.raw(fmt::format("{}", m_cx.sample_rate));
+  }
   m_w.key("truncated").value(m_truncated);
   m_w.end_object();
   return m_w.take();
@@ -274,11 +278,40 @@ std::string rfc3339_utc_ms(std::int64_t unix_ms) {
     ms += 1000;
     --secs;
   }
-  const std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  std::int64_t days = secs / 86400;
+  std::int64_t sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    --days;
+  }
+  // Civil date from days since 1970-01-01 (H. Hinnant's civil_from_days), not gmtime_r:
+  // glibc's gmtime_r takes the process-wide tz lock, which every mail thread writing a
+  // line would contend on.
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) {  // not a time this filter decides at; keep the shape
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, month, day, sod / 3600,
+                       sod / 60 % 60, sod % 60, ms);
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  const auto put = [&out](std::size_t at, std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, year, 4);
+  put(5, month, 2);
+  put(8, day, 2);
+  put(11, sod / 3600, 2);
+  put(14, sod / 60 % 60, 2);
+  put(17, sod % 60, 2);
+  put(20, ms, 3);
+  return out;
 }
 
 std::string hash_url_query(std::string_view url) {

@@ -38,6 +38,8 @@ struct AuditLineContext {
   std::string_view version;  // pixelwarden's
   bool sampled = false;      // written by sampling: no rule matched
   double sample_rate = 0;    // audit.sample_rate, for scaling sampled counts
+  // sample_rate as written in the line, when the caller formatted it once already.
+  std::string_view sample_rate_text;
 };
 
 std::string audit_line(const engine::Verdict& v, const AuditLineContext& cx,

@@ -129,7 +129,8 @@ int syslog_facility(std::string_view name) {
 
 AuditLog::AuditLog(AuditSettings settings, int fd, std::string host)
     : m_settings(std::move(settings)), m_fd(fd), m_host(std::move(host)),
-      m_syslog_tag(fmt::format("pixelwarden-audit[{}]: ", ::getpid())) {}
+      m_syslog_tag(fmt::format("pixelwarden-audit[{}]: ", ::getpid())),
+      m_sample_rate_text(fmt::format("{}", m_settings.sample_rate)) {}
 
 base::Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) {
   auto fd = open_sink(settings);
@@ -161,6 +162,7 @@ base::Status AuditLog::write(const engine::Verdict& verdict, bool sampled) {
   cx.version = base::k_version;
   cx.sampled = sampled;
   cx.sample_rate = m_settings.sample_rate;
+  cx.sample_rate_text = m_sample_rate_text;
   return write_line(audit_line(verdict, cx, m_settings.line));
 }
 

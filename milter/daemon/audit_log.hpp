@@ -64,7 +64,8 @@ class AuditLog {
   AuditSettings m_settings;
   int m_fd;
   std::string m_host;
-  std::string m_syslog_tag;  // "pixelwarden-audit[PID]: "
+  std::string m_syslog_tag;        // "pixelwarden-audit[PID]: "
+  std::string m_sample_rate_text;  // formatted once, not per line
   std::atomic<std::uint64_t> m_unflagged{0};
 };
 

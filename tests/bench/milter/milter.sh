@@ -23,7 +23,7 @@ milter_bench() {
         noop-replbody-nd) start_noop "$n.$t" "$spec" replbody -N 1 ;;
         noop-*) start_noop "$n.$t" "$spec" "${n#noop-}" ;;
         pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
-        pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "$ROOT/rules/default.yaml" "$PW_BENCH_BASELINE" ;;
+        pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
       esac
     done
     specs[noop-noreply-clean.$t]=${specs[noop-noreply.$t]}

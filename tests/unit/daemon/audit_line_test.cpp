@@ -1,7 +1,10 @@
 #include "daemon/audit_line.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <cstdint>
+#include <ctime>
 #include <string>
 
 using namespace pixelwarden;
@@ -202,5 +205,35 @@ TEST_SUITE("daemon::audit_line") {
     CHECK(daemon::rfc3339_utc_ms(0) == "1970-01-01T00:00:00.000Z");
     CHECK(daemon::rfc3339_utc_ms(1796304092123) == "2026-12-03T13:21:32.123Z");
     CHECK(daemon::rfc3339_utc_ms(951782400007) == "2000-02-29T00:00:00.007Z");
+  }
+
+  TEST_CASE("timestamps agree with gmtime_r across years, leap days and before 1970") {
+    // rfc3339_utc_ms computes the civil date itself (no tz lock); gmtime_r is the oracle.
+    const std::int64_t samples[] = {-1,
+                                    -86400001,
+                                    1,
+                                    4107542399999,
+                                    4107542400000,
+                                    1709164800000,
+                                    1735689599999,
+                                    253402300799999};
+    for (const std::int64_t ms : samples) {
+      std::int64_t secs = ms / 1000;
+      std::int64_t frac = ms % 1000;
+      if (frac < 0) {
+        frac += 1000;
+        --secs;
+      }
+      const std::time_t t = static_cast<std::time_t>(secs);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      const std::string want =
+          fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+      CAPTURE(ms);
+      CHECK(daemon::rfc3339_utc_ms(ms) == want);
+    }
+    CHECK(daemon::rfc3339_utc_ms(4107542400000) == "2100-03-01T00:00:00.000Z");  // not a leap year
+    CHECK(daemon::rfc3339_utc_ms(-1) == "1969-12-31T23:59:59.999Z");
   }
 }
