@@ -48,12 +48,8 @@ base::Result<EngineSetup> engine_setup(const Args& args) {
   if (!config.ok()) return config.error();
   EngineSetup setup;
   setup.rules_path = args.get("--rules").value_or(config->rules.path);
-  setup.limits.max_message_bytes = config->milter.max_message_bytes;
-  setup.limits.max_depth = config->mime.max_depth;
-  setup.limits.max_parts = config->mime.max_parts;
+  setup.limits = config->limits;
   setup.refuse_at_data = config->milter.refuse_at_data;
-  setup.limits.max_header_bytes = config->mime.max_header_bytes;
-  setup.limits.max_header_fields = config->mime.max_header_fields;
   return setup;
 }
 

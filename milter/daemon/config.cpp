@@ -156,7 +156,7 @@ std::map<std::string, Section> schema(const Context& cx) {
   s["milter"] = {
       {"socket", [](const YAML::Node& n, Config& c) { return socket_spec(n, c.milter.socket); }},
       {"max_message_bytes",
-       [](const YAML::Node& n, Config& c) { return positive(n, c.milter.max_message_bytes); }},
+       [](const YAML::Node& n, Config& c) { return positive(n, c.limits.max_message_bytes); }},
       {"max_packet_bytes",
        [](const YAML::Node& n, Config& c) { return positive(n, c.milter.max_packet_bytes); }},
       {"on_error",
@@ -194,18 +194,19 @@ std::map<std::string, Section> schema(const Context& cx) {
   s["mime"] = {
       {"max_depth",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         if (auto e = positive(n, c.mime.max_depth)) return e;
-         if (c.mime.max_depth > mime::k_max_depth_ceiling) {
+         if (auto e = positive(n, c.limits.walk.max_depth)) return e;
+         if (c.limits.walk.max_depth > mime::k_max_depth_ceiling) {
            return "at most " + std::to_string(mime::k_max_depth_ceiling) +
                   " (the MIME walker recurses once per level)";
          }
          return std::nullopt;
        }},
-      {"max_parts", [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_parts); }},
+      {"max_parts",
+       [](const YAML::Node& n, Config& c) { return positive(n, c.limits.walk.max_parts); }},
       {"max_header_bytes",
-       [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_header_bytes); }},
+       [](const YAML::Node& n, Config& c) { return positive(n, c.limits.max_header_bytes); }},
       {"max_header_fields",
-       [](const YAML::Node& n, Config& c) { return positive(n, c.mime.max_header_fields); }},
+       [](const YAML::Node& n, Config& c) { return positive(n, c.limits.max_header_fields); }},
   };
   s["rules"] = {
       {"path", [cx](const YAML::Node& n, Config& c) { return path_value(n, cx, c.rules.path); }},

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "engine/limits.hpp"
 
 namespace pixelwarden::daemon {
 
@@ -24,7 +25,6 @@ inline constexpr const char* k_default_config_path = "/etc/pixelwarden/pixelward
 // One struct per YAML section, fields named as the keys.
 struct MilterSection {
   std::string socket = "inet:8894@127.0.0.1";
-  std::size_t max_message_bytes = 26214400;
   std::size_t max_packet_bytes = 262144;
   OnError on_error = OnError::accept;
   std::chrono::milliseconds drain_timeout{30000};
@@ -42,13 +42,6 @@ struct MilterSection {
   // Debian's smtpd runs chrooted here: a unix socket below it is printed for main.cf
   // relative to it.
   std::string postfix_chroot = "/var/spool/postfix";
-};
-
-struct MimeSection {
-  int max_depth = 32;
-  int max_parts = 2000;
-  std::size_t max_header_bytes = 1048576;
-  std::size_t max_header_fields = 1000;
 };
 
 struct RulesSection {
@@ -103,7 +96,9 @@ struct DaemonSection {
 struct Config {
   MilterSection milter;
   DaemonSection daemon;
-  MimeSection mime;
+  // milter.max_message_bytes and the mime: section (max_depth, max_parts,
+  // max_header_bytes, max_header_fields), as the engine and the session use them.
+  engine::Limits limits;
   RulesSection rules;
   ReloadSection reload;
   MetricsSection metrics;

@@ -196,10 +196,7 @@ int run(const Config& config) {
 
   SessionEnv env;
   env.holder = &holder;
-  env.limits =
-      engine::Limits{config.milter.max_message_bytes, config.mime.max_depth, config.mime.max_parts};
-  env.limits.max_header_bytes = config.mime.max_header_bytes;
-  env.limits.max_header_fields = config.mime.max_header_fields;
+  env.limits = config.limits;
   env.on_error = config.milter.on_error;
   env.refuse_at_data = config.milter.refuse_at_data;
   env.make_inspector = engine_inspector();
@@ -264,7 +261,7 @@ int run(const Config& config) {
   spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={}, "
                "max_connections={}, fd limit {})",
                config.milter.socket, to_string(config.milter.on_error),
-               config.milter.max_message_bytes, config.milter.refuse_at_data, fds.max_connections,
+               config.limits.max_message_bytes, config.milter.refuse_at_data, fds.max_connections,
                fds.limit);
   print_postfix_hint(config);
   const pthread_t main_thread = pthread_self();

@@ -77,11 +77,10 @@ void choose_rendering(std::string_view body, const mime::Part& p, TextPart& t) {
 }  // namespace
 
 BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view body,
-                   const BodyOptions& opts) {
+                   const mime::WalkLimits& limits) {
   BodyScan out;
   // A malformed walk keeps the parts found before its cap; they are scanned too.
-  out.walk =
-      mime::walk(std::move(top_fields), body, mime::WalkLimits{opts.max_depth, opts.max_parts});
+  out.walk = mime::walk(std::move(top_fields), body, limits);
   for (std::size_t i = 0; i < out.walk.parts.size(); ++i) {
     const mime::Part& p = out.walk.parts[i];
     if (!p.is_leaf()) continue;
@@ -282,7 +281,7 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
 std::vector<std::string> decoded_text_parts(std::string_view message, bool with_plain) {
   const mime::MessageSplit split = mime::split_message(message);
   BodyScan scan =
-      scan_body(mime::parse_header_block(split.header_block), split.body, BodyOptions{});
+      scan_body(mime::parse_header_block(split.header_block), split.body, mime::WalkLimits{});
   std::vector<std::string> out;
   for (TextPart& t : scan.parts) {
     if (t.html || with_plain) out.push_back(std::move(t.decoded));

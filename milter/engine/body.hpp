@@ -39,14 +39,9 @@ struct BodyScan {
   std::size_t remote_resources = 0;
 };
 
-struct BodyOptions {
-  int max_depth = 32;
-  int max_parts = 2000;
-};
-
 // top_fields: the top-level header fields (views, at least the MIME ones).
 BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view body,
-                   const BodyOptions& opts);
+                   const mime::WalkLimits& limits);
 
 // Decides every remote resource against the tracker rules (unless skipped by allow),
 // and records trackers and resource facts in the verdict.

@@ -154,8 +154,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   top_fields.reserve(s.headers.mime_fields.size());
   for (const ReceivedField& f : s.headers.mime_fields)
     top_fields.push_back({f.name, f.value, 0, 0});
-  BodyScan scan =
-      scan_body(std::move(top_fields), body, BodyOptions{m_limits.max_depth, m_limits.max_parts});
+  BodyScan scan = scan_body(std::move(top_fields), body, m_limits.walk);
   // The first URL of each host, beside lure.link_hosts / resource_hosts (same index).
   std::vector<std::string_view> link_urls, resource_urls;
   // A malformed walk still yields the parts found before its cap: they are inspected

@@ -20,25 +20,11 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/limits.hpp"
 #include "engine/verdict.hpp"
 #include "ruleset/ruleset.hpp"
 
 namespace pixelwarden::engine {
-
-struct Limits {
-  std::size_t max_message_bytes = 26214400;
-  int max_depth = 32;
-  int max_parts = 2000;
-  // Offline only (inspect()): as the milter with milter.refuse_at_data, an envelope
-  // refusal ends the inspection (headers and body not seen).
-  bool refuse_at_data = false;
-  // The header section: fields past either cap are not read (the message is then
-  // skipped=too_many_headers or headers_too_large and handled by the malformed policy).
-  // Every per-field step is constant time, so the caps bound work and memory, not a
-  // quadratic blow-up.
-  std::size_t max_header_bytes = 1048576;
-  std::size_t max_header_fields = 1000;
-};
 
 // What the header section held in total, including fields the caller did not keep
 // (the milter session stops copying at the caps but keeps counting). Bytes count each

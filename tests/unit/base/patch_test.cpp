@@ -16,7 +16,5 @@ TEST_SUITE("base::Patch") {
   TEST_CASE("two insertions at one offset keep their order") {
     CHECK(apply_ordered("ab", {{1, 0, "x"}, {1, 0, "y"}}) == "axyb");
   }
-  TEST_CASE("end() is offset + length") {
-    CHECK(Patch{4, 3, "zz"}.end() == 7);
-  }
+  TEST_CASE("end() is offset + length") { CHECK(Patch{4, 3, "zz"}.end() == 7); }
 }

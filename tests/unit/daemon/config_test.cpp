@@ -10,7 +10,7 @@ TEST_SUITE("daemon::Config") {
     const Config c = default_config();
     CHECK(c.milter.socket == "inet:8894@127.0.0.1");
     CHECK(c.metrics.listen == "127.0.0.1:9894");
-    CHECK(c.milter.max_message_bytes == 26214400);
+    CHECK(c.limits.max_message_bytes == 26214400);
     CHECK(c.milter.max_packet_bytes == 262144);
     CHECK(c.milter.on_error == OnError::accept);
     CHECK(c.milter.drain_timeout == 30s);
@@ -46,13 +46,13 @@ audit:
                           "/etc/pixelwarden/pixelwarden.yaml");
     REQUIRE(c.ok());
     CHECK(c->milter.socket == "unix:/run/pixelwarden/milter.sock");
-    CHECK(c->milter.max_message_bytes == 1000);
+    CHECK(c->limits.max_message_bytes == 1000);
     CHECK(c->milter.max_packet_bytes == 524288);
     CHECK(c->milter.on_error == OnError::tempfail);
     CHECK(c->milter.drain_timeout == 500ms);
     CHECK(c->milter.refuse_at_data);
-    CHECK(c->mime.max_depth == 8);
-    CHECK(c->mime.max_parts == 100);
+    CHECK(c->limits.walk.max_depth == 8);
+    CHECK(c->limits.walk.max_parts == 100);
     CHECK(c->rules.path == "/etc/pixelwarden/rules.yaml");
     CHECK_FALSE(c->rules.watch);
     CHECK(c->rules.poll_interval == 120s);
@@ -123,7 +123,7 @@ metrics:
   TEST_CASE("mime.max_depth is bounded by what the MIME walker's stack allows") {
     auto ok = parse_config("mime:\n  max_depth: 256\n", "/x/p.yaml");
     REQUIRE(ok.ok());
-    CHECK(ok->mime.max_depth == 256);
+    CHECK(ok->limits.walk.max_depth == 256);
     auto c = parse_config("mime:\n  max_depth: 257\n", "/x/p.yaml");
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().line == 2);

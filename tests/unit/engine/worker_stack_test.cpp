@@ -99,8 +99,8 @@ TEST_SUITE("engine on a worker-sized stack") {
     const std::string msg =
         "From: a@shop.example\r\nTo: b@c.example\r\nMIME-Version: 1.0\r\n" + inner;
     engine::Limits limits;
-    limits.max_depth = mime::k_max_depth_ceiling;  // as deep as a config may ask
-    limits.max_parts = 100000;
+    limits.walk.max_depth = mime::k_max_depth_ceiling;  // as deep as a config may ask
+    limits.walk.max_parts = 100000;
     auto rules = test::load_inline(k_rules);
     engine::Verdict v;
     REQUIRE(on_worker_stack([&] { v = engine::inspect(msg, envelope(), rules, limits); }));
