@@ -10,6 +10,9 @@
 milter_bench() {
   local filters=(noop-plain noop-replbody noop-replbody-nd noop-noreply noop-noreply-replbody pixelwarden)
   [[ -x $PW ]] || { filters=(noop-plain noop-replbody noop-replbody-nd noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  # With the audit log on, the same binary without it too: what the audit line costs,
+  # apart from what the engine costs, in the same rounds.
+  [[ -x $PW && ${PW_BENCH_AUDIT:-0} == 1 ]] && filters+=(pw-noaudit)
   [[ -n ${PW_BENCH_BASELINE:-} ]] && filters+=(pw-baseline)
   local names=("${filters[@]}" noop-noreply-clean)
   [[ -x $PW ]] && names+=(pixelwarden-clean)
@@ -23,6 +26,7 @@ milter_bench() {
         noop-replbody-nd) start_noop "$n.$t" "$spec" replbody -N 1 ;;
         noop-*) start_noop "$n.$t" "$spec" "${n#noop-}" ;;
         pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
+        pw-noaudit) PW_BENCH_AUDIT=0 start_pixelwarden "pw-noaudit-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" ;;
         pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
       esac
     done
@@ -77,9 +81,17 @@ milter_bench() {
     pw=$(milter_median "$t" pixelwarden-clean rate); fl=$(milter_median "$t" noop-noreply-clean rate)
     target_line "milter $t clean mail: pixelwarden-clean / noop-noreply-clean" "$pw" "$fl" 0.97 "(load generator, not through Postfix; the target is judged end to end)"
   done
+  for t in "${transports[@]}"; do
+    pw=$(milter_median "$t" pixelwarden rate)
+    [[ " ${names[*]} " == *" pw-noaudit "* ]] &&
+      target_line "milter $t: pixelwarden (audit line per message) / pw-noaudit (same binary, no audit log)" "$pw" "$(milter_median "$t" pw-noaudit rate)" 0.97 "(audit cost)"
+    [[ " ${names[*]} " == *" pw-baseline "* ]] &&
+      target_line "milter $t: pixelwarden / pw-baseline ($PW_BENCH_BASELINE)" "$pw" "$(milter_median "$t" pw-baseline rate)" 0.97
+  done
   echo "Spread of pixelwarden's and its floors' msgs/s over the rounds (min-max):"
   for t in "${transports[@]}"; do
-    for n in noop-noreply noop-noreply-replbody pixelwarden noop-noreply-clean pixelwarden-clean; do
+    for n in noop-noreply noop-noreply-replbody pixelwarden noop-noreply-clean pixelwarden-clean pw-noaudit pw-baseline; do
+      [[ " ${names[*]} " == *" $n "* ]] || continue
       echo "  $t $n: $(milter_spread "$t" "$n")"
     done
   done
