@@ -272,6 +272,17 @@ def inspect_seeds():
     seeds["read-receipt"] = mime_message(
         ["Disposition-Notification-To: a@example.org", "Content-Type: text/html"],
         "<img src=\"http://t.example/r.gif\">\r\n")
+    # From long fuzz runs: the inputs that added the most coverage edges over the seeds
+    # above (greedy pick from a -merge control file), so CI's short runs start deeper.
+    seeds["fuzzed-style-no-charset"] = (b"Content-Type: text/html;o-8859-1\r\n\r\n<style>@import "
+                                        b"url(http:http://a.exae/d.png)\">caf\xc3\xa9</div>\r\n")
+    seeds["fuzzed-utf7-qp"] = (b"From: =?uf-: 1.0\r\nContent-Type:  text/html; charset=utf-7\r\n"
+                               b"Content-Transfer-Encoding: quoted-printable\r\n\r\n<img src=3D\""
+                               b"http://t.example\xd1\x99.gif?a=3D1&amp;b=3D2\" widthample.org>"
+                               b"\xdd\x04\xdf\xddbb, c\" M<")
+    seeds["fuzzed-style-controls"] = (b"Content-Type: text/html; charset=iso-8859-1\r\n\r\n<style>@"
+                                      b"\xf9nd:url(\x16http://a,example/b.png)}\xff/st@yle><div "
+                                      b"styleg)\">caf\xc3\xa9</div>\r\n")
     return seeds
 
 
@@ -300,6 +311,14 @@ URLS = {
     # in control bytes gave an href that parse() trimmed; the parser now escapes them.
     "control-tail-query": b"http:\x93/?\0\0\x01\0\0\x0e7\0\0\0#\0\0\0x\n\x01",
     "control-tail-path": b"file:///c\x13#\xff\xff\xff#\xff\xff\xff\n",
+    # From long fuzz runs: the inputs that added the most coverage edges over the seeds
+    # above (greedy pick from a -merge control file), so CI's short runs start deeper.
+    "fuzzed-unc-pipe": b"\\\\|",
+    "fuzzed-ws-controls": b"ws:\x93?\x00\x01\x00\x00\x0e3\n",
+    "fuzzed-space": b" ",
+    "fuzzed-file-dots": b"file:\n..",
+    "fuzzed-del-base": b"http:\x7f\n//",
+    "fuzzed-bracket-host": b"[1]",
 }
 
 
@@ -342,6 +361,18 @@ RULESETS = {
     ),
     "tabs-and-bom": '\ufeffruleset:\n\tname: fuzz\n  version: "8"\n',
     "empty": "",
+    # From long fuzz runs: the inputs that added the most coverage edges over the seeds
+    # above (greedy pick from a -merge control file), so CI's short runs start deeper.
+    "fuzzed-alias-lists": (b'ruleset: {name: fuzz, version: "7"}\nlists:\n  NULa: &d {jomains: [x.example]}\n'
+                           b"  b(: *d\ntrackers:\n  - &t {id: t1, match: {domain_in: a}, action: neutralize}\n"),
+    "fuzzed-broken-keys": (b"ruleset:\n  tralize\nreport:\n  header: X-Pixelwardrv_id:) mx.example\nlists:\n"
+                           b"  trackers:\n    file: lis\x8d.txt\n  lures:\n    domains: [lure.exampl(, "
+                           b'"*.bad.example"]\n  patterns:\n    url_patterns: [\'https?://t\\.example/[a-z]+'
+                           b"\\.gif']\ntrackerses]\n"),
+    "fuzzed-bad-utf8-domain": (b'ruleset: {name: fuzz, version: "7"}\nlists:\n  i: &d {domains: [x.ex\xfbamp'
+                               + b"\xcb" * 23 + b"repor\xcb\xcbutrle]}\n  b(: *d\ntrackers:\n  - &t {id: t1, "
+                               b"match: {domain_in: a}, action: neutralize}\n"),
+    "fuzzed-space": " ",
 }
 
 
@@ -410,6 +441,14 @@ SESSIONS = {
                            bytes([7]) + text(" \r\n\tfolded"), EOH, bytes([BODY, 6]) +
                            text(b"\r\n.\r\n--b\r\n"), EOM),
     "multipart": session(0, connect(), message(headers=((4, 4), (3, 3)), chunks=(2, 0, 2, 4, 3))),
+    # From long fuzz runs: the inputs that added the most coverage edges over the seeds
+    # above (greedy pick from a -merge control file), so CI's short runs start deeper.
+    "fuzzed-odd-client": b"0\x00\x00\t192\xf3\xf3\xff\xffJ\xf6le\x02\x00\x03\x00\x04\x05\x00\x00\x05"
+                         b"\x03\x02\x06\x071\x07\x01\x07\x00\x08\xd8",
+    "fuzzed-caps": b"\x99\x99\x99\x99\x99\x99\x99\x91\x99\x99\x99\x99\x99\x99\x99\x99ampl\x00e\x02\x00"
+                   b"\x03\x00\x04\x06\x08\x02\x00\x03\x00\x04\x05\x00\x00\x05\x03\x02\x06\x07\x00\x08",
+    "fuzzed-raw-client": b"\x02\x00\x00\t\xff19\xff\xff\xff\xff\xff\xff\x02\xfb\x03\x00\x04\x05\x00\x00"
+                         b"\x05\x03+++++++++\x02\x06\x073\x08",
 }
 
 
