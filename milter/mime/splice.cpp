@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "mime/header.hpp"
 #include "mime/walk.hpp"
@@ -22,6 +23,11 @@ base::Result<std::string> splice_checked(std::string_view body, std::vector<base
       return base::plain_error("replacements overlap at " + std::to_string(r.offset));
     }
     prev_end = r.end();
+  }
+  // One replacement of the whole body (a single-part message): its bytes are the result,
+  // moved rather than copied into a second buffer of the message's size.
+  if (reps.size() == 1 && reps[0].offset == 0 && reps[0].length == body.size()) {
+    return std::move(reps[0].replacement);
   }
   return base::apply_ordered(body, reps);
 }

@@ -14,6 +14,12 @@ TEST_SUITE("mime::Splice") {
   TEST_CASE("replacements are applied in order whatever order they come in") {
     CHECK(splice("0123456789", {{6, 2, "BB"}, {1, 2, "a"}}) == "0a345BB89");
   }
+  TEST_CASE("one replacement of the whole body is the result, whatever its size") {
+    CHECK(splice("0123", {{0, 4, "abcdef"}}) == "abcdef");
+    CHECK(splice("0123", {{0, 4, ""}}).empty());
+    CHECK(splice("", {{0, 0, "x"}}) == "x");
+    CHECK_FALSE(splice_checked("0123", {{0, 5, "x"}}).ok());
+  }
   TEST_CASE("overlap and out-of-range are rejected") {
     CHECK_FALSE(splice_checked("0123456789", {{1, 4, "x"}, {4, 2, "y"}}).ok());
     CHECK_FALSE(splice_checked("0123", {{2, 7, "x"}}).ok());
