@@ -300,6 +300,14 @@ struct StringSink {
   static bool failed() { return false; }
 };
 
+// Counts what the decoder would write.
+struct CountSink {
+  std::size_t n = 0;
+  void copy(const char* /*p*/, std::size_t len) { n += len; }
+  void put(char /*c*/) { ++n; }
+  static bool failed() { return false; }
+};
+
 // Compares with `expected` as the decoder produces bytes; stops at the first difference.
 struct CompareSink {
   std::string_view expected;
@@ -330,6 +338,12 @@ std::string decode_quoted_printable(std::string_view encoded) {
   StringSink sink{out};
   decode_qp_into(encoded, sink);
   return out;
+}
+
+std::size_t qp_decoded_size(std::string_view encoded) {
+  CountSink sink;
+  decode_qp_into(encoded, sink);
+  return sink.n;
 }
 
 bool decodes_to(std::string_view encoded, Cte cte, std::string_view expected) {

@@ -37,6 +37,9 @@ std::string decode_quoted_printable(std::string_view encoded);
 // that what it wrote decodes to exactly the intended content, at the cost of one read.
 bool decodes_to(std::string_view encoded, Cte cte, std::string_view expected);
 
+// The size of decode_quoted_printable(encoded), by the same decoder, writing nothing.
+std::size_t qp_decoded_size(std::string_view encoded);
+
 // base64 with lines of line_length characters (rounded down to a multiple of 4, at least 4),
 // each followed by eol; the final line gets no eol (the caller owns what follows the part).
 std::string encode_base64(std::string_view bytes, std::size_t line_length, std::string_view eol);

@@ -7,8 +7,6 @@
 #include <optional>
 #include <vector>
 
-#include "base/text.hpp"
-
 #include "mime/header.hpp"
 
 namespace pixelwarden::mime {
@@ -70,28 +68,10 @@ std::optional<std::size_t> b64_line_size(std::string_view l) {
   return (chars + pads) / 4 * 3 - pads;
 }
 
-// Decoded size of one QP line (soft break, =XX escapes), without decoding it: the line
-// is read with memchr from one '=' to the next, as decode_quoted_printable reads it.
-std::size_t qp_line_size(std::string_view l) {
-  std::size_t escapes = 0;  // each "=XX" decodes to one byte: two fewer
-  std::size_t pos = 0;
-  while (pos < l.size()) {
-    const void* eq = std::memchr(l.data() + pos, '=', l.size() - pos);
-    if (eq == nullptr) break;
-    const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - l.data());
-    if (j + 2 < l.size() && base::hex_value(l[j + 1]) >= 0 && base::hex_value(l[j + 2]) >= 0) {
-      ++escapes;
-      pos = j + 3;
-      continue;
-    }
-    std::size_t k = j + 1;
-    while (k < l.size() && (l[k] == ' ' || l[k] == '\t')) ++k;
-    if (k == l.size() || l[k] == '\r' || l[k] == '\n') return j - 2 * escapes;  // soft break
-    pos = j + 1;  // a lone '=' stays as it is
-  }
-  return l.size() - 2 * escapes;
-}
-
+// The lines of a QP part with the size each decodes to. The decoder never looks past a
+// line break ("=XX" and a soft break end at one), so decode(enc) is the concatenation of
+// its lines' decodings, and these sizes, taken by the decoder itself, map every line to
+// its bytes of decode(enc).
 std::vector<Line> qp_lines(std::string_view enc) {
   std::vector<Line> out;
   out.reserve(enc.size() / 64 + 1);
@@ -100,7 +80,7 @@ std::vector<Line> qp_lines(std::string_view enc) {
     const void* nl = std::memchr(enc.data() + pos, '\n', enc.size() - pos);
     const std::size_t end =
         nl == nullptr ? enc.size() : static_cast<const char*>(nl) - enc.data() + 1;
-    out.push_back(Line{pos, end, qp_line_size(enc.substr(pos, end - pos))});
+    out.push_back(Line{pos, end, qp_decoded_size(enc.substr(pos, end - pos))});
     pos = end;
   }
   return out;
@@ -247,12 +227,58 @@ LineSpan span_of(const std::vector<Line>& lines, const std::vector<std::size_t>&
   return {first, last};
 }
 
+// A run of a QP re-encoding: encoded bytes [out_begin, out_end) of the result, meant to
+// decode to new content [new_begin, new_end). A copied run is whole original lines, which
+// decode to the old content from old_begin.
+struct Run {
+  std::size_t out_begin = 0, out_end = 0;
+  std::size_t new_begin = 0, new_end = 0;
+  bool copied = false;
+  std::size_t old_begin = 0;
+};
+
+struct QpEdited {
+  std::string out;
+  std::vector<Run> runs;
+};
+
+// Whether `out` decodes to new_dec, proven run by run instead of by decoding all of it.
+// Every run boundary is a line start, so (the decoder never looks past a line break) the
+// decoding of `out` is the concatenation of its runs' decodings. A copied run's decoding
+// is old_dec at the offsets qp_lines() gave it (old_dec is decode(enc), the sizes are the
+// decoder's): comparing those bytes with new_dec is a memcmp. A fresh run is decoded and
+// compared. False also when a boundary is not a line start: the caller then decodes the
+// whole result instead.
+bool runs_decode_to(const QpEdited& e, std::string_view old_dec, std::string_view new_dec) {
+  std::size_t out_at = 0, new_at = 0;
+  for (const Run& r : e.runs) {
+    if (r.out_begin != out_at || r.out_end < r.out_begin || r.out_end > e.out.size() ||
+        r.new_begin != new_at || r.new_end < r.new_begin || r.new_end > new_dec.size()) {
+      return false;
+    }
+    if (r.out_begin > 0 && e.out[r.out_begin - 1] != '\n') return false;
+    const std::size_t len = r.new_end - r.new_begin;
+    if (r.copied) {
+      if (r.old_begin > old_dec.size() || len > old_dec.size() - r.old_begin ||
+          std::memcmp(old_dec.data() + r.old_begin, new_dec.data() + r.new_begin, len) != 0) {
+        return false;
+      }
+    } else if (!decodes_to(std::string_view(e.out).substr(r.out_begin, r.out_end - r.out_begin),
+                           Cte::quoted_printable, new_dec.substr(r.new_begin, len))) {
+      return false;
+    }
+    out_at = r.out_end;
+    new_at = r.new_end;
+  }
+  return out_at == e.out.size() && new_at == new_dec.size();
+}
+
 // QP with several edits: only the original lines an edit touches are encoded afresh;
 // every other line is copied verbatim. nullopt when the line structure does not allow it.
-std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_view old_dec,
-                                             std::string_view new_dec,
-                                             const std::vector<base::Patch>& edits,
-                                             std::string_view eol) {
+std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view old_dec,
+                                          std::string_view new_dec,
+                                          const std::vector<base::Patch>& edits,
+                                          std::string_view eol) {
   const std::vector<Line> lines = qp_lines(enc);
   if (lines.empty()) return std::nullopt;
   std::vector<std::size_t> dec_begin(lines.size());
@@ -262,10 +288,26 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
     total += lines[i].dec_size;
   }
   if (total != old_dec.size()) return std::nullopt;
-  std::string out;
+  QpEdited e;
+  std::string& out = e.out;
   out.reserve(enc.size() + enc.size() / 8);
+  e.runs.reserve(2 * edits.size() + 1);
   std::size_t next_line = 0;  // first original line not yet written
   std::ptrdiff_t delta = 0;   // new minus old decoded length, for edits already handled
+  // Original lines [from, to) written verbatim.
+  auto copy_lines = [&](std::size_t from, std::size_t to) {
+    if (from >= to) return;
+    const std::size_t enc_end = to < lines.size() ? lines[to].enc_begin : enc.size();
+    Run r;
+    r.out_begin = out.size();
+    out.append(enc.substr(lines[from].enc_begin, enc_end - lines[from].enc_begin));
+    r.out_end = out.size();
+    r.copied = true;
+    r.old_begin = dec_begin[from];
+    r.new_begin = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dec_begin[from]) + delta);
+    r.new_end = r.new_begin + ((to < lines.size() ? dec_begin[to] : total) - dec_begin[from]);
+    e.runs.push_back(r);
+  };
   for (std::size_t k = 0; k < edits.size();) {
     LineSpan span = span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
     if (span.first < next_line) return std::nullopt;  // unsorted or overlapping edits
@@ -280,8 +322,7 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
                     static_cast<std::ptrdiff_t>(edits[k].length);
       ++k;
     }
-    out.append(enc.substr(lines[next_line].enc_begin,
-                          lines[span.first].enc_begin - lines[next_line].enc_begin));
+    copy_lines(next_line, span.first);
     const std::size_t old_b = dec_begin[span.first];
     const std::size_t old_e = dec_begin[span.last] + lines[span.last].dec_size;
     const auto new_b = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_b) + delta);
@@ -289,6 +330,10 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
         static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_e) + delta + span_delta);
     if (new_e > new_dec.size() || new_b > new_e) return std::nullopt;
     const std::string_view fresh_dec = new_dec.substr(new_b, new_e - new_b);
+    Run fresh;
+    fresh.out_begin = out.size();
+    fresh.new_begin = new_b;
+    fresh.new_end = new_e;
     out += encode_quoted_printable(fresh_dec, eol);
     const Line& last = lines[span.last];
     // A soft-broken original line ends in "\n" while its decoded content does not.
@@ -300,11 +345,13 @@ std::optional<std::string> reencode_qp_edits(std::string_view enc, std::string_v
       out += '=';
       out += eol;
     }
+    fresh.out_end = out.size();
+    e.runs.push_back(fresh);
     delta += span_delta;
     next_line = span.last + 1;
   }
-  if (next_line < lines.size()) out.append(enc.substr(lines[next_line].enc_begin));
-  return out;
+  copy_lines(next_line, lines.size());
+  return e;
 }
 
 }  // namespace
@@ -338,8 +385,11 @@ std::string reencode_edits(std::string_view original_encoded, std::string_view o
                            Cte cte, std::string_view fallback_eol) {
   if (cte == Cte::quoted_printable && !edits.empty() && original_decoded != new_decoded) {
     const std::string_view eol = detect_eol(original_encoded, fallback_eol);
-    auto out = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol);
-    if (out && decodes_to(*out, cte, new_decoded)) return std::move(*out);
+    auto e = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol);
+    if (e && (runs_decode_to(*e, original_decoded, new_decoded) ||
+              decodes_to(e->out, cte, new_decoded))) {
+      return std::move(e->out);
+    }
   }
   return reencode(original_encoded, original_decoded, new_decoded, cte, fallback_eol);
 }

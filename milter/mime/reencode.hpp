@@ -30,7 +30,9 @@ std::string reencode(std::string_view original_encoded, std::string_view origina
 // their lengths are read). For quoted-printable, only the original
 // lines an edit touches are encoded afresh, so lines between two distant edits stay
 // verbatim too. Base64 shifts every quantum after a size change, so it falls back to
-// reencode() (prefix and suffix reuse).
+// reencode() (prefix and suffix reuse). original_decoded must be decode(original_encoded):
+// the QP proof compares the copied lines' share of it with new_decoded instead of decoding
+// them again, and decodes only the lines written afresh.
 std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
                            std::string_view new_decoded, const std::vector<base::Patch>& edits,
                            Cte cte, std::string_view fallback_eol = "\r\n");

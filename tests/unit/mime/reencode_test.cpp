@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <random>
 #include <string>
 
@@ -138,6 +139,50 @@ TEST_SUITE("mime::reencode_edits") {
         reencode_edits(enc, old_dec, new_dec, {{at, 23, "data:,"}}, Cte::quoted_printable);
     CHECK(decode(out, Cte::quoted_printable) == new_dec);
     CHECK(out.find("rest of line\r\n") != std::string::npos);
+  }
+
+  TEST_CASE("QP: a line with '=' before a lone CR is sized as the decoder reads it") {
+    // "=\r" not followed by "\n" is a lone "=" and a CR, not a soft break: the line sizes
+    // come from the decoder, so such a line far from the edit is still copied verbatim.
+    std::string enc = "odd =\rline\r\n";
+    for (int i = 0; i < 10; ++i) enc += "filler " + std::to_string(i) + "\r\n";
+    enc += "edit here\r\n";
+    const std::string old_dec = decode(enc, Cte::quoted_printable);
+    const std::size_t at = old_dec.find("here");
+    REQUIRE(at != std::string::npos);
+    const std::string new_dec = old_dec.substr(0, at) + "THERE" + old_dec.substr(at + 4);
+    const std::string out =
+        reencode_edits(enc, old_dec, new_dec, {{at, 4, "THERE"}}, Cte::quoted_printable);
+    CHECK(decode(out, Cte::quoted_printable) == new_dec);
+    CHECK(out.rfind("odd =\rline\r\nfiller 0\r\n", 0) == 0);
+  }
+
+  TEST_CASE("QP: random sender encodings (lone '=', bare CR and LF, soft breaks) with edits") {
+    // Raw encoded text as senders write it, not as our encoder does: every edit must still
+    // give a part that decodes exactly to the new content, whichever proof accepts it.
+    std::uint32_t seed = 3;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    const char* pieces[] = {"ab", "=3D", "=\r\n", "\r\n", "\n", "\r", "=", " ", "\t", "=Z", "xyz"};
+    for (int round = 0; round < 3000; ++round) {
+      std::string enc;
+      for (std::size_t n = 1 + rng() % 60; n > 0; --n) enc += pieces[rng() % 11];
+      const std::string old_dec = decode(enc, Cte::quoted_printable);
+      std::vector<Patch> edits;
+      std::string new_dec;
+      std::size_t pos = 0;
+      for (int e = 0; e < 3 && pos < old_dec.size(); ++e) {
+        const std::size_t off = pos + rng() % (old_dec.size() - pos);
+        const std::size_t len = std::min<std::size_t>(rng() % 4, old_dec.size() - off);
+        const std::string repl(rng() % 5, rng() % 2 ? 'Q' : '\n');
+        new_dec += old_dec.substr(pos, off - pos) + repl;
+        edits.push_back({off, len, repl});
+        pos = off + len;
+      }
+      new_dec += old_dec.substr(pos);
+      CAPTURE(enc);
+      const std::string out = reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable);
+      REQUIRE(decode(out, Cte::quoted_printable) == new_dec);
+    }
   }
 
   TEST_CASE("random QP edits always decode to the new content (seed printed)") {
