@@ -435,7 +435,15 @@ bool Tokenizer::bogus_comment(std::size_t lt, std::size_t data_begin, Token& t) 
 
 std::pair<std::size_t, std::size_t> Tokenizer::lower_name(std::size_t b, std::size_t e) {
   std::size_t start = m_names.size();
-  for (std::size_t i = b; i < e; ++i) {
+  // One character per character, written in place; a NUL (U+FFFD, three bytes) sends the
+  // rest of the name to the loop below.
+  m_names.resize(start + (e - b));
+  char* out = m_names.data() + start;
+  std::size_t i = b;
+  for (; i < e && m_in[i] != '\0'; ++i) *out++ = base::ascii_lower(m_in[i]);
+  if (i == e) return {start, e - b};
+  m_names.resize(start + (i - b));
+  for (; i < e; ++i) {
     char c = m_in[i];
     if (c == '\0')
       m_names.append("\xEF\xBF\xBD");
