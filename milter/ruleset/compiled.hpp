@@ -106,6 +106,9 @@ struct RecipientGroup {
   std::vector<std::pair<LureAction, LureAction>> lure_actions;  // from -> stronger
 };
 
+class Builder;
+struct Inventory;
+
 class CompiledRuleset final : public Ruleset {
  public:
   CompiledRuleset() = default;
@@ -117,8 +120,14 @@ class CompiledRuleset final : public Ruleset {
   AllowDecision match_allow(const AllowEvidence& evidence) const override;
   GroupPolicy recipient_group(const std::vector<std::string>& rcpt) const override;
 
-  // Builder access: everything is filled before the object is published.
+ private:
+  // Builder (load_ruleset) fills everything before the object is published; nothing
+  // changes it afterwards. inventory() reads the rules and lists as written.
+  friend class Builder;
+  friend Inventory inventory(const Ruleset& rules);
+
   Settings& settings() { return m_settings; }
+
   std::vector<CompiledList> m_lists;
   std::vector<TrackerRule> m_trackers;
   std::vector<LureRule> m_lures;
@@ -128,7 +137,6 @@ class CompiledRuleset final : public Ruleset {
   bool m_entries_kept = false;
   ScratchSet m_scratch;
 
- private:
   bool url_in(const CompiledList& list, std::string_view url, std::string& vendor) const;
   // Appends one hit per `where` the rule matched (or one display_name hit).
   // Fills hit.source/campaign from the list entry that matches `host`.
