@@ -1,7 +1,9 @@
 #pragma once
 // Result<T>: the return type of pure code that can fail (C++20 without std::expected,
 // which Clang 14 with libstdc++ 12 cannot compile). Holds a value or an Error with a
-// message and, for control-plane errors, a FILE:LINE:COL position.
+// message and, for control-plane errors, a FILE:LINE:COL position. Result<T, E> holds
+// an error type of the caller's instead, where the error carries more than text (which
+// pattern of a set failed, ruleset::PatternError).
 // [[nodiscard]]: an operation that can fail is never called for its side effect alone.
 // Non-goals: exceptions across layers; error chaining.
 
@@ -28,10 +30,10 @@ struct Error {
 // -Wmissing-field-initializers stays quiet at the call sites).
 inline Error plain_error(std::string message) { return Error{std::move(message), {}, 0, 0}; }
 
-template <typename T> class [[nodiscard]] Result {
+template <typename T, typename E = Error> class [[nodiscard]] Result {
  public:
-  Result(T value) : m_v(std::move(value)) {}      // NOLINT(google-explicit-constructor)
-  Result(Error error) : m_v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : m_v(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(E error) : m_v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(m_v); }
   explicit operator bool() const { return ok(); }
@@ -42,10 +44,10 @@ template <typename T> class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  const Error& error() const { return std::get<Error>(m_v); }
+  const E& error() const { return std::get<E>(m_v); }
 
  private:
-  std::variant<T, Error> m_v;
+  std::variant<T, E> m_v;
 };
 
 struct Ok {};

@@ -2,12 +2,13 @@
 
 namespace pixelwarden::cli {
 
-Args::Args(const std::vector<std::string>& argv, const ArgSpec& spec) {
+base::Result<Args> Args::parse(const std::vector<std::string>& argv, const ArgSpec& spec) {
+  Args out;
   bool only_positional = false;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     std::string a = argv[i];
     if (only_positional || a.size() < 2 || a[0] != '-') {
-      m_positional.push_back(a);
+      out.m_positional.push_back(a);
       continue;
     }
     if (a == "--") {
@@ -21,21 +22,20 @@ Args::Args(const std::vector<std::string>& argv, const ArgSpec& spec) {
     }
     if (const auto it = spec.aliases.find(a); it != spec.aliases.end()) a = it->second;
     if (spec.flags.count(a) != 0) {
-      m_values.emplace(a, "");
+      out.m_values.emplace(a, "");
     } else if (spec.valued.count(a) != 0) {
       if (inline_value) {
-        m_values.emplace(a, *inline_value);
+        out.m_values.emplace(a, *inline_value);
       } else if (i + 1 < argv.size()) {
-        m_values.emplace(a, argv[++i]);
+        out.m_values.emplace(a, argv[++i]);
       } else {
-        m_error = "option " + a + " needs a value";
-        return;
+        return base::plain_error("option " + a + " needs a value");
       }
     } else {
-      m_error = "unknown option " + a;
-      return;
+      return base::plain_error("unknown option " + a);
     }
   }
+  return out;
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {

@@ -1,12 +1,15 @@
 #pragma once
 // A small command-line parser: `--name value`, `--name=value`, repeated options,
-// boolean flags, and positional arguments. Unknown options are usage errors.
+// boolean flags, and positional arguments. Unknown options and a missing value are
+// usage errors: parse() returns the project's Result, whose error says why.
 
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "base/result.hpp"
 
 namespace pixelwarden::cli {
 
@@ -18,11 +21,8 @@ struct ArgSpec {
 
 class Args {
  public:
-  // Parses argv[first..]; on error, error() says why.
-  Args(const std::vector<std::string>& argv, const ArgSpec& spec);
+  static base::Result<Args> parse(const std::vector<std::string>& argv, const ArgSpec& spec);
 
-  bool ok() const { return m_error.empty(); }
-  const std::string& error() const { return m_error; }
   std::optional<std::string> get(const std::string& name) const;
   std::vector<std::string> all(const std::string& name) const;
   bool has(const std::string& name) const;
@@ -31,7 +31,6 @@ class Args {
  private:
   std::multimap<std::string, std::string> m_values;
   std::vector<std::string> m_positional;
-  std::string m_error;
 };
 
 }  // namespace pixelwarden::cli

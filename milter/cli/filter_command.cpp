@@ -29,12 +29,14 @@ ArgSpec filter_spec() {
 }  // namespace
 
 int filter_command(const std::vector<std::string>& argv) {
-  const Args args(argv, filter_spec());
-  if (!args.ok() || args.positional().size() > 1) {
+  const auto parsed = Args::parse(argv, filter_spec());
+  if (!parsed.ok() || parsed->positional().size() > 1) {
     std::fprintf(stderr, "pixelwarden filter: %s\n%s",
-                 args.ok() ? "at most one input file" : args.error().c_str(), k_filter_usage);
+                 parsed.ok() ? "at most one input file" : parsed.error().message.c_str(),
+                 k_filter_usage);
     return k_exit_usage;
   }
+  const Args& args = parsed.value();
   if (args.has("--help")) {
     std::fputs(k_filter_usage, stdout);
     return 0;

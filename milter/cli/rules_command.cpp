@@ -95,14 +95,19 @@ int rules_command(const std::vector<std::string>& argv) {
   spec.valued = {"--config"};
   spec.flags = {"--help", "--strict"};
   spec.aliases = {{"-h", "--help"}};
-  const Args args(argv, spec);
-  if (args.ok() && args.has("--help")) {
+  const auto parsed = Args::parse(argv, spec);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "pixelwarden rules: %s\n", parsed.error().message.c_str());
+    std::fputs(k_rules_usage, stderr);
+    return k_exit_usage;
+  }
+  const Args& args = parsed.value();
+  if (args.has("--help")) {
     std::fputs(k_rules_usage, stdout);
     return 0;
   }
   const auto& pos = args.positional();
-  if (!args.ok() || pos.empty() || pos.size() > 2 || (pos[0] != "check" && pos[0] != "test")) {
-    if (!args.ok()) std::fprintf(stderr, "pixelwarden rules: %s\n", args.error().c_str());
+  if (pos.empty() || pos.size() > 2 || (pos[0] != "check" && pos[0] != "test")) {
     std::fputs(k_rules_usage, stderr);
     return k_exit_usage;
   }

@@ -92,14 +92,19 @@ int rules_diff_command(const std::vector<std::string>& argv) {
   spec.valued = {"--format"};
   spec.flags = {"--help"};
   spec.aliases = {{"-h", "--help"}};
-  const Args args(argv, spec);
-  if (args.ok() && args.has("--help")) {
+  const auto parsed = Args::parse(argv, spec);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "pixelwarden rules diff: %s\n", parsed.error().message.c_str());
+    std::fputs(k_usage, stderr);
+    return k_exit_usage;
+  }
+  const Args& args = parsed.value();
+  if (args.has("--help")) {
     std::fputs(k_usage, stdout);
     return 0;
   }
   const std::string format = args.get("--format").value_or("text");
-  if (!args.ok() || args.positional().size() != 2 || (format != "text" && format != "json")) {
-    if (!args.ok()) std::fprintf(stderr, "pixelwarden rules diff: %s\n", args.error().c_str());
+  if (args.positional().size() != 2 || (format != "text" && format != "json")) {
     std::fputs(k_usage, stderr);
     return k_exit_usage;
   }

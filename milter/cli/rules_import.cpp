@@ -159,14 +159,19 @@ int rules_import_command(const std::vector<std::string>& argv) {
                  "--now",      "--report"};
   spec.flags = {"--header", "--help"};
   spec.aliases = {{"-o", "--output"}, {"-h", "--help"}};
-  Args args(argv, spec);
+  const auto parsed = Args::parse(argv, spec);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "pixelwarden rules import: %s\n", parsed.error().message.c_str());
+    std::fputs(k_usage, stderr);
+    return k_exit_usage;
+  }
+  const Args& args = parsed.value();
   if (args.has("--help")) {
     std::fputs(k_usage, stdout);
     return 0;
   }
-  if (!args.ok() || args.positional().size() != 1 || !args.get("--output") ||
+  if (args.positional().size() != 1 || !args.get("--output") ||
       args.has("--include") != args.has("--list")) {
-    if (!args.ok()) std::fprintf(stderr, "pixelwarden rules import: %s\n", args.error().c_str());
     std::fputs(k_usage, stderr);
     return k_exit_usage;
   }

@@ -102,12 +102,13 @@ int run_command(const std::vector<std::string>& argv) {
   spec.valued = {"--config", "--socket", "--metrics-listen", "--rules"};
   spec.flags = {"--help", "--check"};
   spec.aliases = {{"-h", "--help"}, {"-t", "--check"}};
-  const Args args(argv, spec);
-  if (!args.ok() || !args.positional().empty()) {
+  const auto parsed = Args::parse(argv, spec);
+  if (!parsed.ok() || !parsed->positional().empty()) {
     std::fprintf(stderr, "pixelwarden run: %s\n%s",
-                 args.ok() ? "unexpected argument" : args.error().c_str(), k_run_usage);
+                 parsed.ok() ? "unexpected argument" : parsed.error().message.c_str(), k_run_usage);
     return k_exit_usage;
   }
+  const Args& args = parsed.value();
   if (args.has("--help")) {
     std::fputs(k_run_usage, stdout);
     return 0;

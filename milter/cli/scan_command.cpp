@@ -188,7 +188,7 @@ std::string split_sources(const Args& args, Sources& out) {
     }
     std::string error;
     auto url = parse_imap_url(p, error);
-    if (!url) return p + ": " + error;
+    if (!url) return std::string(p).append(": ").append(error);
     out.imap.push_back(*url);
   }
   if (out.imap.empty()) return {};
@@ -217,8 +217,9 @@ std::string unknown_rules(const ScanOptions& opt) {
 }  // namespace
 
 int scan_command(const std::vector<std::string>& argv) {
-  const Args args(argv, scan_spec());
-  if (!args.ok()) return usage_error(args.error());
+  const auto parsed = Args::parse(argv, scan_spec());
+  if (!parsed.ok()) return usage_error(parsed.error().message);
+  const Args& args = parsed.value();
   if (args.has("--help")) {
     std::fputs(k_scan_usage, stdout);
     return 0;

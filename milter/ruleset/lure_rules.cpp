@@ -98,11 +98,10 @@ void Builder::build_lure(const Checker& c, const YAML::Node& n) {
         c.error(m["display_name"], "invalid display_name regex: " + *err);
       } else {
         auto db = PatternDb::compile({PatternSpec{expr, flags, 0}});
-        if (auto* p = std::get_if<std::unique_ptr<PatternDb>>(&db)) {
-          r.display_name = std::move(*p);
+        if (db.ok()) {
+          r.display_name = std::move(db).value();
         } else {
-          c.error(m["display_name"],
-                  "invalid display_name regex: " + std::get<PatternError>(db).message);
+          c.error(m["display_name"], "invalid display_name regex: " + db.error().message);
         }
       }
     }

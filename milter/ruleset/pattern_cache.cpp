@@ -50,7 +50,7 @@ std::string pattern_key(const std::vector<PatternSpec>& specs) {
   return sha.hex_digest();
 }
 
-std::variant<std::shared_ptr<const PatternDb>, PatternError> compile_cached(
+base::Result<std::shared_ptr<const PatternDb>, PatternError> compile_cached(
     const std::vector<PatternSpec>& specs) {
   const std::string key = pattern_key(specs);
   Cache& c = cache();
@@ -66,8 +66,8 @@ std::variant<std::shared_ptr<const PatternDb>, PatternError> compile_cached(
   }
   // Compiled outside the lock: two loads of different rulesets do not wait on each other.
   auto compiled = PatternDb::compile(specs);
-  if (auto* err = std::get_if<PatternError>(&compiled)) return *err;
-  std::shared_ptr<const PatternDb> db = std::move(std::get<std::unique_ptr<PatternDb>>(compiled));
+  if (!compiled.ok()) return compiled.error();
+  std::shared_ptr<const PatternDb> db = std::move(compiled).value();
   std::lock_guard lock(c.mutex);
   ++c.stats.compiles;
   for (auto it = c.entries.begin(); it != c.entries.end();) {

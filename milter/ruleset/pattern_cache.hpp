@@ -20,7 +20,7 @@ namespace pixelwarden::ruleset {
 std::string pattern_key(const std::vector<PatternSpec>& specs);
 
 // The database of these specs: the live one compiled earlier, or a fresh compile.
-std::variant<std::shared_ptr<const PatternDb>, PatternError> compile_cached(
+base::Result<std::shared_ptr<const PatternDb>, PatternError> compile_cached(
     const std::vector<PatternSpec>& specs);
 
 // check_expression, remembering the expressions that passed: a reload of an unchanged

@@ -139,7 +139,7 @@ void compile_chunk(const std::vector<const char*>& exprs, const std::vector<unsi
 
 }  // namespace
 
-std::variant<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
+base::Result<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
     const std::vector<PatternSpec>& specs) {
   std::vector<const char*> exprs;
   std::vector<unsigned> flags, ids;

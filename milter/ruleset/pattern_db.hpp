@@ -29,8 +29,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "base/result.hpp"
 
 namespace pixelwarden::ruleset {
 
@@ -56,7 +57,7 @@ class PatternDb {
   PatternDb& operator=(const PatternDb&) = delete;
 
   // Compiles every spec into one database; on failure names the offending spec.
-  static std::variant<std::unique_ptr<PatternDb>, PatternError> compile(
+  static base::Result<std::unique_ptr<PatternDb>, PatternError> compile(
       const std::vector<PatternSpec>& specs);
 
   // The id of some pattern that matches `data` (the first reported), or nothing.

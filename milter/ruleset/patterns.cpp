@@ -137,11 +137,11 @@ bool Builder::fill_patterns(const Checker& c, const std::string& dir, const YAML
     specs.reserve(pending.size());
     for (const auto& p : pending) specs.push_back(p.spec);
     auto compiled = compile_cached(specs);
-    if (auto* db = std::get_if<std::shared_ptr<const PatternDb>>(&compiled)) {
-      l.patterns = std::move(*db);
+    if (compiled.ok()) {
+      l.patterns = std::move(compiled).value();
       break;
     }
-    const PatternError& pe = std::get<PatternError>(compiled);
+    const PatternError& pe = compiled.error();
     if (pe.index >= pending.size()) {
       c.error(def, "list '" + l.name + "' does not compile: " + pe.message);
       return false;

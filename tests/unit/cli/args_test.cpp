@@ -17,10 +17,11 @@ ArgSpec spec() {
 
 TEST_SUITE("cli::Args") {
   TEST_CASE("values in both forms, repeats, flags, aliases and positionals") {
-    const Args a(
+    const auto parsed = Args::parse(
         {"--rules", "r.yaml", "--rcpt=a@x", "--rcpt", "b@x", "-o", "out", "--all", "in.eml"},
         spec());
-    REQUIRE(a.ok());
+    REQUIRE(parsed.ok());
+    const Args& a = parsed.value();
     CHECK(a.get("--rules") == std::optional<std::string>("r.yaml"));
     CHECK(a.all("--rcpt") == std::vector<std::string>{"a@x", "b@x"});
     CHECK(a.get("--output") == std::optional<std::string>("out"));
@@ -28,14 +29,15 @@ TEST_SUITE("cli::Args") {
     CHECK(a.positional() == std::vector<std::string>{"in.eml"});
   }
   TEST_CASE("unknown options and missing values are errors") {
-    CHECK_FALSE(Args({"--nope"}, spec()).ok());
-    const Args missing({"--rules"}, spec());
+    CHECK_FALSE(Args::parse({"--nope"}, spec()).ok());
+    const auto missing = Args::parse({"--rules"}, spec());
     CHECK_FALSE(missing.ok());
-    CHECK(missing.error() == "option --rules needs a value");
+    CHECK(missing.error().message == "option --rules needs a value");
   }
   TEST_CASE("after -- everything is positional, and - alone is stdin") {
-    const Args a({"-", "--", "--all"}, spec());
-    REQUIRE(a.ok());
+    const auto parsed = Args::parse({"-", "--", "--all"}, spec());
+    REQUIRE(parsed.ok());
+    const Args& a = parsed.value();
     CHECK(a.positional() == std::vector<std::string>{"-", "--all"});
     CHECK_FALSE(a.has("--all"));
   }

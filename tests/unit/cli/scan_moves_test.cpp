@@ -13,7 +13,7 @@ namespace {
 Args args_of(const std::vector<std::string>& argv) {
   ArgSpec spec;
   spec.valued = {"--password-file"};
-  return Args(argv, spec);
+  return Args::parse(argv, spec).value();
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 
 using pixelwarden::ruleset::literal_of;
 using pixelwarden::ruleset::PatternDb;
-using pixelwarden::ruleset::PatternError;
 using pixelwarden::ruleset::PatternSpec;
 using pixelwarden::ruleset::ScratchSet;
 
@@ -16,8 +15,8 @@ namespace {
 
 std::unique_ptr<PatternDb> compile(std::vector<PatternSpec> specs) {
   auto r = PatternDb::compile(specs);
-  REQUIRE(std::holds_alternative<std::unique_ptr<PatternDb>>(r));
-  return std::move(std::get<std::unique_ptr<PatternDb>>(r));
+  REQUIRE(r.ok());
+  return std::move(r).value();
 }
 
 }  // namespace
@@ -115,8 +114,8 @@ TEST_SUITE("ruleset::PatternDb") {
 
   TEST_CASE("a compile error names the spec in the caller's order, across the split") {
     auto r = PatternDb::compile({{"plain", 0, 0}, {"also\\.plain", 0, 1}, {"bad(", 0, 2}});
-    REQUIRE(std::holds_alternative<PatternError>(r));
-    CHECK(std::get<PatternError>(r).index == 2);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().index == 2);
   }
 
   TEST_CASE("a large regex set compiles in chunks; every pattern still matches, errors keep their "
@@ -138,7 +137,7 @@ TEST_SUITE("ruleset::PatternDb") {
         db->first_match("https://x.example/trk600/o/ab/px.gif", scratch.local()).has_value());
     specs[550].expression = "bad(";
     auto r = PatternDb::compile(specs);
-    REQUIRE(std::holds_alternative<PatternError>(r));
-    CHECK(std::get<PatternError>(r).index == 550);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().index == 550);
   }
 }
