@@ -21,6 +21,15 @@ struct Json {
   std::vector<Json> arr;
   std::vector<std::pair<std::string, Json>> obj;  // in document order
 
+  // Declared here, defaulted below where Json is complete: Clang 14 instantiates the
+  // implicit ones inside the class, where std::pair<std::string, Json> is incomplete.
+  Json() = default;
+  Json(const Json&);
+  Json(Json&&) noexcept;
+  Json& operator=(const Json&);
+  Json& operator=(Json&&) noexcept;
+  ~Json();
+
   const Json* get(std::string_view key) const {
     for (const auto& [k, v] : obj) {
       if (k == key) return &v;
@@ -28,6 +37,12 @@ struct Json {
     return nullptr;
   }
 };
+
+inline Json::Json(const Json&) = default;
+inline Json::Json(Json&&) noexcept = default;
+inline Json& Json::operator=(const Json&) = default;
+inline Json& Json::operator=(Json&&) noexcept = default;
+inline Json::~Json() = default;
 
 inline void append_cp(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {

@@ -173,7 +173,10 @@ TEST_SUITE("conformance::htmlmail") {
     REQUIRE(index.size() > 100);
     std::array<std::size_t, html::k_vector_count> per_vector{};
     std::size_t files = 0, parts = 0, tokens = 0, leftovers_files = 0;
-    for (const auto& [path, remote_img] : index) {
+    for (const auto& entry : index) {
+      // Not structured bindings: CAPTURE is a lambda, and Clang 14 cannot capture those.
+      const auto& path = entry.first;
+      const auto remote_img = entry.second;
       std::vector<std::string> htmls = html_parts(k_dir / path);
       ++files;
       int imgs = 0, commented = 0;
