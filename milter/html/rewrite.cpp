@@ -58,6 +58,22 @@ struct ValueEdits {
   }
 };
 
+// The new text of an edit follows the raw bytes before it: a character reference written
+// without ';' (which an attribute decodes only when no letter, digit or '=' follows, as
+// in "&quot?") or a bare '&' would read differently before it ("&quotdata:" is text).
+// `start` is the raw offset of the construct that made the decoded byte before the edit,
+// `rb` where the edit begins; `out` ends with raw[start, rb). Terminates such a reference
+// (found by fuzz_html_rewrite: a srcdoc's "<img src=&quot?&quot>" gained a remote URL).
+void end_reference(std::string_view raw, std::size_t start, std::size_t rb, std::string& out) {
+  if (start >= rb || raw[start] != '&') return;
+  if (rb - start == 1) {  // a literal '&'
+    out.pop_back();
+    out += "&amp;";
+  } else if (raw[rb - 1] != ';') {
+    out += ';';
+  }
+}
+
 std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> edits) {
   std::string decoded;
   std::vector<std::uint32_t> map;
@@ -72,6 +88,8 @@ std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> e
     std::size_t re = raw_end(map, std::min(e.end, decoded.size()));
     if (rb < pos) continue;  // inside an earlier edit
     out.append(raw.substr(pos, rb - pos));
+    if (e.begin > 0 && e.begin <= decoded.size() && map[e.begin - 1] >= pos)
+      end_reference(raw, map[e.begin - 1], rb, out);
     out += escape_for(e.text, quote);
     pos = re;
   }

@@ -221,6 +221,15 @@ TEST_SUITE("html::rewrite iframe srcdoc") {
     CHECK(all("<iframe srcdoc='<img src=\"http://t/p.gif\">'>", Op::neutralize) ==
           "<iframe srcdoc='<img src=\"" + k_gif + "\">'>");
   }
+  TEST_CASE("a reference without ';' before the new text still reads as before") {
+    // Found by fuzz_html_rewrite: "&quot?" decodes to '"' in an attribute, "&quotdata:"
+    // does not, so the inner <img> got an unquoted src "&quotdata:..." resolved against
+    // the srcdoc's <base>: a remote URL after neutralizing.
+    const std::string in = "<iframe srcdoc=\"<base href=http:e><img src=&quot?&quot>\">";
+    const std::string out = all(in, Op::neutralize);
+    CHECK(out == "<iframe srcdoc=\"<base href=http:e><img src=&quot;" + k_gif + "&quot>\">");
+    CHECK(scan(out).resources.empty());
+  }
   TEST_CASE("an inner replacement holding '&' or the quote is escaped") {
     std::string in = "<iframe srcdoc=\"<img src='http://t/p.gif'>\">";
     ScanResult s = scan(in);
