@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "base/json.hpp"
@@ -193,7 +194,7 @@ ImapUndoResult imap_undo(const std::string& journal_path, const std::string& pas
     std::string error;
     const auto url = parse_imap_url(server, error);
     if (!url) {
-      result.errors.push_back(server + ": " + error);
+      result.errors.push_back(fmt::format("{}: {}", server, error));
       continue;
     }
     auto session = ImapSession::open(*url, password, 1 << 20, k_imap_timeout);
@@ -210,7 +211,7 @@ ImapUndoResult imap_undo(const std::string& journal_path, const std::string& pas
       }
       auto sel = s.command("SELECT " + *quote_mailbox(to_folder));
       if (!sel.ok() || !sel->ok()) {
-        result.errors.push_back(server + "/" + to_folder + ": cannot open the folder");
+        result.errors.push_back(fmt::format("{}/{}: cannot open the folder", server, to_folder));
         continue;
       }
       std::uint32_t validity = 0;
@@ -234,23 +235,25 @@ ImapUndoResult imap_undo(const std::string& journal_path, const std::string& pas
         if (hits.size() == 1 && !m->message_id.empty()) {
           uids.push_back(hits[0]);
         } else {
-          result.errors.push_back(server + "/" + to_folder + ": " + m->message_id +
-                                  ": not found there; not restored");
+          result.errors.push_back(fmt::format("{}/{}: {}: not found there; not restored", server,
+                                              to_folder, m->message_id));
         }
       }
       if (uids.empty()) continue;
       auto back = s.command((s.has_capability("MOVE") ? "UID MOVE " : "UID COPY ") + uid_set(uids) +
                             " " + *quote_mailbox(from_folder));
       if (!back.ok() || !back->ok()) {
-        result.errors.push_back(server + "/" + to_folder + ": moving back to " + from_folder +
-                                " failed: " + (back.ok() ? back->text() : back.error().message));
+        result.errors.push_back(fmt::format("{}/{}: moving back to {} failed: {}", server,
+                                            to_folder, from_folder,
+                                            back.ok() ? back->text() : back.error().message));
         continue;
       }
       if (!s.has_capability("MOVE")) {
         auto del = s.command("UID STORE " + uid_set(uids) + " +FLAGS.SILENT (\\Deleted)");
         auto exp = s.command("UID EXPUNGE " + uid_set(uids));
         if (!del.ok() || !exp.ok() || !del->ok() || !exp->ok()) {
-          result.errors.push_back(server + "/" + to_folder + ": copied back but not removed");
+          result.errors.push_back(
+              fmt::format("{}/{}: copied back but not removed", server, to_folder));
         }
       }
       result.restored += uids.size();

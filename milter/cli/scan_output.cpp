@@ -198,7 +198,7 @@ std::string terminal_safe(std::string_view s, std::size_t max_bytes) {
 }
 
 std::string shorten_address(std::string_view from, std::size_t max_bytes) {
-  const std::string safe = terminal_safe(from, from.size());
+  std::string safe = terminal_safe(from, from.size());
   if (safe.size() <= max_bytes) return safe;
   const std::size_t open = safe.rfind('<');
   const std::size_t close = safe.find('>', open == std::string::npos ? 0 : open);

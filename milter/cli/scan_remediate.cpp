@@ -214,6 +214,8 @@ MoveResult apply_moves(const MovePlan& plan, const std::string& journal_path) {
 UndoResult undo_journal(const std::string& journal_path) {
   UndoResult result;
   std::vector<JournaledMove> moves = read_journal(journal_path, result.errors);
+  // Last to first (no std::views::reverse: Clang 14 with libstdc++ 12 cannot compile it).
+  // NOLINTNEXTLINE(modernize-loop-convert)
   for (auto it = moves.rbegin(); it != moves.rend(); ++it) {
     if (it->failed) continue;
     struct stat st {};

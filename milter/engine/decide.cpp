@@ -191,8 +191,8 @@ void add_read_receipts(const ruleset::Ruleset& rules, const MessageHeaders& head
   if (rules.read_receipts() != ruleset::ReadReceipts::strip) return;
   // Last to first: removing the N-th field of a name leaves the earlier indexes valid.
   // (No std::views::reverse: Clang 14 with libstdc++ 12 cannot compile ranges views.)
-  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend();
-       ++it) {  // NOLINT(modernize-loop-convert)
+  // NOLINTNEXTLINE(modernize-loop-convert)
+  for (auto it = headers.read_receipts.rbegin(); it != headers.read_receipts.rend(); ++it) {
     TrackerRecord rec;
     rec.rule = "read-receipts";
     rec.action = ruleset::TrackerAction::strip;

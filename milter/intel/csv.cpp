@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "base/text.hpp"
 #include "base/timestamp.hpp"
 
@@ -104,8 +106,9 @@ base::Result<Feed> read_csv(std::istream& in, const CsvOptions& csv, const ReadO
     std::size_t i = 0;
     while (i < header.size() && std::string(base::trim(header[i])) != col) ++i;
     if (i == header.size()) {
-      return base::plain_error("column '" + col + "' (for " + field + ") is not " +
-                               (csv.header ? "in the header row" : "a column number (1-based)"));
+      return base::plain_error(
+          fmt::format("column '{}' (for {}) is not {}", col, field,
+                      csv.header ? "in the header row" : "a column number (1-based)"));
     }
     index[field] = i;
   }
