@@ -1,9 +1,10 @@
 #pragma once
 // Patch: `length` bytes at `offset` become `replacement`. The one edit type of every
-// rewrite: tracker decisions in an HTML part (html::plan_patches), the edits the
-// re-encoder is told about (mime::reencode_edits), new part bodies in a MIME body
-// (mime::replace_body, mime::splice). Offsets are always into the unedited input, as
-// offset + length; a pure insertion has length 0.
+// rewrite: tracker decisions in an HTML part (html::plan_patches; inside an attribute
+// value or a foreign style sheet the input is the decoded text, which the rewriter maps
+// back to raw bytes), the edits the re-encoder is told about (mime::reencode_edits), new
+// part bodies in a MIME body (mime::replace_body, mime::splice). Offsets are always into
+// the unedited input, as offset + length; a pure insertion has length 0.
 // Which patches may overlap, and which one wins, is the caller's rule (html drops a patch
 // inside a larger removal, mime::splice refuses any overlap); apply_ordered() takes the
 // result: sorted and disjoint.

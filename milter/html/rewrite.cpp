@@ -13,11 +13,6 @@ namespace pixelwarden::html {
 
 namespace {
 
-struct ValueEdit {
-  std::size_t begin = 0, end = 0;  // decoded-value offsets
-  std::string text;
-};
-
 std::string escape_for(std::string_view text, char quote) {
   std::string out;
   out.reserve(text.size());
@@ -47,12 +42,21 @@ std::size_t raw_end(const std::vector<std::uint32_t>& map, std::size_t e) {
   return map[e];
 }
 
-// The edits of one attribute value.
+// A scanner span [begin, end) of decoded text as a Patch over that text. The scanner's
+// spans never run backwards (plan_patches subtracts its raw spans the same way).
+Patch decoded_edit(std::size_t begin, std::size_t end, std::string replacement) {
+  assert(begin <= end);
+  return {begin, end - begin, std::move(replacement)};
+}
+
+// The edits of one attribute value: base::Patch like every other edit, with offsets into
+// the decoded value (the text the scanner and a srcdoc's own plan read), which
+// new_value() maps back to raw bytes and re-escapes.
 struct ValueEdits {
   std::size_t begin = 0, end = 0;  // raw value span
   char quote = 0;
-  std::vector<ValueEdit> edits;
-  std::vector<ValueEdit>& add(const Resource& r) {
+  std::vector<Patch> edits;
+  std::vector<Patch>& add(const Resource& r) {
     begin = r.value_begin, end = r.value_end, quote = r.quote;
     return edits;
   }
@@ -74,23 +78,30 @@ void end_reference(std::string_view raw, std::size_t start, std::size_t rb, std:
   }
 }
 
-std::string new_value(std::string_view raw, char quote, std::vector<ValueEdit> edits) {
+// Sorted by offset, the larger edit first at one offset (the smaller one inside it is then
+// skipped). Not order_patches(): that puts pure insertions first and refuses overlaps,
+// while an edit of a decoded value or a style sheet's text is dropped inside an earlier one.
+void sort_decoded_edits(std::vector<Patch>& edits) {
+  std::sort(edits.begin(), edits.end(), [](const Patch& a, const Patch& b) {
+    return a.offset != b.offset ? a.offset < b.offset : a.end() > b.end();
+  });
+}
+
+std::string new_value(std::string_view raw, char quote, std::vector<Patch> edits) {
   std::string decoded;
   std::vector<std::uint32_t> map;
   decode_attribute(raw, decoded, &map);
-  std::sort(edits.begin(), edits.end(), [](const ValueEdit& a, const ValueEdit& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
-  });
+  sort_decoded_edits(edits);
   std::string out;
   std::size_t pos = 0;
-  for (const ValueEdit& e : edits) {
-    std::size_t rb = map[std::min(e.begin, decoded.size())];
-    std::size_t re = raw_end(map, std::min(e.end, decoded.size()));
+  for (const Patch& e : edits) {
+    std::size_t rb = map[std::min(e.offset, decoded.size())];
+    std::size_t re = raw_end(map, std::min(e.end(), decoded.size()));
     if (rb < pos) continue;  // inside an earlier edit
     out.append(raw.substr(pos, rb - pos));
-    if (e.begin > 0 && e.begin <= decoded.size() && map[e.begin - 1] >= pos)
-      end_reference(raw, map[e.begin - 1], rb, out);
-    out += escape_for(e.text, quote);
+    if (e.offset > 0 && e.offset <= decoded.size() && map[e.offset - 1] >= pos)
+      end_reference(raw, map[e.offset - 1], rb, out);
+    out += escape_for(e.replacement, quote);
     pos = re;
   }
   out.append(raw.substr(pos));
@@ -126,34 +137,34 @@ std::string escape_text(std::string_view text) {
 // only its input bytes (escaped for text, literal in CDATA); one that spans pieces (a
 // url( in text, its URL in a CDATA section or after a child element) rewrites each
 // piece it touches whole, so the child elements between them stay.
-void foreign_patches(std::string_view html, const ForeignText& ft, std::vector<ValueEdit> edits,
+void foreign_patches(std::string_view html, const ForeignText& ft, std::vector<Patch> edits,
                      std::vector<Patch>& patches) {
-  std::sort(edits.begin(), edits.end(), [](const ValueEdit& a, const ValueEdit& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
-  });
+  sort_decoded_edits(edits);
   const std::size_t np = ft.pieces.size();
   auto piece_of = [&](std::size_t text_offset) {  // last piece starting at or before it
     std::size_t k = 0;
     while (k + 1 < np && ft.pieces[k + 1].text_begin <= text_offset) ++k;
     return k;
   };
-  std::vector<std::vector<ValueEdit>> local(np);
+  // Offsets into ft.text, like the edits.
+  std::vector<std::vector<Patch>> local(np);
   std::vector<bool> whole(np, false);
   std::size_t pos = 0;
-  for (ValueEdit& e : edits) {
-    if (e.begin < pos || e.end > ft.text.size() || e.begin > e.end)
-      continue;  // inside an earlier edit
-    pos = e.end;
-    std::size_t a = piece_of(e.begin), b = e.end > e.begin ? piece_of(e.end - 1) : a;
+  for (Patch& e : edits) {
+    if (e.offset < pos || e.end() > ft.text.size()) continue;  // inside an earlier edit
+    pos = e.end();
+    std::size_t a = piece_of(e.offset), b = e.length > 0 ? piece_of(e.end() - 1) : a;
     if (a == b) {
       local[a].push_back(std::move(e));
       continue;
     }
-    local[a].push_back({e.begin, ft.pieces[a].text_end, std::move(e.text)});
+    local[a].push_back({e.offset, ft.pieces[a].text_end - e.offset, std::move(e.replacement)});
     for (std::size_t k = a; k <= b; ++k) {
       whole[k] = true;
-      if (k > a)
-        local[k].push_back({ft.pieces[k].text_begin, k < b ? ft.pieces[k].text_end : e.end, ""});
+      if (k > a) {
+        const std::size_t to = k < b ? ft.pieces[k].text_end : e.end();
+        local[k].push_back({ft.pieces[k].text_begin, to - ft.pieces[k].text_begin, ""});
+      }
     }
   }
   for (std::size_t k = 0; k < np; ++k) {
@@ -162,21 +173,21 @@ void foreign_patches(std::string_view html, const ForeignText& ft, std::vector<V
     // The piece's new text, and whether byte-exact patches keep it well-formed.
     std::string text;
     std::size_t at = p.text_begin;
-    for (const ValueEdit& e : local[k]) {
-      text.append(ft.text, at, e.begin - at).append(e.text);
-      at = e.end;
+    for (const Patch& e : local[k]) {
+      text.append(ft.text, at, e.offset - at).append(e.replacement);
+      at = e.end();
     }
     text.append(ft.text, at, p.text_end - at);
     if (p.cdata && text.find("]]>") != std::string::npos) whole[k] = true;  // cannot stay CDATA
     std::vector<Patch> exact;
     std::size_t last_end = p.raw_begin;
-    for (const ValueEdit& e : local[k]) {
+    for (const Patch& e : local[k]) {
       if (whole[k]) break;
-      std::size_t rb = ft.raw[e.begin];
-      std::size_t end = e.end;  // never split a character reference
+      std::size_t rb = ft.raw[e.offset];
+      std::size_t end = e.end();  // never split a character reference
       while (end < p.text_end && ft.raw[end] == ft.raw[end - 1]) ++end;
       std::size_t re = end < p.text_end ? ft.raw[end] : p.raw_end;
-      std::string repl = p.cdata ? e.text : escape_text(e.text);
+      std::string repl = p.cdata ? e.replacement : escape_text(e.replacement);
       if (!p.cdata && rb > last_end && (html[rb - 1] == '<' || html[rb - 1] == '&')) {
         // A literal '<' or '&' before the edit could start markup with what follows.
         repl.insert(0, html[rb - 1] == '<' ? "&lt;" : "&amp;");
@@ -341,7 +352,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
   }
   std::map<std::size_t, ValueEdits> values;        // by raw value_begin
   std::map<std::size_t, std::vector<Edit>> inner;  // by srcdoc index
-  std::map<const ForeignText*, std::vector<ValueEdit>> foreign;
+  std::map<const ForeignText*, std::vector<Patch>> foreign;
   for (const Edit& e : edits) {
     if (e.resource >= scan.resources.size()) continue;
     const Resource& r = scan.resources[e.resource];
@@ -355,19 +366,20 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
     if (r.foreign) {
       if (op == Op::strip) {
         if (r.strip_end > r.strip_begin)
-          foreign[r.foreign.get()].push_back({r.strip_begin, r.strip_end, ""});
+          foreign[r.foreign.get()].push_back(decoded_edit(r.strip_begin, r.strip_end, ""));
         continue;
       }
       std::string text(op == Op::proxy           ? std::string_view(e.proxy_url)
                        : is_image_like(r.vector) ? k_pixel_gif
                                                  : k_empty_data_url);
-      foreign[r.foreign.get()].push_back({r.replace_begin, r.replace_end, "url(" + text + ")"});
+      foreign[r.foreign.get()].push_back(
+          decoded_edit(r.replace_begin, r.replace_end, "url(" + text + ")"));
       continue;
     }
     if (op == Op::strip) {
       if (r.strip_end > r.strip_begin) {
         if (r.in_attribute)
-          values[r.value_begin].add(r).push_back({r.strip_begin, r.strip_end, ""});
+          values[r.value_begin].add(r).push_back(decoded_edit(r.strip_begin, r.strip_end, ""));
         else
           patches.push_back({r.strip_begin, r.strip_end - r.strip_begin, ""});
       } else if (r.void_element) {
@@ -382,7 +394,8 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
                                                            : k_empty_data_url;
     std::string text = r.css ? std::string("url(").append(url).append(")") : std::string(url);
     if (r.in_attribute) {
-      values[r.value_begin].add(r).push_back({r.replace_begin, r.replace_end, std::move(text)});
+      values[r.value_begin].add(r).push_back(
+          decoded_edit(r.replace_begin, r.replace_end, std::move(text)));
     } else {
       patches.push_back({r.replace_begin, r.replace_end - r.replace_begin, std::move(text)});
     }
@@ -396,8 +409,7 @@ std::vector<Patch> plan_patches(std::string_view html, const ScanResult& scan,
     ValueEdits& v = values[sd.value_begin];
     v.begin = sd.value_begin, v.end = sd.value_end, v.quote = sd.quote;
     assert(ordered.ok() && "plan_patches made patches that do not order");
-    for (Patch& p : ordered.value())
-      v.edits.push_back({p.offset, p.offset + p.length, std::move(p.replacement)});
+    for (Patch& p : ordered.value()) v.edits.push_back(std::move(p));
   }
   for (auto& [ft, fedits] : foreign) foreign_patches(html, *ft, std::move(fedits), patches);
   for (auto& [begin, v] : values) {
