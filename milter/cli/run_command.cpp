@@ -13,6 +13,7 @@
 #include "daemon/privileges.hpp"
 #include "daemon/reload_check.hpp"
 #include "daemon/run.hpp"
+#include "daemon/socket_spec.hpp"
 #include "ruleset/ruleset.hpp"
 
 namespace pixelwarden::cli {
@@ -35,7 +36,14 @@ daemon::ConfigCheck read_config(const Args& args) {
     path = daemon::k_default_config_path;
   }
   c = path ? daemon::check_config(*path) : daemon::ConfigCheck{daemon::default_config(), {}};
-  if (auto v = args.get("--socket")) c.config.milter.socket = *v;
+  if (auto v = args.get("--socket")) {
+    // Parsed like milter.socket: a bad spec is a config error, before anything is bound.
+    if (auto socket = daemon::parse_socket_spec(*v)) {
+      c.config.milter.socket = std::move(*socket);
+    } else {
+      c.errors.push_back(base::plain_error("--socket: " + socket.error().message));
+    }
+  }
   if (auto v = args.get("--metrics-listen")) c.config.metrics.listen = *v;
   if (auto v = args.get("--rules")) c.config.rules.path = *v;
   return c;

@@ -125,16 +125,13 @@ std::optional<std::string> path_value(const YAML::Node& n, const Context& cx, st
   return std::nullopt;
 }
 
-std::optional<std::string> socket_spec(const YAML::Node& n, std::string& out) {
+std::optional<std::string> socket_spec(const YAML::Node& n, SocketSpec& out) {
   std::string s;
   if (auto e = scalar(n, s)) return e;
-  for (const char* prefix : {"unix:", "local:", "inet:", "inet6:"}) {
-    if (s.rfind(prefix, 0) == 0 && s.size() > std::string_view(prefix).size()) {
-      out = s;
-      return std::nullopt;
-    }
-  }
-  return "expected unix:/path, inet:PORT@HOST or inet6:PORT@HOST, got '" + s + "'";
+  auto spec = parse_socket_spec(s);
+  if (!spec) return spec.error().message;
+  out = std::move(*spec);
+  return std::nullopt;
 }
 
 std::optional<std::string> file_mode(const YAML::Node& n, unsigned& out) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "daemon/socket_spec.hpp"
 #include "engine/limits.hpp"
 
 namespace pixelwarden::daemon {
@@ -24,7 +25,7 @@ inline constexpr const char* k_default_config_path = "/etc/pixelwarden/pixelward
 
 // One struct per YAML section, fields named as the keys.
 struct MilterSection {
-  std::string socket = "inet:8894@127.0.0.1";
+  SocketSpec socket{SocketSpec::Kind::inet, "", 8894, "127.0.0.1", false};  // inet:8894@127.0.0.1
   std::size_t max_packet_bytes = 262144;
   OnError on_error = OnError::accept;
   std::chrono::milliseconds drain_timeout{30000};

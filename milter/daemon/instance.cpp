@@ -80,27 +80,14 @@ InstanceLock::~InstanceLock() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-std::optional<std::string> unix_socket_path(const std::string& spec) {
-  const auto colon = spec.find(':');
-  if (colon == std::string::npos) return spec.empty() ? std::nullopt : std::optional(spec);
-  const std::string kind = spec.substr(0, colon);
-  if (kind != "unix" && kind != "local") return std::nullopt;
-  return spec.substr(colon + 1);
-}
-
-std::optional<std::string> lock_path_for(const std::string& socket_spec,
-                                         const std::string& runtime_dir) {
-  const auto path = unix_socket_path(socket_spec);
-  if (!path && socket_spec.find(':') != std::string::npos) {
-    const std::string rest = socket_spec.substr(socket_spec.find(':') + 1);
-    if (rest.substr(0, rest.find('@')) == "0") return std::nullopt;  // ephemeral port
-  }
+std::optional<std::string> lock_path_for(const SocketSpec& socket, const std::string& runtime_dir) {
+  if (!socket.is_unix() && socket.port == 0) return std::nullopt;  // ephemeral port
   if (!runtime_dir.empty()) {
     base::Sha256 h;
-    h.update(socket_spec);
+    h.update(socket.to_string());
     return runtime_dir + "/pixelwarden-" + h.hex_digest().substr(0, 16) + ".lock";
   }
-  if (path) return *path + ".lock";
+  if (socket.is_unix()) return socket.path + ".lock";
   return std::nullopt;
 }
 

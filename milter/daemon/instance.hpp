@@ -16,6 +16,7 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "daemon/socket_spec.hpp"
 
 namespace pixelwarden::daemon {
 
@@ -37,18 +38,15 @@ class InstanceLock {
   std::string m_path;
 };
 
-// Where the lock for a milter socket spec lives: `runtime_dir`/pixelwarden-<hash>.lock,
-// or, when runtime_dir is empty, beside a unix socket (<path>.lock). Nothing for an
-// ephemeral inet port (port 0 never collides) or an inet socket without a runtime dir.
-std::optional<std::string> lock_path_for(const std::string& socket_spec,
-                                         const std::string& runtime_dir);
+// Where the lock for a milter socket lives: `runtime_dir`/pixelwarden-<hash>.lock (the
+// hash of socket.to_string()), or, when runtime_dir is empty, beside a unix socket
+// (<path>.lock). Nothing for an ephemeral inet port (port 0 never collides) or an inet
+// socket without a runtime dir.
+std::optional<std::string> lock_path_for(const SocketSpec& socket, const std::string& runtime_dir);
 
 // The directory for lock files: $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else
 // /run/pixelwarden when it exists or can be made; empty when neither is usable.
 std::string runtime_directory();
-
-// The path of a unix socket spec (unix:/p, local:/p, or a bare /p); nothing for inet.
-std::optional<std::string> unix_socket_path(const std::string& spec);
 
 // Makes `path` free for a new unix socket, or says why it must not be taken.
 base::Status claim_unix_socket(const std::string& path);

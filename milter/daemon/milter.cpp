@@ -17,7 +17,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -26,14 +25,13 @@
 #include <vector>
 
 #include "daemon/connection_guard.hpp"
-#include "daemon/instance.hpp"
 #include "daemon/worker_stack.hpp"
 
 namespace pixelwarden::daemon {
 namespace {
 
 SessionEnv* g_env = nullptr;  // libmilter callbacks carry no user data
-std::string g_socket;         // the listening socket spec, for poke_listener()
+SocketSpec g_socket;          // the listening socket, for poke_listener()
 int g_listen_fd = -1;
 std::atomic<bool> g_main_returned{false};
 
@@ -378,26 +376,26 @@ void set_listener_nodelay(int fd) {
 // libmilter creates a unix socket with the process umask (milter_open narrows it for
 // the bind); the MTA connects through the socket's group and nobody else may.
 base::Status restrict_unix_socket(const MilterOptions& options) {
-  const auto path = unix_socket_path(options.socket);
-  if (!path) return base::Ok{};
+  if (!options.socket.is_unix()) return base::Ok{};
+  const std::string& path = options.socket.path;
   // Root changes the owner and mode of a path in a directory the daemon's user may own:
   // never through a symlink swapped in after the bind (lchown; the socket is checked
   // first, which narrows the window for the chmod, which has no no-follow form here).
   struct stat st {};
-  if (::lstat(path->c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
-    return base::plain_error("milter socket " + *path + " is no longer the socket just bound");
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    return base::plain_error("milter socket " + path + " is no longer the socket just bound");
   }
   // No chown(2) when nothing changes: a sandbox may forbid it (systemd's ~@privileged).
   const bool same =
       options.socket_owner == static_cast<uid_t>(-1) &&
       (options.socket_group == static_cast<gid_t>(-1) || options.socket_group == ::getegid());
-  if (!same && ::lchown(path->c_str(), options.socket_owner, options.socket_group) != 0) {
-    return base::plain_error("cannot set the owner/group of milter socket " + *path + ": " +
+  if (!same && ::lchown(path.c_str(), options.socket_owner, options.socket_group) != 0) {
+    return base::plain_error("cannot set the owner/group of milter socket " + path + ": " +
                              std::strerror(errno));
   }
-  if (::chmod(path->c_str(), options.socket_mode) != 0) {
+  if (::chmod(path.c_str(), options.socket_mode) != 0) {
     return base::plain_error(fmt::format("cannot set mode {:04o} on milter socket {}: {}",
-                                         options.socket_mode, *path, std::strerror(errno)));
+                                         options.socket_mode, path, std::strerror(errno)));
   }
   return base::Ok{};
 }
@@ -425,10 +423,10 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   desc.xxfi_negotiate = on_negotiate;
   if (smfi_register(desc) != MI_SUCCESS) return base::plain_error("smfi_register failed");
   static std::string conn;  // libmilter may keep the pointer
-  conn = options.socket;
+  conn = options.socket.to_string();
   g_socket = options.socket;
   if (smfi_setconn(conn.data()) != MI_SUCCESS) {
-    return base::plain_error("invalid milter socket '" + options.socket + "'");
+    return base::plain_error("invalid milter socket '" + conn + "'");
   }
   smfi_setmaxdatasize(options.max_packet_bytes);
   const auto timeout_s = std::chrono::ceil<std::chrono::seconds>(options.idle_timeout).count();
@@ -440,7 +438,7 @@ base::Status milter_open(SessionEnv& env, const MilterOptions& options) {
   const bool opened = smfi_opensocket(true) == MI_SUCCESS;
   ::umask(umask_before);
   if (!opened) {
-    return base::plain_error("cannot listen on milter socket " + options.socket +
+    return base::plain_error("cannot listen on milter socket " + conn +
                              " (address in use, or not permitted)");
   }
   g_listen_fd = new_listener(listening_before);
@@ -452,23 +450,21 @@ namespace {
 
 // One connection to our own listening socket, closed at once: wakes libmilter's
 // listener from its 5 s poll.
-void poke_listener(const std::string& spec) {
-  const auto colon = spec.find(':');
-  const std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
+void poke_listener(const SocketSpec& spec) {
   sockaddr_storage ss{};
   socklen_t len = 0;
-  if (const auto path = unix_socket_path(spec)) {
+  if (spec.is_unix()) {
+    const std::string& path = spec.path;
     auto* sa = reinterpret_cast<sockaddr_un*>(&ss);
-    if (path->size() >= sizeof sa->sun_path) return;
+    if (path.size() >= sizeof sa->sun_path) return;
     sa->sun_family = AF_UNIX;
-    std::memcpy(sa->sun_path, path->c_str(), path->size() + 1);
+    std::memcpy(sa->sun_path, path.c_str(), path.size() + 1);
     len = sizeof(sockaddr_un);
   } else {
-    const auto at = rest.find('@');
-    std::string host = at == std::string::npos ? "127.0.0.1" : rest.substr(at + 1);
+    std::string host = spec.host.empty() ? "127.0.0.1" : spec.host;
     if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
     if (host == "localhost" || host == "0.0.0.0") host = "127.0.0.1";
-    const auto port = htons(static_cast<std::uint16_t>(std::atoi(rest.substr(0, at).c_str())));
+    const auto port = htons(spec.port);
     auto* sa4 = reinterpret_cast<sockaddr_in*>(&ss);
     auto* sa6 = reinterpret_cast<sockaddr_in6*>(&ss);
     if (inet_pton(AF_INET, host.c_str(), &sa4->sin_addr) == 1) {

@@ -18,15 +18,15 @@
 
 #include <chrono>
 #include <cstddef>
-#include <string>
 
 #include "base/result.hpp"
 #include "daemon/session.hpp"
+#include "daemon/socket_spec.hpp"
 
 namespace pixelwarden::daemon {
 
 struct MilterOptions {
-  std::string socket;  // unix:/path | inet:PORT@HOST | inet6:PORT@HOST
+  SocketSpec socket;
   std::size_t max_packet_bytes = 262144;
   // libmilter's own timeout (smfi_settimeout): each wait for the rest of a packet or for
   // the MTA to take a reply, and its reaper of sessions idle this long (which runs only

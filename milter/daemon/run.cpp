@@ -128,32 +128,28 @@ base::Result<Preflight> preflight(const Config& config) {
     if (!lock) return lock.error();
     p.lock.emplace(std::move(*lock));
   }
-  if (const auto path = unix_socket_path(config.milter.socket)) {
-    if (auto st = claim_unix_socket(*path); !st) return st.error();
+  if (config.milter.socket.is_unix()) {
+    if (auto st = claim_unix_socket(config.milter.socket.path); !st) return st.error();
   }
   return p;
 }
 
 }  // namespace
 
-std::string postfix_milter_endpoint(const std::string& socket, const std::string& chroot) {
-  const auto colon = socket.find(':');
-  const std::string kind = socket.substr(0, colon);
-  const std::string rest = colon == std::string::npos ? "" : socket.substr(colon + 1);
-  if (kind == "inet" || kind == "inet6") {
-    const auto at = rest.find('@');
-    const std::string port = rest.substr(0, at);
-    const std::string host = at == std::string::npos ? "0.0.0.0" : rest.substr(at + 1);
-    return kind + ":" + host + ":" + port;
+std::string postfix_milter_endpoint(const SocketSpec& socket, const std::string& chroot) {
+  if (!socket.is_unix()) {
+    const std::string host = socket.host.empty() ? "0.0.0.0" : socket.host;
+    return fmt::format("{}:{}:{}", socket.kind == SocketSpec::Kind::inet ? "inet" : "inet6", host,
+                       socket.port);
   }
-  if (kind != "unix" && kind != "local") return socket;
+  const std::string& path = socket.path;
   std::string root = chroot;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
-  if (!root.empty() && root != "/" && rest.size() > root.size() + 1 &&
-      rest.compare(0, root.size(), root) == 0 && rest[root.size()] == '/') {
-    return "unix:" + rest.substr(root.size());  // what a chrooted smtpd sees
+  if (!root.empty() && root != "/" && path.size() > root.size() + 1 &&
+      path.compare(0, root.size(), root) == 0 && path[root.size()] == '/') {
+    return "unix:" + path.substr(root.size());  // what a chrooted smtpd sees
   }
-  return "unix:" + rest;
+  return "unix:" + path;
 }
 
 int run(const Config& config) {
@@ -260,7 +256,7 @@ int run(const Config& config) {
 
   spdlog::info("milter listening on {} (on_error={}, max_message_bytes={}, refuse_at_data={}, "
                "max_connections={}, fd limit {})",
-               config.milter.socket, to_string(config.milter.on_error),
+               config.milter.socket.to_string(), to_string(config.milter.on_error),
                config.limits.max_message_bytes, config.milter.refuse_at_data, fds.max_connections,
                fds.limit);
   print_postfix_hint(config);

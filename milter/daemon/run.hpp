@@ -18,16 +18,17 @@
 
 #include "daemon/config.hpp"
 #include "daemon/signals.hpp"  // block_signals(), which the CLI calls first thing
+#include "daemon/socket_spec.hpp"
 
 namespace pixelwarden::daemon {
 
 // Returns the process exit status.
 int run(const Config& config);
 
-// The Postfix main.cf line for a milter socket spec: "inet:8894@127.0.0.1" ->
-// "inet:127.0.0.1:8894", "unix:/run/x.sock" -> "unix:/run/x.sock"; a unix socket below
-// Postfix's chroot (Debian: /var/spool/postfix) is given relative to it.
-std::string postfix_milter_endpoint(const std::string& socket,
+// The Postfix main.cf line for a milter socket: inet:8894@127.0.0.1 ->
+// "inet:127.0.0.1:8894", unix:/run/x.sock (or local:) -> "unix:/run/x.sock"; a unix socket
+// below Postfix's chroot (Debian: /var/spool/postfix) is given relative to it.
+std::string postfix_milter_endpoint(const SocketSpec& socket,
                                     const std::string& chroot = "/var/spool/postfix");
 
 }  // namespace pixelwarden::daemon

@@ -8,7 +8,7 @@ using namespace std::chrono_literals;
 TEST_SUITE("daemon::Config") {
   TEST_CASE("built-in defaults follow docs/config.md") {
     const Config c = default_config();
-    CHECK(c.milter.socket == "inet:8894@127.0.0.1");
+    CHECK(c.milter.socket.to_string() == "inet:8894@127.0.0.1");
     CHECK(c.metrics.listen == "127.0.0.1:9894");
     CHECK(c.limits.max_message_bytes == 26214400);
     CHECK(c.milter.max_packet_bytes == 262144);
@@ -45,7 +45,8 @@ audit:
 )",
                           "/etc/pixelwarden/pixelwarden.yaml");
     REQUIRE(c.ok());
-    CHECK(c->milter.socket == "unix:/run/pixelwarden/milter.sock");
+    CHECK(c->milter.socket.is_unix());
+    CHECK(c->milter.socket.path == "/run/pixelwarden/milter.sock");
     CHECK(c->limits.max_message_bytes == 1000);
     CHECK(c->milter.max_packet_bytes == 524288);
     CHECK(c->milter.on_error == OnError::tempfail);
@@ -182,6 +183,29 @@ metrics:
   TEST_CASE("a socket spec without a known scheme is refused") {
     CHECK_FALSE(parse_config("milter:\n  socket: 8894\n", "/x/p.yaml").ok());
     CHECK(parse_config("milter:\n  socket: inet6:8894@[::1]\n", "/x/p.yaml").ok());
+  }
+
+  TEST_CASE("milter.socket is parsed when the file is read; a bad one is an error at its value") {
+    auto c = parse_config("milter:\n  socket: inet6:8894@[::1]\n", "/x/p.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->milter.socket.kind == SocketSpec::Kind::inet6);
+    CHECK(c->milter.socket.port == 8894);
+    CHECK(c->milter.socket.host == "[::1]");
+    auto scheme = parse_config("milter:\n  socket: 8894\n", "/x/p.yaml");
+    REQUIRE_FALSE(scheme.ok());
+    CHECK(scheme.error().to_string() ==
+          "/x/p.yaml:2:11: milter.socket: expected unix:/path, inet:PORT@HOST or "
+          "inet6:PORT@HOST, got '8894'");
+    auto empty = parse_config("milter:\n  socket: 'unix:'\n", "/x/p.yaml");
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().to_string() ==
+          "/x/p.yaml:2:11: milter.socket: expected unix:/path, inet:PORT@HOST or "
+          "inet6:PORT@HOST, got 'unix:'");
+    auto port = parse_config("milter:\n  socket: inet:65536@127.0.0.1\n", "/x/p.yaml");
+    REQUIRE_FALSE(port.ok());
+    CHECK(port.error().to_string() ==
+          "/x/p.yaml:2:11: milter.socket: expected a port from 0 to 65535, got '65536' in "
+          "'inet:65536@127.0.0.1'");
   }
 
   TEST_CASE("privileges and socket ownership keys") {
