@@ -10,9 +10,13 @@ class EngineInspector final : public Inspector {
   void envelope(const engine::Envelope& envelope) override {
     m_inspection.inspect_envelope(envelope);
   }
+  // The engine reads views: of the session's copies, which outlive this call.
   void headers(const std::vector<engine::ReceivedField>& headers,
                const engine::HeaderTotals& totals) override {
-    m_inspection.inspect_headers(headers, totals);
+    std::vector<engine::HeaderView> views;
+    views.reserve(headers.size());
+    for (const auto& h : headers) views.push_back({h.name, h.value});
+    m_inspection.inspect_headers(views, totals);
   }
   void body(std::string_view body, bool truncated) override {
     m_inspection.inspect_body(body, truncated);

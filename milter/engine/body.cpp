@@ -1,6 +1,7 @@
 #include "engine/body.hpp"
 
 #include <cassert>
+#include <unordered_map>
 
 #include "base/patch.hpp"
 #include "base/text.hpp"
@@ -40,6 +41,7 @@ TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_
   if (!charset.empty() && !mime::is_ascii_compatible(charset)) {
     auto utf8 = mime::to_utf8_replacing(t.decoded, charset);
     if (utf8.ok()) {
+      t.transfer_decoded = std::move(t.decoded);
       t.decoded = std::move(utf8.value());
       t.charset = charset;
       t.transcoded = true;
@@ -63,15 +65,39 @@ bool finds_anything(const TextPart& t) {
 // A label only some clients decode (EBCDIC, UTF-32, ...): browsers and Thunderbird render
 // the bytes as windows-1252, a client that knows the label decodes it. The part is read
 // the browsers' way, unless only the decoded reading holds resources or links.
-void choose_rendering(std::string_view body, const mime::Part& p, TextPart& t) {
+// The bytes reading borrows the transcoded part's transfer-decoded bytes (the scan keeps
+// offsets and copies, no views into them) and gives them back when it loses.
+void choose_rendering(TextPart& t) {
   if (!t.transcoded || mime::clients_decode(t.charset)) return;
   TextPart bytes;
   bytes.part_index = t.part_index;
   bytes.html = t.html;
   bytes.amp = t.amp;
-  bytes.decoded = mime::decode(body.substr(p.body_begin, p.body_end - p.body_begin), p.cte);
+  bytes.decoded = std::move(t.transfer_decoded);
   scan_text_part(bytes);
-  if (finds_anything(bytes) || !finds_anything(t)) t = std::move(bytes);
+  if (finds_anything(bytes) || !finds_anything(t)) {
+    t = std::move(bytes);
+  } else {
+    t.transfer_decoded = std::move(bytes.decoded);
+  }
+}
+
+// Numbers every distinct host (as written) of the message's resources and links and
+// normalizes each once. The keys view the hosts inside the parts' scan results, which
+// stay in place: every part is already in `scan.parts`.
+void index_hosts(BodyScan& scan) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  const auto host_index = [&](std::string_view raw) {
+    const auto [it, fresh] = index.try_emplace(raw, scan.hosts.size());
+    if (fresh) scan.hosts.push_back(url::normalize_host(raw));
+    return it->second;
+  };
+  for (TextPart& t : scan.parts) {
+    t.resource_hosts.reserve(t.scan.resources.size());
+    for (const html::Resource& r : t.scan.resources) t.resource_hosts.push_back(host_index(r.host));
+    t.link_hosts.reserve(t.scan.links.size());
+    for (const html::Link& l : t.scan.links) t.link_hosts.push_back(host_index(l.host));
+  }
 }
 
 }  // namespace
@@ -89,10 +115,11 @@ BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view b
     if (!html_part && !plain_part) continue;  // attachments are never decoded
     TextPart t = decode_text_part(body, p, i);
     scan_text_part(t);
-    choose_rendering(body, p, t);
+    choose_rendering(t);
     out.remote_resources += t.scan.resources.size();
     out.parts.push_back(std::move(t));
   }
+  index_hosts(out);
   return out;
 }
 
@@ -108,7 +135,7 @@ void decide_trackers(BodyScan& scan, const ruleset::Ruleset& rules,
       ++verdict.remote_resources;
       verdict.vectors_seen.push_back(vector);
       if (skip_trackers) continue;
-      const std::string host = url::normalize_host(res.host);
+      const std::string& host = scan.hosts[t.resource_hosts[r]];
       ruleset::ResourceFacts facts{res.resolved, host, vector, res.invisible};
       auto match = rules.match_tracker(facts, tokens);
       if (!match) continue;
@@ -200,12 +227,11 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
   if (!t.transcoded)
     return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol);
   // Transcoded parts: back to their own charset, compared with the original bytes.
-  const std::string original_decoded = mime::decode(encoded, p.cte);
   // Strict first; a part decoded with U+FFFD substitutes writes them as the charset's own
   // substitution character (only the bytes that were invalid to begin with change).
   auto back = mime::from_utf8(new_content, t.charset);
   if (!back.ok()) back = mime::from_utf8_replacing(new_content, t.charset);
-  return mime::reencode(encoded, original_decoded, back.ok() ? back.value() : new_content, p.cte,
+  return mime::reencode(encoded, t.transfer_decoded, back.ok() ? back.value() : new_content, p.cte,
                         eol);
 }
 

@@ -8,6 +8,7 @@
 //   scan_body()    -> BodyScan: parts, their decoded HTML, resources, links
 //   rewrite_body() -> the new body, or nothing when no part changed
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +30,13 @@ struct TextPart {
   std::string charset;      // charset the bytes are in ("" = ASCII-compatible, as is)
   bool transcoded = false;  // content was converted to UTF-8 for scanning
   std::string decoded;      // decoded (and maybe transcoded) content
-  html::ScanResult scan;    // resources and links (links only for text/plain)
+  // Transcoded parts only: the transfer-decoded bytes before the conversion to UTF-8,
+  // which the re-encoder compares the converted-back content with. Empty otherwise, so
+  // an ordinary part holds its content once.
+  std::string transfer_decoded;
+  html::ScanResult scan;  // resources and links (links only for text/plain)
+  // Per resource / per link: index of its host in BodyScan::hosts.
+  std::vector<std::size_t> resource_hosts, link_hosts;
   std::vector<std::optional<ruleset::TrackerMatch>> matches;  // per resource
 };
 
@@ -37,6 +44,10 @@ struct BodyScan {
   mime::WalkResult walk;
   std::vector<TextPart> parts;
   std::size_t remote_resources = 0;
+  // Each distinct host of the message's resources and links as written, normalized
+  // (url::normalize_host) once: the tracker rules and the link and resource lures read
+  // the same hosts, and a newsletter repeats a handful of them dozens of times.
+  std::vector<std::string> hosts;
 };
 
 // top_fields: the top-level header fields (views, at least the MIME ones).

@@ -7,7 +7,6 @@
 #include "engine/evidence.hpp"
 #include "mime/encoded_word.hpp"
 #include "mime/header.hpp"
-#include "url/host.hpp"
 
 namespace pixelwarden::engine {
 namespace {
@@ -93,19 +92,17 @@ bool is_mime_field(std::string_view name) {
 }
 }  // namespace
 
-std::string normalize(std::string_view host) { return url::normalize_host(host); }
-
 bool is_uninspectable(std::optional<SkipReason> skipped) {
   return skipped == SkipReason::malformed_mime || skipped == SkipReason::too_large ||
          skipped == SkipReason::too_many_headers || skipped == SkipReason::headers_too_large;
 }
 
-MessageHeaders read_headers(std::span<const ReceivedField> fields, const ruleset::Report& report) {
+MessageHeaders read_headers(std::span<const HeaderView> fields, const ruleset::Report& report) {
   MessageHeaders h;
   // Occurrences of the read-receipt names only (their removal addresses the N-th field of
   // that name): a table of every name seen made each field cost a scan of the names so far.
   int receipt_counts[std::size(k_read_receipt_headers)] = {};
-  for (const ReceivedField& f : fields) {
+  for (const HeaderView& f : fields) {
     const std::string_view v = strip_leading_space(f.value);
     if (base::iequals(f.name, "From")) {
       for (auto& a : header_addresses(v, &h.facts.from)) h.from.push_back(std::move(a));
@@ -127,7 +124,7 @@ MessageHeaders read_headers(std::span<const ReceivedField> fields, const ruleset
       h.dmarc_pass = h.dmarc_pass || dmarc_passed(v, report.authserv_id);
     } else if (is_mime_field(f.name)) {
       // As a header-block parser reads the name: without the whitespace before the colon.
-      h.mime_fields.push_back({std::string(base::trim(f.name)), f.value});
+      h.mime_fields.push_back({std::string(base::trim(f.name)), std::string(f.value)});
     }
     if (base::iequals(f.name, report.header)) ++h.report_headers;
     for (std::size_t i = 0; i < std::size(k_read_receipt_headers); ++i) {

@@ -42,7 +42,7 @@ struct MessageHeaders {
 
 // Constant work per field (a fixed set of name comparisons, no per-name tables), so a
 // header section costs time linear in its size.
-MessageHeaders read_headers(std::span<const ReceivedField> fields, const ruleset::Report& report);
+MessageHeaders read_headers(std::span<const HeaderView> fields, const ruleset::Report& report);
 
 // Re-evaluates allow and lure rules on the evidence known so far and updates the
 // verdict's lures, decision and, where a refusal is already certain, its action. After
@@ -56,8 +56,6 @@ void evaluate(const ruleset::Ruleset& rules, const ruleset::LureEvidence& lure,
 // group: the recipients' group policy (a stricter remote_content), or null.
 void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodyScan* scan,
             std::string_view body, Verdict& verdict, const ruleset::GroupPolicy* group = nullptr);
-
-std::string normalize(std::string_view host);
 
 // The skipped reasons the malformed policy governs: the structure could not be followed
 // past a cap (malformed_mime), the body is not all here (too_large), or the header section

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <unordered_set>
 
 #include "base/text.hpp"
 #include "engine/body.hpp"
@@ -47,7 +46,7 @@ struct Inspection::State {
 namespace {
 
 // How many leading fields fit both header caps.
-std::size_t fields_within(const std::vector<ReceivedField>& headers, const Limits& limits) {
+std::size_t fields_within(std::span<const HeaderView> headers, const Limits& limits) {
   std::size_t bytes = 0;
   const std::size_t n = std::min(headers.size(), limits.max_header_fields);
   for (std::size_t i = 0; i < n; ++i) {
@@ -57,7 +56,7 @@ std::size_t fields_within(const std::vector<ReceivedField>& headers, const Limit
   return n;
 }
 
-HeaderTotals totals_of(const std::vector<ReceivedField>& headers) {
+HeaderTotals totals_of(std::span<const HeaderView> headers) {
   HeaderTotals t{headers.size(), 0};
   for (const auto& h : headers) t.bytes += h.name.size() + h.value.size() + 3;
   return t;
@@ -102,7 +101,7 @@ void Inspection::inspect_envelope(const Envelope& envelope) {
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
 }
 
-void Inspection::inspect_headers(const std::vector<ReceivedField>& headers,
+void Inspection::inspect_headers(std::span<const HeaderView> headers,
                                  std::optional<HeaderTotals> totals) {
   assert(m_verdict.stages_seen == stage_envelope && "headers: after the envelope, once");
   State& s = *m_state;
@@ -113,7 +112,7 @@ void Inspection::inspect_headers(const std::vector<ReceivedField>& headers,
       : all.bytes > m_limits.max_header_bytes ? std::optional(SkipReason::headers_too_large)
                                               : std::nullopt;
   const std::size_t kept = fields_within(headers, m_limits);
-  s.headers = read_headers(std::span<const ReceivedField>(headers.data(), kept), m_rules->report());
+  s.headers = read_headers(headers.first(kept), m_rules->report());
   m_verdict.stages_seen |= stage_headers;
   m_verdict.message_id = s.headers.message_id;
   m_verdict.headers = std::move(s.headers.facts);
@@ -164,22 +163,25 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
     const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
     decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);
   }
-  // Each host once, in order of first appearance (a newsletter links to a handful of
-  // hosts dozens of times): lure rules report the first host that matches, which
-  // repeats cannot change. A hash set: a message may hold 100k distinct hosts.
-  std::unordered_set<std::string_view> seen_links, seen_resources;
-  const auto add_host = [](std::unordered_set<std::string_view>& seen,
-                           std::vector<std::string>& out, std::vector<std::string_view>& urls,
-                           std::string_view raw, std::string_view url) {
-    if (!seen.insert(raw).second) return;
-    out.push_back(normalize(raw));
+  // Each host (as written) once, in order of first appearance (a newsletter links to a
+  // handful of hosts dozens of times): lure rules report the first host that matches,
+  // which repeats cannot change. Marks by host index: a message may hold 100k distinct
+  // hosts, and scan_body already normalized each one.
+  std::vector<bool> seen_links(scan.hosts.size()), seen_resources(scan.hosts.size());
+  const auto add_host = [&scan](std::vector<bool>& seen, std::vector<std::string>& out,
+                                std::vector<std::string_view>& urls, std::size_t host,
+                                std::string_view url) {
+    if (seen[host]) return;
+    seen[host] = true;
+    out.push_back(scan.hosts[host]);
     urls.push_back(url);
   };
   for (const TextPart& t : scan.parts) {
-    for (const auto& l : t.scan.links)
-      add_host(seen_links, s.lure.link_hosts, link_urls, l.host, l.url);
-    for (const auto& r : t.scan.resources) {
-      add_host(seen_resources, s.lure.resource_hosts, resource_urls, r.host, r.resolved);
+    for (std::size_t i = 0; i < t.scan.links.size(); ++i)
+      add_host(seen_links, s.lure.link_hosts, link_urls, t.link_hosts[i], t.scan.links[i].url);
+    for (std::size_t i = 0; i < t.scan.resources.size(); ++i) {
+      add_host(seen_resources, s.lure.resource_hosts, resource_urls, t.resource_hosts[i],
+               t.scan.resources[i].resolved);
     }
   }
   evaluate(*m_rules, s.lure, s.allow, s.allowed, s.hits, m_verdict);
@@ -190,7 +192,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
 namespace {
 
 // Envelope reconstructed from the message, for offline runs without one.
-void reconstruct_envelope(const std::vector<ReceivedField>& headers, Envelope& env) {
+void reconstruct_envelope(std::span<const HeaderView> headers, Envelope& env) {
   const auto find_all = [&](std::string_view name) {
     std::vector<std::string> out;
     for (const auto& h : headers) {
@@ -224,10 +226,10 @@ void reconstruct_envelope(const std::vector<ReceivedField>& headers, Envelope& e
 Verdict inspect(std::string_view message, Envelope envelope,
                 std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits) {
   const mime::MessageSplit split = mime::split_message(message);
-  std::vector<ReceivedField> headers;
-  for (const auto& f : mime::parse_header_block(split.header_block)) {
-    headers.push_back(ReceivedField{std::string(f.name), std::string(f.value)});
-  }
+  const std::vector<mime::HeaderField> fields = mime::parse_header_block(split.header_block);
+  std::vector<HeaderView> headers;
+  headers.reserve(fields.size());
+  for (const auto& f : fields) headers.push_back({f.name, f.value});
   reconstruct_envelope(headers, envelope);
   Inspection insp(std::move(rules), limits);
   insp.inspect_envelope(envelope);

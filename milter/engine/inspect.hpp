@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,11 +37,19 @@ struct HeaderTotals {
 
 // A header field as the milter delivers it: name, and the value exactly as received
 // (leading space kept, folded lines joined by "\n" or "\r\n"). Owned: the milter's
-// strings live only for one callback. (mime::HeaderField is the parser's view into a
-// header block; the offline inspect() copies those into this type.)
+// strings live only for one callback, so the session keeps copies.
 struct ReceivedField {
   std::string name;
   std::string value;
+};
+
+// What inspect_headers() reads: views of a field's name and value, in the form of
+// ReceivedField. The milter session passes views of its ReceivedField copies, the offline
+// inspect() views into the message (mime::HeaderField), so neither copies the header
+// section again. The bytes need to live only for the call.
+struct HeaderView {
+  std::string_view name;
+  std::string_view value;
 };
 
 // Per-message state across the stages. Owns nothing of the ruleset but a pin. Every
@@ -59,7 +68,7 @@ class Inspection {
 
   void inspect_envelope(const Envelope& envelope);
   // totals: when the caller dropped fields past the caps; by default those of headers.
-  void inspect_headers(const std::vector<ReceivedField>& headers,
+  void inspect_headers(std::span<const HeaderView> headers,
                        std::optional<HeaderTotals> totals = std::nullopt);
   // body: the bytes after the blank line that ends the headers, CRLF or LF.
   // truncated: the body was larger than max_message_bytes and is not complete.

@@ -60,10 +60,10 @@ std::string many_headers(std::size_t n) {
 
 TEST_SUITE("engine::decide") {
   TEST_CASE("read_headers numbers read-receipt fields among fields of their own name") {
-    std::vector<engine::ReceivedField> fields = {{"Return-Receipt-To", " a@x.example"},
-                                                 {"X-Other", " 1"},
-                                                 {"return-receipt-to", " b@x.example"},
-                                                 {"Disposition-Notification-To", " c@x.example"}};
+    std::vector<engine::HeaderView> fields = {{"Return-Receipt-To", " a@x.example"},
+                                              {"X-Other", " 1"},
+                                              {"return-receipt-to", " b@x.example"},
+                                              {"Disposition-Notification-To", " c@x.example"}};
     const auto h = engine::read_headers(fields, ruleset::Report{});
     REQUIRE(h.read_receipts.size() == 3);
     CHECK(h.read_receipts[0].index == 1);

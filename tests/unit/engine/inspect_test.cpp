@@ -145,7 +145,9 @@ TEST_SUITE("engine::inspect") {
     engine::Inspection insp(rules, {});
     insp.inspect_envelope(env("bounce@esp.example"));
     CHECK_FALSE(insp.verdict().final());
-    insp.inspect_headers({{"From", " \"The News\" <desk@lure-news.example>"}, {"Subject", " x"}});
+    const std::vector<engine::HeaderView> headers = {
+        {"From", " \"The News\" <desk@lure-news.example>"}, {"Subject", " x"}};
+    insp.inspect_headers(headers);
     CHECK(insp.verdict().action == Action::reject);
     REQUIRE(insp.verdict().lures.size() == 1);
     CHECK(insp.verdict().lures[0].where == "header_from");
