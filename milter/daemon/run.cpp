@@ -138,9 +138,16 @@ base::Result<Preflight> preflight(const Config& config) {
 
 std::string postfix_milter_endpoint(const SocketSpec& socket, const std::string& chroot) {
   if (!socket.is_unix()) {
-    const std::string host = socket.host.empty() ? "0.0.0.0" : socket.host;
-    return fmt::format("{}:{}:{}", socket.kind == SocketSpec::Kind::inet ? "inet" : "inet6", host,
-                       socket.port);
+    // Postfix has one type, inet:, for both families; it reads an IPv6 address in
+    // brackets. A daemon on every interface is reached on loopback.
+    std::string host = socket.host;
+    if (socket.kind == SocketSpec::Kind::inet6) {
+      if (host.empty() || host == "::" || host == "[::]") host = "::1";
+      if (host.front() != '[' && host.find(':') != std::string::npos) host = "[" + host + "]";
+    } else if (host.empty() || host == "0.0.0.0") {
+      host = "127.0.0.1";
+    }
+    return fmt::format("inet:{}:{}", host, socket.port);
   }
   const std::string& path = socket.path;
   std::string root = chroot;

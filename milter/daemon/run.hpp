@@ -26,8 +26,10 @@ namespace pixelwarden::daemon {
 int run(const Config& config);
 
 // The Postfix main.cf line for a milter socket: inet:8894@127.0.0.1 ->
-// "inet:127.0.0.1:8894", unix:/run/x.sock (or local:) -> "unix:/run/x.sock"; a unix socket
-// below Postfix's chroot (Debian: /var/spool/postfix) is given relative to it.
+// "inet:127.0.0.1:8894", inet6:8894@[::1] -> "inet:[::1]:8894" (Postfix has no inet6:
+// type), a daemon on every interface -> loopback, unix:/run/x.sock (or local:) ->
+// "unix:/run/x.sock"; a unix socket below Postfix's chroot (Debian: /var/spool/postfix)
+// is given relative to it.
 std::string postfix_milter_endpoint(const SocketSpec& socket,
                                     const std::string& chroot = "/var/spool/postfix");
 

@@ -504,8 +504,9 @@ class Milter:
     """`pixelwarden run --config <temp config>` on a free port."""
 
     def __init__(self, root, rules_path, port=None, config_extra=None, log_level="debug",
-                 binary_path=None, socket_path=None):
+                 binary_path=None, socket_path=None, ipv6=False):
         self.root = root
+        self.ipv6 = ipv6  # listen on [::1] (inet6:) instead of 127.0.0.1
         self.binary_path = binary_path
         self.port = port or free_port()
         self.socket_path = socket_path  # a unix socket instead of the TCP port
@@ -540,15 +541,19 @@ class Milter:
 
     def spec(self):
         """The socket as pixelwarden's config spells it."""
-        return f"unix:{self.socket_path}" if self.socket_path else f"inet:{self.port}@127.0.0.1"
+        if self.socket_path:
+            return f"unix:{self.socket_path}"
+        return f"inet6:{self.port}@[::1]" if self.ipv6 else f"inet:{self.port}@127.0.0.1"
 
     def postfix_endpoint(self):
         """The same socket as Postfix's smtpd_milters spells it."""
-        return f"unix:{self.socket_path}" if self.socket_path else f"inet:127.0.0.1:{self.port}"
+        if self.socket_path:
+            return f"unix:{self.socket_path}"
+        return f"inet:[::1]:{self.port}" if self.ipv6 else f"inet:127.0.0.1:{self.port}"
 
     def listening(self):
         if not self.socket_path:
-            return port_open(self.port)
+            return port_open(self.port, "::1" if self.ipv6 else "127.0.0.1")
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(0.5)

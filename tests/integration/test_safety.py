@@ -5,6 +5,8 @@
     metrics address is busy fails before it creates its milter socket;
   - `run --check` reports every config and ruleset error with FILE:LINE:COL, exits 0/1,
     and binds nothing;
+  - a daemon on an IPv6 socket prints the smtpd_milters line Postfix understands
+    (inet:[::1]:PORT; Postfix has no inet6: type) and Postfix reaches it through it;
   - started as root with daemon.user pixelwarden, the daemon runs as that user after
     binding, its unix socket has the configured group and mode 0660, and a chrooted
     Postfix smtpd reaches it through the main.cf line the daemon printed;
@@ -280,6 +282,52 @@ class Privileges(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("user 'no-such-user-pw' (daemon.user) does not exist", r.stderr)
         self.assertFalse(os.path.exists(self.sock))
+        self.failed = False
+
+
+class Ipv6Socket(unittest.TestCase):
+    def setUp(self):
+        harness.binary()
+        self.root = tempfile.mkdtemp(prefix="pw-ipv6-")
+        os.chmod(self.root, 0o755)
+        rules = os.path.join(self.root, "rules.yaml")
+        with open(rules, "w", encoding="utf-8") as f:
+            f.write(RULES_V.format(v=1))
+        self.sink = harness.SmtpSink()
+        self.milter = harness.Milter(self.root, rules, ipv6=True, port=harness.free_port())
+        self.postfix = None
+        self.failed = True
+
+    def tearDown(self):
+        for step in (lambda: self.postfix and self.postfix.stop(), self.milter.stop,
+                     self.sink.stop):
+            try:
+                step()
+            except Exception:
+                pass
+        if self.failed:
+            print(f"\n[safety] kept {self.root}")
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def test_postfix_reaches_an_ipv6_milter_through_the_printed_line(self):
+        self.sink.start()
+        self.milter.start()
+        printed = re.search(r"smtpd_milters = (\S+)", self.milter.log())
+        self.assertIsNotNone(printed, self.milter.log())
+        self.assertEqual(printed.group(1), f"inet:[::1]:{self.milter.port}")
+        # An admin with an IPv6 milter has IPv6 enabled in Postfix.
+        self.postfix = harness.Postfix(self.root, printed.group(1), self.sink.port,
+                                       extra_main_cf={"inet_protocols": "all"})
+        self.postfix.start()
+        subject = harness.unique("ipv6")
+        with harness.smtplib.SMTP("127.0.0.1", self.postfix.smtp_port, timeout=30) as s:
+            s.sendmail("alice@example.org", ["bob@example.net"],
+                       harness.make_message(subject=subject))
+        # milter_default_action is tempfail: delivery means the milter answered.
+        self.sink.wait_for_subject(subject)
+        harness.wait_until(lambda: "action=accept" in self.milter.log(),
+                           what="the milter's verdict on the message")
         self.failed = False
 
 

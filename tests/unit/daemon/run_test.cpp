@@ -16,10 +16,22 @@ std::string endpoint(const char* text, const std::string& chroot = "/var/spool/p
 TEST_SUITE("daemon::run") {
   TEST_CASE("the Postfix endpoint is derived from the libmilter socket spec") {
     CHECK(endpoint("inet:8894@127.0.0.1") == "inet:127.0.0.1:8894");
-    CHECK(endpoint("inet6:8894@[::1]") == "inet6:[::1]:8894");
     CHECK(endpoint("unix:/run/pw.sock") == "unix:/run/pw.sock");
     CHECK(endpoint("local:/run/pw.sock") == "unix:/run/pw.sock");
-    CHECK(endpoint("inet:8894") == "inet:0.0.0.0:8894");
+    CHECK(endpoint("inet:8894@mx-filter.example") == "inet:mx-filter.example:8894");
+  }
+
+  TEST_CASE("Postfix reaches an IPv6 milter through inet: with the address in brackets") {
+    CHECK(endpoint("inet6:8894@[::1]") == "inet:[::1]:8894");
+    CHECK(endpoint("inet6:8894@[2001:db8::25]") == "inet:[2001:db8::25]:8894");
+    CHECK(endpoint("inet6:8894@filter6.example") == "inet:filter6.example:8894");
+  }
+
+  TEST_CASE("a milter on every interface is reached on loopback") {
+    CHECK(endpoint("inet:8894") == "inet:127.0.0.1:8894");
+    CHECK(endpoint("inet:8894@0.0.0.0") == "inet:127.0.0.1:8894");
+    CHECK(endpoint("inet6:8894") == "inet:[::1]:8894");
+    CHECK(endpoint("inet6:8894@[::]") == "inet:[::1]:8894");
   }
 
   TEST_CASE("a unix socket below Postfix's chroot is printed relative to it") {
