@@ -248,6 +248,13 @@ base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::
     if (p.offset + p.length > input_size) return error("patch beyond the end of the input");
     if (p.offset < pos) {
       if (p.offset + p.length <= pos) continue;  // inside an earlier, larger patch
+      // Two removals that overlap (strip spans of two readings of one CSS text, e.g. an
+      // at-rule prelude running into the next rule) remove what either would: their union.
+      if (p.replacement.empty() && ordered.back().replacement.empty()) {
+        ordered.back().length = p.offset + p.length - ordered.back().offset;
+        pos = p.offset + p.length;
+        continue;
+      }
       return error("overlapping patches at offset " + std::to_string(p.offset));
     }
     pos = p.offset + p.length;

@@ -1,10 +1,10 @@
 #pragma once
 // Applying tracker decisions to an HTML part, as patches over the original bytes:
 // each decision becomes Patch{offset, length, replacement}; patches are sorted,
-// checked for overlap (a patch inside a larger removal is dropped; a partial
-// overlap is an error), then applied. Bytes outside patched spans are untouched and
-// no edits give the input back unchanged.
-// Actions (docs/ruleset.md, "Tracker actions"): neutralize (image-like -> 1x1 GIF data URL, others
+// checked for overlap (a patch inside a larger removal is dropped, overlapping
+// removals are merged; any other partial overlap is an error), then applied. Bytes outside patched
+// spans are untouched and no edits give the input back unchanged. Actions (docs/ruleset.md,
+// "Tracker actions"): neutralize (image-like -> 1x1 GIF data URL, others
 // -> "data:,"), strip (void element removed whole; other elements lose the attribute; a srcset
 // candidate leaves its list; CSS loses the declaration, @import rule or
 // @font-face block), proxy (image-like only, the caller's proxy_url; others are
@@ -40,8 +40,9 @@ struct Edit {
 using base::Patch;
 
 // The order patches are applied in: sorted by offset (at one offset, pure insertions
-// first, then the larger replacement), a patch inside an earlier larger one dropped;
-// an error for partial overlaps or a patch beyond `input_size`.
+// first, then the larger replacement), a patch inside an earlier larger one dropped,
+// two partly overlapping removals merged into one; an error for any other partial
+// overlap or a patch beyond `input_size`.
 base::Result<std::vector<Patch>> order_patches(std::vector<Patch> patches, std::size_t input_size);
 
 // Orders the patches (order_patches()) and applies them (base::apply_ordered()).

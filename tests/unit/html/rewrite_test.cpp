@@ -115,6 +115,40 @@ TEST_SUITE("html::rewrite strip") {
     CHECK(all("<p style=\"color:red; background:url(http://t/u); x:y\">", Op::strip) ==
           "<p style=\"color:red; x:y\">");
   }
+  TEST_CASE("a url() in an at-rule prelude that runs into @font-face: one removal") {
+    // The prelude of the unknown at-rule reaches the next rule's block, so its strip span
+    // and the @font-face block's overlap; both go (they were refused as overlapping
+    // patches, and the part failed to rewrite: fuzz_html_rewrite finding).
+    for (const char* in : {"<style>@x url(http://a/i.css) @font-face{src:url(http://a/f)}"
+                           "p{color:red}</style>",
+                           "<style>url(http://a/i.css)@font-face{src:url(http://a/f)}</style>"}) {
+      CAPTURE(in);
+      ScanResult s = scan(in);
+      REQUIRE(s.resources.size() == 2);
+      const std::string out = all(in, Op::strip);
+      CHECK(out.find("http://") == std::string::npos);
+      CHECK(out.rfind("<style>", 0) == 0);
+      CHECK(out.find("</style>") != std::string::npos);
+    }
+    CHECK(all("<style>@x url(http://a/i.css) @font-face{src:url(http://a/f)}p{color:red}</style>",
+              Op::strip) == "<style>p{color:red}</style>");
+  }
+}
+
+TEST_SUITE("html::order_patches") {
+  TEST_CASE("overlapping removals merge; a replacement that overlaps is an error") {
+    auto merged = order_patches({{2, 4, ""}, {4, 5, ""}}, 20);
+    REQUIRE(merged.ok());
+    REQUIRE(merged.value().size() == 1);
+    CHECK(merged.value()[0].offset == 2);
+    CHECK(merged.value()[0].length == 7);
+    CHECK(apply_patches("0123456789abc", {{2, 4, ""}, {4, 5, ""}}).value() == "019abc");
+    CHECK_FALSE(order_patches({{2, 4, ""}, {4, 5, "x"}}, 20).ok());
+    CHECK_FALSE(order_patches({{2, 4, "y"}, {4, 5, ""}}, 20).ok());
+    auto inside = order_patches({{2, 6, "z"}, {3, 2, ""}}, 20);
+    REQUIRE(inside.ok());
+    CHECK(inside.value().size() == 1);
+  }
 }
 
 TEST_SUITE("html::rewrite proxy") {
