@@ -12,6 +12,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -155,11 +156,36 @@ std::optional<std::string> read_stream(const std::string& path, Chunk&& chunk) {
   return error;
 }
 
-void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
-                    ScanProgress* progress) {
+// Reads the mbox at input.path (plain or gzip) and splits it into messages, which go
+// to `take` in file order, a few at a time (take empties the vector it is given). The
+// error that stopped the split or the read, if any, is returned as the line for
+// FileResult::errors; the callers add it after the results of the messages before it.
+template <class Take>
+std::optional<std::string> split_mbox(const ScanInput& input, const ScanOptions& opt,
+                                      ScanProgress* progress, Take&& take) {
   MboxSplitter splitter(message_cap(opt));
   std::vector<MboxMessage> done;
-  const auto take = [&] {
+  auto io_error = read_stream(input.path, [&](std::string_view chunk, std::uint64_t disk) {
+    const bool ok = splitter.feed(chunk, done);
+    take(done);
+    if (progress != nullptr) progress->add_disk_bytes(disk);
+    return ok;
+  });
+  if (splitter.error().empty() && !io_error) {
+    splitter.finish(done);
+    take(done);
+  }
+  if (!splitter.error().empty()) return input.path + ": " + splitter.error();
+  if (io_error) {
+    return input.path + ": " + *io_error + " (after byte " + std::to_string(splitter.consumed()) +
+           ")";
+  }
+  return std::nullopt;
+}
+
+void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
+                    ScanProgress* progress) {
+  auto error = split_mbox(input, opt, progress, [&](std::vector<MboxMessage>& done) {
     for (const MboxMessage& m : done) {
       if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
         ++result.stats.other_shard;
@@ -169,23 +195,8 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
       if (progress != nullptr) progress->add_message(m.bytes.size());
     }
     done.clear();
-  };
-  auto io_error = read_stream(input.path, [&](std::string_view chunk, std::uint64_t disk) {
-    const bool ok = splitter.feed(chunk, done);
-    take();
-    if (progress != nullptr) progress->add_disk_bytes(disk);
-    return ok;
   });
-  if (splitter.error().empty() && !io_error) {
-    splitter.finish(done);
-    take();
-  }
-  if (!splitter.error().empty()) {
-    result.errors.push_back(input.path + ": " + splitter.error());
-  } else if (io_error) {
-    result.errors.push_back(input.path + ": " + *io_error + " (after byte " +
-                            std::to_string(splitter.consumed()) + ")");
-  }
+  if (error) result.errors.push_back(std::move(*error));
 }
 
 // One mbox scanned by `jobs` threads: this thread reads and splits it (line scanning,
@@ -266,26 +277,14 @@ void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned job
     work_cv.notify_one();
     merge_ready(false);
   };
-  MboxSplitter splitter(message_cap(opt));
-  std::vector<MboxMessage> done;
-  const auto take = [&] {
+  auto error = split_mbox(input, opt, progress, [&](std::vector<MboxMessage>& done) {
     for (MboxMessage& m : done) {
       batch_bytes += m.bytes.size();
       batch.push_back(std::move(m));
       if (batch.size() >= k_batch_messages || batch_bytes >= k_batch_bytes) push();
     }
     done.clear();
-  };
-  auto io_error = read_stream(input.path, [&](std::string_view chunk, std::uint64_t disk) {
-    const bool ok = splitter.feed(chunk, done);
-    take();
-    if (progress != nullptr) progress->add_disk_bytes(disk);
-    return ok;
   });
-  if (splitter.error().empty() && !io_error) {
-    splitter.finish(done);
-    take();
-  }
   push();
   {
     const std::lock_guard<std::mutex> lock(mu);
@@ -294,12 +293,7 @@ void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned job
   work_cv.notify_all();
   merge_ready(true);
   for (auto& t : threads) t.join();
-  if (!splitter.error().empty()) {
-    result.errors.push_back(input.path + ": " + splitter.error());
-  } else if (io_error) {
-    result.errors.push_back(input.path + ": " + *io_error + " (after byte " +
-                            std::to_string(splitter.consumed()) + ")");
-  }
+  if (error) result.errors.push_back(std::move(*error));
 }
 
 // The report fields read from the message and its verdict (path, offset, date: caller).

@@ -205,35 +205,28 @@ class ChrootPostfix(harness.Postfix):
         return "".join(out)
 
 
-class Privileges(unittest.TestCase):
+class MilterWithPostfix(unittest.TestCase):
+    """A temp root with a version-1 ruleset and a sink; subclasses make self.milter and
+    start a Postfix in the test (self.postfix) from what the daemon printed. The root is
+    kept when the test did not reach self.failed = False."""
+
+    prefix = "pw-safety-"
+
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root")
         harness.binary()
-        self.user = ensure_user("pixelwarden")
-        self.root = tempfile.mkdtemp(prefix="pw-priv-")
+        self.root = tempfile.mkdtemp(prefix=self.prefix)
         os.chmod(self.root, 0o755)
-        self.queue = os.path.join(self.root, "queue")
-        os.makedirs(os.path.join(self.queue, "pixelwarden"), mode=0o755)
-        audit_dir = os.path.join(self.root, "audit")
-        os.makedirs(audit_dir)
-        shutil.chown(audit_dir, "pixelwarden", "pixelwarden")
-        rules = os.path.join(self.root, "rules.yaml")
-        with open(rules, "w", encoding="utf-8") as f:
+        self.rules = os.path.join(self.root, "rules.yaml")
+        with open(self.rules, "w", encoding="utf-8") as f:
             f.write(RULES_V.format(v=1))
-        self.sock = os.path.join(self.queue, "pixelwarden", "milter.sock")
         self.sink = harness.SmtpSink()
-        self.milter = harness.Milter(self.root, rules, socket_path=self.sock, config_extra={
-            "daemon": {"allow_root": "false", "user": "pixelwarden"},
-            "milter": {"socket_group": "postfix", "postfix_chroot": self.queue},
-            "audit": {"path": os.path.join(audit_dir, "audit.jsonl")},
-        })
+        self.milter = None
         self.postfix = None
         self.failed = True
 
     def tearDown(self):
-        for step in (lambda: self.postfix and self.postfix.stop(), self.milter.stop,
-                     self.sink.stop):
+        for step in (lambda: self.postfix and self.postfix.stop(),
+                     lambda: self.milter and self.milter.stop(), self.sink.stop):
             try:
                 step()
             except Exception:
@@ -242,6 +235,27 @@ class Privileges(unittest.TestCase):
             print(f"\n[safety] kept {self.root}")
         else:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Privileges(MilterWithPostfix):
+    prefix = "pw-priv-"
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        super().setUp()
+        self.user = ensure_user("pixelwarden")
+        self.queue = os.path.join(self.root, "queue")
+        os.makedirs(os.path.join(self.queue, "pixelwarden"), mode=0o755)
+        audit_dir = os.path.join(self.root, "audit")
+        os.makedirs(audit_dir)
+        shutil.chown(audit_dir, "pixelwarden", "pixelwarden")
+        self.sock = os.path.join(self.queue, "pixelwarden", "milter.sock")
+        self.milter = harness.Milter(self.root, self.rules, socket_path=self.sock, config_extra={
+            "daemon": {"allow_root": "false", "user": "pixelwarden"},
+            "milter": {"socket_group": "postfix", "postfix_chroot": self.queue},
+            "audit": {"path": os.path.join(audit_dir, "audit.jsonl")},
+        })
 
     def test_root_drops_to_the_user_and_a_chrooted_postfix_reaches_the_socket(self):
         self.sink.start()
@@ -285,30 +299,12 @@ class Privileges(unittest.TestCase):
         self.failed = False
 
 
-class Ipv6Socket(unittest.TestCase):
-    def setUp(self):
-        harness.binary()
-        self.root = tempfile.mkdtemp(prefix="pw-ipv6-")
-        os.chmod(self.root, 0o755)
-        rules = os.path.join(self.root, "rules.yaml")
-        with open(rules, "w", encoding="utf-8") as f:
-            f.write(RULES_V.format(v=1))
-        self.sink = harness.SmtpSink()
-        self.milter = harness.Milter(self.root, rules, ipv6=True, port=harness.free_port())
-        self.postfix = None
-        self.failed = True
+class Ipv6Socket(MilterWithPostfix):
+    prefix = "pw-ipv6-"
 
-    def tearDown(self):
-        for step in (lambda: self.postfix and self.postfix.stop(), self.milter.stop,
-                     self.sink.stop):
-            try:
-                step()
-            except Exception:
-                pass
-        if self.failed:
-            print(f"\n[safety] kept {self.root}")
-        else:
-            shutil.rmtree(self.root, ignore_errors=True)
+    def setUp(self):
+        super().setUp()
+        self.milter = harness.Milter(self.root, self.rules, ipv6=True)
 
     def test_postfix_reaches_an_ipv6_milter_through_the_printed_line(self):
         self.sink.start()
