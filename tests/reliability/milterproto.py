@@ -12,6 +12,7 @@ Every command of a negotiated session gets a reply here (no SMFIP_NR_* offered),
 the client stays in lock step. Python 3 standard library only.
 """
 
+import random
 import socket
 import struct
 
@@ -30,7 +31,12 @@ def open_socket(milter, timeout=10.0):
         s.settimeout(timeout)
         s.connect(milter.socket_path)
     else:
-        s = socket.create_connection(("127.0.0.1", milter.port), timeout=timeout)
+        # From a random loopback address: thousands of connections a run to one port leave
+        # the daemon's side in TIME_WAIT, and a new SYN from a reused 4-tuple can wait for
+        # retransmits (seconds) in a busy suite; 127.0.0.0/8 makes reuse rare.
+        source = f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+        s = socket.create_connection(("127.0.0.1", milter.port), timeout=timeout,
+                                     source_address=(source, 0))
     return s
 
 
