@@ -131,9 +131,21 @@ def phase_attack(checks, stack, args):
     checks.note(f"baseline: {base['threads']} threads, {base['fds']} fds, "
                 f"{base['rss_kib'] // 1024} MiB RSS")
     t0 = time.monotonic()
-    idle = open_idle(milter, IDLE)
-    partial = open_partial(milter, PARTIAL)
-    negotiated = open_negotiated_partial(milter, NEGOTIATED_PARTIAL)
+    groups = []
+    for name, opener, n in (("idle", open_idle, IDLE), ("partial", open_partial, PARTIAL),
+                            ("negotiated-partial", open_negotiated_partial,
+                             NEGOTIATED_PARTIAL)):
+        try:
+            groups.append(opener(milter, n))
+        except OSError as e:  # say where the opening stalled, and what the daemon held
+            st = common.proc_stats(pid)
+            held_now = support.metric(metrics(milter), "pixelwarden_milter_open_sockets")
+            raise RuntimeError(
+                f"opening the {name} connections failed after {time.monotonic() - t0:.1f}s "
+                f"({sum(len(g) for g in groups)} opened before them): {e!r}; daemon: "
+                f"{st['threads']} threads, {st['fds']} fds, {held_now:.0f} open milter "
+                f"sockets") from e
+    idle, partial, negotiated = groups
     opened = time.monotonic() - t0
     checks.note(f"opened {IDLE} idle + {PARTIAL} partial + {NEGOTIATED_PARTIAL} "
                 f"negotiated-partial connections in {opened:.2f}s")
