@@ -1,7 +1,9 @@
 #include "daemon/connection_guard.hpp"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -52,6 +54,9 @@ struct Guard {
   std::atomic<std::uint64_t> refused_fd_limit{0};
   std::atomic<std::uint64_t> evicted{0};  // since the last refusal log line
   std::atomic<bool> unmatched_logged{false};
+  // libmilter runs its sessions on a worker pool (see poll() below).
+  bool worker_pool = false;
+  std::atomic<std::uint64_t> packet_timeouts{0};  // since the last log line
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -114,6 +119,10 @@ void enforce_timeouts(Guard& g) {
     if (g.metrics) g.metrics->milter_connection_expired(to_string(e.reason));
   }
   const auto& l = g.table.limits();
+  if (const std::uint64_t cut = g.packet_timeouts.exchange(0); cut > 0) {
+    spdlog::warn("closed {} milter connection(s) that stopped inside a packet for {} ms", cut,
+                 k_packet_wait_ms);
+  }
   if (counts[0] > 0) {
     spdlog::warn("closed {} milter connection(s) that did not negotiate within {} ms "
                  "(milter.handshake_timeout)",
@@ -230,6 +239,10 @@ void start_connection_guard(int listen_fd, const ConnectionLimits& limits, std::
     max_fd = std::min<std::size_t>(max_fd, rl.rlim_cur);
   }
   auto* g = new Guard(listen_fd, limits, static_cast<int>(max_fd), metrics);  // never freed
+  // mi_start_session exists only in a libmilter built with _FFR_WORKERS_POOL (Debian's).
+  // Without the pool, a session's wait for its next command is also a poll() on its
+  // socket, which must never be cut short.
+  g->worker_pool = ::dlsym(RTLD_DEFAULT, "mi_start_session") != nullptr;
   g->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (metrics) metrics->milter_sockets(0, limits.max_connections);
   g->thread = std::thread([g] { run_guard(*g); });
@@ -307,4 +320,24 @@ extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict l
   count_refusal(*g, g->table.covers(c) ? Refusal::limit : Refusal::fd_limit);
   errno = ECONNABORTED;
   return -1;
+}
+
+// poll(2) for the whole process (see connection_guard.hpp): a libmilter pool worker's wait
+// for more of a packet on a milter connection is cut at k_packet_wait_ms.
+extern "C" int poll(pollfd* fds, nfds_t n, int timeout_ms) {
+  using namespace pixelwarden::daemon;
+  using PollFn = int (*)(pollfd*, nfds_t, int);
+  static const auto real_poll = reinterpret_cast<PollFn>(::dlsym(RTLD_NEXT, "poll"));
+  Guard* g = g_guard.load(std::memory_order_acquire);
+  if (!g || !g->worker_pool || n != 1 || (timeout_ms >= 0 && timeout_ms <= k_packet_wait_ms) ||
+      (fds[0].events & POLLIN) == 0 || (fds[0].events & POLLOUT) != 0 ||
+      !g->table.tracks(fds[0].fd)) {
+    return real_poll(fds, n, timeout_ms);
+  }
+  const int r = real_poll(fds, n, k_packet_wait_ms);
+  if (r == 0) {  // libmilter reads a timeout and ends the session
+    g->packet_timeouts.fetch_add(1, std::memory_order_relaxed);
+    if (g->metrics) g->metrics->milter_connection_expired("packet_timeout");
+  }
+  return r;
 }

@@ -20,6 +20,20 @@
 //                  libmilter's listener does not spin.
 //   callbacks      every milter callback marks its connection busy, then active
 //                  (command_begin/command_end, from milter.cpp).
+//   poll(2)        this file defines poll() for the process too. libmilter as Debian
+//                  builds it (_FFR_WORKERS_POOL) hands a session to a pool worker when
+//                  its socket turns readable; the worker then waits for the rest of the
+//                  packet with poll(fd, 1, smfi_settimeout), holding its thread. Its
+//                  wake-ups can go astray: a session queued while the one idle worker
+//                  is already signalled waits until some worker is free, or for the
+//                  pool's 10 s timed wait. A peer stalled inside a packet would turn
+//                  that into a 10 s stall of the next MTA session (measured: a client
+//                  negotiating behind 300 such peers waited > 10 s in one run of two).
+//                  So, for a tracked connection, a worker's wait for more of a packet
+//                  is cut at k_packet_wait_ms (1 s; an MTA writes a packet at once): the
+//                  read times out, libmilter ends the session, and it is counted as
+//                  shut down (reason packet_timeout). Waits with no libmilter pool, for
+//                  writing, or on any other descriptor pass unchanged.
 //   guard thread   every 200 ms shuts down the connections past their handshake or
 //                  idle timeout: shutdown(2) on a dup of the descriptor whose inode is
 //                  checked first, never close(), since libmilter owns the descriptor.
@@ -62,7 +76,10 @@ FdBudget fit_fd_limit(std::size_t max_connections, std::size_t reserve);
 // null.
 void start_connection_guard(int listen_fd, const ConnectionLimits& limits, std::size_t fds,
                             observe::Metrics* metrics);
-// Stops the guard thread; accept() passes everything through again.
+// How long a libmilter pool worker waits for more of a packet it began to read.
+inline constexpr int k_packet_wait_ms = 1000;
+
+// Stops the guard thread; accept() and poll() pass everything through again.
 void stop_connection_guard();
 
 // Whether `fd` is a connection accepted on `listen_fd`: a socket that does not listen

@@ -89,6 +89,11 @@ class ConnectionTable {
 
   // Whether a connection on `fd` can be tracked at all (below the table's max_fd).
   bool covers(int fd) const { return fd >= 0 && fd < m_size; }
+  // Whether `fd` is a tracked connection now (lock-free: one atomic load).
+  bool tracks(int fd) const {
+    return covers(fd) &&
+           m_entries[static_cast<std::size_t>(fd)].inode.load(std::memory_order_relaxed) != 0;
+  }
 
   // Connections tracked (open descriptors), and those that count against the limit.
   std::size_t open() const;

@@ -28,8 +28,9 @@ namespace pixelwarden::daemon {
 struct MilterOptions {
   SocketSpec socket;
   std::size_t max_packet_bytes = 262144;
-  // libmilter's own timeout (smfi_settimeout): each wait for the rest of a packet or for
-  // the MTA to take a reply, and its reaper of sessions idle this long (which runs only
+  // libmilter's own timeout (smfi_settimeout): each wait for the MTA to take a reply, for
+  // the rest of a packet (cut at k_packet_wait_ms by connection_guard.hpp when libmilter
+  // runs a worker pool), and its reaper of sessions idle this long (which runs only
   // every 600 s). The connection guard enforces milter.idle_timeout precisely; this
   // keeps libmilter from cutting a session the guard still considers live.
   std::chrono::milliseconds idle_timeout{1'800'000};

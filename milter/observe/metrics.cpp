@@ -26,8 +26,8 @@ constexpr std::array<const char*, 19> k_vectors = {
     "script",    "background", "meta_refresh",   "svg_image",   "vml",
     "css_url",   "css_import", "font_face",      "mdn_header"};
 constexpr std::array<const char*, 2> k_refusal_reasons = {"limit", "fd_limit"};
-constexpr std::array<const char*, 3> k_expiry_reasons = {"handshake_timeout", "idle_timeout",
-                                                         "evicted"};
+constexpr std::array<const char*, 4> k_expiry_reasons = {"handshake_timeout", "idle_timeout",
+                                                         "evicted", "packet_timeout"};
 
 // An empty label value would read as a missing label in PromQL.
 std::string_view or_unknown(std::string_view s) { return s.empty() ? "unknown" : s; }

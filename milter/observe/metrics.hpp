@@ -99,7 +99,8 @@ class Metrics {
   LabelCache m_reloads;
   prometheus::Gauge* m_connections = nullptr;
   std::array<prometheus::Counter*, 2> m_refused{};  // limit, fd_limit
-  std::array<prometheus::Counter*, 3> m_expired{};  // handshake_timeout, idle_timeout, evicted
+  std::array<prometheus::Counter*, 4> m_expired{};  // handshake_timeout, idle_timeout, evicted,
+                                                    // packet_timeout
   prometheus::Gauge* m_open_sockets = nullptr;
   prometheus::Gauge* m_connection_limit = nullptr;
 

@@ -5,12 +5,13 @@ the real MTA out.
 
 Phases, against a private Postfix (milter_default_action = tempfail):
   1. attack under the cap: 2,000 idle connections + 300 stalled inside their first
-     packet (+ 50 that negotiate and then stall inside a packet). A real Postfix
-     session still gets its message filtered within 1 s; a pushed ruleset reloads;
-     threads and descriptors stay under their caps.
-  2. the timeouts: the silent ones are shut down after milter.handshake_timeout, the
-     negotiated ones after milter.idle_timeout; descriptors and threads come back to
-     their baseline; mail flows again.
+     packet (+ 50 that negotiate and then stall inside a packet). The daemon ends each
+     stalled packet after its packet wait (1 s, pixelwarden_milter_connections_shut_down
+     _total{reason="packet_timeout"}); the attacker reopens them as fast as they are
+     closed. Meanwhile a real Postfix session still gets its message filtered within
+     1 s; a pushed ruleset reloads; threads and descriptors stay under their caps.
+  2. the timeouts: the silent ones are shut down after milter.handshake_timeout;
+     descriptors and threads come back to their baseline; mail flows again.
   3. the cap: the cap filled with silent connections, then 200 more: they take the
      places of the oldest silent ones (log line,
      pixelwarden_milter_connections_shut_down_total{reason="evicted"}), so a Postfix
@@ -46,12 +47,13 @@ PARTIAL = 300
 NEGOTIATED_PARTIAL = 50
 CAP = 2500
 # The attack must be held longer than it takes to open it: on an idle machine the 2,350
-# connections open in 0.1 s, but in one CI run it took 8 s (an 8 s handshake_timeout then
-# shut the first ones down before the last were open). idle_timeout stays above it: it is
-# also libmilter's read timeout, which would otherwise cut the partial-packet connections
-# before the handshake_timeout counts them.
+# connections open in 0.1 s; before the packet wait, a negotiation queued behind workers
+# held by stalled packets took over 10 s in some runs (libmilter's pool, see
+# milter/daemon/connection_guard.hpp). idle_timeout stays above the handshake_timeout so
+# that each is counted under its own reason.
 HANDSHAKE = 15
 IDLE_TIMEOUT = 20
+PACKET_WAIT = 1  # the daemon's wait for the rest of a packet (k_packet_wait_ms)
 
 
 def open_idle(milter, n):
@@ -132,9 +134,11 @@ def phase_attack(checks, stack, args):
                 f"{base['rss_kib'] // 1024} MiB RSS")
     t0 = time.monotonic()
     groups = []
-    for name, opener, n in (("idle", open_idle, IDLE), ("partial", open_partial, PARTIAL),
-                            ("negotiated-partial", open_negotiated_partial,
-                             NEGOTIATED_PARTIAL)):
+    # The negotiations first: a reply the client waits for is not queued behind workers
+    # that hold stalled packets (libmilter's pool; see connection_guard.hpp).
+    for name, opener, n in (("negotiated-partial", open_negotiated_partial,
+                             NEGOTIATED_PARTIAL), ("idle", open_idle, IDLE),
+                            ("partial", open_partial, PARTIAL)):
         try:
             groups.append(opener(milter, n))
         except OSError as e:  # say where the opening stalled, and what the daemon held
@@ -145,19 +149,22 @@ def phase_attack(checks, stack, args):
                 f"({sum(len(g) for g in groups)} opened before them): {e!r}; daemon: "
                 f"{st['threads']} threads, {st['fds']} fds, {held_now:.0f} open milter "
                 f"sockets") from e
-    idle, partial, negotiated = groups
+    negotiated, idle, partial = groups
     opened = time.monotonic() - t0
     checks.note(f"opened {IDLE} idle + {PARTIAL} partial + {NEGOTIATED_PARTIAL} "
                 f"negotiated-partial connections in {opened:.2f}s")
+    # The stalled packets are ended after the packet wait: the attacker reopens them.
+    renewer = Renewer(milter, {1: partial, 2: negotiated})
     time.sleep(0.5)
     held = common.proc_stats(pid)
     # Everything below is judged under the attack: it must really be held (the daemon's
     # own count), or the checks would pass against an empty daemon.
     total = IDLE + PARTIAL + NEGOTIATED_PARTIAL
     held_sockets = support.metric(metrics(milter), "pixelwarden_milter_open_sockets")
-    checks.check(held_sockets >= 0.98 * total,
+    checks.check(held_sockets >= 0.9 * total,
                  f"the attack is held: {held_sockets:.0f} of {total} connections open "
-                 f"(opened in {opened:.1f}s, handshake_timeout {HANDSHAKE}s)")
+                 f"(opened in {opened:.1f}s, handshake_timeout {HANDSHAKE}s; the stalled "
+                 f"packets reopened as they are cut)")
     out, took, sender = timed_send(stack, 1)
     checks.check(out.code == 250 and took <= 1.0,
                  f"Postfix session under attack: {out.code} in {took:.3f}s (want 250 within 1s)")
@@ -181,33 +188,72 @@ def phase_attack(checks, stack, args):
     checks.check(max(held["threads"], peak["threads"]) <= base["threads"] + CAP,
                  f"threads {max(held['threads'], peak['threads'])} <= baseline "
                  f"{base['threads']} + max_connections {CAP}")
+    # The attack goes on (stalled packets cut and reopened) for a few packet waits, with
+    # a Postfix session each second: every one must be prompt and filtered.
+    slow, unfiltered, sent = [], 0, 0
+    deadline = time.monotonic() + 4 * PACKET_WAIT
+    while time.monotonic() < deadline:
+        out, took, sender = timed_send(stack, 10 + sent)
+        sent += 1
+        if out.code != 250 or took > 1.0:
+            slow.append(f"{out.code} in {took:.3f}s")
+        if out.code == 250 and not filtered(stack, sender):
+            unfiltered += 1
+        time.sleep(max(0.0, 1.0 - took))
+    cut = support.metric(metrics(milter), "pixelwarden_milter_connections_shut_down_total",
+                         reason="packet_timeout")
+    reopened = renewer.stop()
+    checks.check(not slow and unfiltered == 0,
+                 f"{sent} Postfix sessions while stalled packets were cut and reopened: "
+                 f"{len(slow)} not 250 within 1s {slow}, {unfiltered} not filtered")
+    checks.check(cut >= PARTIAL + NEGOTIATED_PARTIAL and reopened > 0,
+                 f"the daemon ended {cut:.0f} stalled packets after its {PACKET_WAIT}s packet "
+                 f"wait ({PARTIAL + NEGOTIATED_PARTIAL} held at a time; {reopened} reopened "
+                 f"by the attacker)")
     if args.long:
         hold_attack(checks, stack, [idle, partial, negotiated])
     return base, [idle, partial, negotiated]
 
 
-def hold_attack(checks, stack, groups, seconds=60):
-    """Renews every connection the daemon closes while Postfix traffic flows."""
-    milter = stack.milter
-    stop = threading.Event()
+class Renewer:
+    """Reopens, on its own thread, every connection of the given groups the daemon
+    closed. `groups`: {index: list}, index 0 idle, 1 partial, 2 negotiated-partial (the
+    lists are changed in place)."""
+    OPENERS = (open_idle, open_partial, open_negotiated_partial)
 
-    def renew():
-        while not stop.is_set():
-            for i, opener in enumerate((open_idle, open_partial, open_negotiated_partial)):
-                group = groups[i]
+    def __init__(self, milter, groups, every=0.2):
+        self.milter, self.groups, self.every = milter, groups, every
+        self.reopened = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            for i, group in self.groups.items():
                 dead = [s for s in group if closed_by_peer([s])]
                 for s in dead:
                     group.remove(s)
                     s.close()
                 if dead:
                     try:
-                        group.extend(opener(milter, len(dead)))
+                        group.extend(self.OPENERS[i](self.milter, len(dead)))
+                        self.reopened += len(dead)
                     except OSError:
                         pass
-            stop.wait(0.5)
+            self._stop.wait(self.every)
 
-    t = threading.Thread(target=renew, daemon=True)
-    t.start()
+    def stop(self):
+        """Stops renewing; returns how many connections were reopened."""
+        self._stop.set()
+        self._thread.join(timeout=30)
+        return self.reopened
+
+
+def hold_attack(checks, stack, groups, seconds=60):
+    """Renews every connection the daemon closes while Postfix traffic flows."""
+    milter = stack.milter
+    renewer = Renewer(milter, dict(enumerate(groups)), every=0.5)
     worst, sent, bad, peak_threads, peak_fds = 0.0, 0, 0, 0, 0
     deadline = time.monotonic() + seconds
     idx = 100
@@ -221,8 +267,7 @@ def hold_attack(checks, stack, groups, seconds=60):
         st = common.proc_stats(milter.proc.pid)
         peak_threads, peak_fds = max(peak_threads, st["threads"]), max(peak_fds, st["fds"])
         time.sleep(0.2)
-    stop.set()
-    t.join(timeout=30)
+    renewer.stop()
     checks.check(bad == 0 and worst <= 1.0,
                  f"long: {sent} messages over {seconds}s of renewed attack, {bad} not filtered, "
                  f"slowest SMTP transaction {worst:.3f}s; peak {peak_threads} threads, "
@@ -304,29 +349,29 @@ def phase_cap_full(checks, stack):
 def phase_timeouts(checks, stack, base, groups, renewed):
     milter = stack.milter
     idle, partial, negotiated = groups
-    silent = idle + partial
-    harness.wait_until(lambda: closed_by_peer(silent) == len(silent),
+    stalled = partial + negotiated
+    # A stalled connection whose wake-up libmilter's pool lost waits for a free worker,
+    # or at worst for the handshake_timeout.
+    t0 = time.monotonic()
+    harness.wait_until(lambda: closed_by_peer(stalled) == len(stalled),
+                       timeout=HANDSHAKE + 5, what="the last stalled packets to be ended")
+    checks.check(True, f"the last {len(stalled)} connections stalled inside a packet ended "
+                       f"(all within {time.monotonic() - t0:.1f}s)")
+    harness.wait_until(lambda: closed_by_peer(idle) == len(idle),
                        timeout=HANDSHAKE + 5, what="the silent connections to be shut down")
-    checks.check(True, f"all {len(silent)} silent connections shut down after the "
+    checks.check(True, f"all {len(idle)} silent connections shut down after the "
                        f"{HANDSHAKE}s handshake_timeout")
-    harness.wait_until(lambda: closed_by_peer(negotiated) == len(negotiated),
-                       timeout=IDLE_TIMEOUT + 5, what="the negotiated stalled connections")
-    checks.check(True, f"all {len(negotiated)} negotiated connections stalled inside a packet "
-                       f"shut down after the {IDLE_TIMEOUT}s idle_timeout")
     m = metrics(milter)
     hs = support.metric(m, "pixelwarden_milter_connections_shut_down_total",
                         reason="handshake_timeout")
     it = support.metric(m, "pixelwarden_milter_connections_shut_down_total",
                         reason="idle_timeout")
     ev = support.metric(m, "pixelwarden_milter_connections_shut_down_total", reason="evicted")
-    # A negotiated connection stalled inside a packet is cut by whichever comes first:
-    # the guard's idle_timeout or libmilter's wait for the rest of the packet (the same
-    # timeout, smfi_settimeout), so only the silent ones are counted exactly.
-    # (--long renewed every connection the daemon shut down: many more were.)
-    checks.check((hs >= len(silent) if renewed else hs == len(silent)) and ev == 0,
-                 f"shut down: {hs:.0f} at handshake_timeout of {len(silent)} silent, {ev:.0f} "
-                 f"evicted; {it:.0f} at idle_timeout (the rest of the {len(negotiated)} by "
-                 f"libmilter)")
+    # A partial-packet connection the guard's handshake_timeout reaches before a worker
+    # read it (possible only with --long's renewals under load) counts there too.
+    checks.check((hs >= len(idle) if renewed else hs == len(idle)) and ev == 0 and it == 0,
+                 f"shut down: {hs:.0f} at handshake_timeout of {len(idle)} silent, {ev:.0f} "
+                 f"evicted, {it:.0f} at idle_timeout")
     for g in groups:
         close_all(g)
 

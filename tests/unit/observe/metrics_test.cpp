@@ -220,6 +220,8 @@ TEST_SUITE("observe::Metrics") {
     m.milter_connection_refused("fd_limit");
     m.milter_connection_expired("handshake_timeout");
     m.milter_connection_expired("evicted");
+    m.milter_connection_expired("packet_timeout");
+    m.milter_connection_expired("packet_timeout");
     m.milter_connection_expired("no_such_reason");  // not a label value: ignored
     m.milter_sockets(7, 4096);
     out = m.serialize();
@@ -228,6 +230,7 @@ TEST_SUITE("observe::Metrics") {
     CHECK_LINE(out,
                "pixelwarden_milter_connections_shut_down_total{reason=\"handshake_timeout\"} 1");
     CHECK_LINE(out, "pixelwarden_milter_connections_shut_down_total{reason=\"evicted\"} 1");
+    CHECK_LINE(out, "pixelwarden_milter_connections_shut_down_total{reason=\"packet_timeout\"} 2");
     CHECK_LINE(out, "pixelwarden_milter_open_sockets 7");
     CHECK_LINE(out, "pixelwarden_milter_connection_limit 4096");
     CHECK(out.find("no_such_reason") == std::string::npos);
