@@ -1,6 +1,7 @@
 #include "daemon/audit_log.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -9,8 +10,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -130,7 +133,12 @@ int syslog_facility(std::string_view name) {
 AuditLog::AuditLog(AuditSettings settings, int fd, std::string host)
     : m_settings(std::move(settings)), m_fd(fd), m_host(std::move(host)),
       m_syslog_tag(fmt::format("pixelwarden-audit[{}]: ", ::getpid())),
-      m_sample_rate_text(fmt::format("{}", m_settings.sample_rate)) {}
+      m_sample_rate_text(fmt::format("{}", m_settings.sample_rate)) {
+  if (m_settings.sink != AuditSink::syslog) {
+    m_writer = std::thread([this] { writer_loop(); });
+    ::pthread_setname_np(m_writer.native_handle(), "pw-audit");
+  }
+}
 
 base::Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditSettings& settings) {
   auto fd = open_sink(settings);
@@ -144,7 +152,23 @@ base::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path) 
   return open(s);
 }
 
-AuditLog::~AuditLog() { ::close(m_fd); }
+AuditLog::~AuditLog() {
+  if (m_writer.joinable()) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+    }
+    m_wake.notify_one();
+    m_done.notify_all();
+    m_writer.join();  // the writer writes what is queued first
+  }
+  ::close(m_fd);
+}
+
+void AuditLog::set_error_handler(ErrorHandler handler) {
+  std::lock_guard lock(m_mutex);
+  m_on_error = std::move(handler);
+}
 
 bool AuditLog::wants(bool flagged) {
   if (flagged) return true;
@@ -163,20 +187,112 @@ base::Status AuditLog::write(const engine::Verdict& verdict, bool sampled) {
   cx.sampled = sampled;
   cx.sample_rate = m_settings.sample_rate;
   cx.sample_rate_text = m_sample_rate_text;
-  return write_line(audit_line(verdict, cx, m_settings.line));
+  std::string line = audit_line(verdict, cx, m_settings.line);
+  if (m_settings.sink == AuditSink::syslog) return send_syslog(line);
+  line.push_back('\n');
+  return queue(std::move(line));
 }
 
 base::Status AuditLog::write_line(std::string_view json) {
   if (m_settings.sink == AuditSink::syslog) return send_syslog(json);
-  // O_APPEND + one writev(2) of the line and its newline: atomic positioning, no copy;
-  // a short write only on a full disk.
-  iovec parts[2] = {{const_cast<char*>(json.data()), json.size()}, {const_cast<char*>("\n"), 1}};
-  const ssize_t n = ::writev(m_fd, parts, 2);
-  if (n < 0) return io_error("cannot write audit log", sink_name(m_settings));
-  if (static_cast<std::size_t>(n) != json.size() + 1) {  // errno is not set: say why
-    return io_error("cannot write audit log", sink_name(m_settings), ENOSPC);
-  }
+  std::string line;
+  line.reserve(json.size() + 1);
+  line.append(json).push_back('\n');
+  return queue(std::move(line));
+}
+
+base::Status AuditLog::queue(std::string line) {
+  std::unique_lock lock(m_mutex);
+  // A disk slower than the mail: wait for room rather than drop a line.
+  m_done.wait(lock, [this] { return m_queued_bytes < k_audit_max_queued || m_stopping; });
+  const bool was_empty = m_queued.empty();
+  m_queued_bytes += line.size();
+  m_queued.push_back(std::move(line));
+  ++m_appended;
+  const bool batch_full = m_queued_bytes >= k_audit_batch_bytes;
+  lock.unlock();
+  // Only an idle writer waits without a timeout; a gathering one needs waking only for a
+  // full batch. (Signalling a condition nobody waits on is not a system call.)
+  if (was_empty || batch_full) m_wake.notify_one();
   return base::Ok{};
+}
+
+void AuditLog::flush() {
+  if (!m_writer.joinable()) return;
+  std::unique_lock lock(m_mutex);
+  const std::uint64_t target = m_appended;
+  if (m_written >= target) return;
+  m_flush_wanted = true;
+  m_wake.notify_one();
+  m_done.wait(lock, [&] { return m_written >= target; });
+}
+
+void AuditLog::writer_loop() {
+  std::vector<std::string> batch;
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_wake.wait(lock, [this] { return !m_queued.empty() || m_stopping; });
+    if (m_queued.empty()) return;  // stopping, and everything is written
+    // Gather: what the next few milliseconds decide goes out in the same write.
+    m_wake.wait_for(lock, k_audit_gather, [this] {
+      return m_stopping || m_flush_wanted || m_queued_bytes >= k_audit_batch_bytes;
+    });
+    batch.swap(m_queued);
+    m_queued_bytes = 0;
+    m_flush_wanted = false;
+    const std::uint64_t upto = m_appended;
+    m_done.notify_all();  // room again for mail threads waiting on a full queue
+    lock.unlock();
+    std::string error;
+    const std::size_t lost = write_batch(batch, error);
+    batch.clear();
+    lock.lock();
+    if (lost > 0) {
+      m_lost.fetch_add(lost, std::memory_order_relaxed);
+      if (ErrorHandler handler = m_on_error) {
+        lock.unlock();
+        handler(error, lost);
+        lock.lock();
+      }
+    }
+    m_written = upto;
+    m_done.notify_all();
+  }
+}
+
+std::size_t AuditLog::write_batch(std::vector<std::string>& batch, std::string& error) {
+  // O_APPEND: each writev(2) lands whole at the end of the file, after any other
+  // process's. A short write happens only on a full disk; the rest is retried, and
+  // what still fails is reported.
+  std::vector<iovec> iov;
+  iov.reserve(std::min<std::size_t>(batch.size(), IOV_MAX));
+  std::size_t line = 0;
+  std::size_t offset = 0;  // into batch[line], after a short write
+  while (line < batch.size()) {
+    iov.clear();
+    for (std::size_t i = line; i < batch.size() && iov.size() < IOV_MAX; ++i) {
+      const std::size_t skip = i == line ? offset : 0;
+      iov.push_back({batch[i].data() + skip, batch[i].size() - skip});
+    }
+    const ssize_t n = ::writev(m_fd, iov.data(), static_cast<int>(iov.size()));
+    const int err = n < 0 ? errno : ENOSPC;  // nothing written and no errno: say why
+    if (n < 0 && err == EINTR) continue;
+    if (n <= 0) {
+      error = io_error("cannot write audit log", sink_name(m_settings), err).message;
+      return batch.size() - line;
+    }
+    for (auto left = static_cast<std::size_t>(n); left > 0;) {
+      const std::size_t rest = batch[line].size() - offset;
+      if (left < rest) {
+        offset += left;
+        break;
+      }
+      left -= rest;
+      ++line;
+      offset = 0;
+    }
+  }
+  return 0;
 }
 
 base::Status AuditLog::send_syslog(std::string_view json) {
@@ -197,6 +313,7 @@ base::Status AuditLog::send_syslog(std::string_view json) {
 }
 
 base::Status AuditLog::reopen() {
+  flush();  // what was decided before the rotation goes to the old file
   if (m_settings.sink == AuditSink::stdout_) return base::Ok{};
   auto fd = open_sink(m_settings);
   if (!fd) return fd.error();

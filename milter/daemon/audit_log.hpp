@@ -1,28 +1,48 @@
 #pragma once
 // AuditLog: one audit line (daemon/audit_line.hpp) per decided message that a rule
 // matched, and a configurable sample of the others, to one sink:
-//   file    appended with a single write(2) on an O_APPEND descriptor, so concurrent
-//           mail threads never interleave within a line. reopen() (SIGUSR1, after
-//           logrotate moved the file) swaps the descriptor with dup3(), atomic for
-//           concurrent writers: each line lands whole in the old or the new file. The
-//           file is opened O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and must be a regular file:
-//           a symlink or FIFO planted at the path is refused, never followed.
+//   file    appended on an O_APPEND descriptor by the log's writer thread: a mail thread
+//           formats its line and queues it (no system call); the writer gathers what
+//           arrives within k_audit_gather and writes it with one writev(2), so lines
+//           never interleave and a burst costs one write, not one per message. A slow
+//           disk never blocks a mail thread until k_audit_max_queued bytes wait; then
+//           the mail threads wait for room (nothing is dropped). Lines not yet written
+//           when the process is killed (SIGKILL, a crash) are lost: at most the last
+//           k_audit_gather of decisions. flush() and the destructor write everything.
+//           reopen() (SIGUSR1, after logrotate moved the file) flushes, then swaps the
+//           descriptor with dup3(): each line lands whole in the old or the new file.
+//           The file is opened O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and must be a regular
+//           file: a symlink or FIFO planted at the path is refused, never followed.
 //   syslog  one datagram per line (RFC 3164 header, the JSON as the message) to a unix
-//           socket, /dev/log by default (journald's and rsyslog's); reopen()
-//           reconnects, as does a send that finds the receiver restarted.
-//   stdout  one write(2) per line to descriptor 1 (containers).
-// Non-goals: rotation itself, buffering, reading.
+//           socket, /dev/log by default (journald's and rsyslog's), sent by the mail
+//           thread without blocking; reopen() reconnects, as does a send that finds the
+//           receiver restarted.
+//   stdout  as file, to a duplicate of descriptor 1 (containers).
+// Lines the writer cannot write (disk full) are reported to the error handler.
+// Non-goals: rotation itself, reading.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "base/result.hpp"
 #include "daemon/audit_line.hpp"
 #include "engine/verdict.hpp"
 
 namespace pixelwarden::daemon {
+
+// How long the writer gathers lines before one write; and how much may wait for it.
+inline constexpr std::chrono::milliseconds k_audit_gather{5};
+inline constexpr std::size_t k_audit_batch_bytes = 256 * 1024;       // written at once when reached
+inline constexpr std::size_t k_audit_max_queued = 16 * 1024 * 1024;  // then mail threads wait
 
 enum class AuditSink { file, syslog, stdout_ };
 
@@ -47,19 +67,33 @@ class AuditLog {
   // Whether a message gets a line: always when a rule matched (flagged), else by the
   // sample rate (deterministic: exactly every 1/rate-th unmatched message).
   bool wants(bool flagged);
-  // Formats and writes the verdict's line, stamped now. sampled: wants() said yes for
-  // an unmatched message.
+  // Formats the verdict's line, stamped now, and writes it (syslog) or queues it for
+  // the writer (file, stdout). sampled: wants() said yes for an unmatched message. An
+  // error is a line the syslog sink could not send; a queued line's fate goes to the
+  // error handler.
   base::Status write(const engine::Verdict& verdict, bool sampled = false);
-  // Writes one already-serialized JSON line (a newline is added for file and stdout).
+  // One already-serialized JSON line (a newline is added for file and stdout).
   base::Status write_line(std::string_view json);
-  // Reopens the file (creating it) or reconnects the syslog socket.
+  // Returns once every line queued before the call is written (or reported lost).
+  void flush();
+  // Flushes, then reopens the file (creating it) or reconnects the syslog socket.
   base::Status reopen();
+  // Called on the writer thread with the error and the number of lines it cost. Set it
+  // before the first line; nullptr: errors are only counted in lost_lines().
+  using ErrorHandler = std::function<void(const std::string& error, std::size_t lines)>;
+  void set_error_handler(ErrorHandler handler);
+  // Lines the writer could not write since open.
+  std::uint64_t lost_lines() const { return m_lost.load(std::memory_order_relaxed); }
 
   const AuditSettings& settings() const { return m_settings; }
 
  private:
   AuditLog(AuditSettings settings, int fd, std::string host);
   base::Status send_syslog(std::string_view json);
+  base::Status queue(std::string line);  // line ends in its newline
+  void writer_loop();
+  // Writes the batch (whole, retrying short writes); the lines it could not write.
+  std::size_t write_batch(std::vector<std::string>& batch, std::string& error);
 
   AuditSettings m_settings;
   int m_fd;
@@ -67,6 +101,20 @@ class AuditLog {
   std::string m_syslog_tag;        // "pixelwarden-audit[PID]: "
   std::string m_sample_rate_text;  // formatted once, not per line
   std::atomic<std::uint64_t> m_unflagged{0};
+  std::atomic<std::uint64_t> m_lost{0};
+
+  // The writer's queue (file and stdout sinks), under m_mutex.
+  std::mutex m_mutex;
+  std::condition_variable m_wake;  // the writer: lines queued, a flush, the end
+  std::condition_variable m_done;  // mail threads: room in the queue, a flush done
+  std::vector<std::string> m_queued;
+  std::size_t m_queued_bytes = 0;
+  std::uint64_t m_appended = 0;  // lines queued since open
+  std::uint64_t m_written = 0;   // of those, written or reported lost
+  bool m_flush_wanted = false;
+  bool m_stopping = false;
+  ErrorHandler m_on_error;
+  std::thread m_writer;  // last: started once the rest is constructed
 };
 
 // Facility name (mail, daemon, user, local0..local7) -> facility number; -1 if unknown.

@@ -254,6 +254,10 @@ int run(const Config& config) {
     auto a = AuditLog::open(audit_settings(config.audit));
     if (!a) return startup_error(a.error().message);
     audit = std::move(*a);
+    audit->set_error_handler([&metrics](const std::string& error, std::size_t lines) {
+      spdlog::error("{} ({} audit line{} lost)", error, lines, lines == 1 ? "" : "s");
+      for (std::size_t i = 0; i < lines; ++i) metrics.record_error(observe::ErrorKind::audit_log);
+    });
   }
   env.audit = audit.get();
   ConnectionLimits limits{fds.max_connections, config.milter.handshake_timeout,
@@ -295,6 +299,10 @@ int run(const Config& config) {
   triggers.stop();
   expiry.reset();
   stop_connection_guard();
+  if (audit) {
+    audit->flush();  // while its error handler can still log
+    audit->set_error_handler(nullptr);
+  }
   spdlog::info("pixelwarden stopped");
   observe::shutdown_logging();
   return clean ? 0 : 1;

@@ -90,8 +90,10 @@ class ExpiryTest(unittest.TestCase):
 
         code = s.env.send(lure("editor@world-news-daily.example"))
         self.assertEqual(code // 100, 5)
-        lines = [l for l in s.stack.milter.audit_lines() if l.get("action") == "reject"]
-        self.assertTrue(lines, "no audit line for the refusal")
+        # The audit writer appends within milliseconds of the decision (docs/audit-log.md).
+        lines = harness.wait_until(
+            lambda: [l for l in s.stack.milter.audit_lines() if l.get("action") == "reject"],
+            10, what="the refusal's audit line")
         match = [x for x in lines[-1]["matches"] if x["rule"] == "news-feed"][0]
         self.assertEqual(match["indicator_source"], "CERT-EU")
         self.assertEqual(match["indicator_campaign"], "Fake Newsroom")

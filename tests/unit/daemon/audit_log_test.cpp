@@ -2,11 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +38,7 @@ TEST_SUITE("daemon::AuditLog") {
     REQUIRE(log.ok());
     CHECK((*log)->write_line("{\"a\":1}").ok());
     CHECK((*log)->write_line("{\"b\":2}").ok());
+    (*log)->flush();
     CHECK(slurp(path) == "{\"old\":1}\n{\"a\":1}\n{\"b\":2}\n");
   }
 
@@ -50,6 +54,7 @@ TEST_SUITE("daemon::AuditLog") {
       });
     }
     for (auto& t : threads) t.join();
+    (*log)->flush();
     std::istringstream in(slurp(dir.file("audit.jsonl")));
     int lines = 0;
     for (std::string line; std::getline(in, line); ++lines) {
@@ -57,6 +62,66 @@ TEST_SUITE("daemon::AuditLog") {
       CHECK(line.find_first_not_of(line[0]) == std::string::npos);
     }
     CHECK(lines == 800);
+  }
+
+  TEST_CASE("the writer writes queued lines on its own, within the gather interval") {
+    testing::TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    auto log = daemon::AuditLog::open(path);
+    REQUIRE(log.ok());
+    CHECK((*log)->write_line("{\"a\":1}").ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (slurp(path).empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    CHECK(slurp(path) == "{\"a\":1}\n");  // no flush(): the writer did it
+  }
+
+  TEST_CASE("closing the log writes every queued line, in order") {
+    testing::TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    std::string expected;
+    {
+      auto log = daemon::AuditLog::open(path);
+      REQUIRE(log.ok());
+      for (int i = 0; i < 3000; ++i) {
+        const std::string line = "{\"n\":" + std::to_string(i) + "}";
+        REQUIRE((*log)->write_line(line).ok());
+        expected += line + "\n";
+      }
+    }
+    CHECK(slurp(path) == expected);
+  }
+
+  TEST_CASE("lines the disk refuses are reported to the error handler and counted") {
+    testing::TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    auto log = daemon::AuditLog::open(path);
+    REQUIRE(log.ok());
+    std::string reported;
+    std::size_t reported_lines = 0;
+    (*log)->set_error_handler([&](const std::string& error, std::size_t lines) {
+      reported = error;
+      reported_lines += lines;
+    });
+    // A file size limit stands in for a full disk: the first line fits, the second is
+    // cut short, the third cannot start.
+    struct rlimit saved {};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = saved;
+    small.rlim_cur = 100;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    const std::string line(59, 'x');  // 60 bytes with its newline
+    for (int i = 0; i < 3; ++i) (void)(*log)->write_line(line);
+    (*log)->flush();
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, old_handler);
+    CHECK(reported_lines == 2);
+    CHECK((*log)->lost_lines() == 2);
+    CHECK(reported.find(path) != std::string::npos);
+    CHECK(slurp(path).substr(0, 60) == line + "\n");
+    CHECK(slurp(path).size() == 100);
   }
 
   TEST_CASE("reopen after a rotation writes to the new file") {
@@ -69,6 +134,7 @@ TEST_SUITE("daemon::AuditLog") {
     (void)(*log)->write_line("{\"n\":2}");  // still the old file until reopened
     REQUIRE((*log)->reopen().ok());
     (void)(*log)->write_line("{\"n\":3}");
+    (*log)->flush();
     CHECK(slurp(path + ".1") == "{\"n\":1}\n{\"n\":2}\n");
     CHECK(slurp(path) == "{\"n\":3}\n");
   }
@@ -99,6 +165,7 @@ TEST_SUITE("daemon::AuditLog") {
     std::filesystem::create_symlink(victim, path);
     CHECK_FALSE((*log)->reopen().ok());
     (void)(*log)->write_line("{\"n\":2}");  // still the rotated file
+    (*log)->flush();
     CHECK(slurp(victim).empty());
     CHECK(slurp(path + ".1") == "{\"n\":1}\n{\"n\":2}\n");
   }

@@ -318,6 +318,7 @@ TEST_SUITE("daemon::Session") {
       start_message(s, "<evil@lure.example>");
       s.data("QAUDIT", a);
     }
+    (*audit)->flush();
     std::ifstream in(tmpl);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -350,6 +351,7 @@ TEST_SUITE("daemon::Session") {
       s.body("clean\r\n");
       s.eom("Q", a);
     }
+    (*audit)->flush();
     std::ifstream in(tmpl);
     std::stringstream ss;
     ss << in.rdbuf();
