@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/json.hpp"
+#include "base/utf8.hpp"
 #include "cli/journal_file.hpp"
 #include "cli/scan_date.hpp"
 #include "cli/scan_maildir.hpp"
@@ -163,7 +164,7 @@ void plan_move(const ScanRecord& r, const std::string& folder, MovePlan& plan) {
     plan.not_moved.push_back({where, "already in " + folder});
     return;
   }
-  if (!mime::is_valid_utf8(r.path)) {
+  if (!base::is_valid_utf8(r.path)) {
     plan.not_moved.push_back({where, "the path is not UTF-8 and the journal could not restore it"});
     return;
   }

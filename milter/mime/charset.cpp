@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/text.hpp"
+#include "base/utf8.hpp"
 
 namespace pixelwarden::mime {
 namespace {
@@ -174,44 +175,9 @@ bool clients_decode(std::string_view charset) {
   return false;
 }
 
-bool is_valid_utf8(std::string_view b) {
-  std::size_t i = 0;
-  const std::size_t n = b.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(b[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned min = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      min = 0x10000;
-    } else
-      return false;
-    if (i + len > n) return false;
-    unsigned cp = c & (0xFF >> (len + 1));
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(b[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
 std::string to_utf8_lenient(std::string_view bytes, std::string_view charset) {
   if (auto strict = to_utf8(bytes, charset); strict.ok()) return std::move(strict).value();
-  if (is_valid_utf8(bytes)) return std::string(bytes);
+  if (base::is_valid_utf8(bytes)) return std::string(bytes);
   UErrorCode status = U_ZERO_ERROR;
   const std::string name = normalize(charset);
   Converter conv = open(name, status);

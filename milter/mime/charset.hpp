@@ -52,6 +52,4 @@ bool clients_decode(std::string_view charset);
 // invalid sequences (an unknown label is read as ISO-8859-1).
 std::string to_utf8_lenient(std::string_view bytes, std::string_view charset);
 
-bool is_valid_utf8(std::string_view bytes);
-
 }  // namespace pixelwarden::mime

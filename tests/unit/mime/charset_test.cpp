@@ -57,11 +57,6 @@ TEST_SUITE("mime::Charset") {
     CHECK(to_utf8_lenient("caf\xC3\xA9", "us-ascii") == "caf\xC3\xA9");
     CHECK(to_utf8_lenient("caf\xE9", "no-such") == "caf\xC3\xA9");
   }
-  TEST_CASE("is_valid_utf8") {
-    CHECK(is_valid_utf8("a\xC3\xA9\xF0\x9F\x98\x80"));
-    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));
-    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));
-  }
   TEST_CASE("replacing conversion substitutes U+FFFD and goes on, as a browser does") {
     // "<a>" in UTF-16LE, then one stray byte: strict conversion gives up.
     const std::string bytes("<\0a\0>\0\x41", 7);
