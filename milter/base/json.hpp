@@ -15,6 +15,11 @@ void json_quote(std::string& out, std::string_view s);
 
 class JsonWriter {
  public:
+  JsonWriter() = default;
+  // Writes into buffer's storage (cleared): a caller writing many documents hands back
+  // what take() returned and allocates nothing once the buffer is large enough.
+  explicit JsonWriter(std::string buffer) : m_out(std::move(buffer)) { m_out.clear(); }
+
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();

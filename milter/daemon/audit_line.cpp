@@ -31,8 +31,8 @@ constexpr Budget k_budgets[] = {
 class LineWriter {
  public:
   LineWriter(const engine::Verdict& v, const AuditLineContext& cx, const AuditLineOptions& o,
-             const Budget& b)
-      : m_v(v), m_cx(cx), m_opt(o), m_budget(b) {
+             const Budget& b, std::string buffer)
+      : m_v(v), m_cx(cx), m_opt(o), m_budget(b), m_w(std::move(buffer)) {
     m_w.reserve(4096);  // a typical line is 1-3 KB
   }
 
@@ -262,10 +262,10 @@ std::string LineWriter::write() {
 }  // namespace
 
 std::string audit_line(const engine::Verdict& v, const AuditLineContext& cx,
-                       const AuditLineOptions& options) {
-  std::string line;
+                       const AuditLineOptions& options, std::string buffer) {
+  std::string line = std::move(buffer);
   for (const Budget& b : k_budgets) {
-    line = LineWriter(v, cx, options, b).write();
+    line = LineWriter(v, cx, options, b, std::move(line)).write();
     if (line.size() <= options.max_line_bytes) break;
   }
   return line;  // the last budget lists nothing from mail but capped scalars

@@ -42,8 +42,10 @@ struct AuditLineContext {
   std::string_view sample_rate_text;
 };
 
+// buffer: storage to write the line into (its contents are discarded), so that a caller
+// writing a line per message can reuse one buffer instead of allocating each time.
 std::string audit_line(const engine::Verdict& v, const AuditLineContext& cx,
-                       const AuditLineOptions& options);
+                       const AuditLineOptions& options, std::string buffer = {});
 
 // "2026-12-03T13:21:32.123Z".
 std::string rfc3339_utc_ms(std::int64_t unix_ms);

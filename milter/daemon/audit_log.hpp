@@ -3,7 +3,7 @@
 // matched, and a configurable sample of the others, to one sink:
 //   file    appended on an O_APPEND descriptor by the log's writer thread: a mail thread
 //           formats its line and queues it (no system call); the writer gathers what
-//           arrives within k_audit_gather and writes it with one writev(2), so lines
+//           arrives within k_audit_gather and writes it with one write(2), so lines
 //           never interleave and a burst costs one write, not one per message. A slow
 //           disk never blocks a mail thread until k_audit_max_queued bytes wait; then
 //           the mail threads wait for room (nothing is dropped). Lines not yet written
@@ -31,7 +31,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 #include "base/result.hpp"
 #include "daemon/audit_line.hpp"
@@ -90,10 +89,10 @@ class AuditLog {
  private:
   AuditLog(AuditSettings settings, int fd, std::string host);
   base::Status send_syslog(std::string_view json);
-  base::Status queue(std::string line);  // line ends in its newline
+  base::Status queue(std::string_view json);  // appends it and a newline
   void writer_loop();
   // Writes the batch (whole, retrying short writes); the lines it could not write.
-  std::size_t write_batch(std::vector<std::string>& batch, std::string& error);
+  std::size_t write_batch(std::string_view batch, std::string& error);
 
   AuditSettings m_settings;
   int m_fd;
@@ -107,10 +106,9 @@ class AuditLog {
   std::mutex m_mutex;
   std::condition_variable m_wake;  // the writer: lines queued, a flush, the end
   std::condition_variable m_done;  // mail threads: room in the queue, a flush done
-  std::vector<std::string> m_queued;
-  std::size_t m_queued_bytes = 0;
-  std::uint64_t m_appended = 0;  // lines queued since open
-  std::uint64_t m_written = 0;   // of those, written or reported lost
+  std::string m_queued;            // whole lines, each with its newline
+  std::uint64_t m_appended = 0;    // lines queued since open
+  std::uint64_t m_written = 0;     // of those, written or reported lost
   bool m_flush_wanted = false;
   bool m_stopping = false;
   ErrorHandler m_on_error;
