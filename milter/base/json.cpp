@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cassert>
+
 #include "base/utf8.hpp"
 
 namespace pixelwarden::base {
@@ -116,6 +119,17 @@ JsonWriter& JsonWriter::key(std::string_view k) {
   before_value();
   json_quote(m_out, k);
   m_out.push_back(':');
+  m_after_key = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key_plain(std::string_view k) {
+  assert(std::all_of(k.begin(), k.end(),
+                     [](char c) { return plain_ascii(static_cast<unsigned char>(c)); }));
+  before_value();
+  m_out.push_back('"');
+  m_out.append(k);
+  m_out.append("\":", 2);
   m_after_key = true;
   return *this;
 }

@@ -25,6 +25,9 @@ class JsonWriter {
   JsonWriter& begin_array();
   JsonWriter& end_array();
   JsonWriter& key(std::string_view k);
+  // A key that needs no escaping (printable ASCII without '"' or '\\', as the literals
+  // in the code are): copied without key()'s scan. Checked in debug builds.
+  JsonWriter& key_plain(std::string_view k);
   JsonWriter& value(std::string_view s);
   JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }

@@ -82,16 +82,16 @@ std::string_view url_host(std::string_view u) {
 }
 
 void LineWriter::addresses(std::string_view key, const std::vector<engine::MailAddress>& list) {
-  m_w.key(key).begin_array();
+  m_w.key_plain(key).begin_array();
   std::size_t n = 0;
   for (const auto& a : list) {
     if (n++ == m_budget.addresses) {
       m_truncated = true;
       break;
     }
-    m_w.begin_object().key("address");
+    m_w.begin_object().key_plain("address");
     text(a.address);
-    m_w.key("display_name");
+    m_w.key_plain("display_name");
     text_or_null(a.display_name);
     m_w.end_object();
   }
@@ -100,16 +100,16 @@ void LineWriter::addresses(std::string_view key, const std::vector<engine::MailA
 
 void LineWriter::envelope() {
   const engine::Envelope& e = m_v.envelope;
-  m_w.key("client").begin_object().key("ip");
+  m_w.key_plain("client").begin_object().key_plain("ip");
   text_or_null(e.client_ip);
-  m_w.key("helo");
+  m_w.key_plain("helo");
   text_or_null(e.helo);
   m_w.end_object();
-  m_w.key("auth_user");
+  m_w.key_plain("auth_user");
   text_or_null(e.auth_user);
-  m_w.key("envelope").begin_object().key("from");
+  m_w.key_plain("envelope").begin_object().key_plain("from");
   text(e.mail_from);
-  m_w.key("rcpt").begin_array();
+  m_w.key_plain("rcpt").begin_array();
   std::size_t n = 0;
   for (const auto& r : e.rcpt) {
     if (n++ == m_budget.rcpt) {
@@ -118,7 +118,7 @@ void LineWriter::envelope() {
     }
     text(r);
   }
-  m_w.end_array().key("rcpt_count").value(static_cast<std::uint64_t>(e.rcpt.size()));
+  m_w.end_array().key_plain("rcpt_count").value(static_cast<std::uint64_t>(e.rcpt.size()));
   m_w.end_object();
 }
 
@@ -127,13 +127,13 @@ void LineWriter::headers() {
   addresses("from", h.from);
   addresses("reply_to", h.reply_to);
   addresses("sender", h.sender);
-  m_w.key("subject");
+  m_w.key_plain("subject");
   if (h.subject) {
     text(*h.subject);
   } else {
     m_w.null();
   }
-  m_w.key("date");
+  m_w.key_plain("date");
   if (h.date) {
     text(*h.date);
   } else {
@@ -143,23 +143,23 @@ void LineWriter::headers() {
 
 void LineWriter::tracker(const engine::TrackerRecord& t) {
   const bool header = t.vector == "mdn_header";
-  m_w.begin_object().key("rule").value(t.rule).key("kind").value("tracker");
-  m_w.key("action")
+  m_w.begin_object().key_plain("rule").value(t.rule).key_plain("kind").value("tracker");
+  m_w.key_plain("action")
       .value(ruleset::to_string(t.action))
-      .key("where")
+      .key_plain("where")
       .value(header ? "headers" : "resources");
-  m_w.key("value");
+  m_w.key_plain("value");
   text(header ? std::string_view(t.url) : url_host(t.url));
-  m_w.key("monitor").value(t.monitor);
-  m_w.key("indicator_source").null().key("indicator_campaign").null();
-  m_w.key("url");
+  m_w.key_plain("monitor").value(t.monitor);
+  m_w.key_plain("indicator_source").null().key_plain("indicator_campaign").null();
+  m_w.key_plain("url");
   if (header) {
     m_w.null();
   } else {
     url(t.url);
   }
-  m_w.key("vector").value(t.vector).key("part").value(t.part);
-  m_w.key("vendor");
+  m_w.key_plain("vector").value(t.vector).key_plain("part").value(t.part);
+  m_w.key_plain("vendor");
   text_or_null(t.vendor);
   m_w.end_object();
 }
@@ -167,7 +167,7 @@ void LineWriter::tracker(const engine::TrackerRecord& t) {
 void LineWriter::matches() {
   std::map<std::string, std::uint64_t> omitted;  // rule id -> matches not listed
   std::uint64_t omitted_count = 0;
-  m_w.key("matches").begin_array();
+  m_w.key_plain("matches").begin_array();
   std::size_t n = 0;
   for (const auto& l : m_v.lures) {
     if (n++ >= m_budget.lures) {
@@ -175,22 +175,26 @@ void LineWriter::matches() {
       ++omitted_count;
       continue;
     }
-    m_w.begin_object().key("rule").value(l.rule).key("kind").value("lure");
-    m_w.key("action").value(ruleset::to_string(l.action)).key("where").value(l.where).key("value");
+    m_w.begin_object().key_plain("rule").value(l.rule).key_plain("kind").value("lure");
+    m_w.key_plain("action")
+        .value(ruleset::to_string(l.action))
+        .key_plain("where")
+        .value(l.where)
+        .key_plain("value");
     text(l.value);
-    m_w.key("monitor").value(l.monitor);
+    m_w.key_plain("monitor").value(l.monitor);
     // The provenance the matching list entry was written with (entry_line.hpp).
-    m_w.key("indicator_source");
+    m_w.key_plain("indicator_source");
     text_or_null(l.source);
-    m_w.key("indicator_campaign");
+    m_w.key_plain("indicator_campaign");
     text_or_null(l.campaign);
-    m_w.key("url");
+    m_w.key_plain("url");
     if (l.url.empty()) {
       m_w.null();
     } else {
       url(l.url);
     }
-    m_w.key("vector").null().key("part").null().key("vendor").null();
+    m_w.key_plain("vector").null().key_plain("part").null().key_plain("vendor").null();
     m_w.end_object();
   }
   n = 0;
@@ -203,13 +207,13 @@ void LineWriter::matches() {
     tracker(t);
   }
   m_w.end_array();
-  m_w.key("matches_total")
+  m_w.key_plain("matches_total")
       .value(static_cast<std::uint64_t>(m_v.lures.size() + m_v.trackers.size()));
-  m_w.key("matches_omitted").begin_object().key("count").value(omitted_count);
-  m_w.key("by_rule").begin_object();
+  m_w.key_plain("matches_omitted").begin_object().key_plain("count").value(omitted_count);
+  m_w.key_plain("by_rule").begin_object();
   for (const auto& [rule, count] : omitted) m_w.key(rule).value(count);
   m_w.end_object().end_object();
-  m_w.key("allow").begin_array();
+  m_w.key_plain("allow").begin_array();
   for (const auto& a : m_v.allow_rules) m_w.value(a);
   m_w.end_array();
 }
@@ -217,44 +221,48 @@ void LineWriter::matches() {
 std::string LineWriter::write() {
   const engine::Verdict& v = m_v;
   m_w.begin_object();
-  m_w.key("schema_version").value(k_audit_schema_version);
-  m_w.key("timestamp").value(rfc3339_utc_ms(m_cx.unix_ms));
-  m_w.key("host").value(m_cx.host);
-  m_w.key("pixelwarden_version").value(m_cx.version);
-  m_w.key("ruleset").begin_object().key("name").value(v.ruleset_name);
-  m_w.key("version").value(v.ruleset_version).key("sha256").value(v.ruleset_sha256).end_object();
-  m_w.key("queue_id");
+  m_w.key_plain("schema_version").value(k_audit_schema_version);
+  m_w.key_plain("timestamp").value(rfc3339_utc_ms(m_cx.unix_ms));
+  m_w.key_plain("host").value(m_cx.host);
+  m_w.key_plain("pixelwarden_version").value(m_cx.version);
+  m_w.key_plain("ruleset").begin_object().key_plain("name").value(v.ruleset_name);
+  m_w.key_plain("version")
+      .value(v.ruleset_version)
+      .key_plain("sha256")
+      .value(v.ruleset_sha256)
+      .end_object();
+  m_w.key_plain("queue_id");
   text_or_null(v.queue_id);
-  m_w.key("message_id");
+  m_w.key_plain("message_id");
   text_or_null(v.message_id);
   envelope();
   headers();
-  m_w.key("size").value(v.message_bytes);
-  m_w.key("action").value(engine::to_string(v.action));
-  m_w.key("decision").value(engine::to_string(v.decision));
-  m_w.key("modified").value(v.modified);
-  m_w.key("mode").value(ruleset::to_string(v.mode));
-  m_w.key("group").value(v.group);  // a declared id or "default": bounded, from the ruleset
-  m_w.key("stages_not_seen").begin_array();
+  m_w.key_plain("size").value(v.message_bytes);
+  m_w.key_plain("action").value(engine::to_string(v.action));
+  m_w.key_plain("decision").value(engine::to_string(v.decision));
+  m_w.key_plain("modified").value(v.modified);
+  m_w.key_plain("mode").value(ruleset::to_string(v.mode));
+  m_w.key_plain("group").value(v.group);  // a declared id or "default": bounded, from the ruleset
+  m_w.key_plain("stages_not_seen").begin_array();
   for (const char* s : engine::stages_not_seen(v)) m_w.value(s);
   m_w.end_array();
   matches();
-  m_w.key("remote_resources").value(v.remote_resources);
-  m_w.key("skipped");
+  m_w.key_plain("remote_resources").value(v.remote_resources);
+  m_w.key_plain("skipped");
   if (v.skipped) {
     m_w.value(engine::to_string(*v.skipped));
   } else {
     m_w.null();
   }
-  m_w.key("elapsed_us").value(v.elapsed_us);
-  m_w.key("sampled").value(m_cx.sampled);
-  m_w.key("sample_rate");
+  m_w.key_plain("elapsed_us").value(v.elapsed_us);
+  m_w.key_plain("sampled").value(m_cx.sampled);
+  m_w.key_plain("sample_rate");
   if (!m_cx.sample_rate_text.empty()) {
     m_w.raw(m_cx.sample_rate_text);
   } else {
     m_w.raw(fmt::format("{}", m_cx.sample_rate));
   }
-  m_w.key("truncated").value(m_truncated);
+  m_w.key_plain("truncated").value(m_truncated);
   m_w.end_object();
   return m_w.take();
 }

@@ -32,4 +32,19 @@ TEST_SUITE("base::json") {
     w.key("c").begin_object().end_object().end_object();
     CHECK(w.str() == R"({"a":1,"b":["x",true,null],"c":{}})");
   }
+  TEST_CASE("key_plain writes what key() writes for a plain key, commas included") {
+    JsonWriter a;
+    JsonWriter b;
+    a.begin_object().key("schema_version").value(1).key("host").value("h").end_object();
+    b.begin_object().key_plain("schema_version").value(1).key_plain("host").value("h").end_object();
+    CHECK(a.str() == R"({"schema_version":1,"host":"h"})");
+    CHECK(b.str() == a.str());
+  }
+  TEST_CASE("a writer handed a used buffer starts empty") {
+    JsonWriter first;
+    first.begin_object().key("a").value(1).end_object();
+    JsonWriter second(first.take());
+    second.begin_array().end_array();
+    CHECK(second.str() == "[]");
+  }
 }
