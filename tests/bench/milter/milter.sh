@@ -16,8 +16,8 @@ milter_bench() {
   [[ -n ${PW_BENCH_BASELINE:-} ]] && filters+=(pw-baseline)
   local names=("${filters[@]}" noop-noreply-clean)
   [[ -x $PW ]] && names+=(pixelwarden-clean)
-  local transports=(unix inet) t n spec round line msg
-  declare -A specs
+  local transports=(unix inet) t n spec round line msg c0 c1
+  declare -A specs pids
   for t in "${transports[@]}"; do
     for n in "${filters[@]}"; do
       if [[ $t == unix ]]; then spec="unix:$TMP/$n.sock"; else spec="inet:$(free_port)@127.0.0.1"; fi
@@ -29,9 +29,12 @@ milter_bench() {
         pw-noaudit) PW_BENCH_AUDIT=0 start_pixelwarden "pw-noaudit-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" ;;
         pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
       esac
+      pids[$n.$t]=$LAST_PID
     done
     specs[noop-noreply-clean.$t]=${specs[noop-noreply.$t]}
     specs[pixelwarden-clean.$t]=${specs[pixelwarden.$t]:-}
+    pids[noop-noreply-clean.$t]=${pids[noop-noreply.$t]}
+    pids[pixelwarden-clean.$t]=${pids[pixelwarden.$t]:-}
   done
   echo "== milter: pw_milter_loadgen -c 16 -m $MSGS -w 2 -F newsletter.eml ($(wc -c <"$TMP/newsletter.eml") bytes, 3 trackers), $ROUNDS interleaved rounds" >&2
   for round in $(seq 1 "$ROUNDS"); do
@@ -39,8 +42,13 @@ milter_bench() {
       for n in "${names[@]}"; do
         msg=$TMP/newsletter.eml
         [[ $n == *-clean ]] && msg=$TMP/clean.eml
+        c0=$(cpu_ticks "${pids[$n.$t]}")
         line=$("$BIN_MILTER/pw_milter_loadgen" -s "${specs[$n.$t]}" -F "$msg" \
                  -c 16 -m "$MSGS" -w 2 2>>"$TMP/loadgen.log" || true)
+        c1=$(cpu_ticks "${pids[$n.$t]}")
+        # The filter's own CPU per message (user + system, warm-up included): steadier
+        # than msgs/s, which the load generator's share of the 2 cores also moves.
+        line+=" cpu_us=$(( (c1 - c0) * 1000000 / CLK_TCK / (MSGS + 2 * 16) ))"
         echo "$round $t $n $line" >>"$TMP/milter.results"
         echo "  round $round $t $n: $line" >&2
       done
@@ -83,8 +91,11 @@ milter_bench() {
   done
   for t in "${transports[@]}"; do
     pw=$(milter_median "$t" pixelwarden rate)
-    [[ " ${names[*]} " == *" pw-noaudit "* ]] &&
+    if [[ " ${names[*]} " == *" pw-noaudit "* ]]; then
       target_line "milter $t: pixelwarden (audit line per message) / pw-noaudit (same binary, no audit log)" "$pw" "$(milter_median "$t" pw-noaudit rate)" 0.97 "(audit cost)"
+      awk -v t="$t" -v a="$(milter_median "$t" pixelwarden cpu_us)" -v b="$(milter_median "$t" pw-noaudit cpu_us)" -v r="$(paired_ratios "$t" pixelwarden pw-noaudit)" 'BEGIN {
+        printf "(audit cost) milter %s: daemon CPU per message %d us with the audit line, %d us without (%+.1f%%); msgs/s ratio per round (paired runs): %s\n", t, a, b, (b > 0 ? (a - b) * 100 / b : 0), r }'
+    fi
     [[ " ${names[*]} " == *" pw-baseline "* ]] &&
       target_line "milter $t: pixelwarden / pw-baseline ($PW_BENCH_BASELINE)" "$pw" "$(milter_median "$t" pw-baseline rate)" 0.97
   done
@@ -162,6 +173,18 @@ paced_median() {
 
 ms() { awk -v v="$1" 'BEGIN {print v / 1000}'; }
 added_ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f", (a - b) / 1000}'; }
+
+# cpu_ticks PID: user + system clock ticks the process has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# paired_ratios TRANSPORT A B: A's msgs/s / B's in each round, sorted, and their median.
+paired_ratios() {
+  awk -v t="$1" -v a="$2" -v b="$3" '$2 == t && ($3 == a || $3 == b) {
+      for (i = 4; i <= NF; i++) if ($i ~ /^rate=/) { v[$1, $3] = substr($i, 6); rounds[$1] = 1 } }
+    END { for (r in rounds) if (v[r, b] > 0) printf "%.3f\n", v[r, a] / v[r, b] }' "$TMP/milter.results" |
+    sort -g | awk '{v[NR] = $1; s = s (NR > 1 ? " " : "") $1} END {if (NR) printf "%s (median %s)", s, v[int((NR + 1) / 2)]}'
+}
 
 # milter_spread TRANSPORT NAME: min-max of msgs/s over the rounds.
 milter_spread() {
