@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
 
 #include "base/utf8.hpp"
 
@@ -22,21 +25,43 @@ constexpr PlainTable k_plain;
 
 bool plain_ascii(unsigned char c) { return k_plain.plain[c]; }
 
+// Whether any of the 8 bytes in x needs an escape (below 0x20, '"', '\\', 0x7F, or not
+// ASCII): the classic "has a zero / smaller byte" word tricks, exact for the yes/no answer.
+bool word_needs_escape(std::uint64_t x) {
+  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t w) { return (w - k_ones) & ~w & k_high; };
+  const std::uint64_t below_space = (x - k_ones * 0x20) & ~x & k_high;
+  return ((x & k_high) | below_space | has_zero(x ^ (k_ones * '"')) |
+          has_zero(x ^ (k_ones * '\\')) | has_zero(x ^ (k_ones * 0x7F))) != 0;
+}
+
+// The length of s's leading run of bytes that need no escape; 8 bytes per step (an audit
+// line is almost all such bytes, and this scan was a third of its formatting time).
+std::size_t plain_run(std::string_view s, std::size_t from) {
+  std::size_t i = from;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    if (word_needs_escape(w)) break;
+  }
+  while (i < s.size() && plain_ascii(static_cast<unsigned char>(s[i]))) ++i;
+  return i - from;
+}
+
 }  // namespace
 
 void json_quote(std::string& out, std::string_view s) {
   // Most strings (every key, most values) need no escape: one scan, one append.
-  std::size_t plain = 0;
-  while (plain < s.size() && plain_ascii(static_cast<unsigned char>(s[plain]))) ++plain;
+  const std::size_t plain = plain_run(s, 0);
   out.push_back('"');
   out.append(s.data(), plain);
   for (std::size_t i = plain; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (plain_ascii(c)) {
-      std::size_t end = i + 1;
-      while (end < s.size() && plain_ascii(static_cast<unsigned char>(s[end]))) ++end;
-      out.append(s.data() + i, end - i);
-      i = end;
+      const std::size_t run = plain_run(s, i);
+      out.append(s.data() + i, run);
+      i += run;
       continue;
     }
     if (c < 0x80) {
@@ -83,35 +108,41 @@ void JsonWriter::before_value() {
     m_after_key = false;
     return;
   }
-  if (!m_first.empty()) {
-    if (!m_first.back()) m_out.push_back(',');
-    m_first.back() = false;
-  }
+  if (m_depth == 0) return;
+  const std::uint64_t bit = std::uint64_t{1} << (m_depth - 1);
+  if ((m_first & bit) == 0) m_out.push_back(',');
+  m_first &= ~bit;
+}
+
+void JsonWriter::open(char bracket) {
+  if (m_depth == 64) throw std::logic_error("JsonWriter: more than 64 nested containers");
+  before_value();
+  m_out.push_back(bracket);
+  m_first |= std::uint64_t{1} << m_depth;
+  ++m_depth;
 }
 
 JsonWriter& JsonWriter::begin_object() {
-  before_value();
-  m_out.push_back('{');
-  m_first.push_back(true);
+  open('{');
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
+  assert(m_depth > 0);
   m_out.push_back('}');
-  m_first.pop_back();
+  --m_depth;
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  m_out.push_back('[');
-  m_first.push_back(true);
+  open('[');
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
+  assert(m_depth > 0);
   m_out.push_back(']');
-  m_first.pop_back();
+  --m_depth;
   return *this;
 }
 

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace pixelwarden::base {
 
@@ -46,8 +45,12 @@ class JsonWriter {
 
  private:
   void before_value();
+  void open(char bracket);
   std::string m_out;
-  std::vector<bool> m_first;  // per open container: no element written yet
+  // Bit d: the container open at depth d + 1 has no element yet. The writers' nesting
+  // is fixed by their code, never by input; open() refuses more than 64 levels.
+  std::uint64_t m_first = 0;
+  unsigned m_depth = 0;
   bool m_after_key = false;
 };
 

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+#include <string>
+
 using pixelwarden::base::json_quote;
 using pixelwarden::base::JsonWriter;
 
@@ -46,5 +49,47 @@ TEST_SUITE("base::json") {
     JsonWriter second(first.take());
     second.begin_array().end_array();
     CHECK(second.str() == "[]");
+  }
+
+  TEST_CASE("every byte is escaped or copied the same wherever it sits in an 8-byte word") {
+    // json_quote scans 8 bytes at a time: a byte that needs an escape must be found at
+    // every offset, after plain runs of every length, as the byte-by-byte rule finds it.
+    const auto one_byte = [](unsigned char c) {
+      std::string out;
+      json_quote(out, std::string(1, static_cast<char>(c)));
+      return out.substr(1, out.size() - 2);
+    };
+    for (int c = 0; c < 256; ++c) {
+      const std::string escaped = one_byte(static_cast<unsigned char>(c));
+      for (std::size_t before = 0; before < 17; ++before) {
+        std::string in(before, 'a');
+        in.push_back(static_cast<char>(c));
+        in.append(9, 'b');
+        std::string out;
+        json_quote(out, in);
+        CHECK_MESSAGE(out == "\"" + std::string(before, 'a') + escaped + std::string(9, 'b') + "\"",
+                      "byte ", c, " after ", before, " plain bytes");
+      }
+    }
+    CHECK(one_byte('"') == "\\\"");
+    CHECK(one_byte(0x7F) == "\\u007f");
+    CHECK(one_byte(0x1F) == "\\u001f");
+    CHECK(one_byte('~') == "~");
+    CHECK(one_byte(0x80) == "\\ufffd");
+  }
+
+  TEST_CASE("nesting deeper than 64 containers is refused, 64 are written") {
+    JsonWriter w;
+    for (int i = 0; i < 64; ++i) w.begin_array();
+    CHECK_THROWS_AS(w.begin_object(), std::logic_error);
+    for (int i = 0; i < 64; ++i) w.end_array();
+    CHECK(w.str() == std::string(64, '[') + std::string(64, ']'));
+  }
+
+  TEST_CASE("commas stay right when a container closes and its parent goes on") {
+    JsonWriter w;
+    w.begin_array().begin_array().value(1).end_array().begin_array().end_array().value(2);
+    w.begin_object().key("k").begin_array().value(3).end_array().end_object().end_array();
+    CHECK(w.str() == R"([[1],[],2,{"k":[3]}])");
   }
 }
