@@ -203,14 +203,15 @@ base::Status AuditLog::queue(std::string_view json) {
   std::unique_lock lock(m_mutex);
   // A disk slower than the mail: wait for room rather than drop a line.
   m_done.wait(lock, [this] { return m_queued.size() < k_audit_max_queued || m_stopping; });
-  const bool was_empty = m_queued.empty();
+  const bool was_below_batch = m_queued.size() < k_audit_batch_bytes;
   m_queued.append(json).push_back('\n');
   ++m_appended;
-  const bool batch_full = m_queued.size() >= k_audit_batch_bytes;
+  // Wake the writer only when it sleeps with no deadline, or for a batch just filled.
+  // While mail flows it wakes on its own every k_audit_gather: a wake-up from here
+  // would be a system call, and on a VM an interrupt to the other CPU, per batch.
+  const bool wake = m_writer_idle || (was_below_batch && m_queued.size() >= k_audit_batch_bytes);
   lock.unlock();
-  // Only an idle writer waits without a timeout; a gathering one needs waking only for a
-  // full batch. (Signalling a condition nobody waits on is not a system call.)
-  if (was_empty || batch_full) m_wake.notify_one();
+  if (wake) m_wake.notify_one();
   return base::Ok{};
 }
 
@@ -227,13 +228,26 @@ void AuditLog::flush() {
 void AuditLog::writer_loop() {
   std::string batch;  // swapped with the queue: both keep their capacity
   std::unique_lock lock(m_mutex);
+  bool quiet = true;  // the last gather found nothing to write
   for (;;) {
-    m_wake.wait(lock, [this] { return !m_queued.empty() || m_stopping; });
-    if (m_queued.empty()) return;  // stopping, and everything is written
+    if (m_queued.empty()) {
+      if (m_stopping) return;  // everything is written
+      if (quiet) {
+        // No mail for a whole gather: sleep until a line (or the end) wakes us.
+        m_writer_idle = true;
+        m_wake.wait(lock, [this] { return !m_queued.empty() || m_stopping; });
+        m_writer_idle = false;
+      }
+    }
     // Gather: what the next few milliseconds decide goes out in the same write.
     m_wake.wait_for(lock, k_audit_gather, [this] {
       return m_stopping || m_flush_wanted || m_queued.size() >= k_audit_batch_bytes;
     });
+    quiet = m_queued.empty();
+    if (quiet) {
+      m_flush_wanted = false;
+      continue;
+    }
     batch.swap(m_queued);
     m_flush_wanted = false;
     const std::uint64_t upto = m_appended;

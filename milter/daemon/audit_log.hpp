@@ -4,7 +4,9 @@
 //   file    appended on an O_APPEND descriptor by the log's writer thread: a mail thread
 //           formats its line and queues it (no system call); the writer gathers what
 //           arrives within k_audit_gather and writes it with one write(2), so lines
-//           never interleave and a burst costs one write, not one per message. A slow
+//           never interleave and a burst costs one write, not one per message. While
+//           mail flows the writer wakes on its own every k_audit_gather; a mail thread
+//           wakes it only after a quiet interval put it to sleep. A slow
 //           disk never blocks a mail thread until k_audit_max_queued bytes wait; then
 //           the mail threads wait for room (nothing is dropped). Lines not yet written
 //           when the process is killed (SIGKILL, a crash) are lost: at most the last
@@ -111,6 +113,7 @@ class AuditLog {
   std::uint64_t m_written = 0;     // of those, written or reported lost
   bool m_flush_wanted = false;
   bool m_stopping = false;
+  bool m_writer_idle = false;  // the writer waits with no deadline: wake it for a line
   ErrorHandler m_on_error;
   std::thread m_writer;  // last: started once the rest is constructed
 };

@@ -77,6 +77,34 @@ TEST_SUITE("daemon::AuditLog") {
     CHECK(slurp(path) == "{\"a\":1}\n");  // no flush(): the writer did it
   }
 
+  TEST_CASE("lines go out on their own while mail flows, and after the writer went idle") {
+    // While lines keep coming the writer is never woken by them (it wakes every gather
+    // interval); after a quiet interval it sleeps until the next line wakes it.
+    testing::TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    auto log = daemon::AuditLog::open(path);
+    REQUIRE(log.ok());
+    std::string expected;
+    const auto wait_for_file = [&](const std::string& want) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (slurp(path) != want && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return slurp(path);
+    };
+    for (int i = 0; i < 40; ++i) {
+      const std::string line = "{\"n\":" + std::to_string(i) + "}";
+      REQUIRE((*log)->write_line(line).ok());
+      expected += line + "\n";
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    CHECK(wait_for_file(expected) == expected);                  // no flush()
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // several quiet intervals
+    REQUIRE((*log)->write_line("{\"late\":1}").ok());
+    expected += "{\"late\":1}\n";
+    CHECK(wait_for_file(expected) == expected);
+  }
+
   TEST_CASE("closing the log writes every queued line, in order") {
     testing::TempDir dir;
     const std::string path = dir.file("audit.jsonl");
