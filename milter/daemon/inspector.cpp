@@ -24,6 +24,7 @@ class EngineInspector final : public Inspector {
   void queue_id(std::string_view queue_id) override { m_inspection.set_queue_id(queue_id); }
   void elapsed_us(std::uint64_t us) override { m_inspection.set_elapsed_us(us); }
   const engine::Verdict& verdict() const override { return m_inspection.verdict(); }
+  engine::Verdict take_verdict() override { return std::move(m_inspection).take_verdict(); }
 
  private:
   engine::Inspection m_inspection;

@@ -27,6 +27,9 @@ class Inspector {
   virtual void queue_id(std::string_view queue_id) = 0;
   virtual void elapsed_us(std::uint64_t us) = 0;
   virtual const engine::Verdict& verdict() const = 0;
+  // The verdict, moved out: the inspection is over (the session drops the inspector
+  // next). The default copies it.
+  virtual engine::Verdict take_verdict() { return verdict(); }
 };
 
 using InspectorFactory = std::function<std::unique_ptr<Inspector>(

@@ -213,19 +213,21 @@ void Session::finish(double seconds) {
   const engine::Verdict& v = m_inspector->verdict();
   if (m_env.metrics) m_env.metrics->record_message(v, seconds);
   const bool flagged = v.flagged();
+  const auto level = flagged || v.final() ? spdlog::level::info : spdlog::level::debug;
+  if (spdlog::should_log(level)) {  // rule_list() allocates: not for a dropped line
+    spdlog::log(level,
+                "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
+                v.queue_id, engine::to_string(v.action), engine::to_string(v.decision), v.modified,
+                rule_list(v), v.trackers.size(), v.skipped ? engine::to_string(*v.skipped) : "-",
+                v.ruleset_version);
+  }
   if (m_env.audit && m_env.audit->wants(flagged)) {
-    if (auto st = m_env.audit->write(v, !flagged); !st) {
-      spdlog::error("{}: {}", v.queue_id, st.error().message);
+    // Last use of the verdict (end_message() drops the inspection): the audit log takes it.
+    if (auto st = m_env.audit->write(m_inspector->take_verdict(), !flagged); !st) {
+      spdlog::error("{}: {}", m_envelope.queue_id, st.error().message);
       if (m_env.metrics) m_env.metrics->record_error(observe::ErrorKind::audit_log);
     }
   }
-  const auto level = flagged || v.final() ? spdlog::level::info : spdlog::level::debug;
-  if (!spdlog::should_log(level)) return;  // rule_list() allocates: not for a dropped line
-  spdlog::log(level,
-              "{}: action={} decision={} modified={} rules={} trackers={} skipped={} ruleset={}",
-              v.queue_id, engine::to_string(v.action), engine::to_string(v.decision), v.modified,
-              rule_list(v), v.trackers.size(), v.skipped ? engine::to_string(*v.skipped) : "-",
-              v.ruleset_version);
 }
 
 void Session::fail(std::string_view stage, std::string_view what) {

@@ -105,6 +105,33 @@ TEST_SUITE("daemon::AuditLog") {
     CHECK(wait_for_file(expected) == expected);
   }
 
+  TEST_CASE("a verdict handed over is formatted by the writer, in order with other lines") {
+    testing::TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    {
+      auto log = daemon::AuditLog::open(path);
+      REQUIRE(log.ok());
+      REQUIRE((*log)->write_line("{\"first\":1}").ok());
+      engine::Verdict v;
+      v.queue_id = "4TkQ1";
+      v.new_body = std::string(100000, 'x');  // not the audit line's: dropped on the way
+      v.trackers.push_back({"vendor-pixels", ruleset::TrackerAction::neutralize, "img",
+                            "https://t.example/o.gif?u=1", "2", "Vendor", false});
+      REQUIRE((*log)->write(std::move(v), true).ok());
+      REQUIRE((*log)->write_line("{\"last\":1}").ok());
+    }
+    std::istringstream in(slurp(path));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "{\"first\":1}");
+    CHECK(lines[1].find("\"queue_id\":\"4TkQ1\"") != std::string::npos);
+    CHECK(lines[1].find("\"url\":\"https://t.example/o.gif?u=1\"") != std::string::npos);
+    CHECK(lines[1].find("\"sampled\":true") != std::string::npos);
+    CHECK(lines[1].find("xxxx") == std::string::npos);
+    CHECK(lines[2] == "{\"last\":1}");
+  }
+
   TEST_CASE("closing the log writes every queued line, in order") {
     testing::TempDir dir;
     const std::string path = dir.file("audit.jsonl");
