@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -135,6 +136,13 @@ AuditLog::AuditLog(AuditSettings settings, int fd, std::string host)
   if (m_settings.sink != AuditSink::syslog) {
     m_writer = std::thread([this] { writer_loop(); });
     ::pthread_setname_np(m_writer.native_handle(), "pw-audit");
+    // SCHED_BATCH: the writer, waking every k_audit_gather, does not preempt a mail
+    // thread in the middle of a message; it runs at the next switch, with its fair
+    // share. (Measured gain, 16 connections at saturation: 8 to 10 us of daemon CPU per
+    // message in two paired runs, within the noise in two others.) Any process may
+    // lower its threads to it; if refused, the writer runs as it is.
+    sched_param param{};
+    (void)::pthread_setschedparam(m_writer.native_handle(), SCHED_BATCH, &param);
   }
 }
 
