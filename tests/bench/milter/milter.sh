@@ -107,7 +107,7 @@ milter_bench() {
     pw=$(milter_median "$t" pixelwarden rate)
     if [[ " ${names[*]} " == *" pw-noaudit "* ]]; then
       target_line "milter $t: pixelwarden (audit line per message) / pw-noaudit (same binary, no audit log)" "$pw" "$(milter_median "$t" pw-noaudit rate)" 0.97 "(audit cost)"
-      awk -v t="$t" -v a="$(milter_median "$t" pixelwarden cpu_us)" -v b="$(milter_median "$t" pw-noaudit cpu_us)" -v r="$(paired_ratios "$t" pixelwarden pw-noaudit)" 'BEGIN {
+      awk -v t="$t" -v a="$(milter_median "$t" pixelwarden cpu_us)" -v b="$(milter_median "$t" pw-noaudit cpu_us)" -v r="$(paired_ratios "$t" pixelwarden pw-noaudit 0.97)" 'BEGIN {
         printf "(audit cost) milter %s: daemon CPU per message %d us with the audit line, %d us without (%+.1f%%); msgs/s ratio per round (paired runs): %s\n", t, a, b, (b > 0 ? (a - b) * 100 / b : 0), r }'
     fi
     [[ " ${names[*]} " == *" pw-baseline "* ]] &&
@@ -192,12 +192,30 @@ added_ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f", (a - b) / 1000}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
 
-# paired_ratios TRANSPORT A B: A's msgs/s / B's in each round, sorted, and their median.
+# paired_ratios TRANSPORT A B [TARGET]: A's msgs/s / B's in each round, sorted, their
+# median, and a 95% interval for the median that assumes nothing of the distribution
+# (order statistics k and n-k+1, k the largest with P(Binomial(n, 1/2) <= k-1) <= 2.5%;
+# 6 rounds at least). With TARGET: whether the interval decides "median >= TARGET".
 paired_ratios() {
   awk -v t="$1" -v a="$2" -v b="$3" '$2 == t && ($3 == a || $3 == b) {
       for (i = 4; i <= NF; i++) if ($i ~ /^rate=/) { v[$1, $3] = substr($i, 6); rounds[$1] = 1 } }
     END { for (r in rounds) if (v[r, b] > 0) printf "%.3f\n", v[r, a] / v[r, b] }' "$TMP/milter.results" |
-    sort -g | awk '{v[NR] = $1; s = s (NR > 1 ? " " : "") $1} END {if (NR) printf "%s (median %s)", s, v[int((NR + 1) / 2)]}'
+    sort -g | awk -v target="${4:-}" '{v[NR] = $1; s = s (NR > 1 ? " " : "") $1}
+    END {
+      if (!NR) exit
+      n = NR; k = 0; c = 0; p = 0.5 ^ n
+      for (j = 0; j < n; j++) { c += p; if (c > 0.025) break; k = j + 1; p = p * (n - j) / (j + 1) }
+      printf "%s (median %s", s, v[int((n + 1) / 2)]
+      if (k == 0) { printf "; too few rounds for a 95%% interval)"; exit }
+      lo = v[k]; hi = v[n - k + 1]
+      printf "; 95%% interval of the median %s-%s", lo, hi
+      if (target != "") {
+        if (lo + 0 >= target + 0) printf ": >= %s decided, met", target
+        else if (hi + 0 < target + 0) printf ": >= %s decided, NOT met", target
+        else printf ": >= %s not decided by this run", target
+      }
+      printf ")"
+    }'
 }
 
 # milter_spread TRANSPORT NAME: min-max of msgs/s over the rounds.
