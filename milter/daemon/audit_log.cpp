@@ -18,6 +18,7 @@
 #include <ctime>
 
 #include "base/build_info.hpp"
+#include "daemon/audit_record.hpp"
 
 namespace pixelwarden::daemon {
 namespace {
@@ -196,104 +197,87 @@ AuditLineContext AuditLog::context(std::int64_t unix_ms, bool sampled) const {
   return cx;
 }
 
-namespace {
-
-// Roughly the heap a queued verdict holds (what the audit line reads of it): bounds the
-// queue by memory, not by count, since one message can list thousands of trackers.
-std::size_t footprint(const engine::Verdict& v) {
-  std::size_t n = sizeof(engine::Verdict) + v.ruleset_name.size() + v.ruleset_version.size() +
-                  v.ruleset_sha256.size() + v.queue_id.size() + v.message_id.size() +
-                  v.group.size();
-  const engine::Envelope& e = v.envelope;
-  n += e.mail_from.size() + e.client_ip.size() + e.helo.size() + e.auth_user.size();
-  for (const auto& r : e.rcpt) n += sizeof(std::string) + r.size();
-  const engine::HeaderFacts& h = v.headers;
-  for (const auto* list : {&h.from, &h.reply_to, &h.sender}) {
-    for (const auto& a : *list)
-      n += sizeof(engine::MailAddress) + a.address.size() + a.display_name.size();
-  }
-  if (h.subject) n += h.subject->size();
-  if (h.date) n += h.date->size();
-  for (const auto& l : v.lures) {
-    n += sizeof(engine::LureRecord) + l.rule.size() + l.where.size() + l.value.size() +
-         l.url.size() + l.source.size() + l.campaign.size();
-  }
-  for (const auto& t : v.trackers) {
-    n += sizeof(engine::TrackerRecord) + t.rule.size() + t.vector.size() + t.url.size() +
-         t.part.size() + t.vendor.size();
-  }
-  for (const auto& a : v.allow_rules) n += sizeof(std::string) + a.size();
-  for (const auto& g : v.groups) n += sizeof(std::string) + g.size();
-  for (const auto& s : v.vectors_seen) n += sizeof(std::string) + s.size();
-  return n;
-}
-
-}  // namespace
-
-base::Status AuditLog::write(engine::Verdict verdict, bool sampled) {
+base::Status AuditLog::write(const engine::Verdict& verdict, bool sampled) {
   const std::int64_t now = now_unix_ms();
+  // Both buffers are this thread's and stay warm: no allocation per line once they are.
+  thread_local std::string buffer;
   if (m_settings.sink == AuditSink::syslog) {
-    // Formatted into this thread's buffer: no allocation per line once it is warm.
-    thread_local std::string buffer;
     buffer = audit_line(verdict, context(now, sampled), m_settings.line, std::move(buffer));
     base::Status st = send_syslog(buffer);
     if (buffer.capacity() > k_audit_batch_bytes) buffer = std::string();  // after a huge line
     return st;
   }
-  // What the line does not need goes now, on this thread, as it would have anyway.
-  verdict.new_body.reset();
-  verdict.header_edits = {};
-  verdict.reply.reset();
-  Entry e;
-  e.bytes = footprint(verdict);
-  e.verdict = std::move(verdict);
-  e.unix_ms = now;
-  e.sampled = sampled;
-  return queue(std::move(e));
+  buffer.clear();
+  const ItemHeader header{now, sampled ? k_item_sampled : 0};
+  buffer.append(reinterpret_cast<const char*>(&header), sizeof header);
+  encode_audit_record(verdict, buffer);
+  base::Status st = queue(buffer);
+  if (buffer.capacity() > k_audit_batch_bytes) buffer = std::string();
+  return st;
 }
 
 base::Status AuditLog::write_line(std::string_view json) {
   if (m_settings.sink == AuditSink::syslog) return send_syslog(json);
-  Entry e;
-  e.json = std::string(json);
-  e.bytes = sizeof(Entry) + e.json.size();
-  return queue(std::move(e));
+  std::string item;
+  const ItemHeader header{now_unix_ms(), k_item_json};
+  const std::uint64_t length = json.size();
+  item.append(reinterpret_cast<const char*>(&header), sizeof header);
+  item.append(reinterpret_cast<const char*>(&length), sizeof length);
+  item.append(json);
+  return queue(item);
 }
 
-base::Status AuditLog::queue(Entry entry) {
+base::Status AuditLog::queue(std::string_view item) {
   std::unique_lock lock(m_mutex);
   // A disk slower than the mail: wait for room rather than drop a line.
-  m_done.wait(lock, [this] { return m_queued_bytes < k_audit_max_queued || m_stopping; });
-  const bool was_below_batch = m_queued_bytes < k_audit_batch_bytes;
-  m_queued_bytes += entry.bytes;
-  m_queued.push_back(std::move(entry));
+  m_done.wait(lock, [this] { return m_queued.size() < k_audit_max_queued || m_stopping; });
+  const bool was_below_batch = m_queued.size() < k_audit_batch_bytes;
+  m_queued.append(item);
   ++m_appended;
   // Wake the writer only when it sleeps with no deadline, or for a batch just filled.
   // While mail flows it wakes on its own every k_audit_gather: a wake-up from here
   // would be a system call, and on a VM an interrupt to the other CPU, per batch.
-  const bool wake = m_writer_idle || (was_below_batch && m_queued_bytes >= k_audit_batch_bytes);
+  const bool wake = m_writer_idle || (was_below_batch && m_queued.size() >= k_audit_batch_bytes);
   lock.unlock();
   if (wake) m_wake.notify_one();
   return base::Ok{};
 }
 
-std::size_t AuditLog::format_batch(std::vector<Entry>& entries, std::string& text,
-                                   std::string& error) {
+std::size_t AuditLog::format_batch(std::string_view items, engine::Verdict& decoded,
+                                   std::string& text, std::string& error) {
   std::size_t lost = 0;
   std::string line;  // reused for every line of the batch
-  for (Entry& e : entries) {
-    if (!e.json.empty()) {
-      text.append(e.json).push_back('\n');
+  while (!items.empty()) {
+    ItemHeader header;
+    if (items.size() < sizeof header) break;  // not written by queue(): cannot happen
+    std::memcpy(&header, items.data(), sizeof header);
+    items.remove_prefix(sizeof header);
+    if ((header.flags & k_item_json) != 0) {
+      std::uint64_t length = 0;
+      if (items.size() < sizeof length) break;
+      std::memcpy(&length, items.data(), sizeof length);
+      items.remove_prefix(sizeof length);
+      if (length > items.size()) break;
+      text.append(items.substr(0, length)).push_back('\n');
+      items.remove_prefix(length);
       continue;
     }
+    if (!decode_audit_record(items, decoded)) break;
     try {
-      line = audit_line(e.verdict, context(e.unix_ms, e.sampled), m_settings.line, std::move(line));
+      line = audit_line(decoded, context(header.unix_ms, (header.flags & k_item_sampled) != 0),
+                        m_settings.line, std::move(line));
     } catch (const std::exception& ex) {  // memory: the line is lost, the log goes on
       error = std::string("cannot format an audit line: ") + ex.what();
       ++lost;
       continue;
     }
     text.append(line).push_back('\n');
+  }
+  if (!items.empty()) {
+    // The queue holds only what queue() appended whole; a bad item here is a bug. Its
+    // line and the batch's rest are reported lost rather than guessed at.
+    error = "audit queue corrupted: the rest of a batch was not written";
+    ++lost;
   }
   return lost;
 }
@@ -309,8 +293,9 @@ void AuditLog::flush() {
 }
 
 void AuditLog::writer_loop() {
-  std::vector<Entry> batch;  // swapped with the queue: both keep their capacity
-  std::string text;          // the batch's lines, written at once
+  std::string batch;        // swapped with the queue: both keep their capacity
+  std::string text;         // the batch's lines, written at once
+  engine::Verdict decoded;  // each record's verdict, its strings reused from line to line
   std::unique_lock lock(m_mutex);
   bool quiet = true;  // the last gather found nothing to write
   for (;;) {
@@ -325,7 +310,7 @@ void AuditLog::writer_loop() {
     }
     // Gather: what the next few milliseconds decide goes out in the same write.
     m_wake.wait_for(lock, k_audit_gather, [this] {
-      return m_stopping || m_flush_wanted || m_queued_bytes >= k_audit_batch_bytes;
+      return m_stopping || m_flush_wanted || m_queued.size() >= k_audit_batch_bytes;
     });
     quiet = m_queued.empty();
     if (quiet) {
@@ -333,14 +318,13 @@ void AuditLog::writer_loop() {
       continue;
     }
     batch.swap(m_queued);
-    m_queued_bytes = 0;
     m_flush_wanted = false;
     const std::uint64_t upto = m_appended;
     m_done.notify_all();  // room again for mail threads waiting on a full queue
     lock.unlock();
     std::string error;
-    std::size_t lost = format_batch(batch, text, error);
-    batch.clear();  // the verdicts are freed here, off the mail threads' path
+    std::size_t lost = format_batch(batch, decoded, text, error);
+    batch.clear();
     std::string write_error;
     if (const std::size_t unwritten = write_batch(text, write_error); unwritten > 0) {
       lost += unwritten;
@@ -348,7 +332,7 @@ void AuditLog::writer_loop() {
     }
     text.clear();
     if (text.capacity() > 4 * k_audit_batch_bytes) text = std::string();  // after a backlog
-    if (batch.capacity() > 4096) batch = std::vector<Entry>();
+    if (batch.capacity() > 4 * k_audit_batch_bytes) batch = std::string();
     lock.lock();
     if (lost > 0) {
       m_lost.fetch_add(lost, std::memory_order_relaxed);

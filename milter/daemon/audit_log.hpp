@@ -2,12 +2,15 @@
 // AuditLog: one audit line (daemon/audit_line.hpp) per decided message that a rule
 // matched, and a configurable sample of the others, to one sink:
 //   file    appended on an O_APPEND descriptor by the log's writer thread. A mail thread
-//           stamps the verdict with the time and moves it into the queue (no system
-//           call, no formatting); the writer formats what arrives within
-//           k_audit_gather and writes it with one write(2), so lines never interleave
-//           and a burst costs one write, not one per message. (Formatting a line on a
-//           mail thread, between two messages' inspection, cost about four times as
-//           much as formatting a batch in a row: the code and the buffers are cold.)
+//           stamps the verdict with the time, packs what the line reads of it into the
+//           queue (audit_record.hpp: one copy into one buffer, no system call, no
+//           formatting) and frees the verdict itself; the writer formats what arrives
+//           within k_audit_gather and writes it with one write(2), so lines never
+//           interleave and a burst costs one write, not one per message. (Formatting a
+//           line on a mail thread, between two messages' inspection, cost about four
+//           times as much as formatting a batch in a row: the code and the buffers are
+//           cold. Handed the verdict itself, the writer freed it into the mail thread's
+//           malloc arena: in a profile, its largest cost.)
 //           While mail flows the writer wakes on its own every k_audit_gather; a mail
 //           thread wakes it only after a quiet interval put it to sleep. A slow
 //           disk never blocks a mail thread until k_audit_max_queued bytes wait; then
@@ -36,7 +39,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 #include "base/result.hpp"
 #include "daemon/audit_line.hpp"
@@ -72,12 +74,11 @@ class AuditLog {
   // Whether a message gets a line: always when a rule matched (flagged), else by the
   // sample rate (deterministic: exactly every 1/rate-th unmatched message).
   bool wants(bool flagged);
-  // The verdict's line, stamped now: formatted and sent (syslog), or queued for the
-  // writer to format and write (file, stdout). A caller done with its verdict moves it
-  // in; its body and header edits are dropped here, on the caller's thread. sampled:
-  // wants() said yes for an unmatched message. An error is a line the syslog sink could
-  // not send; a queued line's fate goes to the error handler.
-  base::Status write(engine::Verdict verdict, bool sampled = false);
+  // The verdict's line, stamped now: formatted and sent (syslog), or packed into the
+  // queue for the writer to format and write (file, stdout). sampled: wants() said yes
+  // for an unmatched message. An error is a line the syslog sink could not send; a
+  // queued line's fate goes to the error handler.
+  base::Status write(const engine::Verdict& verdict, bool sampled = false);
   // One already-serialized JSON line (a newline is added for file and stdout).
   base::Status write_line(std::string_view json);
   // Returns once every line queued before the call is written (or reported lost).
@@ -95,20 +96,23 @@ class AuditLog {
 
  private:
   AuditLog(AuditSettings settings, int fd, std::string host);
-  // A line waiting for the writer: a verdict to format, or a line given as JSON.
-  struct Entry {
-    engine::Verdict verdict;
-    std::string json;  // when not empty: this line, not the verdict's
+  // What waits for the writer, in m_queued: per line an ItemHeader, then the verdict's
+  // record (encode_audit_record) or, for a line given as JSON, its length and bytes.
+  struct ItemHeader {
     std::int64_t unix_ms = 0;
-    bool sampled = false;
-    std::size_t bytes = 0;  // what it holds, roughly (footprint()), for the queue bound
+    std::uint64_t flags = 0;  // k_item_sampled, k_item_json
   };
+  static constexpr std::uint64_t k_item_sampled = 1;
+  static constexpr std::uint64_t k_item_json = 2;
   AuditLineContext context(std::int64_t unix_ms, bool sampled) const;
   base::Status send_syslog(std::string_view json);
-  base::Status queue(Entry entry);
+  // Appends one item (already packed by the caller) to the queue.
+  base::Status queue(std::string_view item);
   void writer_loop();
-  // Formats the entries' lines into text; the number of lines that could not be.
-  std::size_t format_batch(std::vector<Entry>& entries, std::string& text, std::string& error);
+  // Formats the items' lines into text; the number of lines that could not be.
+  // decoded: the verdict each record is decoded into, reused from line to line.
+  std::size_t format_batch(std::string_view items, engine::Verdict& decoded, std::string& text,
+                           std::string& error);
   // Writes the batch (whole, retrying short writes); the lines it could not write.
   std::size_t write_batch(std::string_view batch, std::string& error);
 
@@ -124,8 +128,7 @@ class AuditLog {
   std::mutex m_mutex;
   std::condition_variable m_wake;  // the writer: lines queued, a flush, the end
   std::condition_variable m_done;  // mail threads: room in the queue, a flush done
-  std::vector<Entry> m_queued;
-  std::size_t m_queued_bytes = 0;  // the sum of their `bytes`
+  std::string m_queued;            // items, back to back
   std::uint64_t m_appended = 0;    // lines queued since open
   std::uint64_t m_written = 0;     // of those, written or reported lost
   bool m_flush_wanted = false;

@@ -222,8 +222,7 @@ void Session::finish(double seconds) {
                 v.ruleset_version);
   }
   if (m_env.audit && m_env.audit->wants(flagged)) {
-    // Last use of the verdict (end_message() drops the inspection): the audit log takes it.
-    if (auto st = m_env.audit->write(m_inspector->take_verdict(), !flagged); !st) {
+    if (auto st = m_env.audit->write(v, !flagged); !st) {
       spdlog::error("{}: {}", m_envelope.queue_id, st.error().message);
       if (m_env.metrics) m_env.metrics->record_error(observe::ErrorKind::audit_log);
     }

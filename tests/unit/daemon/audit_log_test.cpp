@@ -114,10 +114,10 @@ TEST_SUITE("daemon::AuditLog") {
       REQUIRE((*log)->write_line("{\"first\":1}").ok());
       engine::Verdict v;
       v.queue_id = "4TkQ1";
-      v.new_body = std::string(100000, 'x');  // not the audit line's: dropped on the way
+      v.new_body = std::string(100000, 'x');  // not the audit line's: not in its record
       v.trackers.push_back({"vendor-pixels", ruleset::TrackerAction::neutralize, "img",
                             "https://t.example/o.gif?u=1", "2", "Vendor", false});
-      REQUIRE((*log)->write(std::move(v), true).ok());
+      REQUIRE((*log)->write(v, true).ok());
       REQUIRE((*log)->write_line("{\"last\":1}").ok());
     }
     std::istringstream in(slurp(path));
