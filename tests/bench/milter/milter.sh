@@ -7,6 +7,49 @@
 # without its three pixels: nothing to rewrite): pixelwarden's clean mail against the
 # no-reply no-op floor, its rewritten mail against the no-reply no-op that replaces the
 # body once (noop-noreply-replbody), both in the same interleaved rounds.
+
+# start_pixelwarden_daemons TRANSPORT: (re)starts the pixelwarden daemons that
+# milter_bench compares (its `filters` and `names` not starting with noop-, and clean
+# mail's own daemon), recording them in its `specs` and `pids`. A restarted daemon gets a
+# fresh socket and serves PW_BENCH_WARMUP messages of its own mail before it is measured.
+# PW_BENCH_FRESH=1 restarts them every round: two daemons from the same binary and config
+# differed by up to 2% over a whole run (process-level noise: memory layout, thread and
+# cache placement), which rounds inside one pair of processes do not average out.
+start_pixelwarden_daemons() {
+  local t=$1 n spec msg
+  for n in "${filters[@]}" pixelwarden-clean; do
+    case $n in
+      pixelwarden | pw-twin | pw-noaudit | pw-baseline | pixelwarden-clean) ;;
+      *) continue ;;
+    esac
+    [[ $n == pixelwarden-clean && ! -x $PW ]] && continue
+    if [[ -n ${pids[$n.$t]:-} ]]; then
+      stop_pid "${pids[$n.$t]}"
+      [[ $t == unix ]] && rm -f "$TMP/$n.sock"
+    fi
+    if [[ $t == unix ]]; then spec="unix:$TMP/$n.sock"; else spec="inet:$(free_port)@127.0.0.1"; fi
+    case $n in
+      pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
+      pw-twin) start_pixelwarden "pw-twin-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
+      pw-noaudit) PW_BENCH_AUDIT=0 start_pixelwarden "pw-noaudit-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" ;;
+      pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
+      # Clean mail gets a pixelwarden daemon of its own. Sharing one with the newsletter
+      # rows made that daemon about 2% slower than an identical daemon that served only
+      # the newsletter (measured with pw-twin, 16 rounds), which skewed every comparison
+      # made with the pixelwarden row, the audit cost included.
+      pixelwarden-clean) start_pixelwarden "pw-clean-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
+    esac || return 1
+    specs[$n.$t]=$spec
+    pids[$n.$t]=$LAST_PID
+    if [[ ${PW_BENCH_FRESH:-0} == 1 ]]; then
+      msg=$TMP/newsletter.eml
+      [[ $n == *-clean ]] && msg=$TMP/clean.eml
+      "$BIN_MILTER/pw_milter_loadgen" -s "$spec" -F "$msg" -c 16 -m "${PW_BENCH_WARMUP:-500}" -w 2 \
+        >/dev/null 2>>"$TMP/loadgen.log" || true
+    fi
+  done
+}
+
 milter_bench() {
   local filters=(noop-plain noop-replbody noop-replbody-nd noop-noreply noop-noreply-replbody pixelwarden)
   [[ -x $PW ]] || { filters=(noop-plain noop-replbody noop-replbody-nd noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
@@ -24,34 +67,25 @@ milter_bench() {
   declare -A specs pids
   for t in "${transports[@]}"; do
     for n in "${filters[@]}"; do
+      [[ $n == noop-* ]] || continue
       if [[ $t == unix ]]; then spec="unix:$TMP/$n.sock"; else spec="inet:$(free_port)@127.0.0.1"; fi
       specs[$n.$t]=$spec
       case $n in
         noop-replbody-nd) start_noop "$n.$t" "$spec" replbody -N 1 ;;
         noop-*) start_noop "$n.$t" "$spec" "${n#noop-}" ;;
-        pixelwarden) start_pixelwarden "pw-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
-        pw-twin) start_pixelwarden "pw-twin-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
-        pw-noaudit) PW_BENCH_AUDIT=0 start_pixelwarden "pw-noaudit-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" ;;
-        pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
       esac
       pids[$n.$t]=$LAST_PID
     done
     specs[noop-noreply-clean.$t]=${specs[noop-noreply.$t]}
     pids[noop-noreply-clean.$t]=${pids[noop-noreply.$t]}
-    # Clean mail gets a pixelwarden daemon of its own. Sharing one with the newsletter
-    # rows made that daemon about 2% slower than an identical daemon that served only the
-    # newsletter (measured with pw-twin, 16 rounds), which skewed every comparison made
-    # with the pixelwarden row, the audit cost included.
-    if [[ -x $PW ]]; then
-      if [[ $t == unix ]]; then spec="unix:$TMP/pixelwarden-clean.sock"; else spec="inet:$(free_port)@127.0.0.1"; fi
-      start_pixelwarden "pw-clean-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1"
-      specs[pixelwarden-clean.$t]=$spec
-      pids[pixelwarden-clean.$t]=$LAST_PID
-    fi
+    start_pixelwarden_daemons "$t" || return 1
   done
-  echo "== milter: pw_milter_loadgen -c 16 -m $MSGS -w 2 -F newsletter.eml ($(wc -c <"$TMP/newsletter.eml") bytes, 3 trackers), $ROUNDS interleaved rounds" >&2
+  echo "== milter: pw_milter_loadgen -c 16 -m $MSGS -w 2 -F newsletter.eml ($(wc -c <"$TMP/newsletter.eml") bytes, 3 trackers), $ROUNDS interleaved rounds${PW_BENCH_FRESH:+ (PW_BENCH_FRESH=$PW_BENCH_FRESH: 1 restarts the pixelwarden daemons every round)}" >&2
   local order=()
   for round in $(seq 1 "$ROUNDS"); do
+    if [[ ${PW_BENCH_FRESH:-0} == 1 ]] && (( round > 1 )); then
+      for t in "${transports[@]}"; do start_pixelwarden_daemons "$t" || return 1; done
+    fi
     # pixelwarden and the daemons compared with it in pairs (pw-noaudit, pw-twin) run
     # back to back, their order reversed every other round, so that none always follows
     # another (an order bias of ~1% was seen).
