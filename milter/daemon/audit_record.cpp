@@ -8,9 +8,70 @@
 namespace pixelwarden::daemon {
 namespace {
 
-// A record: its length (u64, the bytes after it), then the fields in the order of
-// Packer::verdict(). Numbers and enums are u64, strings a u64 length and their bytes,
-// lists a u64 count and their elements, optionals a u64 0 or 1 and the value.
+// The record's fields, in order, for both directions: Packer reads them from a const
+// verdict, Unpacker writes them into one, so the two cannot disagree on the order. The
+// edits (new_body, header_edits, reply) are left out.
+template <class Io, class V> void fields(Io& io, V& v) {
+  io(v.action);
+  io(v.decision);
+  io(v.modified);
+  io(v.mode);
+  io(v.ruleset_name);
+  io(v.ruleset_version);
+  io(v.ruleset_sha256);
+  io(v.queue_id);
+  io(v.message_id);
+  auto& e = v.envelope;
+  io(e.mail_from);
+  io(e.rcpt);
+  io(e.client_ip);
+  io(e.helo);
+  io(e.auth_user);
+  io(e.queue_id);
+  auto& h = v.headers;
+  const auto address = [&io](auto& a) {
+    io(a.address);
+    io(a.display_name);
+  };
+  io.list(h.from, address);
+  io.list(h.reply_to, address);
+  io.list(h.sender, address);
+  io(h.subject);
+  io(h.date);
+  io(v.stages_seen);
+  io.list(v.lures, [&io](auto& l) {
+    io(l.rule);
+    io(l.action);
+    io(l.where);
+    io(l.value);
+    io(l.monitor);
+    io(l.url);
+    io(l.source);
+    io(l.campaign);
+  });
+  io.list(v.trackers, [&io](auto& t) {
+    io(t.rule);
+    io(t.action);
+    io(t.vector);
+    io(t.url);
+    io(t.part);
+    io(t.vendor);
+    io(t.monitor);
+  });
+  io(v.allow_rules);
+  io(v.group);
+  io(v.groups);
+  io(v.remote_resources);
+  io(v.vectors_seen);
+  io(v.style_capped);
+  io(v.skipped);
+  io(v.elapsed_us);
+  io(v.message_bytes);
+}
+
+// Writes a record: its length (u64, the bytes after it), then the fields. Numbers,
+// flags and enums are a u64, strings a u64 length and their bytes, lists a u64 count
+// and their elements, optionals a u64 0 or 1 and the value.
 class Packer {
  public:
   explicit Packer(std::string& out) : m_out(out) {}
@@ -20,86 +81,23 @@ class Packer {
     std::memcpy(b, &n, sizeof n);
     m_out.append(b, sizeof b);
   }
-  template <class E>
-  void enumerator(E e) {
-    static_assert(std::is_enum_v<E>);
-    number(static_cast<std::uint64_t>(e));
+  template <class N> std::enable_if_t<std::is_integral_v<N> || std::is_enum_v<N>> operator()(N n) {
+    number(static_cast<std::uint64_t>(n));
   }
-  void text(std::string_view s) {
+  void operator()(const std::string& s) {
     number(s.size());
     m_out.append(s);
   }
-  void texts(const std::vector<std::string>& list) {
-    number(list.size());
-    for (const auto& s : list) text(s);
+  template <class T> void operator()(const std::optional<T>& o) {
+    number(o ? 1 : 0);
+    if (o) (*this)(*o);
   }
-  void addresses(const std::vector<engine::MailAddress>& list) {
-    number(list.size());
-    for (const auto& a : list) {
-      text(a.address);
-      text(a.display_name);
-    }
+  void operator()(const std::vector<std::string>& items) {
+    list(items, [this](const std::string& s) { (*this)(s); });
   }
-  void optional_text(const std::optional<std::string>& s) {
-    number(s ? 1 : 0);
-    if (s) text(*s);
-  }
-
-  void verdict(const engine::Verdict& v) {
-    enumerator(v.action);
-    enumerator(v.decision);
-    number(v.modified ? 1 : 0);
-    enumerator(v.mode);
-    text(v.ruleset_name);
-    text(v.ruleset_version);
-    text(v.ruleset_sha256);
-    text(v.queue_id);
-    text(v.message_id);
-    const engine::Envelope& e = v.envelope;
-    text(e.mail_from);
-    texts(e.rcpt);
-    text(e.client_ip);
-    text(e.helo);
-    text(e.auth_user);
-    text(e.queue_id);
-    const engine::HeaderFacts& h = v.headers;
-    addresses(h.from);
-    addresses(h.reply_to);
-    addresses(h.sender);
-    optional_text(h.subject);
-    optional_text(h.date);
-    number(v.stages_seen);
-    number(v.lures.size());
-    for (const auto& l : v.lures) {
-      text(l.rule);
-      enumerator(l.action);
-      text(l.where);
-      text(l.value);
-      number(l.monitor ? 1 : 0);
-      text(l.url);
-      text(l.source);
-      text(l.campaign);
-    }
-    number(v.trackers.size());
-    for (const auto& t : v.trackers) {
-      text(t.rule);
-      enumerator(t.action);
-      text(t.vector);
-      text(t.url);
-      text(t.part);
-      text(t.vendor);
-      number(t.monitor ? 1 : 0);
-    }
-    texts(v.allow_rules);
-    text(v.group);
-    texts(v.groups);
-    number(v.remote_resources);
-    texts(v.vectors_seen);
-    number(v.style_capped);
-    number(v.skipped ? 1 : 0);
-    if (v.skipped) enumerator(*v.skipped);
-    number(v.elapsed_us);
-    number(v.message_bytes);
+  template <class T, class F> void list(const std::vector<T>& items, F each) {
+    number(items.size());
+    for (const T& item : items) each(item);
   }
 
  private:
@@ -107,7 +105,7 @@ class Packer {
 };
 
 // Reads what Packer wrote. Every read checks the bytes left; the first short one marks
-// the record bad and every later read returns zero or empty.
+// the record bad and every later read gives zero or empty.
 class Unpacker {
  public:
   explicit Unpacker(std::string_view in) : m_in(in) {}
@@ -117,123 +115,57 @@ class Unpacker {
   std::uint64_t number() {
     std::uint64_t n = 0;
     if (m_in.size() < sizeof n) {
-      m_ok = false;
-      m_in = {};
+      fail();
       return 0;
     }
     std::memcpy(&n, m_in.data(), sizeof n);
     m_in.remove_prefix(sizeof n);
     return n;
   }
-  template <class E>
-  void enumerator(E& e) {
+  template <class N> std::enable_if_t<std::is_integral_v<N>> operator()(N& n) {
+    n = static_cast<N>(number());
+  }
+  template <class E> std::enable_if_t<std::is_enum_v<E>> operator()(E& e) {
     e = static_cast<E>(static_cast<std::underlying_type_t<E>>(number()));
   }
-  void flag(bool& b) { b = number() != 0; }
-  void text(std::string& s) {
+  void operator()(std::string& s) {
     const std::uint64_t n = number();
     if (n > m_in.size()) {
-      m_ok = false;
-      m_in = {};
+      fail();
       s.clear();
       return;
     }
     s.assign(m_in.data(), static_cast<std::size_t>(n));  // keeps s's capacity
     m_in.remove_prefix(static_cast<std::size_t>(n));
   }
-  // A count of elements that take at least min_bytes each: bounded by what is left.
-  std::size_t count(std::size_t min_bytes) {
-    const std::uint64_t n = number();
-    if (n > m_in.size() / min_bytes) {
-      m_ok = false;
-      m_in = {};
-      return 0;
-    }
-    return static_cast<std::size_t>(n);
-  }
-  void texts(std::vector<std::string>& list) {
-    list.resize(count(sizeof(std::uint64_t)));  // the elements keep their capacity
-    for (auto& s : list) text(s);
-  }
-  void addresses(std::vector<engine::MailAddress>& list) {
-    list.resize(count(2 * sizeof(std::uint64_t)));
-    for (auto& a : list) {
-      text(a.address);
-      text(a.display_name);
-    }
-  }
-  void optional_text(std::optional<std::string>& s) {
+  template <class T> void operator()(std::optional<T>& o) {
     if (number() == 0) {
-      s.reset();
+      o.reset();
       return;
     }
-    if (!s) s.emplace();
-    text(*s);
+    if (!o) o.emplace();
+    (*this)(*o);
   }
-
-  void verdict(engine::Verdict& v) {
-    enumerator(v.action);
-    enumerator(v.decision);
-    flag(v.modified);
-    enumerator(v.mode);
-    text(v.ruleset_name);
-    text(v.ruleset_version);
-    text(v.ruleset_sha256);
-    text(v.queue_id);
-    text(v.message_id);
-    engine::Envelope& e = v.envelope;
-    text(e.mail_from);
-    texts(e.rcpt);
-    text(e.client_ip);
-    text(e.helo);
-    text(e.auth_user);
-    text(e.queue_id);
-    engine::HeaderFacts& h = v.headers;
-    addresses(h.from);
-    addresses(h.reply_to);
-    addresses(h.sender);
-    optional_text(h.subject);
-    optional_text(h.date);
-    v.stages_seen = static_cast<unsigned>(number());
-    v.lures.resize(count(8 * sizeof(std::uint64_t)));
-    for (auto& l : v.lures) {
-      text(l.rule);
-      enumerator(l.action);
-      text(l.where);
-      text(l.value);
-      flag(l.monitor);
-      text(l.url);
-      text(l.source);
-      text(l.campaign);
+  void operator()(std::vector<std::string>& items) {
+    list(items, [this](std::string& s) { (*this)(s); });
+  }
+  // Every element takes at least one u64, which bounds the count by the bytes left.
+  template <class T, class F> void list(std::vector<T>& items, F each) {
+    const std::uint64_t n = number();
+    if (n > m_in.size() / sizeof(std::uint64_t)) {
+      fail();
+      items.clear();
+      return;
     }
-    v.trackers.resize(count(7 * sizeof(std::uint64_t)));
-    for (auto& t : v.trackers) {
-      text(t.rule);
-      enumerator(t.action);
-      text(t.vector);
-      text(t.url);
-      text(t.part);
-      text(t.vendor);
-      flag(t.monitor);
-    }
-    texts(v.allow_rules);
-    text(v.group);
-    texts(v.groups);
-    v.remote_resources = number();
-    texts(v.vectors_seen);
-    v.style_capped = number();
-    if (number() != 0) {
-      engine::SkipReason r{};
-      enumerator(r);
-      v.skipped = r;
-    } else {
-      v.skipped.reset();
-    }
-    v.elapsed_us = number();
-    v.message_bytes = number();
+    items.resize(static_cast<std::size_t>(n));  // the elements keep their capacity
+    for (T& item : items) each(item);
   }
 
  private:
+  void fail() {
+    m_ok = false;
+    m_in = {};
+  }
   std::string_view m_in;
   bool m_ok = true;
 };
@@ -244,7 +176,7 @@ void encode_audit_record(const engine::Verdict& v, std::string& out) {
   const std::size_t start = out.size();
   Packer p(out);
   p.number(0);  // the length, filled in below
-  p.verdict(v);
+  fields(p, v);
   const std::uint64_t length = out.size() - start - sizeof(std::uint64_t);
   std::memcpy(out.data() + start, &length, sizeof length);
 }
@@ -253,9 +185,9 @@ bool decode_audit_record(std::string_view& in, engine::Verdict& v) {
   Unpacker frame(in);
   const std::uint64_t length = frame.number();
   if (!frame.ok() || length > in.size() - sizeof length) return false;
-  Unpacker fields(in.substr(sizeof length, static_cast<std::size_t>(length)));
-  fields.verdict(v);
-  if (!fields.ok() || !fields.at_end()) return false;
+  Unpacker record(in.substr(sizeof length, static_cast<std::size_t>(length)));
+  fields(record, v);
+  if (!record.ok() || !record.at_end()) return false;
   in.remove_prefix(sizeof length + static_cast<std::size_t>(length));
   return true;
 }

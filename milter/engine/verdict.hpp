@@ -104,6 +104,9 @@ struct Reply {
   std::string text;  // may hold several lines separated by '\n'
 };
 
+// A field the audit line reads (daemon/audit_line.cpp) must also be in the audit record
+// (fields() in daemon/audit_record.cpp): the line is formatted from the record, on the
+// audit log's writer thread.
 struct Verdict {
   Action action = Action::accept;
   Decision decision = Decision::none;

@@ -37,14 +37,20 @@ engine::Verdict full_verdict() {
   v.headers.subject = std::string("Breaking\n\0news", 14);
   v.headers.date = "Thu, 03 Dec 2026 10:00:00 +0000";
   v.stages_seen = engine::stage_envelope | engine::stage_headers;
-  v.lures = {{"lure-senders", ruleset::LureAction::reject, "envelope_from", "lure.example", false,
-              {}, "feed-a", "campaign-1"},
+  v.lures = {{"lure-senders",
+              ruleset::LureAction::reject,
+              "envelope_from",
+              "lure.example",
+              false,
+              {},
+              "feed-a",
+              "campaign-1"},
              {"news-names", ruleset::LureAction::tag, "display_name", "Reuters Desk", true,
               "https://www.lure.example/story?id=7", "", ""}};
-  v.trackers = {{"known-trackers", ruleset::TrackerAction::neutralize, "img",
-                 "https://t.example/o.gif?u=alice", "1", "Mailchimp", false},
-                {"mdn", ruleset::TrackerAction::strip, "mdn_header", "x@lure.example", "", "",
-                 true}};
+  v.trackers = {
+      {"known-trackers", ruleset::TrackerAction::neutralize, "img",
+       "https://t.example/o.gif?u=alice", "1", "Mailchimp", false},
+      {"mdn", ruleset::TrackerAction::strip, "mdn_header", "x@lure.example", "", "", true}};
   v.allow_rules = {"partners"};
   v.group = "press";
   v.groups = {"press", "board"};
