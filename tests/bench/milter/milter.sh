@@ -12,9 +12,9 @@
 # milter_bench compares (its `filters` and `names` not starting with noop-, and clean
 # mail's own daemon), recording them in its `specs` and `pids`. A restarted daemon gets a
 # fresh socket and serves PW_BENCH_WARMUP messages of its own mail before it is measured.
-# PW_BENCH_FRESH=1 restarts them every round: two daemons from the same binary and config
-# differed by up to 2% over a whole run (process-level noise: memory layout, thread and
-# cache placement), which rounds inside one pair of processes do not average out.
+# PW_BENCH_FRESH=1 restarts them every round, so that what one process happens to be
+# (memory layout, thread and cache placement) varies from round to round and averages
+# out, instead of being in every round of a comparison (tests/bench/README.md).
 start_pixelwarden_daemons() {
   local t=$1 n spec msg
   for n in "${filters[@]}" pixelwarden-clean; do
