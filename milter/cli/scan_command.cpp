@@ -12,6 +12,7 @@
 #include "base/suggest.hpp"
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
+#include "cli/hunt_prefilter.hpp"
 #include "cli/imap_url.hpp"
 #include "cli/imap_wire.hpp"
 #include "cli/scan_date.hpp"
@@ -27,7 +28,7 @@ namespace {
 constexpr const char* k_scan_usage =
     "usage: pixelwarden scan [--config FILE] [--rules FILE] [--format table|json|csv|doveadm]\n"
     "                        [--jobs N] [--rule ID]... [--since DATE] [--until DATE] [--all]\n"
-    "                        [--new-since OLD_RULES] [--shard I/N]\n"
+    "                        [--new-since OLD_RULES] [--shard I/N] [--no-prefilter]\n"
     "                        [--move-to FOLDER [--apply [--journal FILE]]]\n"
     "                        [--password-file FILE] PATH...\n"
     "       pixelwarden scan --undo JOURNAL\n"
@@ -77,6 +78,9 @@ constexpr const char* k_scan_usage =
     "--shard I/N scan only shard I (0 <= I < N) of N: a message belongs to one shard by a\n"
     "            hash of its path relative to the PATH argument (plus its mbox offset),\n"
     "            the same on every machine; the N outputs together are one full run\n"
+    "--no-prefilter  tokenize every text part even when hunting lure rules only (by default\n"
+    "            a hunt for lure rules whose links and resources match domain lists skips\n"
+    "            parts that cannot hold any of their domains; the output is the same)\n"
     "--undo J    move every message of journal J back where it was (newest first)\n"
     "A summary goes to stderr at the end: the ruleset (name, version, sha256), messages,\n"
     "matches per rule and per recipient\n"
@@ -90,7 +94,7 @@ ArgSpec scan_spec() {
   spec.valued = {"--config", "--rules",     "--format",       "--jobs",    "--rule",
                  "--since",  "--until",     "--move-to",      "--journal", "--undo",
                  "--shard",  "--new-since", "--password-file"};
-  spec.flags = {"--help", "--all", "--apply"};
+  spec.flags = {"--help", "--all", "--apply", "--no-prefilter"};
   spec.aliases = {{"-h", "--help"}, {"-j", "--jobs"}};
   return spec;
 }
@@ -244,7 +248,9 @@ int scan_command(const std::vector<std::string>& argv) {
   }
   opt.limits = setup->limits;
   ruleset::LoadOptions load;
-  load.keep_entries = args.get("--new-since").has_value();
+  // The list entries serve the diff of --new-since and the prefilter of a hunt.
+  load.keep_entries = args.get("--new-since").has_value() ||
+                      (!opt.only_rules.empty() && !args.has("--no-prefilter"));
   opt.rules = load_rules_or_report(setup->rules_path, false, load);
   if (!opt.rules) return 1;
   if (auto old_path = args.get("--new-since")) {
@@ -257,6 +263,26 @@ int scan_command(const std::vector<std::string>& argv) {
                  d.summary().c_str(), d.affected_rules.size());
   }
   if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
+  opt.hunted_rules = hunted_rules(opt);
+  if (!opt.hunted_rules.empty() && !args.has("--no-prefilter")) {
+    auto f = HuntPrefilter::build(ruleset::inventory(*opt.rules), opt.hunted_rules);
+    if (f) {
+      if (f.value()->needs_body()) {
+        std::fprintf(
+            stderr,
+            "scan: prefilter: %zu domains of %zu hunted rules, parts without them skipped\n",
+            f.value()->domain_count(), opt.hunted_rules.size());
+      } else {
+        std::fprintf(
+            stderr,
+            "scan: prefilter: the %zu hunted rules read no link or resource, no part scanned\n",
+            opt.hunted_rules.size());
+      }
+      opt.prefilter = std::move(f).value();
+    } else {
+      std::fprintf(stderr, "scan: no prefilter: %s\n", f.error().c_str());
+    }
+  }
 
   const auto start = std::chrono::steady_clock::now();
   StoreListing listing = list_inputs(sources.paths);

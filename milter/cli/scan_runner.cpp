@@ -342,7 +342,28 @@ void keep_new_matches(std::string_view message, const ScanOptions& opt, engine::
                    v.trackers.end());
 }
 
+// Whether a hunted rule matched (an inspection with the prefilter).
+bool matches_hunted(const engine::Verdict& v, const ScanOptions& opt) {
+  const auto hunted = [&](const auto& m) {
+    return std::find(opt.hunted_rules.begin(), opt.hunted_rules.end(), m.rule) !=
+           opt.hunted_rules.end();
+  };
+  return std::any_of(v.lures.begin(), v.lures.end(), hunted) ||
+         std::any_of(v.trackers.begin(), v.trackers.end(), hunted);
+}
+
 }  // namespace
+
+std::vector<std::string> hunted_rules(const ScanOptions& opt) {
+  if (opt.all && opt.only_rules.empty()) return {};  // every message is reported
+  if (!opt.baseline) return opt.only_rules;
+  if (opt.only_rules.empty()) return opt.affected_rules;
+  std::vector<std::string> both;
+  for (const std::string& r : opt.only_rules) {
+    if (affected(r, opt)) both.push_back(r);
+  }
+  return both;
+}
 
 std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
                                        std::optional<std::uint64_t> mbox_offset,
@@ -363,6 +384,18 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
     }
   }
   const auto start = std::chrono::steady_clock::now();
+  if (opt.prefilter) {
+    // Most messages of a hunt match none of its rules: the engine decides that without
+    // tokenizing the parts that cannot hold their domains.
+    const engine::Verdict quick =
+        engine::inspect(message, engine::Envelope{}, opt.rules, opt.limits, opt.prefilter.get());
+    if (!matches_hunted(quick, opt)) {
+      ++stats.messages;
+      stats.bytes += message.size();
+      if (quick.skipped == engine::SkipReason::too_large) ++stats.too_large;
+      return std::nullopt;
+    }
+  }
   engine::Verdict v = engine::inspect(message, engine::Envelope{}, opt.rules, opt.limits);
   v.elapsed_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                                 std::chrono::steady_clock::now() - start)

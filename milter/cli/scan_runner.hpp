@@ -58,7 +58,16 @@ struct ScanOptions {
   // (ruleset::diff); only matches the baseline would not have made are reported.
   std::shared_ptr<const ruleset::Ruleset> baseline;
   std::vector<std::string> affected_rules;
+  // A hunt for some lure rules (--rule, --new-since): the rules a message must match to
+  // be reported, and the filter that lets the engine skip text parts that cannot hold
+  // their domains (hunt_prefilter.hpp). A message they match is inspected again in full.
+  std::vector<std::string> hunted_rules;
+  std::shared_ptr<const engine::PartFilter> prefilter;
 };
+
+// The rules a hunt with these options reports matches of (--rule, and with --new-since
+// only the affected ones); empty when it reports more than the matches of some rules.
+std::vector<std::string> hunted_rules(const ScanOptions& opt);
 
 struct FileResult {
   std::string output;  // formatted report lines

@@ -50,7 +50,8 @@ TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_
   return t;
 }
 
-void scan_text_part(TextPart& t) {
+void scan_text_part(TextPart& t, const PartFilter* filter) {
+  if (filter != nullptr && !filter->may_hold(t.decoded)) return;
   if (t.html) {
     t.scan = html::scan(t.decoded, {}, html::ScanOptions{t.amp});
   } else {
@@ -67,14 +68,14 @@ bool finds_anything(const TextPart& t) {
 // the browsers' way, unless only the decoded reading holds resources or links.
 // The bytes reading borrows the transcoded part's transfer-decoded bytes (the scan keeps
 // offsets and copies, no views into them) and gives them back when it loses.
-void choose_rendering(TextPart& t) {
+void choose_rendering(TextPart& t, const PartFilter* filter) {
   if (!t.transcoded || mime::clients_decode(t.charset)) return;
   TextPart bytes;
   bytes.part_index = t.part_index;
   bytes.html = t.html;
   bytes.amp = t.amp;
   bytes.decoded = std::move(t.transfer_decoded);
-  scan_text_part(bytes);
+  scan_text_part(bytes, filter);
   if (finds_anything(bytes) || !finds_anything(t)) {
     t = std::move(bytes);
   } else {
@@ -103,7 +104,7 @@ void index_hosts(BodyScan& scan) {
 }  // namespace
 
 BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view body,
-                   const mime::WalkLimits& limits) {
+                   const mime::WalkLimits& limits, const PartFilter* filter) {
   BodyScan out;
   // A malformed walk keeps the parts found before its cap; they are scanned too.
   out.walk = mime::walk(std::move(top_fields), body, limits);
@@ -114,8 +115,8 @@ BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view b
     const bool plain_part = is_text(p, "plain") && !is_attachment(p);
     if (!html_part && !plain_part) continue;  // attachments are never decoded
     TextPart t = decode_text_part(body, p, i);
-    scan_text_part(t);
-    choose_rendering(t);
+    scan_text_part(t, filter);
+    choose_rendering(t, filter);
     out.remote_resources += t.scan.resources.size();
     out.parts.push_back(std::move(t));
   }

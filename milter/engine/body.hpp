@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/part_filter.hpp"
 #include "engine/verdict.hpp"
 #include "html/resource.hpp"
 #include "mime/walk.hpp"
@@ -51,8 +52,9 @@ struct BodyScan {
 };
 
 // top_fields: the top-level header fields (views, at least the MIME ones).
+// filter: when given, a text part it turns down is kept with an empty scan (part_filter.hpp).
 BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view body,
-                   const mime::WalkLimits& limits);
+                   const mime::WalkLimits& limits, const PartFilter* filter = nullptr);
 
 // Decides every remote resource against the tracker rules (unless skipped by allow),
 // and records trackers and resource facts in the verdict.

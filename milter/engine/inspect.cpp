@@ -153,7 +153,7 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   top_fields.reserve(s.headers.mime_fields.size());
   for (const ReceivedField& f : s.headers.mime_fields)
     top_fields.push_back({f.name, f.value, 0, 0});
-  BodyScan scan = scan_body(std::move(top_fields), body, m_limits.walk);
+  BodyScan scan = scan_body(std::move(top_fields), body, m_limits.walk, m_part_filter);
   // The first URL of each host, beside lure.link_hosts / resource_hosts (same index).
   std::vector<std::string_view> link_urls, resource_urls;
   // A malformed walk still yields the parts found before its cap: they are inspected
@@ -224,7 +224,8 @@ void reconstruct_envelope(std::span<const HeaderView> headers, Envelope& env) {
 }  // namespace
 
 Verdict inspect(std::string_view message, Envelope envelope,
-                std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits) {
+                std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits,
+                const PartFilter* part_filter) {
   const mime::MessageSplit split = mime::split_message(message);
   const std::vector<mime::HeaderField> fields = mime::parse_header_block(split.header_block);
   std::vector<HeaderView> headers;
@@ -232,6 +233,7 @@ Verdict inspect(std::string_view message, Envelope envelope,
   for (const auto& f : fields) headers.push_back({f.name, f.value});
   reconstruct_envelope(headers, envelope);
   Inspection insp(std::move(rules), limits);
+  insp.set_part_filter(part_filter);
   insp.inspect_envelope(envelope);
   // As the milter: a refusal at DATA sees nothing more; any other runs every stage.
   if (limits.refuse_at_data && insp.verdict().final()) return std::move(insp).take_verdict();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/limits.hpp"
+#include "engine/part_filter.hpp"
 #include "engine/verdict.hpp"
 #include "ruleset/ruleset.hpp"
 
@@ -76,6 +77,9 @@ class Inspection {
 
   // The MTA's queue id, when it arrives after the envelope stage (empty: ignored).
   void set_queue_id(std::string_view queue_id);
+  // Text parts the filter turns down are not scanned (part_filter.hpp); null: all are.
+  // The filter must outlive inspect_body().
+  void set_part_filter(const PartFilter* filter) { m_part_filter = filter; }
   // Time the caller spent deciding (the verdict's elapsed_us).
   void set_elapsed_us(std::uint64_t elapsed_us) { m_verdict.elapsed_us = elapsed_us; }
 
@@ -87,6 +91,7 @@ class Inspection {
   struct State;
   std::shared_ptr<const ruleset::Ruleset> m_rules;
   Limits m_limits;
+  const PartFilter* m_part_filter = nullptr;
   Verdict m_verdict;
   std::unique_ptr<State> m_state;
 };
@@ -94,8 +99,10 @@ class Inspection {
 // Offline: the whole message (headers + body) through all three stages. An empty
 // envelope sender / recipient list is reconstructed from the message (Return-Path,
 // Delivered-To / X-Original-To, else To/Cc) as `scan` does.
+// part_filter: see Inspection::set_part_filter.
 Verdict inspect(std::string_view message, Envelope envelope,
-                std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits = {});
+                std::shared_ptr<const ruleset::Ruleset> rules, const Limits& limits = {},
+                const PartFilter* part_filter = nullptr);
 
 // The message as the milter would leave it: header edits and new body applied to the
 // original bytes (the delivered form for accept/quarantine; empty for refusals).

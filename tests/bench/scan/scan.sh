@@ -7,11 +7,12 @@
 SCAN_N=${PW_BENCH_SCAN_N:-5000}
 SCAN_ATT=${PW_BENCH_SCAN_ATT:-150000}
 
-# cpu_of CMD...: runs CMD, prints "user+sys wall" seconds.
+# cpu_of CMD...: runs CMD, prints "user+sys wall" seconds. Its stdout goes to $CPU_OUT
+# (default /dev/null).
 cpu_of() {
   local t0 t1 c
   t0=$(date +%s.%N)
-  /usr/bin/time -o "$TMP/time.out" -f '%U %S' "$@" >/dev/null 2>"$TMP/scan.err" || true
+  /usr/bin/time -o "$TMP/time.out" -f '%U %S' "$@" >"${CPU_OUT:-/dev/null}" 2>"$TMP/scan.err" || true
   c=$(tail -1 "$TMP/time.out")
   t1=$(date +%s.%N)
   awk -v c="$c" -v a="$t0" -v b="$t1" 'BEGIN {split(c, x, " "); printf "%.3f %.3f", x[1] + x[2], b - a}'
@@ -22,10 +23,15 @@ scan_bench() {
     echo "### Scan benchmark: SKIPPED (needs $PW and /usr/bin/time)"
     return
   fi
-  local mix store flag bytes ref scan mb_ref mb_scan empty
+  local mix store flag bytes ref scan mb_ref mb_scan empty hunt_empty full_empty hunt full same
+  local -a hunt_lines=()
   # The ruleset load is CPU too: measured on an empty store and taken off the scans.
   mkdir -p "$TMP/scan-empty/cur" "$TMP/scan-empty/new" "$TMP/scan-empty/tmp"
   empty=$(cpu_of taskset -c 0 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$TMP/scan-empty")
+  # A lure-only hunt (the default ruleset's lure-domain rule), with and without the prefilter.
+  local -a hunt_args=(scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json --rule news-lure-domains)
+  hunt_empty=$(cpu_of taskset -c 0 "$PW" "${hunt_args[@]}" "$TMP/scan-empty")
+  full_empty=$(cpu_of taskset -c 0 "$PW" "${hunt_args[@]}" --no-prefilter "$TMP/scan-empty")
   echo "### Scan benchmark: pixelwarden scan --jobs 1 vs cat, one core (taskset -c 0), $SCAN_N messages, ${SCAN_ATT}-byte attachments"
   printf '| %-7s | %8s | %14s | %14s | %14s | %7s | %-12s |\n' store MB "cat MB/CPU-s" "scan MB/CPU-s" "scan MB/s wall" "x cat" target
   printf '|%s|\n' "$(printf '%.0s-' $(seq 1 96))"
@@ -46,6 +52,15 @@ scan_bench() {
       "$(ratio "$mb_scan" "$mb_ref")" "$([[ $mix == mixed ]] && echo '>= 600 MB/s' || echo '>= 1 GB/s')"
     if [[ $mix == mixed ]]; then target_line "scan mixed store, MB per CPU second (reference: cat $mb_ref)" "$mb_scan" 600 1
     else target_line "scan store without trackers, MB per CPU second (reference: cat $mb_ref)" "$mb_scan" 1000 1; fi
+    hunt=$(CPU_OUT=$TMP/hunt.json cpu_of taskset -c 0 "$PW" "${hunt_args[@]}" "$store")
+    full=$(CPU_OUT=$TMP/full.json cpu_of taskset -c 0 "$PW" "${hunt_args[@]}" --no-prefilter "$store")
+    same=no
+    if cmp -s <(sed 's/"elapsed_us":[0-9]*//' "$TMP/hunt.json") <(sed 's/"elapsed_us":[0-9]*//' "$TMP/full.json"); then same=yes; fi
+    hunt_lines+=("$(awk -v m="$mix" -v b="$bytes" -v h="$hunt" -v he="$hunt_empty" -v f="$full" -v fe="$full_empty" \
+      -v n="$(wc -l <"$TMP/hunt.json")" -v s="$same" 'BEGIN {
+        split(h, x, " "); split(he, y, " "); split(f, u, " "); split(fe, v, " ")
+        a = b / 1e6 / ((x[1] - y[1]) > 1e-3 ? x[1] - y[1] : 1e-3); c = b / 1e6 / ((u[1] - v[1]) > 1e-3 ? u[1] - v[1] : 1e-3)
+        printf "| %-7s | %16.0f | %18.0f | %8.2f | %8d | %-9s |", m, a, c, a / c, n, s }')")
     rm -rf "$store"
   done
   # One mbox: --jobs 1 against --jobs 2 (the jobs share its messages), wall time.
@@ -60,7 +75,13 @@ scan_bench() {
     "$(awk -v a="${w1#* }" 'BEGIN {print a}')" "$(awk -v b="${w2#* }" 'BEGIN {print b}')" 1.5
   rm -f "$store"
   echo "scan MB/CPU-s: user+sys of the scan minus that of the same scan of an empty store (ruleset load: ${empty%% *} s CPU)."
-  echo "Not measured here: a lure-only hunt (--rule, --new-since) with a literal prefilter (not implemented yet)."
+  echo
+  echo "Lure-only hunt (--rule news-lure-domains, one core): MB per CPU second with the prefilter and with --no-prefilter"
+  printf '| %-7s | %16s | %18s | %8s | %8s | %-9s |\n' store "prefilter MB/s" "no-prefilter MB/s" "x" reported "same out"
+  printf '|%s|\n' "$(printf '%.0s-' $(seq 1 86))"
+  printf '%s\n' "${hunt_lines[@]}"
+  echo "(each minus the same hunt of an empty store: ruleset load ${hunt_empty%% *} s with the prefilter's domain set, ${full_empty%% *} s without;"
+  echo " same out: the two reports are identical but for elapsed_us)"
 }
 
 scan_bench

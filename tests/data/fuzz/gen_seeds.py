@@ -461,6 +461,26 @@ SESSIONS = {
 }
 
 
+# fuzz_hunt_prefilter: part bodies with the hunted hosts written in the ways the engine still
+# reads them (its ruleset hunts lure.example, a-b.example, x_y.test, *.wild.example).
+HUNT = {
+    "plain": '<img src="https://lure.example/p.gif"><a href="https://www.a-b.example/">x</a>',
+    "text-link": "Read https://news.lure.example/today or www.x_y.test\n",
+    # Found by fuzzing: a bare link ends at a line break, which an attribute's URL reads across.
+    "text-link-break": "see www.x_y.test\ne> or https://lure.example\r\nnext",
+    "references": '<img src="https://lure&period;example/p"><a href="https://a&#45;b.example">x</a>',
+    "soft-hyphen": '<img src="https://lu&shy;re.example/p"><img src="https://a-b.ex\u00adample/q">',
+    "breaks": '<a href="https://lu\nre.exa\r\nmple/">x</a><img src="https://a-b.exa&NewLine;mple/">',
+    "percent": '<a href="https://lure%2Eexample/">x</a><a href="https://%61-b.example/">y</a>',
+    "fullwidth": '<a href="https://lure\uff0eexample/">x</a><img src="https://\uff41-b.example/i">',
+    "css": '<p style="background:url(https://l\\75 re.example/b.png)">x</p>'
+           '<style>td{background:url(//c.wild.example/c.png)}</style>',
+    "srcset": '<img srcset="https://A-B.EXAMPLE./a.png 1x, https://lure.example:8443/b.png 2x">',
+    "decoys": '<a href="https://notlure.example/">x</a><a href="https://lure.example.evil.test/">y</a>'
+              '<img src="https://wild.example/z.png">',
+}
+
+
 def all_seeds():
     return {
         "fuzz_html_tokenizer": TOKENIZER,
@@ -472,6 +492,7 @@ def all_seeds():
         "fuzz_url": URLS,
         "fuzz_ruleset": RULESETS,
         "fuzz_session": SESSIONS,
+        "fuzz_hunt_prefilter": HUNT,
     }
 
 

@@ -342,6 +342,21 @@ def test_filters(runner, store, root):
     check({mid_of(json.loads(l)) for l in out.splitlines()} == {"css-tracker-1"}, "--until excludes later mail")
 
 
+def test_prefilter(runner, store, root):
+    """A hunt for a lure rule skips parts without its domains; the report is that of a full scan."""
+    rc, fast, err = runner.run("--rule", "lure-senders", root)
+    check(rc == 0, f"prefiltered hunt exit {rc}: {err}")
+    check("scan: prefilter: 1 domains of 1 hunted rules" in err, f"the hunt says it prefilters: {err}")
+    rc, full, err = runner.run("--rule", "lure-senders", "--no-prefilter", root)
+    check(rc == 0 and "prefilter" not in err, f"--no-prefilter exit {rc}: {err}")
+    check(without_timing(fast) == without_timing(full), "the prefilter changes the report")
+    ids = {mid_of(json.loads(line)) for line in fast.splitlines()}
+    check(ids == {m for m in store.planted if "lure" in m}, f"--rule lure-senders: {sorted(ids)}")
+    check(any(m.startswith("lure-link") for m in ids), "a lure found only in a link is still found")
+    rc, _, err = runner.run("--rule", "known-trackers", root)
+    check("scan: no prefilter: rule known-trackers is a tracker rule" in err, f"trackers are not prefiltered: {err}")
+
+
 def test_errors(runner, store, root):
     bad = os.path.join(root, "broken", "bad.mbox")
     write(bad, "Subject: not an mbox\n\nbody\n")
@@ -494,6 +509,7 @@ def main():
     json_out = test_main(runner, store, root)
     test_formats(runner, store, root, json_out)
     test_filters(runner, store, root)
+    test_prefilter(runner, store, root)
     test_errors(runner, store, root)
     test_default_rules(runner, root, args.source_dir)
     test_move(runner, store, root, tmp)
