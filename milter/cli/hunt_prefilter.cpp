@@ -38,15 +38,17 @@ int hex_digit(char c) {
 
 std::uint32_t decode_sequence(std::string_view s, std::size_t i, std::size_t len) {
   std::uint32_t cp = static_cast<unsigned char>(s[i]) & (0xFFU >> (len + 1));
-  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3FU);
+  for (std::size_t k = 1; k < len; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3FU);
   return cp;
 }
 
 // Why not, or an empty string: adds the domains a rule matches links or resources
 // against to `out`.
+// since: see build().
 std::string add_rule_domains(const ruleset::RuleInventory& rule, const ruleset::Inventory& inv,
-                             std::vector<std::uint64_t>& out, std::size_t& shortest,
-                             bool& needs_body) {
+                             const ruleset::RulesetDiff* since, std::vector<std::uint64_t>& out,
+                             std::size_t& shortest, bool& needs_body) {
   if (rule.kind != "lure") {
     return "rule " + rule.id + " is a " + rule.kind + " rule (only lure rules are prefiltered)";
   }
@@ -60,7 +62,9 @@ std::string add_rule_domains(const ruleset::RuleInventory& rule, const ruleset::
   if (!match || !match.IsMap()) return "rule " + rule.id + " has no match conditions";
   bool body = false;
   if (const YAML::Node where = match["where"]; where) {
-    const auto looks_in_body = [](const std::string& w) { return w == "links" || w == "resources"; };
+    const auto looks_in_body = [](const std::string& w) {
+      return w == "links" || w == "resources";
+    };
     if (where.IsSequence()) {
       for (const auto& w : where) body = body || looks_in_body(w.as<std::string>(""));
     } else {
@@ -94,9 +98,31 @@ std::string add_rule_domains(const ruleset::RuleInventory& rule, const ruleset::
     if (it == inv.lists.end() || it->kind != "domains") {
       return "rule " + rule.id + ": list " + name + " is not a domains list";
     }
-    if (!it->entries_kept) return "rule " + rule.id + ": the entries of list " + name + " were not kept";
-    out.reserve(out.size() + it->entries.size());
-    for (const std::string& e : it->entries) {
+    if (!it->entries_kept)
+      return "rule " + rule.id + ": the entries of list " + name + " were not kept";
+    const std::vector<std::string>* entries = &it->entries;
+    if (since != nullptr) {
+      const auto named = [&](const auto& rules) {
+        return std::any_of(rules.begin(), rules.end(),
+                           [&](const auto& r) { return r.id == rule.id; });
+      };
+      const auto change = [&](const std::string& list) {
+        return std::find_if(since->lists.begin(), since->lists.end(),
+                            [&](const ruleset::ListChange& c) { return c.name == list; });
+      };
+      // Affected only through this list, which only gained entries: only they are new.
+      const bool only_this_list =
+          !named(since->added_rules) && !named(since->changed_rules) &&
+          std::all_of(rule.lists.begin(), rule.lists.end(), [&](const std::string& l) {
+            return l == name || change(l) == since->lists.end();
+          });
+      const auto c = change(name);
+      if (only_this_list && c == since->lists.end()) return {};  // nothing changed for it
+      if (only_this_list && !c->added && !c->removed && c->entries_known && c->kind == c->old_kind)
+        entries = &c->added_entries;
+    }
+    out.reserve(out.size() + entries->size());
+    for (const std::string& e : *entries) {
       if (std::string why = add(e); !why.empty()) return why;
     }
   } else if (domains.IsSequence()) {
@@ -136,14 +162,16 @@ HuntPrefilter::HuntPrefilter()
     : m_code_points(std::make_unique<std::atomic<std::uint8_t>[]>(k_code_points)) {}
 
 base::Result<std::unique_ptr<HuntPrefilter>, std::string> HuntPrefilter::build(
-    const ruleset::Inventory& inventory, const std::vector<std::string>& rules) {
+    const ruleset::Inventory& inventory, const std::vector<std::string>& rules,
+    const ruleset::RulesetDiff* since) {
   if (rules.empty()) return std::string("no rule to hunt");
   std::unique_ptr<HuntPrefilter> f(new HuntPrefilter());
   for (const std::string& id : rules) {
     const auto it = std::find_if(inventory.rules.begin(), inventory.rules.end(),
                                  [&](const ruleset::RuleInventory& r) { return r.id == id; });
     if (it == inventory.rules.end()) return "rule " + id + " is not in the ruleset";
-    if (std::string why = add_rule_domains(*it, inventory, f->m_hashes, f->m_shortest, f->m_needs_body);
+    if (std::string why =
+            add_rule_domains(*it, inventory, since, f->m_hashes, f->m_shortest, f->m_needs_body);
         !why.empty())
       return why;
   }
@@ -198,7 +226,8 @@ bool HuntPrefilter::risky_reference(std::string_view text, std::size_t amp) cons
     std::uint32_t value = 0;
     std::size_t digits = 0;
     for (; i < text.size(); ++i, ++digits) {
-      const int d = hex ? hex_digit(text[i]) : (text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : -1);
+      const int d =
+          hex ? hex_digit(text[i]) : (text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : -1);
       if (d < 0) break;
       value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d),
                                       k_code_points);
@@ -212,7 +241,8 @@ bool HuntPrefilter::risky_reference(std::string_view text, std::size_t amp) cons
   // Named: any table name that the characters after '&' begin with (the longest match
   // is the tokenizer's; a shorter one is the legacy form without ';').
   std::size_t end = start;
-  while (end < text.size() && end - start < m_longest_entity && base::is_ascii_alnum(text[end])) ++end;
+  while (end < text.size() && end - start < m_longest_entity && base::is_ascii_alnum(text[end]))
+    ++end;
   std::string with_semicolon;
   for (std::size_t len = 1; len <= end - start; ++len) {
     const std::string_view name = text.substr(start, len);
@@ -228,20 +258,29 @@ bool HuntPrefilter::risky_reference(std::string_view text, std::size_t amp) cons
 namespace {
 
 // What one byte of a part is to the pass in may_hold().
-enum ByteClass : std::uint8_t { k_other, k_host, k_dot, k_break, k_amp, k_percent, k_backslash, k_high };
+enum ByteClass : std::uint8_t {
+  k_other,
+  k_host,
+  k_dot,
+  k_break,
+  k_amp,
+  k_percent,
+  k_backslash,
+  k_high
+};
 
 constexpr std::array<std::uint8_t, 256> byte_classes() {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0; c < 256; ++c) {
     const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    t[static_cast<std::size_t>(c)] = c >= 0x80                          ? k_high
-                                     : alnum || c == '-' || c == '_'    ? k_host
-                                     : c == '.'                          ? k_dot
+    t[static_cast<std::size_t>(c)] = c >= 0x80                             ? k_high
+                                     : alnum || c == '-' || c == '_'       ? k_host
+                                     : c == '.'                            ? k_dot
                                      : c == '\t' || c == '\n' || c == '\r' ? k_break
-                                     : c == '&'                          ? k_amp
-                                     : c == '%'                          ? k_percent
-                                     : c == '\\'                         ? k_backslash
-                                                                         : k_other;
+                                     : c == '&'                            ? k_amp
+                                     : c == '%'                            ? k_percent
+                                     : c == '\\'                           ? k_backslash
+                                                                           : k_other;
   }
   return t;
 }

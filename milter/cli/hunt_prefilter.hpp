@@ -39,6 +39,7 @@
 
 #include "base/result.hpp"
 #include "engine/part_filter.hpp"
+#include "ruleset/diff.hpp"
 #include "ruleset/inventory.hpp"
 
 namespace pixelwarden::cli {
@@ -58,8 +59,14 @@ class HuntPrefilter final : public engine::PartFilter {
  public:
   // The prefilter for a hunt of `rules` (ids) in `inventory`, which must hold the
   // named lists' entries (LoadOptions::keep_entries); else why the hunt cannot use one.
+  // since (--new-since): the diff from the earlier ruleset. A rule it names as affected
+  // only because entries were added to its domain_in lists can newly match only those
+  // entries, so only they are looked for (an unchanged list adds none); a rule added or
+  // changed, or whose other lists changed (an entry gone from its unless_domain_in), is
+  // looked for with all its entries.
   static base::Result<std::unique_ptr<HuntPrefilter>, std::string> build(
-      const ruleset::Inventory& inventory, const std::vector<std::string>& rules);
+      const ruleset::Inventory& inventory, const std::vector<std::string>& rules,
+      const ruleset::RulesetDiff* since = nullptr);
 
   bool may_hold(std::string_view text) const override;
 

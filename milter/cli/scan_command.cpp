@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -253,10 +254,11 @@ int scan_command(const std::vector<std::string>& argv) {
                       (!opt.only_rules.empty() && !args.has("--no-prefilter"));
   opt.rules = load_rules_or_report(setup->rules_path, false, load);
   if (!opt.rules) return 1;
+  std::optional<ruleset::RulesetDiff> since;
   if (auto old_path = args.get("--new-since")) {
     opt.baseline = load_rules_or_report(*old_path, false, load);
     if (!opt.baseline) return 1;
-    const ruleset::RulesetDiff d = ruleset::diff(*opt.baseline, *opt.rules);
+    const ruleset::RulesetDiff& d = since.emplace(ruleset::diff(*opt.baseline, *opt.rules));
     opt.affected_rules = d.affected_rules;
     std::fprintf(stderr, "scan: new since %s (%s %s): %s; hunting %zu rules\n", old_path->c_str(),
                  opt.baseline->meta().name.c_str(), opt.baseline->meta().version.c_str(),
@@ -265,7 +267,8 @@ int scan_command(const std::vector<std::string>& argv) {
   if (std::string why = unknown_rules(opt); !why.empty()) return usage_error(why);
   opt.hunted_rules = hunted_rules(opt);
   if (!opt.hunted_rules.empty() && !args.has("--no-prefilter")) {
-    auto f = HuntPrefilter::build(ruleset::inventory(*opt.rules), opt.hunted_rules);
+    auto f = HuntPrefilter::build(ruleset::inventory(*opt.rules), opt.hunted_rules,
+                                  since ? &*since : nullptr);
     if (f) {
       if (f.value()->needs_body()) {
         std::fprintf(

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -6,6 +7,7 @@
 
 #include "cli/hunt_prefilter.hpp"
 #include "engine/inspect.hpp"
+#include "ruleset/diff.hpp"
 #include "ruleset/inventory.hpp"
 #include "ruleset/ruleset.hpp"
 #include "scan_test_support.hpp"
@@ -56,20 +58,22 @@ lures:
     action: quarantine
 )";
 
+std::shared_ptr<const ruleset::Ruleset> load(const scan_test::TempDir& dir, const std::string& name,
+                                             const std::string& yaml) {
+  ruleset::LoadOptions options;
+  options.keep_entries = true;
+  auto r = ruleset::load_ruleset(dir.write(name, yaml), options);
+  for (const auto& e : r.errors) MESSAGE(e.to_string());
+  REQUIRE(r.ruleset != nullptr);
+  return r.ruleset;
+}
+
 struct Fixture {
   scan_test::TempDir dir;
   std::shared_ptr<const ruleset::Ruleset> rules;
   ruleset::Inventory inventory;
 
-  Fixture() {
-    ruleset::LoadOptions load;
-    load.keep_entries = true;
-    auto r = ruleset::load_ruleset(dir.write("rules.yaml", k_rules), load);
-    for (const auto& e : r.errors) MESSAGE(e.to_string());
-    REQUIRE(r.ruleset != nullptr);
-    rules = r.ruleset;
-    inventory = ruleset::inventory(*rules);
-  }
+  Fixture() : rules(load(dir, "rules.yaml", k_rules)), inventory(ruleset::inventory(*rules)) {}
 
   std::unique_ptr<HuntPrefilter> prefilter(const std::vector<std::string>& ids) const {
     auto f = HuntPrefilter::build(inventory, ids);
@@ -106,12 +110,17 @@ const std::vector<std::string> k_disguised_hosts = {
     "lure-ne&NewLine;ws.example",
     "lure-news%2Eexample",
     "lure-news%2eexample",
-    "lure-news\xEF\xBC\x8E" "example",  // U+FF0E FULLWIDTH FULL STOP
-    "lure-news\xE3\x80\x82" "example",  // U+3002 IDEOGRAPHIC FULL STOP
-    "\xEF\xBD\x8C" "ure-news.example",  // U+FF4C FULLWIDTH SMALL L
-    "lure-n\xC2\xAD" "ews.example",     // U+00AD SOFT HYPHEN
-    "lure-n\xE2\x80\x8D" "ews.example",  // U+200D ZERO WIDTH JOINER
-    "lure-new\xC5\xBF.example",         // U+017F LATIN SMALL LETTER LONG S
+    "lure-news\xEF\xBC\x8E"
+    "example",  // U+FF0E FULLWIDTH FULL STOP
+    "lure-news\xE3\x80\x82"
+    "example",  // U+3002 IDEOGRAPHIC FULL STOP
+    "\xEF\xBD\x8C"
+    "ure-news.example",  // U+FF4C FULLWIDTH SMALL L
+    "lure-n\xC2\xAD"
+    "ews.example",  // U+00AD SOFT HYPHEN
+    "lure-n\xE2\x80\x8D"
+    "ews.example",               // U+200D ZERO WIDTH JOINER
+    "lure-new\xC5\xBF.example",  // U+017F LATIN SMALL LETTER LONG S
     "x.cdn-lure.example",
 };
 
@@ -158,21 +167,24 @@ TEST_SUITE("cli::HuntPrefilter") {
     CHECK_FALSE(f->may_hold("Read https://news.example/story today\n"));
     // A bare link ends at a line break; what follows the break is no part of its host
     // (found by fuzz_hunt_prefilter: joining across the break hid the domain).
-    for (const std::string text : {"or www.lure-news.example\ne>", "see https://lure-news.example\r\nnext"}) {
+    for (const std::string text :
+         {"or www.lure-news.example\ne>", "see https://lure-news.example\r\nnext"}) {
       CAPTURE(text);
       CHECK(matched(engine::inspect(html_message(text, "text/plain"), {}, fx.rules), "lure-links"));
       CHECK(f->may_hold(text));
     }
     // So does a srcset URL: whitespace separates it from its descriptor.
     const std::string srcset = "<img srcset=\"https://lure-news.example\n2x\">";
-    if (matched(engine::inspect(html_message(srcset), {}, fx.rules), "lure-links")) CHECK(f->may_hold(srcset));
+    if (matched(engine::inspect(html_message(srcset), {}, fx.rules), "lure-links"))
+      CHECK(f->may_hold(srcset));
   }
 
   TEST_CASE("a part without the domains, in ordinary newsletter markup, is skipped") {
     const Fixture fx;
     const auto f = fx.prefilter({"lure-links"});
     const std::string html =
-        "<html><body>\r\n<p>Gr\xC3\xBC\xC3\x9F" "e \xE2\x80\x99quoted\xE2\x80\x99 &amp; &nbsp; "
+        "<html><body>\r\n<p>Gr\xC3\xBC\xC3\x9F"
+        "e \xE2\x80\x99quoted\xE2\x80\x99 &amp; &nbsp; "
         "&copy; 2024 &mdash; \xE4\xB8\xAD\xE6\x96\x87</p>\r\n"
         "<a href=\"https://shop.example/a?x=1&amp;utm=Spring%20Sale%3D%2F\">buy</a>\r\n"
         "<img src=\"https://t.tracker.example/o.gif?u=%40%3A\">\r\n</body></html>";
@@ -194,7 +206,8 @@ TEST_SUITE("cli::HuntPrefilter") {
       CHECK_FALSE(matched(engine::inspect(html_message(html), {}, fx.rules), "lure-links"));
     }
     // A subdomain, a trailing dot and a port are the domain.
-    for (const std::string host : {"a.b.lure-news.example", "lure-news.example.", "LURE-news.example:443"}) {
+    for (const std::string host :
+         {"a.b.lure-news.example", "lure-news.example.", "LURE-news.example:443"}) {
       CAPTURE(host);
       const std::string html = "<img src=\"https://" + host + "/p.gif\">";
       CHECK(f->may_hold(html));
@@ -208,8 +221,8 @@ TEST_SUITE("cli::HuntPrefilter") {
     CHECK(f->may_hold("<a href=\"https://x.example/\">&#108;</a>"));    // 'l'
     CHECK(f->may_hold("<a href=\"https://x.example/\">&period;</a>"));  // '.'
     CHECK(f->may_hold("<a href=\"https://x.example/%6C\">x</a>"));      // 'l'
-    CHECK(f->may_hold("<a href=\"https://x.example/%2\nE\">x</a>"));  // '.' once the LF is deleted
-    CHECK(f->may_hold("<a href=\"https://x.example/%C3%A9\">x</a>"));   // a UTF-8 byte
+    CHECK(f->may_hold("<a href=\"https://x.example/%2\nE\">x</a>"));   // '.' once the LF is deleted
+    CHECK(f->may_hold("<a href=\"https://x.example/%C3%A9\">x</a>"));  // a UTF-8 byte
     CHECK(f->may_hold("<div style=\"background:url(https://x.example/\\6c)\">"));
     CHECK(f->may_hold("caf\xE9"));  // not UTF-8: may be read as windows-1252
     // Harmless escapes do not.
@@ -220,8 +233,8 @@ TEST_SUITE("cli::HuntPrefilter") {
   TEST_CASE("code points IDNA turns into ASCII, nothing or a dot are risky; others are not") {
     const Fixture fx;
     const auto f = fx.prefilter({"lure-links"});
-    for (std::uint32_t cp : {0xFF0EU, 0x3002U, 0xFF61U, 0xFF4CU, 0x00ADU, 0x200DU, 0x200CU, 0x212AU,
-                             0x017FU}) {
+    for (std::uint32_t cp :
+         {0xFF0EU, 0x3002U, 0xFF61U, 0xFF4CU, 0x00ADU, 0x200DU, 0x200CU, 0x212AU, 0x017FU}) {
       CAPTURE(cp);
       CHECK(f->risky_code_point(cp));
     }
@@ -235,11 +248,13 @@ TEST_SUITE("cli::HuntPrefilter") {
     const Fixture fx;
     const auto f = fx.prefilter({"lure-links"});
     const std::vector<std::string> inserts = {
-        "&shy;", "\n", "\t", "\r\n", "&Tab;", "&NewLine;", "\xC2\xAD", "\xE2\x80\x8B",
-        "\xE2\x80\x8C", "\xE2\x80\x8D", "\xEF\xBB\xBF", "\xE2\x81\xA0", "&#173;", "&#x200D;", " ",
-        "&amp;", "%20", "%0A", "&nbsp;"};
+        "&shy;",        "\n",           "\t",           "\r\n",         "&Tab;",
+        "&NewLine;",    "\xC2\xAD",     "\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D",
+        "\xEF\xBB\xBF", "\xE2\x81\xA0", "&#173;",       "&#x200D;",     " ",
+        "&amp;",        "%20",          "%0A",          "&nbsp;"};
     const std::vector<std::pair<char, std::vector<std::string>>> replacements = {
-        {'.', {"&#46;", "&period;", "%2E", "%2\nE", "\xEF\xBC\x8E", "\xE3\x80\x82", "\xEF\xBD\xA1"}},
+        {'.',
+         {"&#46;", "&period;", "%2E", "%2\nE", "\xEF\xBC\x8E", "\xE3\x80\x82", "\xEF\xBD\xA1"}},
         {'l', {"&#108;", "&#x6C;", "%6C", "%\t6C", "\xEF\xBD\x8C", "L"}},
         {'e', {"&#101;", "%65", "\xEF\xBD\x85", "E"}},
         {'-', {"&#45;", "&hyphen;", "%2D", "\xEF\xBC\x8D"}},
@@ -270,7 +285,7 @@ TEST_SUITE("cli::HuntPrefilter") {
         host += piece;
       }
       if (round % 5 == 0) host = "safe" + std::to_string(round) + ".example";  // no lure at all
-      if (round % 11 == 0) host = "not" + host;  // the bytes, but not at a label boundary
+      if (round % 11 == 0) host = "not" + host;   // the bytes, but not at a label boundary
       if (round % 13 == 0) host += ".evil.test";  // the bytes, but not at the end
       const std::vector<std::string> prefixes = {"", "", "www.", "a-b.", "user@", "x.y@", "X_Y."};
       const std::vector<std::string> suffixes = {"", "", ".", ":8443", ".:80"};
@@ -301,6 +316,62 @@ TEST_SUITE("cli::HuntPrefilter") {
       CHECK(f.error().find(id) != std::string::npos);
     }
     CHECK_FALSE(HuntPrefilter::build(fx.inventory, {}).ok());
+  }
+
+  TEST_CASE("--new-since: a rule affected only by added entries looks for those only") {
+    const Fixture fx;
+    auto replace = [](std::string yaml, const std::string& from, const std::string& to) {
+      yaml.replace(yaml.find(from), from.size(), to);
+      return yaml;
+    };
+    const std::string added = replace(k_rules, "domains: [lure-news.example,",
+                                      "domains: [fresh-lure.example, lure-news.example,");
+    const auto newer = load(fx.dir, "added.yaml", added);
+    const ruleset::RulesetDiff d = ruleset::diff(*fx.rules, *newer);
+    REQUIRE(std::find(d.affected_rules.begin(), d.affected_rules.end(), "lure-links") !=
+            d.affected_rules.end());
+    auto f = HuntPrefilter::build(ruleset::inventory(*newer), {"lure-links"}, &d);
+    REQUIRE(f.ok());
+    CHECK(f.value()->domain_count() == 1);
+    CHECK(f.value()->may_hold("<a href=\"https://fresh-lure.example/\">x</a>"));
+    CHECK_FALSE(f.value()->may_hold("<a href=\"https://lure-news.example/\">x</a>"));
+    // The same rule changed (here its places): every entry can newly match.
+    const auto changed =
+        load(fx.dir, "changed.yaml",
+             replace(added, "where: [envelope_from, header_from, links, resources]",
+                     "where: [envelope_from, header_from, reply_to, links, resources]"));
+    const ruleset::RulesetDiff d2 = ruleset::diff(*fx.rules, *changed);
+    auto g = HuntPrefilter::build(ruleset::inventory(*changed), {"lure-links"}, &d2);
+    REQUIRE(g.ok());
+    CHECK(g.value()->domain_count() == 3);
+  }
+
+  TEST_CASE("--new-since: a change to another list of the rule brings back every entry") {
+    const scan_test::TempDir dir;
+    const std::string rules = R"(ruleset: {name: since-unit, version: "1"}
+lists:
+  lures:
+    domains: [lure.example, other.example]
+  spared:
+    domains: [safe.lure.example]
+lures:
+  - id: hunted
+    match:
+      domain_in: lures
+      display_name: '(?i)news'
+      unless_domain_in: spared
+      where: [header_from, links]
+    action: reject
+)";
+    const auto old_rules = load(dir, "old.yaml", rules);
+    std::string yaml = rules;
+    yaml.replace(yaml.find("[safe.lure.example]"), 19, "[keep.lure.example]");
+    const auto new_rules = load(dir, "new.yaml", yaml);
+    const ruleset::RulesetDiff d = ruleset::diff(*old_rules, *new_rules);
+    auto f = HuntPrefilter::build(ruleset::inventory(*new_rules), {"hunted"}, &d);
+    REQUIRE(f.ok());
+    CHECK(f.value()->domain_count() == 2);
+    CHECK(f.value()->may_hold("<a href=\"https://safe.lure.example/\">x</a>"));
   }
 
   TEST_CASE("rules that read only the envelope and headers need no body") {
