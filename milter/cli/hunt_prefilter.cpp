@@ -399,9 +399,25 @@ bool HuntPrefilter::disguised(std::string_view text) const {
   return false;
 }
 
+namespace {
+
+// Whether text holds "srcdoc" in any case: an iframe's srcdoc is decoded and read as a
+// document of its own, whose references are decoded again ("&amp;period;" is a dot).
+bool has_srcdoc(std::string_view text) {
+  constexpr std::string_view k_name = "srcdoc";
+  for (std::size_t at = 0; at + k_name.size() <= text.size(); ++at) {
+    at = text.find_first_of("sS", at);
+    if (at == std::string_view::npos || at + k_name.size() > text.size()) return false;
+    if (base::iequals(text.substr(at, k_name.size()), k_name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool HuntPrefilter::may_hold(std::string_view text) const {
   if (!m_needs_body || m_hashes.empty()) return false;  // no link or resource can match
-  if (disguised(text)) return true;
+  if (disguised(text) || has_srcdoc(text)) return true;
   // Every domain has a dot: only the runs of host bytes around a dot can hold one.
   const char* data = text.data();
   const std::size_t n = text.size();

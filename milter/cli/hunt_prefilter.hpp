@@ -15,7 +15,9 @@
 //   - a character that IDNA (UTS #46, as url::normalize_host applies it) maps to ASCII,
 //     deletes (soft hyphen, zero-width joiners) or that carries a dot (`。`, `．`);
 //     decided for each code point by normalizing a probe host with it, once per scan;
-//   - bytes that are not UTF-8 (the part may be read as windows-1252).
+//   - bytes that are not UTF-8 (the part may be read as windows-1252);
+//   - the attribute name `srcdoc` (its value is read as a document whose references
+//     are decoded a second time: `&amp;period;`).
 // Other characters end a run: a host with them is an A-label or no host at all.
 // Cost: linear in the part (a bounded number of lookups per run), and building is
 // linear in the entries; no automaton is compiled, so a million-entry list costs its

@@ -475,6 +475,7 @@ HUNT = {
     "fullwidth": '<a href="https://lure\uff0eexample/">x</a><img src="https://\uff41-b.example/i">',
     "css": '<p style="background:url(https://l\\75 re.example/b.png)">x</p>'
            '<style>td{background:url(//c.wild.example/c.png)}</style>',
+    "srcdoc": '<iframe srcdoc="&lt;img src=&quot;https://lure&amp;period;example/p&quot;&gt;"></iframe>',
     "srcset": '<img srcset="https://A-B.EXAMPLE./a.png 1x, https://lure.example:8443/b.png 2x">',
     "decoys": '<a href="https://notlure.example/">x</a><a href="https://lure.example.evil.test/">y</a>'
               '<img src="https://wild.example/z.png">',

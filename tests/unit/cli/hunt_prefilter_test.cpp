@@ -225,6 +225,12 @@ TEST_SUITE("cli::HuntPrefilter") {
     CHECK(f->may_hold("<a href=\"https://x.example/%C3%A9\">x</a>"));  // a UTF-8 byte
     CHECK(f->may_hold("<div style=\"background:url(https://x.example/\\6c)\">"));
     CHECK(f->may_hold("caf\xE9"));  // not UTF-8: may be read as windows-1252
+    // An iframe's srcdoc is a document of its own: its references are decoded twice.
+    const std::string srcdoc =
+        "<iframe srcdoc=\"&lt;img src=&quot;https://lure-news&amp;period;example/p&quot;&gt;\">";
+    CHECK(matched(engine::inspect(html_message(srcdoc), {}, fx.rules), "lure-links"));
+    CHECK(f->may_hold(srcdoc));
+    CHECK(f->may_hold("<IFRAME SrcDoc='x'>"));
     // Harmless escapes do not.
     CHECK_FALSE(f->may_hold("<a href=\"https://x.example/?a=1&amp;b=%3D%2F%40\">&lt;&gt;</a>"));
     CHECK_FALSE(f->may_hold("&#8217; &#x2019; &#160; &# &#x;"));
