@@ -191,9 +191,13 @@ base::Result<std::unique_ptr<HuntPrefilter>, std::string> HuntPrefilter::build(
       risky = len == 0 || f->risky_code_point(decode_sequence(e.value, i, len));
       i += len == 0 ? 1 : len;
     }
+    if (e.value == "&") {
+      f->m_amp_entities.emplace(e.name);
+      f->m_longest_name = std::max(f->m_longest_name, e.name.size());
+    }
     if (!risky) continue;
     f->m_risky_entities.emplace(e.name);
-    f->m_longest_entity = std::max(f->m_longest_entity, e.name.size());
+    f->m_longest_name = std::max(f->m_longest_name, e.name.size());
   }
   return f;
 }
@@ -216,7 +220,7 @@ bool HuntPrefilter::risky_code_point(std::uint32_t cp) const {
   return risky;
 }
 
-bool HuntPrefilter::risky_reference(std::string_view text, std::size_t amp) const {
+bool HuntPrefilter::risky_reference(std::string_view text, std::size_t amp, bool& makes_amp) const {
   const std::size_t start = amp + 1;
   if (start >= text.size()) return false;
   if (text[start] == '#') {
@@ -236,20 +240,23 @@ bool HuntPrefilter::risky_reference(std::string_view text, std::size_t amp) cons
     // C1 values are replaced by windows-1252's characters: judged as a group.
     if (value >= 0x80 && value <= 0x9F) return true;
     if (value == 0 || value >= k_code_points || (value >= 0xD800 && value <= 0xDFFF)) return false;
+    makes_amp = makes_amp || value == '&';
     return risky_code_point(value);
   }
   // Named: any table name that the characters after '&' begin with (the longest match
   // is the tokenizer's; a shorter one is the legacy form without ';').
   std::size_t end = start;
-  while (end < text.size() && end - start < m_longest_entity && base::is_ascii_alnum(text[end]))
+  while (end < text.size() && end - start < m_longest_name && base::is_ascii_alnum(text[end]))
     ++end;
   std::string with_semicolon;
   for (std::size_t len = 1; len <= end - start; ++len) {
     const std::string_view name = text.substr(start, len);
     if (m_risky_entities.find(name) != m_risky_entities.end()) return true;
+    makes_amp = makes_amp || m_amp_entities.find(name) != m_amp_entities.end();
     if (start + len < text.size() && text[start + len] == ';') {
       with_semicolon.assign(name).push_back(';');
       if (m_risky_entities.find(with_semicolon) != m_risky_entities.end()) return true;
+      makes_amp = makes_amp || m_amp_entities.find(with_semicolon) != m_amp_entities.end();
     }
   }
   return false;
@@ -355,7 +362,7 @@ bool in_run(unsigned char c) {
 
 }  // namespace
 
-bool HuntPrefilter::disguised(std::string_view text) const {
+bool HuntPrefilter::disguised(std::string_view text, bool& makes_amp) const {
   const char* data = text.data();
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
@@ -375,7 +382,7 @@ bool HuntPrefilter::disguised(std::string_view text) const {
       case k_backslash:
         return true;
       case k_amp:
-        if (risky_reference(text, i)) return true;
+        if (risky_reference(text, i, makes_amp)) return true;
         break;
       case k_percent: {
         // The two digits as a URL parser reads them: after deleting tab, CR and LF.
@@ -405,10 +412,21 @@ namespace {
 // document of its own, whose references are decoded again ("&amp;period;" is a dot).
 bool has_srcdoc(std::string_view text) {
   constexpr std::string_view k_name = "srcdoc";
-  for (std::size_t at = 0; at + k_name.size() <= text.size(); ++at) {
-    at = text.find_first_of("sS", at);
-    if (at == std::string_view::npos || at + k_name.size() > text.size()) return false;
-    if (base::iequals(text.substr(at, k_name.size()), k_name)) return true;
+  if (text.size() < k_name.size()) return false;
+  const std::size_t last = text.size() - k_name.size();
+  for (std::size_t at = 0; at <= last;) {
+    if (at + 8 <= text.size()) {  // 8 bytes without 's' or 'S' at once
+      std::uint64_t w = 0;
+      std::memcpy(&w, text.data() + at, 8);
+      if (has_byte(w | (k_ones * 0x20), 's') == 0) {
+        at += 8;
+        continue;
+      }
+    }
+    if ((static_cast<unsigned char>(text[at]) | 0x20) == 's' &&
+        base::iequals(text.substr(at, k_name.size()), k_name))
+      return true;
+    ++at;
   }
   return false;
 }
@@ -417,7 +435,8 @@ bool has_srcdoc(std::string_view text) {
 
 bool HuntPrefilter::may_hold(std::string_view text) const {
   if (!m_needs_body || m_hashes.empty()) return false;  // no link or resource can match
-  if (disguised(text) || has_srcdoc(text)) return true;
+  bool makes_amp = false;
+  if (disguised(text, makes_amp) || (makes_amp && has_srcdoc(text))) return true;
   // Every domain has a dot: only the runs of host bytes around a dot can hold one.
   const char* data = text.data();
   const std::size_t n = text.size();

@@ -16,8 +16,9 @@
 //     deletes (soft hyphen, zero-width joiners) or that carries a dot (`。`, `．`);
 //     decided for each code point by normalizing a probe host with it, once per scan;
 //   - bytes that are not UTF-8 (the part may be read as windows-1252);
-//   - the attribute name `srcdoc` (its value is read as a document whose references
-//     are decoded a second time: `&amp;period;`).
+//   - the attribute name `srcdoc` in a part with a reference that stands for '&' (a
+//     srcdoc value is read as a document whose references are decoded a second time:
+//     `&amp;period;`).
 // Other characters end a run: a host with them is an A-label or no host at all.
 // Cost: linear in the part (a bounded number of lookups per run), and building is
 // linear in the entries; no automaton is compiled, so a million-entry list costs its
@@ -85,16 +86,18 @@ class HuntPrefilter final : public engine::PartFilter {
   // break, an attribute's URL reads on across it), from a label start.
   bool run_holds_domain(std::string_view text, std::size_t begin, std::size_t end) const;
   // Whether text spells something in another way than by its plain bytes (see above).
-  bool disguised(std::string_view text) const;
-  bool risky_reference(std::string_view text, std::size_t amp) const;
+  // makes_amp: set when a reference in it stands for '&' (which a srcdoc decodes again).
+  bool disguised(std::string_view text, bool& makes_amp) const;
+  bool risky_reference(std::string_view text, std::size_t amp, bool& makes_amp) const;
 
   bool m_needs_body = false;  // some hunted rule looks at links or resources
   // domain_hash() of each hunted domain (lowercase ASCII, with a dot), sorted. A hash
   // that collides with a run's only lets its part through: no string is kept.
   std::vector<std::uint64_t> m_hashes;
   std::size_t m_shortest = SIZE_MAX;
-  ViewSet m_risky_entities;  // names as in the table (';' kept)
-  std::size_t m_longest_entity = 0;
+  ViewSet m_risky_entities;        // names as in the table (';' kept)
+  ViewSet m_amp_entities;          // names whose value is '&' ("amp;", "AMP" ...)
+  std::size_t m_longest_name = 0;  // of those two sets
   // Per code point: 0 not known yet, 1 harmless, 2 risky. Filled lazily by any thread
   // (the answer is the same whoever computes it).
   std::unique_ptr<std::atomic<std::uint8_t>[]> m_code_points;

@@ -230,7 +230,10 @@ TEST_SUITE("cli::HuntPrefilter") {
         "<iframe srcdoc=\"&lt;img src=&quot;https://lure-news&amp;period;example/p&quot;&gt;\">";
     CHECK(matched(engine::inspect(html_message(srcdoc), {}, fx.rules), "lure-links"));
     CHECK(f->may_hold(srcdoc));
-    CHECK(f->may_hold("<IFRAME SrcDoc='x'>"));
+    CHECK(f->may_hold("<IFRAME SrcDoc='&amp;x'>"));
+    CHECK(f->may_hold("<iframe srcdoc='&amp;&#35;46;'>"));   // '#' and the '&' meet only inside
+    CHECK_FALSE(f->may_hold("<iframe srcdoc='<p>x</p>'>"));  // nothing to decode a second time
+    CHECK_FALSE(f->may_hold("<a href='?a=1&amp;b=2'>src doc</a>"));  // no srcdoc, one decoding
     // Harmless escapes do not.
     CHECK_FALSE(f->may_hold("<a href=\"https://x.example/?a=1&amp;b=%3D%2F%40\">&lt;&gt;</a>"));
     CHECK_FALSE(f->may_hold("&#8217; &#x2019; &#160; &# &#x;"));
