@@ -150,7 +150,27 @@ constexpr std::array<std::uint64_t, k_max_host + 2> powers() {
 }
 constexpr std::array<std::uint64_t, k_max_host + 2> k_powers = powers();
 
+// The table slot a key starts probing at: the key's bits mixed (splitmix64's finalizer),
+// since the polynomial hash's low bits follow the domains' last bytes.
+std::size_t slot_of(std::uint64_t key, std::size_t slots) {
+  key ^= key >> 30;
+  key *= 0xbf58476d1ce4e5b9ULL;
+  key ^= key >> 27;
+  key *= 0x94d049bb133111ebULL;
+  key ^= key >> 31;
+  return static_cast<std::size_t>(key) & (slots - 1);
+}
+
 }  // namespace
+
+bool HuntPrefilter::has_hash(std::uint64_t h) const {
+  const std::uint64_t key = h == 0 ? 1 : h;
+  const std::size_t slots = m_table.size();
+  for (std::size_t i = slot_of(key, slots);; i = (i + 1) & (slots - 1)) {
+    if (m_table[i] == key) return true;
+    if (m_table[i] == 0) return false;
+  }
+}
 
 std::uint64_t domain_hash(std::string_view lowercase) {
   std::uint64_t h = 0;
@@ -166,17 +186,28 @@ base::Result<std::unique_ptr<HuntPrefilter>, std::string> HuntPrefilter::build(
     const ruleset::RulesetDiff* since) {
   if (rules.empty()) return std::string("no rule to hunt");
   std::unique_ptr<HuntPrefilter> f(new HuntPrefilter());
+  std::vector<std::uint64_t> hashes;
   for (const std::string& id : rules) {
     const auto it = std::find_if(inventory.rules.begin(), inventory.rules.end(),
                                  [&](const ruleset::RuleInventory& r) { return r.id == id; });
     if (it == inventory.rules.end()) return "rule " + id + " is not in the ruleset";
     if (std::string why =
-            add_rule_domains(*it, inventory, since, f->m_hashes, f->m_shortest, f->m_needs_body);
+            add_rule_domains(*it, inventory, since, hashes, f->m_shortest, f->m_needs_body);
         !why.empty())
       return why;
   }
-  std::sort(f->m_hashes.begin(), f->m_hashes.end());
-  f->m_hashes.erase(std::unique(f->m_hashes.begin(), f->m_hashes.end()), f->m_hashes.end());
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  f->m_domain_count = hashes.size();
+  std::size_t slots = 16;
+  while (slots < 2 * hashes.size()) slots *= 2;
+  f->m_table.assign(slots, 0);
+  for (std::uint64_t h : hashes) {
+    const std::uint64_t key = h == 0 ? 1 : h;  // 0 marks an empty slot
+    std::size_t i = slot_of(key, slots);
+    while (f->m_table[i] != 0 && f->m_table[i] != key) i = (i + 1) & (slots - 1);
+    f->m_table[i] = key;
+  }
   // Character references whose value could spell or break up a host.
   for (const html::NamedEntity& e : html::named_entities()) {
     bool risky = false;
@@ -332,7 +363,7 @@ bool HuntPrefilter::run_holds_domain(std::string_view text, std::size_t begin,
     for (std::size_t k = from; k < last_dot && e - k >= m_shortest; ++k) {
       if (k != from && !starts[k]) continue;
       const std::uint64_t h = prefix[e] - prefix[k] * k_powers[e - k];
-      if (std::binary_search(m_hashes.begin(), m_hashes.end(), h)) return true;
+      if (has_hash(h)) return true;
     }
   }
   return false;
@@ -434,7 +465,7 @@ bool has_srcdoc(std::string_view text) {
 }  // namespace
 
 bool HuntPrefilter::may_hold(std::string_view text) const {
-  if (!m_needs_body || m_hashes.empty()) return false;  // no link or resource can match
+  if (!m_needs_body || m_domain_count == 0) return false;  // no link or resource can match
   bool makes_amp = false;
   if (disguised(text, makes_amp) || (makes_amp && has_srcdoc(text))) return true;
   // Every domain has a dot: only the runs of host bytes around a dot can hold one.

@@ -1,10 +1,11 @@
 #pragma once
 // HuntPrefilter: lets `scan --rule` / `--new-since` skip the HTML tokenizer for text parts
-// that cannot hold a domain the hunted lure rules look for. One pass over the decoded
-// part finds every run of host characters (letters, digits, '.', '-', '_'; tab, CR and
-// LF, which URL parsers delete inside URLs, do not end a run) and looks up each of its
-// dotted suffixes that starts at a label boundary (at most its last 253 bytes, the
-// longest host) in a hash set of the hunted domains. The engine's link and resource
+// that cannot hold a domain the hunted lure rules look for. For each decoded part it
+// finds the runs of host characters around every dot (letters, digits, '.', '-', '_';
+// tab, CR and LF do not end a run, because URL parsers delete them inside URLs) and
+// looks up each suffix that starts a label (at most the last 253 bytes, the longest
+// host) among 64-bit hashes of the hunted domains: at the run's end, and before each
+// break too, since a bare link ends at a line break. The engine's link and resource
 // hosts are such runs (they end at '/', ':', '?', '#', quotes, spaces), so a host that is
 // or ends in a hunted domain is found, unless the part spells hosts in another way
 // than by their plain bytes. Then it is let through whole:
@@ -20,9 +21,10 @@
 //     srcdoc value is read as a document whose references are decoded a second time:
 //     `&amp;period;`).
 // Other characters end a run: a host with them is an A-label or no host at all.
-// Cost: linear in the part (a bounded number of lookups per run), and building is
-// linear in the entries; no automaton is compiled, so a million-entry list costs its
-// hash set and nothing more.
+// Cost: linear in the part (at most one lookup per label start within the 253 bytes
+// before each break or run end); building is linear in the entries (DomainSet::normalize_entry, as
+// the ruleset reads them). No automaton is compiled: a million domains cost 8 MB of
+// hashes. A hash that collides only lets a part through.
 //
 // Built only when every hunted rule is a lure rule whose link and resource matching is a
 // plain `domain_in` over domains (inline or a named list) with a dot in every entry and
@@ -73,7 +75,7 @@ class HuntPrefilter final : public engine::PartFilter {
 
   bool may_hold(std::string_view text) const override;
 
-  std::size_t domain_count() const { return m_hashes.size(); }
+  std::size_t domain_count() const { return m_domain_count; }
   bool needs_body() const { return m_needs_body; }
 
   // Whether code point cp (>= 0x80) can turn into part of an ASCII host (see above).
@@ -91,9 +93,13 @@ class HuntPrefilter final : public engine::PartFilter {
   bool risky_reference(std::string_view text, std::size_t amp, bool& makes_amp) const;
 
   bool m_needs_body = false;  // some hunted rule looks at links or resources
-  // domain_hash() of each hunted domain (lowercase ASCII, with a dot), sorted. A hash
-  // that collides with a run's only lets its part through: no string is kept.
-  std::vector<std::uint64_t> m_hashes;
+  // domain_hash() of each hunted domain (lowercase ASCII, with a dot) in an
+  // open-addressing table (a power of two, at most half full, 0 for an empty slot): one
+  // or two cache misses per lookup, where a binary search of a million takes twenty. A
+  // hash that collides with a run's only lets its part through: no string is kept.
+  std::vector<std::uint64_t> m_table;
+  std::size_t m_domain_count = 0;
+  bool has_hash(std::uint64_t h) const;
   std::size_t m_shortest = SIZE_MAX;
   ViewSet m_risky_entities;        // names as in the table (';' kept)
   ViewSet m_amp_entities;          // names whose value is '&' ("amp;", "AMP" ...)
