@@ -104,8 +104,12 @@ e2e_bench() {
   # for rewritten mail.
   local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg pw_pid= c0
   [[ -x $PW ]] || { filters=(none noop noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
+  # PW_BENCH_BASELINE: another pixelwarden binary (an earlier commit's) in the same
+  # rounds, with both messages: whether a change moved the daemon's end-to-end rate.
+  [[ -x $PW && -n ${PW_BENCH_BASELINE:-} ]] && filters+=(pw-baseline)
   local names=("${filters[@]}" none-clean noop-noreply-clean)
   [[ -x $PW ]] && names+=(pixelwarden-clean)
+  [[ " ${filters[*]} " == *" pw-baseline "* ]] && names+=(pw-baseline-clean)
   declare -A ports milters
   sink=$(free_port)
   start_bg smtp-sink -u nobody "127.0.0.1:$sink" 1000
@@ -120,6 +124,7 @@ e2e_bench() {
       noop) start_noop e2e-noop "$spec" plain ;;
       noop-*) start_noop "e2e-$n" "$spec" "${n#noop-}" ;;
       pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml"; pw_pid=$LAST_PID ;;
+      pw-baseline) start_pixelwarden e2e-pw-base "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
     esac
     # Postfix (user postfix) reaches a unix socket through its group, as a deployment
     # does (pixelwarden makes its socket 0660; the no-op milter leaves the umask's).
@@ -165,6 +170,11 @@ e2e_bench() {
     target_line "e2e rewritten mail: pixelwarden / noop-noreply-replbody" "$(e2e_med pixelwarden)" "$(e2e_med noop-noreply-replbody)" 0.97
     target_line "e2e clean mail: pixelwarden-clean / noop-noreply-clean" "$(e2e_med pixelwarden-clean)" "$(e2e_med noop-noreply-clean)" 0.97
   fi
+  if [[ " ${names[*]} " == *" pw-baseline "* ]]; then
+    target_line "e2e rewritten mail: pixelwarden / pw-baseline ($PW_BENCH_BASELINE)" "$(e2e_med pixelwarden)" "$(e2e_med pw-baseline)" 0.97 "(against an earlier binary)"
+    target_line "e2e clean mail: pixelwarden-clean / pw-baseline-clean" "$(e2e_med pixelwarden-clean)" "$(e2e_med pw-baseline-clean)" 0.97 "(against an earlier binary)"
+    echo "e2e paired ratios per round: rewritten $(e2e_paired pixelwarden pw-baseline); clean $(e2e_paired pixelwarden-clean pw-baseline-clean)"
+  fi
   if [[ -s $TMP/e2e.cpu ]]; then
     local cm
     for n in pixelwarden pixelwarden-clean; do
@@ -175,6 +185,13 @@ e2e_bench() {
   [[ -x $PW ]] && echo "pixelwarden counted $(pw_metric e2e-pw pixelwarden_messages_total) messages," \
     "$(pw_metric e2e-pw pixelwarden_messages_modified_total) modified," \
     "$(pw_metric e2e-pw pixelwarden_trackers_total) trackers (warm-up included)."
+}
+
+# e2e_paired A B: A's msgs/s / B's, round by round (the i-th runs of each), sorted.
+e2e_paired() {
+  awk -v a="$1" -v b="$2" '$2 != "fail" && $1 == a {x[++na] = $2} $2 != "fail" && $1 == b {y[++nb] = $2}
+    END {for (i = 1; i <= na && i <= nb; i++) if (y[i] > 0) printf "%.3f\n", x[i] / y[i]}' "$TMP/e2e.results" |
+    sort -g | tr '\n' ' ' | sed 's/ $//'
 }
 
 E2E_DIRS=()

@@ -19,7 +19,7 @@ start_pixelwarden_daemons() {
   local t=$1 n spec msg
   for n in "${filters[@]}" pixelwarden-clean; do
     case $n in
-      pixelwarden | pw-twin | pw-noaudit | pw-baseline | pixelwarden-clean) ;;
+      pixelwarden | pw-twin | pw-noaudit | pw-baseline | pw-baseline-noaudit | pixelwarden-clean) ;;
       *) continue ;;
     esac
     [[ $n == pixelwarden-clean && ! -x $PW ]] && continue
@@ -33,6 +33,7 @@ start_pixelwarden_daemons() {
       pw-twin) start_pixelwarden "pw-twin-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" "sample_rate: 1" ;;
       pw-noaudit) PW_BENCH_AUDIT=0 start_pixelwarden "pw-noaudit-$t" "$spec" "$ROOT/rules/default.yaml" "$PW" ;;
       pw-baseline) start_pixelwarden "pw-base-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
+      pw-baseline-noaudit) PW_BENCH_AUDIT=0 start_pixelwarden "pw-base-noaudit-$t" "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
       # Clean mail gets a pixelwarden daemon of its own. Sharing one with the newsletter
       # rows made that daemon about 2% slower than an identical daemon that served only
       # the newsletter (measured with pw-twin, 16 rounds), which skewed every comparison
@@ -57,6 +58,9 @@ milter_bench() {
   # apart from what the engine costs, in the same rounds.
   [[ -x $PW && ${PW_BENCH_AUDIT:-0} == 1 ]] && filters+=(pw-noaudit)
   [[ -n ${PW_BENCH_BASELINE:-} ]] && filters+=(pw-baseline)
+  # With the audit log on, the baseline without it too: the baseline's own audit line
+  # costs what it costs, so the two lines' costs can be compared round by round.
+  [[ -n ${PW_BENCH_BASELINE:-} && ${PW_BENCH_AUDIT:-0} == 1 ]] && filters+=(pw-baseline-noaudit)
   # PW_BENCH_NOISE=1: a second daemon identical to pixelwarden (same binary, config and
   # audit log), so that the run measures its own noise band: what two identical daemons
   # differ by in the same rounds.
@@ -86,17 +90,17 @@ milter_bench() {
     if [[ ${PW_BENCH_FRESH:-0} == 1 ]] && (( round > 1 )); then
       for t in "${transports[@]}"; do start_pixelwarden_daemons "$t" || return 1; done
     fi
-    # pixelwarden and the daemons compared with it in pairs (pw-noaudit, pw-twin) run
+    # pixelwarden and the daemons compared with it in pairs (pw-noaudit, pw-twin, pw-baseline...) run
     # back to back, their order reversed every other round, so that none always follows
     # another (an order bias of ~1% was seen).
     order=("${names[@]}")
     if (( round % 2 == 0 )); then
       local group=() reversed=() i=0
-      for n in "${names[@]}"; do [[ $n == pixelwarden || $n == pw-noaudit || $n == pw-twin ]] && group+=("$n"); done
+      for n in "${names[@]}"; do paired_row "$n" && group+=("$n"); done
       for (( i = ${#group[@]} - 1; i >= 0; i-- )); do reversed+=("${group[$i]}"); done
       order=(); i=0
       for n in "${names[@]}"; do
-        if [[ $n == pixelwarden || $n == pw-noaudit || $n == pw-twin ]]; then order+=("${reversed[$i]}"); i=$((i + 1)); else order+=("$n"); fi
+        if paired_row "$n"; then order+=("${reversed[$i]}"); i=$((i + 1)); else order+=("$n"); fi
       done
     fi
     for t in "${transports[@]}"; do
@@ -161,12 +165,23 @@ milter_bench() {
       awk -v t="$t" -v a="$pw" -v b="$(milter_median "$t" pw-twin rate)" -v r="$(paired_ratios "$t" pixelwarden pw-twin)" 'BEGIN {
         printf "(noise band) milter %s: pixelwarden / pw-twin (two identical daemons): %.1f / %.1f = %.3f; msgs/s ratio per round (paired runs): %s\n", t, a, b, (b > 0 ? a / b : 0), r }'
     fi
-    [[ " ${names[*]} " == *" pw-baseline "* ]] &&
+    if [[ " ${names[*]} " == *" pw-baseline "* ]]; then
       target_line "milter $t: pixelwarden / pw-baseline ($PW_BENCH_BASELINE)" "$pw" "$(milter_median "$t" pw-baseline rate)" 0.97
+      awk -v t="$t" -v r="$(paired_ratios "$t" pixelwarden pw-baseline 0.97)" 'BEGIN {
+        printf "(baseline) milter %s: pixelwarden / pw-baseline, msgs/s ratio per round (paired runs): %s\n", t, r }'
+    fi
+    if [[ " ${names[*]} " == *" pw-baseline-noaudit "* && " ${names[*]} " == *" pw-noaudit "* ]]; then
+      # What the audit line costs now against what the baseline's line cost it, each
+      # daemon against itself without an audit log: (pw / pw-noaudit) / (base / base-noaudit).
+      awk -v t="$t" -v r="$(paired_ratios "$t" pw-baseline pw-baseline-noaudit)" 'BEGIN {
+        printf "(baseline audit cost) milter %s: pw-baseline / pw-baseline-noaudit, msgs/s ratio per round (paired runs): %s\n", t, r }'
+      awk -v t="$t" -v r="$(paired_ratios "$t" pixelwarden pw-noaudit 0.97 pw-baseline pw-baseline-noaudit)" 'BEGIN {
+        printf "(audit cost against the baseline'"'"'s line) milter %s: (pixelwarden / pw-noaudit) / (pw-baseline / pw-baseline-noaudit), per round: %s\n", t, r }'
+    fi
   done
   echo "Spread of pixelwarden's and its floors' msgs/s over the rounds (min-max):"
   for t in "${transports[@]}"; do
-    for n in noop-noreply noop-noreply-replbody pixelwarden noop-noreply-clean pixelwarden-clean pw-noaudit pw-twin pw-baseline; do
+    for n in noop-noreply noop-noreply-replbody pixelwarden noop-noreply-clean pixelwarden-clean pw-noaudit pw-twin pw-baseline pw-baseline-noaudit; do
       [[ " ${names[*]} " == *" $n "* ]] || continue
       echo "  $t $n: $(milter_spread "$t" "$n")"
     done
@@ -243,14 +258,23 @@ added_ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f", (a - b) / 1000}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
 
-# paired_ratios TRANSPORT A B [TARGET]: A's msgs/s / B's in each round, sorted, their
-# median, and a 95% interval for the median that assumes nothing of the distribution
-# (order statistics k and n-k+1, k the largest with P(Binomial(n, 1/2) <= k-1) <= 2.5%;
-# 6 rounds at least). With TARGET: whether the interval decides "median >= TARGET".
+# paired_ratios TRANSPORT A B [TARGET [C D]]: A's msgs/s / B's in each round (with C and
+# D: (A / B) / (C / D), B and D the same daemons as A and C without something), sorted,
+# their median, and a 95% interval for the median that assumes nothing of the
+# distribution (order statistics k and n-k+1, k the largest with P(Binomial(n, 1/2) <=
+# k-1) <= 2.5%; 6 rounds at least). With TARGET: whether the interval decides "median >=
+# TARGET".
 paired_ratios() {
-  awk -v t="$1" -v a="$2" -v b="$3" '$2 == t && ($3 == a || $3 == b) {
+  awk -v t="$1" -v a="$2" -v b="$3" -v c="${5:-}" -v d="${6:-}" '$2 == t && ($3 == a || $3 == b || $3 == c || $3 == d) {
       for (i = 4; i <= NF; i++) if ($i ~ /^rate=/) { v[$1, $3] = substr($i, 6); rounds[$1] = 1 } }
-    END { for (r in rounds) if (v[r, b] > 0) printf "%.3f\n", v[r, a] / v[r, b] }' "$TMP/milter.results" |
+    END {
+      for (r in rounds) {
+        if (!(v[r, b] > 0)) continue
+        x = v[r, a] / v[r, b]
+        if (c != "") { if (!(v[r, c] > 0 && v[r, d] > 0)) continue; x = x / (v[r, c] / v[r, d]) }
+        printf "%.3f\n", x
+      }
+    }' "$TMP/milter.results" |
     sort -g | awk -v target="${4:-}" '{v[NR] = $1; s = s (NR > 1 ? " " : "") $1}
     END {
       if (!NR) exit
@@ -267,6 +291,13 @@ paired_ratios() {
       }
       printf ")"
     }'
+}
+
+# paired_row NAME: whether NAME runs next to pixelwarden in every round (the daemons
+# compared with it round by round), in an order reversed every other round.
+paired_row() {
+  case $1 in pixelwarden | pw-noaudit | pw-twin | pw-baseline | pw-baseline-noaudit) return 0 ;; esac
+  return 1
 }
 
 # milter_spread TRANSPORT NAME: min-max of msgs/s over the rounds.
