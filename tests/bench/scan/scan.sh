@@ -18,6 +18,17 @@ cpu_of() {
   awk -v c="$c" -v a="$t0" -v b="$t1" 'BEGIN {split(c, x, " "); printf "%.3f %.3f", x[1] + x[2], b - a}'
 }
 
+# min_wall N CMD...: cpu_of CMD run N times; the "cpu wall" of the run with the least wall time.
+min_wall() {
+  local n=$1 i r best=""
+  shift
+  for (( i = 0; i < n; i++ )); do
+    r=$(cpu_of "$@")
+    if [[ -z $best ]] || awk -v a="${r#* }" -v b="${best#* }" 'BEGIN {exit !(a < b)}'; then best=$r; fi
+  done
+  echo "$best"
+}
+
 scan_bench() {
   if [[ ! -x $PW || ! -x /usr/bin/time ]]; then
     echo "### Scan benchmark: SKIPPED (needs $PW and /usr/bin/time)"
@@ -67,12 +78,18 @@ scan_bench() {
   store=$TMP/scan.mbox
   python3 "$HERE/scan/gen_store.py" -n "$SCAN_N" --attachment-bytes "$SCAN_ATT" --mbox "$store" >/dev/null
   bytes=$(stat -c %s "$store")
-  local w1 w2
-  w1=$(cpu_of "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$store")
-  w2=$(cpu_of "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$store")
-  echo "One mbox of $(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB: --jobs 1 ${w1#* } s wall, --jobs 2 ${w2#* } s wall (CPU ${w1%% *} and ${w2%% *} s)"
-  target_line "one mbox split across --jobs 2: wall speed-up over --jobs 1 (2 cores; needs a quiet machine)" \
-    "$(awk -v a="${w1#* }" 'BEGIN {print a}')" "$(awk -v b="${w2#* }" 'BEGIN {print b}')" 1.5
+  local w1 w2 e1 e2
+  # Wall times: the fastest of three runs each (a wall time only grows with noise).
+  w1=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$store")
+  w2=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$store")
+  # The same commands on an empty mbox: the ruleset load, which no --jobs splits.
+  : >"$TMP/empty.mbox"
+  e1=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$TMP/empty.mbox")
+  e2=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$TMP/empty.mbox")
+  echo "One mbox of $(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB: --jobs 1 ${w1#* } s wall, --jobs 2 ${w2#* } s wall (CPU ${w1%% *} and ${w2%% *} s); the same on an empty mbox (ruleset load): ${e1#* } and ${e2#* } s wall"
+  echo "(whole command, ruleset load included) one mbox, --jobs 2 over --jobs 1: $(awk -v a="${w1#* }" -v b="${w2#* }" 'BEGIN {printf "%.3f", a / b}')"
+  target_line "one mbox split across --jobs 2: wall speed-up over --jobs 1 of the scan (ms), each run's ruleset load (empty mbox) taken off (2 cores; needs a quiet machine)" \
+    "$(awk -v a="${w1#* }" -v e="${e1#* }" 'BEGIN {print (a - e) * 1000}')" "$(awk -v b="${w2#* }" -v e="${e2#* }" 'BEGIN {print (b - e) * 1000}')" 1.5
   rm -f "$store"
   echo "scan MB/CPU-s: user+sys of the scan minus that of the same scan of an empty store (ruleset load: ${empty%% *} s CPU)."
   echo
