@@ -324,6 +324,13 @@ def phase_cap_full(checks, stack):
     """Every place taken by a negotiated session: a new connection is refused at once and
     Postfix answers its client with a temporary failure, quickly."""
     milter = stack.milter
+    # The last phase's sockets are closed, but the daemon notices each on its own thread.
+    # Until it has, they hold places: opening CAP more would evict the oldest silent ones,
+    # which can be this phase's own connections whose negotiation is not read yet.
+    deadline = time.monotonic() + 10
+    while (support.metric(metrics(milter), "pixelwarden_milter_open_sockets") > 0
+           and time.monotonic() < deadline):
+        time.sleep(0.1)
     conns = []
     try:
         conns = open_negotiated(milter, CAP)
