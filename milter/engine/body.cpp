@@ -220,6 +220,36 @@ std::string render_banner(std::string_view tmpl, std::size_t count) {
   return out;
 }
 
+// The edits of a transcoded part carried into its own charset: each patch's replacement
+// converted alone, spliced between the part's original bytes. Empty when a patch boundary
+// cannot be placed in the original bytes, or when the spliced bytes do not read back as
+// the edited text (a stateful charset whose shift state crosses an edit): the bytes outside
+// the edits are then the sender's, byte for byte, or this is not used.
+std::optional<std::vector<base::Patch>> transcode_edits(const TextPart& t,
+                                                        const std::string& new_content,
+                                                        const std::vector<base::Patch>& edits) {
+  std::vector<std::size_t> bounds;
+  bounds.reserve(2 * edits.size());
+  for (const base::Patch& e : edits) {
+    bounds.push_back(e.offset);
+    bounds.push_back(e.end());
+  }
+  const std::vector<std::size_t> at = mime::source_offsets(t.transfer_decoded, t.charset, bounds);
+  if (at.size() != bounds.size()) return std::nullopt;
+  std::vector<base::Patch> out;
+  out.reserve(edits.size());
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    auto bytes = mime::from_utf8(edits[i].replacement, t.charset);
+    if (!bytes.ok()) bytes = mime::from_utf8_replacing(edits[i].replacement, t.charset);
+    if (!bytes.ok() || at[2 * i + 1] < at[2 * i]) return std::nullopt;
+    out.push_back({at[2 * i], at[2 * i + 1] - at[2 * i], std::move(bytes.value())});
+  }
+  const auto reread =
+      mime::to_utf8_replacing(base::apply_ordered(t.transfer_decoded, out), t.charset);
+  if (!reread.ok() || reread.value() != new_content) return std::nullopt;
+  return out;
+}
+
 // The re-encoded body of one part whose decoded content changed.
 std::string encode_part(std::string_view body, const mime::Part& p, const TextPart& t,
                         const std::string& new_content, const std::vector<base::Patch>& edits,
@@ -227,20 +257,47 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
   if (!t.transcoded)
     return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol);
-  // Transcoded parts: back to their own charset, compared with the original bytes.
-  // Strict first; a part decoded with U+FFFD substitutes writes them as the charset's own
-  // substitution character (only the bytes that were invalid to begin with change).
+  // Transcoded parts: the edits carried into the part's own charset, so every byte outside
+  // them stays as it was (an invalid sequence too).
+  if (auto own = transcode_edits(t, new_content, edits)) {
+    const std::string bytes = base::apply_ordered(t.transfer_decoded, *own);
+    return mime::reencode_edits(encoded, t.transfer_decoded, bytes, *own, p.cte, eol);
+  }
+  // Otherwise the whole text converted back: strict first; a part decoded with U+FFFD
+  // substitutes writes them as the charset's own substitution character. The bytes outside
+  // the edits may change here (the structure check in rewrite_body still applies).
   auto back = mime::from_utf8(new_content, t.charset);
   if (!back.ok()) back = mime::from_utf8_replacing(new_content, t.charset);
   return mime::reencode(encoded, t.transfer_decoded, back.ok() ? back.value() : new_content, p.cte,
                         eol);
 }
 
+// Whether a part's new encoded body keeps the message's structure when it is read again:
+// no line of it is a delimiter of an enclosing multipart, and its first line is not read
+// as a header line where the old one was not (a part without a blank line after its
+// headers, or a message body whose header section ended at its first line). The blank
+// line replace_body() adds for parts with headers is not enough for a part without any.
+enum class Fit { keeps, needs_separator, breaks };
+
+Fit structure_fit(const mime::WalkResult& walk, std::size_t index, std::string_view old_body,
+                  std::string_view new_body) {
+  if (mime::holds_enclosing_delimiter(walk, index, new_body)) return Fit::breaks;
+  const mime::Part& p = walk.parts[index];
+  // replace_body() adds a blank line after the headers of a nested part that had none.
+  const bool separated =
+      p.body_begin > p.header_end || (p.parent >= 0 && p.header_end > p.header_begin);
+  if (separated || !mime::starts_like_header(new_body) || mime::starts_like_header(old_body)) {
+    return Fit::keeps;
+  }
+  return Fit::needs_separator;
+}
+
 }  // namespace
 
-std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& scan,
-                                        const ruleset::Ruleset& rules, const RewritePlan& plan) {
-  if (!plan.enforce) return std::nullopt;
+BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const ruleset::Ruleset& rules,
+                         const RewritePlan& plan) {
+  BodyRewrite result;
+  if (!plan.enforce) return result;
   struct PartEdits {
     const TextPart* part;
     std::vector<html::Edit> edits;
@@ -273,36 +330,59 @@ std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& s
                              (t->html ? pe.removed > 0 && !banner->html.empty()
                                       : !text_banner_done && !banner->text.empty());
     if (pe.edits.empty() && !want_banner) continue;
-    std::string content;
-    std::vector<base::Patch> edits_made;  // ordered: also what the re-encoder is told
-    if (t->html) {
-      // One pass: the resource patches and the banner insertion together.
-      std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, pe.edits);
-      if (want_banner) {
-        patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
-      }
-      auto ordered = html::order_patches(std::move(patches), t->decoded.size());
-      // plan_patches never overlaps partially or reaches past the part (fuzz_html_rewrite
-      // checks it), and an insertion cannot overlap partially. If it did, value() throws
-      // and the milter answers on_error: never a decided resource left in place silently.
-      assert(ordered.ok() && "plan_patches made patches that do not order");
-      edits_made = std::move(ordered).value();
-      content = base::apply_ordered(t->decoded, edits_made);
-    } else {
-      const std::string text = render_banner(banner->text, removed);
-      content = html::insert_text_banner(t->decoded, text, eol);
-      // insert_text_banner only adds at the top (the banner and its line break).
-      edits_made.push_back({0, 0, content.substr(0, content.size() - t->decoded.size())});
-      text_banner_done = true;
-    }
     const mime::Part& p = scan.walk.parts[t->part_index];
+    const std::string_view old_body = mime::part_body(p, body);
+    // The part's new encoded body. `keep_elements`: strip edits become neutralize, so no
+    // element is removed whole (a removed element can leave a line that is a delimiter).
+    const auto render = [&](bool keep_elements) {
+      std::string content;
+      std::vector<base::Patch> edits_made;  // ordered: also what the re-encoder is told
+      if (t->html) {
+        std::vector<html::Edit> wanted = pe.edits;
+        if (keep_elements) {
+          for (html::Edit& e : wanted) {
+            if (e.op == html::Op::strip) e.op = html::Op::neutralize;
+          }
+        }
+        // One pass: the resource patches and the banner insertion together.
+        std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, wanted);
+        if (want_banner) {
+          patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
+        }
+        auto ordered = html::order_patches(std::move(patches), t->decoded.size());
+        // plan_patches never overlaps partially or reaches past the part (fuzz_html_rewrite
+        // checks it), and an insertion cannot overlap partially. If it did, value() throws
+        // and the milter answers on_error: never a decided resource left in place silently.
+        assert(ordered.ok() && "plan_patches made patches that do not order");
+        edits_made = std::move(ordered).value();
+        content = base::apply_ordered(t->decoded, edits_made);
+      } else {
+        const std::string text = render_banner(banner->text, removed);
+        content = html::insert_text_banner(t->decoded, text, eol);
+        // insert_text_banner only adds at the top (the banner and its line break).
+        edits_made.push_back({0, 0, content.substr(0, content.size() - t->decoded.size())});
+      }
+      return encode_part(body, p, *t, content, edits_made, eol);
+    };
+    std::string encoded = render(false);
+    Fit fit = structure_fit(scan.walk, t->part_index, old_body, encoded);
+    if (fit == Fit::breaks && t->html) {
+      encoded = render(true);
+      fit = structure_fit(scan.walk, t->part_index, old_body, encoded);
+    }
+    if (fit == Fit::breaks) {
+      // No rewrite of this part keeps the structure: the caller holds the message.
+      result.unsafe_part = p.path;
+      return result;
+    }
+    if (fit == Fit::needs_separator) encoded.insert(0, eol);
+    if (!t->html) text_banner_done = true;
     // replace_body keeps the part's header block, its blank line and the delimiter after
     // it intact for empty, header-only and unterminated parts.
-    replacements.push_back(
-        mime::replace_body(p, encode_part(body, p, *t, content, edits_made, eol), body));
+    replacements.push_back(mime::replace_body(p, std::move(encoded), body));
   }
-  if (replacements.empty()) return std::nullopt;
-  return mime::splice(body, std::move(replacements));
+  if (!replacements.empty()) result.body = mime::splice(body, std::move(replacements));
+  return result;
 }
 
 std::vector<std::string> decoded_text_parts(std::string_view message, bool with_plain) {

@@ -68,9 +68,19 @@ struct RewritePlan {
   std::optional<ruleset::RemoteContentAction> remote_content = std::nullopt;
 };
 
-// The new body, or nullopt when no part changed. Applies the ruleset's banner.
-std::optional<std::string> rewrite_body(std::string_view body, const BodyScan& scan,
-                                        const ruleset::Ruleset& rules, const RewritePlan& plan);
+struct BodyRewrite {
+  std::optional<std::string> body;  // nullopt when no part changed
+  // Set when a part could not be rewritten without changing how the message is read
+  // again (a line of it would become a delimiter of an enclosing multipart, even with
+  // every removed element kept): its path. `body` is then empty and the caller holds the
+  // message (docs/ruleset.md, malformed_mime).
+  std::optional<std::string> unsafe_part;
+};
+
+// The new body of every part that changes, each checked to keep the message's structure.
+// Applies the ruleset's banner.
+BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const ruleset::Ruleset& rules,
+                         const RewritePlan& plan);
 
 // The decoded content of every text/html part of a message (text/plain too when
 // with_plain), for `rules test` expectations on what a reader would see.

@@ -227,7 +227,7 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
             std::string_view body, Verdict& verdict, const ruleset::GroupPolicy* group) {
   if (verdict.final()) return;
   const bool enforce = rules.mode() == ruleset::Mode::enforce;
-  const bool malformed = is_uninspectable(verdict.skipped);
+  bool malformed = is_uninspectable(verdict.skipped);
   const auto policy = rules.malformed_mime();
   const bool neutralize = malformed && policy == ruleset::MalformedPolicy::neutralize;
   // neutralize: what was parsed is rewritten with every remote resource neutralized, and
@@ -245,7 +245,20 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
   if (scan != nullptr && (!malformed || neutralize)) {
     RewritePlan plan{true, verdict.decision == Decision::defang || neutralize};
     if (group != nullptr) plan.remote_content = group->remote_content;
-    verdict.new_body = rewrite_body(body, *scan, rules, plan);
+    BodyRewrite rewrite = rewrite_body(body, *scan, rules, plan);
+    if (rewrite.unsafe_part) {
+      // No rewrite of a part keeps the message read as it was: the message is handled as
+      // malformed, and since neutralizing is what cannot be done, `neutralize` holds it
+      // unchanged like `quarantine`.
+      malformed = true;
+      verdict.skipped = SkipReason::malformed_mime;
+      if (policy == ruleset::MalformedPolicy::quarantine ||
+          policy == ruleset::MalformedPolicy::neutralize) {
+        verdict.action = Action::quarantine;
+      }
+      for (auto& t : verdict.trackers) t.monitor = true;
+    }
+    verdict.new_body = std::move(rewrite.body);
   }
   const auto& report = rules.report();
   const bool prefix = (verdict.decision == Decision::tag || verdict.decision == Decision::defang) &&

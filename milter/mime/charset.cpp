@@ -2,6 +2,7 @@
 
 #include <unicode/ucnv.h>
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 #include <array>
 #include <memory>
@@ -165,6 +166,59 @@ base::Result<std::string> from_utf8(std::string_view utf8, std::string_view char
 
 base::Result<std::string> from_utf8_replacing(std::string_view utf8, std::string_view charset) {
   return convert_from_utf8(utf8, charset, true);
+}
+
+std::vector<std::size_t> source_offsets(std::string_view bytes, std::string_view charset,
+                                        const std::vector<std::size_t>& utf8_offsets) {
+  const std::string name = normalize(charset);
+  UErrorCode status = U_ZERO_ERROR;
+  Converter conv = open(name.empty() ? "us-ascii" : name, status);
+  ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr,
+                      &status);
+  if (U_FAILURE(status)) return {};
+  // A block of source bytes yields at most two UTF-16 units per byte (plus what a
+  // converter held back from the block before): the output buffer never overflows.
+  constexpr std::size_t k_block = 16384;
+  std::vector<UChar> u16(2 * k_block + 64);
+  std::vector<int32_t> from(u16.size());
+  std::vector<std::size_t> out;
+  out.reserve(utf8_offsets.size());
+  std::size_t want = 0;  // next utf8_offsets entry
+  std::size_t u8 = 0;    // UTF-8 offset of the next character
+  const char* src = bytes.data();
+  const char* const end = bytes.data() + bytes.size();
+  for (;;) {
+    const char* const block = src;
+    const char* const limit =
+        end - src > static_cast<std::ptrdiff_t>(k_block) ? src + k_block : end;
+    const bool flush = limit == end;
+    UChar* target = u16.data();
+    status = U_ZERO_ERROR;
+    ucnv_toUnicode(conv.get(), &target, u16.data() + u16.size(), &src, limit, from.data(), flush,
+                   &status);
+    if (U_FAILURE(status) || src != limit) return {};
+    const std::size_t n = static_cast<std::size_t>(target - u16.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      const UChar c = u16[i];
+      if (U16_IS_TRAIL(c)) continue;  // counted with its lead: 4 UTF-8 bytes in all
+      const std::size_t len = U16_IS_LEAD(c) ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      while (want < utf8_offsets.size() && utf8_offsets[want] == u8) {
+        if (from[i] < 0) return {};
+        out.push_back(static_cast<std::size_t>(block - bytes.data()) +
+                      static_cast<std::size_t>(from[i]));
+        ++want;
+      }
+      if (want < utf8_offsets.size() && utf8_offsets[want] < u8 + len) return {};
+      u8 += len;
+    }
+    if (flush) break;
+  }
+  while (want < utf8_offsets.size() && utf8_offsets[want] == u8) {
+    out.push_back(bytes.size());
+    ++want;
+  }
+  if (want != utf8_offsets.size()) return {};
+  return out;
 }
 
 bool clients_decode(std::string_view charset) {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -40,6 +41,16 @@ base::Result<std::string> to_utf8_replacing(std::string_view bytes, std::string_
 // Back to the charset, characters it cannot represent replaced by its substitution
 // character. For parts that were decoded with replacements in the first place.
 base::Result<std::string> from_utf8_replacing(std::string_view utf8, std::string_view charset);
+
+// Where characters of to_utf8_replacing(bytes, charset) come from: for each of
+// utf8_offsets (ascending offsets into that UTF-8 text), the offset in bytes at which the
+// character starting there begins, or bytes.size() for the end of the text. Empty when an
+// offset is not at a character boundary, or when the converter cannot name the source of
+// a character (one that spans two of the bounded blocks this reads, or that a stateful
+// charset's shift sequence or a substitution produced). The conversion runs in blocks of
+// bounded size, whatever the size of bytes.
+std::vector<std::size_t> source_offsets(std::string_view bytes, std::string_view charset,
+                                        const std::vector<std::size_t>& utf8_offsets);
 
 // Whether mail clients decode this non-ASCII-compatible charset as labelled: UTF-16,
 // UTF-7, ISO-2022-*, HZ. The others (EBCDIC code pages, UTF-32, ...) are unknown to the

@@ -445,6 +445,11 @@ std::string encode_quoted_printable(std::string_view bytes, std::string_view eol
     const auto c = static_cast<unsigned char>(bytes[i]);
     bool literal = k_qp_literal[c];
     if (c == ' ' || c == '\t') literal = !(i + 1 == n || eol_at(i + 1));
+    // No written line starts with "--": a fresh line of an edited part could otherwise be
+    // read as a MIME boundary delimiter that the sender had encoded as "=2D=2D".
+    if (c == '-' && i + 1 < n && bytes[i + 1] == '-' && (col == 0 || col + 1 > k_max_body)) {
+      literal = false;
+    }
     const std::size_t width = literal ? 1 : 3;
     if (col + width > k_max_body) {
       buf[used++] = '=';

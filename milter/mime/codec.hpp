@@ -47,7 +47,9 @@ std::string encode_base64(std::string_view bytes, std::size_t line_length, std::
 // Quoted-printable with encoded lines of at most 76 characters, soft breaks "=" + eol.
 // An eol sequence in the input is written as a hard line break; any other CR or LF is
 // escaped (=0D, =0A) so that decoding gives back exactly the input. Whitespace before a
-// hard break or at the very end is escaped, as are "=" and bytes outside 33..126.
+// hard break or at the very end is escaped, as are "=" and bytes outside 33..126. A line
+// never starts with "--" (its first '-' is written =2D), so no written line can be a
+// multipart delimiter.
 std::string encode_quoted_printable(std::string_view bytes, std::string_view eol);
 
 }  // namespace pixelwarden::mime

@@ -61,6 +61,11 @@ MessageSplit split_message(std::string_view message) {
   return {message, message.substr(message.size()), message.size()};
 }
 
+bool starts_like_header(std::string_view text) {
+  const std::string_view line = text.substr(0, line_end(text, 0));
+  return is_continuation(line) || field_name_length(line) > 0;
+}
+
 std::vector<HeaderField> parse_header_block(std::string_view block) {
   std::vector<HeaderField> fields;
   std::size_t pos = 0;

@@ -218,6 +218,18 @@ WalkResult walk(std::vector<HeaderField> top_fields, std::string_view body,
   return Walker(std::move(top_fields), body, limits).run();
 }
 
+bool holds_enclosing_delimiter(const WalkResult& walk, std::size_t index, std::string_view text) {
+  for (int a = walk.parts[index].parent; a >= 0;
+       a = walk.parts[static_cast<std::size_t>(a)].parent) {
+    const Part& anc = walk.parts[static_cast<std::size_t>(a)];
+    if (!anc.is_multipart) continue;
+    std::string boundary = anc.content_type.param("boundary");
+    while (!boundary.empty() && base::is_ascii_space(boundary.back())) boundary.pop_back();
+    if (next_delimiter(text, 0, text.size(), 0, "--" + boundary)) return true;
+  }
+  return false;
+}
+
 std::string_view part_body(const Part& part, std::string_view body) {
   return body.substr(part.body_begin, part.body_end - part.body_begin);
 }

@@ -78,6 +78,12 @@ WalkResult walk(std::string_view header_block, std::string_view body,
 WalkResult walk(std::vector<HeaderField> top_fields, std::string_view body,
                 const WalkLimits& limits = {});
 
+// Whether text holds a line the walker reads as a delimiter of a multipart that encloses
+// part `index` ("--boundary[--][ \t]*EOL" of any multipart ancestor, also at offset 0).
+// A walk never leaves one inside a part's body: a rewritten body that holds one would
+// split the part when the message is read again.
+bool holds_enclosing_delimiter(const WalkResult& walk, std::size_t index, std::string_view text);
+
 // Views of a part's ranges. top_header_block is the header_block given to walk().
 std::string_view part_body(const Part& part, std::string_view body);
 std::string_view part_headers(const Part& part, std::string_view top_header_block,

@@ -292,6 +292,28 @@ def inspect_seeds():
     seeds["fuzzed-style-controls"] = (b"Content-Type: text/html; charset=iso-8859-1\r\n\r\n<style>@"
                                       b"\xf9nd:url(\x16http://a,example/b.png)}\xff/st@yle><div "
                                       b"styleg)\">caf\xc3\xa9</div>\r\n")
+    # A UTF-7 body whose header section ends at a line with a control byte in its name: the
+    # whole-part conversion back wrote that byte as "+//0-", which made the line a header
+    # field (found by a clean-clone CI run); edits are now spliced into the sender's bytes.
+    seeds["fuzzed-utf7-control-in-header-end"] = (
+        b'From From: =?uf-: 1.0\r\nContent-Type:  text/html; charset=utf-7\r\nCon\x1den'
+        b't-Transfer-Encoding: quoted\x00\x00\x00\x00-p\x06rintable\r\ne: text/html\r\nContent-Tran'
+        b'sfer-Encoding: base64\r\nmultipaWw+Content-Type: multipart/mixed; bounda'
+        b'ry=a\r\n\r\n--a\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent'
+        b'-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\nContent-Type: multipart/mix'
+        b'ed; boundary=d\r\n\r\n--d\r\nContent-Type: multipart/mixed; Content-Type: te'
+        b'xt/html; charset=isoPGJvZHk+PGltZyBzbmM9Imh0dHA6Ly90\r\nLmV-8859-/html\r\n'
+        b'\r\n<html><body><img src="http://t.eWample/p.gg src=3D"http://t.example\xd1'
+        b'\x99.gif?a=3D1&amp;b=*3D2" widthample.org>\xdd\x04\xdf\xddbb, c" M<')
+    # "--b" hidden as =2D=2Db in a QP line that is encoded afresh, and as a shifted UTF-7
+    # run in a part whose URL cannot be spliced: neither may become a delimiter line.
+    seeds["qp-and-utf7-boundary-lookalikes"] = (
+        b"From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
+        b"\r\n\r\n--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable"
+        b"\r\n\r\n<img src=3D\"https://t.tracker.example/p.gif\">=0D=0A=2D=2Db=0D=0AContent-Type: "
+        b"text/html=0D=0A=0D=0A<p>x</p>\r\n--b\r\nContent-Type: text/html; charset=utf-7\r\n\r\n"
+        b"<img src=+ACIAaAB0AHQAcABzADoALwAvAHQALgB0AHIAYQBjAGsAZQByAC4AZQB4AGEAbQBwAGwAZQAvAHAALgBn"
+        b"AGkAZgAi->\r\n+AC0ALQBi-\r\n--b--\r\n")
     return seeds
 
 

@@ -7,6 +7,8 @@
 
 #include "engine/inspect.hpp"
 #include "engine_test_support.hpp"
+#include "mime/header.hpp"
+#include "mime/walk.hpp"
 
 using namespace pixelwarden;
 using test::load_inline;
@@ -171,5 +173,163 @@ trackers:
         run_invisible("<style>" + css + "</style><img src=\"https://a.example/x.png\">");
     CHECK(v.style_capped == 5);
     CHECK(v.trackers.empty());
+  }
+}
+
+// A rewrite changes the bytes of the edited URLs and nothing else, and the rewritten
+// message is read again with the same parts: no line becomes a delimiter of an enclosing
+// multipart, no body line becomes a header line.
+namespace {
+
+const std::string k_strip_rules = R"(ruleset: {name: unit, version: "1"}
+lists:
+  trackers: {domains: [t.tracker.example]}
+trackers:
+  - id: known-trackers
+    match: {domain_in: trackers}
+    action: strip
+report:
+  banner: {text: 'Note: {count} trackers removed'}
+)";
+
+const std::string k_url = "https://t.tracker.example/p.gif";
+
+engine::Verdict run_with(const std::shared_ptr<const ruleset::Ruleset>& rules,
+                         const std::string& msg) {
+  engine::Envelope e;
+  e.mail_from = "a@shop.example";
+  e.rcpt = {"r@x.example"};
+  return engine::inspect(msg, e, rules);
+}
+
+// One line per part of the message as the walker reads it again.
+std::string shape(std::string_view message) {
+  const mime::MessageSplit split = mime::split_message(message);
+  const mime::WalkResult w = mime::walk(split.header_block, split.body);
+  std::string out;
+  for (const auto& p : w.parts) {
+    out += p.path + " " + p.content_type.type + "/" + p.content_type.subtype + "\n";
+  }
+  return out;
+}
+
+// The message after the verdict: headers as they came, then the new body.
+std::string rewritten(const std::string& msg, const engine::Verdict& v) {
+  return engine::apply_verdict(msg, v);
+}
+
+}  // namespace
+
+TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
+  TEST_CASE("UTF-16LE with an unpaired surrogate before the pixel: only the URL's bytes change") {
+    // A lead surrogate without its trail is read as U+FFFD and reading goes on; converting
+    // the whole text back would write U+FFFD there, the splice keeps the sender's bytes.
+    const std::string before =
+        utf16le("<html><p>caf") + std::string("\xE9\x00\x00\xD8", 4) + utf16le("</p><img src=\"");
+    const std::string after = utf16le("\"></html>");
+    const std::string msg = message("utf-16le", before + utf16le(k_url) + after);
+    const auto v = run(msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    const std::string& body = *v.new_body;
+    CHECK(body.find(utf16le("t.tracker.example")) == std::string::npos);
+    CHECK(body.substr(0, before.size()) == before);
+    CHECK(body.substr(body.size() - after.size()) == after);
+    CHECK(body.find(utf16le("data:image/gif;base64,")) == before.size());
+  }
+
+  TEST_CASE("UTF-7 with a control byte and a shifted letter: only the URL's bytes change") {
+    // \x1d is not UTF-7 (read as U+FFFD); "+AOk-" is an e-acute. Converting the whole text
+    // back would write them as "+//0-" and perhaps another shift: the splice keeps both.
+    const std::string before = "<html><p>x\x1dy caf+AOk-</p><img src=\"";
+    const std::string after = "\"></html>\r\n";
+    const std::string msg = message("utf-7", before + k_url + after, "7bit");
+    const auto v = run(msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    const std::string& body = *v.new_body;
+    CHECK(body.find("t.tracker.example") == std::string::npos);
+    CHECK(body.substr(0, before.size()) == before);
+    CHECK(body.substr(body.size() - after.size()) == after);
+  }
+
+  TEST_CASE("a QP line rewritten afresh never starts with the enclosing boundary") {
+    // The sender wrote "--b" as =2D=2Db in the same encoded line as the pixel: the line is
+    // encoded afresh, and a literal "--b" there would end the part early.
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
+        "\r\n\r\n--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable"
+        "\r\n\r\n<img src=3D\"" +
+        k_url + "\">=0D=0A=2D=2Db=0D=0AContent-Type: text/html=0D=0A=0D=0A<p>x</p>\r\n--b--\r\n";
+    const auto v = run(msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    const std::string out = rewritten(msg, v);
+    CHECK(shape(out) == shape(msg));
+    CHECK(out.find("t.tracker.example") == std::string::npos);
+    CHECK(out.find("\n=2D-b\r\n") != std::string::npos);
+  }
+
+  TEST_CASE("a stripped element that would leave a delimiter line is neutralized instead") {
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
+        "\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b<img src=\"" +
+        k_url + "\">\r\nContent-Type: text/html\r\n\r\n<p>y</p>\r\n--b--\r\n";
+    static auto strip = load_inline(k_strip_rules);
+    const auto v = run_with(strip, msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    const std::string out = rewritten(msg, v);
+    CHECK(shape(out) == shape(msg));
+    CHECK(out.find("t.tracker.example") == std::string::npos);
+    CHECK(out.find("--b<img src=\"data:") != std::string::npos);
+    CHECK_FALSE(v.skipped.has_value());
+  }
+
+  TEST_CASE("a stripped element at the top of a body without a blank line keeps the split") {
+    // The header section ended at the first line that is no header; after the strip, that
+    // line reads as a header field: a blank line now keeps it in the body.
+    const std::string msg = "From: a@shop.example\r\nContent-Type: text/html\r\n<img src=\"" +
+                            k_url + "\">X-Note: hi\r\n<p>x</p>\r\n";
+    static auto strip = load_inline(k_strip_rules);
+    const auto v = run_with(strip, msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    CHECK(*v.new_body == "\r\nX-Note: hi\r\n<p>x</p>\r\n");
+    const std::string out = rewritten(msg, v);
+    CHECK(mime::split_message(out).body.substr(0, 10) == "X-Note: hi");
+  }
+
+  TEST_CASE("a text banner atop a part without headers does not become its header") {
+    // A part with no header lines is text/plain: the banner "Note: ..." would be read as
+    // its header field; a blank line first keeps it in the body.
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
+        "\r\n\r\n--b\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" +
+        k_url + "\">\r\n--b--\r\n";
+    static auto strip = load_inline(k_strip_rules);
+    const auto v = run_with(strip, msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    const std::string out = rewritten(msg, v);
+    CHECK(shape(out) == shape(msg));
+    CHECK(out.find("--b\r\n\r\nNote: 1 trackers removed") != std::string::npos);
+  }
+
+  TEST_CASE("a part no rewrite can keep in its place is held unchanged, as malformed") {
+    // UTF-7 with the whole URL in one shifted run: the edit cannot be spliced into the
+    // run, and converting the part back writes the shifted "--b" line as a delimiter.
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
+        "\r\n\r\n--b\r\nContent-Type: text/html; charset=utf-7\r\n\r\n<img src="
+        "+ACIAaAB0AHQAcABzADoALwAvAHQALgB0AHIAYQBjAGsAZQByAC4AZQB4AGEAbQBwAGwAZQAvAHAALgBnAGkAZgAi-"
+        ">"
+        "\r\n+AC0ALQBi-\r\n<p>x</p>\r\n--b--\r\n";
+    const auto v = run(msg);
+    REQUIRE(v.trackers.size() == 1);
+    CHECK(v.trackers[0].monitor);
+    CHECK_FALSE(v.new_body.has_value());
+    CHECK(v.skipped == engine::SkipReason::malformed_mime);
+    CHECK(v.action == engine::Action::quarantine);
   }
 }

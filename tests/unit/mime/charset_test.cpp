@@ -85,4 +85,23 @@ TEST_SUITE("mime::Charset") {
     CHECK_FALSE(clients_decode("cp037"));
     CHECK_FALSE(clients_decode("utf-32le"));
   }
+
+  TEST_CASE("source_offsets: where a UTF-8 offset's character begins in the charset's bytes") {
+    using namespace std::string_literals;
+    // UTF-16LE "a\u00e9<" : UTF-8 "a" "\xC3\xA9" "<" (offsets 0, 1, 3, end 4)
+    const std::string u16 = "a\0\xE9\0<\0"s;
+    CHECK(source_offsets(u16, "utf-16le", {0, 1, 3, 4}) == std::vector<std::size_t>{0, 2, 4, 6});
+    CHECK(source_offsets(u16, "utf-16le", {2}).empty());  // inside the e-acute
+    CHECK(source_offsets(u16, "utf-16le", {5}).empty());  // past the end
+    // UTF-7: the "<" after the shifted e-acute "+AOk-" is byte 6 (a character inside a
+    // shifted run is placed where its bits begin, which a splice cannot use: the caller
+    // checks every splice by reading it back).
+    CHECK(source_offsets("a+AOk-<", "utf-7", {0, 3, 4}) == std::vector<std::size_t>{0, 6, 7});
+    // Far past the first block of the conversion, offsets still count from the start.
+    std::string big;
+    for (int i = 0; i < 20000; ++i) big += "x\0"s;
+    big += "<\0"s;
+    CHECK(source_offsets(big, "utf-16le", {20000, 20001}) ==
+          std::vector<std::size_t>{40000, 40002});
+  }
 }

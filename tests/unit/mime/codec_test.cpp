@@ -110,6 +110,18 @@ TEST_SUITE("mime::Codec") {
     CHECK(e.find("=0D") != std::string::npos);
     CHECK(decode_quoted_printable(e) == in);
   }
+  TEST_CASE("encode_quoted_printable starts no line with \"--\", hard or soft") {
+    // "--b" at a line start would be a delimiter of a multipart with boundary b.
+    CHECK(encode_quoted_printable("--b\r\nx--y\r\n-z", "\r\n") == "=2D-b\r\nx--y\r\n-z");
+    const std::string soft = std::string(75, 'x') + "--b";  // "--" right at the soft break
+    const std::string e = encode_quoted_printable(soft, "\r\n");
+    CHECK(e == std::string(75, 'x') + "=\r\n=2D-b");
+    CHECK(decode_quoted_printable(e) == soft);
+    for (std::size_t pos = 0; pos < e.size(); pos = e.find('\n', pos) + 1) {
+      CHECK(e.compare(pos, 2, "--") != 0);
+      if (e.find('\n', pos) == std::string::npos) break;
+    }
+  }
   TEST_CASE("random bytes round-trip through both encoders") {
     const unsigned seed = std::random_device{}();
     INFO("seed " << seed);
