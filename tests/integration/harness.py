@@ -374,6 +374,7 @@ class Postfix:
         self.root = root
         self.config_dir = os.path.join(root, "postfix")
         self.smtp_port = smtp_port or free_port()
+        self._own_port = smtp_port is None  # ours to change if another process takes it
         self.milter_endpoint = milter_endpoint  # as smtpd_milters spells it
         self.sink_port = sink_port
         self.extra_main_cf = extra_main_cf or {}
@@ -451,17 +452,40 @@ class Postfix:
                                capture_output=True, text=True, timeout=60)
         if check.returncode != 0:
             raise RuntimeError(f"postfix check failed: {check.stderr}{check.stdout}")
-        # start-fg would run the same (slow) integrity check again; this file skips it once.
-        open(os.path.join(self.root, "queue", "quick-start"), "w").close()
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(["postfix", "-c", self.config_dir, "start-fg"],
-                                     stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        wait_until(lambda: port_open(self.smtp_port) or self.proc.poll() is not None,
-                   timeout, what="postfix smtpd")
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"postfix exited with {self.proc.returncode}; see {self.log_path}")
-        return self
+        # free_port() releases its port before master binds it, and any process can take
+        # it meanwhile (CI saw "fatal: bind 127.0.0.1 port 40659: Address already in use"
+        # while the other process's listener made the port look open). So readiness is
+        # master's own "daemon started" line, logged once its listeners are bound; a
+        # port taken in between is replaced by a new one.
+        for attempt in range(5):
+            if attempt > 0:
+                with open(os.path.join(self.config_dir, "master.cf"), "w", encoding="utf-8") as f:
+                    f.write(self.master_cf())
+            # start-fg would run the (slow) integrity check again; this file skips it once.
+            open(os.path.join(self.root, "queue", "quick-start"), "w").close()
+            log_from = os.path.getsize(self.log_path)
+            self.proc = subprocess.Popen(["postfix", "-c", self.config_dir, "start-fg"],
+                                         stdout=self._log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+            def this_start():
+                with open(self.log_path, "rb") as f:
+                    f.seek(log_from)
+                    return f.read().decode("utf-8", "replace")
+
+            wait_until(lambda: "daemon started" in this_start() or self.proc.poll() is not None,
+                       timeout, what="postfix master")
+            if self.proc.poll() is None:
+                wait_until(lambda: port_open(self.smtp_port) or self.proc.poll() is not None,
+                           timeout, what="postfix smtpd")
+            if self.proc.poll() is None:
+                return self
+            if self._own_port and "Address already in use" in this_start() and attempt < 4:
+                self.smtp_port = free_port()
+                continue
+            break
+        raise RuntimeError(f"postfix exited with {self.proc.returncode}; see {self.log_path}")
 
     def queue(self):
         """`postqueue -p` output for this instance."""
