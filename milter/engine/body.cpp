@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/patch.hpp"
 #include "base/text.hpp"
@@ -63,9 +64,28 @@ bool finds_anything(const TextPart& t) {
   return !t.scan.resources.empty() || !t.scan.links.empty();
 }
 
+// Whether `other` holds a resource or a link that `chosen` does not (by vector and URL).
+// A label like "utf7" reads ASCII markup the same both ways: that is not ambiguous.
+bool finds_more(const TextPart& other, const TextPart& chosen) {
+  std::unordered_set<std::string> seen;
+  for (const html::Resource& r : chosen.scan.resources)
+    seen.insert(std::string(html::to_string(r.vector)) + ' ' + r.resolved);
+  for (const html::Link& l : chosen.scan.links) seen.insert("link " + l.url);
+  for (const html::Resource& r : other.scan.resources) {
+    if (!seen.contains(std::string(html::to_string(r.vector)) + ' ' + r.resolved)) return true;
+  }
+  for (const html::Link& l : other.scan.links) {
+    if (!seen.contains("link " + l.url)) return true;
+  }
+  return false;
+}
+
 // A label only some clients decode (EBCDIC, UTF-32, ...): browsers and Thunderbird render
 // the bytes as windows-1252, a client that knows the label decodes it. The part is read
-// the browsers' way, unless only the decoded reading holds resources or links.
+// the browsers' way, unless only the decoded reading holds resources or links. When both
+// do and the decoded one holds any the bytes do not, the part was made to show different
+// content to different clients, and only one reading can be rewritten: it is marked
+// ambiguous (the message is then malformed).
 // The bytes reading borrows the transcoded part's transfer-decoded bytes (the scan keeps
 // offsets and copies, no views into them) and gives them back when it loses.
 void choose_rendering(TextPart& t, const PartFilter* filter) {
@@ -76,6 +96,7 @@ void choose_rendering(TextPart& t, const PartFilter* filter) {
   bytes.amp = t.amp;
   bytes.decoded = std::move(t.transfer_decoded);
   scan_text_part(bytes, filter);
+  bytes.ambiguous = finds_anything(bytes) && finds_more(t, bytes);
   if (finds_anything(bytes) || !finds_anything(t)) {
     t = std::move(bytes);
   } else {
@@ -118,6 +139,7 @@ BodyScan scan_body(std::vector<mime::HeaderField> top_fields, std::string_view b
     scan_text_part(t, filter);
     choose_rendering(t, filter);
     out.remote_resources += t.scan.resources.size();
+    out.ambiguous_parts += t.ambiguous ? 1 : 0;
     out.parts.push_back(std::move(t));
   }
   index_hosts(out);

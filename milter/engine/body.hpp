@@ -39,12 +39,16 @@ struct TextPart {
   // Per resource / per link: index of its host in BodyScan::hosts.
   std::vector<std::size_t> resource_hosts, link_hosts;
   std::vector<std::optional<ruleset::TrackerMatch>> matches;  // per resource
+  // A label only some clients decode, whose bytes and decoded readings both hold
+  // resources or links: only one reading can be rewritten, so the message is malformed.
+  bool ambiguous = false;
 };
 
 struct BodyScan {
   mime::WalkResult walk;
   std::vector<TextPart> parts;
   std::size_t remote_resources = 0;
+  std::size_t ambiguous_parts = 0;  // TextPart::ambiguous
   // Each distinct host of the message's resources and links as written, normalized
   // (url::normalize_host) once: the tracker rules and the link and resource lures read
   // the same hosts, and a newsletter repeats a handful of them dozens of times.

@@ -158,7 +158,9 @@ void Inspection::inspect_body(std::string_view body, bool truncated) {
   std::vector<std::string_view> link_urls, resource_urls;
   // A malformed walk still yields the parts found before its cap: they are inspected
   // like any others (lures, trackers); the malformed policy decides what is changed.
-  if (scan.walk.malformed && !refused) m_verdict.skipped = SkipReason::malformed_mime;
+  // So does a part with two readings that both hold resources or links (body.hpp).
+  if ((scan.walk.malformed || scan.ambiguous_parts > 0) && !refused)
+    m_verdict.skipped = SkipReason::malformed_mime;
   if (!refused) {  // a refused message is not delivered: no tracker to neutralize
     const ruleset::RecipientTokens tokens(m_verdict.envelope.rcpt);
     decide_trackers(scan, *m_rules, tokens, s.allowed.skip_trackers, m_verdict);

@@ -314,6 +314,27 @@ def inspect_seeds():
         b"text/html=0D=0A=0D=0A<p>x</p>\r\n--b\r\nContent-Type: text/html; charset=utf-7\r\n\r\n"
         b"<img src=+ACIAaAB0AHQAcABzADoALwAvAHQALgB0AHIAYQBjAGsAZQByAC4AZQB4AGEAbQBwAGwAZQAvAHAALgBn"
         b"AGkAZgAi->\r\n+AC0ALQBi-\r\n--b--\r\n")
+    # A label ICU reads as UTF-7 ("u?tf-7") that clients do not know: the bytes reading
+    # held one @import, the UTF-7 reading images; once the @import was neutralized the
+    # second inspection took the other reading. Both readings differing is now malformed.
+    seeds["fuzzed-two-readings"] = (
+        b'MIME-Version: 1.0\t\nContent-Type: multipart/related; bt/mixed; boundary'
+        b'=b\r\n\r\n--b\r\nContent-Type: text/hvml\r\nContent-Transfer-Encoding: quoted-'
+        b'printable\r\n\r\n<img src=3D"https://t.tracker.example/p.gif">=0D=0A=2D=2D'
+        b'b=0D=0ACont?nt-Type: text/html=0D=0A=0D=0A<p></xp\xff\xff\xff\xffcmNwdEBleGFtcGxlL'
+        b'm5l>\r\n--b\r\nContent-Type: text/html; charset=u?tf-7\r\n\r\n<img src=+ACIAaA'
+        b'B0AHQAcABzADoALwAvAHQALgB0BAHQIAYjAGsAZQByAC4AZQB4AGEA\x00\x00\x00\n\r\n<style>@im'
+        b'port url(http:/e/b.Content-Type: text/html\n\nso88591/x.gif><a href=http'
+        b'9//lure.example/>x</a>\ne\r\n\r\n<img src=3D"https://t.tracker.example/p.gi'
+        b'f">=0D=0A=2Content-Type: text/html\r\nConten\x01\x00\x01\xadansfer-Encoding: quoted-'
+        b'p=u?tf-7\r\n\r\n<img src=+ACIAaAB0AHQAcABzADoALwAvAHQALgB0BAHQIAYjAGsAZQBy'
+        b'AC4AZQB4AGEA\x00\x00\x00\n\r\n<style>@import url(http:/e/b.e\r\n\r\n<img src=3D"https:'
+        b'//t.tracker.example/p.gif">=0D=0A=2Content-Type\x06\x00\x00\x00\x00\x00\x00\x00: text/html\r\nCo'
+        b'ntent-Transfer-Encoding: quoted-printable\r\n\r\n<ieg src=3D"https://t.tra'
+        b'cker.example/n.gif">=0D=0A=2D=2Db=0D=0ACContent-Type: text/html; chars'
+        b'et\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\n\r\n<style>@import url(http:/e/b'
+        b'.png)}</stylv>html; cha\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00k(http://a.example/b.png)}</\xbfContent'
+        b'-pe: tex\x00%\nplxxx\r\nntent-Transfer-Encoding: qu')
     return seeds
 
 

@@ -100,6 +100,22 @@ TEST_SUITE("engine::scan_body charsets") {
     CHECK(v.new_body->find(cp037("<html>")) != std::string::npos);  // still EBCDIC
   }
 
+  TEST_CASE("a part whose bytes and decoded readings both hold resources is malformed") {
+    // "utf7" is UTF-7 to ICU but no label browsers know: they render the bytes (one
+    // pixel), a client that decodes the label sees a second one. Only one reading can be
+    // rewritten, so the message goes to the malformed policy (default: held).
+    const std::string both = "<img src=\"https://t.tracker.example/a.gif\">"
+                             "+ADw-img src+AD0AIg-https://t.tracker.example/b.gif+ACIAPg-";
+    const auto v = run(message("utf7", both, "7bit"));
+    CHECK(v.skipped == engine::SkipReason::malformed_mime);
+    CHECK(v.action == engine::Action::quarantine);
+    // One reading alone is not ambiguous: the ASCII bytes labelled ibm-1047 above, or
+    // the same part without its encoded second image.
+    const auto one = run(message("utf7", "<img src=\"https://t.tracker.example/a.gif\">", "7bit"));
+    CHECK_FALSE(one.skipped.has_value());
+    CHECK(one.action != engine::Action::quarantine);
+  }
+
   TEST_CASE("plain UTF-16 without faults keeps its own encoding when rewritten") {
     const std::string msg = message("utf-16le", utf16le(k_pixel));
     const auto v = run(msg);
