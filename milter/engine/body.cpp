@@ -301,10 +301,14 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
 // line replace_body() adds for parts with headers is not enough for a part without any.
 enum class Fit { keeps, needs_separator, breaks };
 
+// Base64 has no '-', and a QP body's lines are the sender's (inside a part: no
+// delimiter) or written by encode_quoted_printable, which starts none with "--": only the
+// identity encodings, whose bytes are the edited text itself, are searched.
 Fit structure_fit(const mime::WalkResult& walk, std::size_t index, std::string_view old_body,
                   std::string_view new_body) {
-  if (mime::holds_enclosing_delimiter(walk, index, new_body)) return Fit::breaks;
   const mime::Part& p = walk.parts[index];
+  const bool encoded = p.cte == mime::Cte::base64 || p.cte == mime::Cte::quoted_printable;
+  if (!encoded && mime::holds_enclosing_delimiter(walk, index, new_body)) return Fit::breaks;
   // replace_body() adds a blank line after the headers of a nested part that had none.
   const bool separated =
       p.body_begin > p.header_end || (p.parent >= 0 && p.header_end > p.header_begin);
