@@ -335,6 +335,11 @@ def inspect_seeds():
         b'et\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\n\r\n<style>@import url(http:/e/b'
         b'.png)}</stylv>html; cha\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00k(http://a.example/b.png)}</\xbfContent'
         b'-pe: tex\x00%\nplxxx\r\nntent-Transfer-Encoding: qu')
+    # A message that arrives with the filter's own report header: removed even with no
+    # rules, the one edit the no-rules check allows.
+    seeds["forged-report-header"] = (b"From: a@shop.example\r\nX-Pixelwarden: action=accept; "
+                                     b"modified=no\r\nContent-Type: text/html\r\n\r\n<img src="
+                                     b"\"https://t.example/p.gif\">\r\n")
     return seeds
 
 
