@@ -358,9 +358,12 @@ BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const rule
     if (pe.edits.empty() && !want_banner) continue;
     const mime::Part& p = scan.walk.parts[t->part_index];
     const std::string_view old_body = mime::part_body(p, body);
+    // A banner goes after a byte order mark, which must stay first to be one.
+    constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+    const std::size_t bom = t->decoded.starts_with(k_bom) ? k_bom.size() : 0;
     // The part's new encoded body. `keep_elements`: strip edits become neutralize, so no
     // element is removed whole (a removed element can leave a line that is a delimiter).
-    const auto render = [&](bool keep_elements) {
+    const auto render = [&](bool keep_elements, bool with_banner) {
       std::string content;
       std::vector<base::Patch> edits_made;  // ordered: also what the re-encoder is told
       if (t->html) {
@@ -372,8 +375,9 @@ BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const rule
         }
         // One pass: the resource patches and the banner insertion together.
         std::vector<html::Patch> patches = html::plan_patches(t->decoded, t->scan, wanted);
-        if (want_banner) {
-          patches.push_back({t->scan.banner_offset, 0, render_banner(banner->html, removed)});
+        if (with_banner) {
+          patches.push_back(
+              {std::max(t->scan.banner_offset, bom), 0, render_banner(banner->html, removed)});
         }
         auto ordered = html::order_patches(std::move(patches), t->decoded.size());
         // plan_patches never overlaps partially or reaches past the part (fuzz_html_rewrite
@@ -384,28 +388,38 @@ BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const rule
         content = base::apply_ordered(t->decoded, edits_made);
       } else {
         const std::string text = render_banner(banner->text, removed);
-        content = html::insert_text_banner(t->decoded, text, eol);
+        const std::string_view rest = std::string_view(t->decoded).substr(bom);
+        content = t->decoded.substr(0, bom) + html::insert_text_banner(rest, text, eol);
         // insert_text_banner only adds at the top (the banner and its line break).
-        edits_made.push_back({0, 0, content.substr(0, content.size() - t->decoded.size())});
+        edits_made.push_back({bom, 0, content.substr(bom, content.size() - t->decoded.size())});
       }
       return encode_part(body, p, *t, content, edits_made, eol);
     };
-    std::string encoded = render(false);
-    Fit fit = structure_fit(scan.walk, t->part_index, old_body, encoded);
-    if (fit == Fit::breaks && t->html) {
-      encoded = render(true);
-      fit = structure_fit(scan.walk, t->part_index, old_body, encoded);
+    // As decided; then with every removed element kept; then without the banner. A part
+    // that no attempt keeps in its place is left as it was and named in unsafe_parts.
+    std::vector<std::pair<bool, bool>> attempts{{false, want_banner}};
+    if (t->html) attempts.emplace_back(true, want_banner);
+    if (want_banner) attempts.emplace_back(t->html, false);
+    std::optional<std::string> encoded;
+    bool banner_placed = false;
+    for (const auto& [keep_elements, with_banner] : attempts) {
+      if (pe.edits.empty() && !with_banner) break;  // nothing left to change in this part
+      std::string e = render(keep_elements, with_banner);
+      const Fit fit = structure_fit(scan.walk, t->part_index, old_body, e);
+      if (fit == Fit::breaks) continue;
+      if (fit == Fit::needs_separator) e.insert(0, eol);
+      encoded = std::move(e);
+      banner_placed = with_banner;
+      break;
     }
-    if (fit == Fit::breaks) {
-      // No rewrite of this part keeps the structure: the caller holds the message.
-      result.unsafe_part = p.path;
-      return result;
+    if (!encoded) {
+      if (!pe.edits.empty()) result.unsafe_parts.push_back(p.path);
+      continue;
     }
-    if (fit == Fit::needs_separator) encoded.insert(0, eol);
-    if (!t->html) text_banner_done = true;
+    if (!t->html && banner_placed) text_banner_done = true;
     // replace_body keeps the part's header block, its blank line and the delimiter after
     // it intact for empty, header-only and unterminated parts.
-    replacements.push_back(mime::replace_body(p, std::move(encoded), body));
+    replacements.push_back(mime::replace_body(p, std::move(*encoded), body));
   }
   if (!replacements.empty()) result.body = mime::splice(body, std::move(replacements));
   return result;

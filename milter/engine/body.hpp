@@ -74,11 +74,11 @@ struct RewritePlan {
 
 struct BodyRewrite {
   std::optional<std::string> body;  // nullopt when no part changed
-  // Set when a part could not be rewritten without changing how the message is read
-  // again (a line of it would become a delimiter of an enclosing multipart, even with
-  // every removed element kept): its path. `body` is then empty and the caller holds the
-  // message (docs/ruleset.md, malformed_mime).
-  std::optional<std::string> unsafe_part;
+  // Parts that could not be rewritten without changing how the message is read again
+  // (a line of the part would become a delimiter of an enclosing multipart, even with
+  // every removed element kept and without the banner): their paths. They are left as
+  // they were in `body`; the caller handles the message as malformed (docs/ruleset.md).
+  std::vector<std::string> unsafe_parts;
 };
 
 // The new body of every part that changes, each checked to keep the message's structure.

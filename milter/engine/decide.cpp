@@ -229,7 +229,26 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
   const bool enforce = rules.mode() == ruleset::Mode::enforce;
   bool malformed = is_uninspectable(verdict.skipped);
   const auto policy = rules.malformed_mime();
-  const bool neutralize = malformed && policy == ruleset::MalformedPolicy::neutralize;
+  bool neutralize = malformed && policy == ruleset::MalformedPolicy::neutralize;
+  // The body is rewritten first: a part that cannot be rewritten in its place makes the
+  // message malformed, and everything below treats it as such.
+  std::optional<BodyRewrite> rewrite;
+  if (enforce && scan != nullptr && (!malformed || neutralize)) {
+    RewritePlan plan{true, verdict.decision == Decision::defang || neutralize};
+    if (group != nullptr) plan.remote_content = group->remote_content;
+    rewrite = rewrite_body(body, *scan, rules, plan);
+    if (!rewrite->unsafe_parts.empty() && !malformed) {
+      malformed = true;
+      verdict.skipped = SkipReason::malformed_mime;
+      neutralize = policy == ruleset::MalformedPolicy::neutralize;
+      if (neutralize) {
+        plan.defang = true;  // what could be parsed, every remote resource neutralized
+        rewrite = rewrite_body(body, *scan, rules, plan);
+      } else {
+        rewrite.reset();
+      }
+    }
+  }
   // neutralize: what was parsed is rewritten with every remote resource neutralized, and
   // since what lies past the cap (or past max_message_bytes) cannot be inspected, the
   // message is also held: a sender can force quarantine, never an unfiltered delivery.
@@ -242,23 +261,13 @@ void finish(const ruleset::Ruleset& rules, const MessageHeaders& headers, BodySc
   }
   add_read_receipts(rules, headers, enforce, verdict);
   if (!enforce) return;  // monitor: decide and report, change nothing
-  if (scan != nullptr && (!malformed || neutralize)) {
-    RewritePlan plan{true, verdict.decision == Decision::defang || neutralize};
-    if (group != nullptr) plan.remote_content = group->remote_content;
-    BodyRewrite rewrite = rewrite_body(body, *scan, rules, plan);
-    if (rewrite.unsafe_part) {
-      // No rewrite of a part keeps the message read as it was: the message is handled as
-      // malformed, and since neutralizing is what cannot be done, `neutralize` holds it
-      // unchanged like `quarantine`.
-      malformed = true;
-      verdict.skipped = SkipReason::malformed_mime;
-      if (policy == ruleset::MalformedPolicy::quarantine ||
-          policy == ruleset::MalformedPolicy::neutralize) {
-        verdict.action = Action::quarantine;
-      }
-      for (auto& t : verdict.trackers) t.monitor = true;
+  if (rewrite) {
+    // The trackers of a part left as it was are reported, not acted on.
+    for (auto& t : verdict.trackers) {
+      const auto& unsafe = rewrite->unsafe_parts;
+      if (std::find(unsafe.begin(), unsafe.end(), t.part) != unsafe.end()) t.monitor = true;
     }
-    verdict.new_body = std::move(rewrite.body);
+    verdict.new_body = std::move(rewrite->body);
   }
   const auto& report = rules.report();
   const bool prefix = (verdict.decision == Decision::tag || verdict.decision == Decision::defang) &&

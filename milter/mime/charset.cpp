@@ -6,6 +6,7 @@
 
 #include <array>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "base/text.hpp"
@@ -102,6 +103,11 @@ std::string effective_charset(std::string_view bytes, std::string_view label) {
 
 namespace {
 
+// Converted in blocks of bounded size, each block's UTF-16 appended as UTF-8 at once:
+// the text is held once as UTF-8, not also as UTF-16 of twice the input's size. A lead
+// surrogate that ends a block waits for the next one. With `replace`, an unpaired
+// surrogate (UTF-7 can encode one) becomes U+FFFD like any other bad sequence: failing the
+// whole conversion would leave a UTF-7 part to be read as its raw bytes, markup unseen.
 base::Result<std::string> convert_to_utf8(std::string_view bytes, std::string_view charset,
                                           bool replace) {
   const std::string name = normalize(charset);
@@ -116,15 +122,41 @@ base::Result<std::string> convert_to_utf8(std::string_view bytes, std::string_vi
   } else {
     ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   }
-  std::vector<UChar> u16(bytes.size() * 2 + 4);
-  int32_t n16 = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()),
-                              bytes.data(), static_cast<int32_t>(bytes.size()), &status);
-  if (U_FAILURE(status)) return base::plain_error("invalid " + name + " byte sequence");
-  std::string out(static_cast<std::size_t>(n16) * 3 + 1, '\0');
-  int32_t n8 = 0;
-  u_strToUTF8(out.data(), static_cast<int32_t>(out.size()), &n8, u16.data(), n16, &status);
-  if (U_FAILURE(status)) return base::plain_error("invalid " + name + " text");
-  out.resize(static_cast<std::size_t>(n8));
+  constexpr std::size_t k_block = 16384;
+  std::vector<UChar> u16(2 * k_block + 64);
+  std::string out;
+  out.reserve(bytes.size());
+  UChar held = 0;  // a lead surrogate that ended the previous block
+  const char* src = bytes.data();
+  const char* const end = bytes.data() + bytes.size();
+  for (;;) {
+    const char* const limit =
+        end - src > static_cast<std::ptrdiff_t>(k_block) ? src + k_block : end;
+    const bool flush = limit == end;
+    UChar* target = u16.data();
+    if (held != 0) *target++ = std::exchange(held, 0);
+    status = U_ZERO_ERROR;
+    ucnv_toUnicode(conv.get(), &target, u16.data() + u16.size(), &src, limit, nullptr, flush,
+                   &status);
+    if (U_FAILURE(status) || src != limit) {
+      return base::plain_error("invalid " + name + " byte sequence");
+    }
+    auto n = static_cast<int32_t>(target - u16.data());
+    if (!flush && n > 0 && U16_IS_LEAD(u16[static_cast<std::size_t>(n - 1)])) {
+      held = u16[static_cast<std::size_t>(--n)];
+    }
+    const std::size_t at = out.size();
+    out.resize(at + static_cast<std::size_t>(n) * 3);
+    int32_t n8 = 0;
+    if (replace) {
+      u_strToUTF8WithSub(out.data() + at, n * 3, &n8, u16.data(), n, 0xFFFD, nullptr, &status);
+    } else {
+      u_strToUTF8(out.data() + at, n * 3, &n8, u16.data(), n, &status);
+    }
+    if (U_FAILURE(status)) return base::plain_error("invalid " + name + " text");
+    out.resize(at + static_cast<std::size_t>(n8));
+    if (flush) break;
+  }
   return out;
 }
 
@@ -200,8 +232,11 @@ std::vector<std::size_t> source_offsets(std::string_view bytes, std::string_view
     const std::size_t n = static_cast<std::size_t>(target - u16.data());
     for (std::size_t i = 0; i < n; ++i) {
       const UChar c = u16[i];
-      if (U16_IS_TRAIL(c)) continue;  // counted with its lead: 4 UTF-8 bytes in all
-      const std::size_t len = U16_IS_LEAD(c) ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      // A pair is 4 UTF-8 bytes; an unpaired surrogate is the 3 of U+FFFD (as
+      // to_utf8_replacing writes it). A lead that ends a block cannot be told apart.
+      const bool pair = U16_IS_LEAD(c) && i + 1 < n && U16_IS_TRAIL(u16[i + 1]);
+      if (U16_IS_LEAD(c) && i + 1 == n && !flush) return {};
+      const std::size_t len = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
       while (want < utf8_offsets.size() && utf8_offsets[want] == u8) {
         if (from[i] < 0) return {};
         out.push_back(static_cast<std::size_t>(block - bytes.data()) +
@@ -210,6 +245,7 @@ std::vector<std::size_t> source_offsets(std::string_view bytes, std::string_view
       }
       if (want < utf8_offsets.size() && utf8_offsets[want] < u8 + len) return {};
       u8 += len;
+      if (pair) ++i;
     }
     if (flush) break;
   }

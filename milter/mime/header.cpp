@@ -63,7 +63,7 @@ MessageSplit split_message(std::string_view message) {
 
 bool starts_like_header(std::string_view text) {
   const std::string_view line = text.substr(0, line_end(text, 0));
-  return is_continuation(line) || field_name_length(line) > 0;
+  return is_continuation(line) || field_name_length(line) > 0 || line.starts_with("From ");
 }
 
 std::vector<HeaderField> parse_header_block(std::string_view block) {

@@ -37,8 +37,9 @@ struct MessageSplit {
 // No blank line and only header lines: everything is header, the body is empty.
 MessageSplit split_message(std::string_view message);
 
-// Whether the first line of text would be read as a header line (a field or a folded
-// continuation) if it followed a header block with no blank line in between.
+// Whether the first line of text would be read as a header line (a field, a folded
+// continuation, or the mbox "From " line split_message() skips at the start of a part
+// without headers) if it followed a header block with no blank line in between.
 bool starts_like_header(std::string_view text);
 
 // Removes folding line breaks and trims surrounding whitespace.

@@ -329,23 +329,98 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
     REQUIRE(v.new_body.has_value());
     const std::string out = rewritten(msg, v);
     CHECK(shape(out) == shape(msg));
-    CHECK(out.find("--b\r\n\r\nNote: 1 trackers removed") != std::string::npos);
+    CHECK(out.find("--b\r\n\r\nNote: 1 trackers removed\r\n\r\nhello") != std::string::npos);
   }
 
-  TEST_CASE("a part no rewrite can keep in its place is held unchanged, as malformed") {
+  TEST_CASE("a part no rewrite can keep in its place makes the message malformed") {
     // UTF-7 with the whole URL in one shifted run: the edit cannot be spliced into the
-    // run, and converting the part back writes the shifted "--b" line as a delimiter.
+    // run, and converting the part back writes the shifted "--b" line as a delimiter. The
+    // second part's pixel is neutralized all the same, and the message is held.
     const std::string msg =
         "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
-        "\r\n\r\n--b\r\nContent-Type: text/html; charset=utf-7\r\n\r\n<img src="
+        "\r\nDisposition-Notification-To: a@shop.example\r\n\r\n--b\r\n"
+        "Content-Type: text/html; charset=utf-7\r\n\r\n<img src="
         "+ACIAaAB0AHQAcABzADoALwAvAHQALgB0AHIAYQBjAGsAZQByAC4AZQB4AGEAbQBwAGwAZQAvAHAALgBnAGkAZgAi-"
         ">"
-        "\r\n+AC0ALQBi-\r\n<p>x</p>\r\n--b--\r\n";
+        "\r\n+AC0ALQBi-\r\n<p>x</p>\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" +
+        k_url + "\">\r\n--b--\r\n";
     const auto v = run(msg);
-    REQUIRE(v.trackers.size() == 1);
-    CHECK(v.trackers[0].monitor);
-    CHECK_FALSE(v.new_body.has_value());
+    REQUIRE(v.trackers.size() == 2);
+    CHECK(v.trackers[0].part == "1");
+    CHECK(v.trackers[0].monitor);  // left as it was: reported, not acted on
+    CHECK_FALSE(v.trackers[1].monitor);
     CHECK(v.skipped == engine::SkipReason::malformed_mime);
     CHECK(v.action == engine::Action::quarantine);
+    REQUIRE(v.new_body.has_value());
+    const std::string out = rewritten(msg, v);
+    CHECK(shape(out) == shape(msg));
+    CHECK(out.find("+AC0ALQBi-") != std::string::npos);           // part 1 as it was
+    CHECK(out.find("<img src=\"" + k_url) == std::string::npos);  // part 2 neutralized
+
+    // With malformed_mime: pass the message is delivered unchanged, trackers reported.
+    static auto pass = load_inline(k_rules + "malformed_mime: pass\n");
+    const auto p = run_with(pass, msg);
+    CHECK(p.skipped == engine::SkipReason::malformed_mime);
+    CHECK(p.action != engine::Action::quarantine);
+    CHECK_FALSE(p.new_body.has_value());
+    for (const auto& t : p.trackers) CHECK(t.monitor);
+  }
+
+  TEST_CASE("a banner that cannot be placed is left out, the rest is rewritten") {
+    // The text banner at the top of a UTF-7 part would land in a shifted run; converting
+    // the part back writes its shifted "--B" as a delimiter. Without the banner, the
+    // part stays as it was and the HTML part's pixel is neutralized.
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B"
+        "\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n+AC0ALQBC-\r\nhello\r\n"
+        "--B\r\nContent-Type: text/html\r\n\r\n<p>x</p><img src=\"" +
+        k_url + "\">\r\n--B--\r\n";
+    static auto strip = load_inline(k_strip_rules);
+    const auto v = run_with(strip, msg);
+    REQUIRE(v.trackers.size() == 1);
+    CHECK_FALSE(v.skipped.has_value());
+    REQUIRE(v.new_body.has_value());
+    const std::string out = rewritten(msg, v);
+    CHECK(shape(out) == shape(msg));
+    CHECK(out.find("t.tracker.example") == std::string::npos);
+    CHECK(out.find("+AC0ALQBC-\r\nhello") != std::string::npos);
+  }
+
+  TEST_CASE("a text banner starting \"From \" atop a part without headers stays in its body") {
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
+        "\r\n\r\n--b\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" +
+        k_url + "\">\r\n--b--\r\n";
+    static auto from =
+        load_inline(k_rules + "report:\n  banner: {text: 'From the filter: {count}'}\n");
+    const auto v = run_with(from, msg);
+    REQUIRE(v.new_body.has_value());
+    CHECK(v.new_body->find("--b\r\n\r\nFrom the filter: 1\r\n\r\nhello") != std::string::npos);
+  }
+
+  TEST_CASE("a text banner goes after a byte order mark") {
+    const std::string msg =
+        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B"
+        "\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-16le\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n\xFF\xFE" +
+        utf16le("hello") + "\r\n--B\r\nContent-Type: text/html\r\n\r\n<img src=\"" + k_url +
+        "\">\r\n--B--\r\n";
+    static auto strip = load_inline(k_strip_rules);
+    const auto v = run_with(strip, msg);
+    REQUIRE(v.new_body.has_value());
+    CHECK(v.new_body->find("\xFF\xFE" + utf16le("Note: 1 trackers removed")) != std::string::npos);
+  }
+
+  TEST_CASE("a UTF-7 unpaired surrogate does not hide the part's markup") {
+    // "+2D0-" is a lone high surrogate: it reads as U+FFFD, and the rest of the part is
+    // still read as UTF-7 (it was read as raw bytes, the shifted pixel unseen).
+    const std::string msg = message(
+        "utf-7",
+        "+ADwAaQBtAGcAIABzAHIAYwA9ACI-https://t.tracker.example/p.gif+ACIAPg-\r\nx+2D0-y\r\n",
+        "7bit");
+    const auto v = run(msg);
+    REQUIRE(v.trackers.size() == 1);
+    REQUIRE(v.new_body.has_value());
+    CHECK(v.new_body->find("t.tracker.example") == std::string::npos);
   }
 }
