@@ -244,6 +244,19 @@ std::string rewritten_in_place(const std::string& msg, const engine::Verdict& v)
   return out;
 }
 
+// A multipart/mixed message with the given boundary; `parts` starts with its first
+// delimiter line.
+std::string mixed(const std::string& boundary, const std::string& parts) {
+  return "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=" +
+         boundary + "\r\n\r\n" + parts;
+}
+
+// The message through k_strip_rules (strip, with a text banner).
+engine::Verdict run_strip(const std::string& msg) {
+  static auto strip = load_inline(k_strip_rules);
+  return run_with(strip, msg);
+}
+
 }  // namespace
 
 TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
@@ -282,11 +295,11 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
   TEST_CASE("a QP line rewritten afresh never starts with the enclosing boundary") {
     // The sender wrote "--b" as =2D=2Db in the same encoded line as the pixel: the line is
     // encoded afresh, and a literal "--b" there would end the part early.
-    const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
-        "\r\n\r\n--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable"
-        "\r\n\r\n<img src=3D\"" +
-        k_url + "\">=0D=0A=2D=2Db=0D=0AContent-Type: text/html=0D=0A=0D=0A<p>x</p>\r\n--b--\r\n";
+    const std::string msg = mixed(
+        "b", "--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable"
+             "\r\n\r\n<img src=3D\"" +
+                 k_url +
+                 "\">=0D=0A=2D=2Db=0D=0AContent-Type: text/html=0D=0A=0D=0A<p>x</p>\r\n--b--\r\n");
     const auto v = run(msg);
     REQUIRE(v.trackers.size() == 1);
     const std::string out = rewritten_in_place(msg, v);
@@ -295,11 +308,9 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
 
   TEST_CASE("a stripped element that would leave a delimiter line is neutralized instead") {
     const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
-        "\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b<img src=\"" +
-        k_url + "\">\r\nContent-Type: text/html\r\n\r\n<p>y</p>\r\n--b--\r\n";
-    static auto strip = load_inline(k_strip_rules);
-    const auto v = run_with(strip, msg);
+        mixed("b", "--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b<img src=\"" + k_url +
+                       "\">\r\nContent-Type: text/html\r\n\r\n<p>y</p>\r\n--b--\r\n");
+    const auto v = run_strip(msg);
     REQUIRE(v.trackers.size() == 1);
     const std::string out = rewritten_in_place(msg, v);
     CHECK(out.find("--b<img src=\"data:") != std::string::npos);
@@ -311,8 +322,7 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
     // line reads as a header field: a blank line now keeps it in the body.
     const std::string msg = "From: a@shop.example\r\nContent-Type: text/html\r\n<img src=\"" +
                             k_url + "\">X-Note: hi\r\n<p>x</p>\r\n";
-    static auto strip = load_inline(k_strip_rules);
-    const auto v = run_with(strip, msg);
+    const auto v = run_strip(msg);
     REQUIRE(v.trackers.size() == 1);
     REQUIRE(v.new_body.has_value());
     CHECK(*v.new_body == "\r\nX-Note: hi\r\n<p>x</p>\r\n");
@@ -324,11 +334,9 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
     // A part with no header lines is text/plain: the banner "Note: ..." would be read as
     // its header field; a blank line first keeps it in the body.
     const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
-        "\r\n\r\n--b\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" +
-        k_url + "\">\r\n--b--\r\n";
-    static auto strip = load_inline(k_strip_rules);
-    const auto v = run_with(strip, msg);
+        mixed("b", "--b\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" + k_url +
+                       "\">\r\n--b--\r\n");
+    const auto v = run_strip(msg);
     REQUIRE(v.trackers.size() == 1);
     const std::string out = rewritten_in_place(msg, v);
     CHECK(out.find("--b\r\n\r\nNote: 1 trackers removed\r\n\r\nhello") != std::string::npos);
@@ -373,12 +381,10 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
     // the part back writes its shifted "--B" as a delimiter. Without the banner, the
     // part stays as it was and the HTML part's pixel is neutralized.
     const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B"
-        "\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n+AC0ALQBC-\r\nhello\r\n"
-        "--B\r\nContent-Type: text/html\r\n\r\n<p>x</p><img src=\"" +
-        k_url + "\">\r\n--B--\r\n";
-    static auto strip = load_inline(k_strip_rules);
-    const auto v = run_with(strip, msg);
+        mixed("B", "--B\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n+AC0ALQBC-\r\nhello\r\n"
+                   "--B\r\nContent-Type: text/html\r\n\r\n<p>x</p><img src=\"" +
+                       k_url + "\">\r\n--B--\r\n");
+    const auto v = run_strip(msg);
     REQUIRE(v.trackers.size() == 1);
     CHECK_FALSE(v.skipped.has_value());
     const std::string out = rewritten_in_place(msg, v);
@@ -387,9 +393,8 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
 
   TEST_CASE("a text banner starting \"From \" atop a part without headers stays in its body") {
     const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b"
-        "\r\n\r\n--b\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" +
-        k_url + "\">\r\n--b--\r\n";
+        mixed("b", "--b\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"" + k_url +
+                       "\">\r\n--b--\r\n");
     static auto from =
         load_inline(k_rules + "report:\n  banner: {text: 'From the filter: {count}'}\n");
     const auto v = run_with(from, msg);
@@ -399,13 +404,11 @@ TEST_SUITE("engine::rewrite_body keeps the bytes and the structure") {
 
   TEST_CASE("a text banner goes after a byte order mark") {
     const std::string msg =
-        "From: a@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B"
-        "\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-16le\r\n"
-        "Content-Transfer-Encoding: 8bit\r\n\r\n\xFF\xFE" +
-        utf16le("hello") + "\r\n--B\r\nContent-Type: text/html\r\n\r\n<img src=\"" + k_url +
-        "\">\r\n--B--\r\n";
-    static auto strip = load_inline(k_strip_rules);
-    const auto v = run_with(strip, msg);
+        mixed("B", "--B\r\nContent-Type: text/plain; charset=utf-16le\r\n"
+                   "Content-Transfer-Encoding: 8bit\r\n\r\n\xFF\xFE" +
+                       utf16le("hello") + "\r\n--B\r\nContent-Type: text/html\r\n\r\n<img src=\"" +
+                       k_url + "\">\r\n--B--\r\n");
+    const auto v = run_strip(msg);
     REQUIRE(v.new_body.has_value());
     CHECK(v.new_body->find("\xFF\xFE" + utf16le("Note: 1 trackers removed")) != std::string::npos);
   }
