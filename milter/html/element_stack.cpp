@@ -37,10 +37,10 @@ std::size_t ElementStack::find(std::string_view name,
 }
 
 void ElementStack::pop_to(std::size_t index) {
-  while (m_open.size() > index) {
-    if (m_open.back().hidden) --m_hidden;
-    m_open.pop_back();
-  }
+  if (index >= m_open.size()) return;
+  m_open.resize(index);
+  if (m_first_hidden != k_none && m_first_hidden >= index) m_first_hidden = k_none;
+  if (m_first_deferred != k_none && m_first_deferred >= index) m_first_deferred = k_none;
 }
 
 void ElementStack::implicit_close(std::string_view n) {
@@ -65,15 +65,31 @@ void ElementStack::implicit_close(std::string_view n) {
 
 void ElementStack::push(std::string_view n, bool hidden, bool is_void, std::uint32_t element,
                         std::size_t tag_begin) {
-  if (is_void || m_open.size() >= k_max_depth) return;
+  if (is_void) return;
+  push_entry(n, hidden ? Seen::hidden : Seen::shown, element, tag_begin, 0, 0);
+}
+
+void ElementStack::push_deferred(std::string_view n, std::size_t style_begin, std::size_t style_end,
+                                 bool is_void, std::uint32_t element, std::size_t tag_begin) {
+  if (is_void) return;
+  push_entry(n, Seen::deferred, element, tag_begin, style_begin, style_end);
+}
+
+void ElementStack::push_entry(std::string_view n, Seen seen, std::uint32_t element,
+                              std::size_t tag_begin, std::size_t style_begin,
+                              std::size_t style_end) {
+  if (m_open.size() >= k_max_depth) return;
   Entry e{};
   std::string_view stored = n.substr(0, sizeof(e.name));
   std::memcpy(e.name, stored.data(), stored.size());
   e.len = static_cast<unsigned char>(stored.size());
-  e.hidden = hidden;
+  e.seen = seen;
   e.element = element;
   e.tag_begin = static_cast<std::uint32_t>(tag_begin);
-  if (hidden) ++m_hidden;
+  e.style_begin = static_cast<std::uint32_t>(style_begin);
+  e.style_end = static_cast<std::uint32_t>(style_end);
+  if (seen == Seen::hidden && m_first_hidden == k_none) m_first_hidden = m_open.size();
+  if (seen == Seen::deferred && m_first_deferred == k_none) m_first_deferred = m_open.size();
   m_open.push_back(e);
 }
 

@@ -19,12 +19,18 @@ namespace pixelwarden::html {
 namespace {
 
 // Facts of the start tag being scanned, shared by its resources.
+// Whether the element or an open ancestor is hidden is worked out when a resource of the
+// tag asks (Scanner::hidden, Scanner::ancestor_hidden): parsing every style attribute of
+// a newsletter to learn it costs more than the rest of its tags.
 struct TagFacts {
   const Token* token = nullptr;
   int width = -1, height = -1;
-  bool hidden = false;  // the element itself
-  bool ancestor_hidden = false;
+  bool tiny = false;                 // width or height at most 2 pixels
+  const Attribute* style = nullptr;  // the tag's style attribute, when it has one
+  std::size_t open_below = 0;        // ElementStack depth before the tag: its ancestors
   bool conditional = false;
+  mutable signed char hidden = -1;           // the element itself; -1: not worked out yet
+  mutable signed char ancestor_hidden = -1;  // an open ancestor; -1: not worked out yet
 };
 
 // An <iframe srcdoc> attribute met during the pass, read in finish() (once the
@@ -55,6 +61,10 @@ class Scanner {
  private:
   void start_tag(const Token& t);
   TagFacts tag_facts(const Token& t);
+  bool hidden(const TagFacts& f);
+  bool ancestor_hidden(const TagFacts& f);
+  // Whether the style attribute value at [begin, end) of the input hides its element.
+  bool style_hides(std::size_t begin, std::size_t end);
   void element_resources(const Token& t, const TagFacts& f);
   bool amp_resources(const Token& t, const TagFacts& f);
   void attr_url(Vector v, const Attribute& a, const TagFacts& f);
@@ -78,7 +88,8 @@ class Scanner {
   ScanResult& m_r;
   Tokenizer m_tok;
   ElementStack m_stack;
-  std::string m_decoded;  // the last attribute value decode() read, at these offsets:
+  std::string m_style_decoded;  // style_hides()'s, apart from decode()'s
+  std::string m_decoded;        // the last attribute value decode() read, at these offsets:
   std::size_t m_decoded_begin = std::string::npos, m_decoded_end = std::string::npos;
   std::vector<std::uint32_t> m_map;
   bool m_plain = true;
@@ -155,12 +166,36 @@ TagFacts Scanner::tag_facts(const Token& t) {
   TagFacts f;
   f.token = &t;
   f.conditional = m_tok.conditional_depth() > 0;
-  f.ancestor_hidden = m_stack.hidden();
+  f.open_below = m_stack.depth();
   if (const Attribute* w = t.find("width")) f.width = parse_dimension(decode(*w));
   if (const Attribute* h = t.find("height")) f.height = parse_dimension(decode(*h));
-  f.hidden = (f.width >= 0 && f.width <= 2) || (f.height >= 0 && f.height <= 2);
-  if (const Attribute* style = t.find("style")) f.hidden |= style_facts(decode(*style)).hidden();
+  f.tiny = (f.width >= 0 && f.width <= 2) || (f.height >= 0 && f.height <= 2);
+  f.style = t.find("style");
+  if (f.tiny || f.style == nullptr) f.hidden = f.tiny ? 1 : 0;
   return f;
+}
+
+bool Scanner::style_hides(std::size_t begin, std::size_t end) {
+  const std::string_view raw = m_in.substr(begin, end - begin);
+  if (attribute_is_plain(raw)) return style_facts(raw).hidden();
+  decode_attribute(raw, m_style_decoded);
+  return style_facts(m_style_decoded).hidden();
+}
+
+bool Scanner::hidden(const TagFacts& f) {
+  if (f.hidden < 0) f.hidden = style_hides(f.style->value_begin, f.style->value_end) ? 1 : 0;
+  return f.hidden > 0;
+}
+
+// The stack still holds exactly the tag's ancestors below f.open_below: the tag itself is
+// pushed above them, and nothing is closed before its resources are read.
+bool Scanner::ancestor_hidden(const TagFacts& f) {
+  if (f.ancestor_hidden < 0) {
+    const bool h = m_stack.hidden_below(
+        f.open_below, [this](std::size_t b, std::size_t e) { return style_hides(b, e); });
+    f.ancestor_hidden = h ? 1 : 0;
+  }
+  return f.ancestor_hidden > 0;
 }
 
 void Scanner::start_tag(const Token& t) {
@@ -169,11 +204,16 @@ void Scanner::start_tag(const Token& t) {
   if (name == "html" && m_html == 0) m_html = t.end;
   m_stack.implicit_close(name);
   TagFacts f = tag_facts(t);
-  const Attribute* style = t.find("style");
   const std::uint32_t element = m_style.record(t, m_stack.top_element());
-  m_stack.push(name, f.hidden, t.self_closing || is_void_element(name), element, t.begin);
+  const bool is_void = t.self_closing || is_void_element(name);
+  if (f.hidden < 0) {
+    m_stack.push_deferred(name, f.style->value_begin, f.style->value_end, is_void, element,
+                          t.begin);
+  } else {
+    m_stack.push(name, f.hidden > 0, is_void, element, t.begin);
+  }
   element_resources(t, f);
-  if (style != nullptr) attr_style(*style, f);
+  if (f.style != nullptr) attr_style(*f.style, f);
   if (t.ns == Namespace::svg) svg_attributes(t, f);
 }
 
@@ -212,7 +252,7 @@ void Scanner::element_resources(const Token& t, const TagFacts& f) {
     if (a != nullptr && a->has_value) {
       PendingSrcdoc& p = m_pending.emplace_back();
       p.value_begin = a->value_begin, p.value_end = a->value_end, p.quote = a->quote;
-      p.hidden = f.hidden || f.ancestor_hidden;
+      p.hidden = hidden(f) || ancestor_hidden(f);
       p.conditional = f.conditional;
       if (m_shadow_block != nullptr) {
         p.block_element.assign(m_shadow_block->name);
@@ -267,8 +307,8 @@ Resource& Scanner::add(Vector v, const Attribute& a, const TagFacts& f, std::siz
   r.url.assign(m_decoded, b, e - b);
   r.width = f.width;
   r.height = f.height;
-  r.ancestor_hidden = f.ancestor_hidden;
-  r.invisible = f.hidden || f.ancestor_hidden;
+  r.ancestor_hidden = ancestor_hidden(f);
+  r.invisible = hidden(f) || r.ancestor_hidden;
   r.in_conditional_comment = f.conditional;
   r.void_element = is_void_element(t.name);
   r.quote = a.quote;
@@ -501,10 +541,9 @@ void Scanner::shadow_scan(const Token& raw) {
   while (inner.next(t)) {
     if (t.kind != TokenKind::start_tag) continue;
     TagFacts f = tag_facts(t);
-    const Attribute* style = t.find("style");
     if (t.name != "base" && t.name != "a" && t.name != "area" && t.name != "form")
       element_resources(t, f);
-    if (style != nullptr) attr_style(*style, f);
+    if (f.style != nullptr) attr_style(*f.style, f);
   }
   m_shadow = false;
   m_shadow_block = nullptr;

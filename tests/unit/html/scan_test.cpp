@@ -168,6 +168,23 @@ TEST_SUITE("html::scan details") {
     CHECK_FALSE(r.resources[1].invisible);
     CHECK_FALSE(r.resources[2].invisible);
   }
+  TEST_CASE("a styled ancestor is read when an image inside it asks, entities decoded") {
+    // The outer table's style is read only for the image; the hiding one is written with
+    // character references, which the style's reading decodes as the attribute's value.
+    auto r = scan("<table style=\"color:red\"><tr><td style=\"display&#58;none\">"
+                  "<p style=\"padding:0\"><img src=http://t/a style=\"width:10px\"></p>"
+                  "<td style=\"padding:1px\"><img src=http://t/b><img src=http://t/c "
+                  "style='visibility:hidden'></table><title><div style=display:none>"
+                  "<img src=http://t/d></title>");
+    REQUIRE(r.resources.size() == 4);
+    CHECK(r.resources[0].ancestor_hidden);
+    CHECK(r.resources[0].invisible);
+    CHECK_FALSE(r.resources[1].invisible);
+    CHECK(r.resources[2].invisible);
+    CHECK_FALSE(r.resources[2].ancestor_hidden);
+    // Inside raw text a tag's own style counts; the tags around it are not open elements.
+    CHECK_FALSE(r.resources[3].invisible);
+  }
   TEST_CASE("a class rule in a style block hides an image") {
     auto r = scan(
         "<style>.h{display:none}</style><img class=h src=http://t/a><img class=x src=http://t/b>");
