@@ -36,7 +36,9 @@ TextPart decode_text_part(std::string_view body, const mime::Part& p, std::size_
   t.html = is_html(p);
   t.amp = is_text(p, "x-amp-html");
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
-  t.decoded = mime::decode(encoded, p.cte);
+  t.decoded = p.cte == mime::Cte::quoted_printable
+                  ? mime::decode_quoted_printable(encoded, t.qp_marks)
+                  : mime::decode(encoded, p.cte);
   std::string charset = p.charset;
   if (const auto bom = mime::detect_bom(t.decoded)) charset = *bom;
   if (!charset.empty() && !mime::is_ascii_compatible(charset)) {
@@ -95,12 +97,14 @@ void choose_rendering(TextPart& t, const PartFilter* filter) {
   bytes.html = t.html;
   bytes.amp = t.amp;
   bytes.decoded = std::move(t.transfer_decoded);
+  bytes.qp_marks = std::move(t.qp_marks);
   scan_text_part(bytes, filter);
   bytes.ambiguous = finds_anything(bytes) && finds_more(t, bytes);
   if (finds_anything(bytes) || !finds_anything(t)) {
     t = std::move(bytes);
   } else {
     t.transfer_decoded = std::move(bytes.decoded);
+    t.qp_marks = std::move(bytes.qp_marks);
   }
 }
 
@@ -278,12 +282,12 @@ std::string encode_part(std::string_view body, const mime::Part& p, const TextPa
                         std::string_view eol) {
   const std::string_view encoded = body.substr(p.body_begin, p.body_end - p.body_begin);
   if (!t.transcoded)
-    return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol);
+    return mime::reencode_edits(encoded, t.decoded, new_content, edits, p.cte, eol, &t.qp_marks);
   // Transcoded parts: the edits carried into the part's own charset, so every byte outside
   // them stays as it was (an invalid sequence too).
   if (auto own = transcode_edits(t, new_content, edits)) {
     const std::string bytes = base::apply_ordered(t.transfer_decoded, *own);
-    return mime::reencode_edits(encoded, t.transfer_decoded, bytes, *own, p.cte, eol);
+    return mime::reencode_edits(encoded, t.transfer_decoded, bytes, *own, p.cte, eol, &t.qp_marks);
   }
   // Otherwise the whole text converted back: strict first; a part decoded with U+FFFD
   // substitutes writes them as the charset's own substitution character. The bytes outside

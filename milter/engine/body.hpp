@@ -18,6 +18,7 @@
 #include "engine/part_filter.hpp"
 #include "engine/verdict.hpp"
 #include "html/resource.hpp"
+#include "mime/codec.hpp"
 #include "mime/walk.hpp"
 #include "ruleset/ruleset.hpp"
 
@@ -35,6 +36,9 @@ struct TextPart {
   // which the re-encoder compares the converted-back content with. Empty otherwise, so
   // an ordinary part holds its content once.
   std::string transfer_decoded;
+  // Quoted-printable parts: where the decoder was at some line starts of the encoded body
+  // (offsets into the transfer-decoded bytes), for the re-encoder.
+  std::vector<mime::QpMark> qp_marks;
   html::ScanResult scan;  // resources and links (links only for text/plain)
   // Per resource / per link: index of its host in BodyScan::hosts.
   std::vector<std::size_t> resource_hosts, link_hosts;

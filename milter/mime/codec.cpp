@@ -1,5 +1,7 @@
 #include "mime/codec.hpp"
 
+#include <algorithm>
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -254,20 +256,55 @@ std::string decode_base64(std::string_view encoded, DecodeStats* stats) {
 
 namespace {
 
+// Notes QpMarks for decode_qp_into: the decoder reports each run it copies verbatim and
+// each line start it reaches by a soft break; a '\n' is looked for only once a mark is due.
+class MarkNotes {
+ public:
+  MarkNotes(std::vector<QpMark>* marks, std::size_t size) : m_marks(marks), m_size(size) {}
+  // The bytes [from, to) of `p` were copied verbatim to decoded offset `dec`.
+  void run(const char* p, std::size_t from, std::size_t to, std::size_t dec) {
+    while (m_marks != nullptr && to >= m_due) {
+      const std::size_t at = std::max(from, m_due - 1);  // a '\n' there starts a line at m_due
+      const void* nl = std::memchr(p + at, '\n', to - at);
+      if (nl == nullptr) return;
+      const auto line = static_cast<std::size_t>(static_cast<const char*>(nl) - p) + 1;
+      if (line >= m_size) return;  // the end is no line's start
+      note(line, dec + (line - from));
+    }
+  }
+  // A line starts at encoded offset `at`, decoded offset `dec`.
+  void line(std::size_t at, std::size_t dec) {
+    if (m_marks != nullptr && at >= m_due && at < m_size) note(at, dec);
+  }
+
+ private:
+  void note(std::size_t at, std::size_t dec) {
+    m_marks->push_back({at, dec});
+    m_due = at + k_qp_mark_spacing;
+  }
+  std::vector<QpMark>* m_marks;
+  std::size_t m_size;
+  std::size_t m_due = k_qp_mark_spacing;
+};
+
 // The QP decoder, written once over an output sink: `copy` takes a run of literal bytes,
 // `put` one decoded byte; a sink whose `failed()` turns true stops the walk. decode()
 // writes into a string, decodes_to() compares with the expected bytes as it goes.
-template <class Sink> void decode_qp_into(std::string_view encoded, Sink& sink) {
+template <class Sink>
+void decode_qp_into(std::string_view encoded, Sink& sink, std::vector<QpMark>* marks = nullptr) {
   const char* p = encoded.data();
   const std::size_t n = encoded.size();
+  MarkNotes notes(marks, n);
   std::size_t i = 0;
   while (i < n && !sink.failed()) {
     const void* eq = std::memchr(p + i, '=', n - i);
     if (eq == nullptr) {
+      notes.run(p, i, n, sink.size());
       sink.copy(p + i, n - i);
       break;
     }
     const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - p);
+    notes.run(p, i, j, sink.size());
     sink.copy(p + i, j - i);
     int hi = 0, lo = 0;
     if (j + 2 < n && (hi = base::hex_value(p[j + 1])) >= 0 &&
@@ -283,8 +320,10 @@ template <class Sink> void decode_qp_into(std::string_view encoded, Sink& sink) 
       i = n;
     } else if (p[k] == '\n') {
       i = k + 1;
+      notes.line(i, sink.size());
     } else if (p[k] == '\r' && (k + 1 == n || p[k + 1] == '\n')) {
       i = k + 1 == n ? n : k + 2;
+      notes.line(i, sink.size());
     } else {
       sink.put('=');  // a lone "=": keep it, as every mail reader does
       i = j + 1;
@@ -297,6 +336,7 @@ struct StringSink {
   std::string& out;
   void copy(const char* p, std::size_t len) { out.append(p, len); }
   void put(char c) { out.push_back(c); }
+  std::size_t size() const { return out.size(); }
   static bool failed() { return false; }
 };
 
@@ -305,6 +345,7 @@ struct CountSink {
   std::size_t n = 0;
   void copy(const char* /*p*/, std::size_t len) { n += len; }
   void put(char /*c*/) { ++n; }
+  std::size_t size() const { return n; }
   static bool failed() { return false; }
 };
 
@@ -327,6 +368,7 @@ struct CompareSink {
     }
     ++pos;
   }
+  std::size_t size() const { return pos; }
   bool failed() const { return differs; }
 };
 
@@ -337,6 +379,15 @@ std::string decode_quoted_printable(std::string_view encoded) {
   out.reserve(encoded.size());
   StringSink sink{out};
   decode_qp_into(encoded, sink);
+  return out;
+}
+
+std::string decode_quoted_printable(std::string_view encoded, std::vector<QpMark>& marks) {
+  marks.clear();
+  std::string out;
+  out.reserve(encoded.size());
+  StringSink sink{out};
+  decode_qp_into(encoded, sink, &marks);
   return out;
 }
 

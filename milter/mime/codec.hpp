@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pixelwarden::mime {
 
@@ -31,6 +32,19 @@ struct DecodeStats {
 std::string decode(std::string_view encoded, Cte cte, DecodeStats* stats = nullptr);
 std::string decode_base64(std::string_view encoded, DecodeStats* stats = nullptr);
 std::string decode_quoted_printable(std::string_view encoded);
+
+// A line start of a quoted-printable body, and the size of what the lines before it decode
+// to, as the decoder itself counted it. The re-encoder (reencode_edits) starts its walk over
+// the encoded lines at the nearest mark before an edit instead of at the top.
+struct QpMark {
+  std::size_t encoded = 0, decoded = 0;
+};
+// The encoded bytes between two marks: about one mark per this many.
+inline constexpr std::size_t k_qp_mark_spacing = 4096;
+
+// decode_quoted_printable(), also noting in `marks` (cleared first) a line start about
+// every k_qp_mark_spacing encoded bytes, in increasing order.
+std::string decode_quoted_printable(std::string_view encoded, std::vector<QpMark>& marks);
 
 // Whether decode(encoded, cte) == expected, without building the decoded copy: the same
 // decoder, comparing as it goes (QP; base64 a 4 KiB block at a time). The re-encoder's proof

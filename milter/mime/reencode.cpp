@@ -209,23 +209,69 @@ std::string reuse_lines(std::string_view enc, std::string_view old_dec, std::str
   return out;
 }
 
-// QP: the span of original lines [first, last] that the decoded range [b, e) touches.
-struct LineSpan {
-  std::size_t first = 0, last = 0;
+// QP: a line start of the original encoded body and the offset in decode(enc) at which
+// its line's decoding begins.
+struct LineAt {
+  std::size_t enc = 0, dec = 0;
 };
 
-LineSpan span_of(const std::vector<Line>& lines, const std::vector<std::size_t>& dec_begin,
-                 std::size_t b, std::size_t e) {
-  // First line whose decoded range reaches past b (an insertion at a line start belongs to
-  // that line); the last line that starts before e.
-  std::size_t first = static_cast<std::size_t>(
-      std::upper_bound(dec_begin.begin(), dec_begin.end(), b) - dec_begin.begin());
-  first = first == 0 ? 0 : first - 1;
-  while (first + 1 < lines.size() && lines[first].dec_size == 0 && dec_begin[first] < b) ++first;
-  std::size_t last = first;
-  while (last + 1 < lines.size() && dec_begin[last + 1] < e) ++last;
-  return {first, last};
-}
+// Walks the original lines from a known line start, one line at a time, measuring each by
+// the decoder (qp_decoded_size). The decoder never looks past a line break, so decode(enc)
+// is the concatenation of its lines' decodings and these sizes place every line in it.
+class QpLines {
+ public:
+  QpLines(std::string_view enc, std::string_view old_dec, const std::vector<QpMark>* marks)
+      : m_enc(enc), m_old_dec(old_dec), m_marks(marks) {}
+  // The line starting at `at`: where it ends (after its '\n', or the end) and its size.
+  std::size_t end_of(const LineAt& at) const {
+    const void* nl = std::memchr(m_enc.data() + at.enc, '\n', m_enc.size() - at.enc);
+    return nl == nullptr
+               ? m_enc.size()
+               : static_cast<std::size_t>(static_cast<const char*>(nl) - m_enc.data()) + 1;
+  }
+  std::size_t size_of(const LineAt& at, std::size_t end) const {
+    return qp_decoded_size(m_enc.substr(at.enc, end - at.enc));
+  }
+  bool last(const LineAt& /*at*/, std::size_t end) const { return end >= m_enc.size(); }
+  LineAt next(const LineAt& at, std::size_t end) const { return {end, at.dec + size_of(at, end)}; }
+  // The last line start at or after `from` whose decoding begins at or before b (an
+  // insertion at a line start belongs to that line); jumps ahead to the nearest mark first.
+  LineAt line_of(LineAt from, std::size_t b) const {
+    if (m_marks != nullptr) {
+      auto m = std::upper_bound(m_marks->begin(), m_marks->end(), b,
+                                [](std::size_t v, const QpMark& k) { return v < k.decoded; });
+      if (m != m_marks->begin() && std::prev(m)->encoded > from.enc && holds(*std::prev(m))) {
+        from = {std::prev(m)->encoded, std::prev(m)->decoded};
+      }
+    }
+    for (;;) {
+      const std::size_t end = end_of(from);
+      const std::size_t size = size_of(from, end);
+      if (last(from, end) || from.dec + size > b) return from;
+      from = {end, from.dec + size};
+    }
+  }
+
+ private:
+  // Whether a mark is a line start whose line decodes to old_dec at the mark's offset: the
+  // copied runs' proof takes the offsets as given, so a mark that is not this part's (or
+  // not the decoder's) must not be used.
+  bool holds(const QpMark& m) const {
+    if (m.encoded == 0 || m.encoded >= m_enc.size() || m_enc[m.encoded - 1] != '\n' ||
+        m.decoded > m_old_dec.size()) {
+      return false;
+    }
+    const LineAt at{m.encoded, m.decoded};
+    const std::size_t end = end_of(at);
+    const std::size_t size = size_of(at, end);
+    return size <= m_old_dec.size() - m.decoded &&
+           decodes_to(m_enc.substr(at.enc, end - at.enc), Cte::quoted_printable,
+                      m_old_dec.substr(m.decoded, size));
+  }
+  std::string_view m_enc;
+  std::string_view m_old_dec;
+  const std::vector<QpMark>* m_marks;
+};
 
 // A run of a QP re-encoding: encoded bytes [out_begin, out_end) of the result, meant to
 // decode to new content [new_begin, new_end). A copied run is whole original lines, which
@@ -245,10 +291,10 @@ struct QpEdited {
 // Whether `out` decodes to new_dec, proven run by run instead of by decoding all of it.
 // Every run boundary is a line start, so (the decoder never looks past a line break) the
 // decoding of `out` is the concatenation of its runs' decodings. A copied run's decoding
-// is old_dec at the offsets qp_lines() gave it (old_dec is decode(enc), the sizes are the
-// decoder's): comparing those bytes with new_dec is a memcmp. A fresh run is decoded and
-// compared. False also when a boundary is not a line start: the caller then decodes the
-// whole result instead.
+// is old_dec at the offsets the line walk gave it (old_dec is decode(enc), the sizes and
+// marks are the decoder's): comparing those bytes with new_dec is a memcmp. A fresh run is
+// decoded and compared. False also when a boundary is not a line start: the caller then
+// decodes the whole result instead.
 bool runs_decode_to(const QpEdited& e, std::string_view old_dec, std::string_view new_dec) {
   std::size_t out_at = 0, new_at = 0;
   for (const Run& r : e.runs) {
@@ -274,57 +320,66 @@ bool runs_decode_to(const QpEdited& e, std::string_view old_dec, std::string_vie
 }
 
 // QP with several edits: only the original lines an edit touches are encoded afresh;
-// every other line is copied verbatim. nullopt when the line structure does not allow it.
+// every other line is copied verbatim. Lines are measured only from the nearest mark
+// before each edit to the end of what it touches (marks: from the decoder that made
+// old_dec; without them, from the top to the last edit). nullopt when the line
+// structure does not allow it.
 std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view old_dec,
                                           std::string_view new_dec,
                                           const std::vector<base::Patch>& edits,
-                                          std::string_view eol) {
-  const std::vector<Line> lines = qp_lines(enc);
-  if (lines.empty()) return std::nullopt;
-  std::vector<std::size_t> dec_begin(lines.size());
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    dec_begin[i] = total;
-    total += lines[i].dec_size;
-  }
-  if (total != old_dec.size()) return std::nullopt;
+                                          std::string_view eol, const std::vector<QpMark>* marks) {
+  if (enc.empty()) return std::nullopt;
+  const QpLines lines(enc, old_dec, marks);
   QpEdited e;
   std::string& out = e.out;
   out.reserve(enc.size() + enc.size() / 8);
   e.runs.reserve(2 * edits.size() + 1);
-  std::size_t next_line = 0;  // first original line not yet written
-  std::ptrdiff_t delta = 0;   // new minus old decoded length, for edits already handled
-  // Original lines [from, to) written verbatim.
-  auto copy_lines = [&](std::size_t from, std::size_t to) {
-    if (from >= to) return;
-    const std::size_t enc_end = to < lines.size() ? lines[to].enc_begin : enc.size();
+  LineAt done;               // the first original line not yet written
+  std::ptrdiff_t delta = 0;  // new minus old decoded length, for edits already handled
+  // Original lines from `from` up to the line start `to` (or the end), written verbatim.
+  auto copy_lines = [&](const LineAt& from, std::size_t to_enc, std::size_t to_dec) {
+    if (from.enc >= to_enc) return;
     Run r;
     r.out_begin = out.size();
-    out.append(enc.substr(lines[from].enc_begin, enc_end - lines[from].enc_begin));
+    out.append(enc.substr(from.enc, to_enc - from.enc));
     r.out_end = out.size();
     r.copied = true;
-    r.old_begin = dec_begin[from];
-    r.new_begin = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dec_begin[from]) + delta);
-    r.new_end = r.new_begin + ((to < lines.size() ? dec_begin[to] : total) - dec_begin[from]);
+    r.old_begin = from.dec;
+    r.new_begin = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(from.dec) + delta);
+    r.new_end = r.new_begin + (to_dec - from.dec);
     e.runs.push_back(r);
   };
+  std::size_t prev_offset = 0;
   for (std::size_t k = 0; k < edits.size();) {
-    LineSpan span = span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
-    if (span.first < next_line) return std::nullopt;  // unsorted or overlapping edits
+    if (edits[k].offset < prev_offset) return std::nullopt;  // unsorted edits
+    const LineAt first = lines.line_of(done, edits[k].offset);
+    if (first.enc < done.enc) return std::nullopt;  // overlapping edits
+    // The span's last line: the last one that starts before an edit's end; every further
+    // edit that starts inside the span (or at its end) extends it.
+    LineAt last = first;
+    std::size_t last_end = lines.end_of(last);
     std::ptrdiff_t span_delta = 0;
-    // Take every further edit that falls into (or extends) this span.
     while (k < edits.size()) {
-      const LineSpan s =
-          span_of(lines, dec_begin, edits[k].offset, edits[k].offset + edits[k].length);
-      if (s.first > span.last) break;
-      span.last = std::max(span.last, s.last);
-      span_delta += static_cast<std::ptrdiff_t>(edits[k].replacement.size()) -
-                    static_cast<std::ptrdiff_t>(edits[k].length);
+      const base::Patch& edit = edits[k];
+      if (edit.offset < prev_offset) return std::nullopt;
+      if (lines.line_of(first, edit.offset).enc > last.enc) break;
+      prev_offset = edit.offset;
+      const std::size_t edit_end = edit.offset + edit.length;
+      while (!lines.last(last, last_end)) {
+        const LineAt next = lines.next(last, last_end);
+        if (next.dec >= edit_end) break;
+        last = next;
+        last_end = lines.end_of(last);
+      }
+      span_delta += static_cast<std::ptrdiff_t>(edit.replacement.size()) -
+                    static_cast<std::ptrdiff_t>(edit.length);
       ++k;
     }
-    copy_lines(next_line, span.first);
-    const std::size_t old_b = dec_begin[span.first];
-    const std::size_t old_e = dec_begin[span.last] + lines[span.last].dec_size;
+    copy_lines(done, first.enc, first.dec);
+    const std::size_t last_size = lines.size_of(last, last_end);
+    const std::size_t old_b = first.dec;
+    const std::size_t old_e = last.dec + last_size;
+    if (old_e > old_dec.size()) return std::nullopt;
     const auto new_b = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_b) + delta);
     const auto new_e =
         static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_e) + delta + span_delta);
@@ -335,10 +390,8 @@ std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view
     fresh.new_begin = new_b;
     fresh.new_end = new_e;
     out += encode_quoted_printable(fresh_dec, eol);
-    const Line& last = lines[span.last];
     // A soft-broken original line ends in "\n" while its decoded content does not.
-    const bool soft =
-        enc[last.enc_end - 1] == '\n' && (last.dec_size == 0 || old_dec[old_e - 1] != '\n');
+    const bool soft = enc[last_end - 1] == '\n' && (last_size == 0 || old_dec[old_e - 1] != '\n');
     const bool fresh_ends_line =
         fresh_dec.size() >= eol.size() && fresh_dec.substr(fresh_dec.size() - eol.size()) == eol;
     if (soft && !fresh_ends_line) {
@@ -348,9 +401,10 @@ std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view
     fresh.out_end = out.size();
     e.runs.push_back(fresh);
     delta += span_delta;
-    next_line = span.last + 1;
+    done = {last_end, old_e};
   }
-  copy_lines(next_line, lines.size());
+  // The lines after the last span decode to the rest of old_dec: decode(enc) is old_dec.
+  copy_lines(done, enc.size(), old_dec.size());
   return e;
 }
 
@@ -382,10 +436,11 @@ std::size_t longest_line(std::string_view text) {
 
 std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
                            std::string_view new_decoded, const std::vector<base::Patch>& edits,
-                           Cte cte, std::string_view fallback_eol) {
+                           Cte cte, std::string_view fallback_eol,
+                           const std::vector<QpMark>* marks) {
   if (cte == Cte::quoted_printable && !edits.empty() && original_decoded != new_decoded) {
     const std::string_view eol = detect_eol(original_encoded, fallback_eol);
-    auto e = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol);
+    auto e = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol, marks);
     if (e && (runs_decode_to(*e, original_decoded, new_decoded) ||
               decodes_to(e->out, cte, new_decoded))) {
       return std::move(e->out);

@@ -32,10 +32,13 @@ std::string reencode(std::string_view original_encoded, std::string_view origina
 // verbatim too. Base64 shifts every quantum after a size change, so it falls back to
 // reencode() (prefix and suffix reuse). original_decoded must be decode(original_encoded):
 // the QP proof compares the copied lines' share of it with new_decoded instead of decoding
-// them again, and decodes only the lines written afresh.
+// them again, and decodes only the lines written afresh. `marks`, when given, are the
+// ones decode_quoted_printable(original_encoded, marks) noted: the lines are then measured
+// only near the edits, not from the top of the part.
 std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
                            std::string_view new_decoded, const std::vector<base::Patch>& edits,
-                           Cte cte, std::string_view fallback_eol = "\r\n");
+                           Cte cte, std::string_view fallback_eol = "\r\n",
+                           const std::vector<QpMark>* marks = nullptr);
 
 // Length of the longest line (without its line ending).
 std::size_t longest_line(std::string_view text);

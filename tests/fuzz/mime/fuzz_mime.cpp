@@ -64,6 +64,19 @@ void edit_one_leaf(const WalkResult& r, std::string_view body, std::size_t pick)
       const std::vector<pixelwarden::base::Patch> edits{{a, 0, ins}, {b, 3, "X"}};
       const std::string two_enc = reencode_edits(enc, old_dec, two, edits, part.cte);
       require(decode(two_enc, part.cte) == two, "reencode_edits decodes to the edits");
+      if (part.cte == Cte::quoted_printable) {
+        // The decoder's marks: line starts at its own offsets, and the same output with
+        // them as without.
+        std::vector<QpMark> marks;
+        require(decode_quoted_printable(enc, marks) == old_dec, "marks leave the decoding");
+        for (const QpMark& m : marks) {
+          require(m.encoded > 0 && m.encoded < enc.size() && enc[m.encoded - 1] == '\n',
+                  "a mark is a line start");
+          require(m.decoded == qp_decoded_size(enc.substr(0, m.encoded)), "a mark's offset");
+        }
+        require(reencode_edits(enc, old_dec, two, edits, part.cte, "\r\n", &marks) == two_enc,
+                "marks change nothing but the work");
+      }
     }
     if (part.cte == Cte::base64 || part.cte == Cte::quoted_printable) {
       require(longest_line(new_enc) <= std::max<std::size_t>(998, longest_line(enc)),

@@ -174,6 +174,57 @@ TEST_SUITE("mime::Codec base64 blocks") {
   }
 }
 
+TEST_SUITE("mime::decode_quoted_printable marks") {
+  TEST_CASE("each mark is a line start with the decoded size of the lines before it") {
+    std::uint32_t seed = 5;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    const char* pieces[] = {"ab", "=3D", "=\r\n", "\r\n", "\n", "\r", "=", " =\n", "=Z", "xyz"};
+    for (int round = 0; round < 30; ++round) {
+      std::string enc;
+      while (enc.size() < 40000) {
+        enc += pieces[rng() % 10];
+        if (rng() % 3000 == 0) enc += std::string(6000, 'L');  // a line longer than the spacing
+      }
+      std::vector<QpMark> marks;
+      const std::string dec = decode_quoted_printable(enc, marks);
+      CHECK(dec == decode_quoted_printable(enc));
+      // The first line start at or past the spacing, then the first one at or past the
+      // spacing after that mark, and so on.
+      std::vector<std::size_t> expected;
+      for (std::size_t i = 0, due = k_qp_mark_spacing; i < enc.size(); ++i) {
+        if (enc[i] == '\n' && i + 1 >= due && i + 1 < enc.size()) {
+          expected.push_back(i + 1);
+          due = i + 1 + k_qp_mark_spacing;
+        }
+      }
+      REQUIRE(expected.size() > 5);
+      std::vector<std::size_t> at;
+      for (const QpMark& m : marks) {
+        CAPTURE(m.encoded);
+        at.push_back(m.encoded);
+        CHECK(m.decoded == qp_decoded_size(enc.substr(0, m.encoded)));
+      }
+      CHECK(at == expected);
+    }
+  }
+}
+
+TEST_SUITE("mime::decode_quoted_printable marks at the edges") {
+  TEST_CASE("the end of the body is no mark, the top neither") {
+    std::vector<QpMark> marks;
+    CHECK(decode_quoted_printable(std::string(5000, 'a') + "\n", marks).size() == 5001);
+    CHECK(marks.empty());
+    decode_quoted_printable(std::string(5000, 'a') + "=\r\n", marks);
+    CHECK(marks.empty());
+    decode_quoted_printable(std::string(5000, 'a') + "=\r\nb", marks);
+    REQUIRE(marks.size() == 1);
+    CHECK(marks[0].encoded == 5003);
+    CHECK(marks[0].decoded == 5000);
+    decode_quoted_printable("=\n" + std::string(5000, 'a'), marks);
+    CHECK(marks.empty());
+  }
+}
+
 TEST_SUITE("mime::decodes_to") {
   TEST_CASE("QP: true exactly when decode() gives the expected bytes") {
     const std::string cases[] = {"",
