@@ -1,5 +1,8 @@
 #include "url/url.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "base/text.hpp"
 
 namespace pixelwarden::url {
@@ -237,7 +240,74 @@ std::optional<Url> parse_unc(std::string_view t, Want want) {
   return u;
 }
 
-std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
+// Bytes that keep a plain http(s) URL's href as written (see parse_plain): not a control,
+// space, DEL, '\\' or '%' anywhere; in the host also no uppercase letter and none of the
+// bytes an href escapes or a parse splits at (":@[]" and escaped_in_host()'s).
+enum : unsigned char { k_plain_rest = 1, k_plain_host = 2 };
+constexpr std::array<unsigned char, 256> make_plain_classes() {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0x21; c < 0x100; ++c) {
+    if (c == 0x7f || c == '\\' || c == '%') continue;
+    t[static_cast<std::size_t>(c)] = k_plain_rest | k_plain_host;
+  }
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = k_plain_rest;
+  for (unsigned char c : std::string_view("#/<>?@[]^|:")) t[c] = k_plain_rest;
+  return t;
+}
+constexpr std::array<unsigned char, 256> k_plain = make_plain_classes();
+
+// The common case, taken without the general parser's copies: "http://" or "https://",
+// a lowercase host of plain bytes (no userinfo, port, brackets or escapes), then a path
+// that starts with '/' and has no dot segment, then any query and fragment, all of plain
+// bytes. Such a URL is its own href, and the general parser would give exactly these
+// parts (checked against it by the url unit tests and fuzz_url); anything else goes there.
+bool parse_plain(std::string_view t, Want want, Url& u) {
+  std::size_t i = 0;
+  if (t.starts_with("https://")) {
+    i = 8;
+  } else if (t.starts_with("http://")) {
+    i = 7;
+  } else {
+    return false;
+  }
+  const std::size_t host_begin = i;
+  while (i < t.size() && t[i] != '/' && t[i] != '?' && t[i] != '#') {
+    if ((k_plain[static_cast<unsigned char>(t[i])] & k_plain_host) == 0) return false;
+    ++i;
+  }
+  if (i == host_begin || i == t.size() || t[i] != '/') return false;
+  const std::size_t host_end = i;
+  std::size_t query = std::string_view::npos, fragment = std::string_view::npos;
+  for (std::size_t k = i; k < t.size(); ++k) {
+    const char c = t[k];
+    if ((k_plain[static_cast<unsigned char>(c)] & k_plain_rest) == 0) return false;
+    if (c == '#' && fragment == std::string_view::npos) {
+      fragment = k;
+    } else if (c == '?' && query == std::string_view::npos && fragment == std::string_view::npos) {
+      query = k;
+    } else if (c == '.' && t[k - 1] == '/' && query == std::string_view::npos &&
+               fragment == std::string_view::npos) {
+      return false;  // a dot segment, maybe
+    }
+  }
+  u.scheme.assign(t.substr(0, host_begin - 3));
+  u.host.assign(t.substr(host_begin, host_end - host_begin));
+  if (want == Want::authority) return true;
+  const std::size_t path_end = std::min(query, fragment);
+  u.path.assign(t.substr(host_end, std::min(path_end, t.size()) - host_end));
+  if (query != std::string_view::npos) {
+    u.has_query = true;
+    u.query.assign(t.substr(query + 1, std::min(fragment, t.size()) - query - 1));
+  }
+  if (fragment != std::string_view::npos) {
+    u.has_fragment = true;
+    u.fragment.assign(t.substr(fragment + 1));
+  }
+  u.href.assign(t);
+  return true;
+}
+
+std::optional<Url> parse_general(std::string_view t, Want want = Want::all) {
   if (t.size() > 2 && t[0] == '\\' && t[1] == '\\' && !is_slash(t[2])) return parse_unc(t, want);
   std::size_t n = scheme_length(t);
   if (n == 0) return std::nullopt;
@@ -266,6 +336,12 @@ std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
   split_path_query_fragment(rest.substr(end), u, true);
   serialize(u);
   return u;
+}
+
+std::optional<Url> parse_prepared(std::string_view t, Want want = Want::all) {
+  Url u;
+  if (parse_plain(t, want, u)) return u;
+  return parse_general(t, want);
 }
 
 // A reference resolved against a UNC base stays on that UNC host, as resolve_authority()
@@ -318,6 +394,11 @@ std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, W
 std::optional<Url> parse(std::string_view s) {
   std::string storage;
   return parse_prepared(prepare(s, storage));
+}
+
+std::optional<Url> parse_without_shortcut(std::string_view s) {
+  std::string storage;
+  return parse_general(prepare(s, storage));
 }
 
 std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {

@@ -32,6 +32,10 @@ struct Url {
 // Parses an absolute URL (scheme required, or a UNC path). nullopt for relative refs.
 std::optional<Url> parse(std::string_view s);
 
+// parse() without its shortcut for plain http(s) URLs: what the shortcut must agree with
+// (for tests and fuzz_url).
+std::optional<Url> parse_without_shortcut(std::string_view s);
+
 // Resolves `ref` against `base` (an absolute URL, or empty). Protocol-relative refs
 // (//host) take the base's scheme, or https: when there is no base. Relative refs with
 // an empty or unusable base give nullopt.

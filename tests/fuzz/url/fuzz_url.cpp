@@ -1,5 +1,7 @@
 // libFuzzer target for the URL parser and host normalization. The input's first line is
 // a base URL, the rest a reference (both as raw bytes). Invariants:
+//   - parse() gives what the general parser gives (its shortcut for plain http(s) URLs
+//     changes nothing but the work);
 //   - nothing crashes; a parsed URL's scheme is lowercase and its href is not empty;
 //   - serialization is stable: parsing a parsed URL's href gives the same URL again
 //     (all but `unc`, which records the written form);
@@ -64,7 +66,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       nl == std::string_view::npos ? std::string_view() : in.substr(0, nl);
   const std::string_view ref = nl == std::string_view::npos ? in : in.substr(nl + 1);
 
-  if (const auto u = parse(in)) check_parsed(*u);
+  const auto parsed = parse(in);
+  const auto general = parse_without_shortcut(in);
+  require(parsed.has_value() == general.has_value() &&
+              (!parsed || (same(*parsed, *general) && parsed->unc == general->unc)),
+          "parse() and its shortcut give what the general parser gives");
+  if (parsed) check_parsed(*parsed);
   const auto full = resolve(base, ref);
   const auto authority = resolve_authority(base, ref);
   require(full.has_value() == authority.has_value(),

@@ -2,7 +2,22 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 using namespace pixelwarden::url;
+
+namespace {
+
+bool same_url(const std::optional<Url>& a, const std::optional<Url>& b) {
+  if (!a || !b) return a.has_value() == b.has_value();
+  return a->scheme == b->scheme && a->host == b->host && a->port == b->port && a->path == b->path &&
+         a->query == b->query && a->fragment == b->fragment && a->has_query == b->has_query &&
+         a->has_fragment == b->has_fragment && a->unc == b->unc && a->href == b->href;
+}
+
+}  // namespace
 
 TEST_SUITE("url::parse") {
   TEST_CASE("absolute http URL is normalized") {
@@ -209,5 +224,76 @@ TEST_SUITE("url::helpers") {
   TEST_CASE("percent_decode leaves malformed escapes") {
     CHECK(percent_decode("a%20b%2") == "a b%2");
     CHECK(percent_decode("%zz%41") == "%zzA");
+  }
+}
+
+TEST_SUITE("url::parse shortcut") {
+  TEST_CASE("plain http(s) URLs: the shortcut gives what the general parser gives") {
+    const std::vector<std::string> cases = {
+        "https://cdn.shop.example/img/p-1.jpg",
+        "http://t.example/o?u=1&e=x#frag",
+        "https://t.example/?",
+        "https://t.example/#",
+        "https://t.example/a?b#c?d#e",
+        "https://t.example/a#b?c",
+        "https://t.example/a/./b",
+        "https://t.example/a/../b",
+        "https://t.example/a/.b?x=/./",
+        "https://t.example/a?x=/../#/./",
+        "https://T.example/a",
+        "HTTPS://t.example/a",
+        "https://t.example",
+        "https://t.example?q",
+        "https://t.example#f",
+        "https://t.example:443/a",
+        "https://t.example:8443/a",
+        "https://u:p@t.example/a",
+        "https://[2001:db8::1]/a",
+        "https://t.example/a%2e/b",
+        "https://t%2Eexample/a",
+        "https:///t.example/a",
+        "https://t.example\\a",
+        "https://t.example/a\\b",
+        "https://t.example/a b",
+        "https://t.example/a\x7f",
+        "https://t.example/a\x01",
+        "https://t\xC3\xA9.example/caf\xC3\xA9",
+        "https://t^.example/a",
+        "https://t|x.example/a",
+        "https://t<x>.example/a",
+        "http://t.example/a<b>\"c\"{d}",
+        "https:/t.example/a",
+        "https:t.example/a",
+        "httpss://t.example/a",
+        "ftp://t.example/a",
+        "  https://t.example/a  ",
+        "https://t.ex\tample/a\n",
+    };
+    for (const std::string& c : cases) {
+      CAPTURE(c);
+      CHECK(same_url(parse(c), parse_without_shortcut(c)));
+    }
+  }
+  TEST_CASE("random URL-shaped strings agree with the general parser") {
+    const char* pieces[] = {
+        "https://", "http://", "HTTP://", "t.example", "T",        "/",   "//", "\\", "?", "#",
+        ".",        "..",      "%2e",     "%41",       ":",        ":80", "@",  "[",  "]", "a",
+        " ",        "\t",      "\x01",    "\x7f",      "\xC3\xA9", "^",   "|",  "<",  "=", "&"};
+    std::uint32_t seed = 9;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    for (int round = 0; round < 20000; ++round) {
+      std::string s = rng() % 4 == 0 ? "http://" : "https://";
+      for (std::size_t n = rng() % 9; n > 0; --n) s += pieces[rng() % 30];
+      CAPTURE(s);
+      const auto general = parse_without_shortcut(s);
+      REQUIRE(same_url(parse(s), general));
+      const auto authority = resolve_authority("", s);
+      REQUIRE(authority.has_value() == general.has_value());
+      if (authority) {
+        CHECK(authority->scheme == general->scheme);
+        CHECK(authority->host == general->host);
+        CHECK(authority->port == general->port);
+      }
+    }
   }
 }
