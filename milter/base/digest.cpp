@@ -15,11 +15,28 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
   return hex_encode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
+// The algorithm fetched once (OpenSSL 3 looks an implicit EVP_md5() up in its provider
+// store on every digest, which cost as much as hashing a short address); the legacy
+// object when the fetch fails. Kept for the life of the process.
+const EVP_MD* fetched(const char* name, const EVP_MD* legacy) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : legacy;
+}
+
 }  // namespace
 
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
-std::string sha1_hex(std::string_view data) { return digest_hex(EVP_sha1(), data); }
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+std::string md5_hex(std::string_view data) {
+  static const EVP_MD* const md = fetched("MD5", EVP_md5());
+  return digest_hex(md, data);
+}
+std::string sha1_hex(std::string_view data) {
+  static const EVP_MD* const md = fetched("SHA1", EVP_sha1());
+  return digest_hex(md, data);
+}
+std::string sha256_hex(std::string_view data) {
+  static const EVP_MD* const md = fetched("SHA256", EVP_sha256());
+  return digest_hex(md, data);
+}
 
 std::string hmac_sha1_hex(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
