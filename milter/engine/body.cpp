@@ -389,6 +389,12 @@ BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const rule
         // and the milter answers on_error: never a decided resource left in place silently.
         assert(ordered.ok() && "plan_patches made patches that do not order");
         edits_made = std::move(ordered).value();
+        if (!t->transcoded && p.cte == mime::Cte::quoted_printable) {
+          // The re-encoder builds the new text of the lines it rewrites from the edits:
+          // the edited part is not held a second time.
+          return mime::reencode_edits(body.substr(p.body_begin, p.body_end - p.body_begin),
+                                      t->decoded, edits_made, p.cte, eol, &t->qp_marks);
+        }
         content = base::apply_ordered(t->decoded, edits_made);
       } else {
         const std::string text = render_banner(banner->text, removed);

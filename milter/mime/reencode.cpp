@@ -322,10 +322,14 @@ bool runs_decode_to(const QpEdited& e, std::string_view old_dec, std::string_vie
 // QP with several edits: only the original lines an edit touches are encoded afresh;
 // every other line is copied verbatim. Lines are measured only from the nearest mark
 // before each edit to the end of what it touches (marks: from the decoder that made
-// old_dec; without them, from the top to the last edit). nullopt when the line
-// structure does not allow it.
+// old_dec; without them, from the top to the last edit). Each span's new text is built
+// from old_dec and the edits inside it, so the whole new content is never needed.
+// What is returned decodes to old_dec with the edits applied: every run starts at a line
+// start (the decoder never looks past a line break, so the output decodes run by run), a
+// copied run is original lines outside every edit, measured by the decoder, and a fresh
+// run is decoded and compared with its span's new text here. nullopt when the edits are
+// not sorted and disjoint or the line structure does not allow it.
 std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view old_dec,
-                                          std::string_view new_dec,
                                           const std::vector<base::Patch>& edits,
                                           std::string_view eol, const std::vector<QpMark>* marks) {
   if (enc.empty()) return std::nullopt;
@@ -349,6 +353,7 @@ std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view
     r.new_end = r.new_begin + (to_dec - from.dec);
     e.runs.push_back(r);
   };
+  std::string fresh_dec;
   std::size_t prev_offset = 0;
   for (std::size_t k = 0; k < edits.size();) {
     if (edits[k].offset < prev_offset) return std::nullopt;  // unsorted edits
@@ -359,6 +364,7 @@ std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view
     LineAt last = first;
     std::size_t last_end = lines.end_of(last);
     std::ptrdiff_t span_delta = 0;
+    const std::size_t span_first_edit = k;
     while (k < edits.size()) {
       const base::Patch& edit = edits[k];
       if (edit.offset < prev_offset) return std::nullopt;
@@ -380,25 +386,43 @@ std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view
     const std::size_t old_b = first.dec;
     const std::size_t old_e = last.dec + last_size;
     if (old_e > old_dec.size()) return std::nullopt;
-    const auto new_b = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_b) + delta);
-    const auto new_e =
-        static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_e) + delta + span_delta);
-    if (new_e > new_dec.size() || new_b > new_e) return std::nullopt;
-    const std::string_view fresh_dec = new_dec.substr(new_b, new_e - new_b);
+    // The span's new text: its old text with its edits, each wholly inside it, in order.
+    fresh_dec.clear();
+    std::size_t at = old_b;
+    for (std::size_t j = span_first_edit; j < k; ++j) {
+      const base::Patch& edit = edits[j];
+      if (edit.offset < at || edit.offset > old_e || edit.length > old_e - edit.offset) {
+        return std::nullopt;
+      }
+      fresh_dec.append(old_dec.substr(at, edit.offset - at));
+      fresh_dec += edit.replacement;
+      at = edit.offset + edit.length;
+    }
+    fresh_dec.append(old_dec.substr(at, old_e - at));
     Run fresh;
     fresh.out_begin = out.size();
-    fresh.new_begin = new_b;
-    fresh.new_end = new_e;
+    fresh.new_begin = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(old_b) + delta);
+    fresh.new_end = fresh.new_begin + fresh_dec.size();
     out += encode_quoted_printable(fresh_dec, eol);
-    // A soft-broken original line ends in "\n" while its decoded content does not.
+    // A soft-broken original line ends in "\n" while its decoded content does not; and
+    // when an edit took away the line break at the span's end, the next original line
+    // must still start a line of the output: both end the fresh lines with a soft break.
     const bool soft = enc[last_end - 1] == '\n' && (last_size == 0 || old_dec[old_e - 1] != '\n');
     const bool fresh_ends_line =
-        fresh_dec.size() >= eol.size() && fresh_dec.substr(fresh_dec.size() - eol.size()) == eol;
-    if (soft && !fresh_ends_line) {
+        fresh_dec.size() >= eol.size() &&
+        std::string_view(fresh_dec).substr(fresh_dec.size() - eol.size()) == eol;
+    if ((soft || last_end < enc.size()) && !fresh_ends_line) {
       out += '=';
       out += eol;
     }
     fresh.out_end = out.size();
+    // The copied line after it must start a line of the output, and the fresh lines must
+    // decode to exactly the span's new text.
+    if (last_end < enc.size() && out.back() != '\n') return std::nullopt;
+    if (!decodes_to(std::string_view(out).substr(fresh.out_begin), Cte::quoted_printable,
+                    fresh_dec)) {
+      return std::nullopt;
+    }
     e.runs.push_back(fresh);
     delta += span_delta;
     done = {last_end, old_e};
@@ -406,6 +430,17 @@ std::optional<QpEdited> reencode_qp_edits(std::string_view enc, std::string_view
   // The lines after the last span decode to the rest of old_dec: decode(enc) is old_dec.
   copy_lines(done, enc.size(), old_dec.size());
   return e;
+}
+
+// Whether an edit replaces anything by something else.
+bool changes(std::string_view old_dec, const std::vector<base::Patch>& edits) {
+  for (const base::Patch& p : edits) {
+    if (p.offset > old_dec.size() || p.length > old_dec.size() - p.offset ||
+        old_dec.substr(p.offset, p.length) != p.replacement) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -440,13 +475,27 @@ std::string reencode_edits(std::string_view original_encoded, std::string_view o
                            const std::vector<QpMark>* marks) {
   if (cte == Cte::quoted_printable && !edits.empty() && original_decoded != new_decoded) {
     const std::string_view eol = detect_eol(original_encoded, fallback_eol);
-    auto e = reencode_qp_edits(original_encoded, original_decoded, new_decoded, edits, eol, marks);
+    auto e = reencode_qp_edits(original_encoded, original_decoded, edits, eol, marks);
+    // Also proven against the caller's new content, not only against the edits.
     if (e && (runs_decode_to(*e, original_decoded, new_decoded) ||
               decodes_to(e->out, cte, new_decoded))) {
       return std::move(e->out);
     }
   }
   return reencode(original_encoded, original_decoded, new_decoded, cte, fallback_eol);
+}
+
+std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
+                           const std::vector<base::Patch>& edits, Cte cte,
+                           std::string_view fallback_eol, const std::vector<QpMark>* marks) {
+  if (cte == Cte::quoted_printable && changes(original_decoded, edits)) {
+    const std::string_view eol = detect_eol(original_encoded, fallback_eol);
+    if (auto e = reencode_qp_edits(original_encoded, original_decoded, edits, eol, marks)) {
+      return std::move(e->out);
+    }
+  }
+  return reencode(original_encoded, original_decoded, base::apply_ordered(original_decoded, edits),
+                  cte, fallback_eol);
 }
 
 }  // namespace pixelwarden::mime

@@ -40,6 +40,15 @@ std::string reencode_edits(std::string_view original_encoded, std::string_view o
                            Cte cte, std::string_view fallback_eol = "\r\n",
                            const std::vector<QpMark>* marks = nullptr);
 
+// reencode_edits() without the new content: `edits` (sorted, disjoint) say what it is.
+// Quoted-printable builds each re-encoded span's new text from original_decoded and the
+// edits in it, so an edited part is never held twice; the other encodings, and a QP part
+// whose lines do not allow it, get apply_ordered(original_decoded, edits) and reencode().
+std::string reencode_edits(std::string_view original_encoded, std::string_view original_decoded,
+                           const std::vector<base::Patch>& edits, Cte cte,
+                           std::string_view fallback_eol = "\r\n",
+                           const std::vector<QpMark>* marks = nullptr);
+
 // Length of the longest line (without its line ending).
 std::size_t longest_line(std::string_view text);
 

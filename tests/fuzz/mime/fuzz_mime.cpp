@@ -76,6 +76,8 @@ void edit_one_leaf(const WalkResult& r, std::string_view body, std::size_t pick)
         }
         require(reencode_edits(enc, old_dec, two, edits, part.cte, "\r\n", &marks) == two_enc,
                 "marks change nothing but the work");
+        require(reencode_edits(enc, old_dec, edits, part.cte, "\r\n", &marks) == two_enc,
+                "told only the edits, the same re-encoding");
       }
     }
     if (part.cte == Cte::base64 || part.cte == Cte::quoted_printable) {

@@ -182,6 +182,8 @@ TEST_SUITE("mime::reencode_edits") {
       CAPTURE(enc);
       const std::string out = reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable);
       REQUIRE(decode(out, Cte::quoted_printable) == new_dec);
+      // Told only the edits, the re-encoder writes the same bytes.
+      CHECK(reencode_edits(enc, old_dec, edits, Cte::quoted_printable) == out);
     }
   }
 
@@ -257,6 +259,7 @@ TEST_SUITE("mime::reencode_edits") {
           reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable, "\r\n", &marks);
       REQUIRE(decode(guided, Cte::quoted_printable) == new_dec);
       CHECK(guided == top);
+      CHECK(reencode_edits(enc, old_dec, edits, Cte::quoted_printable, "\r\n", &marks) == top);
       // Another part's marks: each is checked against this part's lines before it is used.
       std::vector<QpMark> other;
       decode_quoted_printable("x=\r\n" + enc, other);
@@ -264,5 +267,34 @@ TEST_SUITE("mime::reencode_edits") {
           reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable, "\r\n", &other);
       REQUIRE(decode(wrong, Cte::quoted_printable) == new_dec);
     }
+  }
+  TEST_CASE("told only the edits: every encoding gives the edited content") {
+    const std::string dec =
+        "caf\xC3\xA9 <img src=\"https://t.example/p.gif\"> = end\r\nline two\r\n";
+    const std::size_t at = dec.find("https://t.example/p.gif");
+    REQUIRE(at != std::string::npos);
+    const std::vector<Patch> edits{{at, 23, "data:,"}, {dec.size(), 0, "tail"}};
+    const std::string want = dec.substr(0, at) + "data:," + dec.substr(at + 23) + "tail";
+    for (Cte cte : {Cte::quoted_printable, Cte::base64, Cte::seven_bit, Cte::eight_bit}) {
+      CAPTURE(cte_name(cte));
+      const std::string enc = cte == Cte::quoted_printable ? encode_quoted_printable(dec, "\r\n")
+                              : cte == Cte::base64         ? encode_base64(dec, 76, "\r\n")
+                                                           : dec;
+      const std::string out = reencode_edits(enc, dec, edits, cte);
+      CHECK(decode(out, cte) == want);
+      CHECK(out == reencode_edits(enc, dec, want, edits, cte));
+    }
+    // Edits that change nothing leave the encoding as it was.
+    const std::string enc = encode_quoted_printable(dec, "\r\n");
+    CHECK(reencode_edits(enc, dec, {{at, 5, "https"}}, Cte::quoted_printable) == enc);
+  }
+  TEST_CASE("QP: an edit that takes a line break away keeps the next line as it was") {
+    const std::string enc = "aaa\r\nbbb\r\nccc\r\n";
+    const std::string dec = decode(enc, Cte::quoted_printable);
+    const std::vector<Patch> edits{{3, 2, ""}};
+    const std::string out = reencode_edits(enc, dec, edits, Cte::quoted_printable);
+    CHECK(out == "aaa=\r\nbbb\r\nccc\r\n");
+    CHECK(decode(out, Cte::quoted_printable) == "aaabbb\r\nccc\r\n");
+    CHECK(reencode_edits(enc, dec, "aaabbb\r\nccc\r\n", edits, Cte::quoted_printable) == out);
   }
 }
