@@ -98,6 +98,8 @@ void choose_rendering(TextPart& t, const PartFilter* filter) {
   bytes.amp = t.amp;
   bytes.decoded = std::move(t.transfer_decoded);
   bytes.qp_marks = std::move(t.qp_marks);
+  bytes.second_label = t.charset;
+  t.second_label = t.charset;
   scan_text_part(bytes, filter);
   bytes.ambiguous = finds_anything(bytes) && finds_more(t, bytes);
   if (finds_anything(bytes) || !finds_anything(t)) {
@@ -106,6 +108,29 @@ void choose_rendering(TextPart& t, const PartFilter* filter) {
     t.transfer_decoded = std::move(bytes.decoded);
     t.qp_marks = std::move(bytes.qp_marks);
   }
+}
+
+// Whether a rewritten part with two readings (TextPart::second_label) is still one a
+// client of either kind reads alike: the reading not chosen holds no resource or link
+// that the chosen one does not. choose_rendering() compared the sender's bytes; the
+// rewrite changes both readings, and not alike. A URL neutralized in the bytes may also
+// stand, unseen by that comparison, in a shifted UTF-7 run of the other reading, and new
+// bytes can change how the other reading parses around them (found by fuzz_inspect).
+bool readings_agree(const TextPart& t, const mime::Part& p, std::string_view new_encoded) {
+  if (t.second_label.empty()) return true;
+  TextPart bytes;
+  bytes.html = t.html;
+  bytes.amp = t.amp;
+  bytes.decoded = mime::decode(new_encoded, p.cte);
+  auto utf8 = mime::to_utf8_replacing(bytes.decoded, t.second_label);
+  if (!utf8.ok()) return false;
+  TextPart decoded;
+  decoded.html = t.html;
+  decoded.amp = t.amp;
+  decoded.decoded = std::move(utf8.value());
+  scan_text_part(bytes, nullptr);
+  scan_text_part(decoded, nullptr);
+  return t.transcoded ? !finds_more(bytes, decoded) : !finds_more(decoded, bytes);
 }
 
 // Numbers every distinct host (as written) of the message's resources and links and
@@ -416,7 +441,7 @@ BodyRewrite rewrite_body(std::string_view body, const BodyScan& scan, const rule
       if (pe.edits.empty() && !with_banner) break;  // nothing left to change in this part
       std::string e = render(keep_elements, with_banner);
       const Fit fit = structure_fit(scan.walk, t->part_index, old_body, e);
-      if (fit == Fit::breaks) continue;
+      if (fit == Fit::breaks || !readings_agree(*t, p, e)) continue;
       if (fit == Fit::needs_separator) e.insert(0, eol);
       encoded = std::move(e);
       banner_placed = with_banner;

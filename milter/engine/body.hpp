@@ -46,6 +46,10 @@ struct TextPart {
   // A label only some clients decode, whose bytes and decoded readings both hold
   // resources or links: only one reading can be rewritten, so the message is malformed.
   bool ambiguous = false;
+  // Such a label (ICU decodes it, browsers render the bytes): the part has two readings,
+  // `transcoded` says which one was chosen, and a rewrite must leave the other one holding
+  // nothing the chosen one does not. Empty for a part with one reading.
+  std::string second_label;
 };
 
 struct BodyScan {

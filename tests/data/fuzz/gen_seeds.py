@@ -340,6 +340,27 @@ def inspect_seeds():
     seeds["forged-report-header"] = (b"From: a@shop.example\r\nX-Pixelwarden: action=accept; "
                                      b"modified=no\r\nContent-Type: text/html\r\n\r\n<img src="
                                      b"\"https://t.example/p.gif\">\r\n")
+    # The bytes of a "u?tf-7" part are rewritten (a URL over several lines neutralized),
+    # and the new bytes change how the UTF-7 reading parses: it now links where the bytes
+    # do not. A rewrite must leave both readings agreeing, or the part is left as it was.
+    seeds["fuzzed-rewrite-splits-readings"] = (
+        b'MIME-Version: 2.0\t\nContent-Type: multipart/related; bt/mixed; bo'
+        b'undary=b\r\n\r\n--b\r}}}}}}}}}}}}}}}}}}}}\n<img\x1bsrc=+ACIAaAB0AHQABzADo'
+        b'ALwAvAHQAet=utf-7\r\nCon\x1dent-Transfer-Em<*>blodgif?a=3D1&amLgB0BAH'
+        b'QIAGEAbQBwAGwA,QAvAHAALgBnAGkAZoundintable\r\n\r\n<img src=3D"https:'
+        b'//t.tr?ackerFt/html\r\nContent-}}}}-printabl/t.t\n--b\r\nContent-Type'
+        b': text/html; charset=u?tf-7\r\n\r\n<img\x1bsrc=+ACIAaAB0AHQAcABz\x00\x00\x00\x00\x18\x18\x18'
+        b'\x18\x18\x18\x00\x00\x00<AHQAet=utf-7\r\nCon\x1dent-Transfer-Em<*>blody><img src="http:'
+        b' src=3.gif?a=3D1&amLgB0BAHQIAYjAGsAZQByAC4AZQB4AGEAbQBwAGwAZQAvA'
+        b'HAALgBnAGkAZoundintable\r\n\r\n<img src=3D"https://t.trackerFt/html\r'
+        b'\nContent-Transfer\xff\xfc\xff\xff\xff\xef\xff\xff\xff\xff\xff\xff\xff\xff\xff7\r\nCon\x1dentle/jipsf><><a href=Tra'
+        b'nsfer\xff\xff\xff\xff\xff\xef\xff\xff\xff\xff\xff\xff\xff\xff\xff7\r\nCon\x1dentle/jipsf><a href=httj://luryY3B0QG'
+        b'V4YW1wbGUub\xedV0e.exampln: 2; boundary=b\r\n\r\n--b\r}}}}}}}}}}}}}}}}}}'
+        b'}}\n<img\x1bsrc=+ACIAaAB0AHQAcABzADoALwAvAHQAet=utf-7\r\nCon\x1dent-Trans'
+        b'fer-Em<*>blody><img src="http://t.eWample/prc="http://t.eWample/'
+        b'p.gg src=3.gif?a=3e/>x</a>\n//t.eWample/p.gg src=3.gif?a=3D\x11&amhm'
+        b'ent; filenal3D1&a\n\r\n--g\r\nContenmp;b=*3D2"exampl\xfe\xff\xff\x7f\x00\x00\x00\x00Content-T'
+        b'ype: multipart/mixed; be.o')
     return seeds
 
 

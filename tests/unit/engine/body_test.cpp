@@ -116,6 +116,25 @@ TEST_SUITE("engine::scan_body charsets") {
     CHECK(one.action != engine::Action::quarantine);
   }
 
+  TEST_CASE("a rewrite that would leave the other reading fetching something is not made") {
+    // The bytes show one pixel; the UTF-7 reading shows it too and, in a shifted run, the
+    // same URL once more. Compared as sets the readings agree, but neutralizing the bytes'
+    // pixel leaves the shifted one to a client that decodes the label. The part is left as
+    // it was and the message goes to the malformed policy (default: held), as for a part
+    // that cannot be rewritten in its place.
+    const std::string pixel = "<img src=\"https://t.tracker.example/a.gif\">";
+    const std::string shifted = "+ADw-img src+AD0AIg-https://t.tracker.example/a.gif+ACIAPg-";
+    const auto v = run(message("utf7", pixel + shifted, "7bit"));
+    CHECK(v.skipped == engine::SkipReason::malformed_mime);
+    CHECK(v.action == engine::Action::quarantine);
+    CHECK_FALSE(v.new_body.has_value());  // the only part, left as it was
+    // Without the shifted copy the readings still agree once rewritten.
+    const auto one = run(message("utf7", pixel + " +ADw-b+AD4-bold", "7bit"));
+    CHECK_FALSE(one.skipped.has_value());
+    REQUIRE(one.new_body.has_value());
+    CHECK(one.new_body->find("t.tracker.example") == std::string::npos);
+  }
+
   TEST_CASE("plain UTF-16 without faults keeps its own encoding when rewritten") {
     const std::string msg = message("utf-16le", utf16le(k_pixel));
     const auto v = run(msg);
