@@ -2,9 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 using namespace pixelwarden::mime;
 
@@ -17,6 +20,32 @@ std::string text(std::size_t n, unsigned seed) {
     s += (rng() % 12 == 0) ? std::string("\r\n")
                            : std::string(1, static_cast<char>('a' + rng() % 26));
   return s;
+}
+
+// Up to `count` sorted, disjoint random edits of `old_dec`, and the text they make. Each
+// starts in the first 1/`spread` of what follows the previous one, takes out fewer than
+// `max_len` bytes and puts in fewer than `max_repl` copies of one byte of `fills`.
+struct RandomEdits {
+  std::vector<pixelwarden::base::Patch> edits;
+  std::string new_dec;
+};
+
+template <class Rng>
+RandomEdits random_edits(const std::string& old_dec, Rng& rng, int count, std::size_t spread,
+                         std::size_t max_len, std::size_t max_repl, std::string_view fills) {
+  RandomEdits r;
+  std::size_t pos = 0;
+  for (int e = 0; e < count && pos < old_dec.size(); ++e) {
+    const std::size_t off = pos + rng() % std::max<std::size_t>(1, (old_dec.size() - pos) / spread);
+    const std::size_t len = std::min<std::size_t>(rng() % max_len, old_dec.size() - off);
+    const std::size_t n = rng() % max_repl;
+    const std::string repl(n, fills.size() == 1 ? fills[0] : fills[rng() % fills.size()]);
+    r.new_dec += old_dec.substr(pos, off - pos) + repl;
+    r.edits.push_back({off, len, repl});
+    pos = off + len;
+  }
+  r.new_dec += old_dec.substr(pos);
+  return r;
 }
 
 }  // namespace
@@ -167,18 +196,7 @@ TEST_SUITE("mime::reencode_edits") {
       std::string enc;
       for (std::size_t n = 1 + rng() % 60; n > 0; --n) enc += pieces[rng() % 11];
       const std::string old_dec = decode(enc, Cte::quoted_printable);
-      std::vector<Patch> edits;
-      std::string new_dec;
-      std::size_t pos = 0;
-      for (int e = 0; e < 3 && pos < old_dec.size(); ++e) {
-        const std::size_t off = pos + rng() % (old_dec.size() - pos);
-        const std::size_t len = std::min<std::size_t>(rng() % 4, old_dec.size() - off);
-        const std::string repl(rng() % 5, rng() % 2 ? 'Q' : '\n');
-        new_dec += old_dec.substr(pos, off - pos) + repl;
-        edits.push_back({off, len, repl});
-        pos = off + len;
-      }
-      new_dec += old_dec.substr(pos);
+      const auto [edits, new_dec] = random_edits(old_dec, rng, 3, 1, 4, 5, "Q\n");
       CAPTURE(enc);
       const std::string out = reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable);
       REQUIRE(decode(out, Cte::quoted_printable) == new_dec);
@@ -205,19 +223,7 @@ TEST_SUITE("mime::reencode_edits") {
       std::string crlf_dec;
       for (char c : dec) crlf_dec += c == '\n' ? std::string("\r\n") : std::string(1, c);
       const std::string enc = pixelwarden::mime::encode_quoted_printable(crlf_dec, "\r\n");
-      // Up to 4 non-overlapping edits.
-      std::vector<Patch> edits;
-      std::string new_dec;
-      std::size_t pos = 0;
-      for (int e = 0; e < 4 && pos < crlf_dec.size(); ++e) {
-        const std::size_t off = pos + rng() % std::max<std::size_t>(1, (crlf_dec.size() - pos) / 2);
-        const std::size_t len = std::min<std::size_t>(rng() % 20, crlf_dec.size() - off);
-        const std::string repl(rng() % 30, 'Z');
-        new_dec += crlf_dec.substr(pos, off - pos) + repl;
-        edits.push_back({off, len, repl});
-        pos = off + len;
-      }
-      new_dec += crlf_dec.substr(pos);
+      const auto [edits, new_dec] = random_edits(crlf_dec, rng, 4, 2, 20, 30, "Z");
       const std::string out = reencode_edits(enc, crlf_dec, new_dec, edits, Cte::quoted_printable);
       REQUIRE(decode(out, Cte::quoted_printable) == new_dec);
       CHECK(longest_line(out) <= 998);
@@ -240,18 +246,7 @@ TEST_SUITE("mime::reencode_edits") {
       std::vector<QpMark> marks;
       const std::string old_dec = decode_quoted_printable(enc, marks);
       REQUIRE(marks.size() > 5);
-      std::vector<Patch> edits;
-      std::string new_dec;
-      std::size_t pos = 0;
-      for (int e = 0; e < 5 && pos < old_dec.size(); ++e) {
-        const std::size_t off = pos + rng() % ((old_dec.size() - pos) / 3 + 1);
-        const std::size_t len = std::min<std::size_t>(rng() % 30, old_dec.size() - off);
-        const std::string repl(rng() % 9, 'Q');
-        new_dec += old_dec.substr(pos, off - pos) + repl;
-        edits.push_back({off, len, repl});
-        pos = off + len;
-      }
-      new_dec += old_dec.substr(pos);
+      const auto [edits, new_dec] = random_edits(old_dec, rng, 5, 3, 30, 9, "Q");
       CAPTURE(round);
       const std::string top =
           reencode_edits(enc, old_dec, new_dec, edits, Cte::quoted_printable, "\r\n");
