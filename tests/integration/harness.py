@@ -113,11 +113,30 @@ def source_dir():
                           os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 
 
+_next_port = None
+
+
 def free_port():
-    """A TCP port free on 127.0.0.1 right now (bind to 0, read, release)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port nothing listens on at 127.0.0.1 right now, never the same twice in one
+    process, and below the kernel's ephemeral range (32768 and up), so that neither a
+    client socket nor another test's bind to 0 takes it between this check and the
+    service's own bind. (A released port from bind(0) came back at the next bind(0): a
+    compose stack's Postfix and Prometheus were given the same port.) Processes start
+    at different points of 20000-31999 (by pid), so parallel tests rarely meet."""
+    global _next_port
+    if _next_port is None:
+        _next_port = 20000 + (os.getpid() * 97) % 12000
+    for _ in range(12000):
+        port = _next_port
+        _next_port = port + 1 if port < 31999 else 20000
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free TCP port on 127.0.0.1 in 20000-31999")
 
 
 def wait_until(predicate, timeout=DEFAULT_TIMEOUT, interval=0.05, what="condition"):
