@@ -205,6 +205,14 @@ class ChrootPostfix(harness.Postfix):
         return "".join(out)
 
 
+def printed_endpoint(milter):
+    """The smtpd_milters value the daemon prints for the admin. It is printed once the
+    daemon has finished starting, a little after the socket accepts (harness.Milter's
+    start() returns then): wait for it."""
+    return harness.wait_until(lambda: re.search(r"smtpd_milters = (\S+)\n", milter.log()),
+                              what="the printed smtpd_milters line")
+
+
 class MilterWithPostfix(unittest.TestCase):
     """A temp root with a version-1 ruleset and a sink; subclasses make self.milter and
     start a Postfix in the test (self.postfix) from what the daemon printed. The root is
@@ -273,8 +281,7 @@ class Privileges(MilterWithPostfix):
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
         self.assertEqual(st.st_gid, grp.getgrnam("postfix").gr_gid)
         self.assertEqual(st.st_uid, self.user.pw_uid)
-        printed = re.search(r"smtpd_milters = (\S+)", self.milter.log())
-        self.assertIsNotNone(printed, self.milter.log())
+        printed = printed_endpoint(self.milter)
         self.assertEqual(printed.group(1), "unix:/pixelwarden/milter.sock")
         self.postfix = ChrootPostfix(self.root, printed.group(1), self.sink.port)
         self.postfix.start()
@@ -309,8 +316,7 @@ class Ipv6Socket(MilterWithPostfix):
     def test_postfix_reaches_an_ipv6_milter_through_the_printed_line(self):
         self.sink.start()
         self.milter.start()
-        printed = re.search(r"smtpd_milters = (\S+)", self.milter.log())
-        self.assertIsNotNone(printed, self.milter.log())
+        printed = printed_endpoint(self.milter)
         self.assertEqual(printed.group(1), f"inet:[::1]:{self.milter.port}")
         # An admin with an IPv6 milter has IPv6 enabled in Postfix.
         self.postfix = harness.Postfix(self.root, printed.group(1), self.sink.port,
