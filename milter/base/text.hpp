@@ -26,6 +26,15 @@ constexpr int hex_value(char c) {
   return -1;
 }
 
+// a == b for the short names of markup (tags, attributes): a byte loop the compiler
+// inlines, where operator== calls memcmp for every comparison.
+constexpr bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);

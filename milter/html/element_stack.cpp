@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/text.hpp"
+
 namespace pixelwarden::html {
 
 namespace {
@@ -14,7 +16,8 @@ bool closes_p(std::string_view n) {
       "dl",      "fieldset", "figure", "footer",     "form",    "h1",      "h2",
       "h3",      "h4",       "h5",     "h6",         "header",  "hr",      "main",
       "nav",     "ol",       "p",      "pre",        "section", "table",   "ul"};
-  return std::find(std::begin(k_blocks), std::end(k_blocks), n) != std::end(k_blocks);
+  return std::any_of(std::begin(k_blocks), std::end(k_blocks),
+                     [n](std::string_view b) { return base::same_name(b, n); });
 }
 }  // namespace
 
@@ -22,7 +25,7 @@ ElementStack::ElementStack() { m_open.reserve(64); }
 
 bool ElementStack::is(const Entry& e, std::string_view name) const {
   std::string_view n = name.substr(0, sizeof(e.name));
-  return e.len == n.size() && std::memcmp(e.name, n.data(), n.size()) == 0;
+  return base::same_name(std::string_view(e.name, e.len), n);
 }
 
 std::size_t ElementStack::find(std::string_view name,

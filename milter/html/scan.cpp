@@ -398,6 +398,13 @@ void Scanner::attr_refresh(const Attribute& a, const TagFacts& f) {
 }
 
 void Scanner::attr_style(const Attribute& a, const TagFacts& f) {
+  // A '(' of the decoded value is a '(' of the raw one or comes from a character
+  // reference: without either there is no url( to read, and nothing to decode.
+  const std::string_view raw = m_in.substr(a.value_begin, a.value_end - a.value_begin);
+  if (std::memchr(raw.data(), '(', raw.size()) == nullptr &&
+      std::memchr(raw.data(), '&', raw.size()) == nullptr) {
+    return;
+  }
   decode(a);
   if (m_decoded.find('(') == std::string::npos) return;  // no url( possible, even escaped
   m_css.clear();

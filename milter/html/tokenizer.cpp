@@ -1,6 +1,8 @@
 #include "html/tokenizer.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 #include <unordered_set>
 
@@ -11,9 +13,29 @@ namespace pixelwarden::html {
 
 namespace {
 
-constexpr bool is_ws(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+// Byte classes of the tag states, one lookup per byte where a name or value ends.
+enum : std::uint8_t { k_ws = 1, k_slash = 2, k_gt = 4, k_eq = 8 };
+constexpr std::array<std::uint8_t, 256> make_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(" \t\n\f\r")) t[c] = k_ws;
+  t['/'] = k_slash;
+  t['>'] = k_gt;
+  t['='] = k_eq;
+  return t;
 }
+constexpr std::array<std::uint8_t, 256> k_class = make_classes();
+constexpr bool is(char c, std::uint8_t classes) {
+  return (k_class[static_cast<unsigned char>(c)] & classes) != 0;
+}
+constexpr bool is_ws(char c) { return is(c, k_ws); }
+
+constexpr std::array<char, 256> make_lower() {
+  std::array<char, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c)
+    t[c] = base::ascii_lower(static_cast<char>(static_cast<unsigned char>(c)));
+  return t;
+}
+constexpr std::array<char, 256> k_lower = make_lower();
 
 bool istarts_at(std::string_view in, std::size_t pos, std::string_view prefix) {
   return pos <= in.size() && base::istarts_with(in.substr(pos), prefix);
@@ -36,7 +58,7 @@ std::size_t find_from(std::string_view in, std::string_view what, std::size_t fr
 
 bool one_of(std::string_view n, std::initializer_list<std::string_view> names) {
   for (std::string_view x : names) {
-    if (n == x) return true;
+    if (base::same_name(n, x)) return true;
   }
   return false;
 }
@@ -67,7 +89,7 @@ bool is_html_encoding(std::string_view raw) {
 const Attribute* Token::find(std::string_view attr_name) const {
   if (attributes == nullptr) return nullptr;
   for (const Attribute& a : *attributes) {
-    if (!a.duplicate && a.name == attr_name) return &a;
+    if (!a.duplicate && base::same_name(a.name, attr_name)) return &a;
   }
   return nullptr;
 }
@@ -75,7 +97,7 @@ const Attribute* Token::find(std::string_view attr_name) const {
 Tokenizer::Tokenizer(std::string_view input, bool conditional_comments)
     : m_in(input), m_conditional(conditional_comments) {
   m_attrs.reserve(16);
-  m_names.reserve(256);
+  m_names.resize(256);
 }
 
 void Tokenizer::set_initial_state(InitialState state, std::string_view last_start_tag) {
@@ -129,9 +151,18 @@ bool Tokenizer::next_token(Token& t) {
   if (m_raw != Raw::none && raw_text(t)) return true;
   const std::size_t n = m_in.size();
   while (m_pos < n) {
-    const void* hit = std::memchr(m_in.data() + m_pos, '<', n - m_pos);
+    // Markup is mostly tags with a line break or a few words between them: look at the
+    // next bytes here before paying for a call to memchr.
+    const char* at = m_in.data() + m_pos;
+    const char* const end = m_in.data() + n;
+    const char* const near = end - at > 16 ? at + 16 : end;
+    while (at < near && *at != '<') ++at;
+    const char* hit =
+        at < near
+            ? at
+            : static_cast<const char*>(std::memchr(at, '<', static_cast<std::size_t>(end - at)));
     if (hit == nullptr) break;
-    std::size_t lt = static_cast<const char*>(hit) - m_in.data();
+    std::size_t lt = static_cast<std::size_t>(hit - m_in.data());
     if (lt + 1 >= n) break;
     char c = m_in[lt + 1];
     if (!m_frames.empty() && (base::is_ascii_alpha(c) || c == '/' || c == '!' || c == '?'))
@@ -434,32 +465,39 @@ bool Tokenizer::bogus_comment(std::size_t lt, std::size_t data_begin, Token& t) 
 }
 
 std::pair<std::size_t, std::size_t> Tokenizer::lower_name(std::size_t b, std::size_t e) {
-  std::size_t start = m_names.size();
-  // One character per character, written in place; a NUL (U+FFFD, three bytes) sends the
-  // rest of the name to the loop below.
-  m_names.resize(start + (e - b));
+  // m_names is storage, m_names_used of it holds this tag's names. Room is made before
+  // the loops, so they only write: one byte per byte, until a NUL (U+FFFD, three bytes).
+  auto room = [this](std::size_t need) {
+    if (m_names.size() < need) m_names.resize(std::max(need, 2 * m_names.size()));
+  };
+  const std::size_t start = m_names_used;
+  room(start + (e - b));
   char* out = m_names.data() + start;
   std::size_t i = b;
-  for (; i < e && m_in[i] != '\0'; ++i) *out++ = base::ascii_lower(m_in[i]);
-  if (i == e) return {start, e - b};
-  m_names.resize(start + (i - b));
-  for (; i < e; ++i) {
-    char c = m_in[i];
-    if (c == '\0')
-      m_names.append("\xEF\xBF\xBD");
-    else
-      m_names.push_back(base::ascii_lower(c));
+  for (; i < e && m_in[i] != '\0'; ++i) *out++ = k_lower[static_cast<unsigned char>(m_in[i])];
+  if (i < e) {
+    const std::size_t at = static_cast<std::size_t>(out - m_names.data());
+    room(at + 3 * (e - i));
+    out = m_names.data() + at;
+    for (; i < e; ++i) {
+      if (m_in[i] == '\0') {
+        for (const char r : std::string_view("\xEF\xBF\xBD")) *out++ = r;
+      } else {
+        *out++ = k_lower[static_cast<unsigned char>(m_in[i])];
+      }
+    }
   }
+  m_names_used = static_cast<std::size_t>(out - m_names.data());
   // Offsets, not views: m_names may still grow; views are made at the end of tag().
-  return {start, m_names.size() - start};
+  return {start, m_names_used - start};
 }
 
 bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
   const std::size_t n = m_in.size();
   std::size_t i = lt + (end_tag ? 2 : 1);
   std::size_t name_begin = i;
-  while (i < n && !is_ws(m_in[i]) && m_in[i] != '/' && m_in[i] != '>') ++i;
-  m_names.clear();
+  while (i < n && !is(m_in[i], k_ws | k_slash | k_gt)) ++i;
+  m_names_used = 0;
   m_attrs.clear();
   m_name_spans.clear();
   auto tag_name = lower_name(name_begin, i);
@@ -470,7 +508,7 @@ bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
     return false;
   }
   t.end = m_pos = i;
-  std::string_view names = m_names;
+  const std::string_view names(m_names.data(), m_names_used);
   t.name = names.substr(tag_name.first, tag_name.second);
   for (std::size_t k = 0; k < m_attrs.size(); ++k)
     m_attrs[k].name = names.substr(m_name_spans[k].first, m_name_spans[k].second);
@@ -511,7 +549,7 @@ bool Tokenizer::attributes(std::size_t& i, Token& t) {
     a.begin = ws_begin;
     a.name_begin = i;
     ++i;  // the first character may be '='
-    while (i < n && !is_ws(m_in[i]) && m_in[i] != '/' && m_in[i] != '>' && m_in[i] != '=') ++i;
+    while (i < n && !is(m_in[i], k_ws | k_slash | k_gt | k_eq)) ++i;
     m_name_spans.push_back(lower_name(a.name_begin, i));
     a.end = a.value_begin = a.value_end = i;
     std::size_t j = i;
@@ -532,7 +570,7 @@ bool Tokenizer::attributes(std::size_t& i, Token& t) {
         a.value_begin = a.value_end = a.end = i = j;
       } else {
         a.value_begin = j;
-        while (j < n && !is_ws(m_in[j]) && m_in[j] != '>') ++j;
+        while (j < n && !is(m_in[j], k_ws | k_gt)) ++j;
         if (j >= n) return false;
         a.value_end = a.end = i = j;
       }

@@ -152,7 +152,8 @@ class Tokenizer {
   std::size_t m_queue_pos = 0;
   enum class Raw { none, rcdata, rawtext, script, plaintext, cdata } m_raw = Raw::none;
   std::string m_raw_tag;  // element whose end tag closes the raw-text run
-  std::string m_names;    // lowercased names of the current token
+  std::string m_names;    // storage of the lowercased names of the current token
+  std::size_t m_names_used = 0;
   std::vector<Attribute> m_attrs;
   std::vector<std::pair<std::size_t, std::size_t>> m_name_spans;  // into m_names
 };
