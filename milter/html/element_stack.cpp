@@ -10,14 +10,35 @@ namespace pixelwarden::html {
 namespace {
 constexpr std::size_t k_npos = static_cast<std::size_t>(-1);
 
+// Start tags that close an open <p> (address, article, ... ul), by length: this runs
+// for every start tag.
 bool closes_p(std::string_view n) {
-  static constexpr std::string_view k_blocks[] = {
-      "address", "article",  "aside",  "blockquote", "center",  "details", "div",
-      "dl",      "fieldset", "figure", "footer",     "form",    "h1",      "h2",
-      "h3",      "h4",       "h5",     "h6",         "header",  "hr",      "main",
-      "nav",     "ol",       "p",      "pre",        "section", "table",   "ul"};
-  return std::any_of(std::begin(k_blocks), std::end(k_blocks),
-                     [n](std::string_view b) { return base::same_name(b, n); });
+  using base::same_name;
+  switch (n.size()) {
+    case 1:
+      return n[0] == 'p';
+    case 2:
+      if (n[0] == 'h') return (n[1] >= '1' && n[1] <= '6') || n[1] == 'r';
+      return same_name(n, "dl") || same_name(n, "ol") || same_name(n, "ul");
+    case 3:
+      return same_name(n, "div") || same_name(n, "nav") || same_name(n, "pre");
+    case 4:
+      return same_name(n, "form") || same_name(n, "main");
+    case 5:
+      return same_name(n, "aside") || same_name(n, "table");
+    case 6:
+      return same_name(n, "center") || same_name(n, "figure") || same_name(n, "footer") ||
+             same_name(n, "header");
+    case 7:
+      return same_name(n, "address") || same_name(n, "article") || same_name(n, "details") ||
+             same_name(n, "section");
+    case 8:
+      return same_name(n, "fieldset");
+    case 10:
+      return same_name(n, "blockquote");
+    default:
+      return false;
+  }
 }
 }  // namespace
 

@@ -167,10 +167,25 @@ TagFacts Scanner::tag_facts(const Token& t) {
   f.token = &t;
   f.conditional = m_tok.conditional_depth() > 0;
   f.open_below = m_stack.depth();
-  if (const Attribute* w = t.find("width")) f.width = parse_dimension(decode(*w));
-  if (const Attribute* h = t.find("height")) f.height = parse_dimension(decode(*h));
+  // One pass for the three attributes every tag is asked for (first of each name wins,
+  // as Token::find).
+  const Attribute* w = nullptr;
+  const Attribute* h = nullptr;
+  if (t.attributes != nullptr) {
+    for (const Attribute& a : *t.attributes) {
+      if (a.duplicate) continue;
+      if (w == nullptr && base::same_name(a.name, "width")) {
+        w = &a;
+      } else if (h == nullptr && base::same_name(a.name, "height")) {
+        h = &a;
+      } else if (f.style == nullptr && base::same_name(a.name, "style")) {
+        f.style = &a;
+      }
+    }
+  }
+  if (w != nullptr) f.width = parse_dimension(decode(*w));
+  if (h != nullptr) f.height = parse_dimension(decode(*h));
   f.tiny = (f.width >= 0 && f.width <= 2) || (f.height >= 0 && f.height <= 2);
-  f.style = t.find("style");
   if (f.tiny || f.style == nullptr) f.hidden = f.tiny ? 1 : 0;
   return f;
 }

@@ -114,8 +114,12 @@ std::string authority_host(std::string_view rest) {
 
 std::vector<Link> scan_text_links(std::string_view text) {
   std::vector<Link> links;
+  const std::vector<std::pair<std::size_t, std::size_t>> starts = url_starts(text);
+  // At most one link per start. Overlapping starts ("www.www.www.") give one link for
+  // many, so what is reserved ahead is capped; past that the vector grows as it needs.
+  links.reserve(std::min<std::size_t>(starts.size(), 4096));
   std::size_t i = 0;
-  for (const auto& [hit, p] : url_starts(text)) {
+  for (const auto& [hit, p] : starts) {
     if (hit < i) continue;  // inside the previous URL
     std::size_t e = hit + p;
     while (e < text.size() && !ends_url(text[e])) ++e;

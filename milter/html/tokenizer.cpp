@@ -14,13 +14,16 @@ namespace pixelwarden::html {
 namespace {
 
 // Byte classes of the tag states, one lookup per byte where a name or value ends.
-enum : std::uint8_t { k_ws = 1, k_slash = 2, k_gt = 4, k_eq = 8 };
+// k_fold: a byte a name cannot keep as it is (an ASCII capital, or NUL).
+enum : std::uint8_t { k_ws = 1, k_slash = 2, k_gt = 4, k_eq = 8, k_fold = 16 };
 constexpr std::array<std::uint8_t, 256> make_classes() {
   std::array<std::uint8_t, 256> t{};
   for (unsigned char c : std::string_view(" \t\n\f\r")) t[c] = k_ws;
   t['/'] = k_slash;
   t['>'] = k_gt;
   t['='] = k_eq;
+  t[0] = k_fold;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = k_fold;
   return t;
 }
 constexpr std::array<std::uint8_t, 256> k_class = make_classes();
@@ -464,6 +467,12 @@ bool Tokenizer::bogus_comment(std::size_t lt, std::size_t data_begin, Token& t) 
   return true;
 }
 
+Tokenizer::NameRef Tokenizer::name_ref(std::size_t b, std::size_t e, bool fold) {
+  if (!fold) return {b, e - b, true};  // already lowercase: the input's own bytes
+  const auto [at, size] = lower_name(b, e);
+  return {at, size, false};
+}
+
 std::pair<std::size_t, std::size_t> Tokenizer::lower_name(std::size_t b, std::size_t e) {
   // m_names is storage, m_names_used of it holds this tag's names. Room is made before
   // the loops, so they only write: one byte per byte, until a NUL (U+FFFD, three bytes).
@@ -496,11 +505,16 @@ bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
   const std::size_t n = m_in.size();
   std::size_t i = lt + (end_tag ? 2 : 1);
   std::size_t name_begin = i;
-  while (i < n && !is(m_in[i], k_ws | k_slash | k_gt)) ++i;
+  std::uint8_t classes = 0;  // of the name's bytes
+  for (; i < n; ++i) {
+    const std::uint8_t k = k_class[static_cast<unsigned char>(m_in[i])];
+    if ((k & (k_ws | k_slash | k_gt)) != 0) break;
+    classes |= k;
+  }
   m_names_used = 0;
   m_attrs.clear();
   m_name_spans.clear();
-  auto tag_name = lower_name(name_begin, i);
+  const NameRef tag_name = name_ref(name_begin, i, (classes & k_fold) != 0);
   t.kind = end_tag ? TokenKind::end_tag : TokenKind::start_tag;
   t.begin = lt;
   if (!attributes(i, t)) {
@@ -509,14 +523,17 @@ bool Tokenizer::tag(std::size_t lt, bool end_tag, Token& t) {
   }
   t.end = m_pos = i;
   const std::string_view names(m_names.data(), m_names_used);
-  t.name = names.substr(tag_name.first, tag_name.second);
-  for (std::size_t k = 0; k < m_attrs.size(); ++k)
-    m_attrs[k].name = names.substr(m_name_spans[k].first, m_name_spans[k].second);
+  const auto view = [&](const NameRef& r) {
+    return (r.input ? m_in : names).substr(r.begin, r.size);
+  };
+  t.name = view(tag_name);
+  for (std::size_t k = 0; k < m_attrs.size(); ++k) m_attrs[k].name = view(m_name_spans[k]);
   if (m_attrs.size() > 1) {
     if (m_attrs.size() <= 32) {
       for (std::size_t a = 1; a < m_attrs.size(); ++a)
         for (std::size_t b = 0; b < a && !m_attrs[a].duplicate; ++b)
-          m_attrs[a].duplicate = !m_attrs[b].duplicate && m_attrs[b].name == m_attrs[a].name;
+          m_attrs[a].duplicate =
+              !m_attrs[b].duplicate && base::same_name(m_attrs[b].name, m_attrs[a].name);
     } else {
       std::unordered_set<std::string_view> seen;
       for (Attribute& a : m_attrs) a.duplicate = !seen.insert(a.name).second;
@@ -549,8 +566,13 @@ bool Tokenizer::attributes(std::size_t& i, Token& t) {
     a.begin = ws_begin;
     a.name_begin = i;
     ++i;  // the first character may be '='
-    while (i < n && !is(m_in[i], k_ws | k_slash | k_gt | k_eq)) ++i;
-    m_name_spans.push_back(lower_name(a.name_begin, i));
+    std::uint8_t classes = k_class[static_cast<unsigned char>(m_in[a.name_begin])];
+    for (; i < n; ++i) {
+      const std::uint8_t k = k_class[static_cast<unsigned char>(m_in[i])];
+      if ((k & (k_ws | k_slash | k_gt | k_eq)) != 0) break;
+      classes |= k;
+    }
+    m_name_spans.push_back(name_ref(a.name_begin, i, (classes & k_fold) != 0));
     a.end = a.value_begin = a.value_end = i;
     std::size_t j = i;
     while (j < n && is_ws(m_in[j])) ++j;

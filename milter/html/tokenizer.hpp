@@ -23,10 +23,10 @@
 // CDATA, which is a bogus comment under an HTML element), and an end tag matching no
 // open foreign element is ignored even when it would close an HTML ancestor.
 // Offsets: every token and attribute carries byte offsets into the input buffer,
-// which must outlive the tokenizer. Names are lowercased into tokenizer-owned storage
-// valid until the next call to next(). Whole-buffer by design: the milter buffers the
-// body, so there is no chunked interface. Character references are not decoded here
-// (see entities.hpp: only attribute values the engine reads are decoded).
+// which must outlive the tokenizer. Names are lowercase views valid until the next call
+// to next(): of the input when it already is, else of tokenizer-owned storage. Whole-buffer by
+// design: the milter buffers the body, so there is no chunked interface. Character references are
+// not decoded here (see entities.hpp: only attribute values the engine reads are decoded).
 
 #include <cstddef>
 #include <string>
@@ -138,6 +138,13 @@ class Tokenizer {
   std::vector<TextPiece>* collecting();
   std::size_t find_raw_end(std::size_t from) const;
   std::size_t find_script_end(std::size_t from) const;
+  // A name of the current tag: [begin, begin + size) of the input when it is already
+  // lowercase (input), else of m_names, where lower_name() wrote it.
+  struct NameRef {
+    std::size_t begin = 0, size = 0;
+    bool input = false;
+  };
+  NameRef name_ref(std::size_t b, std::size_t e, bool fold);
   std::pair<std::size_t, std::size_t> lower_name(std::size_t b, std::size_t e);
 
   std::string_view m_in;
@@ -155,7 +162,7 @@ class Tokenizer {
   std::string m_names;    // storage of the lowercased names of the current token
   std::size_t m_names_used = 0;
   std::vector<Attribute> m_attrs;
-  std::vector<std::pair<std::size_t, std::size_t>> m_name_spans;  // into m_names
+  std::vector<NameRef> m_name_spans;
 };
 
 // Helpers for consumers that need the tokenizer's text semantics.

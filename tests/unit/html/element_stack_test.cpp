@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,32 @@ TEST_SUITE("html::ElementStack") {
     s.push("li", true, false);
     s.implicit_close("li");
     CHECK_FALSE(s.hidden(never_asked));
+  }
+  TEST_CASE("exactly the start tags of the HTML standard's list close an open p") {
+    // "A p element's end tag may be omitted if [it] is immediately followed by" these.
+    const std::vector<std::string_view> closes = {
+        "address", "article",  "aside",  "blockquote", "center",  "details", "div",
+        "dl",      "fieldset", "figure", "footer",     "form",    "h1",      "h2",
+        "h3",      "h4",       "h5",     "h6",         "header",  "hr",      "main",
+        "nav",     "ol",       "p",      "pre",        "section", "table",   "ul"};
+    const std::vector<std::string_view> keeps = {
+        "a",  "b",    "h0",     "h7",       "hx",      "dd",        "li",         "span",  "img",
+        "td", "tr",   "divx",   "tables",   "headers", "navs",      "forms",      "mainx", "h",
+        "pr", "asid", "centre", "sections", "fieldse", "blockquot", "blockquotes"};
+    for (std::string_view name : closes) {
+      CAPTURE(name);
+      ElementStack s;
+      s.push("p", false, false);
+      s.implicit_close(name);
+      CHECK(s.depth() == 0);
+    }
+    for (std::string_view name : keeps) {
+      CAPTURE(name);
+      ElementStack s;
+      s.push("p", false, false);
+      s.implicit_close(name);
+      CHECK(s.depth() == 1);
+    }
   }
   TEST_CASE("void elements and unmatched end tags do not change the stack") {
     ElementStack s;
