@@ -70,8 +70,14 @@ RecipientTokens::RecipientTokens(const std::vector<std::string>& recipients) {
   for (const auto& raw : recipients) {
     std::string_view r = base::trim(raw);
     if (r.size() >= 2 && r.front() == '<' && r.back() == '>') r = r.substr(1, r.size() - 2);
+    if (!r.empty()) m_recipients.emplace_back(r);
+  }
+}
+
+void RecipientTokens::make_forms() const {
+  m_made = true;
+  for (const std::string& r : m_recipients) {
     std::string addr = base::to_lower(r);
-    if (addr.empty()) continue;
     std::string local = addr.substr(0, addr.rfind('@'));
     m_needles.push_back(addr);
     m_needles.push_back(base::md5_hex(addr));
@@ -94,6 +100,7 @@ RecipientTokens::RecipientTokens(const std::vector<std::string>& recipients) {
 
 bool RecipientTokens::found_in(std::string_view url) const {
   if (empty()) return false;
+  if (!m_made) make_forms();
   // Only the part after the host can carry a token: skip scheme://authority.
   std::size_t start = 0;
   if (auto scheme = url.find("://"); scheme != std::string_view::npos) {

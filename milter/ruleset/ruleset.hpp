@@ -31,18 +31,25 @@ struct ResourceFacts {
 };
 
 // Per-message precomputation for `recipient_token`: every form (clear, base64 at the
-// three alignments, hex md5/sha1/sha256) of every envelope recipient.
+// three alignments, hex md5/sha1/sha256) of every envelope recipient. The forms are
+// made on the first found_in(): a message without remote resources, or whose resources
+// all match a rule listed before the recipient_token rule, never pays for the three
+// digests. One message's object, used by one thread.
 class RecipientTokens {
  public:
   RecipientTokens() = default;
   explicit RecipientTokens(const std::vector<std::string>& recipients);
   // True when the URL (percent-decoded query, path and fragment) carries one of them.
   bool found_in(std::string_view url) const;
-  bool empty() const { return m_needles.empty() && m_exact.empty(); }
+  bool empty() const { return m_recipients.empty(); }
 
  private:
-  std::vector<std::string> m_needles;  // lower-cased where the form is case-insensitive
-  std::vector<std::string> m_exact;    // case-sensitive forms (base64)
+  void make_forms() const;
+
+  std::vector<std::string> m_recipients;  // as given, without the blank ones
+  mutable bool m_made = false;
+  mutable std::vector<std::string> m_needles;  // lower-cased where the form is case-insensitive
+  mutable std::vector<std::string> m_exact;    // case-sensitive forms (base64)
 };
 
 struct TrackerMatch {

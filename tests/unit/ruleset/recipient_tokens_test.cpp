@@ -49,6 +49,15 @@ TEST_SUITE("ruleset::RecipientTokens") {
   TEST_CASE("base64 is case-sensitive") {
     CHECK_FALSE(k_alice.found_in("https://t.example/o?u=ywxpy2uuc21pdghay29ycc5legftcgxl"));
   }
+  TEST_CASE("the forms made at the first lookup serve every later one") {
+    const RecipientTokens t({" <Carol.Jones@Corp.example> "});
+    CHECK_FALSE(t.empty());
+    CHECK_FALSE(t.found_in("https://t.example/o?to=someone-else"));
+    CHECK(t.found_in("https://t.example/o?to=carol.jones@corp.example"));
+    CHECK(t.found_in("https://t.example/p?h=" +
+                     pixelwarden::base::sha1_hex("carol.jones@corp.example")));
+    CHECK(RecipientTokens({" ", "<>"}).empty());
+  }
   TEST_CASE("the host part never counts") {
     RecipientTokens t({"news@alice.example"});
     CHECK_FALSE(t.found_in("https://alice.example/logo.png"));
