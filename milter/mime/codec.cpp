@@ -500,17 +500,39 @@ constexpr std::array<bool, 256> k_qp_literal = make_qp_literal_table();
 std::string encode_quoted_printable(std::string_view bytes, std::string_view eol) {
   constexpr std::size_t k_max_body = 75;  // + "=" of a soft break = 76
   const std::size_t n = bytes.size();
+  // Reserved near the final size: for a large part, from what its first 64 KiB encode to
+  // (a guess short by a few percent would copy the whole part into fresh memory).
+  constexpr std::size_t k_sample = 64 * 1024;
+  std::size_t guess = n + n / 16 + 64;
+  if (n > 16 * k_sample) {
+    const std::size_t sampled = encode_quoted_printable(bytes.substr(0, k_sample), eol).size();
+    guess = n / k_sample * sampled + n / 64 + 4096;
+  }
   std::string out;
-  out.reserve(n + n / 16 + 64);
+  out.reserve(guess);
   // Output is staged in a small buffer and appended in blocks: no per-byte capacity checks,
   // and no worst-case (3x) allocation for large parts.
   char buf[4096];
   std::size_t used = 0;
-  const auto flush_if_full = [&] {
-    if (used + 16 > sizeof buf) {
-      out.append(buf, used);
-      used = 0;
+  // When the reserve runs out (more bytes to escape than guessed), the rest is sized from
+  // the expansion so far, not by doubling: one reallocation near the final size instead of
+  // a copy into twice the memory, which for a large part is fresh pages to fault in.
+  const auto flush = [&](std::size_t consumed) {
+    if (out.size() + used > out.capacity()) {
+      const std::size_t written = out.size() + used;
+      const std::size_t projected =
+          written + (n - consumed) * written / std::max<std::size_t>(consumed, 1);
+      // A fresh string: reserve() on a grown one would still at least double it.
+      std::string grown;
+      grown.reserve(projected + projected / 64 + sizeof buf);
+      grown.append(out);
+      out.swap(grown);
     }
+    out.append(buf, used);
+    used = 0;
+  };
+  const auto flush_if_full = [&](std::size_t consumed) {
+    if (used + 16 > sizeof buf) flush(consumed);
   };
   const char e0 = eol.empty() ? '\0' : eol[0];
   const bool two = eol.size() == 2;
@@ -519,7 +541,7 @@ std::string encode_quoted_printable(std::string_view bytes, std::string_view eol
   };
   std::size_t col = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    flush_if_full();
+    flush_if_full(i);
     if (eol_at(i)) {
       for (char c : eol) buf[used++] = c;
       col = 0;
@@ -549,7 +571,7 @@ std::string encode_quoted_printable(std::string_view bytes, std::string_view eol
     }
     col += width;
   }
-  out.append(buf, used);
+  flush(n);
   return out;
 }
 

@@ -5,19 +5,29 @@ if [[ -x $BIN_ENGINE/pw_engine_bench ]]; then
   big=$(need_big_rules)
   echo "### Engine benchmark: engine::inspect(), one core (taskset -c 0), median of 5"
   echo '```'
-  echo "\$ taskset -c 0 pw_engine_bench --big-rules $big"
-  taskset -c 0 "$BIN_ENGINE/pw_engine_bench" --big-rules "$big" ${PW_BENCH_CORPUS:+--corpus "$PW_BENCH_CORPUS"}
+  echo "\$ GLIBC_TUNABLES=$SERVICE_TUNABLES taskset -c 0 pw_engine_bench --big-rules $big"
+  GLIBC_TUNABLES=$SERVICE_TUNABLES taskset -c 0 "$BIN_ENGINE/pw_engine_bench" --big-rules "$big" ${PW_BENCH_CORPUS:+--corpus "$PW_BENCH_CORPUS"}
   echo '```'
 else
   echo "### Engine benchmark: SKIPPED (pw_engine_bench does not build yet)"
 fi
 
-# Linearity: each engine stage at S, 2S and 4S (thread CPU time, median of 3).
+# Linearity: each engine stage at S, 2S and 4S (thread CPU time, median of 5, the sizes
+# taking turns). First with the allocator setting the service runs with (the systemd
+# unit, the image: $SERVICE_TUNABLES), the target's table; then with glibc's defaults,
+# where a stage whose buffers glibc maps fresh for every call pays a page fault per
+# 4 KiB (the faults column), reported to show what the setting buys.
 if [[ -x $BIN_ENGINE/pw_stage_bench ]]; then
   echo
-  echo "### Engine stages: CPU time per input size (each doubling should cost <= 2.2x)"
-  echo "\$ taskset -c 0 pw_stage_bench --size ${PW_BENCH_STAGE_SIZE:-4194304}"
-  taskset -c 0 "$BIN_ENGINE/pw_stage_bench" --size "${PW_BENCH_STAGE_SIZE:-4194304}" || true
+  echo "### Engine stages: CPU time per input size (each doubling should cost <= 2.2x), as the service runs"
+  echo "\$ GLIBC_TUNABLES=$SERVICE_TUNABLES taskset -c 0 pw_stage_bench --size ${PW_BENCH_STAGE_SIZE:-4194304} --runs 5"
+  GLIBC_TUNABLES=$SERVICE_TUNABLES taskset -c 0 "$BIN_ENGINE/pw_stage_bench" \
+    --size "${PW_BENCH_STAGE_SIZE:-4194304}" --runs 5 || true
+  echo
+  echo "### Engine stages with glibc's default allocator settings (for comparison)"
+  echo "\$ GLIBC_TUNABLES= taskset -c 0 pw_stage_bench --size ${PW_BENCH_STAGE_SIZE:-4194304} --runs 5"
+  GLIBC_TUNABLES= taskset -c 0 "$BIN_ENGINE/pw_stage_bench" \
+    --size "${PW_BENCH_STAGE_SIZE:-4194304}" --runs 5 || true
   # The same stages inside the caches: what is over the target above but linear here,
   # with page faults or a memory-bound loop at the larger sizes, is the memory system's.
   echo

@@ -286,19 +286,27 @@ int main(int argc, char** argv) {
     double ms[3] = {0, 0, 0};
     long faults[3] = {0, 0, 0};
     std::size_t sink = 0;
+    // The three sizes take turns, run by run, so that a slow stretch of a shared machine
+    // falls on all of them alike instead of on whichever size was running then.
+    std::vector<std::string> inputs;
     for (int k = 0; k < 3; ++k) {
-      const std::string input = st.make(size << k);
-      sink += st.run(input);  // warm
-      std::vector<double> t;
-      const long f0 = bench::thread_faults();
-      for (int r = 0; r < runs; ++r) {
+      inputs.push_back(st.make(size << k));
+      sink += st.run(inputs.back());  // warm
+    }
+    std::vector<double> t[3];
+    for (int r = 0; r < runs; ++r) {
+      for (int k = 0; k < 3; ++k) {
+        const long f0 = bench::thread_faults();
         const double t0 = bench::thread_cpu();
-        sink += st.run(input);
-        t.push_back((bench::thread_cpu() - t0) * 1000);
+        sink += st.run(inputs[static_cast<std::size_t>(k)]);
+        t[k].push_back((bench::thread_cpu() - t0) * 1000);
+        faults[k] += bench::thread_faults() - f0;
       }
-      faults[k] = (bench::thread_faults() - f0) / runs;
-      std::sort(t.begin(), t.end());
-      ms[k] = t[t.size() / 2];
+    }
+    for (int k = 0; k < 3; ++k) {
+      faults[k] /= runs;
+      std::sort(t[k].begin(), t[k].end());
+      ms[k] = t[k][t[k].size() / 2];
     }
     asm volatile("" : : "r"(sink) : "memory");
     const double ratio = std::max(ms[1] / std::max(ms[0], 1e-6), ms[2] / std::max(ms[1], 1e-6));

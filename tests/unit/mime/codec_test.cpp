@@ -159,6 +159,23 @@ TEST_SUITE("mime::Codec") {
       if (e.find('\n', pos) == std::string::npos) break;
     }
   }
+  TEST_CASE("encode_quoted_printable sizes a large part's output near its final size") {
+    // Past 1 MiB the output is reserved from what the first 64 KiB encode to; when the rest
+    // escapes more (or less) than that sample, the output must still be right, and grown
+    // once to about its size, never doubled (fresh pages for a large part are faults).
+    const std::string plain = std::string(64 * 1024, 'p');
+    std::string escaped(3 << 20, '\0');
+    for (std::size_t i = 0; i < escaped.size(); ++i) escaped[i] = static_cast<char>(0x80 + i % 64);
+    for (const std::string& in : {plain + escaped, escaped + plain + plain}) {
+      const std::string e = encode_quoted_printable(in, "\r\n");
+      REQUIRE(decode_quoted_printable(e) == in);
+      CHECK(e.size() > 3 * escaped.size());
+      CHECK(e.capacity() < e.size() + e.size() / 16 + 64 * 1024);
+      for (std::size_t pos = 0, nl; (nl = e.find("\r\n", pos)) != std::string::npos; pos = nl + 2) {
+        REQUIRE(nl - pos <= 76);
+      }
+    }
+  }
   TEST_CASE("random bytes round-trip through both encoders") {
     const unsigned seed = std::random_device{}();
     INFO("seed " << seed);
