@@ -4,6 +4,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 #include "url/host.hpp"
@@ -201,6 +202,24 @@ std::optional<LookalikeKind> LookalikeDetector::compare(const Protected& p, std:
 std::optional<Lookalike> LookalikeDetector::check(std::string_view host,
                                                   std::size_t min_label) const {
   if (host.empty() || m_protected.empty()) return std::nullopt;
+  std::string key;
+  key.reserve(host.size() + 2);
+  key.append(host).push_back('\0');
+  key.append(std::to_string(min_label));
+  MemoShard& shard = m_memo[std::hash<std::string>{}(key) % k_memo_shards];
+  {
+    const std::lock_guard<std::mutex> lock(shard.mutex);
+    if (const auto it = shard.results.find(key); it != shard.results.end()) return it->second;
+  }
+  std::optional<Lookalike> result = compute(host, min_label);
+  const std::lock_guard<std::mutex> lock(shard.mutex);
+  if (shard.results.size() >= k_memo_shard_entries) shard.results.clear();
+  shard.results.emplace(std::move(key), result);
+  return result;
+}
+
+std::optional<Lookalike> LookalikeDetector::compute(std::string_view host,
+                                                    std::size_t min_label) const {
   std::string reg = registrable_domain(host);
   if (reg.empty() || is_legitimate(host, reg)) return std::nullopt;
   std::string label = first_label_unicode(reg);

@@ -13,12 +13,16 @@
 //                 equal to (or with the skeleton of) a protected label of >= 5 chars
 //                 (nytimes.secure-mail.example)
 // Non-goals: homoglyphs across label boundaries, brand words inside unrelated words.
-// A Detector is immutable after construction and safe to share between threads
-// (ICU's spoof checker is used through const calls only).
+// A Detector's lists are immutable after construction and it is safe to share between
+// threads (ICU's spoof checker is used through const calls only; the memo of results
+// has a mutex per shard).
 
+#include <array>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -76,9 +80,24 @@ class LookalikeDetector {
                                        std::string_view label_skeleton, std::u32string_view label32,
                                        std::size_t min_label) const;
 
+  std::optional<Lookalike> compute(std::string_view host, std::size_t min_label) const;
+
   std::unordered_set<std::string> m_legitimate;
   std::vector<Protected> m_protected;
   std::size_t m_max_domain_labels = 0;  // labels of the longest protected domain
+
+  // check()'s results by host and min_label. Mail names the same few hosts over and
+  // over (a newsletter's links, a store's senders), and a check costs a public-suffix
+  // lookup, an IDN conversion, a skeleton and a comparison with every protected label.
+  // Bounded: a shard that reaches k_memo_shard_entries is emptied, so a message or a
+  // store with ever new hosts costs a check each, as without the memo, and no more memory.
+  static constexpr std::size_t k_memo_shards = 8;
+  static constexpr std::size_t k_memo_shard_entries = 512;
+  struct MemoShard {
+    std::mutex mutex;
+    std::unordered_map<std::string, std::optional<Lookalike>> results;
+  };
+  mutable std::array<MemoShard, k_memo_shards> m_memo;
 };
 
 }  // namespace pixelwarden::url

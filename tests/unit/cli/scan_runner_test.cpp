@@ -1,5 +1,7 @@
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <zlib.h>
@@ -156,6 +158,33 @@ TEST_SUITE("cli::scan_runner") {
     CHECK(rec->date == "someday");
     CHECK(st.out_of_range == 1);
     CHECK(st.undated == 1);
+  }
+
+  TEST_CASE("message files read one after another see only their own bytes") {
+    // The read buffer is kept from file to file: a shorter file after a longer one must
+    // not be scanned with the longer one's tail (here, its tracker), and a file past the
+    // buffer's keep size (1 MiB, let go after its message) must change nothing after it.
+    TempDir t;
+    const ScanOptions opt = options(t);
+    const std::string tracked_long = message(
+        "shop@shop.example", "Mon, 1 Feb 2021 00:00:00 +0000",
+        "<p>" + std::string(400, 'x') + "</p><img src=\"https://t.tracker.example/o.gif\">");
+    const std::string huge_clean =
+        message("friend@friend.example", "Mon, 1 Mar 2021 00:00:00 +0000",
+                "<p>" + std::string(3 << 20, 'y') + "</p>");
+    REQUIRE(tracked_long.size() > k_clean.size());
+    const std::vector<std::pair<std::string, bool>> files = {
+        {tracked_long, true}, {k_clean, false},  {huge_clean, false},
+        {k_clean, false},     {k_tracked, true}, {k_clean, false}};
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::string path = t.write("m" + std::to_string(i), files[i].first);
+      const FileResult r = scan_file(
+          ScanInput{path, "m" + std::to_string(i), InputKind::message, files[i].first.size()}, opt,
+          nullptr);
+      CHECK_MESSAGE(r.errors.empty(), "file " << i);
+      CHECK_MESSAGE(r.stats.messages == 1, "file " << i);
+      CHECK_MESSAGE(r.stats.matched == (files[i].second ? 1 : 0), "file " << i);
+    }
   }
 
   TEST_CASE("an mbox reports offsets of the matching messages' From lines") {

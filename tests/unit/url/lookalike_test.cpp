@@ -2,6 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "url/host.hpp"
 
 using namespace pixelwarden::url;
@@ -92,6 +97,52 @@ TEST_SUITE("url::lookalike") {
     CHECK(one_edit_apart(U"abcde", U"abcd"));
     CHECK_FALSE(one_edit_apart(U"abcde", U"abcde"));
     CHECK_FALSE(one_edit_apart(U"abcde", U"badce"));
+  }
+  TEST_CASE("remembered answers are the computed ones, per min_label, past the memo's bound") {
+    // check() remembers its answers by host and min_label, in a bounded memo that is
+    // emptied when full. Every answer, first or remembered, from one thread or several,
+    // must be what a detector that never saw the host says.
+    const std::vector<std::string> legit = {"nytimes.com", "bbc.co.uk", "reuters.com"};
+    const std::vector<std::string> hosts = {"nytimes.co",
+                                            "nytirnes.com",
+                                            "reuter.com",
+                                            "bbc-news.example",
+                                            "www.nytimes.com",
+                                            "example.org",
+                                            "bbc.co.uk.portal.example",
+                                            "bbcc.com"};
+    const auto fresh = [&](const std::string& h, std::size_t min_label) {
+      const auto l = LookalikeDetector(legit).check(h, min_label);
+      return l ? std::optional<LookalikeKind>(l->kind) : std::nullopt;
+    };
+    const LookalikeDetector d(legit);
+    const auto asked = [&](const std::string& h, std::size_t min_label) {
+      const auto l = d.check(h, min_label);
+      return l ? std::optional<LookalikeKind>(l->kind) : std::nullopt;
+    };
+    // min_label is part of the key: bbcc.com is one edit from bbc only below the default.
+    REQUIRE(fresh("bbcc.com", 3) != fresh("bbcc.com", k_min_edit_label));
+    for (int round = 0; round < 2; ++round) {
+      for (const auto& h : hosts) {
+        for (const std::size_t m : {std::size_t{3}, k_min_edit_label}) {
+          CHECK_MESSAGE(asked(h, m) == fresh(h, m), h << " min_label " << m << " round " << round);
+        }
+      }
+    }
+    for (int i = 0; i < 10000; ++i) d.check("host" + std::to_string(i) + ".example");
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 2000; ++i) {
+          const std::string& h = hosts[static_cast<std::size_t>(i) % hosts.size()];
+          if (d.check("n" + std::to_string(i) + ".example")) ++wrong;
+          if (asked(h, k_min_edit_label) != fresh(h, k_min_edit_label)) ++wrong;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(wrong.load() == 0);
   }
   TEST_CASE("skeleton maps confusables together") {
     CHECK(skeleton("rn") == skeleton("m"));
