@@ -14,46 +14,41 @@ constexpr std::string_view k_b64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::size_t k_min_local_part = 4;
 
-std::string base64(std::string_view in) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(k_b64[(v >> s) & 63]);
-  }
-  std::size_t rest = in.size() - i;
-  if (rest > 0) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    for (std::size_t k = 0; k <= rest; ++k) out.push_back(k_b64[(v >> (18 - 6 * k)) & 63]);
-  }
-  return out;  // unpadded: padding depends on what follows, so it is never part of a needle
-}
-
 // The base64 characters that depend only on `s` when it starts `shift` bytes into a
-// longer base64-encoded run (shift 0, 1, 2): the three alignments.
+// longer base64-encoded run (shift 0, 1, 2): the three alignments. Unpadded: padding
+// depends on what follows, so it is never part of a needle.
 std::string stable_base64(std::string_view s, std::size_t shift) {
-  std::string padded(shift, '\0');
-  padded.append(s);
-  std::string enc = base64(padded);
-  std::size_t first = (8 * shift + 5) / 6;
-  std::size_t bits_end = 8 * (shift + s.size());
-  std::size_t last = bits_end / 6;  // chars [first, last) lie wholly inside s
-  if (last <= first) return {};
-  return enc.substr(first, last - first);
+  const std::size_t first = (8 * shift + 5) / 6;  // chars [first, last) lie wholly inside s
+  const std::size_t last = 8 * (shift + s.size()) / 6;
+  std::string out;
+  if (last <= first) return out;
+  out.reserve(last - first);
+  unsigned acc = 0;
+  int bits = 8 * static_cast<int>(shift);  // the zero bytes before s
+  std::size_t k = 0;                       // index of the next whole character
+  for (const char c : s) {
+    acc = (acc << 8) | static_cast<unsigned char>(c);
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      if (k++ >= first) out.push_back(k_b64[(acc >> bits) & 63]);
+    }
+    acc &= (1U << bits) - 1;
+  }
+  return out;
 }
 
 void add_base64_forms(std::string_view s, std::vector<std::string>& out) {
   for (std::size_t shift = 0; shift < 3; ++shift) {
     std::string std_form = stable_base64(s, shift);
     if (std_form.size() < k_min_local_part) continue;
-    std::string url_form = std_form;
-    std::replace(url_form.begin(), url_form.end(), '+', '-');
-    std::replace(url_form.begin(), url_form.end(), '/', '_');
-    out.push_back(std_form);
-    if (url_form != std_form) out.push_back(url_form);
+    if (std_form.find_first_of("+/") != std::string::npos) {
+      std::string url_form = std_form;
+      std::replace(url_form.begin(), url_form.end(), '+', '-');
+      std::replace(url_form.begin(), url_form.end(), '/', '_');
+      out.push_back(std::move(url_form));
+    }
+    out.push_back(std::move(std_form));
   }
 }
 
@@ -84,7 +79,7 @@ void RecipientTokens::make_forms() const {
     m_needles.push_back(base::sha1_hex(addr));
     m_needles.push_back(base::sha256_hex(addr));
     add_base64_forms(addr, m_exact);
-    add_base64_forms(r, m_exact);  // as written, when the sender kept the case
+    if (r != addr) add_base64_forms(r, m_exact);  // as written, when the sender kept the case
     if (local.size() >= k_min_local_part && local != addr) {
       m_needles.push_back(local);
       add_base64_forms(local, m_exact);
@@ -107,10 +102,20 @@ bool RecipientTokens::found_in(std::string_view url) const {
     start = url.find_first_of("/?#", scheme + 3);
     if (start == std::string_view::npos) return false;
   }
-  std::string decoded = percent_decode_all(url.substr(start));
+  // Most URLs have no escapes and no capitals: then the decoded and the lower-cased forms
+  // are the URL itself, and no copy is made.
+  const std::string_view tail = url.substr(start);
+  std::string decoded_copy;
+  std::string_view decoded = tail;
+  if (tail.find('%') != std::string_view::npos) {
+    decoded_copy = percent_decode_all(tail);
+    decoded = decoded_copy;
+  }
   if (contains(decoded, m_exact)) return true;
-  std::string lowered = base::to_lower(decoded);
-  return contains(lowered, m_needles);
+  if (std::none_of(decoded.begin(), decoded.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    return contains(decoded, m_needles);
+  }
+  return contains(base::to_lower(decoded), m_needles);
 }
 
 }  // namespace pixelwarden::ruleset

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "base/digest.hpp"
+#include "mime/codec.hpp"
 #include "ruleset/ruleset.hpp"
 
 using pixelwarden::ruleset::RecipientTokens;
@@ -13,6 +16,11 @@ TEST_SUITE("ruleset::RecipientTokens") {
   TEST_CASE("the address in clear, any case, percent-encoded") {
     CHECK(k_alice.found_in("https://t.example/o?to=alice.smith@corp.example"));
     CHECK(k_alice.found_in("https://t.example/o?to=ALICE.SMITH%40CORP.EXAMPLE"));
+    // Capitals without escapes, and escapes without capitals: each is its own path.
+    CHECK(k_alice.found_in("https://t.example/o?to=Alice.Smith@Corp.Example"));
+    CHECK(k_alice.found_in("https://t.example/o?to=alice.smith%40corp.example"));
+    CHECK(k_alice.found_in("https://t.example/o/%61lice.smith/1.gif"));
+    CHECK_FALSE(k_alice.found_in("https://t.example/o?to=Alice.Smyth@Corp.Example"));
   }
   TEST_CASE("the local part of four or more characters") {
     CHECK(k_alice.found_in("https://t.example/o/alice.smith/1.gif"));
@@ -38,6 +46,33 @@ TEST_SUITE("ruleset::RecipientTokens") {
     // base64("x" + addr) and base64("xy" + addr)
     CHECK(k_alice.found_in("https://t.example/o?d=eGFsaWNlLnNtaXRoQGNvcnAuZXhhbXBsZQ=="));
     CHECK(k_alice.found_in("https://t.example/o?d=eHlhbGljZS5zbWl0aEBjb3JwLmV4YW1wbGU="));
+  }
+  TEST_CASE("base64 at every alignment and length, against the MIME encoder") {
+    // Addresses of 6 to 40 characters, each inside runs that put it at offset 0, 1 or 2
+    // of a base64 quantum, with 0 to 2 bytes after it: the URL carries the whole run.
+    std::string local = "abcd";
+    for (int n = 0; n < 35; ++n) {
+      local.push_back(static_cast<char>('e' + n % 20));
+      const std::string addr = local + "@x";
+      const RecipientTokens t({addr});
+      for (const std::string before : {"", "p", "pq"}) {
+        for (const std::string after : {"", "&", "&z"}) {
+          const std::string run = pixelwarden::mime::encode_base64(before + addr + after, 0, "");
+          INFO(addr, " before='", before, "' after='", after, "' run=", run);
+          CHECK(t.found_in("https://t.example/o?d=" + run));
+          // Every bit of the address counts: with all bits of its first byte or of the last
+          // byte of its local part flipped (the local part alone is a token too), the run
+          // holds no token.
+          for (const std::size_t at : {std::size_t{0}, local.size() - 1}) {
+            std::string changed = addr;
+            changed[at] = static_cast<char>(~changed[at]);
+            CHECK_FALSE(
+                t.found_in("https://t.example/o?d=" +
+                           pixelwarden::mime::encode_base64(before + changed + after, 0, "")));
+          }
+        }
+      }
+    }
   }
   TEST_CASE("base64 URL-safe alphabet") {
     // base64url("??>alice@corp.example") contains '-' / '_' where standard has '+' '/'
