@@ -64,6 +64,7 @@ std::optional<std::string> check_expression(const std::string& expression, unsig
 PatternDb::~PatternDb() {
   for (hs_database_t* d : m_regex_dbs) hs_free_database(d);
   if (m_lit_db != nullptr) hs_free_database(m_lit_db);
+  if (m_combined != nullptr) hs_free_database(m_combined);
 }
 
 std::optional<std::string> literal_of(const std::string& expression, unsigned flags) {
@@ -163,8 +164,32 @@ base::Result<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
   }
   auto db = std::make_unique<PatternDb>();
   hs_compile_error_t* err = nullptr;
+  const bool reversed = !literals.empty() && reverse_literals(literals);
+  if (!literals.empty() && !exprs.empty() && !reversed && specs.size() <= k_combined_max) {
+    std::vector<const char*> all;
+    std::vector<unsigned> all_flags, index;
+    std::vector<std::size_t> identity;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      all.push_back(specs[i].expression.c_str());
+      all_flags.push_back(specs[i].flags);
+      index.push_back(static_cast<unsigned>(i));
+      identity.push_back(i);
+      db->m_combined_ids.push_back(specs[i].id);
+    }
+    db->m_combined_literal.assign(specs.size(), false);
+    for (const std::size_t i : lit_index) db->m_combined_literal[i] = true;
+    if (hs_compile_multi(all.data(), all_flags.data(), index.data(),
+                         static_cast<unsigned>(all.size()), HS_MODE_BLOCK, nullptr, &db->m_combined,
+                         &err) != HS_SUCCESS) {
+      db->m_combined = nullptr;
+      return compile_error(err, identity);
+    }
+    db->m_literal_count = literals.size();
+    db->m_count = specs.size();
+    return db;
+  }
   if (!literals.empty()) {
-    db->m_reversed = reverse_literals(literals);
+    db->m_reversed = reversed;
     if (db->m_reversed) {
       for (std::string& l : literals) std::reverse(l.begin(), l.end());
     }
@@ -218,6 +243,7 @@ base::Result<std::unique_ptr<PatternDb>, PatternError> PatternDb::compile(
 
 std::vector<const hs_database_t*> PatternDb::databases() const {
   std::vector<const hs_database_t*> out;
+  if (m_combined != nullptr) out.push_back(m_combined);
   if (m_lit_db != nullptr) out.push_back(m_lit_db);
   out.insert(out.end(), m_regex_dbs.begin(), m_regex_dbs.end());
   return out;
@@ -226,6 +252,27 @@ std::vector<const hs_database_t*> PatternDb::databases() const {
 std::optional<unsigned> PatternDb::first_match(std::string_view data, hs_scratch_t* scratch) const {
   std::optional<unsigned> found;
   if (scratch == nullptr) return found;
+  if (m_combined != nullptr) {
+    // Matches come in the order they end: the first literal ends the scan; the first
+    // regex is kept in case no literal follows (the split sets' order: literals first).
+    struct Found {
+      const PatternDb* db;
+      std::optional<unsigned> literal, regex;
+    } f{this, std::nullopt, std::nullopt};
+    hs_scan(
+        m_combined, data.data(), static_cast<unsigned>(data.size()), 0, scratch,
+        [](unsigned index, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+          auto& r = *static_cast<Found*>(ctx);
+          if (r.db->m_combined_literal[index]) {
+            r.literal = r.db->m_combined_ids[index];
+            return 1;
+          }
+          if (!r.regex) r.regex = r.db->m_combined_ids[index];
+          return 0;
+        },
+        &f);
+    return f.literal ? f.literal : f.regex;
+  }
   if (m_lit_db != nullptr) {
     if (m_reversed) {
       thread_local std::string reversed;  // URLs: a few hundred bytes, kept per thread

@@ -112,6 +112,36 @@ TEST_SUITE("ruleset::PatternDb") {
     CHECK(db->first_match("x/open?id=b", scratch.local()) == 2u);
   }
 
+  TEST_CASE("a small set is one database; a literal still wins over a regex") {
+    constexpr unsigned k = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    auto db = compile({{"/px/[0-9]+", k, 7}, {"/px/1/open\\.gif", k, 3}, {"trk\\.", k, 9}});
+    CHECK(db->combined());
+    CHECK(db->literal_count() == 2);
+    CHECK(db->databases().size() == 1);
+    ScratchSet scratch;
+    REQUIRE(scratch.add(*db));
+    // The regex ends first (at "/px/1"), the literal later: the literal is the answer, as
+    // when literals had a database of their own and were scanned first.
+    CHECK(db->first_match("https://x.example/PX/1/open.gif", scratch.local()) == 3u);
+    CHECK(db->first_match("https://x.example/px/22/a.gif", scratch.local()) == 7u);
+    CHECK(db->first_match("https://trk.example/a", scratch.local()) == 9u);
+    CHECK_FALSE(db->first_match("https://x.example/px/a", scratch.local()).has_value());
+    // Past k_combined_max patterns the sets are split again.
+    std::vector<PatternSpec> many;
+    for (unsigned i = 0; i <= PatternDb::k_combined_max; ++i) {
+      many.push_back({"/open/c" + std::to_string(i) + "x", k, i});  // varied ends: forward
+    }
+    many.push_back({"/px/[0-9]+", k, 5000});
+    auto split = compile(many);
+    CHECK_FALSE(split->combined());
+    CHECK_FALSE(split->literals_reversed());
+    CHECK(split->databases().size() == 2);
+    ScratchSet scratch2;
+    REQUIRE(scratch2.add(*split));
+    CHECK(split->first_match("https://x.example/open/c17x/px/1", scratch2.local()) == 17u);
+    CHECK(split->first_match("https://x.example/px/1", scratch2.local()) == 5000u);
+  }
+
   TEST_CASE("a compile error names the spec in the caller's order, across the split") {
     auto r = PatternDb::compile({{"plain", 0, 0}, {"also\\.plain", 0, 1}, {"bad(", 0, 2}});
     REQUIRE_FALSE(r.ok());
