@@ -1,6 +1,8 @@
 // RecipientTokens: every form in which a URL may carry an envelope recipient.
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <unordered_map>
 
 #include "base/digest.hpp"
 #include "base/text.hpp"
@@ -69,33 +71,64 @@ RecipientTokens::RecipientTokens(const std::vector<std::string>& recipients) {
   }
 }
 
-void RecipientTokens::make_forms() const {
-  m_made = true;
-  for (const std::string& r : m_recipients) {
-    std::string addr = base::to_lower(r);
-    std::string local = addr.substr(0, addr.rfind('@'));
-    m_needles.push_back(addr);
-    m_needles.push_back(base::md5_hex(addr));
-    m_needles.push_back(base::sha1_hex(addr));
-    m_needles.push_back(base::sha256_hex(addr));
-    add_base64_forms(addr, m_exact);
-    if (r != addr) add_base64_forms(r, m_exact);  // as written, when the sender kept the case
-    if (local.size() >= k_min_local_part && local != addr) {
-      m_needles.push_back(local);
-      add_base64_forms(local, m_exact);
-    }
+namespace {
+
+void dedupe(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+void add_forms(const std::string& r, std::vector<std::string>& needles,
+               std::vector<std::string>& exact) {
+  std::string addr = base::to_lower(r);
+  std::string local = addr.substr(0, addr.rfind('@'));
+  needles.push_back(addr);
+  needles.push_back(base::md5_hex(addr));
+  needles.push_back(base::sha1_hex(addr));
+  needles.push_back(base::sha256_hex(addr));
+  add_base64_forms(addr, exact);
+  if (r != addr) add_base64_forms(r, exact);  // as written, when the sender kept the case
+  if (local.size() >= k_min_local_part && local != addr) {
+    needles.push_back(local);
+    add_base64_forms(local, exact);
   }
-  auto dedupe = [](std::vector<std::string>& v) {
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-  };
-  dedupe(m_needles);
-  dedupe(m_exact);
+}
+
+// Entries a thread keeps before it starts over: about 2 KB each, so at most about
+// 0.5 MB per thread, and a flood of new recipients costs what it did without the cache.
+constexpr std::size_t k_cached_recipients = 256;
+
+}  // namespace
+
+const RecipientTokens::Forms& RecipientTokens::forms() const {
+  if (m_forms) return *m_forms;
+  if (m_recipients.size() == 1) {
+    thread_local std::unordered_map<std::string, std::shared_ptr<const Forms>> cache;
+    const std::string& r = m_recipients.front();
+    if (auto it = cache.find(r); it != cache.end()) {
+      m_forms = it->second;
+      return *m_forms;
+    }
+    auto made = std::make_shared<Forms>();
+    add_forms(r, made->needles, made->exact);
+    dedupe(made->needles);
+    dedupe(made->exact);
+    if (cache.size() >= k_cached_recipients) cache.clear();
+    cache.emplace(r, made);
+    m_forms = std::move(made);
+    return *m_forms;
+  }
+  auto made = std::make_shared<Forms>();
+  for (const std::string& r : m_recipients) add_forms(r, made->needles, made->exact);
+  dedupe(made->needles);
+  dedupe(made->exact);
+  m_forms = std::move(made);
+  return *m_forms;
 }
 
 bool RecipientTokens::found_in(std::string_view url) const {
   if (empty()) return false;
-  if (!m_made) make_forms();
+  const Forms& f = forms();
   // Only the part after the host can carry a token: skip scheme://authority.
   std::size_t start = 0;
   if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
@@ -111,11 +144,11 @@ bool RecipientTokens::found_in(std::string_view url) const {
     decoded_copy = percent_decode_all(tail);
     decoded = decoded_copy;
   }
-  if (contains(decoded, m_exact)) return true;
+  if (contains(decoded, f.exact)) return true;
   if (std::none_of(decoded.begin(), decoded.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    return contains(decoded, m_needles);
+    return contains(decoded, f.needles);
   }
-  return contains(base::to_lower(decoded), m_needles);
+  return contains(base::to_lower(decoded), f.needles);
 }
 
 }  // namespace pixelwarden::ruleset

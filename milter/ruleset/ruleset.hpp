@@ -44,12 +44,19 @@ class RecipientTokens {
   bool empty() const { return m_recipients.empty(); }
 
  private:
-  void make_forms() const;
+  // The forms of one or more recipients: needles are lower-cased where the form is
+  // case-insensitive, exact ones (base64) are case-sensitive.
+  struct Forms {
+    std::vector<std::string> needles;
+    std::vector<std::string> exact;
+  };
+  const Forms& forms() const;
 
   std::vector<std::string> m_recipients;  // as given, without the blank ones
-  mutable bool m_made = false;
-  mutable std::vector<std::string> m_needles;  // lower-cased where the form is case-insensitive
-  mutable std::vector<std::string> m_exact;    // case-sensitive forms (base64)
+  // Made at the first lookup. One recipient's forms come from a per-thread cache (a
+  // mailbox's messages, a scan's store, are mostly to the same address); several
+  // recipients' are merged here.
+  mutable std::shared_ptr<const Forms> m_forms;
 };
 
 struct TrackerMatch {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <thread>
 
 #include "base/digest.hpp"
 #include "mime/codec.hpp"
@@ -92,6 +93,31 @@ TEST_SUITE("ruleset::RecipientTokens") {
     CHECK(t.found_in("https://t.example/p?h=" +
                      pixelwarden::base::sha1_hex("carol.jones@corp.example")));
     CHECK(RecipientTokens({" ", "<>"}).empty());
+  }
+  TEST_CASE("a recipient's forms are kept per thread; each message still sees only its own") {
+    auto url_for = [](const std::string& addr) {
+      return "https://t.example/p?h=" + pixelwarden::base::sha1_hex(addr);
+    };
+    // More recipients than a thread keeps: the cache starts over and answers stay right.
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 300; ++i) {
+        const std::string addr = "user" + std::to_string(i) + "@corp.example";
+        const RecipientTokens t({addr});
+        CHECK(t.found_in(url_for(addr)));
+        CHECK_FALSE(t.found_in(url_for("user" + std::to_string(i + 1) + "@corp.example")));
+      }
+    }
+    // Several recipients: the forms of each, merged.
+    const RecipientTokens both({"user7@corp.example", "user8@corp.example"});
+    CHECK(both.found_in(url_for("user7@corp.example")));
+    CHECK(both.found_in(url_for("user8@corp.example")));
+    CHECK_FALSE(both.found_in(url_for("user9@corp.example")));
+    // Another thread makes its own.
+    bool other = false;
+    std::thread([&] {
+      other = RecipientTokens({"user7@corp.example"}).found_in(url_for("user7@corp.example"));
+    }).join();
+    CHECK(other);
   }
   TEST_CASE("the host part never counts") {
     RecipientTokens t({"news@alice.example"});
