@@ -72,6 +72,12 @@ std::string_view clean_value(std::string_view v, std::string& scratch, bool comm
 
 void apply(StyleFacts& f, std::string_view name, std::string_view value, bool& positioned,
            bool& far_offset) {
+  // Most declarations (font, color, border, ...) start with a letter no name below
+  // starts with: one test instead of ten comparisons.
+  const char first = static_cast<char>(name[0] | 0x20);  // ASCII lower case of a letter
+  if (first != 'd' && first != 'v' && first != 'o' && first != 'w' && first != 'h' &&
+      first != 'm' && first != 'p' && first != 'l' && first != 't')
+    return;
   if (is(name, "display"))
     f.display_none |= is(value, "none");
   else if (is(name, "visibility"))

@@ -148,6 +148,15 @@ TEST_SUITE("html::style_facts") {
     CHECK(style_facts("font-family:Arial,sans-serif;background-color:#fff;DISPLAY : none")
               .display_none);
     CHECK(style_facts("max-height:0;mso-hide:all").max_size_zero);
+    // Every property name in capitals, after declarations that start with other letters.
+    CHECK(style_facts("color:red;VISIBILITY:hidden").visibility_hidden);
+    CHECK(style_facts("font:1px a;Opacity:0").opacity_zero);
+    CHECK(style_facts("border:0;WIDTH:1px").tiny_size);
+    CHECK(style_facts("Height:0").tiny_size);
+    CHECK(style_facts("MAX-WIDTH:0").max_size_zero);
+    CHECK(style_facts("Max-Height:0px").max_size_zero);
+    CHECK(style_facts("Position:fixed;Top:-100px").offscreen);
+    CHECK(style_facts("LEFT:-500px;POSITION:absolute").offscreen);
     CHECK(style_facts("top:-200px;position:absolute").offscreen);
     CHECK_FALSE(style_facts("background-image:none;text-decoration:none").hidden());
     CHECK_FALSE(style_facts("/* display:none */color:red").hidden());
