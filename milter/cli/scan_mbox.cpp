@@ -1,5 +1,6 @@
 #include "cli/scan_mbox.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace pixelwarden::cli {
@@ -28,11 +29,13 @@ std::string_view without_eol(std::string_view line) {
 
 }  // namespace
 
-MboxSplitter::MboxSplitter(std::size_t max_message_bytes) : m_cap(max_message_bytes) {}
+MboxSplitter::MboxSplitter(std::size_t max_message_bytes, std::uint64_t start_offset,
+                           std::uint64_t stop_at)
+    : m_cap(max_message_bytes), m_offset(start_offset), m_stop_at(stop_at) {}
 
 bool MboxSplitter::feed(std::string_view chunk, std::vector<MboxMessage>& out) {
   std::size_t pos = 0;
-  while (pos < chunk.size() && m_error.empty()) {
+  while (pos < chunk.size() && m_error.empty() && !m_stopped) {
     const void* nl = std::memchr(chunk.data() + pos, '\n', chunk.size() - pos);
     const std::size_t end =
         nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) + 1
@@ -64,24 +67,35 @@ bool MboxSplitter::feed(std::string_view chunk, std::vector<MboxMessage>& out) {
       m_line.clear();
     }
   }
-  return m_error.empty();
+  return m_error.empty() && !m_stopped;
 }
 
 bool MboxSplitter::finish(std::vector<MboxMessage>& out) {
   if (!m_line.empty() && m_error.empty()) take_line(m_line, out);
   m_line.clear();
-  if (m_error.empty() && m_in_message) {
-    m_pending_blank.clear();  // the mbox's final empty line (counted, not kept)
-    out.push_back(std::move(m_current));
-    m_current = MboxMessage{};
-    m_in_message = false;
-  }
+  if (m_error.empty()) end_message(out);
   return m_error.empty();
+}
+
+void MboxSplitter::end_message(std::vector<MboxMessage>& out) {
+  if (!m_in_message) return;
+  // The pending empty line, if any, was counted in stored_bytes when taken, and is
+  // dropped: it is the mbox's (before a separator or at the end), not the message's.
+  m_pending_blank.clear();
+  out.push_back(std::move(m_current));
+  m_current = MboxMessage{};
+  m_in_message = false;
 }
 
 bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage>& out) {
   const bool blank = is_blank(line);
-  const bool separator = starts_from(line) && (m_offset == 0 || m_prev_blank);
+  const bool separator = starts_from(line) && (m_first || m_prev_blank);
+  if (separator && !m_first && m_offset >= m_stop_at) {  // the next part's first message
+    end_message(out);
+    m_stopped = true;
+    return true;
+  }
+  m_first = false;
   if (separator) {
     start_message(line, out);
   } else if (!m_in_message) {
@@ -107,11 +121,7 @@ bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage>& ou
 }
 
 void MboxSplitter::start_message(std::string_view from_line, std::vector<MboxMessage>& out) {
-  // The pending empty line, if any, was counted in stored_bytes when taken, and is
-  // dropped: it is the mbox's, not the message's.
-  if (m_in_message) out.push_back(std::move(m_current));
-  m_pending_blank.clear();
-  m_current = MboxMessage{};
+  end_message(out);
   m_current.offset = m_offset;
   m_current.from_line.assign(without_eol(from_line));
   m_in_message = true;
@@ -124,6 +134,47 @@ void MboxSplitter::append(std::string_view bytes) {
     bytes = bytes.substr(0, m_cap - b.size());
   }
   b.append(bytes);
+}
+
+std::size_t find_separator(std::string_view window, std::uint64_t window_offset, std::size_t from) {
+  // The byte at stream offset window_offset + i, or '\n' before the stream's start (so
+  // the first line of the stream counts as following an empty line).
+  const auto at = [&](std::size_t i, std::size_t back) -> char {
+    if (i >= back) return window[i - back];
+    return window_offset + i < back ? '\n' : '\0';
+  };
+  if (window_offset == 0 && from == 0 && starts_from(window)) return 0;
+  std::size_t q = from == 0 ? 0 : from - 1;  // where the '\n' before a separator may be
+  for (;;) {
+    q = window.find("\nFrom ", q);
+    if (q == std::string_view::npos) return q;
+    // The line before the separator ends at q; it is empty when it is "\n" or "\r\n".
+    if (at(q, 1) == '\n' || (at(q, 1) == '\r' && at(q, 2) == '\n')) return q + 1;
+    ++q;
+  }
+}
+
+std::optional<std::uint64_t> first_separator(std::uint64_t lo, std::uint64_t hi,
+                                             std::string& window, const ReadAt& read_at) {
+  // Each window starts 3 bytes before the first place a separator may start in it, and
+  // the next one 8 bytes before its end: a separator is seen whole, with the 3 bytes
+  // before it, in one window.
+  constexpr std::size_t k_back = 3;
+  constexpr std::size_t k_overlap = 8;
+  if (window.size() < 2 * k_overlap) window.resize(2 * k_overlap);
+  std::uint64_t w = lo >= k_back ? lo - k_back : 0;
+  auto from = static_cast<std::size_t>(lo - w);
+  for (;;) {
+    const std::int64_t n = read_at(w, window.data(), window.size());
+    if (n < 0) return std::nullopt;
+    const std::string_view bytes(window.data(), static_cast<std::size_t>(n));
+    const std::size_t p = find_separator(bytes, w, from);
+    if (p != std::string_view::npos) return std::min(w + p, hi);
+    // The next window would find separators from w + n - 5 on.
+    if (bytes.size() < window.size() || w + bytes.size() - 5 >= hi) return hi;
+    w += bytes.size() - k_overlap;
+    from = k_back;
+  }
 }
 
 }  // namespace pixelwarden::cli

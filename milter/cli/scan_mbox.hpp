@@ -15,11 +15,20 @@
 //
 // Offsets: MboxMessage::offset is the byte offset of the message's "From " line in the
 // (uncompressed) stream; bytes excludes that line and is unescaped.
+//
+// Segments: since a separator is decided by its line and the line before it alone, a
+// plain mbox can be cut at byte offsets and its parts split by several threads. The part
+// of [lo, hi) holds the messages whose separators start in [lo, hi): find_separator()
+// finds the first, and a splitter started there with stop_at = hi ends before the first
+// separator at or after hi. The parts of consecutive ranges, concatenated, are exactly
+// what one splitter makes of the whole stream.
 // Non-goals: Content-Length based mboxcl/mboxcl2 splitting (the Content-Length header
 // is not trusted; the From_ rule above is what mutt and Dovecot write with).
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,25 +46,35 @@ struct MboxMessage {
 class MboxSplitter {
  public:
   // max_message_bytes: cap on the bytes kept of one message (the rest is counted only).
-  explicit MboxSplitter(std::size_t max_message_bytes);
+  // start_offset: the stream offset of the first byte fed (a separator's, or 0).
+  // stop_at: a separator at or after this offset ends the split (see stopped()).
+  explicit MboxSplitter(std::size_t max_message_bytes, std::uint64_t start_offset = 0,
+                        std::uint64_t stop_at = UINT64_MAX);
 
   // Feeds the next chunk; appends every message completed by it to out. Returns false
-  // once the stream is known not to be an mbox (it does not start with "From ").
+  // when no more input is wanted: the stream is not an mbox (it does not start with
+  // "From ": error()), or a separator at or after stop_at ended it (stopped(); the
+  // message before it has been appended, and consumed() is the separator's offset).
   bool feed(std::string_view chunk, std::vector<MboxMessage>& out);
   // End of stream: appends the last message. Returns false when not an mbox.
   bool finish(std::vector<MboxMessage>& out);
 
   const std::string& error() const { return m_error; }
+  bool stopped() const { return m_stopped; }
   std::uint64_t consumed() const { return m_offset; }
 
  private:
   // Returns true when the line was a separator.
   bool take_line(std::string_view line, std::vector<MboxMessage>& out);
   void start_message(std::string_view from_line, std::vector<MboxMessage>& out);
+  void end_message(std::vector<MboxMessage>& out);
   void append(std::string_view bytes);
 
   std::size_t m_cap;
-  std::uint64_t m_offset = 0;     // stream offset of the next line to take
+  std::uint64_t m_offset = 0;  // stream offset of the next line to take
+  std::uint64_t m_stop_at;
+  bool m_first = true;  // the next line is the first one fed
+  bool m_stopped = false;
   std::string m_line;             // a line split across chunks
   bool m_long_line = false;       // inside a line longer than k_max_line, already classified
   bool m_long_line_kept = false;  // ... whose bytes go to the message
@@ -65,5 +84,23 @@ class MboxSplitter {
   MboxMessage m_current;
   std::string m_error;
 };
+
+// The offset of the first separator line (as MboxSplitter decides them) that starts at
+// or after `from` in `window`, which holds the stream from offset `window_offset` on, or
+// npos when none starts there. A separator is recognized only when its "From " and the
+// three bytes before it lie inside the window (or the stream starts within them):
+// first_separator() below overlaps its windows so.
+std::size_t find_separator(std::string_view window, std::uint64_t window_offset, std::size_t from);
+
+// Reads up to n bytes of the stream at offset into buf: the count (less than n only at the
+// end of the stream), or -1 on an error (errno set).
+using ReadAt = std::function<std::int64_t(std::uint64_t offset, char* buf, std::size_t n)>;
+
+// The offset of the first separator that starts in [lo, hi), read window by window into
+// `window` (its size, at least 16 bytes, is the read size), or hi when none does (the
+// bytes there belong to a message that started before lo); nullopt when a read failed.
+// Linear: it reads hi - lo plus two windows at most, 8 bytes of each window twice.
+std::optional<std::uint64_t> first_separator(std::uint64_t lo, std::uint64_t hi,
+                                             std::string& window, const ReadAt& read_at);
 
 }  // namespace pixelwarden::cli

@@ -66,6 +66,19 @@ ssize_t read_full(int fd, char* buf, std::size_t n) {
   return static_cast<ssize_t>(got);
 }
 
+// pread(2) until n bytes or end of file; -1 on error.
+ssize_t pread_full(int fd, char* buf, std::size_t n, std::uint64_t offset) {
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::pread(fd, buf + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  return static_cast<ssize_t>(got);
+}
+
 // An open file descriptor, closed on scope exit.
 struct Fd {
   int fd;
@@ -204,6 +217,62 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
     done.clear();
   });
   if (error) result.errors.push_back(std::move(*error));
+}
+
+// The messages of one part of a plain mbox (ScanInput::segment_begin/end), found and
+// scanned by this thread alone, at their offsets in the whole file. The part starts at
+// the first separator at or after segment_begin (the bytes before it end the message
+// of the part before) and ends before the first separator at or after segment_end.
+// Reads are linear: the search for the first separator stops at segment_end, and only
+// this part's last message is read past it.
+void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResult& result,
+                       ScanProgress* progress) {
+  Fd f(input.path);
+  if (f.fd < 0) return result.errors.push_back(errno_text(input.path, errno));
+  thread_local std::string buf;
+  if (buf.size() != k_read_buffer) buf.assign(k_read_buffer, '\0');
+  const std::uint64_t lo = input.segment_begin;
+  const std::uint64_t hi = input.segment_end;
+  std::uint64_t start = 0;  // the first part starts at the file's start, "From " or not
+  if (lo > 0) {
+    const auto found = first_separator(lo, hi, buf, [&](std::uint64_t at, char* to, std::size_t n) {
+      return static_cast<std::int64_t>(pread_full(f.fd, to, n, at));
+    });
+    if (!found) return result.errors.push_back(errno_text(input.path, errno));
+    if (*found >= hi) return;  // no message starts in this part
+    start = *found;
+  }
+  MboxSplitter splitter(message_cap(opt), start, hi);
+  std::vector<MboxMessage> done;
+  const auto take = [&] {
+    for (const MboxMessage& m : done) {
+      if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
+        ++result.stats.other_shard;
+        continue;
+      }
+      scan_one(m.bytes, input.path, m.offset, opt, result);
+      if (progress != nullptr) progress->add_message(m.bytes.size());
+    }
+    done.clear();
+  };
+  std::uint64_t at = start;
+  for (;;) {
+    const ssize_t n = pread_full(f.fd, buf.data(), buf.size(), at);
+    if (n < 0) {
+      result.errors.push_back(input.path + ": " + std::strerror(errno) + " (after byte " +
+                              std::to_string(splitter.consumed()) + ")");
+      break;
+    }
+    const std::uint64_t before = splitter.consumed();
+    const bool more =
+        n > 0 ? splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), done)
+              : (splitter.finish(done), false);
+    take();
+    if (progress != nullptr) progress->add_disk_bytes(splitter.consumed() - before);
+    if (!more) break;
+    at += static_cast<std::uint64_t>(n);
+  }
+  if (!splitter.error().empty()) result.errors.push_back(input.path + ": " + splitter.error());
 }
 
 // One mbox scanned by `jobs` threads: this thread reads and splits it (line scanning,
@@ -428,8 +497,10 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
 
 FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress) {
   FileResult result;
-  result.stats.files = 1;
-  if (input.kind == InputKind::mbox) {
+  result.stats.files = input.segment_begin == 0 ? 1 : 0;  // a file's first part counts it
+  if (input.kind == InputKind::mbox && input.segment_end != 0) {
+    scan_mbox_segment(input, opt, result, progress);
+  } else if (input.kind == InputKind::mbox) {
     scan_mbox_file(input, opt, result, progress);
   } else {
     scan_message_file(input, opt, result, progress);
@@ -438,7 +509,37 @@ FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgres
   return result;
 }
 
-ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs,
+std::vector<ScanInput> mbox_segments(const std::vector<ScanInput>& inputs,
+                                     std::uint64_t segment_bytes) {
+  std::vector<ScanInput> out;
+  out.reserve(inputs.size());
+  for (const ScanInput& in : inputs) {
+    char head[5] = {};
+    bool plain = false;
+    if (in.kind == InputKind::mbox && segment_bytes >= 64 && in.size >= 2 * segment_bytes) {
+      const Fd f(in.path);  // an mbox starts with "From " (so not gzip) to be cut
+      plain = f.fd >= 0 && pread_full(f.fd, head, sizeof head, 0) == 5 &&
+              std::string_view(head, sizeof head) == "From ";
+    }
+    if (!plain) {
+      out.push_back(in);
+      continue;
+    }
+    for (std::uint64_t lo = 0; lo < in.size; lo += segment_bytes) {
+      ScanInput part = in;
+      part.segment_begin = lo;
+      // The last part runs to the end of the file, even if it has grown since it was listed.
+      part.segment_end = in.size - lo > segment_bytes ? lo + segment_bytes : UINT64_MAX;
+      part.size = std::min(segment_bytes, in.size - lo);
+      const bool last = part.segment_end == UINT64_MAX;
+      out.push_back(std::move(part));
+      if (last) break;
+    }
+  }
+  return out;
+}
+
+ScanStats run_scan(const std::vector<ScanInput>& listed, const ScanOptions& opt, unsigned jobs,
                    std::FILE* out, ScanProgress& progress,
                    const std::function<void(const ScanRecord&)>& on_record) {
   ScanStats total;
@@ -451,14 +552,17 @@ ScanStats run_scan(const std::vector<ScanInput>& inputs, const ScanOptions& opt,
     total.merge(r.stats);
   };
   if (jobs <= 1) {  // no hand-over between threads at all
-    for (const ScanInput& in : inputs) emit(scan_file(in, opt, &progress));
+    for (const ScanInput& in : listed) emit(scan_file(in, opt, &progress));
     std::fflush(out);
     return total;
   }
-  // Only mboxes (typically one large one): the jobs share each mbox's messages instead of
-  // one thread per file, the files taken one after another.
-  const bool all_mbox = std::all_of(inputs.begin(), inputs.end(),
-                                    [](const ScanInput& in) { return in.kind == InputKind::mbox; });
+  // Large plain mboxes are cut into parts that the jobs take like files.
+  const std::vector<ScanInput> inputs = mbox_segments(listed, opt.mbox_segment_bytes);
+  // Only whole mboxes (gzip, or too small to cut): the jobs share each mbox's messages,
+  // which this thread splits, instead of one thread per file.
+  const bool all_mbox = std::all_of(inputs.begin(), inputs.end(), [](const ScanInput& in) {
+    return in.kind == InputKind::mbox && in.segment_end == 0;
+  });
   if (all_mbox) {
     for (const ScanInput& in : inputs) {
       FileResult r;

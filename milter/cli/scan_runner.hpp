@@ -8,7 +8,10 @@
 // Parallelism: run_scan() hands whole files to `jobs` threads; each file's report lines
 // are formatted by its thread and written by the caller's thread in input order, so the
 // output is the same for any --jobs. At most k_scan_window files may be finished ahead of
-// the oldest unfinished one (bounded buffering behind one slow, big mbox).
+// the oldest unfinished one (bounded buffering behind one slow, big mbox). A large plain
+// mbox is first cut at byte offsets (mbox_segments()): each part is read and split by
+// the thread that takes it, so one mbox is shared by all jobs, reading included. A gzip
+// mbox cannot be cut: one thread inflates and splits it, and the jobs scan its messages.
 // Read-only: files are opened O_RDONLY, never locked, moved or written.
 //
 // --new-since: a match counts only when its rule is among the diff's affected rules and
@@ -63,6 +66,9 @@ struct ScanOptions {
   // their domains (hunt_prefilter.hpp). A message they match is inspected again in full.
   std::vector<std::string> hunted_rules;
   std::shared_ptr<const engine::PartFilter> prefilter;
+  // With --jobs > 1, a plain mbox of at least two segments of this size is cut at these
+  // offsets and its parts scanned by the jobs side by side (smaller in tests).
+  std::uint64_t mbox_segment_bytes = 4u << 20;
 };
 
 // The rules a hunt with these options reports matches of (--rule, and with --new-since
@@ -81,7 +87,13 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
                                        std::optional<std::uint64_t> mbox_offset,
                                        const ScanOptions& opt, ScanStats& stats);
 
-// One input file. progress may be null.
+// The inputs with every plain mbox of at least 2 x segment_bytes (and starting with
+// "From ") replaced by its parts of segment_bytes (ScanInput::segment_begin/end): the
+// parts' results, in order, are the whole file's (only the first part counts the file).
+std::vector<ScanInput> mbox_segments(const std::vector<ScanInput>& inputs,
+                                     std::uint64_t segment_bytes);
+
+// One input file, or one part of an mbox. progress may be null.
 FileResult scan_file(const ScanInput& input, const ScanOptions& opt, ScanProgress* progress);
 
 // Every input with `jobs` threads; report lines go to out in input order, errors to

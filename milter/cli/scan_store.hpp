@@ -31,6 +31,10 @@ struct ScanInput {
                     // mounts the store elsewhere; scan --shard hashes it
   InputKind kind = InputKind::message;
   std::uint64_t size = 0;  // on disk (compressed size for a gzip mbox)
+  // One part of a plain mbox that --jobs share (run_scan() cuts it): the messages whose
+  // "From " lines start in [segment_begin, segment_end). segment_end 0: the whole file.
+  std::uint64_t segment_begin = 0;
+  std::uint64_t segment_end = 0;
 };
 
 struct StoreIssue {

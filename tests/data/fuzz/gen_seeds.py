@@ -550,6 +550,15 @@ HUNT = {
               '<img src="https://wild.example/z.png">',
 }
 
+# fuzz_mbox: four parameter bytes (chunk, window, cap, cut) and an mbox stream.
+MBOX = {
+    "lf": b"\x05\x00\x00\x80From a x\nS: 1\n\nbody\n>From esc\n\nFrom b y\nS: 2\n\nFrom no\n\n",
+    "crlf": b"\x03\x07\x00\x60From a x\r\nS: 1\r\n\r\nFrom b y\r\n \r\nFrom c\r\n\r\nFrom d\r\n",
+    "capped": b"\x1f\x11\x01\xc0From a\n" + b"x" * 300 + b"\n\nFrom b\nok\n\n\nFrom c\n",
+    "not-mbox": b"\x01\x01\x00\x40Subject: x\n\nFrom a\n",
+    "cr-only": b"\x02\x05\x00\x90From a\n\rFrom b\n\n\rFrom c\n\nFrom d\n",
+}
+
 
 def all_seeds():
     return {
@@ -563,11 +572,12 @@ def all_seeds():
         "fuzz_ruleset": RULESETS,
         "fuzz_session": SESSIONS,
         "fuzz_hunt_prefilter": HUNT,
+        "fuzz_mbox": MBOX,
     }
 
 
 EXTENSIONS = {"fuzz_mime": ".eml", "fuzz_inspect": ".eml", "fuzz_css": ".css", "fuzz_url": ".txt",
-              "fuzz_ruleset": ".yaml", "fuzz_session": ".bin"}
+              "fuzz_ruleset": ".yaml", "fuzz_session": ".bin", "fuzz_mbox": ".mbox"}
 
 
 def write(root):

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -7,6 +9,8 @@
 
 #include "cli/scan_mbox.hpp"
 
+using pixelwarden::cli::find_separator;
+using pixelwarden::cli::first_separator;
 using pixelwarden::cli::MboxMessage;
 using pixelwarden::cli::MboxSplitter;
 
@@ -40,9 +44,150 @@ const std::string k_mbox = "From alice@example.org Fri Jan  1 00:00:00 2021\n"
                            "\n"
                            "last\n";
 
+// Separators after LF and CRLF empty lines, "From " lines that are none (no empty line
+// before, a line of spaces before, "\r" alone before), escapes, a long line, a first
+// separator preceded by nothing, an empty message, and a final empty line.
+const std::string k_tricky = k_mbox + "\nFrom d x\r\nA: 1\r\n\r\nFrom q\r\n \r\nFrom r\r\n\r\n" +
+                             "From e x\r\n\r\nFrom f x\n\rFrom g\n" + std::string(70000, 'z') +
+                             "\n\nFrom h x\n\nFrom i x\nB: 2\n\n>From j\n\n";
+
+// The messages of the part [lo, hi) of mbox, as a thread given that part finds them: the
+// first separator at or after lo, read through windows of `window_bytes`, then a
+// splitter from there fed in chunks of `chunk` bytes until it stops.
+std::vector<MboxMessage> split_part(const std::string& mbox, std::size_t lo, std::size_t hi,
+                                    std::size_t chunk, std::size_t window_bytes = 1 << 20) {
+  std::string window(window_bytes, '\0');
+  std::uint64_t read = 0;
+  const auto read_at = [&](std::uint64_t at, char* to, std::size_t n) -> std::int64_t {
+    if (at >= mbox.size()) return 0;
+    const std::size_t k = std::min<std::size_t>(n, mbox.size() - at);
+    std::memcpy(to, mbox.data() + at, k);
+    read += k;
+    return static_cast<std::int64_t>(k);
+  };
+  const auto start = first_separator(lo, hi, window, read_at);
+  REQUIRE(start.has_value());
+  // Linear: the search reads the part and two windows more, each window 8 bytes again.
+  const std::uint64_t n = window.size();
+  CHECK(read <= (std::min<std::uint64_t>(hi, mbox.size()) - lo + 2 * n) * n / (n - 8));
+  std::vector<MboxMessage> out;
+  if (*start >= hi) return out;
+  MboxSplitter s(1 << 20, *start, hi);
+  for (std::size_t at = *start; at < mbox.size(); at += chunk) {
+    if (!s.feed(std::string_view(mbox).substr(at, chunk), out)) break;
+  }
+  if (!s.stopped()) s.finish(out);
+  CHECK(s.error().empty());
+  return out;
+}
+
 }  // namespace
 
 TEST_SUITE("cli::MboxSplitter") {
+  TEST_CASE("an mbox cut at any offsets: the parts' messages are the whole split's") {
+    const auto whole = split_all(k_tricky);
+    REQUIRE(whole.size() == 9);
+    for (const std::size_t size : {1, 2, 3, 4, 5, 6, 7, 9, 13, 31, 64, 100, 333, 4096, 70001}) {
+      for (const std::size_t chunk : {std::size_t{1} << 20, std::size_t{7}}) {
+        // Read windows of the least size, of odd sizes, and of more than the mbox.
+        const std::size_t window = chunk == 7 ? 16 + size % 7 : std::size_t{1} << 20;
+        std::vector<MboxMessage> parts;
+        for (std::size_t lo = 0; lo < k_tricky.size(); lo += size) {
+          const std::size_t hi = lo + size < k_tricky.size() ? lo + size : SIZE_MAX;
+          for (auto& m : split_part(k_tricky, lo, hi, chunk, window)) parts.push_back(std::move(m));
+        }
+        INFO("part size " << size << ", chunk " << chunk << ", window " << window);
+        REQUIRE(parts.size() == whole.size());
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+          CHECK(parts[i].offset == whole[i].offset);
+          CHECK(parts[i].from_line == whole[i].from_line);
+          CHECK(parts[i].bytes == whole[i].bytes);
+          CHECK(parts[i].stored_bytes == whole[i].stored_bytes);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("an mbox cut in two at and around each separator: the same messages") {
+    const auto whole = split_all(k_tricky);
+    for (const auto& sep : whole) {
+      for (int d = -4; d <= 4; ++d) {
+        if (static_cast<int>(sep.offset) + d <= 0) continue;
+        const std::size_t cut = sep.offset + static_cast<std::size_t>(d);
+        auto parts = split_part(k_tricky, 0, cut, 1 << 20);
+        const std::size_t first = parts.size();
+        for (auto& m : split_part(k_tricky, cut, SIZE_MAX, 1 << 20, 16 + cut % 9))
+          parts.push_back(std::move(m));
+        INFO("cut at " << cut << " (" << d << " from a separator)");
+        CHECK(first == static_cast<std::size_t>(
+                           std::count_if(whole.begin(), whole.end(),
+                                         [&](const MboxMessage& m) { return m.offset < cut; })));
+        REQUIRE(parts.size() == whole.size());
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+          CHECK(parts[i].offset == whole[i].offset);
+          CHECK(parts[i].bytes == whole[i].bytes);
+          CHECK(parts[i].stored_bytes == whole[i].stored_bytes);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("first_separator finds a separator just before the part's end, in any window") {
+    const auto whole = split_all(k_tricky);
+    const auto read_at = [&](std::uint64_t at, char* to, std::size_t n) -> std::int64_t {
+      const std::size_t k =
+          at >= k_tricky.size() ? 0 : std::min<std::size_t>(n, k_tricky.size() - at);
+      std::memcpy(to, k_tricky.data() + at, k);
+      return static_cast<std::int64_t>(k);
+    };
+    for (std::size_t i = 1; i < whole.size(); ++i) {
+      const std::uint64_t sep = whole[i].offset;
+      for (std::uint64_t lo =
+               std::max(whole[i - 1].offset + 1, sep - std::min<std::uint64_t>(sep, 60));
+           lo <= sep; ++lo) {
+        for (std::uint64_t hi = sep + 1; hi <= sep + 6; ++hi) {
+          for (std::size_t n = 16; n <= 24; ++n) {
+            std::string window(n, '\0');
+            INFO("separator " << sep << ", part [" << lo << ", " << hi << "), window " << n);
+            CHECK(first_separator(lo, hi, window, read_at) == sep);
+            CHECK(first_separator(lo, sep, window, read_at) == sep);  // none in [lo, sep)
+          }
+        }
+      }
+    }
+  }
+
+  TEST_CASE("find_separator: the line before must be empty, within the window or the stream") {
+    CHECK(find_separator("From a\n", 0, 0) == 0);
+    CHECK(find_separator("From a\n", 10, 0) == std::string_view::npos);  // no byte before
+    CHECK(find_separator("x\n\nFrom a\n", 0, 0) == 3);
+    CHECK(find_separator("x\r\n\r\nFrom a\n", 0, 0) == 5);
+    CHECK(find_separator("x\n\r\nFrom a\n", 0, 0) == 4);
+    CHECK(find_separator("x\n \nFrom a\n", 0, 0) == std::string_view::npos);
+    CHECK(find_separator("x\nx\rFrom a\n", 0, 0) == std::string_view::npos);
+    CHECK(find_separator("\nFrom a\n", 0, 0) == 1);  // after an empty first line
+    CHECK(find_separator("x\n\nFrom a\n\nFrom b\n", 0, 4) == 11);
+    CHECK(find_separator("x\n\nFrom a\n\nFrom b\n", 0, 3) == 3);
+    CHECK(find_separator("x\n\nFrom", 0, 0) == std::string_view::npos);  // not whole
+  }
+
+  TEST_CASE("a splitter stopped at a separator appends the message before it, not its own") {
+    MboxSplitter s(1 << 20, 0, 11);
+    std::vector<MboxMessage> out;
+    CHECK(s.feed("From a\nb\n\nFrom c\nd\n", out));  // "From c" is at 10, before 11: its own
+    CHECK_FALSE(s.stopped());
+    CHECK(out.size() == 1);
+    const std::string mbox = "From a\nbody\n\nFrom c\nd\n";
+    MboxSplitter t(1 << 20, 0, 10);
+    std::vector<MboxMessage> got;
+    CHECK_FALSE(t.feed(mbox, got));
+    CHECK(t.stopped());
+    CHECK(t.error().empty());
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].bytes == "body\n");
+    CHECK(t.consumed() == mbox.find("From c"));
+  }
+
   TEST_CASE("messages are split at From lines after an empty line") {
     auto m = split_all(k_mbox);
     REQUIRE(m.size() == 3);

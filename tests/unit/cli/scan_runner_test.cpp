@@ -274,20 +274,93 @@ TEST_SUITE("cli::scan_runner") {
       const std::string name = "box" + std::to_string(box);
       inputs.push_back(ScanInput{t.write(name, mbox), name, InputKind::mbox, mbox.size()});
     }
-    ScanProgress progress(false, 0);
-    std::FILE* one = std::tmpfile();
-    std::FILE* three = std::tmpfile();
-    const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
-    const ScanStats s3 = run_scan(inputs, opt, 3, three, progress);
-    const std::string out1 = read_file(one);
-    CHECK(out1 == read_file(three));
-    CHECK(s1.messages == 300);
-    CHECK(s3.messages == 300);
-    CHECK(s3.reported == s1.reported);
-    CHECK(s3.files == 2);
-    CHECK(s3.errors == 0);
-    CHECK(out1.find("box0") < out1.rfind("box1"));
-    std::fclose(one);
-    std::fclose(three);
+    // The boxes whole, split by this thread (too small to cut), then cut into parts of
+    // about a message (parts that start inside one) and of a few messages.
+    for (const std::uint64_t segment :
+         {std::uint64_t{4} << 20, std::uint64_t{64}, std::uint64_t{1000}, std::uint64_t{9999}}) {
+      INFO("parts of " << segment << " bytes");
+      opt.mbox_segment_bytes = segment;
+      const auto parts = mbox_segments(inputs, segment);
+      CHECK(parts.size() ==
+            (segment == 4u << 20 ? 2 : 2 * ((inputs[0].size + segment - 1) / segment)));
+      ScanProgress progress(false, 0);
+      std::FILE* one = std::tmpfile();
+      std::FILE* three = std::tmpfile();
+      const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
+      const ScanStats s3 = run_scan(inputs, opt, 3, three, progress);
+      const std::string out1 = read_file(one);
+      CHECK(out1 == read_file(three));
+      CHECK(s1.messages == 300);
+      CHECK(s3.messages == 300);
+      CHECK(s3.reported == s1.reported);
+      CHECK(s3.reported == 200);
+      CHECK(s3.files == 2);
+      CHECK(s3.errors == 0);
+      CHECK(out1.find("box0") < out1.rfind("box1"));
+      std::fclose(one);
+      std::fclose(three);
+    }
+  }
+
+  TEST_CASE("a cut mbox: a part's first separator is found across read windows") {
+    // Parts of 1.5 MiB; the second part's first separator lies about 1 MiB (the read
+    // window) after its start, at and around the spot where the windows overlap.
+    TempDir t;
+    ScanOptions opt = options(t);
+    opt.all = true;
+    opt.mbox_segment_bytes = 3u << 19;
+    const std::size_t window_edge = opt.mbox_segment_bytes + (1u << 20) - 8;
+    for (int d = -4; d <= 4; ++d) {
+      const std::size_t sep = static_cast<std::size_t>(static_cast<int>(window_edge) + d);
+      std::string mbox = "From a x\n" + k_clean.substr(0, k_clean.find("\n\n") + 2);
+      while (mbox.size() + 101 < sep - 1) mbox += std::string(99, 'w') + "\n";
+      mbox += std::string(sep - 2 - mbox.size(), 'v') + "\n\n";
+      REQUIRE(mbox.size() == sep);
+      mbox += "From b x\n" + k_lure + "\nFrom c x\n" + k_tracked + "\n";
+      mbox += "From d x\n" + k_clean.substr(0, k_clean.find("\n\n") + 2);
+      mbox += std::string(1u << 20, 'u') + "\n\nFrom e x\n" + k_lure;
+      const std::vector<ScanInput> inputs{ScanInput{t.write("box" + std::to_string(d + 4), mbox),
+                                                    "box", InputKind::mbox, mbox.size()}};
+      REQUIRE(mbox_segments(inputs, opt.mbox_segment_bytes).size() == 3);
+      ScanProgress progress(false, 0);
+      std::FILE* one = std::tmpfile();
+      std::FILE* two = std::tmpfile();
+      const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
+      const ScanStats s2 = run_scan(inputs, opt, 2, two, progress);
+      const std::string out1 = read_file(one);
+      INFO("separator " << d << " bytes from the window edge");
+      CHECK(out1 == read_file(two));
+      CHECK(s1.messages == 5);
+      CHECK(s2.messages == 5);
+      CHECK(s2.files == 1);
+      CHECK(out1.find("," + std::to_string(sep) + ",") != std::string::npos);
+      std::fclose(one);
+      std::fclose(two);
+    }
+  }
+
+  TEST_CASE("only plain mboxes of at least two parts are cut") {
+    TempDir t;
+    const std::string mbox = "From a x\n" + k_clean + "\nFrom b x\n" + k_lure;
+    const std::string gz = t.path() + "/box.gz";
+    gzFile z = gzopen(gz.c_str(), "wb");
+    gzwrite(z, mbox.data(), static_cast<unsigned>(mbox.size()));
+    gzclose(z);
+    const std::string not_mbox = "Subject: x\n\n" + mbox;
+    const std::vector<ScanInput> inputs{
+        ScanInput{t.write("plain", mbox), "plain", InputKind::mbox, mbox.size()},
+        ScanInput{gz, "gz", InputKind::mbox, mbox.size()},  // as if as large as the plain one
+        ScanInput{t.write("odd", not_mbox), "odd", InputKind::mbox, not_mbox.size()},
+        ScanInput{t.write("m.eml", mbox), "m.eml", InputKind::message, mbox.size()}};
+    const std::uint64_t part = mbox.size() / 3;
+    const auto cut = mbox_segments(inputs, part);
+    REQUIRE(cut.size() == 3 + 3 + (mbox.size() % part != 0 ? 1 : 0));
+    CHECK(cut[0].segment_begin == 0);
+    CHECK(cut[1].segment_begin == part);
+    CHECK(cut[1].segment_end == 2 * part);
+    const std::size_t last = cut.size() - 4;
+    CHECK(cut[last].segment_end == UINT64_MAX);  // to the end, even if the file has grown
+    for (std::size_t i = cut.size() - 3; i < cut.size(); ++i) CHECK(cut[i].segment_end == 0);
+    CHECK(mbox_segments(inputs, mbox.size()).size() == 4);  // one part: not cut
   }
 }
