@@ -87,49 +87,70 @@ class Walker {
                                                  " directories deep: not scanned"});
       return;
     }
-    std::vector<std::string> names;
-    if (!list(dir, names)) return;
-    for (const std::string& name : names) {
-      if (name == "." || name == "..") continue;
-      const std::string path = join(dir, name);
-      struct stat st {};
-      if (::lstat(path.c_str(), &st) != 0) {
-        error(path, errno);
+    std::vector<Entry> entries;
+    if (!list(dir, entries)) return;
+    for (const Entry& e : entries) {
+      const std::string path = join(dir, e.name);
+      if (e.err != 0) {
+        error(path, e.err);
         continue;
       }
-      if (S_ISLNK(st.st_mode)) {
-        struct stat target {};
-        if (::stat(path.c_str(), &target) != 0 || !S_ISREG(target.st_mode)) {
-          ++m_out.skipped_files;  // links to directories are not followed
-          continue;
-        }
-        st = target;
-      }
-      if (S_ISDIR(st.st_mode)) {
-        if (name == "tmp") continue;  // Maildir deliveries in progress
-        directory(path, name == "cur" || name == "new", depth + 1);
-      } else if (S_ISREG(st.st_mode)) {
-        file(path, name, st, mail_dir);
+      if (e.skipped_link) {
+        ++m_out.skipped_files;  // links to directories are not followed
+      } else if (S_ISDIR(e.mode)) {
+        if (e.name == "tmp") continue;  // Maildir deliveries in progress
+        directory(path, e.name == "cur" || e.name == "new", depth + 1);
+      } else if (S_ISREG(e.mode)) {
+        file(path, e.name, e.size, mail_dir);
       }
     }
   }
 
  private:
-  bool list(const std::string& dir, std::vector<std::string>& names) {
-    DIR* d = ::opendir(dir.c_str());
+  struct Entry {
+    std::string name;
+    mode_t mode = 0;  // of the link's target for a link to a regular file
+    std::uint64_t size = 0;
+    int err = 0;                // errno of the stat
+    bool skipped_link = false;  // a link to something else than a regular file
+  };
+
+  // The directory's entries, sorted by name, each stat'ed relative to the directory (a
+  // one-name lookup, not the whole path again). The directory is closed before its
+  // subdirectories are walked: one directory is open at a time.
+  bool list(const std::string& dir, std::vector<Entry>& entries) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (d == nullptr) {
       error(dir, errno);
+      if (fd >= 0) ::close(fd);
       return false;
     }
-    while (const dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+    while (const dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      entries.push_back(Entry{e->d_name});
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    for (Entry& e : entries) {
+      struct stat st {};
+      if (::fstatat(fd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        e.err = errno;
+        continue;
+      }
+      if (S_ISLNK(st.st_mode) &&
+          (::fstatat(fd, e.name.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode))) {
+        e.skipped_link = true;
+        continue;
+      }
+      e.mode = st.st_mode;
+      e.size = static_cast<std::uint64_t>(st.st_size);
+    }
     ::closedir(d);
-    std::sort(names.begin(), names.end());
     return true;
   }
 
-  void file(const std::string& path, const std::string& name, const struct stat& st,
-            bool mail_dir) {
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+  void file(const std::string& path, const std::string& name, std::uint64_t size, bool mail_dir) {
     if (name[0] == '.') {
       ++m_out.skipped_files;
     } else if (mail_dir || base::iends_with(name, ".eml")) {

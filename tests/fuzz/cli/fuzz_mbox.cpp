@@ -37,8 +37,9 @@ bool same(const MboxMessage& a, const MboxMessage& b) {
 }
 
 bool same(const std::vector<MboxMessage>& a, const std::vector<MboxMessage>& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](const auto& x, const auto& y) { return same(x, y); });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](const auto& x, const auto& y) { return same(x, y); });
 }
 
 // The messages of [lo, hi) of the stream, as one job of `scan --jobs` finds them.
@@ -60,7 +61,8 @@ std::vector<MboxMessage> part(std::string_view mbox, std::uint64_t lo, std::uint
   }
   MboxSplitter s(cap, start, hi);
   bool more = true;
-  for (std::size_t at = start; more && at < mbox.size(); at += chunk) more = s.feed(mbox.substr(at, chunk), out);
+  for (std::size_t at = start; more && at < mbox.size(); at += chunk)
+    more = s.feed(mbox.substr(at, chunk), out);
   if (more) s.finish(out);
   if (!s.error().empty()) fail("a part that starts at a separator is refused");
   return out;

@@ -83,6 +83,22 @@ TEST_SUITE("cli::scan_store") {
     CHECK(l.skipped_files == 1);
   }
 
+  TEST_CASE(
+      "in a walk, links to messages are listed with their target's size, broken ones skipped") {
+    TempDir t;
+    const std::string target = t.write("elsewhere/m.eml", "Subject: linked\n\nbody\n");
+    t.write("Maildir/cur/1:2,S", "Subject: a\n\nx\n");
+    std::filesystem::create_symlink(target, t.path() + "/Maildir/cur/2:2,S");
+    std::filesystem::create_symlink(t.path() + "/gone", t.path() + "/Maildir/cur/3:2,S");
+    const StoreListing l = list_inputs({t.path() + "/Maildir"});
+    REQUIRE(l.inputs.size() == 2);
+    CHECK(l.inputs[1].path == t.path() + "/Maildir/cur/2:2,S");
+    CHECK(l.inputs[1].size == std::filesystem::file_size(target));
+    CHECK(l.total_bytes == 14 + std::filesystem::file_size(target));
+    CHECK(l.skipped_files == 1);
+    CHECK(l.errors.empty());
+  }
+
   TEST_CASE("a cur/ or new/ directory named on the command line holds messages") {
     TempDir t;
     t.write("Maildir/cur/1:2,S", "Subject: a\n\nx\n");
