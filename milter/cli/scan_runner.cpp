@@ -275,8 +275,8 @@ void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResul
   if (!splitter.error().empty()) result.errors.push_back(input.path + ": " + splitter.error());
 }
 
-// One mbox scanned by `jobs` threads: this thread reads and splits it (line scanning,
-// cheap) and hands batches of messages to the workers; the batches' results are merged
+// One mbox that cannot be cut (gzip, or less than two parts) scanned by `jobs` threads:
+// this thread reads, inflates and splits it and hands batches of messages to the workers; the batches' results are merged
 // back in batch order, so the output is byte for byte what one thread writes. At most
 // 2 x jobs batches are in flight: memory stays bounded by a few batches, not the mbox.
 void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned jobs,

@@ -18,17 +18,6 @@ cpu_of() {
   awk -v c="$c" -v a="$t0" -v b="$t1" 'BEGIN {split(c, x, " "); printf "%.3f %.3f", x[1] + x[2], b - a}'
 }
 
-# min_wall N CMD...: cpu_of CMD run N times; the "cpu wall" of the run with the least wall time.
-min_wall() {
-  local n=$1 i r best=""
-  shift
-  for (( i = 0; i < n; i++ )); do
-    r=$(cpu_of "$@")
-    if [[ -z $best ]] || awk -v a="${r#* }" -v b="${best#* }" 'BEGIN {exit !(a < b)}'; then best=$r; fi
-  done
-  echo "$best"
-}
-
 scan_bench() {
   if [[ ! -x $PW || ! -x /usr/bin/time ]]; then
     echo "### Scan benchmark: SKIPPED (needs $PW and /usr/bin/time)"
@@ -74,22 +63,29 @@ scan_bench() {
         printf "| %-7s | %16.0f | %18.0f | %8.2f | %8d | %-9s |", m, a, c, a / c, n, s }')")
     rm -rf "$store"
   done
-  # One mbox: --jobs 1 against --jobs 2 (the jobs share its messages), wall time.
+  # One mbox: --jobs 1 against --jobs 2 (the jobs share its parts), wall time.
   store=$TMP/scan.mbox
   python3 "$HERE/scan/gen_store.py" -n "$SCAN_N" --attachment-bytes "$SCAN_ATT" --mbox "$store" >/dev/null
   bytes=$(stat -c %s "$store")
-  local w1 w2 e1 e2
-  # Wall times: the fastest of three runs each (a wall time only grows with noise).
-  w1=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$store")
-  w2=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$store")
-  # The same commands on an empty mbox: the ruleset load, which no --jobs splits.
+  local w1 w2 e1 e2 round
+  local -a ups=()
   : >"$TMP/empty.mbox"
-  e1=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$TMP/empty.mbox")
-  e2=$(min_wall 3 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$TMP/empty.mbox")
-  echo "One mbox of $(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB: --jobs 1 ${w1#* } s wall, --jobs 2 ${w2#* } s wall (CPU ${w1%% *} and ${w2%% *} s); the same on an empty mbox (ruleset load): ${e1#* } and ${e2#* } s wall"
-  echo "(whole command, ruleset load included) one mbox, --jobs 2 over --jobs 1: $(awk -v a="${w1#* }" -v b="${w2#* }" 'BEGIN {printf "%.3f", a / b}')"
-  target_line "one mbox split across --jobs 2: wall speed-up over --jobs 1 of the scan (ms), each run's ruleset load (empty mbox) taken off (2 cores; needs a quiet machine)" \
-    "$(awk -v a="${w1#* }" -v e="${e1#* }" 'BEGIN {print (a - e) * 1000}')" "$(awk -v b="${w2#* }" -v e="${e2#* }" 'BEGIN {print (b - e) * 1000}')" 1.5
+  # Interleaved rounds (the machine's speed drifts over minutes): in each, --jobs 1 and
+  # --jobs 2 over the mbox and over an empty mbox (the ruleset load, which no --jobs
+  # splits); the round's speed-up is (w1 - e1) / (w2 - e2), wall times.
+  for (( round = 0; round < 5; round++ )); do
+    w1=$(cpu_of "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$store")
+    w2=$(cpu_of "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$store")
+    e1=$(cpu_of "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$TMP/empty.mbox")
+    e2=$(cpu_of "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 2 --format json "$TMP/empty.mbox")
+    ups+=("$(awk -v a="${w1#* }" -v b="${w2#* }" -v c="${e1#* }" -v d="${e2#* }" \
+      'BEGIN {x = a - c; y = b - d; printf "%.3f", (y > 1e-3 ? x / y : 0)}')")
+    echo "  mbox round $((round + 1)): --jobs 1 ${w1#* } s, --jobs 2 ${w2#* } s, empty mbox ${e1#* } and ${e2#* } s wall (CPU ${w1%% *} and ${w2%% *} s): speed-up ${ups[-1]}"
+  done
+  local up
+  up=$(printf '%s\n' "${ups[@]}" | median)
+  echo "One mbox of $(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB, --jobs 2 over --jobs 1, ruleset load taken off: median of 5 rounds $up (min-max $(printf '%s\n' "${ups[@]}" | sort -g | head -1)-$(printf '%s\n' "${ups[@]}" | sort -g | tail -1))"
+  target_line "one mbox cut across --jobs 2: wall speed-up over --jobs 1 of the scan, median of 5 interleaved rounds (2 cores; needs a quiet machine)" "$up" 1 1.5
   rm -f "$store"
   echo "scan MB/CPU-s: user+sys of the scan minus that of the same scan of an empty store (ruleset load: ${empty%% *} s CPU)."
   echo
