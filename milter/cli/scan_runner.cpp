@@ -276,9 +276,10 @@ void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResul
 }
 
 // One mbox that cannot be cut (gzip, or less than two parts) scanned by `jobs` threads:
-// this thread reads, inflates and splits it and hands batches of messages to the workers; the batches' results are merged
-// back in batch order, so the output is byte for byte what one thread writes. At most
-// 2 x jobs batches are in flight: memory stays bounded by a few batches, not the mbox.
+// this thread reads, inflates and splits it and hands batches of messages to the
+// workers; the batches' results are merged back in batch order, so the output is byte
+// for byte what one thread writes. At most 2 x jobs batches are in flight: memory stays
+// bounded by a few batches, not the mbox.
 void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned jobs,
                     FileResult& result, ScanProgress* progress) {
   constexpr std::size_t k_batch_messages = 64;
