@@ -52,9 +52,18 @@ bool MboxSplitter::feed(std::string_view chunk, std::vector<MboxMessage>& out) {
     if (nl == nullptr) {
       m_line.append(piece);
       if (m_line.size() > k_max_line) {
-        const bool separator = take_line(m_line, out);
+        // Decided on its first k_max_line bytes, as a whole line is (take_line), wherever
+        // the chunks happen to end; the rest is streamed through.
+        const std::string_view line(m_line);
+        const bool separator = take_line(line.substr(0, k_max_line), out);
         m_long_line = true;
         m_long_line_kept = !separator;
+        if (m_error.empty() && !m_stopped) {
+          const std::string_view rest = line.substr(k_max_line);
+          if (m_long_line_kept) append(rest);
+          m_current.stored_bytes += rest.size();
+          m_offset += rest.size();
+        }
         m_line.clear();
       }
       continue;
@@ -88,8 +97,11 @@ void MboxSplitter::end_message(std::vector<MboxMessage>& out) {
 }
 
 bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage>& out) {
+  // A line is classified on its first k_max_line bytes only, so that an over-long one is
+  // decided the same whether it came whole or in pieces (feed).
+  const std::string_view head = line.substr(0, k_max_line);
   const bool blank = is_blank(line);
-  const bool separator = starts_from(line) && (m_first || m_prev_blank);
+  const bool separator = starts_from(head) && (m_first || m_prev_blank);
   if (separator && !m_first && m_offset >= m_stop_at) {  // the next part's first message
     end_message(out);
     m_stopped = true;
@@ -97,7 +109,7 @@ bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage>& ou
   }
   m_first = false;
   if (separator) {
-    start_message(line, out);
+    start_message(head, out);
   } else if (!m_in_message) {
     m_error = "not an mbox file: it does not start with a \"From \" line";
     return false;
@@ -108,7 +120,7 @@ bool MboxSplitter::take_line(std::string_view line, std::vector<MboxMessage>& ou
     }
     if (blank) {
       m_pending_blank.assign(line);
-    } else if (line[0] == '>' && is_escaped_from(line)) {
+    } else if (line[0] == '>' && is_escaped_from(head)) {
       append(line.substr(1));
     } else {
       append(line);

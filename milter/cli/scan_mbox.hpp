@@ -7,6 +7,8 @@
 // the first line of the stream or follows an empty line. The one empty line before a
 // separator (and at the end of the stream) belongs to the mbox, not to the message.
 // Unescaping (mboxrd): one '>' is removed from every line matching ^>+From .
+// Lines are classified on their first 64 KiB, however they are chunked: a longer line is
+// streamed through, never held whole.
 // The ambiguity this leaves, by design: an mboxo writer does not escape a body line
 // "From " that follows an empty line, and no reader can tell it from a separator, so it
 // starts a new message; mboxrd writers escape it as ">From " and then it is body text.
@@ -37,7 +39,8 @@ namespace pixelwarden::cli {
 
 struct MboxMessage {
   std::uint64_t offset = 0;        // of the "From " line in the uncompressed stream
-  std::string from_line;           // the separator line, without its line ending
+  std::string from_line;           // the separator line, without its line ending (its first
+                                   // 64 KiB, the part of a line it is classified on)
   std::string bytes;               // the message; at most the splitter's cap
   std::uint64_t stored_bytes = 0;  // size in the mbox, "From " line included
   bool truncated = false;          // longer than the cap: bytes holds its first cap bytes
@@ -85,11 +88,11 @@ class MboxSplitter {
   std::string m_error;
 };
 
-// The offset of the first separator line (as MboxSplitter decides them) that starts at
-// or after `from` in `window`, which holds the stream from offset `window_offset` on, or
-// npos when none starts there. A separator is recognized only when its "From " and the
-// three bytes before it lie inside the window (or the stream starts within them):
-// first_separator() below overlaps its windows so.
+// The offset of the first separator line (as MboxSplitter decides them after the first
+// line of a stream) that starts at or after `from` in `window`, which holds the stream
+// from offset `window_offset` on, or npos when none starts there. A separator is
+// recognized only when its "From " and the three bytes before it lie inside the window
+// (or the stream starts within them): first_separator() below overlaps its windows so.
 std::size_t find_separator(std::string_view window, std::uint64_t window_offset, std::size_t from);
 
 // Reads up to n bytes of the stream at offset into buf: the count (less than n only at the

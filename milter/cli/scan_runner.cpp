@@ -29,6 +29,8 @@ namespace pixelwarden::cli {
 namespace {
 
 constexpr std::size_t k_read_buffer = 1024 * 1024;
+// The read window of a cut mbox's part before its first separator and after its end.
+constexpr std::size_t k_search_window = 64 * 1024;
 
 std::size_t message_cap(const ScanOptions& opt) {
   return opt.limits.max_message_bytes + k_header_allowance;
@@ -227,18 +229,34 @@ void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& 
 // this part's last message is read past it.
 void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResult& result,
                        ScanProgress* progress) {
-  Fd f(input.path);
-  if (f.fd < 0) return result.errors.push_back(errno_text(input.path, errno));
-  thread_local std::string buf;
-  if (buf.size() != k_read_buffer) buf.assign(k_read_buffer, '\0');
   const std::uint64_t lo = input.segment_begin;
   const std::uint64_t hi = input.segment_end;
+  const auto part_error = [&](const std::string& why) {
+    result.errors.push_back(input.path + ": " + why + " (the part from byte " + std::to_string(lo) +
+                            (hi == UINT64_MAX ? std::string(" on") : " to " + std::to_string(hi)) +
+                            ")");
+  };
+  Fd f(input.path);
+  if (f.fd < 0) return part_error(std::strerror(errno));
+  // Every part must read the file that was cut, not one put in its place since.
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return part_error(std::strerror(errno));
+  if (static_cast<std::uint64_t>(st.st_dev) != input.device ||
+      static_cast<std::uint64_t>(st.st_ino) != input.inode) {
+    return part_error("replaced by another file while it was being scanned: not scanned");
+  }
+  thread_local std::string buf;
+  if (buf.size() != k_read_buffer) buf.assign(k_read_buffer, '\0');
   std::uint64_t start = 0;  // the first part starts at the file's start, "From " or not
   if (lo > 0) {
-    const auto found = first_separator(lo, hi, buf, [&](std::uint64_t at, char* to, std::size_t n) {
-      return static_cast<std::int64_t>(pread_full(f.fd, to, n, at));
-    });
-    if (!found) return result.errors.push_back(errno_text(input.path, errno));
+    // A small window: a separator is usually within a message's length of lo, and the
+    // bytes searched are read again by the splitter.
+    thread_local std::string window(k_search_window, '\0');
+    const auto found =
+        first_separator(lo, hi, window, [&](std::uint64_t at, char* to, std::size_t n) {
+          return static_cast<std::int64_t>(pread_full(f.fd, to, n, at));
+        });
+    if (!found) return part_error(std::strerror(errno));
     if (*found >= hi) return;  // no message starts in this part
     start = *found;
   }
@@ -257,7 +275,12 @@ void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResul
   };
   std::uint64_t at = start;
   for (;;) {
-    const ssize_t n = pread_full(f.fd, buf.data(), buf.size(), at);
+    // Up to the part's end and a little beyond (where its last message usually ends),
+    // then the rest of that message a small window at a time.
+    const std::size_t want = at < hi ? static_cast<std::size_t>(std::min<std::uint64_t>(
+                                           buf.size(), hi - at + k_search_window))
+                                     : k_search_window;
+    const ssize_t n = pread_full(f.fd, buf.data(), want, at);
     if (n < 0) {
       result.errors.push_back(input.path + ": " + std::strerror(errno) + " (after byte " +
                               std::to_string(splitter.consumed()) + ")");
@@ -517,21 +540,26 @@ std::vector<ScanInput> mbox_segments(const std::vector<ScanInput>& inputs,
   for (const ScanInput& in : inputs) {
     char head[5] = {};
     bool plain = false;
-    if (in.kind == InputKind::mbox && segment_bytes >= 64 && in.size >= 2 * segment_bytes) {
+    struct stat st {};
+    if (in.kind == InputKind::mbox && segment_bytes >= 64 && in.size / 2 >= segment_bytes) {
       const Fd f(in.path);  // an mbox starts with "From " (so not gzip) to be cut
-      plain = f.fd >= 0 && pread_full(f.fd, head, sizeof head, 0) == 5 &&
+      plain = f.fd >= 0 && ::fstat(f.fd, &st) == 0 && pread_full(f.fd, head, sizeof head, 0) == 5 &&
               std::string_view(head, sizeof head) == "From ";
     }
     if (!plain) {
       out.push_back(in);
       continue;
     }
-    for (std::uint64_t lo = 0; lo < in.size; lo += segment_bytes) {
-      ScanInput part = in;
+    ScanInput whole = in;
+    whole.size = static_cast<std::uint64_t>(st.st_size);  // as it is now, not when listed
+    whole.device = static_cast<std::uint64_t>(st.st_dev);
+    whole.inode = static_cast<std::uint64_t>(st.st_ino);
+    for (std::uint64_t lo = 0; lo < whole.size; lo += segment_bytes) {
+      ScanInput part = whole;
       part.segment_begin = lo;
-      // The last part runs to the end of the file, even if it has grown since it was listed.
-      part.segment_end = in.size - lo > segment_bytes ? lo + segment_bytes : UINT64_MAX;
-      part.size = std::min(segment_bytes, in.size - lo);
+      // The last part runs to the end of the file, even if it grows while it is scanned.
+      part.segment_end = whole.size - lo > segment_bytes ? lo + segment_bytes : UINT64_MAX;
+      part.size = std::min(segment_bytes, whole.size - lo);
       const bool last = part.segment_end == UINT64_MAX;
       out.push_back(std::move(part));
       if (last) break;

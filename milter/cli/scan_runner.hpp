@@ -88,8 +88,10 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
                                        const ScanOptions& opt, ScanStats& stats);
 
 // The inputs with every plain mbox of at least 2 x segment_bytes (and starting with
-// "From ") replaced by its parts of segment_bytes (ScanInput::segment_begin/end): the
-// parts' results, in order, are the whole file's (only the first part counts the file).
+// "From ") replaced by its parts of segment_bytes (ScanInput::segment_begin/end), cut at
+// its size when this is called; each part scans only the file it was cut from (device
+// and inode). The parts' results, in order, are the whole file's (only the first part
+// counts the file).
 std::vector<ScanInput> mbox_segments(const std::vector<ScanInput>& inputs,
                                      std::uint64_t segment_bytes);
 

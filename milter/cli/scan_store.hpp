@@ -35,6 +35,8 @@ struct ScanInput {
   // "From " lines start in [segment_begin, segment_end). segment_end 0: the whole file.
   std::uint64_t segment_begin = 0;
   std::uint64_t segment_end = 0;
+  std::uint64_t device = 0;  // of the file cut: a part checks it reads that file
+  std::uint64_t inode = 0;
 };
 
 struct StoreIssue {

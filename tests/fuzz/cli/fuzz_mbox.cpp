@@ -2,7 +2,7 @@
 // four bytes choose a chunk size, a read window, a message cap and a cut; the rest is
 // the mbox stream. Checked:
 // - fed in chunks of any size, the splitter makes the messages it makes of the stream in
-//   one piece (offsets, bytes, stored sizes, truncation);
+//   one piece (offsets, From lines, bytes, stored sizes, truncation);
 // - every byte of a stream it accepts is counted in exactly one message's stored size;
 // - cut at the chosen offset, the two parts' messages (found as `scan --jobs` finds them:
 //   first_separator() through small read windows, then a splitter that stops at the cut)

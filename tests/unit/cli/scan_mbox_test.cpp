@@ -283,6 +283,33 @@ TEST_SUITE("cli::MboxSplitter") {
     CHECK(out[1].offset == mbox.find("From b"));
   }
 
+  TEST_CASE("an over-long line is decided on its first 64 KiB, however it is chunked") {
+    // An escape whose "From " comes after 64 KiB of '>', and a separator line of 70 KB.
+    const std::string escape = std::string(70000, '>') + "From z\n";
+    const std::string from = "From " + std::string(70000, 'x');
+    const std::string mbox = "From a\nS: 1\n\n" + escape + "\n" + from + "\nS: 2\n\nok\n";
+    const auto whole = split_all(mbox);
+    REQUIRE(whole.size() == 2);
+    CHECK(whole[0].bytes == "S: 1\n\n" + escape);  // not an escape within its first 64 KiB
+    CHECK(whole[1].from_line == from.substr(0, 64 * 1024));
+    CHECK(whole[1].bytes == "S: 2\n\nok\n");
+    for (const std::size_t chunk : {1, 7, 4096, 65535, 65536, 65537, 70001, 70010}) {
+      MboxSplitter s(1 << 20);
+      std::vector<MboxMessage> out;
+      for (std::size_t at = 0; at < mbox.size(); at += chunk)
+        s.feed(std::string_view(mbox).substr(at, chunk), out);
+      s.finish(out);
+      INFO("chunk " << chunk);
+      REQUIRE(out.size() == 2);
+      for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(out[i].bytes == whole[i].bytes);
+        CHECK(out[i].from_line == whole[i].from_line);
+        CHECK(out[i].stored_bytes == whole[i].stored_bytes);
+        CHECK(out[i].offset == whole[i].offset);
+      }
+    }
+  }
+
   TEST_CASE("random chunk boundaries give the same messages") {
     const auto whole = split_all(k_mbox);
     const unsigned seed = std::random_device{}();

@@ -339,6 +339,26 @@ TEST_SUITE("cli::scan_runner") {
     }
   }
 
+  TEST_CASE("a part of a cut mbox replaced since it was cut is an error, not another file's mail") {
+    TempDir t;
+    ScanOptions opt = options(t);
+    std::string mbox;
+    for (int i = 0; i < 20; ++i) mbox += "From m" + std::to_string(i) + " x\n" + k_lure + "\n";
+    const std::string path = t.write("box", mbox);
+    const auto parts = mbox_segments({ScanInput{path, "box", InputKind::mbox, mbox.size()}}, 1000);
+    REQUIRE(parts.size() > 2);
+    // The same path, another file (written beside it and renamed over it).
+    const std::string other = t.write("box.new", mbox);
+    REQUIRE(std::rename(other.c_str(), path.c_str()) == 0);
+    const FileResult r = scan_file(parts[1], opt, nullptr);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0] == path +
+                             ": replaced by another file while it was being scanned: not scanned "
+                             "(the part from byte 1000 to 2000)");
+    CHECK(r.stats.messages == 0);
+    CHECK(r.stats.errors == 1);
+  }
+
   TEST_CASE("only plain mboxes of at least two parts are cut") {
     TempDir t;
     const std::string mbox = "From a x\n" + k_clean + "\nFrom b x\n" + k_lure;
@@ -358,6 +378,8 @@ TEST_SUITE("cli::scan_runner") {
     CHECK(cut[0].segment_begin == 0);
     CHECK(cut[1].segment_begin == part);
     CHECK(cut[1].segment_end == 2 * part);
+    CHECK(cut[1].inode != 0);
+    CHECK(cut[1].inode == cut[0].inode);
     const std::size_t last = cut.size() - 4;
     CHECK(cut[last].segment_end == UINT64_MAX);  // to the end, even if the file has grown
     for (std::size_t i = cut.size() - 3; i < cut.size(); ++i) CHECK(cut[i].segment_end == 0);
