@@ -205,18 +205,26 @@ std::optional<std::string> split_mbox(const ScanInput& input, const ScanOptions&
   return std::nullopt;
 }
 
+// Scans messages split from the mbox `input` (those of other --shard runs are counted,
+// not scanned) and empties the vector.
+void scan_mbox_messages(const ScanInput& input, const ScanOptions& opt,
+                        std::vector<MboxMessage>& messages, FileResult& result,
+                        ScanProgress* progress) {
+  for (const MboxMessage& m : messages) {
+    if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
+      ++result.stats.other_shard;
+      continue;
+    }
+    scan_one(m.bytes, input.path, m.offset, opt, result);
+    if (progress != nullptr) progress->add_message(m.bytes.size());
+  }
+  messages.clear();
+}
+
 void scan_mbox_file(const ScanInput& input, const ScanOptions& opt, FileResult& result,
                     ScanProgress* progress) {
   auto error = split_mbox(input, opt, progress, [&](std::vector<MboxMessage>& done) {
-    for (const MboxMessage& m : done) {
-      if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
-        ++result.stats.other_shard;
-        continue;
-      }
-      scan_one(m.bytes, input.path, m.offset, opt, result);
-      if (progress != nullptr) progress->add_message(m.bytes.size());
-    }
-    done.clear();
+    scan_mbox_messages(input, opt, done, result, progress);
   });
   if (error) result.errors.push_back(std::move(*error));
 }
@@ -262,17 +270,6 @@ void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResul
   }
   MboxSplitter splitter(message_cap(opt), start, hi);
   std::vector<MboxMessage> done;
-  const auto take = [&] {
-    for (const MboxMessage& m : done) {
-      if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
-        ++result.stats.other_shard;
-        continue;
-      }
-      scan_one(m.bytes, input.path, m.offset, opt, result);
-      if (progress != nullptr) progress->add_message(m.bytes.size());
-    }
-    done.clear();
-  };
   std::uint64_t at = start;
   for (;;) {
     // Up to the part's end and a little beyond (where its last message usually ends),
@@ -290,7 +287,7 @@ void scan_mbox_segment(const ScanInput& input, const ScanOptions& opt, FileResul
     const bool more =
         n > 0 ? splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), done)
               : (splitter.finish(done), false);
-    take();
+    scan_mbox_messages(input, opt, done, result, progress);
     if (progress != nullptr) progress->add_disk_bytes(splitter.consumed() - before);
     if (!more) break;
     at += static_cast<std::uint64_t>(n);
@@ -325,14 +322,7 @@ void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned job
         queue.pop_front();
       }
       FileResult part;
-      for (const MboxMessage& m : job.second) {
-        if (opt.shard && !in_shard(*opt.shard, mbox_message_key(input.key, m.offset))) {
-          ++part.stats.other_shard;
-          continue;
-        }
-        scan_one(m.bytes, input.path, m.offset, opt, part);
-        if (progress != nullptr) progress->add_message(m.bytes.size());
-      }
+      scan_mbox_messages(input, opt, job.second, part, progress);
       {
         const std::lock_guard<std::mutex> lock(mu);
         finished.emplace(job.first, std::move(part));

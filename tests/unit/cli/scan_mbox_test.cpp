@@ -51,6 +51,17 @@ const std::string k_tricky = k_mbox + "\nFrom d x\r\nA: 1\r\n\r\nFrom q\r\n \r\n
                              "From e x\r\n\r\nFrom f x\n\rFrom g\n" + std::string(70000, 'z') +
                              "\n\nFrom h x\n\nFrom i x\nB: 2\n\n>From j\n\n";
 
+// got holds the same messages as want: offsets, From lines, bytes, stored sizes.
+void check_same(const std::vector<MboxMessage>& got, const std::vector<MboxMessage>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    CHECK(got[i].offset == want[i].offset);
+    CHECK(got[i].from_line == want[i].from_line);
+    CHECK(got[i].bytes == want[i].bytes);
+    CHECK(got[i].stored_bytes == want[i].stored_bytes);
+  }
+}
+
 // The messages of the part [lo, hi) of mbox, as a thread given that part finds them: the
 // first separator at or after lo, read through windows of `window_bytes`, then a
 // splitter from there fed in chunks of `chunk` bytes until it stops.
@@ -97,13 +108,7 @@ TEST_SUITE("cli::MboxSplitter") {
           for (auto& m : split_part(k_tricky, lo, hi, chunk, window)) parts.push_back(std::move(m));
         }
         INFO("part size " << size << ", chunk " << chunk << ", window " << window);
-        REQUIRE(parts.size() == whole.size());
-        for (std::size_t i = 0; i < whole.size(); ++i) {
-          CHECK(parts[i].offset == whole[i].offset);
-          CHECK(parts[i].from_line == whole[i].from_line);
-          CHECK(parts[i].bytes == whole[i].bytes);
-          CHECK(parts[i].stored_bytes == whole[i].stored_bytes);
-        }
+        check_same(parts, whole);
       }
     }
   }
@@ -122,12 +127,7 @@ TEST_SUITE("cli::MboxSplitter") {
         CHECK(first == static_cast<std::size_t>(
                            std::count_if(whole.begin(), whole.end(),
                                          [&](const MboxMessage& m) { return m.offset < cut; })));
-        REQUIRE(parts.size() == whole.size());
-        for (std::size_t i = 0; i < whole.size(); ++i) {
-          CHECK(parts[i].offset == whole[i].offset);
-          CHECK(parts[i].bytes == whole[i].bytes);
-          CHECK(parts[i].stored_bytes == whole[i].stored_bytes);
-        }
+        check_same(parts, whole);
       }
     }
   }
@@ -300,13 +300,7 @@ TEST_SUITE("cli::MboxSplitter") {
         s.feed(std::string_view(mbox).substr(at, chunk), out);
       s.finish(out);
       INFO("chunk " << chunk);
-      REQUIRE(out.size() == 2);
-      for (std::size_t i = 0; i < 2; ++i) {
-        CHECK(out[i].bytes == whole[i].bytes);
-        CHECK(out[i].from_line == whole[i].from_line);
-        CHECK(out[i].stored_bytes == whole[i].stored_bytes);
-        CHECK(out[i].offset == whole[i].offset);
-      }
+      check_same(out, whole);
     }
   }
 

@@ -71,6 +71,26 @@ std::string read_file(std::FILE* f) {
   return out;
 }
 
+// run_scan with one job and with `jobs`: both outputs and both counts.
+struct TwoRuns {
+  std::string one, many;
+  ScanStats s1, sn;
+};
+
+TwoRuns run_twice(const std::vector<ScanInput>& inputs, const ScanOptions& opt, unsigned jobs) {
+  ScanProgress progress(false, 0);
+  std::FILE* one = std::tmpfile();
+  std::FILE* many = std::tmpfile();
+  TwoRuns r;
+  r.s1 = run_scan(inputs, opt, 1, one, progress);
+  r.sn = run_scan(inputs, opt, jobs, many, progress);
+  r.one = read_file(one);
+  r.many = read_file(many);
+  std::fclose(one);
+  std::fclose(many);
+  return r;
+}
+
 }  // namespace
 
 TEST_SUITE("cli::scan_runner") {
@@ -242,19 +262,12 @@ TEST_SUITE("cli::scan_runner") {
       inputs.push_back(ScanInput{t.write("m/" + std::to_string(100 + i) + ".eml", m),
                                  std::to_string(100 + i) + ".eml", InputKind::message, m.size()});
     }
-    ScanProgress progress(false, 0);
-    std::FILE* one = std::tmpfile();
-    std::FILE* four = std::tmpfile();
-    const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
-    const ScanStats s4 = run_scan(inputs, opt, 4, four, progress);
-    const std::string out1 = read_file(one);
-    CHECK(out1 == read_file(four));
-    CHECK(s1.reported == 27);
-    CHECK(s4.messages == 40);
-    CHECK(out1.find("/m/100.eml") < out1.find("/m/101.eml"));
-    CHECK(out1.find("/m/102.eml") == std::string::npos);
-    std::fclose(one);
-    std::fclose(four);
+    const TwoRuns r = run_twice(inputs, opt, 4);
+    CHECK(r.one == r.many);
+    CHECK(r.s1.reported == 27);
+    CHECK(r.sn.messages == 40);
+    CHECK(r.one.find("/m/100.eml") < r.one.find("/m/101.eml"));
+    CHECK(r.one.find("/m/102.eml") == std::string::npos);
   }
 
   TEST_CASE("one large mbox is shared by the jobs; output and counts are those of one job") {
@@ -283,33 +296,27 @@ TEST_SUITE("cli::scan_runner") {
       const auto parts = mbox_segments(inputs, segment);
       CHECK(parts.size() ==
             (segment == 4u << 20 ? 2 : 2 * ((inputs[0].size + segment - 1) / segment)));
-      ScanProgress progress(false, 0);
-      std::FILE* one = std::tmpfile();
-      std::FILE* three = std::tmpfile();
-      const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
-      const ScanStats s3 = run_scan(inputs, opt, 3, three, progress);
-      const std::string out1 = read_file(one);
-      CHECK(out1 == read_file(three));
-      CHECK(s1.messages == 300);
-      CHECK(s3.messages == 300);
-      CHECK(s3.reported == s1.reported);
-      CHECK(s3.reported == 200);
-      CHECK(s3.files == 2);
-      CHECK(s3.errors == 0);
-      CHECK(out1.find("box0") < out1.rfind("box1"));
-      std::fclose(one);
-      std::fclose(three);
+      const TwoRuns r = run_twice(inputs, opt, 3);
+      CHECK(r.one == r.many);
+      CHECK(r.s1.messages == 300);
+      CHECK(r.sn.messages == 300);
+      CHECK(r.sn.reported == r.s1.reported);
+      CHECK(r.sn.reported == 200);
+      CHECK(r.sn.files == 2);
+      CHECK(r.sn.errors == 0);
+      CHECK(r.one.find("box0") < r.one.rfind("box1"));
     }
   }
 
   TEST_CASE("a cut mbox: a part's first separator is found across read windows") {
-    // Parts of 1.5 MiB; the second part's first separator lies about 1 MiB (the read
-    // window) after its start, at and around the spot where the windows overlap.
+    // Parts of 1.5 MiB; the second part's first separator lies about 1 MiB after its
+    // start, after 16 of the search's 64 KiB read windows (each starts 8 bytes before
+    // the last one's end), at and around the spot where two of them overlap.
     TempDir t;
     ScanOptions opt = options(t);
     opt.all = true;
     opt.mbox_segment_bytes = 3u << 19;
-    const std::size_t window_edge = opt.mbox_segment_bytes + (1u << 20) - 8;
+    const std::size_t window_edge = opt.mbox_segment_bytes + 16 * ((64u << 10) - 8);
     for (int d = -4; d <= 4; ++d) {
       const std::size_t sep = static_cast<std::size_t>(static_cast<int>(window_edge) + d);
       std::string mbox = "From a x\n" + k_clean.substr(0, k_clean.find("\n\n") + 2);
@@ -322,20 +329,13 @@ TEST_SUITE("cli::scan_runner") {
       const std::vector<ScanInput> inputs{ScanInput{t.write("box" + std::to_string(d + 4), mbox),
                                                     "box", InputKind::mbox, mbox.size()}};
       REQUIRE(mbox_segments(inputs, opt.mbox_segment_bytes).size() == 3);
-      ScanProgress progress(false, 0);
-      std::FILE* one = std::tmpfile();
-      std::FILE* two = std::tmpfile();
-      const ScanStats s1 = run_scan(inputs, opt, 1, one, progress);
-      const ScanStats s2 = run_scan(inputs, opt, 2, two, progress);
-      const std::string out1 = read_file(one);
+      const TwoRuns r = run_twice(inputs, opt, 2);
       INFO("separator " << d << " bytes from the window edge");
-      CHECK(out1 == read_file(two));
-      CHECK(s1.messages == 5);
-      CHECK(s2.messages == 5);
-      CHECK(s2.files == 1);
-      CHECK(out1.find("," + std::to_string(sep) + ",") != std::string::npos);
-      std::fclose(one);
-      std::fclose(two);
+      CHECK(r.one == r.many);
+      CHECK(r.s1.messages == 5);
+      CHECK(r.sn.messages == 5);
+      CHECK(r.sn.files == 1);
+      CHECK(r.one.find("," + std::to_string(sep) + ",") != std::string::npos);
     }
   }
 
