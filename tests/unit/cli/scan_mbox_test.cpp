@@ -66,7 +66,7 @@ void check_same(const std::vector<MboxMessage>& got, const std::vector<MboxMessa
 // first separator at or after lo, read through windows of `window_bytes`, then a
 // splitter from there fed in chunks of `chunk` bytes until it stops.
 std::vector<MboxMessage> split_part(const std::string& mbox, std::size_t lo, std::size_t hi,
-                                    std::size_t chunk, std::size_t window_bytes = 1 << 20) {
+                                    std::size_t chunk, std::size_t window_bytes = 4096) {
   std::string window(window_bytes, '\0');
   std::uint64_t read = 0;
   const auto read_at = [&](std::uint64_t at, char* to, std::size_t n) -> std::int64_t {
@@ -80,7 +80,9 @@ std::vector<MboxMessage> split_part(const std::string& mbox, std::size_t lo, std
   REQUIRE(start.has_value());
   // Linear: the search reads the part and two windows more, each window 8 bytes again.
   const std::uint64_t n = window.size();
-  CHECK(read <= (std::min<std::uint64_t>(hi, mbox.size()) - lo + 2 * n) * n / (n - 8));
+  // (Checked only when it fails: the tests call this tens of thousands of times.)
+  const std::uint64_t bound = (std::min<std::uint64_t>(hi, mbox.size()) - lo + 2 * n) * n / (n - 8);
+  if (read > bound) CHECK(read <= bound);
   std::vector<MboxMessage> out;
   if (*start >= hi) return out;
   MboxSplitter s(1 << 20, *start, hi);
@@ -88,7 +90,7 @@ std::vector<MboxMessage> split_part(const std::string& mbox, std::size_t lo, std
     if (!s.feed(std::string_view(mbox).substr(at, chunk), out)) break;
   }
   if (!s.stopped()) s.finish(out);
-  CHECK(s.error().empty());
+  if (!s.error().empty()) CHECK(s.error().empty());
   return out;
 }
 
@@ -100,8 +102,10 @@ TEST_SUITE("cli::MboxSplitter") {
     REQUIRE(whole.size() == 9);
     for (const std::size_t size : {1, 2, 3, 4, 5, 6, 7, 9, 13, 31, 64, 100, 333, 4096, 70001}) {
       for (const std::size_t chunk : {std::size_t{1} << 20, std::size_t{7}}) {
-        // Read windows of the least size, of odd sizes, and of more than the mbox.
-        const std::size_t window = chunk == 7 ? 16 + size % 7 : std::size_t{1} << 20;
+        // Read windows of the least size and odd sizes, and of more than most messages
+        // here (the small windows alone for the many small parts).
+        if (chunk != 7 && size < 64) continue;
+        const std::size_t window = chunk == 7 ? 16 + size % 7 : 4096 + size % 5;
         std::vector<MboxMessage> parts;
         for (std::size_t lo = 0; lo < k_tricky.size(); lo += size) {
           const std::size_t hi = lo + size < k_tricky.size() ? lo + size : SIZE_MAX;
