@@ -1,7 +1,7 @@
 #include "cli/scan_date.hpp"
 
+#include <algorithm>
 #include <array>
-#include <vector>
 
 #include "base/text.hpp"
 #include "base/timestamp.hpp"
@@ -35,8 +35,15 @@ bool take_digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) 
   return true;
 }
 
-// Mail date tokens: words separated by spaces, commas; comments removed.
-std::vector<std::string_view> mail_tokens(std::string_view v, std::string& storage) {
+// The first k_date_tokens words of a Date value, separated by spaces and commas, comments
+// removed: a date reads at most six (weekday, day, month, year, time, zone).
+constexpr std::size_t k_date_tokens = 6;
+struct DateTokens {
+  std::array<std::string_view, k_date_tokens> word{};
+  std::size_t count = 0;
+};
+
+DateTokens mail_tokens(std::string_view v, std::string& storage) {
   storage.clear();
   int depth = 0;
   for (char c : v) {
@@ -44,9 +51,15 @@ std::vector<std::string_view> mail_tokens(std::string_view v, std::string& stora
     if (depth == 0) storage.push_back(c == ',' || base::is_ascii_space(c) ? ' ' : c);
     if (c == ')' && depth > 0) --depth;
   }
-  std::vector<std::string_view> out;
-  for (std::string_view t : base::split(storage, ' ')) {
-    if (!t.empty()) out.push_back(t);
+  DateTokens out;
+  const std::string_view s = storage;
+  std::size_t pos = 0;
+  while (out.count < k_date_tokens) {
+    pos = s.find_first_not_of(' ', pos);
+    if (pos == std::string_view::npos) break;
+    const std::size_t end = std::min(s.find(' ', pos), s.size());
+    out.word[out.count++] = s.substr(pos, end - pos);
+    pos = end;
   }
   return out;
 }
@@ -104,12 +117,21 @@ std::optional<int> zone_offset(std::string_view t) {
 }
 
 // "12:30" or "12:30:45".
+// "H:MM", "HH:MM" or "HH:MM:SS".
 bool parse_time(std::string_view t, int& h, int& mi, int& s) {
-  const auto parts = base::split(t, ':');
-  if (parts.size() < 2 || parts.size() > 3) return false;
+  std::array<std::string_view, 3> parts{};
+  std::size_t n = 0;
+  for (std::size_t start = 0;;) {
+    if (n == parts.size()) return false;  // a fourth part
+    const std::size_t colon = t.find(':', start);
+    parts[n++] = t.substr(start, colon == std::string_view::npos ? colon : colon - start);
+    if (colon == std::string_view::npos) break;
+    start = colon + 1;
+  }
+  if (n < 2) return false;
   const auto ph = parse_number(parts[0]);
   const auto pm = parse_number(parts[1]);
-  const auto ps = parts.size() == 3 ? parse_number(parts[2]) : std::optional<int>(0);
+  const auto ps = n == 3 ? parse_number(parts[2]) : std::optional<int>(0);
   if (!ph || !pm || !ps || parts[0].size() > 2 || parts[1].size() != 2) return false;
   h = *ph;
   mi = *pm;
@@ -133,11 +155,11 @@ std::int64_t epoch_seconds(int year, int month, int day, int hour, int minute, i
 
 std::optional<std::int64_t> parse_mail_date(std::string_view value) {
   std::string storage;
-  auto tokens = mail_tokens(value, storage);
+  const DateTokens t = mail_tokens(value, storage);
+  const auto& tokens = t.word;
   std::size_t i = 0;
-  if (i < tokens.size() && !tokens[i].empty() && base::is_ascii_alpha(tokens[i][0]))
-    ++i;  // weekday
-  if (tokens.size() < i + 4) return std::nullopt;
+  if (t.count > 0 && base::is_ascii_alpha(tokens[0][0])) ++i;  // weekday
+  if (t.count < i + 4) return std::nullopt;
   const auto day = parse_number(tokens[i]);
   const int month = month_number(tokens[i + 1]);
   const auto year_raw = parse_number(tokens[i + 2]);
@@ -150,7 +172,7 @@ std::optional<std::int64_t> parse_mail_date(std::string_view value) {
   int s = 0;
   if (!parse_time(tokens[i + 3], h, mi, s)) return std::nullopt;
   int offset = 0;  // a missing or unknown zone reads as UTC (RFC 5322 4.3: "-0000")
-  if (tokens.size() > i + 4) offset = zone_offset(tokens[i + 4]).value_or(0);
+  if (t.count > i + 4) offset = zone_offset(tokens[i + 4]).value_or(0);
   if (!valid_civil(year, month, *day, h, mi, s)) return std::nullopt;
   if (s == 60) s = 59;
   return epoch_seconds(year, month, *day, h, mi, s) - offset;

@@ -42,11 +42,15 @@ std::optional<TrackerMatch> CompiledRuleset::match_tracker(const ResourceFacts& 
   return std::nullopt;
 }
 
-std::vector<std::pair<Where, std::string>> CompiledRuleset::domain_evidence(
-    const LureRule& rule, const LureEvidence& ev,
-    const std::function<bool(const std::string&)>& test) const {
-  // Every `where` the rule reads that holds a matching domain, with its first match: the
-  // verdict lists a lure in the envelope and in a link as two findings, not one.
+namespace {
+
+// Every `where` the rule reads that holds a domain passing `test(const std::string&)`, with
+// its first such domain: the verdict lists a lure in the envelope and in a link as two
+// findings, not one. A template, not a std::function: match_lure's lambdas are called in
+// place, with no closure allocated per rule and message.
+template <class Test>
+std::vector<std::pair<Where, std::string>> domain_evidence(const LureRule& rule,
+                                                           const LureEvidence& ev, Test&& test) {
   std::vector<std::pair<Where, std::string>> found;
   auto wants = [&](Where w) { return (rule.where & where_bit(w)) != 0; };
   auto one = [&](Where w, const std::optional<std::string>& d) {
@@ -82,6 +86,8 @@ std::vector<std::pair<Where, std::string>> CompiledRuleset::domain_evidence(
   return found;
 }
 
+}  // namespace
+
 void CompiledRuleset::name_provenance(const CompiledList& list, const std::string& host,
                                       LureHit& hit) const {
   if (list.provenance.size() == 0) return;
@@ -95,9 +101,6 @@ void CompiledRuleset::name_provenance(const CompiledList& list, const std::strin
 
 void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
                                  std::vector<LureHit>& hits) const {
-  const LureAction action = ev.group != nullptr ? ev.group->lure_action(rule.action) : rule.action;
-  const LureHit base{rule.id, action, rule.monitor || mode() == Mode::monitor, rule.reply, "", "",
-                     "",      ""};
   // Each key of the match must hold; the findings are those of the first domain key.
   std::vector<std::pair<Where, std::string>> found;
   if (rule.domain_list >= 0) {
@@ -138,6 +141,11 @@ void CompiledRuleset::match_lure(const LureRule& rule, const LureEvidence& ev,
     if (match == nullptr) return;
     display_name = match->display_name;
   }
+  // Made only for a rule that matched: most rules match no message, and the id and reply
+  // are copies.
+  const LureAction action = ev.group != nullptr ? ev.group->lure_action(rule.action) : rule.action;
+  const LureHit base{rule.id, action, rule.monitor || mode() == Mode::monitor, rule.reply, "", "",
+                     "",      ""};
   if (found.empty() && display_name) {
     LureHit hit = base;
     hit.where = "display_name";

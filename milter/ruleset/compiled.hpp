@@ -6,7 +6,6 @@
 // Internal to the ruleset folder; the engine sees only ruleset.hpp.
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,9 +141,6 @@ class CompiledRuleset final : public Ruleset {
   // Fills hit.source/campaign from the list entry that matches `host`.
   void name_provenance(const CompiledList& list, const std::string& host, LureHit& hit) const;
   void match_lure(const LureRule& rule, const LureEvidence& ev, std::vector<LureHit>& hits) const;
-  std::vector<std::pair<Where, std::string>> domain_evidence(
-      const LureRule& rule, const LureEvidence& ev,
-      const std::function<bool(const std::string&)>& test) const;
 };
 
 }  // namespace pixelwarden::ruleset

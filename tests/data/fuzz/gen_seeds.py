@@ -559,6 +559,21 @@ MBOX = {
     "cr-only": b"\x02\x05\x00\x90From a\n\rFrom b\n\n\rFrom c\n\nFrom d\n",
 }
 
+# fuzz_dates: Date header values (RFC 5322 and the obsolete forms of real mail) and the
+# ISO 8601 forms of --since/--until; each seed is read as both.
+DATES = {
+    "rfc5322": "Tue, 1 Jan 2021 12:00:00 +0200 (CEST)",
+    "no-weekday": "1 Mar 2021 10:36 -0500",
+    "obs-year": "Mon, 01 Mar 99 23:59:60 GMT",
+    "obs-zone": "Fri, 13 Feb 2009 23:31:30 EST",
+    "comments": "(x) Sun,(y) 29 Feb (leap) 2004 00:00:00 (z) +1400 (a (nested) one)",
+    "folded": "Wed,\r\n\t4 Jul 1776\t12:00:00 +0000",
+    "odd": "Thu, 31 Apr 2021 25:61:00 +9999 extra words",
+    "iso-date": "2021-01-01",
+    "iso-datetime": "2021-01-01T12:30:45+02:00",
+    "iso-space": " 9999-12-31 23:59:59Z ",
+}
+
 
 def all_seeds():
     return {
@@ -573,11 +588,13 @@ def all_seeds():
         "fuzz_session": SESSIONS,
         "fuzz_hunt_prefilter": HUNT,
         "fuzz_mbox": MBOX,
+        "fuzz_dates": DATES,
     }
 
 
 EXTENSIONS = {"fuzz_mime": ".eml", "fuzz_inspect": ".eml", "fuzz_css": ".css", "fuzz_url": ".txt",
-              "fuzz_ruleset": ".yaml", "fuzz_session": ".bin", "fuzz_mbox": ".mbox"}
+              "fuzz_ruleset": ".yaml", "fuzz_session": ".bin", "fuzz_mbox": ".mbox",
+              "fuzz_dates": ".txt"}
 
 
 def write(root):
