@@ -116,8 +116,8 @@ std::optional<int> zone_offset(std::string_view t) {
   return std::nullopt;
 }
 
-// "12:30" or "12:30:45".
-// "H:MM", "HH:MM" or "HH:MM:SS".
+// Hours of one or two digits, minutes of two, seconds optional: "9:05", "12:30",
+// "12:30:45". The caller checks the ranges.
 bool parse_time(std::string_view t, int& h, int& mi, int& s) {
   std::array<std::string_view, 3> parts{};
   std::size_t n = 0;

@@ -69,11 +69,13 @@ bool starts_like_header(std::string_view text) {
 
 std::vector<HeaderField> parse_header_block(std::string_view block) {
   std::vector<HeaderField> fields;
+  if (block.empty()) return fields;  // a part without header fields: nothing allocated
   // At most one field per line: one allocation instead of one per doubling for a header of
   // up to k_reserved fields (a message's has 10 to 40, a part's 1 to 3). Past that the
   // vector grows with the fields found, not with the lines, as it did before.
   constexpr std::size_t k_reserved = 64;
-  const auto lines = static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n')) + 1;
+  const auto lines = static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n')) +
+                     (block.back() != '\n' ? 1 : 0);
   fields.reserve(std::min(lines, k_reserved));
   std::size_t pos = 0;
   bool in_field = false;

@@ -5,7 +5,10 @@
 //   zone (an offset is under 100 hours);
 // - the value with a comment appended, and with every space doubled, parses to the same
 //   instant: comments and runs of white space carry no meaning;
-// - that instant written as "D Mon YYYY HH:MM:SS +0000" parses back to itself, and
+// - the value with a word appended (" x") parses to the same instant: words past the zone
+//   are ignored, a word in place of the zone reads as UTC like a missing zone, and a word
+//   is no time of day (this reaches the sixth and seventh words);
+// - that instant written as "DD Mon YYYY HH:MM:SS +0000" parses back to itself, and
 //   written by format_iso_utc() parses back with parse_iso_date();
 // - an ISO date or datetime that parses, written by format_iso_utc(), parses back to the
 //   same instant.
@@ -40,9 +43,8 @@ const std::int64_t k_last = epoch_seconds(9999, 12, 31, 23, 59, 59);
 
 // The instant as an RFC 5322 date in UTC, from format_iso_utc's fields.
 std::string as_mail_date(std::int64_t epoch) {
-  static constexpr std::array<const char*, 12> k_months{"Jan", "Feb", "Mar", "Apr",
-                                                        "May", "Jun", "Jul", "Aug",
-                                                        "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<const char*, 12> k_months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const std::string iso = format_iso_utc(epoch);  // YYYY-MM-DDTHH:MM:SSZ
   const int month = std::atoi(iso.substr(5, 2).c_str());
   return iso.substr(8, 2) + " " + k_months[static_cast<std::size_t>(month - 1)] + " " +
@@ -56,6 +58,7 @@ void check_mail(std::string_view in) {
   std::string spaced;
   for (const char c : in) spaced += c == ' ' ? std::string("  ") : std::string(1, c);
   if (parse_mail_date(spaced) != when) fail("doubled spaces changed the date", in);
+  if (parse_mail_date(std::string(in) + " x") != when) fail("a word appended changed the date", in);
   if (!when) return;
   if (*when < k_first - k_zone_slack || *when > k_last + k_zone_slack) {
     fail("instant out of range", in);
