@@ -298,15 +298,11 @@ void decode_qp_into(std::string_view encoded, Sink& sink, std::vector<QpMark>* m
   MarkNotes notes(marks, n);
   std::size_t i = 0;
   while (i < n && !sink.failed()) {
-    const void* eq = std::memchr(p + i, '=', n - i);
-    if (eq == nullptr) {
-      notes.run(p, i, n, sink.size());
-      sink.copy(p + i, n - i);
-      break;
-    }
-    const auto j = static_cast<std::size_t>(static_cast<const char*>(eq) - p);
-    notes.run(p, i, j, sink.size());
-    sink.copy(p + i, j - i);
+    // The literal run [i, j) up to the next '=' (or the end), copied by the sink.
+    const std::size_t dec = sink.size();
+    const std::size_t j = sink.copy_to_eq(p, i, n);
+    notes.run(p, i, j, dec);
+    if (j == n) break;
     int hi = 0, lo = 0;
     if (j + 2 < n && (hi = base::hex_value(p[j + 1])) >= 0 &&
         (lo = base::hex_value(p[j + 2])) >= 0) {
@@ -332,19 +328,56 @@ void decode_qp_into(std::string_view encoded, Sink& sink, std::vector<QpMark>* m
   }
 }
 
-// Appends to a string reserved at the encoded size (decoding never grows QP).
-struct StringSink {
-  std::string& out;
-  void copy(const char* p, std::size_t len) { out.append(p, len); }
-  void put(char c) { out.push_back(c); }
-  std::size_t size() const { return out.size(); }
+// The offset of the first '=' in p[i, n), or n.
+std::size_t find_eq(const char* p, std::size_t i, std::size_t n) {
+  const void* eq = std::memchr(p + i, '=', n - i);
+  return eq == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(eq) - p);
+}
+
+// Writes through a pointer into a buffer of at least the encoded size plus
+// k_qp_buffer_slack bytes (decoding never grows QP). copy_to_eq() looks for the next '='
+// and copies at once, 16 bytes at a time: in HTML an '=' comes every few dozen bytes
+// ("=3D" in every attribute, a soft break every 76), too close for a memchr and a
+// memcpy call per run to pay. Each block is stored whole before its '=' is known, so a
+// store can run up to 15 bytes past what is kept (the slack); the next run overwrites them.
+constexpr std::size_t k_qp_buffer_slack = 16;
+struct BufferSink {
+  char* const start;
+  char* o;
+  std::size_t copy_to_eq(const char* p, std::size_t i, std::size_t n) {
+    std::size_t j = i;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    const __m128i eq = _mm_set1_epi8('=');
+    while (j + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + (j - i)), v);
+      const auto hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq)));
+      if (hits != 0) {
+        j += static_cast<std::size_t>(std::countr_zero(hits));
+        o += j - i;
+        return j;
+      }
+      j += 16;
+    }
+#endif
+    const std::size_t e = find_eq(p, j, n);
+    std::memcpy(o + (j - i), p + j, e - j);
+    o += e - i;
+    return e;
+  }
+  void put(char c) { *o++ = c; }
+  std::size_t size() const { return static_cast<std::size_t>(o - start); }
   static bool failed() { return false; }
 };
 
 // Counts what the decoder would write.
 struct CountSink {
   std::size_t n = 0;
-  void copy(const char* /*p*/, std::size_t len) { n += len; }
+  std::size_t copy_to_eq(const char* p, std::size_t i, std::size_t end) {
+    const std::size_t j = find_eq(p, i, end);
+    n += j - i;
+    return j;
+  }
   void put(char /*c*/) { ++n; }
   std::size_t size() const { return n; }
   static bool failed() { return false; }
@@ -355,12 +388,16 @@ struct CompareSink {
   std::string_view expected;
   std::size_t pos = 0;
   bool differs = false;
-  void copy(const char* p, std::size_t len) {
-    if (differs || len > expected.size() - pos || std::memcmp(expected.data() + pos, p, len) != 0) {
+  std::size_t copy_to_eq(const char* p, std::size_t i, std::size_t n) {
+    const std::size_t j = find_eq(p, i, n);
+    const std::size_t len = j - i;
+    if (differs || len > expected.size() - pos ||
+        std::memcmp(expected.data() + pos, p + i, len) != 0) {
       differs = true;
-      return;
+      return j;
     }
     pos += len;
+    return j;
   }
   void put(char c) {
     if (differs || pos == expected.size() || expected[pos] != c) {
@@ -375,21 +412,25 @@ struct CompareSink {
 
 }  // namespace
 
-std::string decode_quoted_printable(std::string_view encoded) {
-  std::string out;
-  out.reserve(encoded.size());
-  StringSink sink{out};
-  decode_qp_into(encoded, sink);
+namespace {
+
+std::string decode_qp_string(std::string_view encoded, std::vector<QpMark>* marks) {
+  std::string out(encoded.size() + k_qp_buffer_slack, '\0');
+  BufferSink sink{out.data(), out.data()};
+  decode_qp_into(encoded, sink, marks);
+  out.resize(sink.size());
   return out;
+}
+
+}  // namespace
+
+std::string decode_quoted_printable(std::string_view encoded) {
+  return decode_qp_string(encoded, nullptr);
 }
 
 std::string decode_quoted_printable(std::string_view encoded, std::vector<QpMark>& marks) {
   marks.clear();
-  std::string out;
-  out.reserve(encoded.size());
-  StringSink sink{out};
-  decode_qp_into(encoded, sink, &marks);
-  return out;
+  return decode_qp_string(encoded, &marks);
 }
 
 std::size_t qp_decoded_size(std::string_view encoded) {
