@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/common.hpp"
+
 namespace pixelwarden::cli {
 namespace {
 
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "run") return run_command(args);
+  if (command == "filter" || command == "scan") keep_large_buffers();
   if (command == "filter") return filter_command(args);
   if (command == "rules") return rules_command(args);
   if (command == "scan") return scan_command(args);

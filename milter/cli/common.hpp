@@ -30,6 +30,11 @@ struct EngineSetup {
 };
 base::Result<EngineSetup> engine_setup(const Args& args);
 
+// For the offline commands (scan, filter): glibc keeps freed large buffers in the process
+// instead of unmapping them, unless GLIBC_TUNABLES sets its own thresholds. See
+// common.cpp.
+void keep_large_buffers();
+
 // Loads a ruleset; on failure prints every error (FILE:LINE:COL) to stderr and
 // returns null. Warnings are printed when print_warnings is set.
 std::shared_ptr<const ruleset::Ruleset> load_rules_or_report(
