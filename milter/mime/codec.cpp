@@ -288,9 +288,11 @@ class MarkNotes {
   std::size_t m_due = k_qp_mark_spacing;
 };
 
-// The QP decoder, written once over an output sink: `copy` takes a run of literal bytes,
-// `put` one decoded byte; a sink whose `failed()` turns true stops the walk. decode()
-// writes into a string, decodes_to() compares with the expected bytes as it goes.
+// The QP decoder, written once over an output sink: `copy_to_eq(p, i, n)` takes the run
+// of literal bytes from i up to the next '=' (or n) and returns where it stopped, `put`
+// one decoded byte; a sink whose `failed()` turns true stops the walk. decode() writes
+// into a buffer, qp_decoded_size() counts, decodes_to() compares with the expected bytes
+// as it goes.
 template <class Sink>
 void decode_qp_into(std::string_view encoded, Sink& sink, std::vector<QpMark>* marks = nullptr) {
   const char* p = encoded.data();
