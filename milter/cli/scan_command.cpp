@@ -288,9 +288,11 @@ int scan_command(const std::vector<std::string>& argv) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  StoreListing listing = list_inputs(sources.paths);
+  // The listed sizes feed only the progress line's total (and its ETA).
+  const bool show_progress = isatty(2) != 0;
+  StoreListing listing = list_inputs(sources.paths, show_progress);
   const std::uint64_t other_shard_files = keep_shard(listing, opt.shard);
-  ScanProgress progress(isatty(2) != 0, listing.total_bytes);
+  ScanProgress progress(show_progress, listing.total_bytes);
   for (const auto& e : listing.errors)
     progress.message("pixelwarden scan: " + e.path + ": " + e.message);
   const std::string header = format_header(opt.format);

@@ -48,7 +48,7 @@ std::string join(const std::string& dir, const std::string& name) {
 
 class Walker {
  public:
-  explicit Walker(StoreListing& out) : m_out(out) {}
+  Walker(StoreListing& out, bool sizes) : m_out(out), m_sizes(sizes) {}
 
   void add(const std::string& path, InputKind kind, std::uint64_t size) {
     std::string key = path.size() > m_top.size() ? path.substr(m_top.size()) : base_name(path);
@@ -88,7 +88,7 @@ class Walker {
       return;
     }
     std::vector<Entry> entries;
-    if (!list(dir, entries)) return;
+    if (!list(dir, entries, mail_dir && !m_sizes)) return;
     for (const Entry& e : entries) {
       const std::string path = join(dir, e.name);
       if (e.err != 0) {
@@ -113,12 +113,18 @@ class Walker {
     std::uint64_t size = 0;
     int err = 0;                // errno of the stat
     bool skipped_link = false;  // a link to something else than a regular file
+    bool typed = false;         // mode from readdir's d_type, not stat'ed (size unknown)
   };
 
   // The directory's entries, sorted by name, each stat'ed relative to the directory (a
   // one-name lookup, not the whole path again). The directory is closed before its
   // subdirectories are walked: one directory is open at a time.
-  bool list(const std::string& dir, std::vector<Entry>& entries) {
+  // `trust_type`: an entry whose type readdir gives as a directory or a regular file is
+  // not stat'ed; its size stays 0. For a Maildir's cur/ and new/ when no size is wanted
+  // (the progress line's total is the only reader of a message file's listed size): one
+  // system call less per message, a sixth of what reading a message costs the kernel.
+  // Links and entries of unknown type are stat'ed as before.
+  bool list(const std::string& dir, std::vector<Entry>& entries, bool trust_type) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (d == nullptr) {
@@ -128,11 +134,16 @@ class Walker {
     }
     while (const dirent* e = ::readdir(d)) {
       if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      entries.push_back(Entry{e->d_name});
+      Entry& entry = entries.emplace_back(Entry{e->d_name});
+      if (trust_type && (e->d_type == DT_REG || e->d_type == DT_DIR)) {
+        entry.mode = e->d_type == DT_REG ? S_IFREG : S_IFDIR;
+        entry.typed = true;
+      }
     }
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.name < b.name; });
     for (Entry& e : entries) {
+      if (e.typed) continue;
       struct stat st {};
       if (::fstatat(fd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         e.err = errno;
@@ -170,6 +181,7 @@ class Walker {
   }
 
   StoreListing& m_out;
+  const bool m_sizes;
   std::string m_top;  // the directory named on the command line, with a trailing '/'
 };
 
@@ -181,9 +193,9 @@ bool looks_like_mbox(const std::string& first_bytes) {
          static_cast<unsigned char>(first_bytes[1]) == 0x8b;
 }
 
-StoreListing list_inputs(const std::vector<std::string>& paths) {
+StoreListing list_inputs(const std::vector<std::string>& paths, bool sizes) {
   StoreListing out;
-  Walker w(out);
+  Walker w(out, sizes);
   for (const std::string& p : paths) w.top(p);
   return out;
 }

@@ -30,7 +30,8 @@ struct ScanInput {
                     // base name for a file named there): the same on every machine that
                     // mounts the store elsewhere; scan --shard hashes it
   InputKind kind = InputKind::message;
-  std::uint64_t size = 0;  // on disk (compressed size for a gzip mbox)
+  std::uint64_t size = 0;  // on disk (compressed size for a gzip mbox); 0 when not listed
+                           // (list_inputs without sizes)
   // One part of a plain mbox that --jobs share (run_scan() cuts it): the messages whose
   // "From " lines start in [segment_begin, segment_end). segment_end 0: the whole file.
   std::uint64_t segment_begin = 0;
@@ -48,10 +49,13 @@ struct StoreListing {
   std::vector<ScanInput> inputs;
   std::vector<StoreIssue> errors;   // missing or unreadable paths
   std::uint64_t skipped_files = 0;  // files met in a walk that are no mail
-  std::uint64_t total_bytes = 0;
+  std::uint64_t total_bytes = 0;    // of the listed sizes
 };
 
-StoreListing list_inputs(const std::vector<std::string>& paths);
+// The inputs under `paths`, in name order. Without `sizes`, the message files of a
+// Maildir's cur/ and new/ are listed by the directory's entry types alone, with size 0
+// (and so not in total_bytes); mboxes and files elsewhere always have their size.
+StoreListing list_inputs(const std::vector<std::string>& paths, bool sizes = true);
 
 // The first bytes of a file decide: "From " or gzip magic -> mbox.
 bool looks_like_mbox(const std::string& first_bytes);

@@ -113,7 +113,7 @@ scan_bench() {
   echo "scan MB/CPU-s: user+sys of the scan minus that of the same scan of an empty store (ruleset load: ${empty%% *} s CPU)."
   if [[ ${#floor_lines[@]} -gt 0 ]]; then
     echo
-    echo "The kernel's share (tests/bench/scan/file_syscalls.c, one core, least of 3): per file, the listing's fstatat and open+fstat+read+close, without pixelwarden"
+    echo "The kernel's share (tests/bench/scan/file_syscalls.c, one core, least of 3): per file, the listing's fstatat (none in a Maildir's cur/ and new/) and open+fstat+read+close, without pixelwarden"
     printf '| %-7s | %9s | %9s | %9s | %15s | %12s | %15s |\n' store "list us" "read us" "total ms" "scan CPU ms" "of the scan" "of the target"
     printf '|%s|\n' "$(printf '%.0s-' $(seq 1 98))"
     printf '%s\n' "${floor_lines[@]}"

@@ -108,6 +108,43 @@ TEST_SUITE("cli::scan_store") {
     CHECK(l.skipped_files == 0);
   }
 
+  TEST_CASE("without sizes, a Maildir's messages are listed by entry type alone, the rest alike") {
+    TempDir t;
+    t.write("Maildir/cur/1:2,S", "Subject: a\n\nx\n");
+    t.write("Maildir/new/2", "Subject: b\n\nx\n");
+    t.write("Maildir/.Archive/cur/3:2,", "Subject: c\n\nx\n");
+    t.write("Maildir/tmp/4", "Subject: partial\n");
+    const std::string target = t.write("elsewhere/m.eml", "Subject: linked\n\nbody\n");
+    std::filesystem::create_symlink(target, t.path() + "/Maildir/cur/5:2,S");
+    std::filesystem::create_symlink(t.path() + "/gone", t.path() + "/Maildir/cur/6:2,S");
+    std::filesystem::create_directory_symlink(t.path() + "/Maildir", t.path() + "/Maildir/cur/7");
+    t.write("Maildir/cur/.hidden", "Subject: d\n\nx\n");
+    t.write("d/Inbox", "From x@y Fri Jan  1 00:00:00 2021\nSubject: e\n\nx\n");
+    t.write("d/a.eml", "Subject: f\n\nx\n");
+    const std::vector<std::string> paths{t.path() + "/Maildir", t.path() + "/d"};
+    const StoreListing sized = list_inputs(paths);
+    const StoreListing typed = list_inputs(paths, false);
+    CHECK(rel_paths(typed, t.path()) == rel_paths(sized, t.path()));
+    CHECK(rel_paths(typed, t.path()) ==
+          std::vector<std::string>{"Maildir/.Archive/cur/3:2,", "Maildir/cur/1:2,S",
+                                   "Maildir/cur/5:2,S", "Maildir/new/2", "d/Inbox mbox",
+                                   "d/a.eml"});
+    CHECK(typed.skipped_files == sized.skipped_files);
+    CHECK(typed.errors.empty());
+    REQUIRE(typed.inputs.size() == 6);
+    // Plain files in cur/ and new/ were not stat'ed; the link was (its target's size), and
+    // so were the mbox and the file outside the Maildir.
+    CHECK(typed.inputs[0].size == 0);
+    CHECK(typed.inputs[1].size == 0);
+    CHECK(typed.inputs[2].size == std::filesystem::file_size(target));
+    CHECK(typed.inputs[3].size == 0);
+    CHECK(typed.inputs[4].size == sized.inputs[4].size);
+    CHECK(typed.inputs[4].size > 0);
+    CHECK(typed.inputs[5].size == 14);
+    CHECK(sized.inputs[0].size == 14);
+    CHECK(typed.total_bytes == sized.total_bytes - 3 * 14);
+  }
+
   TEST_CASE("looks_like_mbox reads the From line and the gzip magic") {
     CHECK(looks_like_mbox("From "));
     CHECK(looks_like_mbox(std::string("\x1f\x8b", 2)));
