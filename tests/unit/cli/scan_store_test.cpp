@@ -20,18 +20,25 @@ std::vector<std::string> rel_paths(const StoreListing& l, const std::string& roo
   return out;
 }
 
+// A Maildir with a Maildir++ subfolder, a delivery in progress in tmp/ and two files that
+// are no mail. A walk lists Maildir/.Archive/cur/4:2,, Maildir/cur/2:2,S and Maildir/new/1
+// (14 bytes each) and skips the two.
+void write_maildir(TempDir& t) {
+  t.write("Maildir/cur/2:2,S", "Subject: a\n\nx\n");
+  t.write("Maildir/new/1", "Subject: b\n\nx\n");
+  t.write("Maildir/tmp/3", "Subject: partial\n");
+  t.write("Maildir/dovecot.index", "binary");
+  t.write("Maildir/.Archive/cur/4:2,", "Subject: c\n\nx\n");
+  t.mkdir("Maildir/.Archive/new");
+  t.write("Maildir/.Archive/maildirfolder", "");
+}
+
 }  // namespace
 
 TEST_SUITE("cli::scan_store") {
   TEST_CASE("a Maildir with Maildir++ subfolders lists cur and new, skips tmp and indexes") {
     TempDir t;
-    t.write("Maildir/cur/2:2,S", "Subject: a\n\nx\n");
-    t.write("Maildir/new/1", "Subject: b\n\nx\n");
-    t.write("Maildir/tmp/3", "Subject: partial\n");
-    t.write("Maildir/dovecot.index", "binary");
-    t.write("Maildir/.Archive/cur/4:2,", "Subject: c\n\nx\n");
-    t.mkdir("Maildir/.Archive/new");
-    t.write("Maildir/.Archive/maildirfolder", "");
+    write_maildir(t);
     const StoreListing l = list_inputs({t.path() + "/Maildir"});
     CHECK(rel_paths(l, t.path()) == std::vector<std::string>{"Maildir/.Archive/cur/4:2,",
                                                              "Maildir/cur/2:2,S", "Maildir/new/1"});
@@ -110,10 +117,7 @@ TEST_SUITE("cli::scan_store") {
 
   TEST_CASE("without sizes, a Maildir's messages are listed by entry type alone, the rest alike") {
     TempDir t;
-    t.write("Maildir/cur/1:2,S", "Subject: a\n\nx\n");
-    t.write("Maildir/new/2", "Subject: b\n\nx\n");
-    t.write("Maildir/.Archive/cur/3:2,", "Subject: c\n\nx\n");
-    t.write("Maildir/tmp/4", "Subject: partial\n");
+    write_maildir(t);
     const std::string target = t.write("elsewhere/m.eml", "Subject: linked\n\nbody\n");
     std::filesystem::create_symlink(target, t.path() + "/Maildir/cur/5:2,S");
     std::filesystem::create_symlink(t.path() + "/gone", t.path() + "/Maildir/cur/6:2,S");
@@ -126,10 +130,11 @@ TEST_SUITE("cli::scan_store") {
     const StoreListing typed = list_inputs(paths, false);
     CHECK(rel_paths(typed, t.path()) == rel_paths(sized, t.path()));
     CHECK(rel_paths(typed, t.path()) ==
-          std::vector<std::string>{"Maildir/.Archive/cur/3:2,", "Maildir/cur/1:2,S",
-                                   "Maildir/cur/5:2,S", "Maildir/new/2", "d/Inbox mbox",
+          std::vector<std::string>{"Maildir/.Archive/cur/4:2,", "Maildir/cur/2:2,S",
+                                   "Maildir/cur/5:2,S", "Maildir/new/1", "d/Inbox mbox",
                                    "d/a.eml"});
     CHECK(typed.skipped_files == sized.skipped_files);
+    CHECK(typed.skipped_files == 5);  // the two in the Maildir, two links, the hidden file
     CHECK(typed.errors.empty());
     REQUIRE(typed.inputs.size() == 6);
     // Plain files in cur/ and new/ were not stat'ed; the link was (its target's size), and
