@@ -40,6 +40,7 @@ scan_bench() {
   fi
   local mix store flag bytes ref scan mb_ref mb_scan empty hunt_empty full_empty hunt full same
   local -a hunt_lines=() floor_lines=() passes=() refs=() scans=() empties=() round_lines=()
+  local -a svc_scans=() svc_empties=() svc_lines=()
   local round mbs
   # The kernel's share of reading the files (tests/bench/scan/file_syscalls.c), if a C
   # compiler is here.
@@ -65,13 +66,27 @@ scan_bench() {
     # The bytes read by one command: the store, SCAN_PASSES times.
     bytes=$(find "$store" -type f -printf '%s\n' | awk -v k="$SCAN_PASSES" '{s += $1} END {print s * k}')
     find "$store" -type f -exec cat {} + >/dev/null  # page cache warm for both
-    refs=() scans=() empties=()
+    refs=() scans=() empties=() svc_scans=() svc_empties=()
     for (( round = 0; round < SCAN_ROUNDS; round++ )); do
       empties+=("$(cpu_of taskset -c 0 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$TMP/scan-empty")")
       # shellcheck disable=SC2016
       refs+=("$(cpu_of taskset -c 0 sh -c 'for d; do find "$d" -type f -exec cat {} + ; done' sh "${passes[@]}")")
       scans+=("$(cpu_of taskset -c 0 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "${passes[@]}")")
+      # The same scan with the allocator setting of the image and the systemd unit (a
+      # retro-hunt Job runs in the image), in the same rounds. The rows above are a scan
+      # run by hand, without it: the target's figure.
+      if [[ -n $SERVICE_TUNABLES ]]; then
+        svc_empties+=("$(cpu_of env GLIBC_TUNABLES="$SERVICE_TUNABLES" taskset -c 0 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "$TMP/scan-empty")")
+        svc_scans+=("$(cpu_of env GLIBC_TUNABLES="$SERVICE_TUNABLES" taskset -c 0 "$PW" scan --rules "$ROOT/rules/default.yaml" --jobs 1 --format json "${passes[@]}")")
+      fi
     done
+    if [[ -n $SERVICE_TUNABLES ]]; then
+      svc_lines+=("$(awk -v m="$mix" -v b="$bytes" -v r="$(least "${svc_scans[@]}")" -v e="$(least "${svc_empties[@]}")" 'BEGIN {
+        split(r, x, " "); split(e, y, " "); c = x[1] - y[1]
+        printf "%s: %.0f MB per CPU second", m, b / 1e6 / (c > 1e-3 ? c : 1e-3) }'), rounds $(for (( round = 0; round < SCAN_ROUNDS; round++ )); do
+        awk -v b="$bytes" -v r="${svc_scans[round]}" -v e="${svc_empties[round]}" 'BEGIN {split(r, x, " "); split(e, y, " "); c = x[1] - y[1]; printf "%.0f ", b / 1e6 / (c > 1e-3 ? c : 1e-3)}'
+      done)")
+    fi
     mbs=$(for (( round = 0; round < SCAN_ROUNDS; round++ )); do
       awk -v b="$bytes" -v r="${scans[round]}" -v e="${empties[round]}" 'BEGIN {split(r, x, " "); split(e, y, " "); c = x[1] - y[1]; printf "%.0f\n", b / 1e6 / (c > 1e-3 ? c : 1e-3)}'
     done)
@@ -142,6 +157,10 @@ scan_bench() {
   rm -f "$store"
   echo "MB: read by each command (the store $SCAN_PASSES times). scan MB/CPU-s: user+sys of the scan minus that of the same scan of an empty store (the ruleset load); cat MB/CPU-s: user+sys of cat; each the least of $SCAN_ROUNDS interleaved rounds."
   printf '%s\n' "${round_lines[@]}"
+  if [[ ${#svc_lines[@]} -gt 0 ]]; then
+    echo "The same scans with the image's and the systemd unit's allocator setting (GLIBC_TUNABLES=$SERVICE_TUNABLES; a retro-hunt Job runs in the image), least of the same rounds, then each round's:"
+    printf '  %s\n' "${svc_lines[@]}"
+  fi
   if [[ ${#floor_lines[@]} -gt 0 ]]; then
     echo
     echo "The kernel's share (tests/bench/scan/file_syscalls.c, one core, least of 3): per file, the listing's fstatat (none in a Maildir's cur/ and new/) and open+fstat+read+close, without pixelwarden"

@@ -79,7 +79,8 @@ class ImageBuild(unittest.TestCase):
         self.assertTrue(labels.get("org.opencontainers.image.source", "").startswith("https://"))
         self.assertEqual(cfg["User"], "999:999")
         # The allocator setting the systemd unit also sets (docs/capacity.md).
-        self.assertIn("GLIBC_TUNABLES=glibc.malloc.hugetlb=1", cfg.get("Env") or [])
+        self.assertIn(
+            "GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=256", cfg.get("Env") or [])
         self.assertEqual(cfg["Entrypoint"], ["/usr/sbin/pixelwarden"])
         self.assertEqual(cfg["Cmd"][0], "run")
         health = info.get("Healthcheck") or cfg.get("Healthcheck") or {}

@@ -250,7 +250,7 @@ class Deploysystemd(unittest.TestCase):
         # daemon's /proc/PID/environ is not readable here: root in the container has no
         # CAP_SYS_PTRACE over another user's process.
         env = self.c.sh("systemctl show -p Environment --value pixelwarden").stdout.split()
-        self.assertIn("GLIBC_TUNABLES=glibc.malloc.hugetlb=1", env)
+        self.assertIn("GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=256", env)
 
         # systemd-analyze: no output from verify (it exits 0 on parse errors), and a low
         # exposure rating.
