@@ -386,6 +386,25 @@ void scan_mbox_jobs(const ScanInput& input, const ScanOptions& opt, unsigned job
   if (error) result.errors.push_back(std::move(*error));
 }
 
+// A message's Date field, as written and as parsed. A plain value and a flag rather than an
+// optional: GCC 12 at -O3 misreads an optional's engaged state across the engine call in
+// scan_message() (-Wmaybe-uninitialized).
+struct DateField {
+  std::optional<std::string> text;
+  bool dated = false;
+  std::int64_t when = 0;
+};
+
+DateField read_date(const mime::Message& msg) {
+  DateField d;
+  d.text = msg.text("Date");
+  if (const std::optional<std::int64_t> parsed = d.text ? parse_mail_date(*d.text) : std::nullopt) {
+    d.dated = true;
+    d.when = *parsed;
+  }
+  return d;
+}
+
 // The report fields read from the message and its verdict (path, offset, date: caller).
 ScanRecord make_record(const mime::Message& msg, const engine::Verdict& v, const ScanOptions& opt) {
   ScanRecord rec;
@@ -458,17 +477,14 @@ std::vector<std::string> hunted_rules(const ScanOptions& opt) {
 std::optional<ScanRecord> scan_message(std::string_view message, const std::string& path,
                                        std::optional<std::uint64_t> mbox_offset,
                                        const ScanOptions& opt, ScanStats& stats) {
-  const mime::Message msg(message);
-  const std::optional<std::string> date = msg.text("Date");
-  // A plain value and a flag rather than an optional: GCC 12 at -O3 misreads the
-  // optional's engaged state across the engine call below (-Wmaybe-uninitialized).
-  const std::optional<std::int64_t> parsed = date ? parse_mail_date(*date) : std::nullopt;
-  const bool dated = parsed.has_value();
-  const std::int64_t when = parsed.value_or(0);
+  // The Date field is read only for a date range or a reported message: most messages of a
+  // scan are neither, and their header fields are never parsed here.
+  DateField date;
   if (opt.since || opt.until) {
-    if (!dated) {
+    date = read_date(mime::Message(message));
+    if (!date.dated) {
       ++stats.undated;
-    } else if ((opt.since && when < *opt.since) || (opt.until && when >= *opt.until)) {
+    } else if ((opt.since && date.when < *opt.since) || (opt.until && date.when >= *opt.until)) {
       ++stats.out_of_range;
       return std::nullopt;
     }
@@ -499,13 +515,16 @@ std::optional<ScanRecord> scan_message(std::string_view message, const std::stri
   const bool report = !rules.empty() || (opt.all && opt.only_rules.empty());
   if (!report) return std::nullopt;
   ++stats.reported;
+  const mime::Message msg(message);
+  if (!opt.since && !opt.until) date = read_date(msg);
   ScanRecord rec = make_record(msg, v, opt);
   rec.path = path;
   rec.mbox_offset = mbox_offset;
   if (!mbox_offset) {
     if (auto place = maildir_place(path)) rec.folder = place->folder;
   }
-  if (date) rec.date = dated ? format_iso_utc(when) : std::string(base::trim(*date));
+  if (date.text)
+    rec.date = date.dated ? format_iso_utc(date.when) : std::string(base::trim(*date.text));
   return rec;
 }
 

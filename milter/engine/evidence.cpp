@@ -18,7 +18,7 @@ std::string address_domain(std::string_view address) {
 std::vector<ruleset::LureEvidence::Address> header_addresses(std::string_view raw_value,
                                                              std::vector<MailAddress>* record) {
   std::vector<ruleset::LureEvidence::Address> out;
-  for (const auto& a : mime::parse_address_list(mime::unfold(raw_value))) {
+  for (const auto& a : mime::parse_address_list(raw_value)) {
     ruleset::LureEvidence::Address e;
     e.domain = a.domain.empty() ? std::string() : url::normalize_host(a.domain);
     e.display_name = a.display_name;
@@ -33,7 +33,7 @@ std::vector<ruleset::LureEvidence::Address> header_addresses(std::string_view ra
 
 std::vector<std::string> header_address_strings(std::string_view raw_value) {
   std::vector<std::string> out;
-  for (const auto& a : mime::parse_address_list(mime::unfold(raw_value))) {
+  for (const auto& a : mime::parse_address_list(raw_value)) {
     if (a.local_part.empty() && a.domain.empty()) continue;
     out.push_back(a.domain.empty() ? a.local_part : a.local_part + "@" + a.domain);
   }

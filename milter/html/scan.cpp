@@ -631,7 +631,7 @@ void Scanner::finish() {
   const std::size_t own = m_r.resources.size();
   for (std::size_t i = 0; i < own; ++i) {
     Resource& r = m_r.resources[i];
-    auto u = url::resolve(m_r.base_href, r.url);
+    auto u = url::resolve_href(m_r.base_href, r.url);  // the href and host are kept
     if (!u || !url::is_remote_scheme(u->scheme)) continue;
     r.resolved = std::move(u->href);
     r.host = std::move(u->host);

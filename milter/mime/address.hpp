@@ -22,4 +22,8 @@ struct Address {
 // value: a raw header value (folding allowed).
 std::vector<Address> parse_address_list(std::string_view value);
 
+// The same without the shortcut for a plain single address: for the tests and the fuzzer
+// that check the shortcut gives what the general parser gives.
+std::vector<Address> parse_address_list_without_shortcut(std::string_view value);
+
 }  // namespace pixelwarden::mime

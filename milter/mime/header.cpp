@@ -108,11 +108,15 @@ std::vector<HeaderField> parse_header_block(std::string_view block) {
 
 std::string unfold(std::string_view raw_value) {
   const std::string_view v = base::trim(raw_value);
-  std::string out;
-  out.reserve(v.size());
+  // Most values are one line: then the trimmed value is the answer, copied at once.
+  if (v.find('\n') == std::string_view::npos && v.find('\r') == std::string_view::npos)
+    return std::string(v);
+  std::string out(v.size(), '\0');
+  std::size_t n = 0;
   for (char c : v) {
-    if (c != '\r' && c != '\n') out.push_back(c);
+    if (c != '\r' && c != '\n') out[n++] = c;
   }
+  out.resize(n);
   return out;
 }
 

@@ -222,8 +222,10 @@ void serialize(Url& u) {
   }
 }
 
-// What a parse fills in: everything, or (resolve_authority) the scheme and authority.
-enum class Want { all, authority };
+// What a parse fills in: everything; (resolve_href) the scheme, authority and href, the
+// other parts only where the parse builds the href from them; (resolve_authority) the
+// scheme and authority.
+enum class Want { all, href, authority };
 
 std::optional<Url> parse_unc(std::string_view t, Want want) {
   Url u;
@@ -242,8 +244,10 @@ std::optional<Url> parse_unc(std::string_view t, Want want) {
 
 // Bytes that keep a plain http(s) URL's href as written (see parse_plain): not a control,
 // space, DEL, '\\' or '%' anywhere; in the host also no uppercase letter and none of the
-// bytes an href escapes or a parse splits at (":@[]" and escaped_in_host()'s).
-enum : unsigned char { k_plain_rest = 1, k_plain_host = 2 };
+// bytes an href escapes or a parse splits at (":@[]" and escaped_in_host()'s). After the
+// host, k_rest_stop marks what the loop must look at: a byte not plain there, and the
+// bytes that start a query, a fragment or a dot segment.
+enum : unsigned char { k_plain_rest = 1, k_plain_host = 2, k_rest_stop = 4 };
 constexpr std::array<unsigned char, 256> make_plain_classes() {
   std::array<unsigned char, 256> t{};
   for (int c = 0x21; c < 0x100; ++c) {
@@ -252,6 +256,10 @@ constexpr std::array<unsigned char, 256> make_plain_classes() {
   }
   for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = k_plain_rest;
   for (unsigned char c : std::string_view("#/<>?@[]^|:")) t[c] = k_plain_rest;
+  for (auto& c : t) {
+    if ((c & k_plain_rest) == 0) c |= k_rest_stop;
+  }
+  for (unsigned char c : std::string_view("#?.")) t[c] |= k_rest_stop;
   return t;
 }
 constexpr std::array<unsigned char, 256> k_plain = make_plain_classes();
@@ -277,9 +285,16 @@ bool parse_plain(std::string_view t, Want want, Url& u) {
   }
   if (i == host_begin || i == t.size() || t[i] != '/') return false;
   const std::size_t host_end = i;
+  if (want == Want::authority) {
+    // What follows the host plays no part in it: the general parser would give the same.
+    u.scheme.assign(t.substr(0, host_begin - 3));
+    u.host.assign(t.substr(host_begin, host_end - host_begin));
+    return true;
+  }
   std::size_t query = std::string_view::npos, fragment = std::string_view::npos;
   for (std::size_t k = i; k < t.size(); ++k) {
     const char c = t[k];
+    if ((k_plain[static_cast<unsigned char>(c)] & k_rest_stop) == 0) continue;
     if ((k_plain[static_cast<unsigned char>(c)] & k_plain_rest) == 0) return false;
     if (c == '#' && fragment == std::string_view::npos) {
       fragment = k;
@@ -292,18 +307,14 @@ bool parse_plain(std::string_view t, Want want, Url& u) {
   }
   u.scheme.assign(t.substr(0, host_begin - 3));
   u.host.assign(t.substr(host_begin, host_end - host_begin));
-  if (want == Want::authority) return true;
+  u.has_query = query != std::string_view::npos;
+  u.has_fragment = fragment != std::string_view::npos;
+  u.href.assign(t);
+  if (want == Want::href) return true;
   const std::size_t path_end = std::min(query, fragment);
   u.path.assign(t.substr(host_end, std::min(path_end, t.size()) - host_end));
-  if (query != std::string_view::npos) {
-    u.has_query = true;
-    u.query.assign(t.substr(query + 1, std::min(fragment, t.size()) - query - 1));
-  }
-  if (fragment != std::string_view::npos) {
-    u.has_fragment = true;
-    u.fragment.assign(t.substr(fragment + 1));
-  }
-  u.href.assign(t);
+  if (u.has_query) u.query.assign(t.substr(query + 1, std::min(fragment, t.size()) - query - 1));
+  if (u.has_fragment) u.fragment.assign(t.substr(fragment + 1));
   return true;
 }
 
@@ -357,8 +368,10 @@ std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, W
   if (scheme_length(t) != 0) return parse_prepared(t, want);  // absolute: the base plays no part
   std::optional<Url> b;
   if (!base_url.empty()) {
+    // A relative ref is joined to the base's path and query: those it needs in full.
     std::string base_storage;
-    b = parse_prepared(prepare(base_url, base_storage), want);
+    b = parse_prepared(prepare(base_url, base_storage),
+                       want == Want::authority ? Want::authority : Want::all);
   }
   if (t.size() >= 2 && is_slash(t[0]) && is_slash(t[1])) {
     if (t[0] == '\\' && t[1] == '\\') return parse_prepared(t, want);  // UNC
@@ -376,17 +389,20 @@ std::optional<Url> resolve_as(std::string_view base_url, std::string_view ref, W
   if (!b->port.empty()) prefix += ":" + b->port;
   if (t.empty()) {
     return on_base(
-        *b, parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string())));
+        *b,
+        parse_prepared(prefix + b->path + (b->has_query ? "?" + b->query : std::string()), want));
   }
-  if (is_slash(t[0])) return on_base(*b, parse_prepared(prefix.append(t)));
-  if (t[0] == '?') return on_base(*b, parse_prepared(prefix.append(b->path).append(t)));
+  if (is_slash(t[0])) return on_base(*b, parse_prepared(prefix.append(t), want));
+  if (t[0] == '?') return on_base(*b, parse_prepared(prefix.append(b->path).append(t), want));
   if (t[0] == '#') {
-    return on_base(*b, parse_prepared(prefix.append(b->path)
-                                          .append(b->has_query ? "?" + b->query : std::string())
-                                          .append(t)));
+    return on_base(
+        *b,
+        parse_prepared(
+            prefix.append(b->path).append(b->has_query ? "?" + b->query : std::string()).append(t),
+            want));
   }
   std::string dir = b->path.substr(0, b->path.rfind('/') + 1);
-  return on_base(*b, parse_prepared(prefix.append(dir).append(t)));
+  return on_base(*b, parse_prepared(prefix.append(dir).append(t), want));
 }
 
 }  // namespace
@@ -403,6 +419,10 @@ std::optional<Url> parse_without_shortcut(std::string_view s) {
 
 std::optional<Url> resolve(std::string_view base_url, std::string_view ref) {
   return resolve_as(base_url, ref, Want::all);
+}
+
+std::optional<Url> resolve_href(std::string_view base_url, std::string_view ref) {
+  return resolve_as(base_url, ref, Want::href);
 }
 
 std::optional<Url> resolve_authority(std::string_view base_url, std::string_view ref) {

@@ -41,6 +41,11 @@ std::optional<Url> parse_without_shortcut(std::string_view s);
 // an empty or unusable base give nullopt.
 std::optional<Url> resolve(std::string_view base, std::string_view ref);
 
+// resolve() for callers that need the absolute URL and where it points: the same scheme,
+// host, port, unc and href, but path, query and fragment may stay empty (a plain http(s)
+// URL is its own href, and its parts are not copied out).
+std::optional<Url> resolve_href(std::string_view base, std::string_view ref);
+
 // resolve() for callers that need only where a URL points: the same scheme, host, port
 // and unc, but path, query, fragment and href stay empty (none of them is built).
 std::optional<Url> resolve_authority(std::string_view base, std::string_view ref);

@@ -6,7 +6,8 @@
 //   - serialization is stable: parsing a parsed URL's href gives the same URL again
 //     (all but `unc`, which records the written form);
 //   - resolve_authority() points where resolve() points (scheme, host, port, unc), as
-//     its header promises, and builds no path, query, fragment or href;
+//     its header promises, and builds no path, query, fragment or href; resolve_href()
+//     gives resolve()'s href and points where it points;
 //   - a normalized host is a fixed point of normalize_host(), and its registrable
 //     domain is a suffix of it.
 // Seeds: tests/data/fuzz/fuzz_url/.
@@ -74,8 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (parsed) check_parsed(*parsed);
   const auto full = resolve(base, ref);
   const auto authority = resolve_authority(base, ref);
-  require(full.has_value() == authority.has_value(),
-          "resolve and resolve_authority agree on success");
+  const auto href = resolve_href(base, ref);
+  require(full.has_value() == authority.has_value() && full.has_value() == href.has_value(),
+          "resolve, resolve_authority and resolve_href agree on success");
   if (full) {
     check_parsed(*full);
     require(full->scheme == authority->scheme && full->host == authority->host &&
@@ -83,6 +85,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             "resolve_authority points where resolve points");
     require(authority->path.empty() && authority->query.empty() && authority->href.empty(),
             "resolve_authority builds no path, query or href");
+    require(full->scheme == href->scheme && full->host == href->host && full->port == href->port &&
+                full->unc == href->unc && full->href == href->href &&
+                full->has_query == href->has_query && full->has_fragment == href->has_fragment,
+            "resolve_href gives resolve's href and where it points");
     (void)is_remote_scheme(full->scheme);
     check_host(full->host);
   }

@@ -2,7 +2,22 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <string>
+
 using namespace pixelwarden::mime;
+
+namespace {
+bool same(const std::vector<Address>& a, const std::vector<Address>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].display_name != b[i].display_name || a[i].local_part != b[i].local_part ||
+        a[i].domain != b[i].domain)
+      return false;
+  }
+  return true;
+}
+}  // namespace
 
 TEST_SUITE("mime::Address") {
   TEST_CASE("name-addr and bare addr-spec") {
@@ -44,6 +59,71 @@ TEST_SUITE("mime::Address") {
     REQUIRE(a.size() == 1);
     CHECK(a[0].display_name == "J\xC3\xB6rg");
     CHECK(a[0].local_part == "j\xC3\xB6rg");
+  }
+  TEST_CASE("the plain single address shortcut") {
+    const auto a = parse_address_list("  Alice \t Smith\r\n <a lice@x.example>  ");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].display_name == "Alice Smith");
+    CHECK(a[0].local_part == "alice");
+    CHECK(a[0].domain == "x.example");
+    const auto b = parse_address_list(" user3@parliament.example ");
+    REQUIRE(b.size() == 1);
+    CHECK(b[0].display_name.empty());
+    CHECK(b[0].local_part == "user3");
+    CHECK(b[0].domain == "parliament.example");
+    const auto c = parse_address_list("<>");
+    CHECK(c.empty());
+    const auto d = parse_address_list("News <news@shop.example> ");
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].display_name == "News");
+  }
+  TEST_CASE("the shortcut gives what the general parser gives") {
+    const char* cases[] = {"a@x",
+                           "<a@x>",
+                           "Name <a@x>",
+                           " Name  Two <a @ x> ",
+                           "<a@x> trailing",
+                           "a@x>",
+                           "<a@x",
+                           "<<a@x>>",
+                           "<@route:a@x>",
+                           "<@a@x>",
+                           "< @a@x>",
+                           "a@b@c",
+                           "@x",
+                           "a@",
+                           "=?utf-8?q?A?= <a@x>",
+                           "A=? <a@x>",
+                           "\"A\" <a@x>",
+                           "a@x (A)",
+                           "a@[1.2.3.4]",
+                           "a@x, b@y",
+                           "a@x;",
+                           "g: a@x",
+                           "a\\b@x",
+                           "J\xC3\xB6rg <j@b\xC3\xBC.example>",
+                           "",
+                           "   ",
+                           "<>",
+                           "\x01 <\x01@\x01>"};
+    for (const char* c : cases) {
+      CAPTURE(c);
+      CHECK(same(parse_address_list(c), parse_address_list_without_shortcut(c)));
+    }
+  }
+  TEST_CASE("random address-shaped strings agree with the general parser") {
+    const char* pieces[] = {"a",  "B", "@", ".",    "x.example", " ", "\t", "\r\n ", "<",  ">",
+                            "\"", "(", ")", "[",    "]",         ",", ";",  ":",     "\\", "=?",
+                            "?=", "=", "?", "\xC3", "\xA9",      "-", "_",  "utf-8", "q",  "\x00"};
+    std::uint32_t seed = 11;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    for (int round = 0; round < 20000; ++round) {
+      std::string s;
+      for (std::size_t n = rng() % 10; n > 0; --n) s += pieces[rng() % 30];
+      if (rng() % 3 == 0) s = "Name " + s + " <u@" + s + ">";
+      CAPTURE(s);
+      REQUIRE(same(parse_address_list(s), parse_address_list_without_shortcut(s)));
+    }
   }
   TEST_CASE("empty and junk input does not produce addresses") {
     CHECK(parse_address_list("").empty());

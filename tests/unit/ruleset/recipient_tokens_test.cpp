@@ -1,9 +1,13 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/digest.hpp"
+#include "base/text.hpp"
 #include "mime/codec.hpp"
 #include "ruleset/ruleset.hpp"
 
@@ -127,6 +131,44 @@ TEST_SUITE("ruleset::RecipientTokens") {
     CHECK_FALSE(k_alice.found_in("https://t.example/o?to=bob@corp.example"));
     CHECK(RecipientTokens().empty());
     CHECK_FALSE(RecipientTokens().found_in("https://t.example/alice.smith@corp.example"));
+  }
+  TEST_CASE("the one-pass search finds what searching each form finds") {
+    // URLs built from pieces of the recipients' forms (cut anywhere, in either case, some
+    // percent-encoded) and of other text: hits, near misses and none.
+    const std::vector<std::vector<std::string>> recipient_sets = {
+        {"Alice.Smith@Corp.example"}, {"bob@corp.example", "Eve@X.example"}, {"a@b"}, {"ab@"}};
+    std::uint32_t seed = 5;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    for (const auto& recipients : recipient_sets) {
+      const RecipientTokens t(recipients);
+      std::vector<std::string> pieces = {"/", "?", "#", "=", "&",  "%",  "%4", "%41", "%2F",
+                                         "x", "Y", "@", ".", "ab", "AB", "b@", "@b",  "a@b"};
+      for (const std::string& r : recipients) {
+        const std::string lower = pixelwarden::base::to_lower(r);
+        for (const std::string& form :
+             {r, lower, pixelwarden::base::md5_hex(lower), pixelwarden::base::sha1_hex(lower),
+              pixelwarden::mime::encode_base64(r, 0, ""),
+              pixelwarden::mime::encode_base64("x" + lower, 0, "")}) {
+          pieces.push_back(form);
+          pieces.push_back(form.substr(0, form.size() / 2));
+          pieces.push_back(form.substr(form.size() / 2));
+          std::string upper = form;
+          for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          pieces.push_back(upper);
+        }
+      }
+      int hits = 0;
+      for (int round = 0; round < 5000; ++round) {
+        std::string url = rng() % 5 == 0 ? "" : "https://t.example";
+        for (std::size_t n = rng() % 6; n > 0; --n) url += pieces[rng() % pieces.size()];
+        CAPTURE(url);
+        const bool expected = t.found_in_without_index(url);
+        REQUIRE(t.found_in(url) == expected);
+        hits += expected ? 1 : 0;
+      }
+      CHECK(hits > 100);  // the pieces do make hits: the comparison covers both answers
+      CHECK(hits < 4900);
+    }
   }
   TEST_CASE("angle brackets around the recipient are ignored") {
     RecipientTokens t({"<carol@corp.example>"});

@@ -203,7 +203,57 @@ TEST_SUITE("url::resolve") {
       CHECK(authority->unc == full->unc);
       CHECK(authority->href.empty());
       CHECK(authority->path.empty());
+      const auto href = resolve_href(base, ref);
+      REQUIRE(href.has_value());
+      CHECK(href->scheme == full->scheme);
+      CHECK(href->host == full->host);
+      CHECK(href->port == full->port);
+      CHECK(href->unc == full->unc);
+      CHECK(href->href == full->href);
+      CHECK(href->has_query == full->has_query);
+      CHECK(href->has_fragment == full->has_fragment);
     }
+    // A plain URL is its own href, and resolve_href() copies no part out of it.
+    const auto plain = resolve_href("", "https://t.example/a/b.gif?u=1#f");
+    REQUIRE(plain.has_value());
+    CHECK(plain->href == "https://t.example/a/b.gif?u=1#f");
+    CHECK(plain->path.empty());
+    CHECK(plain->query.empty());
+  }
+  TEST_CASE("random references resolved three ways agree") {
+    const char* pieces[] = {
+        "https://", "http://", "//",   "t.example", "T", "/",   "\\",    "\\",      "?",   "#",
+        ".",        "..",      "%2e",  "%41",       ":", ":80", "@",     "[",       "]",   "a",
+        " ",        "\t",      "\x01", "\xC3\xA9",  "=", "&",   "x.gif", "mailto:", "../", "./"};
+    const char* bases[] = {"", "https://b.example/dir/page.html?x", "http://b.example:8080/d/",
+                           "https://[2001:db8::1]/d/", "file:///tmp/x"};
+    std::uint32_t seed = 21;
+    auto rng = [&] { return seed = seed * 1664525u + 1013904223u; };
+    int resolved = 0;
+    for (int round = 0; round < 20000; ++round) {
+      std::string ref;
+      for (std::size_t n = rng() % 8; n > 0; --n) ref += pieces[rng() % 30];
+      const char* const base = bases[rng() % 5];
+      CAPTURE(base);
+      CAPTURE(ref);
+      const auto full = resolve(base, ref);
+      const auto href = resolve_href(base, ref);
+      const auto authority = resolve_authority(base, ref);
+      REQUIRE(href.has_value() == full.has_value());
+      REQUIRE(authority.has_value() == full.has_value());
+      if (!full) continue;
+      ++resolved;
+      REQUIRE(href->scheme == full->scheme);
+      REQUIRE(href->host == full->host);
+      REQUIRE(href->port == full->port);
+      REQUIRE(href->unc == full->unc);
+      REQUIRE(href->href == full->href);
+      REQUIRE(authority->scheme == full->scheme);
+      REQUIRE(authority->host == full->host);
+      REQUIRE(authority->port == full->port);
+      REQUIRE(authority->unc == full->unc);
+    }
+    CHECK(resolved > 5000);  // most draws resolve: the comparison is not over nothing
   }
   TEST_CASE("UNC ref stays UNC") {
     auto u = resolve("https://b.example/", "\\\\smb.example\\s");
