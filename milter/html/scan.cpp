@@ -1,6 +1,7 @@
 // scan(): one tokenizer pass turning tags, style attributes and <style> blocks into
 // Resources and Links (see resource.hpp).
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "base/text.hpp"
@@ -89,7 +90,15 @@ class Scanner {
   Tokenizer m_tok;
   ElementStack m_stack;
   std::string m_style_decoded;  // style_hides()'s, apart from decode()'s
-  std::string m_decoded;        // the last attribute value decode() read, at these offsets:
+  // style_hides()'s last answers, by the raw attribute value: a newsletter's inliner puts
+  // the same style on every cell, and each is parsed once, not once per image inside.
+  struct StyleAnswer {
+    std::string_view raw;  // into m_in; data() nullptr: unused
+    bool hides = false;
+  };
+  std::array<StyleAnswer, 8> m_style_answers{};
+  std::size_t m_style_answer_next = 0;
+  std::string m_decoded;  // the last attribute value decode() read, at these offsets:
   std::size_t m_decoded_begin = std::string::npos, m_decoded_end = std::string::npos;
   std::vector<std::uint32_t> m_map;
   bool m_plain = true;
@@ -192,9 +201,18 @@ TagFacts Scanner::tag_facts(const Token& t) {
 
 bool Scanner::style_hides(std::size_t begin, std::size_t end) {
   const std::string_view raw = m_in.substr(begin, end - begin);
-  if (attribute_is_plain(raw)) return style_facts(raw).hidden();
-  decode_attribute(raw, m_style_decoded);
-  return style_facts(m_style_decoded).hidden();
+  for (const StyleAnswer& a : m_style_answers) {
+    if (a.raw.data() != nullptr && a.raw == raw) return a.hides;
+  }
+  bool hides = false;
+  if (attribute_is_plain(raw)) {
+    hides = style_facts(raw).hidden();
+  } else {
+    decode_attribute(raw, m_style_decoded);
+    hides = style_facts(m_style_decoded).hidden();
+  }
+  m_style_answers[m_style_answer_next++ % m_style_answers.size()] = {raw, hides};
+  return hides;
 }
 
 bool Scanner::hidden(const TagFacts& f) {

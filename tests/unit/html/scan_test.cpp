@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "html/resource.hpp"
 
@@ -184,6 +185,35 @@ TEST_SUITE("html::scan details") {
     CHECK_FALSE(r.resources[2].ancestor_hidden);
     // Inside raw text a tag's own style counts; the tags around it are not open elements.
     CHECK_FALSE(r.resources[3].invisible);
+  }
+  TEST_CASE("repeated inline styles: each answer is the style's own") {
+    // The scanner keeps its last answers by the style's text: a repeated style, a hiding one
+    // of the same length, one written with a character reference, and more distinct styles
+    // than it keeps, in an order that brings evicted ones back.
+    const std::string shown = "padding:12px;color:#333";
+    const std::string hides = "padding:12px;opacity:00";  // as long as `shown`
+    std::string html = "<table><tr>";
+    std::vector<bool> expect;
+    auto cell = [&](const std::string& style, bool hidden) {
+      html +=
+          "<td style=\"" + style + "\"><img src=http://t/" + std::to_string(expect.size()) + ">";
+      expect.push_back(hidden);
+    };
+    for (int round = 0; round < 3; ++round) {
+      cell(shown, false);
+      cell(hides, true);
+      cell(shown, false);
+      cell("padding:12px;opacity&#58;0", true);
+      for (int k = 0; k < 10; ++k) cell("padding:" + std::to_string(k) + "px", false);
+      cell("width:" + std::to_string(round * 2) + "px", round * 2 <= 2);
+    }
+    REQUIRE(shown.size() == hides.size());
+    const auto r = scan(html);
+    REQUIRE(r.resources.size() == expect.size());
+    for (std::size_t i = 0; i < expect.size(); ++i) {
+      CAPTURE(i);
+      CHECK(r.resources[i].ancestor_hidden == expect[i]);
+    }
   }
   TEST_CASE("a class rule in a style block hides an image") {
     auto r = scan(
