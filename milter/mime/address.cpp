@@ -91,12 +91,8 @@ void flush(Item& item, std::vector<Address>& out) {
   item = Item{};
 }
 
-// The common value: one address, bare ("a@x") or in angle brackets after plain words
-// ("Alice Smith <a@x>"), with none of the bytes the general parser treats specially
-// (quotes, comments, literals, list and group separators, escapes, encoded words). Gives
-// what parse_general() gives for it, without building the item word by word; false, and
-// nothing added, for any other value (checked against parse_general by the unit tests and
-// fuzz_mime).
+// The bytes parse_general() treats specially: quotes, comments, literals, list and group
+// separators, escapes.
 constexpr std::array<bool, 256> make_special_table() {
   std::array<bool, 256> t{};
   for (unsigned char c : std::string_view("\"()[],;:\\")) t[c] = true;
@@ -104,6 +100,11 @@ constexpr std::array<bool, 256> make_special_table() {
 }
 constexpr std::array<bool, 256> k_special = make_special_table();
 
+// The common value: one address, bare ("a@x") or in angle brackets after plain words
+// ("Alice Smith <a@x>"), with none of the special bytes and no encoded word. Gives what
+// parse_general() gives for it, without building the item word by word; false, and
+// nothing added, for any other value (checked against parse_general by the unit tests and
+// fuzz_mime).
 bool parse_simple(std::string_view s, std::vector<Address>& out) {
   // A table, not find_first_of(), which calls memchr once per byte of the value.
   for (char c : s) {
