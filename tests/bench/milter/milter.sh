@@ -283,6 +283,18 @@ milter_paced_bench() {
         "p99 <= $in99 ms (histogram bucket), $over% of messages over 1 ms; the load generator's p99 $(awk -v v="$(paced_median "$t" "$n" p99_us)" 'BEGIN {printf "%.2f", v / 1000}') ms"
     done
   done
+  # How busy each filter is at that load: the offered msgs/s against the filter's own
+  # saturated msgs/s in the same run (the first table). The cores are shared with the
+  # load generator, so a tail at the fixed load grows with this share (queueing), not
+  # with anything a single message does.
+  local share
+  for t in unix inet; do
+    share=()
+    for n in "${names[@]}"; do
+      share+=("$n $(awk -v o="${rates[$t]}" -v s="$(milter_median "$t" "$n" rate)" 'BEGIN {printf "%.0f%% (%.0f msgs/s)", (s > 0 ? 100 * o / s : 0), s}')")
+    done
+    echo "$t: the fixed load (${rates[$t]} msgs/s) as a share of each filter's own saturated msgs/s in this run: $(IFS=';'; echo "${share[*]}" | sed 's/;/; /g')"
+  done
 }
 
 # paced_floor NAME: the row a paced row's p99 is compared with (the same protocol, no work).
