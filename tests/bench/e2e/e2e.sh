@@ -68,9 +68,9 @@ EOF
   E2E_DIRS+=("$d")
 }
 
-# proc_cpu_s PID: user + system CPU seconds of a process so far.
+# proc_cpu_s PID: "user system" CPU seconds of a process so far (its ended threads included).
 proc_cpu_s() {
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
+  awk -v hz="$(getconf CLK_TCK)" '{print $14 / hz, $15 / hz}' "/proc/$1/stat"
 }
 
 e2e_queue_size() {
@@ -102,7 +102,11 @@ e2e_bench() {
   # rewrite) through NAME's instance. Floors: noop-noreply (no-reply steps, nothing
   # changed) for clean mail, noop-noreply-replbody (the same plus one smfi_replacebody)
   # for rewritten mail.
-  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg pw_pid= c0
+  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg c0 c1
+  # The daemons whose CPU per message is read around every run: pixelwarden and its two
+  # floors (noop-noreply-replbody for rewritten mail; noop-noreply, whose instance the
+  # clean floor's runs go through).
+  declare -A cpu_pids
   [[ -x $PW ]] || { filters=(none noop noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
   # PW_BENCH_BASELINE: another pixelwarden binary (an earlier commit's) in the same
   # rounds, with both messages: whether a change moved the daemon's end-to-end rate.
@@ -122,8 +126,8 @@ e2e_bench() {
     milters[$n]=""
     case $n in
       noop) start_noop e2e-noop "$spec" plain ;;
-      noop-*) start_noop "e2e-$n" "$spec" "${n#noop-}" ;;
-      pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml"; pw_pid=$LAST_PID ;;
+      noop-*) start_noop "e2e-$n" "$spec" "${n#noop-}"; cpu_pids[$n]=$LAST_PID ;;
+      pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml"; cpu_pids[$n]=$LAST_PID ;;
       pw-baseline) start_pixelwarden e2e-pw-base "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
     esac
     # Postfix (user postfix) reaches a unix socket through its group, as a deployment
@@ -146,10 +150,15 @@ e2e_bench() {
       if [[ $round -eq 0 ]]; then
         r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" 200 "$msg")
       else
-        [[ -n $pw_pid ]] && c0=$(proc_cpu_s "$pw_pid")
+        c0=""
+        [[ -n ${cpu_pids[$base]:-} ]] && c0=$(proc_cpu_s "${cpu_pids[$base]}")
         r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" "$E2E_MSGS" "$msg")
-        [[ $base == pixelwarden ]] &&
-          echo "$n $(awk -v a="$c0" -v b="$(proc_cpu_s "$pw_pid")" -v m="$E2E_MSGS" 'BEGIN {printf "%.3f", (b - a) * 1000 / m}')" >>"$TMP/e2e.cpu"
+        if [[ -n $c0 ]]; then
+          # "NAME total user system", ms per message
+          c1=$(proc_cpu_s "${cpu_pids[$base]}")
+          awk -v n="$n" -v a="$c0" -v b="$c1" -v m="$E2E_MSGS" 'BEGIN {split(a, x, " "); split(b, y, " ");
+            u = (y[1] - x[1]) * 1000 / m; s = (y[2] - x[2]) * 1000 / m; printf "%s %.3f %.3f %.3f\n", n, u + s, u, s}' >>"$TMP/e2e.cpu"
+        fi
         echo "$n $r" >>"$TMP/e2e.results"
       fi
       echo "  round $round $n: $r msgs/s" >&2
@@ -176,10 +185,20 @@ e2e_bench() {
     echo "e2e paired ratios per round: rewritten $(e2e_paired pixelwarden pw-baseline); clean $(e2e_paired pixelwarden-clean pw-baseline-clean)"
   fi
   if [[ -s $TMP/e2e.cpu ]]; then
-    local cm
+    # Daemon CPU per message through Postfix, each filter against its floor: the 0.97
+    # targets are met only when what pixelwarden adds per message is a small part of the
+    # CPU the whole machine spends per message (2 cores / msgs/s).
+    local fl cm cf
+    e2e_cpu() { awk -v n="$1" -v k="$2" '$1==n {print $k}' "$TMP/e2e.cpu" | median; }
     for n in pixelwarden pixelwarden-clean; do
-      cm=$(awk -v n="$n" '$1==n {print $2}' "$TMP/e2e.cpu" | median)
+      [[ -n $(e2e_cpu "$n" 2) ]] || continue
+      fl=noop-noreply-replbody
+      [[ $n == *-clean ]] && fl=noop-noreply-clean
+      cm=$(e2e_cpu "$n" 2)
       echo "pixelwarden CPU per message ($n, user+sys of the daemon over the run): $cm ms = $(awk -v c="$cm" 'BEGIN {if (c > 0) printf "%.0f", 1000 / c}') msgs/s per core"
+      cf=$(e2e_cpu "$fl" 2)
+      [[ -n $cf ]] || continue
+      echo "  $n: user $(e2e_cpu "$n" 3) + system $(e2e_cpu "$n" 4) ms; its floor $fl: $cf ms (user $(e2e_cpu "$fl" 3) + system $(e2e_cpu "$fl" 4)); added $(awk -v a="$cm" -v b="$cf" 'BEGIN {printf "%+.3f", a - b}') ms per message, $(awk -v a="$cm" -v b="$cf" -v r="$(e2e_med "$fl")" -v c="$(nproc)" 'BEGIN {if (r > 0) printf "%.1f%%", (a - b) * r / (c * 10)}') of the machine's CPU at the floor's msgs/s (medians of the rounds)"
     done
   fi
   [[ -x $PW ]] && echo "pixelwarden counted $(pw_metric e2e-pw pixelwarden_messages_total) messages," \
