@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 
@@ -148,29 +149,49 @@ bool RecipientTokens::Forms::any_in(std::string_view hay, bool exact_too, bool l
 
 namespace {
 
-// Entries a thread keeps before it starts over: about 3 KB each (the forms, their index
-// and its 512-byte filter), so at most about 0.75 MB per thread, and a flood of new recipients
-// costs what it did without the cache.
-constexpr std::size_t k_cached_recipients = 256;
+// One recipient's forms, shared by every thread: through Postfix, libmilter starts a new
+// thread for most connections, so a per-thread cache was empty for most messages and
+// each paid for the three digests again (with libcrypto's code cold). Entries are about
+// 3 KB each (the forms, their index and its 512-byte filter); at k_cached_recipients the
+// cache starts over, so it holds at most about 3 MB and a flood of new recipients costs
+// what it did without it. The lock covers the lookup and the insert only: the forms are
+// made outside it, so two threads may make the same forms once (the second insert is
+// dropped).
+constexpr std::size_t k_cached_recipients = 1024;
 
 }  // namespace
+
+struct RecipientTokens::FormsCache {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<const Forms>> by_recipient;
+  static FormsCache& get() {
+    static auto* cache = new FormsCache;  // never destroyed: threads may outlive exit
+    return *cache;
+  }
+};
 
 const RecipientTokens::Forms& RecipientTokens::forms() const {
   if (m_forms) return *m_forms;
   if (m_recipients.size() == 1) {
-    thread_local std::unordered_map<std::string, std::shared_ptr<const Forms>> cache;
     const std::string& r = m_recipients.front();
-    if (auto it = cache.find(r); it != cache.end()) {
-      m_forms = it->second;
-      return *m_forms;
+    FormsCache& cache = FormsCache::get();
+    {
+      std::lock_guard lock(cache.mutex);
+      if (auto it = cache.by_recipient.find(r); it != cache.by_recipient.end()) {
+        m_forms = it->second;
+        return *m_forms;
+      }
     }
     auto made = std::make_shared<Forms>();
     add_forms(r, made->needles, made->exact);
     dedupe(made->needles);
     dedupe(made->exact);
     made->index();
-    if (cache.size() >= k_cached_recipients) cache.clear();
-    cache.emplace(r, made);
+    {
+      std::lock_guard lock(cache.mutex);
+      if (cache.by_recipient.size() >= k_cached_recipients) cache.by_recipient.clear();
+      cache.by_recipient.emplace(r, made);
+    }
     m_forms = std::move(made);
     return *m_forms;
   }

@@ -70,12 +70,13 @@ class RecipientTokens {
     // A form starting in `hay`: `exact` ones when exact_too, lower-cased ones when lower_too.
     bool any_in(std::string_view hay, bool exact_too, bool lower_too) const;
   };
+  struct FormsCache;  // one recipient's forms, shared by every thread (recipient_tokens.cpp)
   const Forms& forms() const;
 
   std::vector<std::string> m_recipients;  // as given, without the blank ones
-  // Made at the first lookup. One recipient's forms come from a per-thread cache (a
-  // mailbox's messages, a scan's store, are mostly to the same address); several
-  // recipients' are merged here.
+  // Made at the first lookup. One recipient's forms come from a process-wide cache (a
+  // mailbox's messages, a scan's store, a gateway's mail are mostly to a few addresses);
+  // several recipients' are merged here.
   mutable std::shared_ptr<const Forms> m_forms;
 };
 

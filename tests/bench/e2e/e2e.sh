@@ -68,9 +68,10 @@ EOF
   E2E_DIRS+=("$d")
 }
 
-# proc_cpu_s PID: "user system" CPU seconds of a process so far (its ended threads included).
+# proc_cpu_s PID: "user system minflt": CPU seconds of a process so far (its ended threads
+# included) and its minor page faults.
 proc_cpu_s() {
-  awk -v hz="$(getconf CLK_TCK)" '{print $14 / hz, $15 / hz}' "/proc/$1/stat"
+  awk -v hz="$(getconf CLK_TCK)" '{print $14 / hz, $15 / hz, $10}' "/proc/$1/stat"
 }
 
 e2e_queue_size() {
@@ -102,10 +103,10 @@ e2e_bench() {
   # rewrite) through NAME's instance. Floors: noop-noreply (no-reply steps, nothing
   # changed) for clean mail, noop-noreply-replbody (the same plus one smfi_replacebody)
   # for rewritten mail.
-  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg c0 c1
-  # The daemons whose CPU per message is read around every run: pixelwarden and its two
-  # floors (noop-noreply-replbody for rewritten mail; noop-noreply, whose instance the
-  # clean floor's runs go through).
+  local filters=(none noop noop-noreply noop-noreply-replbody pixelwarden) sink spec n round r base msg c0 c1 d0 d1
+  # The daemons whose CPU per message is read around every run: pixelwarden (and the
+  # baseline binary) and its two floors (noop-noreply-replbody for rewritten mail;
+  # noop-noreply, whose instance the clean floor's runs go through).
   declare -A cpu_pids
   [[ -x $PW ]] || { filters=(none noop noop-noreply noop-noreply-replbody); echo "NOTE: $PW not built: pixelwarden rows skipped"; }
   # PW_BENCH_BASELINE: another pixelwarden binary (an earlier commit's) in the same
@@ -128,7 +129,7 @@ e2e_bench() {
       noop) start_noop e2e-noop "$spec" plain ;;
       noop-*) start_noop "e2e-$n" "$spec" "${n#noop-}"; cpu_pids[$n]=$LAST_PID ;;
       pixelwarden) start_pixelwarden e2e-pw "$spec" "$ROOT/rules/default.yaml"; cpu_pids[$n]=$LAST_PID ;;
-      pw-baseline) start_pixelwarden e2e-pw-base "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE" ;;
+      pw-baseline) start_pixelwarden e2e-pw-base "$spec" "${PW_BENCH_BASELINE_RULES:-$ROOT/rules/default.yaml}" "$PW_BENCH_BASELINE"; cpu_pids[$n]=$LAST_PID ;;
     esac
     # Postfix (user postfix) reaches a unix socket through its group, as a deployment
     # does (pixelwarden makes its socket 0660; the no-op milter leaves the umask's).
@@ -150,14 +151,23 @@ e2e_bench() {
       if [[ $round -eq 0 ]]; then
         r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" 200 "$msg")
       else
-        c0=""
+        c0="" d0="0 0" d1="0 0"
         [[ -n ${cpu_pids[$base]:-} ]] && c0=$(proc_cpu_s "${cpu_pids[$base]}")
+        [[ $base == pixelwarden ]] && d0=$(pw_duration_sum e2e-pw)
+        [[ $base == pw-baseline ]] && d0=$(pw_duration_sum e2e-pw-base)
         r=$(e2e_run "$TMP/pf-$base" "${ports[$base]}" "$E2E_MSGS" "$msg")
         if [[ -n $c0 ]]; then
-          # "NAME total user system", ms per message
+          # "NAME total user system faults eom", ms and minor page faults per message;
+          # eom: pixelwarden's own mean time from end of message to decision (its
+          # histogram), 0 for the floors.
           c1=$(proc_cpu_s "${cpu_pids[$base]}")
-          awk -v n="$n" -v a="$c0" -v b="$c1" -v m="$E2E_MSGS" 'BEGIN {split(a, x, " "); split(b, y, " ");
-            u = (y[1] - x[1]) * 1000 / m; s = (y[2] - x[2]) * 1000 / m; printf "%s %.3f %.3f %.3f\n", n, u + s, u, s}' >>"$TMP/e2e.cpu"
+          [[ $base == pixelwarden ]] && d1=$(pw_duration_sum e2e-pw)
+          [[ $base == pw-baseline ]] && d1=$(pw_duration_sum e2e-pw-base)
+          awk -v n="$n" -v a="$c0" -v b="$c1" -v da="$d0" -v db="$d1" -v m="$E2E_MSGS" 'BEGIN {
+            split(a, x, " "); split(b, y, " "); split(da, p, " "); split(db, q, " ")
+            u = (y[1] - x[1]) * 1000 / m; s = (y[2] - x[2]) * 1000 / m; f = (y[3] - x[3]) / m
+            e = q[2] > p[2] ? (q[1] - p[1]) * 1000 / (q[2] - p[2]) : 0
+            printf "%s %.3f %.3f %.3f %.1f %.3f\n", n, u + s, u, s, f, e}' >>"$TMP/e2e.cpu"
         fi
         echo "$n $r" >>"$TMP/e2e.results"
       fi
@@ -190,7 +200,7 @@ e2e_bench() {
     # CPU the whole machine spends per message (2 cores / msgs/s).
     local fl cm cf
     e2e_cpu() { awk -v n="$1" -v k="$2" '$1==n {print $k}' "$TMP/e2e.cpu" | median; }
-    for n in pixelwarden pixelwarden-clean; do
+    for n in pixelwarden pixelwarden-clean pw-baseline pw-baseline-clean; do
       [[ -n $(e2e_cpu "$n" 2) ]] || continue
       fl=noop-noreply-replbody
       [[ $n == *-clean ]] && fl=noop-noreply-clean
@@ -198,6 +208,7 @@ e2e_bench() {
       echo "pixelwarden CPU per message ($n, user+sys of the daemon over the run): $cm ms = $(awk -v c="$cm" 'BEGIN {if (c > 0) printf "%.0f", 1000 / c}') msgs/s per core"
       cf=$(e2e_cpu "$fl" 2)
       [[ -n $cf ]] || continue
+      echo "  $n: $(e2e_cpu "$n" 6) ms from end of message to decision (mean, its histogram), $(e2e_cpu "$n" 5) minor page faults per message against its floor's $(e2e_cpu "$fl" 5)"
       echo "  $n: user $(e2e_cpu "$n" 3) + system $(e2e_cpu "$n" 4) ms; its floor $fl: $cf ms (user $(e2e_cpu "$fl" 3) + system $(e2e_cpu "$fl" 4)); added $(awk -v a="$cm" -v b="$cf" 'BEGIN {printf "%+.3f", a - b}') ms per message, $(awk -v a="$cm" -v b="$cf" -v r="$(e2e_med "$fl")" -v c="$(nproc)" 'BEGIN {if (r > 0) printf "%.1f%%", (a - b) * r / (c * 10)}') of the machine's CPU at the floor's msgs/s (medians of the rounds)"
     done
   fi

@@ -6,6 +6,7 @@
 //   pw_stage_bench [--size BYTES] [--runs 3] [--only SUBSTRING]
 //   pw_stage_bench --capacity 1    (CPU per message against size and tracker count)
 //   pw_stage_bench --capacity 1 --evict BYTES   (the same, caches evicted before each message)
+//   pw_stage_bench --capacity 1 --evict BYTES --evict-stride 4096   (the TLB, not the caches)
 //
 // Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), median of --runs, so
 // neighbours on a shared machine change them little; pin it anyway (`taskset -c 0`).
@@ -222,8 +223,11 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
 // With `evict` > 0, each message is preceded by writes over a buffer of that many bytes
 // (untimed). Past the size of the last-level cache that leaves the engine's
 // code, tables and buffers in memory, as a busy MTA's processes do between two messages
-// on a shared gateway. Each message is timed on its own.
-int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs, std::size_t evict) {
+// on a shared gateway. Each message is timed on its own. The writes are `stride` bytes
+// apart: 64 (a cache line) empties the caches; 4096 (a page) over a large buffer
+// empties the TLB while it writes only a 64th of the lines.
+int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs, std::size_t evict,
+             std::size_t stride) {
   std::printf("| message | trackers | CPU us per message | messages/s per core | MB/s per core "
               "|\n|---|---|---|---|---|\n");
   std::vector<unsigned char> junk(evict);
@@ -242,7 +246,7 @@ int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs, std
         }
         double t = 0;
         for (int r = 0; r < reps; ++r) {
-          for (std::size_t i = 0; i < junk.size(); i += 64) ++junk[i];
+          for (std::size_t i = 0; i < junk.size(); i += stride) ++junk[i];
           const double t0 = thread_cpu();
           sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
           t += thread_cpu() - t0;
@@ -278,6 +282,7 @@ int main(int argc, char** argv) {
   std::string only;
   bool capacity_table = false;
   std::size_t evict = 0;
+  std::size_t stride = 64;
   std::string rules_path = PIXELWARDEN_SOURCE_DIR "/rules/default.yaml";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--size") == 0)
@@ -292,13 +297,15 @@ int main(int argc, char** argv) {
       capacity_table = std::atoi(argv[i + 1]) != 0;
     else if (std::strcmp(argv[i], "--evict") == 0)
       evict = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (std::strcmp(argv[i], "--evict-stride") == 0)
+      stride = std::max<std::size_t>(1, std::strtoul(argv[i + 1], nullptr, 10));
   }
   auto loaded = ruleset::load_ruleset(rules_path);
   if (!loaded.ruleset) {
     std::fprintf(stderr, "cannot load %s\n", rules_path.c_str());
     return 1;
   }
-  if (capacity_table) return bench::capacity(loaded.ruleset, runs, evict);
+  if (capacity_table) return bench::capacity(loaded.ruleset, runs, evict, stride);
   std::printf("| stage | S | CPU ms at S | 2S | 4S | ratio per doubling (max) | page faults per "
               "run at S, 2S, 4S | target <= 2.2 |\n|---|---|---|---|---|---|---|---|\n");
   int failed = 0;
