@@ -7,6 +7,7 @@
 //   pw_stage_bench --capacity 1    (CPU per message against size and tracker count)
 //   pw_stage_bench --capacity 1 --evict BYTES   (the same, caches evicted before each message)
 //   pw_stage_bench --capacity 1 --evict BYTES --evict-stride 4096   (the TLB, not the caches)
+//   pw_stage_bench --capacity 1 --pause-us 2000   (the thread sleeps before each message)
 //
 // Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), median of --runs, so
 // neighbours on a shared machine change them little; pin it anyway (`taskset -c 0`).
@@ -226,19 +227,28 @@ std::vector<Stage> stages(const std::shared_ptr<const ruleset::Ruleset>& rules) 
 // on a shared gateway. Each message is timed on its own. The writes are `stride` bytes
 // apart: 64 (a cache line) empties the caches; 4096 (a page) over a large buffer
 // empties the TLB while it writes only a 64th of the lines.
+// With `pause_us` > 0 the thread sleeps that long before each message instead (or after
+// the eviction): what a message costs after the core has run other work for that long,
+// the machine's own and, on a shared host, its neighbours'.
+// `only`, when not empty, keeps the rows whose "KB:trackers" label contains it ("50:3"),
+// so that one message can be profiled on its own (callgrind, perf).
 int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs, std::size_t evict,
-             std::size_t stride) {
+             std::size_t stride, long pause_us, const std::string& only) {
   std::printf("| message | trackers | CPU us per message | messages/s per core | MB/s per core "
               "|\n|---|---|---|---|---|\n");
   std::vector<unsigned char> junk(evict);
   for (std::size_t kb : {10, 50, 200, 1000, 5000}) {
     for (int trackers : {0, 3, 20}) {
+      if (!only.empty() && fmt::format("{}:{}", kb, trackers).find(only) == std::string::npos)
+        continue;
       const std::string msg = make_sized_message(kb * 1000, trackers);
       engine::Limits limits;
       std::size_t sink = 0;
-      // CPU seconds of `reps` messages, each after an eviction when there is one.
+      // CPU seconds of `reps` messages, each after an eviction or a pause when there is one.
+      const bool between = evict > 0 || pause_us > 0;
+      const timespec pause{pause_us / 1000000, (pause_us % 1000000) * 1000};
       auto sample = [&](int reps) {
-        if (evict == 0) {
+        if (!between) {
           const double t0 = thread_cpu();
           for (int r = 0; r < reps; ++r)
             sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
@@ -247,16 +257,17 @@ int capacity(const std::shared_ptr<const ruleset::Ruleset>& rules, int runs, std
         double t = 0;
         for (int r = 0; r < reps; ++r) {
           for (std::size_t i = 0; i < junk.size(); i += stride) ++junk[i];
+          if (pause_us > 0) nanosleep(&pause, nullptr);
           const double t0 = thread_cpu();
           sink += engine::inspect(msg, engine::Envelope{}, rules, limits).trackers.size();
           t += thread_cpu() - t0;
         }
         return t;
       };
-      // A sample of at least 50 ms; with evictions, 20 messages (each eviction costs more
-      // than a small message, and each message is timed on its own).
+      // A sample of at least 50 ms; with evictions or pauses, 20 messages (each eviction
+      // costs more than a small message, and each message is timed on its own).
       int reps = 1;
-      if (evict > 0)
+      if (between)
         reps = 20;
       else
         for (double t = 0; t < 0.05; reps *= 2) t = sample(reps);
@@ -283,6 +294,7 @@ int main(int argc, char** argv) {
   bool capacity_table = false;
   std::size_t evict = 0;
   std::size_t stride = 64;
+  long pause_us = 0;
   std::string rules_path = PIXELWARDEN_SOURCE_DIR "/rules/default.yaml";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--size") == 0)
@@ -299,13 +311,15 @@ int main(int argc, char** argv) {
       evict = std::strtoul(argv[i + 1], nullptr, 10);
     else if (std::strcmp(argv[i], "--evict-stride") == 0)
       stride = std::max<std::size_t>(1, std::strtoul(argv[i + 1], nullptr, 10));
+    else if (std::strcmp(argv[i], "--pause-us") == 0)
+      pause_us = std::max(0L, std::strtol(argv[i + 1], nullptr, 10));
   }
   auto loaded = ruleset::load_ruleset(rules_path);
   if (!loaded.ruleset) {
     std::fprintf(stderr, "cannot load %s\n", rules_path.c_str());
     return 1;
   }
-  if (capacity_table) return bench::capacity(loaded.ruleset, runs, evict, stride);
+  if (capacity_table) return bench::capacity(loaded.ruleset, runs, evict, stride, pause_us, only);
   std::printf("| stage | S | CPU ms at S | 2S | 4S | ratio per doubling (max) | page faults per "
               "run at S, 2S, 4S | target <= 2.2 |\n|---|---|---|---|---|---|---|---|\n");
   int failed = 0;
